@@ -1,0 +1,18 @@
+package org.codeengine.api;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/** A service, database or provider could not be reached or answered that it is overloaded. */
+public class UnavailableException extends RetriableException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param message what went wrong; never a secret
+     * @param retryAfter how long to wait before the next try, or {@code null} when nobody said
+     * @param cause the underlying failure, or {@code null}
+     */
+    public UnavailableException(String message, @Nullable Duration retryAfter, @Nullable Throwable cause) {
+        super(message, retryAfter, cause);
+    }
+}

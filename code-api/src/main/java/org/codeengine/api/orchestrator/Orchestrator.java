@@ -1,0 +1,52 @@
+package org.codeengine.api.orchestrator;
+
+import org.codeengine.api.CallContext;
+import org.codeengine.api.InvalidRequestException;
+import org.codeengine.api.NotFoundException;
+import org.codeengine.api.PolicyDeniedException;
+
+/** The orchestrator face of CODE: deploys plans of services with dependencies, health checks and rollback. */
+public interface Orchestrator {
+    /**
+     * Validates a deployment and orders it in phases without running anything.
+     *
+     * @param context the caller
+     * @param spec the deployment
+     * @return the plan
+     * @throws InvalidRequestException if the deployment has a cycle, a missing dependency, an unknown executor or a
+     *         request larger than capacity; the message names what and where
+     * @throws PolicyDeniedException if the caller may not deploy to the environment
+     */
+    Plan plan(CallContext context, DeploymentSpec spec);
+
+    /**
+     * Starts a deployment and returns at once.
+     *
+     * @param context the caller
+     * @param spec the deployment
+     * @return the handle of the new run
+     * @throws InvalidRequestException as {@link #plan}
+     * @throws PolicyDeniedException if the caller may not deploy to the environment
+     */
+    RunHandle deploy(CallContext context, DeploymentSpec spec);
+
+    /**
+     * Picks up a run that an earlier process left unfinished.
+     *
+     * @param context the caller
+     * @param runId the run
+     * @return its handle
+     * @throws NotFoundException if no such run exists
+     */
+    RunHandle resume(CallContext context, String runId);
+
+    /**
+     * Undoes what a run deployed, in reverse dependency order; works on a finished run too.
+     *
+     * @param context the caller
+     * @param runId the run
+     * @return its handle
+     * @throws NotFoundException if no such run exists
+     */
+    RunHandle rollback(CallContext context, String runId);
+}

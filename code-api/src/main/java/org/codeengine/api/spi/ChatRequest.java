@@ -1,0 +1,28 @@
+package org.codeengine.api.spi;
+
+import java.util.List;
+import org.codeengine.api.internal.Checks;
+
+/**
+ * One request to a chat model.
+ *
+ * @param model the provider's model name; not blank
+ * @param messages the conversation, oldest first; not empty; copied
+ * @param temperature sampling temperature, 0 to 2
+ * @param maxTokens the most tokens to generate; at least 1
+ * @param stop sequences that end generation; copied
+ */
+public record ChatRequest(String model, List<ChatMessage> messages, double temperature, int maxTokens,
+        List<String> stop) {
+    /** @throws IllegalArgumentException if a field breaks its rule */
+    public ChatRequest {
+        Checks.notBlank(model, "model");
+        messages = List.copyOf(Checks.notNull(messages, "messages"));
+        if (messages.isEmpty()) {
+            throw new IllegalArgumentException("messages must not be empty");
+        }
+        Checks.between(temperature, 0, 2, "temperature");
+        Checks.atLeast(maxTokens, 1, "maxTokens");
+        stop = List.copyOf(Checks.notNull(stop, "stop"));
+    }
+}

@@ -1,0 +1,23 @@
+/**
+ * CODE's engine: {@link org.codeengine.core.CodeEngine} and, in unexported packages, plugin discovery, the JDBC store
+ * and the implementations of CODE's faces.
+ */
+module org.codeengine.core {
+    requires transitive org.codeengine.api;
+    requires org.slf4j;
+    requires com.zaxxer.hikari;
+    requires flyway.core;
+    requires com.h2database;
+    requires transitive micrometer.core;
+
+    exports org.codeengine.core;
+
+    uses org.codeengine.api.spi.ExpertProvider;
+    uses org.codeengine.api.spi.StepExecutor;
+    uses org.codeengine.api.spi.HealthProbe;
+    uses org.codeengine.api.spi.ToolProvider;
+    uses org.codeengine.api.spi.VectorKernels;
+    uses org.codeengine.api.spi.StoreProvider;
+
+    provides org.codeengine.api.spi.StoreProvider with org.codeengine.core.internal.store.H2StoreProvider;
+}

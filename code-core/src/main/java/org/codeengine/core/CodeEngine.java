@@ -1,0 +1,218 @@
+package org.codeengine.core;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.codeengine.api.ConfigurationException;
+import org.codeengine.api.PluginInfo;
+import org.codeengine.api.StoreConfig;
+import org.codeengine.api.StoreException;
+import org.codeengine.api.StoreStatus;
+import org.codeengine.api.UnavailableException;
+import org.codeengine.api.spi.Plugin;
+import org.codeengine.api.spi.StoreProvider;
+import org.codeengine.core.internal.plugins.PluginRegistry;
+import org.codeengine.core.internal.store.JdbcStore;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * CODE in one object: built once with {@link #builder()}, immutable and thread-safe, closed when the host is done.
+ * Building discovers the plugins and opens (and migrates) the store.
+ *
+ * <pre>{@code
+ * try (CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2File(Path.of("data/code-db"))).build()) {
+ *     engine.plugins().forEach(System.out::println);
+ * }
+ * }</pre>
+ */
+public final class CodeEngine implements AutoCloseable {
+    private final Clock clock;
+    private final ExecutorService executor;
+    private final boolean ownsExecutor;
+    private final MeterRegistry meterRegistry;
+    private final PluginRegistry plugins;
+    private final JdbcStore store;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store) {
+        this.clock = builder.clock;
+        this.ownsExecutor = builder.executor == null;
+        this.executor = builder.executor == null ? Executors.newVirtualThreadPerTaskExecutor() : builder.executor;
+        this.meterRegistry = builder.meterRegistry;
+        this.plugins = plugins;
+        this.store = store;
+    }
+
+    /** @return a builder with the defaults: system UTC clock, virtual threads, H2 in {@code ~/.code/code-db} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return every plugin found, usable or not, with its name, version, SPI, API version and status */
+    public List<PluginInfo> plugins() {
+        return plugins.infos();
+    }
+
+    /** @return the store this engine opened and its schema version */
+    public StoreStatus store() {
+        return new StoreStatus(store.provider(), store.url(), store.schemaVersion());
+    }
+
+    /** @return the clock every component reads time from */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** @return the registry every component reports metrics to */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    /** @return whether {@link #close()} was called */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Closes the store's connections and the engine's own executor; calling it again does nothing. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            store.close();
+        } finally {
+            if (ownsExecutor) {
+                executor.shutdownNow();
+                try {
+                    executor.awaitTermination(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CodeEngine[store=" + store.url() + ", plugins=" + plugins.infos().size() + ", closed=" + closed.get()
+                + "]";
+    }
+
+    /** Collects the engine's settings; each setter checks its argument at once. Not thread-safe. */
+    public static final class Builder {
+        private Clock clock = Clock.systemUTC();
+        private @Nullable ExecutorService executor;
+        private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+        private @Nullable StoreConfig storeConfig;
+        private ClassLoader pluginLoader = CodeEngine.class.getClassLoader();
+        private final Map<Class<? extends Plugin>, String> chosen = new HashMap<>();
+
+        private Builder() {}
+
+        /**
+         * @param clock the clock every component reads time from; tests pass a fake one
+         * @return this builder
+         * @throws IllegalArgumentException if {@code clock} is null
+         */
+        public Builder clock(Clock clock) {
+            this.clock = require(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param executor runs the engine's blocking work; the host keeps owning it and shuts it down itself. By
+         *        default the engine uses a virtual thread per task and shuts it down on close.
+         * @return this builder
+         * @throws IllegalArgumentException if {@code executor} is null
+         */
+        public Builder executor(ExecutorService executor) {
+            this.executor = require(executor, "executor");
+            return this;
+        }
+
+        /**
+         * @param meterRegistry where components report metrics; by default a private {@link SimpleMeterRegistry}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code meterRegistry} is null
+         */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = require(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * @param store where durable state lives; by default {@link StoreConfig#defaultFile()}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code store} is null
+         */
+        public Builder store(StoreConfig store) {
+            this.storeConfig = require(store, "store");
+            return this;
+        }
+
+        /**
+         * @param loader the class loader whose class path is searched for plugins (named modules in the boot layer
+         *        are searched too); by default the one that loaded CODE
+         * @return this builder
+         * @throws IllegalArgumentException if {@code loader} is null
+         */
+        public Builder pluginClassLoader(ClassLoader loader) {
+            this.pluginLoader = require(loader, "pluginClassLoader");
+            return this;
+        }
+
+        /**
+         * Chooses the plugin of a kind by name, where several could serve.
+         *
+         * @param kind the SPI, such as {@code StoreProvider.class}
+         * @param name the plugin's name
+         * @return this builder
+         * @throws IllegalArgumentException if {@code kind} is not one of the SPIs or {@code name} is blank
+         */
+        public Builder plugin(Class<? extends Plugin> kind, String name) {
+            require(kind, "kind");
+            if (!PluginRegistry.KINDS.contains(kind)) {
+                throw new IllegalArgumentException("kind must be one of " + PluginRegistry.KINDS.stream()
+                        .map(Class::getSimpleName).toList() + " but was " + kind.getName());
+            }
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+            chosen.put(kind, name);
+            return this;
+        }
+
+        /**
+         * Discovers the plugins and opens the store.
+         *
+         * @return the engine
+         * @throws ConfigurationException if no store provider, or more than one, accepts the store URL
+         * @throws UnavailableException if the database cannot be reached
+         * @throws StoreException if the store's schema cannot be migrated or is newer than this CODE
+         */
+        public CodeEngine build() {
+            StoreConfig config = storeConfig == null ? StoreConfig.defaultFile() : storeConfig;
+            PluginRegistry registry = PluginRegistry.discover(pluginLoader, chosen);
+            StoreProvider provider = registry.choose(StoreProvider.class, p -> p.accepts(config.jdbcUrl()),
+                    "jdbcUrl " + config.redactedUrl());
+            JdbcStore store = JdbcStore.open(config, provider, clock, meterRegistry, List.of(JdbcStore.MIGRATIONS));
+            return new CodeEngine(this, registry, store);
+        }
+
+        private static <T> T require(T value, String name) {
+            if (value == null) {
+                throw new IllegalArgumentException(name + " must not be null");
+            }
+            return Objects.requireNonNull(value);
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package org.codeengine.core.internal.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.codeengine.api.CodeException;
+import org.codeengine.api.StoreConfig;
+import org.codeengine.api.StoreException;
+import org.codeengine.api.UnavailableException;
+import org.codeengine.api.spi.StoreProvider;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.MigrationVersion;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * CODE's durable state over JDBC: a HikariCP pool, Flyway migrations, and the repositories. Opening migrates the
+ * schema to this version of CODE, all or nothing, and refuses a schema written by a newer CODE.
+ */
+public final class JdbcStore implements AutoCloseable {
+    /** Where CODE's own migrations live; not a Java package, so they are readable on the module path too. */
+    public static final String MIGRATIONS = "classpath:META-INF/code/migration";
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
+
+    private final HikariDataSource pool;
+    private final String provider;
+    private final String redactedUrl;
+    private final String schemaVersion;
+    private final RunRepository runs;
+    private final AuditLog audit;
+    private final ExpertStatsRepository expertStats;
+    private final LeaseRepository leases;
+
+    private JdbcStore(HikariDataSource pool, String provider, String redactedUrl, String schemaVersion, Clock clock) {
+        this.pool = pool;
+        this.provider = provider;
+        this.redactedUrl = redactedUrl;
+        this.schemaVersion = schemaVersion;
+        Sql sql = new Sql(pool);
+        this.runs = new RunRepository(sql, JsonMapper.builder().build());
+        this.audit = new AuditLog(sql, clock);
+        this.expertStats = new ExpertStatsRepository(sql);
+        this.leases = new LeaseRepository(sql);
+    }
+
+    /**
+     * Opens the store and migrates it.
+     *
+     * @param locations Flyway locations of the migrations; {@link #MIGRATIONS} in production
+     * @throws UnavailableException if the database cannot be reached
+     * @throws StoreException if a migration fails (the schema is left as it was) or the schema is newer than CODE
+     */
+    public static JdbcStore open(StoreConfig config, StoreProvider provider, Clock clock,
+            @Nullable MeterRegistry registry, List<String> locations) {
+        String url = config.redactedUrl();
+        prepareH2File(config.jdbcUrl());
+        DataSource direct = new DriverDataSource(provider.driver(), config.jdbcUrl(), config.username(),
+                config.password());
+        boolean createdSchema = createSchemaIfMissing(direct, config.schema(), url);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(poolConfig(config, direct, registry));
+        } catch (RuntimeException e) {
+            dropSchemaIfCreated(direct, config.schema(), createdSchema);
+            throw new UnavailableException("cannot open the store at " + url + ": " + rootMessage(e), null, e);
+        }
+        try {
+            String version = migrate(pool, config, provider, url, locations);
+            LOG.info("Store {} ({}) at schema version {}", url, provider.name(), version);
+            return new JdbcStore(pool, provider.name(), url, version, clock);
+        } catch (RuntimeException e) {
+            pool.close();
+            dropSchemaIfCreated(direct, config.schema(), createdSchema);
+            throw e;
+        }
+    }
+
+    private static HikariConfig poolConfig(StoreConfig config, DataSource direct, @Nullable MeterRegistry registry) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("code-store");
+        hikari.setDataSource(direct);
+        hikari.setMaximumPoolSize(config.maxPoolSize());
+        hikari.setMinimumIdle(Math.min(2, config.maxPoolSize()));
+        hikari.setConnectionTimeout(10_000);
+        hikari.setInitializationFailTimeout(1);
+        hikari.setAutoCommit(true);
+        if (config.schema() != null) {
+            hikari.setSchema(config.schema());
+        }
+        if (registry != null) {
+            hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+        }
+        return hikari;
+    }
+
+    private static String migrate(HikariDataSource pool, StoreConfig config, StoreProvider provider, String url,
+            List<String> locations) {
+        var flyway = Flyway.configure(JdbcStore.class.getClassLoader()).dataSource(pool)
+                .locations(locations.toArray(String[]::new)).table("code_schema_history").cleanDisabled(true)
+                .failOnMissingLocations(true).validateMigrationNaming(true).createSchemas(false)
+                // All pending migrations in one transaction where the database has transactional DDL.
+                .group(!isH2(config.jdbcUrl()));
+        if (config.schema() != null) {
+            flyway.schemas(config.schema());
+        }
+        Flyway migrator = flyway.load();
+        MigrationInfoService info = migrator.info();
+        MigrationVersion known = Arrays.stream(info.all()).filter(i -> i.getState().isResolved())
+                .map(MigrationInfo::getVersion).filter(Objects::nonNull).max(MigrationVersion::compareTo)
+                .orElse(MigrationVersion.EMPTY);
+        MigrationInfo current = info.current();
+        if (current != null && current.getVersion() != null && current.getVersion().compareTo(known) > 0) {
+            throw new StoreException("the store at " + url + " has schema version " + current.getVersion()
+                    + ", written by a newer CODE; this CODE knows versions up to " + known
+                    + ". Upgrade CODE, or point it at another database.", null);
+        }
+        int pending = info.pending().length;
+        Path backup = pending > 0 && isH2(config.jdbcUrl()) ? backupH2(pool, url) : null;
+        try {
+            migrator.migrate();
+        } catch (FlywayException e) {
+            String before = current == null ? "empty" : "at version " + current.getVersion();
+            if (backup != null) {
+                restoreH2(pool, backup, url);
+            }
+            throw new StoreException("migrating the store at " + url + " failed, and it was left " + before + ": "
+                    + rootMessage(e), e);
+        } finally {
+            deleteQuietly(backup);
+        }
+        MigrationInfo now = migrator.info().current();
+        return now == null ? "0" : now.getVersion().getVersion();
+    }
+
+    /** H2 commits each DDL statement, so a failed migration is undone from a script of the database before it. */
+    private static Path backupH2(DataSource pool, String url) {
+        try {
+            Path file = Files.createTempFile("code-store-backup", ".sql");
+            execute(pool, "script drop to '" + file.toAbsolutePath().toString().replace("'", "''") + "'", url);
+            return file;
+        } catch (IOException e) {
+            throw new StoreException("cannot back up the store at " + url + " before migrating it: " + e, e);
+        }
+    }
+
+    private static void restoreH2(DataSource pool, Path backup, String url) {
+        execute(pool, "drop all objects", url);
+        execute(pool, "runscript from '" + backup.toAbsolutePath().toString().replace("'", "''") + "'", url);
+    }
+
+    private static void execute(DataSource pool, String statement, String url) {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            s.execute(statement);
+        } catch (SQLException e) {
+            throw Sql.map("running '" + statement.split(" ")[0] + "' on the store at " + url, e);
+        }
+    }
+
+    private static boolean createSchemaIfMissing(DataSource direct, @Nullable String schema, String url) {
+        if (schema == null) {
+            return false;
+        }
+        try (Connection c = direct.getConnection()) {
+            try (ResultSet rows = c.getMetaData().getSchemas(null, schema)) {
+                if (rows.next()) {
+                    return false;
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("create schema \"" + schema + "\"");
+            }
+            return true;
+        } catch (SQLException e) {
+            CodeException mapped = Sql.map("creating schema " + schema + " in the store at " + url, e);
+            throw mapped instanceof UnavailableException
+                    ? mapped
+                    : new UnavailableException(mapped.getMessage(), null, e);
+        }
+    }
+
+    private static void dropSchemaIfCreated(DataSource direct, @Nullable String schema, boolean created) {
+        if (!created || schema == null) {
+            return;
+        }
+        try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
+            s.execute("drop schema \"" + schema + "\" cascade");
+        } catch (SQLException e) {
+            LOG.warn("Could not drop schema {} after a failed open: {}", schema, e.getMessage());
+        }
+    }
+
+    private static boolean isH2(String jdbcUrl) {
+        return jdbcUrl.startsWith("jdbc:h2:");
+    }
+
+    private static void prepareH2File(String jdbcUrl) {
+        if (jdbcUrl.startsWith("jdbc:h2:file:")) {
+            String path = jdbcUrl.substring("jdbc:h2:file:".length()).split(";", 2)[0];
+            Path parent = Path.of(path).toAbsolutePath().getParent();
+            try {
+                Files.createDirectories(parent);
+            } catch (IOException e) {
+                throw new StoreException("cannot create the folder " + parent + " for the store: " + e, e);
+            }
+        }
+    }
+
+    private static void deleteQuietly(@Nullable Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("Could not delete the temporary store backup {}: {}", file, e.getMessage());
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return message.strip().lines().findFirst().orElse(message);
+    }
+
+    public RunRepository runs() {
+        return runs;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    public ExpertStatsRepository expertStats() {
+        return expertStats;
+    }
+
+    public LeaseRepository leases() {
+        return leases;
+    }
+
+    /** @return the name of the store provider */
+    public String provider() {
+        return provider;
+    }
+
+    /** @return the JDBC URL with any password redacted */
+    public String url() {
+        return redactedUrl;
+    }
+
+    /** @return the schema version after migration */
+    public String schemaVersion() {
+        return schemaVersion;
+    }
+
+    /** The pool, for tests that must reach under the repositories (to tamper with rows, say). */
+    DataSource dataSource() {
+        return pool;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

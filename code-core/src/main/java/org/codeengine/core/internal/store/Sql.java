@@ -1,0 +1,102 @@
+package org.codeengine.core.internal.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import javax.sql.DataSource;
+import org.codeengine.api.CodeException;
+import org.codeengine.api.StoreException;
+import org.codeengine.api.UnavailableException;
+import org.jspecify.annotations.Nullable;
+
+/** Transactions and the few type conversions the repositories share. */
+final class Sql {
+    /** Work done inside one transaction. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** A unique key was already taken; repositories that expect it catch it. */
+    static final class DuplicateKey extends StoreException {
+        private static final long serialVersionUID = 1L;
+
+        DuplicateKey(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final DataSource dataSource;
+
+    Sql(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Runs work in a transaction: commits when it returns, rolls back when it throws.
+     *
+     * @param what what the work does, for error messages
+     */
+    <T> T tx(String what, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw map(what, e);
+        }
+    }
+
+    static CodeException map(String what, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.equals("23505")) {
+            return new DuplicateKey(what + " failed: a unique key is already taken", e);
+        }
+        if (state.startsWith("08") || state.equals("40001") || state.equals("40P01") || state.equals("57P01")
+                || e instanceof SQLTransientException || e instanceof SQLRecoverableException) {
+            return new UnavailableException(what + " failed, the store may be unavailable: " + e.getMessage(), null,
+                    e);
+        }
+        return new StoreException(what + " failed: " + e.getMessage(), e);
+    }
+
+    /** Instants are kept to the microsecond, the finest both H2 and PostgreSQL store. */
+    static Instant truncate(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    static void setInstant(PreparedStatement statement, int index, @Nullable Instant instant) throws SQLException {
+        if (instant == null) {
+            statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            statement.setObject(index, OffsetDateTime.ofInstant(truncate(instant), ZoneOffset.UTC));
+        }
+    }
+
+    static @Nullable Instant getInstant(ResultSet rows, String column) throws SQLException {
+        OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    static Instant getRequiredInstant(ResultSet rows, String column) throws SQLException {
+        Instant value = getInstant(rows, column);
+        if (value == null) {
+            throw new SQLException("column " + column + " is null");
+        }
+        return value;
+    }
+}

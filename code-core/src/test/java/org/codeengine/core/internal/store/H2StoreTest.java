@@ -1,0 +1,53 @@
+package org.codeengine.core.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.UUID;
+import org.codeengine.api.StoreConfig;
+import org.codeengine.api.orchestrator.RunState;
+import org.codeengine.api.spi.StoreProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store contract on embedded H2, in memory and in a file. */
+class H2StoreTest extends StoreContract {
+    @TempDir
+    Path files;
+
+    /** A file database, the embedded default; in memory a database is gone once its pool closes. */
+    @Override
+    protected StoreConfig freshConfig() {
+        return StoreConfig.h2File(files.resolve(UUID.randomUUID().toString()).resolve("code-db"));
+    }
+
+    @Override
+    protected StoreProvider provider() {
+        return new H2StoreProvider();
+    }
+
+    @Override
+    protected boolean tableExists(Connection connection, StoreConfig config, String table) throws Exception {
+        return tableInSchema(connection, "PUBLIC", table);
+    }
+
+    @Test
+    void inMemoryStore_opensAtTheCurrentSchema() {
+        JdbcStore store = open(StoreConfig.h2InMemory("t" + UUID.randomUUID().toString().replace("-", "")));
+        assertThat(store.schemaVersion()).isEqualTo("1");
+    }
+
+    @Test
+    void fileStore_keepsItsDataAcrossReopen(@TempDir Path dir) {
+        StoreConfig config = StoreConfig.h2File(dir.resolve("nested/code-db"));
+        JdbcStore first = open(config);
+        first.runs().create(new RunRecord("r1", "shop", "dev", RunState.RUNNING, "{}", clock.instant(),
+                clock.instant(), null, null));
+        first.close();
+
+        JdbcStore second = open(config);
+        assertThat(second.runs().find("r1")).isPresent();
+        assertThat(dir.resolve("nested/code-db.mv.db")).exists();
+    }
+}

@@ -1,0 +1,289 @@
+package org.codeengine.core.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.codeengine.api.StoreConfig;
+import org.codeengine.api.StoreException;
+import org.codeengine.api.orchestrator.RunState;
+import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.api.orchestrator.StepState;
+import org.codeengine.api.security.AuditEntry;
+import org.codeengine.api.security.AuditEntry.Outcome;
+import org.codeengine.api.spi.StoreProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What every database under CODE's store must do; one subclass per database. */
+abstract class StoreContract {
+    private static final Instant T0 = Instant.parse("2026-11-24T10:00:00.123456789Z");
+
+    protected final TestClock clock = new TestClock(T0);
+    private final List<JdbcStore> opened = new ArrayList<>();
+
+    /** @return a configuration for a database (or schema) no other test uses */
+    protected abstract StoreConfig freshConfig();
+
+    protected abstract StoreProvider provider();
+
+    /** @return whether {@code table} exists where {@code config} keeps CODE's tables */
+    protected abstract boolean tableExists(Connection connection, StoreConfig config, String table) throws Exception;
+
+    protected JdbcStore open(StoreConfig config, String... extraLocations) {
+        List<String> locations = new ArrayList<>(List.of(JdbcStore.MIGRATIONS));
+        locations.addAll(List.of(extraLocations));
+        JdbcStore store = JdbcStore.open(config, provider(), clock, null, locations);
+        opened.add(store);
+        return store;
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(JdbcStore::close);
+    }
+
+    private static RunRecord run(String id, RunState state, Instant at) {
+        return new RunRecord(id, "shop", "dev", state, "{\"services\":[]}", at, at, null, null);
+    }
+
+    @Test
+    void open_migratesAnEmptyDatabaseToTheCurrentSchema() {
+        JdbcStore store = open(freshConfig());
+        assertThat(store.schemaVersion()).isEqualTo("1");
+        assertThat(store.provider()).isEqualTo(provider().name());
+    }
+
+    @Test
+    void runs_areCreatedFoundListedAndMovedOnlyFromTheExpectedState() {
+        JdbcStore store = open(freshConfig());
+        store.runs().create(run("r1", RunState.PENDING, T0));
+        store.runs().create(run("r2", RunState.PENDING, T0.plusSeconds(1)));
+
+        assertThat(store.runs().find("r1")).get().satisfies(r -> {
+            assertThat(r.state()).isEqualTo(RunState.PENDING);
+            assertThat(r.createdAt()).isEqualTo(Sql.truncate(T0));
+            assertThat(r.spec()).isEqualTo("{\"services\":[]}");
+        });
+        assertThat(store.runs().find("nope")).isEmpty();
+        assertThat(store.runs().list(10)).extracting(RunRecord::runId).containsExactly("r2", "r1");
+
+        assertThat(store.runs().transition("r1", RunState.PENDING, RunState.RUNNING, T0)).isTrue();
+        assertThat(store.runs().transition("r1", RunState.PENDING, RunState.FAILED, T0)).isFalse();
+        assertThat(store.runs().find("r1").orElseThrow().state()).isEqualTo(RunState.RUNNING);
+        assertThatThrownBy(() -> store.runs().create(run("r1", RunState.PENDING, T0)))
+                .isInstanceOf(StoreException.class).hasMessageContaining("creating run r1");
+    }
+
+    @Test
+    void steps_keepOneRecordPerServiceInPlanOrder_withOutputsForUndo() {
+        JdbcStore store = open(freshConfig());
+        store.runs().create(run("r1", RunState.RUNNING, T0));
+        store.runs().saveStep(new StepRecord("r1", "db", StepState.STARTING, 1, T0, null, Map.of(), null), 0);
+        store.runs().saveStep(new StepRecord("r1", "api", StepState.PENDING, 0, null, null, Map.of(), null), 1);
+        store.runs().saveStep(new StepRecord("r1", "db", StepState.HEALTHY, 2, T0, T0.plusSeconds(3),
+                Map.of("pid", "4242"), "first try timed out"), 0);
+
+        List<StepRecord> steps = store.runs().steps("r1");
+        assertThat(steps).extracting(StepRecord::service).containsExactly("db", "api");
+        assertThat(steps.getFirst()).satisfies(s -> {
+            assertThat(s.state()).isEqualTo(StepState.HEALTHY);
+            assertThat(s.attempt()).isEqualTo(2);
+            assertThat(s.outputs()).containsEntry("pid", "4242");
+            assertThat(s.finishedAt()).isEqualTo(Sql.truncate(T0.plusSeconds(3)));
+            assertThat(s.lastError()).contains("first try timed out");
+        });
+    }
+
+    @Test
+    void claimUnfinished_givesEachRunToOneProcess_whenTwoClaimAtOnce() throws Exception {
+        StoreConfig config = freshConfig();
+        JdbcStore first = open(config);
+        JdbcStore second = open(config);
+        for (int i = 0; i < 40; i++) {
+            first.runs().create(run("run-" + i, i % 4 == 0 ? RunState.SUCCEEDED : RunState.RUNNING,
+                    T0.plusMillis(i)));
+        }
+        List<String> a = new ArrayList<>();
+        List<String> b = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            for (int round = 0; round < 10; round++) {
+                Future<List<String>> fa = pool.submit(() -> first.runs().claimUnfinished("host-a", T0,
+                        Duration.ofMinutes(1), 3));
+                Future<List<String>> fb = pool.submit(() -> second.runs().claimUnfinished("host-b", T0,
+                        Duration.ofMinutes(1), 3));
+                a.addAll(fa.get());
+                b.addAll(fb.get());
+            }
+        }
+        Set<String> both = new HashSet<>(a);
+        both.retainAll(b);
+        assertThat(both).as("runs claimed by both processes").isEmpty();
+        assertThat(a.size() + b.size()).isEqualTo(30); // the 10 succeeded runs are never claimed
+        assertThat(first.runs().find("run-1").orElseThrow().leaseOwner()).isIn("host-a", "host-b");
+
+        assertThat(first.runs().claimUnfinished("host-c", T0.plusSeconds(30), Duration.ofMinutes(1), 100))
+                .as("leases still held").isEmpty();
+        assertThat(first.runs().claimUnfinished("host-c", T0.plusSeconds(61), Duration.ofMinutes(1), 100))
+                .as("leases expired").hasSize(30);
+    }
+
+    @Test
+    void audit_chainsEntries_andVerifyFindsTheFirstTamperedEntry() throws Exception {
+        JdbcStore store = open(freshConfig());
+        AuditEntry first = store.audit().append("alice", "deploy:run:dev", "r1", Outcome.SUCCESS, "");
+        clock.advance(Duration.ofSeconds(1));
+        AuditEntry second = store.audit().append("bob", "tool:call:search", "search", Outcome.DENIED, "no grant");
+        store.audit().append("alice", "expert:query:*", "", Outcome.FAILURE, "timeout");
+
+        assertThat(first.sequence()).isEqualTo(1);
+        assertThat(first.previousHash()).isEqualTo(AuditLog.GENESIS);
+        assertThat(second.previousHash()).isEqualTo(first.hash());
+        assertThat(store.audit().read(1, 10)).containsExactly(first, second,
+                store.audit().read(3, 1).getFirst());
+        assertThat(store.audit().verify().intact()).isTrue();
+        assertThat(store.audit().verify().entries()).isEqualTo(3);
+
+        try (Connection c = store.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("update code_audit set outcome = 'SUCCESS' where seq = 2");
+        }
+        AuditLog.Verification broken = store.audit().verify();
+        assertThat(broken.intact()).isFalse();
+        assertThat(broken.firstBroken()).isEqualTo(2L);
+        assertThat(broken.reason()).contains("does not match its hash");
+    }
+
+    @Test
+    void audit_appendsFromTwoProcessesAtOnce_formOneUnbrokenChain() throws Exception {
+        StoreConfig config = freshConfig();
+        JdbcStore first = open(config);
+        JdbcStore second = open(config);
+        List<Callable<Void>> writers = new ArrayList<>();
+        for (JdbcStore store : List.of(first, second, first, second)) {
+            writers.add(() -> {
+                for (int i = 0; i < 25; i++) {
+                    store.audit().append("svc", "tool:call:x", "x", Outcome.SUCCESS, "n" + i);
+                }
+                return null;
+            });
+        }
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            for (Future<Void> f : pool.invokeAll(writers)) {
+                f.get();
+            }
+        }
+        AuditLog.Verification result = first.audit().verify();
+        assertThat(result.intact()).as(result.reason()).isTrue();
+        assertThat(result.entries()).isEqualTo(100);
+    }
+
+    @Test
+    void expertStats_countEveryConcurrentReport() throws Exception {
+        JdbcStore store = open(freshConfig());
+        List<Callable<Void>> reporters = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            reporters.add(() -> {
+                for (int i = 0; i < 50; i++) {
+                    store.expertStats().record("openai/gpt-4o-mini", i % 5 != 0, T0);
+                }
+                return null;
+            });
+        }
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            for (Future<Void> f : pool.invokeAll(reporters)) {
+                f.get();
+            }
+        }
+        assertThat(store.expertStats().find("openai/gpt-4o-mini")).get().satisfies(s -> {
+            assertThat(s.answered()).isEqualTo(200);
+            assertThat(s.correct()).isEqualTo(160);
+        });
+        assertThat(store.expertStats().find("nobody")).isEmpty();
+    }
+
+    @Test
+    void leases_haveOneOwnerUntilTheyExpireOrAreReleased() {
+        JdbcStore store = open(freshConfig());
+        Duration ttl = Duration.ofSeconds(30);
+        assertThat(store.leases().acquire("scheduler", "host-a", clock.instant(), ttl)).isTrue();
+        assertThat(store.leases().acquire("scheduler", "host-b", clock.instant(), ttl)).isFalse();
+        assertThat(store.leases().acquire("scheduler", "host-a", clock.instant().plusSeconds(10), ttl))
+                .as("renewal by the owner").isTrue();
+        assertThat(store.leases().acquire("scheduler", "host-b", clock.instant().plusSeconds(35), ttl))
+                .as("renewed lease still held at +35s").isFalse();
+        assertThat(store.leases().holder("scheduler", clock.instant().plusSeconds(35))).get()
+                .extracting(Lease::owner).isEqualTo("host-a");
+        assertThat(store.leases().acquire("scheduler", "host-b", clock.instant().plusSeconds(41), ttl))
+                .as("expired lease").isTrue();
+        assertThat(store.leases().release("scheduler", "host-a")).isFalse();
+        assertThat(store.leases().release("scheduler", "host-b")).isTrue();
+        assertThat(store.leases().holder("scheduler", clock.instant())).isEmpty();
+    }
+
+    @Test
+    void open_refusesASchemaWrittenByANewerCode() {
+        StoreConfig config = freshConfig();
+        open(config, "classpath:store-test/future").close();
+
+        assertThatThrownBy(() -> open(config)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("schema version 99").hasMessageContaining("newer CODE")
+                .hasMessageContaining("knows versions up to 1");
+    }
+
+    @Test
+    void failedMigration_leavesAnExistingStoreAsItWas() throws Exception {
+        StoreConfig config = freshConfig();
+        JdbcStore before = open(config);
+        before.runs().create(run("kept", RunState.SUCCEEDED, T0));
+        before.close();
+
+        assertThatThrownBy(() -> open(config, "classpath:store-test/broken")).isInstanceOf(StoreException.class)
+                .hasMessageContaining("failed, and it was left at version 1");
+
+        JdbcStore after = open(config);
+        assertThat(after.schemaVersion()).isEqualTo("1");
+        assertThat(after.runs().find("kept")).isPresent();
+        try (Connection c = after.dataSource().getConnection()) {
+            assertThat(tableExists(c, config, "code_extra")).as("table of the failed migration").isFalse();
+        }
+    }
+
+    @Test
+    void failedMigration_onAnEmptyDatabase_leavesNothingBehind() throws Exception {
+        StoreConfig config = freshConfig();
+        assertThatThrownBy(() -> open(config, "classpath:store-test/broken")).isInstanceOf(StoreException.class)
+                .hasMessageContaining("failed, and it was left empty");
+
+        JdbcStore after = open(config);
+        assertThat(after.schemaVersion()).isEqualTo("1");
+        assertThat(after.runs().list(10)).isEmpty();
+        try (Connection c = after.dataSource().getConnection()) {
+            assertThat(tableExists(c, config, "code_extra")).isFalse();
+        }
+    }
+
+    /** Shared by subclasses: looks a table up through JDBC metadata, in either letter case. */
+    protected static boolean tableInSchema(Connection c, String schema, String table) throws Exception {
+        for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
+            try (ResultSet rows = c.getMetaData().getTables(null, schema, name, null)) {
+                if (rows.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,33 @@
+package org.codeengine.core.testplugins;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.codeengine.api.spi.ExpertProvider;
+
+/** Class loaders whose class path holds exactly the given expert provider plugins. */
+public final class PluginLoaders {
+    private PluginLoaders() {}
+
+    /**
+     * @param dir an empty folder to put the service file in
+     * @param providers the plugin classes, registered in this order
+     */
+    public static ClassLoader withExpertProviders(Path dir, Class<?>... providers) {
+        try {
+            Path services = Files.createDirectories(dir.resolve("META-INF/services"));
+            Files.write(services.resolve(ExpertProvider.class.getName()),
+                    Arrays.stream(providers).map(Class::getName).toList());
+            return new URLClassLoader(new URL[]{dir.toUri().toURL()}, PluginLoaders.class.getClassLoader());
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

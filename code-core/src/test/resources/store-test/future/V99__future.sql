@@ -1,0 +1,1 @@
+create table code_future (id integer primary key);

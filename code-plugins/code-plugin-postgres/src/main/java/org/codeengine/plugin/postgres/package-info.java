@@ -1,0 +1,5 @@
+/** The PostgreSQL store provider. */
+@NullMarked
+package org.codeengine.plugin.postgres;
+
+import org.jspecify.annotations.NullMarked;
