@@ -99,7 +99,7 @@ public final class JdbcStore implements AutoCloseable {
         hikari.setPoolName("code-store");
         hikari.setDataSource(direct);
         hikari.setMaximumPoolSize(config.maxPoolSize());
-        hikari.setMinimumIdle(Math.min(2, config.maxPoolSize()));
+        hikari.setMinimumIdle(1);
         hikari.setConnectionTimeout(10_000);
         hikari.setInitializationFailTimeout(1);
         hikari.setAutoCommit(true);

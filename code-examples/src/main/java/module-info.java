@@ -1,0 +1,4 @@
+/** Example host programs built only on CODE's public API. */
+module org.codeengine.examples {
+    requires org.codeengine.core;
+}
