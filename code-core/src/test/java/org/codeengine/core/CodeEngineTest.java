@@ -14,6 +14,7 @@ import org.codeengine.api.PluginInfo;
 import org.codeengine.api.PluginInfo.Status;
 import org.codeengine.api.Secret;
 import org.codeengine.api.StoreConfig;
+import org.codeengine.api.UnavailableException;
 import org.codeengine.api.spi.StoreProvider;
 import org.codeengine.core.testplugins.AlphaExpertProvider;
 import org.codeengine.core.testplugins.BrokenExpertProvider;
@@ -66,6 +67,16 @@ class CodeEngineTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("no StoreProvider plugin serves jdbcUrl jdbc:nosuchdb://127.0.0.1/x?password=***;"
                         + " present: h2, postgres")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void build_withADatabaseThatDoesNotAnswer_failsRetriably_withoutThePassword() {
+        StoreConfig down = StoreConfig.jdbc("jdbc:postgresql://127.0.0.1:1/code?connectTimeout=2")
+                .withCredentials("code", Secret.of("hunter2"));
+
+        assertThatThrownBy(() -> CodeEngine.builder().store(down).build()).isInstanceOf(UnavailableException.class)
+                .hasMessageStartingWith("cannot open the store at jdbc:postgresql://127.0.0.1:1/code")
                 .hasMessageNotContaining("hunter2");
     }
 
