@@ -9,6 +9,12 @@ module org.codeengine.core {
     requires flyway.core;
     requires com.h2database;
     requires transitive micrometer.core;
+    requires tools.jackson.dataformat.yaml;
+    requires io.github.resilience4j.circuitbreaker;
+    requires io.github.resilience4j.bulkhead;
+    requires io.github.resilience4j.core;
+    requires java.net.http;
+    requires java.management;
 
     exports org.codeengine.core;
 
@@ -20,4 +26,7 @@ module org.codeengine.core {
     uses org.codeengine.api.spi.StoreProvider;
 
     provides org.codeengine.api.spi.StoreProvider with org.codeengine.core.internal.store.H2StoreProvider;
+    provides org.codeengine.api.spi.StepExecutor with org.codeengine.core.internal.executors.ProcessExecutor;
+    provides org.codeengine.api.spi.HealthProbe with org.codeengine.core.internal.executors.HttpProbe,
+            org.codeengine.core.internal.executors.TcpProbe, org.codeengine.core.internal.executors.CommandProbe;
 }

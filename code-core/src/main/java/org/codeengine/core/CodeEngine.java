@@ -3,7 +3,9 @@ package org.codeengine.core;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,11 +19,20 @@ import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.StoreStatus;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.orchestrator.Orchestrator;
+import org.codeengine.api.security.SecurityFacade;
+import org.codeengine.api.spi.HealthProbe;
 import org.codeengine.api.spi.Plugin;
+import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StoreProvider;
+import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
+import org.codeengine.core.internal.orchestrator.JdbcRunJournal;
 import org.codeengine.core.internal.plugins.PluginRegistry;
+import org.codeengine.core.internal.security.PermitAllSecurity;
 import org.codeengine.core.internal.store.JdbcStore;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * CODE in one object: built once with {@link #builder()}, immutable and thread-safe, closed when the host is done.
@@ -34,12 +45,15 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class CodeEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CodeEngine.class);
     private final Clock clock;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
     private final MeterRegistry meterRegistry;
     private final PluginRegistry plugins;
     private final JdbcStore store;
+    private final SecurityFacade security;
+    private final DefaultOrchestrator orchestrator;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store) {
@@ -49,6 +63,43 @@ public final class CodeEngine implements AutoCloseable {
         this.meterRegistry = builder.meterRegistry;
         this.plugins = plugins;
         this.store = store;
+        if (builder.security == null) {
+            LOG.warn("no security facade configured: every call is permitted; pass one with"
+                    + " CodeEngine.builder().security(...) before callers from outside reach this engine");
+            this.security = new PermitAllSecurity(store.audit());
+        } else {
+            this.security = builder.security;
+        }
+        this.orchestrator = new DefaultOrchestrator(new JdbcRunJournal(store.runs()), byName(plugins.all(
+                StepExecutor.class)), byName(plugins.all(HealthProbe.class)), security,
+                (principal, action, target,
+                        outcome, detail) -> store.audit().append(principal, action, target, outcome, detail),
+                clock,
+                executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
+                        64, Duration.ofSeconds(30)));
+    }
+
+    private static <T extends Plugin> Map<String, T> byName(List<T> plugins) {
+        Map<String, T> byName = new LinkedHashMap<>();
+        for (T plugin : plugins) {
+            T first = byName.putIfAbsent(plugin.name(), plugin);
+            if (first != null) {
+                LOG.warn("two {} plugins are named '{}': {} and {}; using the first", plugin.getClass()
+                        .getInterfaces()[0].getSimpleName(), plugin.name(), first.getClass().getName(), plugin
+                                .getClass().getName());
+            }
+        }
+        return byName;
+    }
+
+    /** @return the orchestrator: plans, deploys, resumes and rolls back deployments */
+    public Orchestrator orchestrator() {
+        return orchestrator;
+    }
+
+    /** @return the security facade every face checks calls with */
+    public SecurityFacade security() {
+        return security;
     }
 
     /** @return a builder with the defaults: system UTC clock, virtual threads, H2 in {@code ~/.code/code-db} */
@@ -88,6 +139,7 @@ public final class CodeEngine implements AutoCloseable {
             return;
         }
         try {
+            orchestrator.close();
             store.close();
         } finally {
             if (ownsExecutor) {
@@ -115,6 +167,9 @@ public final class CodeEngine implements AutoCloseable {
         private @Nullable StoreConfig storeConfig;
         private ClassLoader pluginLoader = CodeEngine.class.getClassLoader();
         private final Map<Class<? extends Plugin>, String> chosen = new HashMap<>();
+        private @Nullable SecurityFacade security;
+        private Duration runLease = Duration.ofSeconds(30);
+        private boolean adoptOrphanedRuns = true;
 
         private Builder() {}
 
@@ -167,6 +222,42 @@ public final class CodeEngine implements AutoCloseable {
          */
         public Builder pluginClassLoader(ClassLoader loader) {
             this.pluginLoader = require(loader, "pluginClassLoader");
+            return this;
+        }
+
+        /**
+         * @param security checks every call into the engine's faces and audits it; without one, the engine permits
+         *        everything and says so in a warning
+         * @return this builder
+         * @throws IllegalArgumentException if {@code security} is null
+         */
+        public Builder security(SecurityFacade security) {
+            this.security = require(security, "security");
+            return this;
+        }
+
+        /**
+         * @param lease how long a deployment run stays with this engine without a heartbeat (renewed every third of
+         *        it); after that another engine on the same store may take it over. 30 seconds by default.
+         * @return this builder
+         * @throws IllegalArgumentException if {@code lease} is null or not positive
+         */
+        public Builder runLease(Duration lease) {
+            require(lease, "runLease");
+            if (lease.isNegative() || lease.isZero()) {
+                throw new IllegalArgumentException("runLease must be positive but was " + lease);
+            }
+            this.runLease = lease;
+            return this;
+        }
+
+        /**
+         * @param adopt whether the engine resumes unfinished runs whose engine died (its lease expired), when it
+         *        starts and every third of the lease after; true by default
+         * @return this builder
+         */
+        public Builder adoptOrphanedRuns(boolean adopt) {
+            this.adoptOrphanedRuns = adopt;
             return this;
         }
 

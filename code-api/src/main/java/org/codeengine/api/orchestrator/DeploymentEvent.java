@@ -1,5 +1,6 @@
 package org.codeengine.api.orchestrator;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /** Progress of a run, delivered to listeners of a {@link RunHandle} in the order it happened. */
@@ -29,6 +30,34 @@ public sealed interface DeploymentEvent {
      * @param message a short human-readable note (the error of a failed try), never a secret
      */
     record StepStateChanged(String runId, Instant at, String service, StepState state, String message)
+            implements
+                DeploymentEvent {}
+
+    /**
+     * A try of a step failed and another will follow after a wait.
+     *
+     * @param runId the run
+     * @param at when
+     * @param service the service of the step
+     * @param failedAttempt the number of the try that failed, from 1
+     * @param delay the wait before the next try
+     * @param error why the try failed, never a secret
+     */
+    record StepRetried(String runId, Instant at, String service, int failedAttempt, Duration delay, String error)
+            implements
+                DeploymentEvent {}
+
+    /**
+     * The health of an instance changed: its first probe result, or a result unlike the one before.
+     *
+     * @param runId the run
+     * @param at when
+     * @param service the service
+     * @param instance the instance, from 0
+     * @param healthy whether the probe passed
+     * @param detail what the probe saw: a status code, an exit code, a connect error
+     */
+    record HealthChanged(String runId, Instant at, String service, int instance, boolean healthy, String detail)
             implements
                 DeploymentEvent {}
 }

@@ -8,15 +8,20 @@ import org.codeengine.api.internal.Checks;
 /**
  * A plan of services to deploy together into one environment.
  *
- * @param name the deployment's name
- * @param environment where it goes, e.g. {@code dev} or {@code prod}; the permission checked is
- *        {@code deploy:run:<environment>}
+ * @param name the deployment's name; a later run of the same name and environment replaces the services of the last
+ *        successful one (see {@link Rollout})
+ * @param environment where it goes, e.g. {@code dev} or {@code prod}; the permissions checked are
+ *        {@code deploy:<action>:<environment>}
  * @param services the services; names unique; copied
  * @param maxParallelism the most services started at once; at least 1
- * @param capacity the resources all running services may use together
+ * @param capacity the resources that services being started at the same time may ask for together; a phase of the
+ *        plan never asks for more, and a service asking for more on its own is an error
  */
 public record DeploymentSpec(String name, String environment, List<ServiceSpec> services, int maxParallelism,
         Resources capacity) {
+    /** The parallelism {@link #of} uses. */
+    public static final int DEFAULT_PARALLELISM = 16;
+
     /** @throws IllegalArgumentException if a field breaks its rule or two services share a name */
     public DeploymentSpec {
         Checks.name(name, "name");
@@ -25,7 +30,7 @@ public record DeploymentSpec(String name, String environment, List<ServiceSpec> 
         if (services.isEmpty()) {
             throw new IllegalArgumentException("services must not be empty");
         }
-        Set<String> seen = new HashSet<>();
+        Set<String> seen = HashSet.newHashSet(services.size());
         for (ServiceSpec service : services) {
             if (!seen.add(service.name())) {
                 throw new IllegalArgumentException("services must have unique names; '" + service.name()
@@ -34,5 +39,15 @@ public record DeploymentSpec(String name, String environment, List<ServiceSpec> 
         }
         Checks.atLeast(maxParallelism, 1, "maxParallelism");
         Checks.notNull(capacity, "capacity");
+    }
+
+    /**
+     * @param name the deployment's name
+     * @param environment where it goes
+     * @param services the services
+     * @return a deployment that starts up to {@value #DEFAULT_PARALLELISM} services at once with unlimited capacity
+     */
+    public static DeploymentSpec of(String name, String environment, List<ServiceSpec> services) {
+        return new DeploymentSpec(name, environment, services, DEFAULT_PARALLELISM, Resources.UNLIMITED);
     }
 }

@@ -5,7 +5,9 @@ import java.util.Map;
 import org.codeengine.api.internal.Checks;
 
 /**
- * How to tell that a started service is healthy.
+ * How to tell that a started service is healthy. The orchestrator probes every {@code interval} after
+ * {@code initialDelay}; {@code successThreshold} consecutive successes make the instance healthy, and
+ * {@code failureThreshold} consecutive failures (or the step's timeout) fail the try.
  *
  * @param probe the name of the {@link org.codeengine.api.spi.HealthProbe} plugin: {@code http}, {@code tcp},
  *        {@code command}, ...
@@ -27,5 +29,41 @@ public record HealthCheckSpec(String probe, Map<String, String> settings, Durati
         Checks.positive(timeout, "timeout");
         Checks.atLeast(successThreshold, 1, "successThreshold");
         Checks.atLeast(failureThreshold, 1, "failureThreshold");
+    }
+
+    /** Time between probes that the factories use: a quarter of a second. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(250);
+    /** How long one probe may take in the factories: two seconds. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    /** Consecutive failures that fail a check made by the factories: 40, ten seconds at the default interval. */
+    public static final int DEFAULT_FAILURE_THRESHOLD = 40;
+
+    /**
+     * @param probe the probe plugin's name
+     * @param settings its settings
+     * @return a check with no initial delay, the default interval and timeout, one success to pass and
+     *         {@value #DEFAULT_FAILURE_THRESHOLD} consecutive failures to fail
+     */
+    public static HealthCheckSpec of(String probe, Map<String, String> settings) {
+        return new HealthCheckSpec(probe, settings, Duration.ZERO, DEFAULT_INTERVAL, DEFAULT_TIMEOUT, 1,
+                DEFAULT_FAILURE_THRESHOLD);
+    }
+
+    /**
+     * @param url the address to GET; healthy when it answers 2xx or 3xx
+     * @return an HTTP check with the defaults of {@link #of}
+     */
+    public static HealthCheckSpec http(String url) {
+        return of("http", Map.of("url", url));
+    }
+
+    /**
+     * @param delay the new initial delay
+     * @param interval the new interval
+     * @param failureThreshold the new failure threshold
+     * @return this check with the given timing
+     */
+    public HealthCheckSpec withTiming(Duration delay, Duration interval, int failureThreshold) {
+        return new HealthCheckSpec(probe, settings, delay, interval, timeout, successThreshold, failureThreshold);
     }
 }

@@ -1,5 +1,6 @@
 package org.codeengine.api.orchestrator;
 
+import java.util.List;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.NotFoundException;
@@ -37,6 +38,7 @@ public interface Orchestrator {
      * @param runId the run
      * @return its handle
      * @throws NotFoundException if no such run exists
+     * @throws PolicyDeniedException if the caller may not deploy to the run's environment
      */
     RunHandle resume(CallContext context, String runId);
 
@@ -47,6 +49,33 @@ public interface Orchestrator {
      * @param runId the run
      * @return its handle
      * @throws NotFoundException if no such run exists
+     * @throws PolicyDeniedException if the caller may not roll back in the run's environment
      */
     RunHandle rollback(CallContext context, String runId);
+
+    /**
+     * Asks a run to stop, as {@link RunHandle#cancel()}: no new steps start, running ones are cancelled, what was
+     * deployed is undone, and the run ends {@link RunState#CANCELLED}. Cancelling a finished run does nothing.
+     *
+     * @param context the caller
+     * @param runId the run
+     * @throws NotFoundException if no such run exists
+     * @throws PolicyDeniedException if the caller may not cancel runs in the run's environment
+     */
+    void cancel(CallContext context, String runId);
+
+    /**
+     * @param context the caller
+     * @param runId the run
+     * @return the run with its steps, as the store has it now
+     * @throws NotFoundException if no such run exists
+     */
+    RunSummary inspect(CallContext context, String runId);
+
+    /**
+     * @param context the caller
+     * @param limit the most runs to return; at least 1
+     * @return past and current runs, newest first, without their steps
+     */
+    List<RunSummary> history(CallContext context, int limit);
 }

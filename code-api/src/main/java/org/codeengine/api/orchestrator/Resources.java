@@ -11,10 +11,33 @@ import org.codeengine.api.internal.Checks;
 public record Resources(long cpuMillis, long memoryBytes) {
     /** Nothing at all. */
     public static final Resources NONE = new Resources(0, 0);
+    /** As much as can be counted: a capacity that bounds nothing. */
+    public static final Resources UNLIMITED = new Resources(Long.MAX_VALUE, Long.MAX_VALUE);
 
     /** @throws IllegalArgumentException if a value is negative */
     public Resources {
         Checks.notNegative(cpuMillis, "cpuMillis");
         Checks.notNegative(memoryBytes, "memoryBytes");
+    }
+
+    /**
+     * @param other resources to add
+     * @return the sum, saturating at {@link Long#MAX_VALUE}
+     */
+    public Resources plus(Resources other) {
+        return new Resources(saturatedAdd(cpuMillis, other.cpuMillis), saturatedAdd(memoryBytes, other.memoryBytes));
+    }
+
+    /**
+     * @param other resources to compare with
+     * @return whether both amounts are at most those of {@code other}
+     */
+    public boolean fitsIn(Resources other) {
+        return cpuMillis <= other.cpuMillis && memoryBytes <= other.memoryBytes;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 }

@@ -17,7 +17,8 @@ public interface RunHandle {
     List<StepRecord> steps();
 
     /**
-     * @param listener called for each event from now on, on a thread of the engine; must not block
+     * @param listener called for each event of the run, first those that already happened, then each new one as it
+     *        happens, on a thread of the engine, one event at a time in order; must not block
      */
     void onEvent(Consumer<DeploymentEvent> listener);
 

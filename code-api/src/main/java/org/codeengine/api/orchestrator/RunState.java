@@ -14,11 +14,13 @@ public enum RunState {
     ROLLED_BACK,
     /** Failed and could not be fully undone. */
     FAILED,
-    /** Stopped by a caller. */
-    CANCELLED;
+    /** Stopped by a caller; what it had deployed is undone. */
+    CANCELLED,
+    /** Succeeded once, then replaced by a later successful run of the same deployment, which stopped its services. */
+    SUPERSEDED;
 
     /** @return whether the run can change no more on its own */
     public boolean terminal() {
-        return this == SUCCEEDED || this == ROLLED_BACK || this == FAILED || this == CANCELLED;
+        return this != PENDING && this != RUNNING && this != ROLLING_BACK;
     }
 }

@@ -1,6 +1,9 @@
 package org.codeengine.api.orchestrator;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -10,19 +13,27 @@ import org.jspecify.annotations.Nullable;
 /**
  * One service of a deployment.
  *
+ * <p>Executor and health-check settings may hold placeholders that the orchestrator fills in for each instance:
+ * {@code ${port}} (a free loopback port chosen for the instance and kept in its record), {@code ${instance}} (0, 1,
+ * ...), {@code ${slot}} ({@code blue} or {@code green}), {@code ${service}} and {@code ${run}}.
+ *
  * @param name unique within the deployment; lower case, digits, '.', '_' or '-'
  * @param dependsOn names of services that must be healthy before this one starts; copied
- * @param resources what it needs while it runs
+ * @param resources what one instance needs while it runs
  * @param executor the name of the {@link org.codeengine.api.spi.StepExecutor} plugin that starts it
  * @param settings the executor's settings (command, image, environment, ...); copied
- * @param healthCheck how to tell it is healthy, or {@code null} to count it healthy once started
+ * @param healthCheck how to tell an instance is healthy, or {@code null} to count it healthy once started
  * @param retry how a failed start is retried
- * @param timeout the longest a start may take, health checks included; positive
- * @param rollout how a new version replaces the old one
+ * @param timeout the longest one try may take, health checks included; positive
+ * @param rollout how a new version replaces the one from the deployment's last successful run
+ * @param instances how many copies to run; at least 1
  */
 public record ServiceSpec(String name, Set<String> dependsOn, Resources resources, String executor,
         Map<String, String> settings, @Nullable HealthCheckSpec healthCheck, RetryPolicy retry, Duration timeout,
-        Rollout rollout) {
+        Rollout rollout, int instances) {
+    /** The timeout a builder uses unless told otherwise: one minute. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(1);
+
     /** @throws IllegalArgumentException if a field breaks its rule, or the service depends on itself */
     public ServiceSpec {
         Checks.name(name, "name");
@@ -37,10 +48,124 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
         Checks.notNull(retry, "retry");
         Checks.positive(timeout, "timeout");
         Checks.notNull(rollout, "rollout");
+        Checks.atLeast(instances, 1, "instances");
     }
 
     /** @return the health check, if the service has one */
     public Optional<HealthCheckSpec> health() {
         return Optional.ofNullable(healthCheck);
+    }
+
+    /**
+     * Starts a service spec with the defaults: no dependencies, no resources, no settings, no health check, one try,
+     * a one-minute timeout, all at once, one instance.
+     *
+     * @param name the service's name
+     * @param executor the executor plugin's name
+     * @return a builder
+     */
+    public static Builder builder(String name, String executor) {
+        return new Builder(name, executor);
+    }
+
+    /** Collects a service spec's fields; {@link #build()} checks them. Not thread-safe. */
+    public static final class Builder {
+        private final String name;
+        private final String executor;
+        private final Set<String> dependsOn = new LinkedHashSet<>();
+        private Resources resources = Resources.NONE;
+        private final Map<String, String> settings = new LinkedHashMap<>();
+        private @Nullable HealthCheckSpec healthCheck;
+        private RetryPolicy retry = RetryPolicy.NONE;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private Rollout rollout = Rollout.ALL_AT_ONCE;
+        private int instances = 1;
+
+        private Builder(String name, String executor) {
+            this.name = name;
+            this.executor = executor;
+        }
+
+        /**
+         * @param services services that must be healthy first
+         * @return this builder
+         */
+        public Builder dependsOn(String... services) {
+            dependsOn.addAll(List.of(services));
+            return this;
+        }
+
+        /**
+         * @param value what one instance needs
+         * @return this builder
+         */
+        public Builder resources(Resources value) {
+            this.resources = value;
+            return this;
+        }
+
+        /**
+         * @param key an executor setting's name
+         * @param value its value
+         * @return this builder
+         */
+        public Builder setting(String key, String value) {
+            settings.put(key, value);
+            return this;
+        }
+
+        /**
+         * @param value the health check
+         * @return this builder
+         */
+        public Builder healthCheck(HealthCheckSpec value) {
+            this.healthCheck = value;
+            return this;
+        }
+
+        /**
+         * @param value the retry policy
+         * @return this builder
+         */
+        public Builder retry(RetryPolicy value) {
+            this.retry = value;
+            return this;
+        }
+
+        /**
+         * @param value the longest one try may take
+         * @return this builder
+         */
+        public Builder timeout(Duration value) {
+            this.timeout = value;
+            return this;
+        }
+
+        /**
+         * @param value the rollout strategy
+         * @return this builder
+         */
+        public Builder rollout(Rollout value) {
+            this.rollout = value;
+            return this;
+        }
+
+        /**
+         * @param value how many copies to run
+         * @return this builder
+         */
+        public Builder instances(int value) {
+            this.instances = value;
+            return this;
+        }
+
+        /**
+         * @return the service spec
+         * @throws IllegalArgumentException if a field breaks its rule
+         */
+        public ServiceSpec build() {
+            return new ServiceSpec(name, dependsOn, resources, executor, settings, healthCheck, retry, timeout,
+                    rollout, instances);
+        }
     }
 }

@@ -15,4 +15,13 @@ public interface HealthProbe extends Plugin {
      * @throws InvalidRequestException if the settings are invalid
      */
     ProbeResult probe(Map<String, String> settings, Duration timeout);
+
+    /**
+     * Checks a health check's settings before anything of its deployment starts. Placeholders such as
+     * {@code ${port}} are filled with sample values.
+     *
+     * @param settings the probe's settings from the health check spec
+     * @throws InvalidRequestException naming the setting and the rule it breaks
+     */
+    default void validate(Map<String, String> settings) {}
 }

@@ -4,17 +4,27 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** What the orchestrator gives an executor for one step. */
+/** What the orchestrator gives an executor for one instance of one step. */
 public interface StepContext {
     /** @return the run the step belongs to */
     String runId();
+
+    /** @return the service the step deploys */
+    String service();
+
+    /** @return which instance of the service this is, from 0 */
+    int instance();
+
+    /** @return the slot the instance runs in: {@code blue} or {@code green} */
+    String slot();
 
     /** @return the engine's clock; executors measure time with it, not with the system clock */
     Clock clock();
 
     /**
-     * Records values the executor needs to undo the step later, even in another process (a process id, a container
-     * id). They are stored durably before this method returns.
+     * Records values the executor needs to undo the instance later, even in another process (a process id, a
+     * container id). They are stored durably before this method returns, and come back in the outputs of the
+     * {@link org.codeengine.api.orchestrator.StepRecord} that {@link StepExecutor#undo} gets.
      *
      * @param outputs names and values; never secrets
      */

@@ -2,6 +2,7 @@ package org.codeengine.api.spi;
 
 import java.util.Map;
 import org.codeengine.api.CodeException;
+import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.orchestrator.StepRecord;
 
 /** A plugin that starts and undoes services of one kind (local processes, containers, ...). */
@@ -18,11 +19,53 @@ public interface StepExecutor extends Plugin {
     StepHandle start(String service, Map<String, String> settings, StepContext context);
 
     /**
-     * Undoes a step from its durable record, possibly in a process other than the one that started it.
+     * Undoes one instance from its durable record, possibly in a process other than the one that started it. Undoing
+     * an instance that is already gone does nothing.
      *
-     * @param record the step's record, with the outputs the executor recorded
+     * @param record the record of one instance: the outputs hold what the executor recorded for it
      * @param context the run
      * @throws CodeException if the step cannot be undone
      */
     void undo(StepRecord record, StepContext context);
+
+    /**
+     * Checks a service's settings before anything of its deployment starts, so that a plan with a bad setting fails
+     * whole. Placeholders such as {@code ${port}} are filled with sample values.
+     *
+     * @param settings the executor's settings from the service spec
+     * @throws InvalidRequestException naming the setting and the rule it breaks
+     */
+    default void validate(Map<String, String> settings) {}
+
+    /**
+     * Tells whether an instance started earlier, possibly by another process, still runs. The orchestrator asks when
+     * it resumes a run and the service has no health check.
+     *
+     * @param record the instance's record
+     * @return whether it still runs; by default true, for executors that cannot tell
+     */
+    default boolean alive(StepRecord record) {
+        return true;
+    }
+
+    /**
+     * Names the target a start goes to (a Docker host, a Kubernetes context), so that a failing target trips its own
+     * circuit breaker without stopping starts on the others.
+     *
+     * @param settings the executor's settings from the service spec
+     * @return the target; by default {@code local}
+     */
+    default String target(Map<String, String> settings) {
+        return "local";
+    }
+
+    /**
+     * Sends traffic to an instance that has passed its health check in a blue-green or canary rollout (points a
+     * router, a load balancer or a service selector at it). By default nothing: the instance serves where it runs.
+     *
+     * @param record the instance's record
+     * @param context the run
+     * @throws CodeException if the switch fails; the step then fails
+     */
+    default void promote(StepRecord record, StepContext context) {}
 }

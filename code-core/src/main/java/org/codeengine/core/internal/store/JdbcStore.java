@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.codeengine.api.CodeException;
@@ -73,7 +74,7 @@ public final class JdbcStore implements AutoCloseable {
             @Nullable MeterRegistry registry, List<String> locations) {
         String url = config.redactedUrl();
         prepareH2File(config.jdbcUrl());
-        DataSource direct = new DriverDataSource(provider.driver(), config.jdbcUrl(), config.username(),
+        DataSource direct = new DriverDataSource(provider.driver(), durable(config.jdbcUrl()), config.username(),
                 config.password());
         boolean createdSchema = createSchemaIfMissing(direct, config.schema(), url);
         HikariDataSource pool;
@@ -92,6 +93,21 @@ public final class JdbcStore implements AutoCloseable {
             dropSchemaIfCreated(direct, config.schema(), createdSchema);
             throw e;
         }
+    }
+
+    /**
+     * H2 delays writing commits to its file by half a second by default, so a process killed right after a commit
+     * loses it. The orchestrator's journal must survive a SIGKILL: commits go to the file (the OS) at once.
+     */
+    static String durable(String jdbcUrl) {
+        boolean file = jdbcUrl.startsWith("jdbc:h2:file:") || (jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl
+                .startsWith("jdbc:h2:mem:") && !jdbcUrl.startsWith("jdbc:h2:tcp:")
+                && !jdbcUrl.startsWith(
+                        "jdbc:h2:ssl:"));
+        return file && !jdbcUrl.toUpperCase(Locale.ROOT).contains("WRITE_DELAY=")
+                ? jdbcUrl
+                        + ";WRITE_DELAY=0"
+                : jdbcUrl;
     }
 
     private static HikariConfig poolConfig(StoreConfig config, DataSource direct, @Nullable MeterRegistry registry) {

@@ -7,12 +7,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,21 +34,23 @@ public final class RunRepository {
 
     /** Inserts a new run; fails with a duplicate-key store error if the id is taken. */
     public void create(RunRecord run) {
-        sql.tx("creating run " + run.runId(), c -> {
-            try (PreparedStatement s = c.prepareStatement("insert into code_run (run_id, name, environment, state,"
-                    + " spec, created_at, updated_at, lease_owner, lease_until) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                s.setString(1, run.runId());
-                s.setString(2, run.name());
-                s.setString(3, run.environment());
-                s.setString(4, run.state().name());
-                s.setString(5, run.spec());
-                Sql.setInstant(s, 6, run.createdAt());
-                Sql.setInstant(s, 7, run.updatedAt());
-                s.setString(8, run.leaseOwner());
-                Sql.setInstant(s, 9, run.leaseUntil());
-                return s.executeUpdate();
-            }
-        });
+        sql.tx("creating run " + run.runId(), c -> insertRun(c, run));
+    }
+
+    private static int insertRun(Connection c, RunRecord run) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("insert into code_run (run_id, name, environment, state,"
+                + " spec, created_at, updated_at, lease_owner, lease_until) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            s.setString(1, run.runId());
+            s.setString(2, run.name());
+            s.setString(3, run.environment());
+            s.setString(4, run.state().name());
+            s.setString(5, run.spec());
+            Sql.setInstant(s, 6, run.createdAt());
+            Sql.setInstant(s, 7, run.updatedAt());
+            s.setString(8, run.leaseOwner());
+            Sql.setInstant(s, 9, run.leaseUntil());
+            return s.executeUpdate();
+        }
     }
 
     public Optional<RunRecord> find(String runId) {
@@ -116,6 +120,141 @@ public final class RunRepository {
                 s.executeBatch();
             }
             return ids;
+        });
+    }
+
+    /** Inserts a run and its steps, the steps in the order given, in one transaction. */
+    public void create(RunRecord run, List<StepRecord> steps) {
+        List<String> outputs = steps.stream().map(step -> json.writeValueAsString(step.outputs())).toList();
+        sql.tx("creating run " + run.runId(), c -> {
+            insertRun(c, run);
+            try (PreparedStatement s = c.prepareStatement("insert into code_step (state, attempt, started_at,"
+                    + " finished_at, outputs, error, position, run_id, service) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (int i = 0; i < steps.size(); i++) {
+                    StepRecord step = steps.get(i);
+                    bindStep(s, step, outputs.get(i));
+                    s.setInt(7, i);
+                    s.setString(8, step.runId());
+                    s.setString(9, step.service());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Replaces a step's record, but only while {@code owner} holds the run's lease.
+     *
+     * @param owner the lease holder, or null to write whoever holds it
+     * @return whether the step was written; false if another process holds the run now
+     */
+    public boolean updateStep(StepRecord step, @Nullable String owner) {
+        String outputs = json.writeValueAsString(step.outputs());
+        return sql.tx("saving step", c -> {
+            try (PreparedStatement s = c.prepareStatement("update code_step set state = ?, attempt = ?,"
+                    + " started_at = ?, finished_at = ?, outputs = ?, error = ? where run_id = ? and service = ?"
+                    + (owner == null
+                            ? ""
+                            : " and exists (select 1 from code_run r where r.run_id = ? and r.lease_owner = ?)"))) {
+                bindStep(s, step, outputs);
+                s.setString(7, step.runId());
+                s.setString(8, step.service());
+                if (owner != null) {
+                    s.setString(9, step.runId());
+                    s.setString(10, owner);
+                }
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Moves a run from one state to another, only if it is still in the first and {@code owner} holds its lease.
+     *
+     * @param owner the lease holder, or null to move it whoever holds it
+     * @return whether it moved
+     */
+    public boolean transition(String runId, RunState expected, RunState next, Instant now, @Nullable String owner) {
+        if (owner == null) {
+            return transition(runId, expected, next, now);
+        }
+        return sql.tx("changing the state of run " + runId, c -> {
+            try (PreparedStatement s = c.prepareStatement("update code_run set state = ?, updated_at = ?"
+                    + " where run_id = ? and state = ? and lease_owner = ?")) {
+                s.setString(1, next.name());
+                Sql.setInstant(s, 2, now);
+                s.setString(3, runId);
+                s.setString(4, expected.name());
+                s.setString(5, owner);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Takes the lease of one run for {@code owner} if nobody holds it, its holder let it expire, or {@code owner}
+     * holds it already.
+     *
+     * @return whether {@code owner} holds it now, until {@code now + lease}
+     */
+    public boolean claim(String runId, String owner, Instant now, Duration lease) {
+        return sql.tx("claiming run " + runId, c -> {
+            try (PreparedStatement s = c.prepareStatement("update code_run set lease_owner = ?, lease_until = ?"
+                    + " where run_id = ? and (lease_owner is null or lease_owner = ? or lease_until < ?)")) {
+                s.setString(1, owner);
+                Sql.setInstant(s, 2, now.plus(lease));
+                s.setString(3, runId);
+                s.setString(4, owner);
+                Sql.setInstant(s, 5, now);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** @return the runs among {@code runIds} whose lease {@code owner} no longer holds; the others now last until {@code until} */
+    public List<String> renew(String owner, Collection<String> runIds, Instant until) {
+        return sql.tx("renewing run leases", c -> {
+            List<String> lost = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "update code_run set lease_until = ? where run_id = ? and lease_owner = ?")) {
+                for (String runId : runIds) {
+                    Sql.setInstant(s, 1, until);
+                    s.setString(2, runId);
+                    s.setString(3, owner);
+                    if (s.executeUpdate() == 0) {
+                        lost.add(runId);
+                    }
+                }
+            }
+            return lost;
+        });
+    }
+
+    /** Gives up the lease of a run if {@code owner} holds it. */
+    public void release(String runId, String owner) {
+        sql.tx("releasing run " + runId, c -> {
+            try (PreparedStatement s = c.prepareStatement("update code_run set lease_owner = null, lease_until = null"
+                    + " where run_id = ? and lease_owner = ?")) {
+                s.setString(1, runId);
+                s.setString(2, owner);
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    /** @return the newest run of a deployment that ended {@link RunState#SUCCEEDED}, other than {@code except} */
+    public Optional<RunRecord> latestSucceeded(String name, String environment, String except) {
+        return sql.tx("finding the last successful run of " + name, c -> {
+            try (PreparedStatement s = c.prepareStatement("select * from code_run where name = ? and environment = ?"
+                    + " and state = 'SUCCEEDED' and run_id <> ? order by created_at desc, run_id fetch first 1 rows only")) {
+                s.setString(1, name);
+                s.setString(2, environment);
+                s.setString(3, except);
+                List<RunRecord> runs = runs(s);
+                return runs.isEmpty() ? Optional.<RunRecord>empty() : Optional.of(runs.getFirst());
+            }
         });
     }
 

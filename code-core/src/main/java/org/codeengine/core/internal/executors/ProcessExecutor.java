@@ -1,0 +1,181 @@
+package org.codeengine.core.internal.executors;
+
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.codeengine.api.ApiVersion;
+import org.codeengine.api.InvalidRequestException;
+import org.codeengine.api.UnavailableException;
+import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.api.spi.StepContext;
+import org.codeengine.api.spi.StepExecutor;
+import org.codeengine.api.spi.StepHandle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a service as a local child process. Settings: {@code command} (required; split like a shell would, but no
+ * shell runs), {@code dir} (working directory), {@code env.NAME} (environment variables), {@code log} (the file its
+ * output goes to; by default {@code <tmp>/code-logs/<run>/<service>-<instance>.log}) and {@code stopGrace} (how long
+ * it gets to exit after SIGTERM before SIGKILL; 10s by default). It records the process id and start time, so that
+ * another process can stop it after a restart and a reused process id is never stopped by mistake.
+ */
+public final class ProcessExecutor implements StepExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessExecutor.class);
+    private static final Set<String> KEYS = Set.of("command", "dir", "log", "stopGrace");
+    private static final Set<String> PREFIXES = Set.of("env.");
+    private static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
+
+    @Override
+    public String name() {
+        return "process";
+    }
+
+    @Override
+    public String apiVersion() {
+        return ApiVersion.CURRENT;
+    }
+
+    @Override
+    public void validate(Map<String, String> settings) {
+        Settings.onlyKnown(settings, KEYS, PREFIXES);
+        CommandLine.split(Settings.required(settings, "command"), "setting 'command'");
+        String dir = settings.get("dir");
+        if (dir != null && !Files.isDirectory(Path.of(dir))) {
+            throw new InvalidRequestException("setting 'dir' must be an existing directory but was '" + dir + "'",
+                    null);
+        }
+        Settings.duration(settings, "stopGrace", DEFAULT_GRACE);
+    }
+
+    @Override
+    public StepHandle start(String service, Map<String, String> settings, StepContext context) {
+        validate(settings);
+        List<String> command = CommandLine.split(settings.get("command"), "setting 'command'");
+        Duration grace = Settings.duration(settings, "stopGrace", DEFAULT_GRACE);
+        Path log = settings.containsKey("log")
+                ? Path.of(settings.get("log"))
+                : Path.of(System.getProperty("java.io.tmpdir"), "code-logs", context.runId(), service + "-"
+                        + context.instance() + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Redirect
+                .appendTo(log.toFile())).redirectInput(Redirect.from(Path.of("/dev/null").toFile()));
+        if (settings.containsKey("dir")) {
+            builder.directory(Path.of(settings.get("dir")).toFile());
+        }
+        settings.forEach((key, value) -> {
+            if (key.startsWith("env.")) {
+                builder.environment().put(key.substring(4), value);
+            }
+        });
+        Process process;
+        try {
+            Files.createDirectories(log.toAbsolutePath().getParent());
+            process = builder.start();
+        } catch (IOException e) {
+            throw new InvalidRequestException("cannot start '" + command.getFirst() + "' for service '" + service
+                    + "': " + e.getMessage(), e);
+        }
+        ProcessHandle handle = process.toHandle();
+        context.record(Map.of("pid", Long.toString(handle.pid()), "started", startOf(handle).map(i -> Long.toString(i
+                .toEpochMilli())).orElse(""), "stopGrace", grace.toString(), "log", log.toString()));
+        context.progress().accept("started process " + handle.pid() + ", output in " + log);
+        return new Started(process, grace, log);
+    }
+
+    @Override
+    public void undo(StepRecord record, StepContext context) {
+        find(record).ifPresent(process -> stop(process, grace(record)));
+    }
+
+    @Override
+    public boolean alive(StepRecord record) {
+        return find(record).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** @return the recorded process, if it still runs and is the one that was started (not a reused id) */
+    private static Optional<ProcessHandle> find(StepRecord record) {
+        String pid = record.outputs().get("pid");
+        if (pid == null) {
+            return Optional.empty();
+        }
+        String started = record.outputs().getOrDefault("started", "");
+        return ProcessHandle.of(Long.parseLong(pid)).filter(p -> started.isEmpty() || startOf(p).map(i -> Long
+                .toString(i.toEpochMilli()).equals(started)).orElse(false));
+    }
+
+    private static Duration grace(StepRecord record) {
+        try {
+            return Duration.parse(record.outputs().getOrDefault("stopGrace", DEFAULT_GRACE.toString()));
+        } catch (RuntimeException e) {
+            return DEFAULT_GRACE;
+        }
+    }
+
+    private static Optional<Instant> startOf(ProcessHandle process) {
+        return process.info().startInstant();
+    }
+
+    /** SIGTERM to the process and its descendants, then SIGKILL to what is left after the grace period. */
+    static void stop(ProcessHandle process, Duration grace) {
+        List<ProcessHandle> family = process.descendants().toList();
+        process.destroy();
+        family.forEach(ProcessHandle::destroy);
+        if (!exited(process, grace)) {
+            LOG.warn("process {} did not stop within {} of SIGTERM; sending SIGKILL", process.pid(), grace);
+            process.destroyForcibly();
+            if (!exited(process, Duration.ofSeconds(10))) {
+                throw new UnavailableException("process " + process.pid() + " did not stop even after SIGKILL", null,
+                        null);
+            }
+        }
+        family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static boolean exited(ProcessHandle process, Duration wait) {
+        try {
+            process.onExit().get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            return false;
+        } catch (ExecutionException e) {
+            return !process.isAlive();
+        }
+    }
+
+    /** A process this JVM started. */
+    private record Started(Process process, Duration grace, Path log) implements StepHandle {
+        @Override
+        public void awaitStarted(Duration timeout) {
+            if (!process.isAlive()) {
+                throw new UnavailableException("process " + process.pid() + " exited with code " + process
+                        .exitValue() + " as soon as it started; its output is in " + log, null, null);
+            }
+        }
+
+        @Override
+        public boolean alive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public void cancel() {
+            if (process.isAlive()) {
+                stop(process.toHandle(), grace);
+            }
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package org.codeengine.core.internal.orchestrator;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.codeengine.api.CallContext;
+import org.codeengine.api.InvalidRequestException;
+import org.codeengine.api.NotFoundException;
+import org.codeengine.api.UnavailableException;
+import org.codeengine.api.orchestrator.DeploymentSpec;
+import org.codeengine.api.orchestrator.Orchestrator;
+import org.codeengine.api.orchestrator.Plan;
+import org.codeengine.api.orchestrator.RunHandle;
+import org.codeengine.api.orchestrator.RunState;
+import org.codeengine.api.orchestrator.RunSummary;
+import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.api.security.AuditEntry.Outcome;
+import org.codeengine.api.security.Permission;
+import org.codeengine.api.security.Principal;
+import org.codeengine.api.security.SecurityFacade;
+import org.codeengine.api.spi.HealthProbe;
+import org.codeengine.api.spi.StepExecutor;
+import org.codeengine.core.internal.store.RunRecord;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The orchestrator: checks each call with the security facade, plans, starts runs and keeps their leases. With
+ * {@code adoptOrphans}, it also resumes unfinished runs whose holder let its lease expire (a process that died).
+ */
+public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultOrchestrator.class);
+    private static final Principal SYSTEM = new Principal("code-engine", Principal.Kind.SYSTEM, Set.of());
+
+    /** Where audit entries go. */
+    @FunctionalInterface
+    public interface Audit {
+        void record(String principal, String action, String target, Outcome outcome, String detail);
+    }
+
+    /**
+     * @param leaseTtl how long a run stays with this engine without a heartbeat; renewed every third of it
+     * @param adoptOrphans whether to resume unfinished runs whose lease expired, at start and then periodically
+     * @param startsPerExecutor the bulkhead: starts of one executor at once
+     * @param breakerOpenFor how long a tripped circuit breaker refuses starts
+     */
+    public record Options(Duration leaseTtl, boolean adoptOrphans, int startsPerExecutor, Duration breakerOpenFor) {
+        public static final Options DEFAULTS = new Options(Duration.ofSeconds(30), true, 64, Duration.ofSeconds(30));
+
+        public Options {
+            if (leaseTtl.isNegative() || leaseTtl.isZero() || breakerOpenFor.isNegative() || breakerOpenFor
+                    .isZero() || startsPerExecutor < 1) {
+                throw new IllegalArgumentException("leaseTtl and breakerOpenFor must be positive and"
+                        + " startsPerExecutor at least 1");
+            }
+        }
+    }
+
+    private final Runtime rt;
+    private final Planner planner;
+    private final SecurityFacade security;
+    private final Audit audit;
+    private final Options options;
+    private final Map<String, RunExecution> active = new ConcurrentHashMap<>();
+    private final Map<String, Principal> startedBy = new ConcurrentHashMap<>();
+    private final @Nullable Thread keeper;
+    private volatile boolean closed;
+
+    public DefaultOrchestrator(RunJournal journal, Map<String, StepExecutor> executors, Map<String, HealthProbe> probes,
+            SecurityFacade security, Audit audit, Clock clock, Executor threads, MeterRegistry meters,
+            Options options) {
+        String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString()
+                .substring(0, 8);
+        this.rt = new Runtime(journal, owner, clock, threads, Map.copyOf(executors), Map.copyOf(probes), new Guards(
+                options.startsPerExecutor(), options.breakerOpenFor()), new Metrics(meters), new SpecCodec());
+        this.planner = new Planner(executors, probes);
+        this.security = security;
+        this.audit = audit;
+        this.options = options;
+        this.keeper = Thread.ofVirtual().name("code-orchestrator-leases").start(this::keepLeases);
+    }
+
+    /** @return this engine's name in run leases */
+    public String owner() {
+        return rt.owner();
+    }
+
+    @Override
+    public Plan plan(CallContext context, DeploymentSpec spec) {
+        Objects.requireNonNull(spec, "spec must not be null");
+        require(context, "plan", spec.environment());
+        return planner.plan(spec);
+    }
+
+    @Override
+    public RunHandle deploy(CallContext context, DeploymentSpec spec) {
+        Objects.requireNonNull(spec, "spec must not be null");
+        require(context, "run", spec.environment());
+        Plan plan = planner.plan(spec);
+        String runId = UUID.randomUUID().toString();
+        Instant now = rt.clock().instant();
+        rt.journal().create(new RunRecord(runId, spec.name(), spec.environment(), RunState.PENDING, rt.codec().write(
+                spec), now, now, rt.owner(), now.plus(options.leaseTtl())), RunExecution.pendingSteps(runId, plan));
+        RunExecution run = track(runId, plan, RunState.PENDING, RunExecution.pendingSteps(runId, plan),
+                context.principal());
+        LOG.info("run {}: deploying {} to {} ({} services in {} phases)", runId, spec.name(), spec.environment(),
+                spec.services().size(), plan.phases().size());
+        run.start();
+        return run;
+    }
+
+    @Override
+    public RunHandle resume(CallContext context, String runId) {
+        RunRecord record = find(runId);
+        require(context, "run", record.environment());
+        return resume(record, context.principal());
+    }
+
+    private RunHandle resume(RunRecord record, Principal principal) {
+        RunExecution running = active.get(record.runId());
+        if (running != null && !running.state().terminal()) {
+            return running;
+        }
+        if (record.state().terminal()) {
+            return endedHandle(record);
+        }
+        RunExecution run = claim(record, principal);
+        LOG.info("run {}: resuming {} to {} from {}", record.runId(), record.name(), record.environment(),
+                record.state());
+        if (record.state() == RunState.ROLLING_BACK) {
+            run.startRollback(RunState.ROLLED_BACK);
+        } else {
+            run.start();
+        }
+        return run;
+    }
+
+    @Override
+    public RunHandle rollback(CallContext context, String runId) {
+        RunRecord record = find(runId);
+        require(context, "rollback", record.environment());
+        audit.record(context.principal().id(), "deploy:rollback:" + record.environment(), runId, Outcome.SUCCESS,
+                "rollback requested in state " + record.state());
+        RunExecution running = active.get(runId);
+        if (running != null && !running.state().terminal()) {
+            running.stopForRollback();
+            return running;
+        }
+        return switch (record.state()) {
+            case SUCCEEDED, FAILED, PENDING, RUNNING, ROLLING_BACK -> {
+                RunExecution run = claim(record, context.principal());
+                run.startRollback(RunState.ROLLED_BACK);
+                yield run;
+            }
+            default -> endedHandle(record);
+        };
+    }
+
+    @Override
+    public void cancel(CallContext context, String runId) {
+        RunRecord record = find(runId);
+        require(context, "cancel", record.environment());
+        audit.record(context.principal().id(), "deploy:cancel:" + record.environment(), runId, Outcome.SUCCESS,
+                "cancel requested in state " + record.state());
+        RunExecution running = active.get(runId);
+        if (running != null) {
+            running.cancel();
+        } else if (!record.state().terminal()) {
+            claim(record, context.principal()).startRollback(RunState.CANCELLED);
+        }
+    }
+
+    @Override
+    public RunSummary inspect(CallContext context, String runId) {
+        RunRecord record = find(runId);
+        require(context, "read", record.environment());
+        return summary(record, rt.journal().steps(runId));
+    }
+
+    @Override
+    public List<RunSummary> history(CallContext context, int limit) {
+        if (limit < 1) {
+            throw new InvalidRequestException("limit must be at least 1 but was " + limit, null);
+        }
+        require(context, "read", "*");
+        return rt.journal().list(limit).stream().map(r -> summary(r, List.of())).toList();
+    }
+
+    /** Stops working on every run (another engine, or this one after a restart, resumes them) and frees the leases. */
+    @Override
+    public void close() {
+        closed = true;
+        if (keeper != null) {
+            keeper.interrupt();
+        }
+        for (RunExecution run : List.copyOf(active.values())) {
+            run.abandon();
+            rt.journal().release(run.runId(), rt.owner());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    private RunExecution claim(RunRecord record, Principal principal) {
+        Instant now = rt.clock().instant();
+        if (!rt.journal().claim(record.runId(), rt.owner(), now, options.leaseTtl())) {
+            RunRecord holder = rt.journal().find(record.runId()).orElse(record);
+            throw new UnavailableException("run " + record.runId() + " is held by " + holder.leaseOwner()
+                    + " until " + holder.leaseUntil() + "; it can be taken over once that lease expires",
+                    holder.leaseUntil() == null ? null : Duration.between(now, holder.leaseUntil()), null);
+        }
+        DeploymentSpec spec = rt.codec().read(record.spec(), "the stored spec of run " + record.runId());
+        Plan plan;
+        try {
+            plan = planner.plan(spec);
+        } catch (InvalidRequestException e) {
+            rt.journal().release(record.runId(), rt.owner());
+            throw new InvalidRequestException("run " + record.runId() + " cannot be resumed here: "
+                    + e.getMessage(), e);
+        }
+        RunRecord fresh = rt.journal().find(record.runId()).orElse(record);
+        return track(record.runId(), plan, fresh.state(), rt.journal().steps(record.runId()), principal);
+    }
+
+    private RunExecution track(String runId, Plan plan, RunState state, List<StepRecord> steps, Principal principal) {
+        RunExecution run = new RunExecution(rt, runId, plan, state, steps, previous(plan.spec(), runId),
+                this::ended);
+        active.put(runId, run);
+        startedBy.put(runId, principal);
+        rt.metrics().runStarted();
+        return run;
+    }
+
+    private RunExecution.@Nullable Previous previous(DeploymentSpec spec, String runId) {
+        return rt.journal().latestSucceeded(spec.name(), spec.environment(), runId).map(r -> {
+            Map<String, StepRecord> steps = new ConcurrentHashMap<>();
+            rt.journal().steps(r.runId()).forEach(s -> steps.put(s.service(), s));
+            return new RunExecution.Previous(r.runId(), rt.codec().read(r.spec(), "the stored spec of run "
+                    + r.runId()), steps);
+        }).orElse(null);
+    }
+
+    private void ended(RunExecution run) {
+        active.remove(run.runId());
+        Principal principal = startedBy.remove(run.runId());
+        RunState state = run.state();
+        if (!state.terminal()) {
+            rt.metrics().runLeft();
+            return;
+        }
+        rt.metrics().runEnded(state);
+        try {
+            audit.record(principal == null ? SYSTEM.id() : principal.id(), "deploy:run:" + run.spec().environment(),
+                    run.runId(), state == RunState.SUCCEEDED ? Outcome.SUCCESS : Outcome.FAILURE, "deployment "
+                            + run.spec().name() + " ended " + state);
+        } catch (RuntimeException e) {
+            LOG.warn("could not audit the end of run {}", run.runId(), e);
+        }
+    }
+
+    private RunExecution endedHandle(RunRecord record) {
+        DeploymentSpec spec = rt.codec().read(record.spec(), "the stored spec of run " + record.runId());
+        Plan plan = new Plan(spec, List.of(spec.services().stream().map(s -> s.name()).toList()));
+        RunExecution run = new RunExecution(rt, record.runId(), plan, record.state(), rt.journal().steps(record
+                .runId()), null, r -> {
+                });
+        run.ended();
+        return run;
+    }
+
+    private RunRecord find(String runId) {
+        if (runId == null || runId.isBlank()) {
+            throw new InvalidRequestException("runId must not be blank", null);
+        }
+        return rt.journal().find(runId).orElseThrow(() -> new NotFoundException("no run has the id '" + runId + "'",
+                null));
+    }
+
+    private void require(CallContext context, String action, String environment) {
+        Objects.requireNonNull(context, "context must not be null");
+        security.require(context.principal(), new Permission("deploy", action, environment));
+    }
+
+    private static RunSummary summary(RunRecord r, List<StepRecord> steps) {
+        return new RunSummary(r.runId(), r.name(), r.environment(), r.state(), r.createdAt(), r.updatedAt(), steps);
+    }
+
+    /** Renews the leases of active runs every third of their time to live, and adopts orphaned runs. */
+    private void keepLeases() {
+        Duration beat = options.leaseTtl().dividedBy(3);
+        while (!closed) {
+            try {
+                Instant now = rt.clock().instant();
+                if (!active.isEmpty()) {
+                    for (String lost : rt.journal().renew(rt.owner(), List.copyOf(active.keySet()), now.plus(options
+                            .leaseTtl()))) {
+                        RunExecution run = active.get(lost);
+                        if (run != null && !run.state().terminal()) {
+                            LOG.warn("run {}: another engine holds its lease now; leaving it", lost);
+                            run.abandon();
+                        }
+                    }
+                }
+                if (options.adoptOrphans()) {
+                    for (String runId : rt.journal().claimUnfinished(rt.owner(), now, options.leaseTtl(), 8)) {
+                        rt.journal().find(runId).ifPresent(record -> {
+                            try {
+                                LOG.info("run {}: adopting it; its holder let its lease expire", runId);
+                                resume(record, SYSTEM);
+                            } catch (RuntimeException e) {
+                                LOG.error("run {}: cannot adopt it: {}", runId, e.getMessage());
+                                rt.journal().release(runId, rt.owner());
+                            }
+                        });
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("keeping run leases failed; trying again in {}", beat, e);
+            }
+            try {
+                Thread.sleep(beat);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,950 @@
+package org.codeengine.core.internal.orchestrator;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.codeengine.api.CodeException;
+import org.codeengine.api.DeadlineExceededException;
+import org.codeengine.api.NonRetriableException;
+import org.codeengine.api.UnavailableException;
+import org.codeengine.api.orchestrator.DeploymentEvent;
+import org.codeengine.api.orchestrator.DeploymentSpec;
+import org.codeengine.api.orchestrator.HealthCheckSpec;
+import org.codeengine.api.orchestrator.Plan;
+import org.codeengine.api.orchestrator.RetryPolicy;
+import org.codeengine.api.orchestrator.Rollout;
+import org.codeengine.api.orchestrator.RunHandle;
+import org.codeengine.api.orchestrator.RunState;
+import org.codeengine.api.orchestrator.ServiceSpec;
+import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.api.orchestrator.StepState;
+import org.codeengine.api.spi.StepContext;
+import org.codeengine.api.spi.StepExecutor;
+import org.codeengine.api.spi.StepHandle;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run: schedules its steps as their dependencies turn healthy, bounded by parallelism and capacity; retries,
+ * health-gates and rolls out each step; on a failure for good or a cancel stops scheduling, stops running steps and
+ * undoes what it deployed in reverse dependency order. Every transition is in the journal before it is acted on.
+ *
+ * <p>Threads: each step runs on a task of its own; the scheduling state is guarded by {@code this}.
+ */
+final class RunExecution implements RunHandle {
+    private static final Logger LOG = LoggerFactory.getLogger(RunExecution.class);
+    private static final String SLOT = "slot";
+
+    /** Thrown inside a step's task when the run is being stopped or abandoned: the task ends without writing. */
+    private static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped() {
+            super("stopped", null, false, false);
+        }
+    }
+
+    /** Thrown when this engine no longer holds the run's lease. */
+    private static final class LeaseLost extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LeaseLost() {
+            super("lease lost", null, false, false);
+        }
+    }
+
+    private enum Mode {
+        DEPLOYING, STOPPING, ENDED, ABANDONED
+    }
+
+    /** What a run before this one left running, for rollouts: its spec and its steps by service (a concurrent map). */
+    record Previous(String runId, DeploymentSpec spec, Map<String, StepRecord> steps) {}
+
+    /** A step's task; it may be interrupted only while it waits (sleeps, probes), never while it writes. */
+    private static final class Task {
+        final int step;
+        final boolean reattach;
+        @Nullable
+        Thread thread;
+        boolean waiting;
+        boolean stop;
+        final List<StepHandle> handles = new CopyOnWriteArrayList<>();
+
+        Task(int step, boolean reattach) {
+            this.step = step;
+            this.reattach = reattach;
+        }
+
+        synchronized void beginWait() {
+            if (stop) {
+                throw new Stopped();
+            }
+            waiting = true;
+        }
+
+        synchronized void endWait() {
+            waiting = false;
+            Thread.interrupted(); // an interrupt meant for the wait must not reach a write
+            if (stop) {
+                throw new Stopped();
+            }
+        }
+
+        synchronized void stop() {
+            stop = true;
+            if (waiting && thread != null) {
+                thread.interrupt();
+            }
+        }
+
+        synchronized void check() {
+            if (stop) {
+                throw new Stopped();
+            }
+        }
+    }
+
+    private final Runtime rt;
+    private final String runId;
+    private final DeploymentSpec spec;
+    private final List<ServiceSpec> order;
+    private final int[][] dependents;
+    private final int[] waitingOn;
+    private final StepRecord[] records;
+    private final @Nullable Previous previous;
+    private final Consumer<RunExecution> onEnd;
+
+    private final PriorityQueue<Integer> ready = new PriorityQueue<>();
+    private final boolean[] reattach;
+    private final Map<Integer, Task> running = new HashMap<>();
+    private Mode mode = Mode.DEPLOYING;
+    private RunState state;
+    private RunState stopTarget = RunState.ROLLED_BACK;
+    private int healthy;
+    private long cpuInFlight;
+    private long memoryInFlight;
+    private final CompletableFuture<RunState> done = new CompletableFuture<>();
+
+    private final List<DeploymentEvent> events = new ArrayList<>();
+    private final List<Consumer<DeploymentEvent>> listeners = new ArrayList<>();
+
+    /**
+     * @param records the steps as the journal has them, in plan order
+     * @param onEnd called once when the run ends or this engine stops working on it
+     */
+    RunExecution(Runtime rt, String runId, Plan plan, RunState state, List<StepRecord> records,
+            @Nullable Previous previous, Consumer<RunExecution> onEnd) {
+        this.rt = rt;
+        this.runId = runId;
+        this.spec = plan.spec();
+        this.state = state;
+        this.previous = previous;
+        this.onEnd = onEnd;
+        Map<String, ServiceSpec> byName = new HashMap<>();
+        spec.services().forEach(s -> byName.put(s.name(), s));
+        this.order = plan.phases().stream().flatMap(List::stream).map(byName::get).toList();
+        int n = order.size();
+        Map<String, Integer> position = HashMap.newHashMap(n);
+        for (int i = 0; i < n; i++) {
+            position.put(order.get(i).name(), i);
+        }
+        int[] count = new int[n];
+        this.waitingOn = new int[n];
+        for (int i = 0; i < n; i++) {
+            for (String d : order.get(i).dependsOn()) {
+                count[position.get(d)]++;
+                waitingOn[i]++;
+            }
+        }
+        this.dependents = new int[n][];
+        for (int i = 0; i < n; i++) {
+            dependents[i] = new int[count[i]];
+            count[i] = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            for (String d : order.get(i).dependsOn()) {
+                int p = position.get(d);
+                dependents[p][count[p]++] = i;
+            }
+        }
+        this.records = new StepRecord[n];
+        Map<String, StepRecord> stored = new HashMap<>();
+        records.forEach(r -> stored.put(r.service(), r));
+        for (int i = 0; i < n; i++) {
+            StepRecord r = stored.get(order.get(i).name());
+            this.records[i] = r != null
+                    ? r
+                    : new StepRecord(runId, order.get(i).name(), StepState.PENDING, 0, null, null, Map.of(), null);
+        }
+        this.reattach = new boolean[n];
+    }
+
+    /** @return the steps of a new run, all pending, in plan order */
+    static List<StepRecord> pendingSteps(String runId, Plan plan) {
+        return plan.phases().stream().flatMap(List::stream)
+                .map(s -> new StepRecord(runId, s, StepState.PENDING, 0, null, null, Map.of(), null)).toList();
+    }
+
+    // ---------------------------------------------------------------- starting, resuming, stopping
+
+    /** Starts or resumes deploying, from the steps' records. */
+    void start() {
+        if (state == RunState.PENDING) {
+            transition(RunState.PENDING, RunState.RUNNING);
+        }
+        List<Integer> failed = new ArrayList<>();
+        synchronized (this) {
+            for (int i = 0; i < records.length; i++) {
+                switch (records[i].state()) {
+                    case PENDING -> {
+                    }
+                    case STARTING, CHECKING_HEALTH, HEALTHY -> reattach[i] = true;
+                    default -> failed.add(i);
+                }
+                if (waitingOn[i] == 0) {
+                    ready.add(i);
+                }
+            }
+            if (!failed.isEmpty()) {
+                mode = Mode.STOPPING;
+            }
+        }
+        pump();
+    }
+
+    /** Marks a handle of a run that has ended: nothing to do but answer. */
+    void ended() {
+        synchronized (this) {
+            mode = Mode.ENDED;
+        }
+        done.complete(state);
+    }
+
+    /** Undoes what the run deployed: for a run that ended, or one left mid-rollback by a process that died. */
+    void startRollback(RunState target) {
+        synchronized (this) {
+            mode = Mode.STOPPING;
+            stopTarget = target;
+        }
+        rt.threads().execute(this::rollBack);
+    }
+
+    @Override
+    public void cancel() {
+        stop(RunState.CANCELLED);
+    }
+
+    /** Stops a run that is deploying and undoes it, ending {@link RunState#ROLLED_BACK}. */
+    void stopForRollback() {
+        stop(RunState.ROLLED_BACK);
+    }
+
+    /** Stops work on the run without ending it: another engine takes it over, or this one is closing. */
+    void abandon() {
+        List<Task> tasks;
+        synchronized (this) {
+            if (mode == Mode.ENDED || mode == Mode.ABANDONED) {
+                return;
+            }
+            mode = Mode.ABANDONED;
+            tasks = List.copyOf(running.values());
+        }
+        tasks.forEach(Task::stop);
+        LOG.info("run {} left to another engine in state {}", runId, state);
+        onEnd.accept(this);
+        done.completeExceptionally(new UnavailableException("run " + runId
+                + " is no longer worked on by this engine; resume it from the store", null, null));
+    }
+
+    private void stop(RunState target) {
+        List<Task> tasks;
+        boolean idle;
+        synchronized (this) {
+            if (mode != Mode.DEPLOYING) {
+                return;
+            }
+            mode = Mode.STOPPING;
+            stopTarget = target;
+            tasks = List.copyOf(running.values());
+            idle = running.isEmpty();
+        }
+        tasks.forEach(Task::stop);
+        if (idle) {
+            rt.threads().execute(this::rollBack);
+        }
+    }
+
+    // ---------------------------------------------------------------- scheduling
+
+    /** Starts every ready step that parallelism and capacity allow; ends the run when nothing is left to do. */
+    private void pump() {
+        boolean succeeded = false;
+        boolean rollBack = false;
+        List<Task> launch = new ArrayList<>();
+        synchronized (this) {
+            if (mode == Mode.DEPLOYING) {
+                while (!ready.isEmpty() && running.size() < spec.maxParallelism()) {
+                    ServiceSpec next = order.get(ready.peek());
+                    if (!running.isEmpty() && (cpuInFlight + next.resources().cpuMillis() > spec.capacity()
+                            .cpuMillis()
+                            || memoryInFlight + next.resources().memoryBytes() > spec.capacity()
+                                    .memoryBytes())) {
+                        break;
+                    }
+                    int i = ready.poll();
+                    cpuInFlight += next.resources().cpuMillis();
+                    memoryInFlight += next.resources().memoryBytes();
+                    Task task = new Task(i, reattach[i]);
+                    running.put(i, task);
+                    launch.add(task);
+                }
+                if (running.isEmpty() && healthy == records.length) {
+                    mode = Mode.ENDED;
+                    succeeded = true;
+                }
+            } else if (mode == Mode.STOPPING && running.isEmpty()) {
+                rollBack = true;
+            }
+        }
+        for (Task task : launch) {
+            rt.threads().execute(() -> runStep(task));
+        }
+        if (succeeded) {
+            try {
+                succeed();
+            } catch (LeaseLost e) {
+                abandon();
+            } catch (RuntimeException e) {
+                LOG.error("ending run {} failed; it stays {} for a later resume", runId, state, e);
+                onEnd.accept(this);
+                done.completeExceptionally(e);
+            }
+        } else if (rollBack) {
+            rollBack();
+        }
+    }
+
+    private void runStep(Task task) {
+        synchronized (task) {
+            task.thread = Thread.currentThread();
+        }
+        int i = task.step;
+        ServiceSpec service = order.get(i);
+        long began = System.nanoTime();
+        boolean ok = false;
+        boolean stopped = false;
+        try {
+            ok = deploy(task, service);
+            rt.metrics().stepEnded(service.executor(), ok, System.nanoTime() - began);
+        } catch (Stopped e) {
+            stopped = true;
+        } catch (LeaseLost e) {
+            abandon();
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("step {} of run {} failed unexpectedly", service.name(), runId, e);
+            try {
+                fail(i, "unexpected: " + e);
+            } catch (RuntimeException again) {
+                LOG.error("could not record the failure of step {} of run {}", service.name(), runId, again);
+            }
+        } finally {
+            synchronized (task) {
+                task.thread = null;
+            }
+        }
+        List<Task> others = List.of();
+        synchronized (this) {
+            running.remove(i);
+            cpuInFlight -= service.resources().cpuMillis();
+            memoryInFlight -= service.resources().memoryBytes();
+            if (mode == Mode.ABANDONED) {
+                return;
+            }
+            if (ok) {
+                healthy++;
+                for (int d : dependents[i]) {
+                    if (--waitingOn[d] == 0) {
+                        ready.add(d);
+                    }
+                }
+            } else if (!stopped && mode == Mode.DEPLOYING) {
+                mode = Mode.STOPPING; // fail fast: nothing new starts, running steps stop
+                stopTarget = RunState.ROLLED_BACK;
+                others = List.copyOf(running.values());
+            }
+        }
+        others.forEach(Task::stop);
+        pump();
+    }
+
+    // ---------------------------------------------------------------- one step
+
+    /** @return whether the step ended healthy; false when it failed for good */
+    private boolean deploy(Task task, ServiceSpec service) {
+        int i = task.step;
+        if (task.reattach && hasInstances(records[i])) {
+            if (stillRunning(task, service)) {
+                save(i, records[i], StepState.HEALTHY, records[i].attempt(), null);
+                return true;
+            }
+            emit(new DeploymentEvent.StepStateChanged(runId, now(), service.name(), records[i].state(),
+                    "what an earlier process started is gone; starting it again"));
+            undoQuietly(i);
+        } else if (task.reattach && records[i].state() == StepState.HEALTHY) {
+            return true; // its executor records nothing to re-check; the journal says it completed
+        }
+        RetryPolicy retry = service.retry();
+        int last = task.reattach ? Math.max(retry.maxAttempts(), records[i].attempt() + 1) : retry.maxAttempts();
+        for (int attempt = records[i].attempt() + 1;; attempt++) {
+            task.check();
+            save(i, records[i], StepState.STARTING, attempt, null);
+            try {
+                tryOnce(task, service);
+                save(i, records[i], StepState.HEALTHY, attempt, null);
+                return true;
+            } catch (Stopped e) {
+                task.handles.forEach(StepHandle::cancel); // on this thread, so before the rollback starts
+                throw e;
+            } catch (LeaseLost e) {
+                throw e;
+            } catch (RuntimeException e) {
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                task.handles.clear();
+                undoQuietly(i);
+                boolean retriable = !(e instanceof NonRetriableException) && !(e instanceof IllegalArgumentException);
+                if (attempt >= last || !retriable) {
+                    fail(i, why);
+                    return false;
+                }
+                Duration delay = backoff(retry, attempt);
+                rt.metrics().retried(service.executor());
+                emit(new DeploymentEvent.StepRetried(runId, now(), service.name(), attempt, delay, why));
+                task.beginWait();
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    task.endWait();
+                }
+            }
+        }
+    }
+
+    /** One try: replace or stand beside the old version, start the instances, gate on health, switch traffic. */
+    private void tryOnce(Task task, ServiceSpec service) {
+        int i = task.step;
+        long deadline = System.nanoTime() + service.timeout().toNanos();
+        StepRecord old = previousStep(service.name());
+        String slot = slotFor(service, old);
+        if (!slot.equals(records[i].outputs().get(SLOT))) {
+            Map<String, String> outputs = new HashMap<>(records[i].outputs());
+            outputs.put(SLOT, slot);
+            save(i, withOutputs(records[i], outputs));
+        }
+        if (service.rollout() == Rollout.ALL_AT_ONCE && old != null) {
+            retire(service.name()); // replace in place
+        }
+        int n = service.instances();
+        if (service.rollout() == Rollout.CANARY && n > 1) {
+            startAndCheck(task, service, slot, 0, 1, deadline);
+            emit(new DeploymentEvent.StepStateChanged(runId, now(), service.name(), StepState.CHECKING_HEALTH,
+                    "canary healthy; starting the other " + (n - 1)));
+            startAndCheck(task, service, slot, 1, n, deadline);
+        } else {
+            startAndCheck(task, service, slot, 0, n, deadline);
+        }
+        if (service.rollout() != Rollout.ALL_AT_ONCE) {
+            StepExecutor executor = rt.executors().get(service.executor());
+            for (int k = 0; k < n; k++) {
+                executor.promote(instanceRecord(records[i], k), context(i, k, slot));
+            }
+        }
+    }
+
+    private void startAndCheck(Task task, ServiceSpec service, String slot, int from, int to, long deadline) {
+        int i = task.step;
+        StepExecutor executor = rt.executors().get(service.executor());
+        List<StepHandle> handles = new ArrayList<>();
+        for (int k = from; k < to; k++) {
+            task.check();
+            int instance = k;
+            Map<String, String> values = values(i, k, slot);
+            Map<String, String> settings = Placeholders.fill(service.settings(), values, "settings");
+            StepHandle handle = rt.guards().start(service.executor(), executor.target(settings), () -> {
+                StepHandle h = executor.start(service.name(), settings, context(i, instance, slot));
+                task.handles.add(h);
+                h.awaitStarted(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                return h;
+            });
+            handles.add(handle);
+        }
+        HealthCheckSpec health = service.healthCheck();
+        if (health == null) {
+            for (int k = from; k < to; k++) {
+                if (!handles.get(k - from).alive()) {
+                    throw new UnavailableException("service '" + service.name() + "' instance " + k
+                            + " stopped right after it started", null, null);
+                }
+            }
+            return;
+        }
+        save(i, records[i], StepState.CHECKING_HEALTH, records[i].attempt(), null);
+        List<Runnable> gates = new ArrayList<>();
+        for (int k = from; k < to; k++) {
+            StepHandle handle = handles.get(k - from);
+            int instance = k;
+            Map<String, String> settings = Placeholders.fill(health.settings(), values(i, k, slot), "health");
+            gates.add(() -> gate(service, instance, health, settings, deadline, handle::alive));
+        }
+        awaitAll(task, gates);
+    }
+
+    /** Re-checks, after a restart, the instances an earlier process started. */
+    private boolean stillRunning(Task task, ServiceSpec service) {
+        int i = task.step;
+        StepRecord record = records[i];
+        String slot = record.outputs().getOrDefault(SLOT, "blue");
+        StepExecutor executor = rt.executors().get(service.executor());
+        List<Integer> instances = instancesOf(record);
+        if (instances.size() != service.instances()) {
+            return false;
+        }
+        HealthCheckSpec health = service.healthCheck();
+        if (health == null) {
+            return instances.stream().allMatch(k -> executor.alive(instanceRecord(record, k)));
+        }
+        long deadline = System.nanoTime() + service.timeout().toNanos();
+        List<Runnable> gates = new ArrayList<>();
+        for (int k : instances) {
+            StepRecord one = instanceRecord(record, k);
+            Map<String, String> settings = Placeholders.fill(health.settings(), values(i, k, slot), "health");
+            gates.add(() -> gate(service, k, health, settings, deadline, () -> executor.alive(one)));
+        }
+        try {
+            awaitAll(task, gates);
+            return true;
+        } catch (CodeException e) {
+            LOG.info("run {}: service '{}' from before the restart is not healthy: {}", runId, service.name(),
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    private void gate(ServiceSpec service, int instance, HealthCheckSpec health, Map<String, String> settings,
+            long deadline, BooleanSupplier alive) {
+        try {
+            HealthGate.await("service '" + service.name() + "' instance " + instance, rt.probes().get(health
+                    .probe()), health, settings, deadline, alive,
+                    (ok, detail) -> emit(
+                            new DeploymentEvent.HealthChanged(runId, now(), service.name(), instance, ok, detail)));
+        } catch (InterruptedException e) {
+            throw new Stopped();
+        }
+    }
+
+    /** Runs the health gates of several instances at once; the first failure fails them all. */
+    private void awaitAll(Task task, List<Runnable> gates) {
+        task.beginWait();
+        try {
+            if (gates.size() == 1) {
+                gates.getFirst().run();
+                return;
+            }
+            try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<?>> futures = gates.stream().<Future<?>>map(each::submit).toList();
+                try {
+                    for (Future<?> f : futures) {
+                        f.get();
+                    }
+                } catch (ExecutionException e) {
+                    futures.forEach(f -> f.cancel(true));
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    futures.forEach(f -> f.cancel(true));
+                    throw new Stopped();
+                }
+            }
+        } finally {
+            task.endWait();
+        }
+    }
+
+    private void fail(int i, String why) {
+        save(i, records[i], StepState.FAILED, records[i].attempt(), why);
+    }
+
+    // ---------------------------------------------------------------- ending
+
+    private void succeed() {
+        if (previous != null) {
+            // what the old run still runs is replaced now: blue-green and canary old slots, and removed services
+            for (StepRecord old : previous.steps().values()) {
+                if (old.state() == StepState.HEALTHY) {
+                    retire(old.service());
+                }
+            }
+            rt.journal().transition(previous.runId(), RunState.SUCCEEDED, RunState.SUPERSEDED, now(), null);
+        }
+        end(RunState.RUNNING, RunState.SUCCEEDED);
+    }
+
+    private void rollBack() {
+        try {
+            synchronized (this) {
+                if (mode == Mode.ENDED || mode == Mode.ABANDONED) {
+                    return;
+                }
+                mode = Mode.ENDED;
+            }
+            if (state != RunState.ROLLING_BACK) {
+                transition(state, RunState.ROLLING_BACK);
+            }
+            boolean clean = true;
+            for (int i = records.length - 1; i >= 0; i--) {
+                StepRecord r = records[i];
+                switch (r.state()) {
+                    case PENDING -> save(i, r, StepState.SKIPPED, r.attempt(), null);
+                    case STARTING, CHECKING_HEALTH, HEALTHY, FAILED -> {
+                        if (hasInstances(r)) {
+                            try {
+                                undoInstances(i, true);
+                                save(i, records[i], r.state() == StepState.FAILED
+                                        ? StepState.FAILED
+                                        : StepState.ROLLED_BACK, r.attempt(), r.error());
+                            } catch (CodeException e) {
+                                clean = false;
+                                save(i, records[i], records[i].state(), r.attempt(), "undo failed: "
+                                        + e.getMessage());
+                            }
+                        } else if (r.state() != StepState.FAILED) {
+                            save(i, r, StepState.ROLLED_BACK, r.attempt(), r.error());
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            end(RunState.ROLLING_BACK, clean ? stopTarget : RunState.FAILED);
+        } catch (LeaseLost e) {
+            abandon();
+        } catch (RuntimeException e) {
+            LOG.error("rollback of run {} failed; the run stays {} for a later resume", runId, state, e);
+            onEnd.accept(this);
+            done.completeExceptionally(e);
+        }
+    }
+
+    private void end(RunState from, RunState to) {
+        synchronized (this) {
+            mode = Mode.ENDED;
+        }
+        transition(from, to);
+        rt.journal().release(runId, rt.owner());
+        LOG.info("run {} of {} to {} ended {}", runId, spec.name(), spec.environment(), to);
+        onEnd.accept(this); // before waiters wake, so they find the run ended in the orchestrator too
+        done.complete(to);
+    }
+
+    // ---------------------------------------------------------------- instances and the old version
+
+    private Map<String, String> values(int i, int k, String slot) {
+        ServiceSpec service = order.get(i);
+        Map<String, String> values = new HashMap<>(Placeholders.sample(service.name()));
+        values.put("instance", Integer.toString(k));
+        values.put("slot", slot);
+        values.put("run", runId);
+        String portKey = k + "." + Placeholders.PORT;
+        String port = records[i].outputs().get(portKey);
+        boolean wanted = Placeholders.mentions(service.settings(), Placeholders.PORT) || (service.healthCheck() != null
+                && Placeholders.mentions(service.healthCheck().settings(), Placeholders.PORT));
+        if (port == null && wanted) {
+            port = Integer.toString(freePort());
+            Map<String, String> outputs = new HashMap<>(records[i].outputs());
+            outputs.put(portKey, port);
+            save(i, withOutputs(records[i], outputs)); // durable before anything listens on it
+        }
+        values.put(Placeholders.PORT, port == null ? "0" : port);
+        return values;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UnavailableException("no free loopback port for ${port}: " + e.getMessage(), null, e);
+        }
+    }
+
+    private StepContext context(int i, int instance, String slot) {
+        String service = order.get(i).name();
+        return new InstanceContext(runId, service, instance, slot, rt.clock(), outputs -> {
+            Map<String, String> merged = new HashMap<>(records[i].outputs()); // one writer: the step's task
+            outputs.forEach((k, v) -> merged.put(instance + "." + k, v));
+            save(i, withOutputs(records[i], merged));
+        }, message -> emit(new DeploymentEvent.StepStateChanged(runId, now(), service, records[i].state(),
+                message)));
+    }
+
+    /** Undoes the instances of step {@code i} recorded in its outputs, removing each from the record once undone. */
+    private void undoInstances(int i, boolean strict) {
+        ServiceSpec service = order.get(i);
+        StepExecutor executor = rt.executors().get(service.executor());
+        String slot = records[i].outputs().getOrDefault(SLOT, "blue");
+        CodeException first = null;
+        for (int k : instancesOf(records[i])) {
+            try {
+                executor.undo(instanceRecord(records[i], k), context(i, k, slot));
+                Map<String, String> outputs = new HashMap<>(records[i].outputs());
+                outputs.keySet().removeIf(key -> key.startsWith(k + "."));
+                save(i, withOutputs(records[i], outputs));
+            } catch (CodeException e) {
+                LOG.warn("run {}: undoing service '{}' instance {} failed: {}", runId, service.name(), k,
+                        e.getMessage());
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null && strict) {
+            throw first;
+        }
+    }
+
+    private void undoQuietly(int i) {
+        try {
+            undoInstances(i, false);
+        } catch (CodeException e) {
+            LOG.warn("run {}: cleaning up a failed try of '{}' failed: {}", runId, order.get(i).name(),
+                    e.getMessage());
+        }
+    }
+
+    private @Nullable StepRecord previousStep(String service) {
+        if (previous == null) {
+            return null;
+        }
+        StepRecord old = previous.steps().get(service);
+        return old != null && old.state() == StepState.HEALTHY ? old : null;
+    }
+
+    private static String slotFor(ServiceSpec service, @Nullable StepRecord old) {
+        if (old == null || service.rollout() == Rollout.ALL_AT_ONCE) {
+            return "blue";
+        }
+        return "blue".equals(old.outputs().get(SLOT)) ? "green" : "blue";
+    }
+
+    /** Stops what the previous run runs of a service and marks its step undone there. */
+    private void retire(String serviceName) {
+        if (previous == null) {
+            return;
+        }
+        StepRecord old = previous.steps().get(serviceName);
+        if (old == null || old.state() != StepState.HEALTHY) {
+            return;
+        }
+        ServiceSpec oldService = previous.spec().services().stream().filter(s -> s.name().equals(serviceName))
+                .findFirst().orElseThrow();
+        StepExecutor executor = rt.executors().get(oldService.executor());
+        String slot = old.outputs().getOrDefault(SLOT, "blue");
+        for (int k : instancesOf(old)) {
+            try {
+                executor.undo(instanceRecord(old, k), oldContext(old, k, slot));
+            } catch (CodeException e) {
+                LOG.warn("run {}: stopping the old '{}' instance {} of run {} failed: {}", runId, serviceName, k,
+                        previous.runId(), e.getMessage());
+            }
+        }
+        StepRecord retired = new StepRecord(old.runId(), old.service(), StepState.ROLLED_BACK, old.attempt(),
+                old.startedAt(), now(), old.outputs(), "replaced by run " + runId);
+        rt.journal().saveStep(retired, null);
+        previous.steps().put(serviceName, retired);
+        emit(new DeploymentEvent.StepStateChanged(runId, now(), serviceName, StepState.ROLLED_BACK,
+                "stopped the instances that run " + previous.runId() + " started"));
+    }
+
+    private StepContext oldContext(StepRecord old, int instance, String slot) {
+        return new InstanceContext(old.runId(), old.service(), instance, slot, rt.clock(), outputs -> {
+        },
+                message -> {
+                });
+    }
+
+    static boolean hasInstances(StepRecord record) {
+        return !instancesOf(record).isEmpty();
+    }
+
+    /** @return the instances a record holds outputs for: keys {@code <instance>.<name>} */
+    static List<Integer> instancesOf(StepRecord record) {
+        TreeSet<Integer> instances = new TreeSet<>();
+        for (String key : record.outputs().keySet()) {
+            int dot = key.indexOf('.');
+            if (dot > 0 && key.chars().limit(dot).allMatch(Character::isDigit)) {
+                instances.add(Integer.parseInt(key.substring(0, dot)));
+            }
+        }
+        return List.copyOf(instances);
+    }
+
+    /** @return a record of one instance: its outputs without the instance prefix */
+    static StepRecord instanceRecord(StepRecord record, int instance) {
+        String prefix = instance + ".";
+        Map<String, String> outputs = new HashMap<>();
+        record.outputs().forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                outputs.put(k.substring(prefix.length()), v);
+            }
+        });
+        return withOutputs(record, outputs);
+    }
+
+    private static StepRecord withOutputs(StepRecord r, Map<String, String> outputs) {
+        return new StepRecord(r.runId(), r.service(), r.state(), r.attempt(), r.startedAt(), r.finishedAt(), outputs,
+                r.error());
+    }
+
+    static Duration backoff(RetryPolicy retry, int failedAttempt) {
+        double base = retry.initialBackoff().toNanos() * Math.pow(retry.multiplier(), failedAttempt - 1);
+        base = Math.min(base, retry.maxBackoff().toNanos());
+        double jittered = base * (1 - retry.jitter()) + base * retry.jitter() * ThreadLocalRandom.current()
+                .nextDouble();
+        return Duration.ofNanos((long) jittered);
+    }
+
+    // ---------------------------------------------------------------- journal and events
+
+    private void save(int i, StepRecord from, StepState to, int attempt, @Nullable String error) {
+        Instant now = now();
+        Instant started = from.startedAt() == null && to != StepState.PENDING && to != StepState.SKIPPED
+                ? now
+                : from.startedAt();
+        boolean final_ = to == StepState.HEALTHY || to == StepState.FAILED || to == StepState.ROLLED_BACK
+                || to == StepState.SKIPPED;
+        StepRecord next = new StepRecord(runId, from.service(), to, attempt, started, final_ ? now : null, from
+                .outputs(), error);
+        boolean changed = from.state() != to;
+        save(i, next);
+        if (changed) {
+            emit(new DeploymentEvent.StepStateChanged(runId, now, from.service(), to, error == null
+                    ? "attempt "
+                            + attempt
+                    : error));
+        }
+    }
+
+    private void save(int i, StepRecord next) {
+        if (!rt.journal().saveStep(next, rt.owner())) {
+            throw new LeaseLost();
+        }
+        synchronized (this) {
+            records[i] = next;
+        }
+    }
+
+    private void transition(RunState from, RunState to) {
+        if (!rt.journal().transition(runId, from, to, now(), rt.owner())) {
+            throw new LeaseLost();
+        }
+        synchronized (this) {
+            state = to;
+        }
+        emit(new DeploymentEvent.RunStateChanged(runId, now(), to));
+    }
+
+    private Instant now() {
+        return rt.clock().instant();
+    }
+
+    private void emit(DeploymentEvent event) {
+        synchronized (events) {
+            events.add(event);
+            for (Consumer<DeploymentEvent> listener : listeners) {
+                try {
+                    listener.accept(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("a listener of run {} threw on {}", runId, event, e);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- RunHandle
+
+    @Override
+    public String runId() {
+        return runId;
+    }
+
+    DeploymentSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public synchronized RunState state() {
+        return state;
+    }
+
+    @Override
+    public synchronized List<StepRecord> steps() {
+        return List.of(records);
+    }
+
+    @Override
+    public void onEvent(Consumer<DeploymentEvent> listener) {
+        synchronized (events) {
+            events.forEach(e -> {
+                try {
+                    listener.accept(e);
+                } catch (RuntimeException ex) {
+                    LOG.warn("a listener of run {} threw on {}", runId, e, ex);
+                }
+            });
+            listeners.add(listener);
+        }
+    }
+
+    @Override
+    public RunState await(Duration timeout) {
+        try {
+            return done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new DeadlineExceededException("run " + runId + " is still " + state() + " after " + timeout,
+                    null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeadlineExceededException("interrupted while waiting for run " + runId, null, e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof CodeException c
+                    ? c
+                    : new UnavailableException("run " + runId
+                            + " stopped: " + e.getCause(), null, e.getCause());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Run[" + runId + ", " + spec.name() + " to " + spec.environment() + ", " + state() + "]";
+    }
+}

@@ -1,0 +1,45 @@
+package org.codeengine.core.internal.orchestrator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.codeengine.api.orchestrator.RunState;
+import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.core.internal.store.RunRecord;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where the orchestrator writes each transition before it acts on it. Writes by a lease holder are fenced: they fail
+ * once another process has taken the run over.
+ */
+public interface RunJournal {
+    /** Inserts a new run, held by its lease owner, with its steps in plan order. */
+    void create(RunRecord run, List<StepRecord> steps);
+
+    Optional<RunRecord> find(String runId);
+
+    List<StepRecord> steps(String runId);
+
+    /** @return the newest runs first, without steps */
+    List<RunRecord> list(int limit);
+
+    /** @return whether the step was written; false when {@code owner} (if not null) no longer holds the run */
+    boolean saveStep(StepRecord step, @Nullable String owner);
+
+    /** @return whether the run moved; false when it was not in {@code from} or {@code owner} no longer holds it */
+    boolean transition(String runId, RunState from, RunState to, Instant now,
+            @Nullable String owner);
+
+    boolean claim(String runId, String owner, Instant now, Duration lease);
+
+    List<String> claimUnfinished(String owner, Instant now, Duration lease, int limit);
+
+    /** @return the runs whose lease {@code owner} has lost */
+    List<String> renew(String owner, Collection<String> runIds, Instant until);
+
+    void release(String runId, String owner);
+
+    Optional<RunRecord> latestSucceeded(String name, String environment, String except);
+}

@@ -1,0 +1,17 @@
+package org.codeengine.core.internal.orchestrator;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.codeengine.api.spi.HealthProbe;
+import org.codeengine.api.spi.StepExecutor;
+
+/**
+ * What every run of one orchestrator shares.
+ *
+ * @param owner this engine's name in leases
+ * @param threads runs steps; one task per step, blocking allowed (virtual threads)
+ */
+record Runtime(RunJournal journal, String owner, Clock clock, Executor threads, Map<String, StepExecutor> executors,
+        Map<String, HealthProbe> probes, Guards guards, Metrics metrics, SpecCodec codec) {}

@@ -1,0 +1,42 @@
+package org.codeengine.core.testservices;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.codeengine.api.CallContext;
+import org.codeengine.api.StoreConfig;
+import org.codeengine.api.orchestrator.RunHandle;
+import org.codeengine.api.security.Principal;
+import org.codeengine.core.CodeEngine;
+import org.codeengine.core.DeploymentSpecs;
+
+/**
+ * A host process for the crash tests: builds an engine, deploys a spec, prints {@code run <id>} and waits until it is
+ * killed. Arguments: {@code --h2 PATH} or {@code --jdbc URL --user USER --schema SCHEMA}, {@code --spec FILE},
+ * {@code --lease DURATION}.
+ */
+public final class DeployAndWait {
+    private DeployAndWait() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i].substring(2), args[i + 1]);
+        }
+        StoreConfig store = opts.containsKey("h2")
+                ? StoreConfig.h2File(Path.of(opts.get("h2")))
+                : StoreConfig.jdbc(opts.get("jdbc")).withCredentials(opts.get("user"), null).withSchema(opts.get(
+                        "schema"));
+        CodeEngine engine = CodeEngine.builder().store(store).runLease(Duration.parse(opts.get("lease")))
+                .adoptOrphanedRuns(false).build();
+        RunHandle run = engine.orchestrator().deploy(new CallContext(new Principal("crash-host",
+                Principal.Kind.SERVICE, Set.of()), null, "crash"), DeploymentSpecs.read(Path.of(opts.get("spec"))));
+        System.out.println("run " + run.runId());
+        System.out.flush();
+        Files.writeString(Path.of(opts.get("spec") + ".run"), run.runId());
+        Thread.sleep(Duration.ofHours(1));
+    }
+}
