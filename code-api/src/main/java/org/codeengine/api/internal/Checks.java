@@ -2,11 +2,10 @@ package org.codeengine.api.internal;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /** Validation used by the API's record constructors; each failure names the field and the rule it broke. */
 public final class Checks {
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    private static final String NAME = "[a-z0-9][a-z0-9._-]{0,62}";
 
     private Checks() {}
 
@@ -25,10 +24,27 @@ public final class Checks {
     /** A name of a plugin, service, expert or step: lower case letters, digits, '.', '_' or '-', 1 to 63 long. */
     public static String name(String value, String field) {
         notNull(value, field);
-        if (!NAME.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " must match " + NAME.pattern() + " but was '" + value + "'");
+        if (!isName(value)) {
+            throw new IllegalArgumentException(field + " must match " + NAME + " but was '" + value + "'");
         }
         return value;
+    }
+
+    /** The check of the pattern {@link #NAME} by hand: names are checked on hot paths, such as every step record. */
+    private static boolean isName(String value) {
+        int length = value.length();
+        if (length == 0 || length > 63) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '.' || c == '_'
+                    || c == '-'));
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static Duration positive(Duration value, String field) {

@@ -207,6 +207,7 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
             run.abandon();
             rt.journal().release(run.runId(), rt.owner());
         }
+        rt.journal().close();
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -2,21 +2,74 @@ package org.codeengine.core.internal.orchestrator;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.core.internal.store.RunRecord;
 import org.codeengine.core.internal.store.RunRepository;
 import org.jspecify.annotations.Nullable;
 
-/** The journal in the JDBC store: H2 or PostgreSQL. */
+/**
+ * The journal in the JDBC store: H2 or PostgreSQL. Step writes are group-committed: a writer thread commits all the
+ * writes that arrived while the previous commit was in flight in one transaction, and each caller returns only once
+ * its own write is committed. A lone write waits for nothing; many steps starting at once share a commit.
+ */
 public final class JdbcRunJournal implements RunJournal {
+    private static final int MAX_BATCH = 256;
+
+    private record Pending(StepRecord step, String owner, CompletableFuture<Boolean> written) {}
+
     private final RunRepository runs;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean closed;
 
     public JdbcRunJournal(RunRepository runs) {
         this.runs = runs;
+        this.writer = Thread.ofVirtual().name("code-journal-writer").start(this::write);
+    }
+
+    private void write() {
+        List<Pending> batch = new ArrayList<>();
+        while (!closed) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                break;
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            commit(batch);
+            batch.clear();
+        }
+        queue.drainTo(batch);
+        batch.forEach(p -> p.written().completeExceptionally(new UnavailableException(
+                "the run journal is closed", null, null)));
+    }
+
+    private void commit(List<Pending> batch) {
+        Map<String, List<Pending>> byOwner = new HashMap<>();
+        batch.forEach(p -> byOwner.computeIfAbsent(p.owner(), o -> new ArrayList<>()).add(p));
+        for (Map.Entry<String, List<Pending>> group : byOwner.entrySet()) {
+            List<Pending> pending = group.getValue();
+            try {
+                boolean[] written = runs.updateSteps(pending.stream().map(Pending::step).toList(), group.getKey());
+                for (int i = 0; i < pending.size(); i++) {
+                    pending.get(i).written().complete(written[i]);
+                }
+            } catch (RuntimeException e) {
+                pending.forEach(p -> p.written().completeExceptionally(e));
+            }
+        }
     }
 
     @Override
@@ -41,7 +94,22 @@ public final class JdbcRunJournal implements RunJournal {
 
     @Override
     public boolean saveStep(StepRecord step, @Nullable String owner) {
-        return runs.updateStep(step, owner);
+        if (owner == null || closed) {
+            return runs.updateStep(step, owner);
+        }
+        Pending pending = new Pending(step, owner, new CompletableFuture<>());
+        queue.add(pending);
+        try {
+            return pending.written().join(); // not interruptible: a write is never abandoned half-way
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        writer.interrupt();
     }
 
     @Override

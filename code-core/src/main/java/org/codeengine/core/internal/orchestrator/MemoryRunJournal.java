@@ -2,6 +2,7 @@ package org.codeengine.core.internal.orchestrator;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -17,9 +18,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A journal that lives and dies with the process: no durability, for embedding where a run need not survive a
- * restart, and the baseline the scheduling benchmark measures the orchestrator's own overhead against.
+ * restart, and the baseline the scheduling benchmark measures the orchestrator's own overhead against. It keeps the
+ * last {@value #KEEP_ENDED} runs that ended; older ones are forgotten.
  */
 public final class MemoryRunJournal implements RunJournal {
+    static final int KEEP_ENDED = 256;
+    private final ArrayDeque<String> ended = new ArrayDeque<>();
     private final Map<String, RunRecord> runs = new HashMap<>();
     private final Map<String, Map<String, StepRecord>> steps = new HashMap<>();
     private final Map<String, List<String>> order = new HashMap<>();
@@ -71,6 +75,15 @@ public final class MemoryRunJournal implements RunJournal {
         }
         runs.put(runId, new RunRecord(runId, run.name(), run.environment(), to, run.spec(), run.createdAt(), now,
                 run.leaseOwner(), run.leaseUntil()));
+        if (to.terminal() && !from.terminal()) {
+            ended.addLast(runId);
+            while (ended.size() > KEEP_ENDED) {
+                String forget = ended.removeFirst();
+                runs.remove(forget);
+                steps.remove(forget);
+                order.remove(forget);
+            }
+        }
         return true;
     }
 

@@ -136,6 +136,8 @@ final class RunExecution implements RunHandle {
 
     private final PriorityQueue<Integer> ready = new PriorityQueue<>();
     private final boolean[] reattach;
+    /** Whether a step's settings hold placeholders; the others skip filling them in. */
+    private final boolean[] templated;
     private final Map<Integer, Task> running = new HashMap<>();
     private Mode mode = Mode.DEPLOYING;
     private RunState state;
@@ -197,6 +199,14 @@ final class RunExecution implements RunHandle {
                     : new StepRecord(runId, order.get(i).name(), StepState.PENDING, 0, null, null, Map.of(), null);
         }
         this.reattach = new boolean[n];
+        this.templated = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            ServiceSpec service = order.get(i);
+            templated[i] = service.settings().values().stream().anyMatch(v -> v.contains("${")) || (service
+                    .healthCheck() != null && service.healthCheck().settings().values().stream().anyMatch(
+                            v -> v
+                                    .contains("${")));
+        }
     }
 
     /** @return the steps of a new run, all pending, in plan order */
@@ -671,6 +681,9 @@ final class RunExecution implements RunHandle {
 
     private Map<String, String> values(int i, int k, String slot) {
         ServiceSpec service = order.get(i);
+        if (!templated[i]) {
+            return Map.of();
+        }
         Map<String, String> values = new HashMap<>(Placeholders.sample(service.name()));
         values.put("instance", Integer.toString(k));
         values.put("slot", slot);

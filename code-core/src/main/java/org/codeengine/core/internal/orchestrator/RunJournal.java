@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * Where the orchestrator writes each transition before it acts on it. Writes by a lease holder are fenced: they fail
  * once another process has taken the run over.
  */
-public interface RunJournal {
+public interface RunJournal extends AutoCloseable {
     /** Inserts a new run, held by its lease owner, with its steps in plan order. */
     void create(RunRecord run, List<StepRecord> steps);
 
@@ -42,4 +42,8 @@ public interface RunJournal {
     void release(String runId, String owner);
 
     Optional<RunRecord> latestSucceeded(String name, String environment, String except);
+
+    /** Stops what the journal runs in the background; by default nothing. */
+    @Override
+    default void close() {}
 }

@@ -139,7 +139,13 @@ public final class JdbcStore implements AutoCloseable {
             flyway.schemas(config.schema());
         }
         Flyway migrator = flyway.load();
-        MigrationInfoService info = migrator.info();
+        MigrationInfoService info;
+        try {
+            info = migrator.info();
+        } catch (FlywayException e) {
+            throw new StoreException("the migrations for the store at " + url + " cannot be read: " + rootMessage(e),
+                    e);
+        }
         MigrationVersion known = Arrays.stream(info.all()).filter(i -> i.getState().isResolved())
                 .map(MigrationInfo::getVersion).filter(Objects::nonNull).max(MigrationVersion::compareTo)
                 .orElse(MigrationVersion.EMPTY);

@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A deployment run as the store keeps it.
  *
- * @param spec the deployment spec as JSON
+ * @param spec the deployment spec as JSON; empty in lists of runs
  * @param leaseOwner the process working on the run, or null
  * @param leaseUntil until when that process holds it, or null
  */

@@ -4,10 +4,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,23 +41,28 @@ public final class RunRepository {
 
     private static int insertRun(Connection c, RunRecord run) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("insert into code_run (run_id, name, environment, state,"
-                + " spec, created_at, updated_at, lease_owner, lease_until) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " created_at, updated_at, lease_owner, lease_until) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
             s.setString(1, run.runId());
             s.setString(2, run.name());
             s.setString(3, run.environment());
             s.setString(4, run.state().name());
-            s.setString(5, run.spec());
-            Sql.setInstant(s, 6, run.createdAt());
-            Sql.setInstant(s, 7, run.updatedAt());
-            s.setString(8, run.leaseOwner());
-            Sql.setInstant(s, 9, run.leaseUntil());
+            Sql.setInstant(s, 5, run.createdAt());
+            Sql.setInstant(s, 6, run.updatedAt());
+            s.setString(7, run.leaseOwner());
+            Sql.setInstant(s, 8, run.leaseUntil());
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("insert into code_run_spec (run_id, spec) values (?, ?)")) {
+            s.setString(1, run.runId());
+            s.setString(2, run.spec());
             return s.executeUpdate();
         }
     }
 
     public Optional<RunRecord> find(String runId) {
         return sql.tx("reading run " + runId, c -> {
-            try (PreparedStatement s = c.prepareStatement("select * from code_run where run_id = ?")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "select r.*, s.spec from code_run r join code_run_spec s on s.run_id = r.run_id where r.run_id = ?")) {
                 s.setString(1, runId);
                 try (ResultSet rows = s.executeQuery()) {
                     return rows.next() ? Optional.of(run(rows)) : Optional.<RunRecord>empty();
@@ -68,7 +75,7 @@ public final class RunRepository {
     public List<RunRecord> list(int limit) {
         return sql.tx("listing runs", c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "select * from code_run order by created_at desc, run_id fetch first ? rows only")) {
+                    "select r.*, '' as spec from code_run r order by created_at desc, run_id fetch first ? rows only")) {
                 s.setInt(1, limit);
                 return runs(s);
             }
@@ -171,6 +178,53 @@ public final class RunRepository {
     }
 
     /**
+     * Replaces the records of several steps in one transaction, each only while {@code owner} holds its run's lease.
+     *
+     * @return for each step, whether it was written
+     */
+    public boolean[] updateSteps(List<StepRecord> steps, String owner) {
+        List<String> outputs = steps.stream().map(step -> json.writeValueAsString(step.outputs())).toList();
+        return sql.tx("saving " + steps.size() + " steps", c -> {
+            // the lease is checked once per run, and the run's row stays locked, so no one takes it over meanwhile
+            Map<String, Boolean> held = new HashMap<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "select 1 from code_run where run_id = ? and lease_owner = ? for update")) {
+                for (StepRecord step : steps) {
+                    if (!held.containsKey(step.runId())) {
+                        s.setString(1, step.runId());
+                        s.setString(2, owner);
+                        try (ResultSet rows = s.executeQuery()) {
+                            held.put(step.runId(), rows.next());
+                        }
+                    }
+                }
+            }
+            boolean[] written = new boolean[steps.size()];
+            try (PreparedStatement s = c.prepareStatement("update code_step set state = ?, attempt = ?,"
+                    + " started_at = ?, finished_at = ?, outputs = ?, error = ? where run_id = ? and service = ?")) {
+                List<Integer> batched = new ArrayList<>();
+                for (int i = 0; i < steps.size(); i++) {
+                    StepRecord step = steps.get(i);
+                    if (held.get(step.runId())) {
+                        bindStep(s, step, outputs.get(i));
+                        s.setString(7, step.runId());
+                        s.setString(8, step.service());
+                        s.addBatch();
+                        batched.add(i);
+                    }
+                }
+                if (!batched.isEmpty()) {
+                    int[] counts = s.executeBatch();
+                    for (int k = 0; k < counts.length; k++) {
+                        written[batched.get(k)] = counts[k] == 1 || counts[k] == Statement.SUCCESS_NO_INFO;
+                    }
+                }
+            }
+            return written;
+        });
+    }
+
+    /**
      * Moves a run from one state to another, only if it is still in the first and {@code owner} holds its lease.
      *
      * @param owner the lease holder, or null to move it whoever holds it
@@ -247,8 +301,9 @@ public final class RunRepository {
     /** @return the newest run of a deployment that ended {@link RunState#SUCCEEDED}, other than {@code except} */
     public Optional<RunRecord> latestSucceeded(String name, String environment, String except) {
         return sql.tx("finding the last successful run of " + name, c -> {
-            try (PreparedStatement s = c.prepareStatement("select * from code_run where name = ? and environment = ?"
-                    + " and state = 'SUCCEEDED' and run_id <> ? order by created_at desc, run_id fetch first 1 rows only")) {
+            try (PreparedStatement s = c.prepareStatement("select r.*, s.spec from code_run r join code_run_spec s on"
+                    + " s.run_id = r.run_id where r.name = ? and r.environment = ? and r.state = 'SUCCEEDED'"
+                    + " and r.run_id <> ? order by r.created_at desc, r.run_id fetch first 1 rows only")) {
                 s.setString(1, name);
                 s.setString(2, environment);
                 s.setString(3, except);

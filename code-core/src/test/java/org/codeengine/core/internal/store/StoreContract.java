@@ -63,7 +63,7 @@ abstract class StoreContract {
     @Test
     void open_migratesAnEmptyDatabaseToTheCurrentSchema() {
         JdbcStore store = open(freshConfig());
-        assertThat(store.schemaVersion()).isEqualTo("1");
+        assertThat(store.schemaVersion()).isEqualTo("2");
         assertThat(store.provider()).isEqualTo(provider().name());
     }
 
@@ -240,7 +240,7 @@ abstract class StoreContract {
 
         assertThatThrownBy(() -> open(config)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 99").hasMessageContaining("newer CODE")
-                .hasMessageContaining("knows versions up to 1");
+                .hasMessageContaining("knows versions up to 2");
     }
 
     @Test
@@ -251,10 +251,10 @@ abstract class StoreContract {
         before.close();
 
         assertThatThrownBy(() -> open(config, "classpath:store-test/broken")).isInstanceOf(StoreException.class)
-                .hasMessageContaining("failed, and it was left at version 1");
+                .hasMessageContaining("failed, and it was left at version 2");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("1");
+        assertThat(after.schemaVersion()).isEqualTo("2");
         assertThat(after.runs().find("kept")).isPresent();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).as("table of the failed migration").isFalse();
@@ -268,7 +268,7 @@ abstract class StoreContract {
                 .hasMessageContaining("failed, and it was left empty");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("1");
+        assertThat(after.schemaVersion()).isEqualTo("2");
         assertThat(after.runs().list(10)).isEmpty();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).isFalse();

@@ -1,0 +1,87 @@
+package org.codeengine.core.internal.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.codeengine.api.StoreConfig;
+import org.codeengine.api.orchestrator.RunState;
+import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.api.orchestrator.StepState;
+import org.codeengine.core.internal.store.H2StoreProvider;
+import org.codeengine.core.internal.store.JdbcStore;
+import org.codeengine.core.internal.store.RunRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The journals: group commit of concurrent step writes, fencing by lease, and the memory journal's bound. */
+class JournalTest {
+    static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+
+    static List<StepRecord> steps(String runId, int n) {
+        List<StepRecord> steps = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            steps.add(new StepRecord(runId, "s" + i, StepState.PENDING, 0, null, null, Map.of(), null));
+        }
+        return steps;
+    }
+
+    static RunRecord run(String runId, String owner) {
+        return new RunRecord(runId, "shop", "dev", RunState.RUNNING, "{}", T0, T0, owner, T0.plusSeconds(30));
+    }
+
+    @Test
+    void concurrentStepWrites_areAllCommitted_andFencedOnceAnotherOwnerTakesTheRun(@TempDir Path dir)
+            throws Exception {
+        try (JdbcStore store = JdbcStore.open(StoreConfig.h2File(dir.resolve("code-db")), new H2StoreProvider(), Clock
+                .systemUTC(), null, List.of(JdbcStore.MIGRATIONS));
+                JdbcRunJournal journal = new JdbcRunJournal(store
+                        .runs())) {
+            journal.create(run("r1", "a"), steps("r1", 200));
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<Boolean>> writes = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    StepRecord healthy = new StepRecord("r1", "s" + i, StepState.HEALTHY, 1, T0, T0, Map.of("0.pid",
+                            Integer.toString(i)), null);
+                    writes.add(threads.submit(() -> journal.saveStep(healthy, "a")));
+                }
+                for (Future<Boolean> write : writes) {
+                    assertThat(write.get()).isTrue();
+                }
+            }
+            assertThat(journal.steps("r1")).extracting(StepRecord::state).containsOnly(StepState.HEALTHY);
+            assertThat(journal.steps("r1").get(7).outputs()).containsEntry("0.pid", "7");
+
+            assertThat(journal.claim("r1", "b", T0.plusSeconds(10), Duration.ofSeconds(30))).as("lease still held")
+                    .isFalse();
+            assertThat(journal.claim("r1", "b", T0.plusSeconds(31), Duration.ofSeconds(30))).isTrue();
+            StepRecord late = new StepRecord("r1", "s0", StepState.FAILED, 2, T0, T0, Map.of(), "late");
+            assertThat(journal.saveStep(late, "a")).as("the old owner is fenced off").isFalse();
+            assertThat(journal.transition("r1", RunState.RUNNING, RunState.SUCCEEDED, T0, "a")).isFalse();
+            assertThat(journal.steps("r1").getFirst().state()).isEqualTo(StepState.HEALTHY);
+            assertThat(journal.saveStep(late, "b")).isTrue();
+        }
+    }
+
+    @Test
+    void memoryJournal_forgetsTheOldestEndedRuns_beyondItsBound() {
+        MemoryRunJournal journal = new MemoryRunJournal();
+        for (int i = 0; i < MemoryRunJournal.KEEP_ENDED + 10; i++) {
+            journal.create(run("r" + i, "a"), steps("r" + i, 2));
+            assertThat(journal.transition("r" + i, RunState.RUNNING, RunState.SUCCEEDED, T0, "a")).isTrue();
+        }
+        journal.create(run("live", "a"), steps("live", 2));
+        assertThat(journal.find("r0")).isEmpty();
+        assertThat(journal.find("r10")).isPresent();
+        assertThat(journal.find("live")).isPresent();
+        assertThat(journal.list(1000)).hasSize(MemoryRunJournal.KEEP_ENDED + 1);
+    }
+}
