@@ -199,9 +199,16 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     /** Stops working on every run (another engine, or this one after a restart, resumes them) and frees the leases. */
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            closed = true;
+            notifyAll(); // wakes the keeper; it is never interrupted, so no store call of its is cut half-way
+        }
         if (keeper != null) {
-            keeper.interrupt();
+            try {
+                keeper.join(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (RunExecution run : List.copyOf(active.values())) {
             run.abandon();
@@ -326,12 +333,19 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
                     }
                 }
             } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
                 LOG.warn("keeping run leases failed; trying again in {}", beat, e);
             }
-            try {
-                Thread.sleep(beat);
-            } catch (InterruptedException e) {
-                return;
+            synchronized (this) {
+                try {
+                    if (!closed) {
+                        wait(beat.toMillis());
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         }
     }

@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * {@link java.sql.DriverManager} or to the pool's class loader (it may sit in a plugin's module).
  */
 final class DriverDataSource implements DataSource {
+    private volatile int loginTimeout = 10;
+
     private final Driver driver;
     private final String url;
     private final @Nullable String user;
@@ -58,11 +60,17 @@ final class DriverDataSource implements DataSource {
     public void setLogWriter(@Nullable PrintWriter out) {}
 
     @Override
-    public void setLoginTimeout(int seconds) {}
+    public void setLoginTimeout(int seconds) {
+        this.loginTimeout = Math.max(0, seconds);
+    }
 
+    /**
+     * @return the seconds a login may take; Hikari also waits this long, at close, for a connection it is still
+     *         adding, so 0 would make it give up at once (and warn)
+     */
     @Override
     public int getLoginTimeout() {
-        return 0;
+        return loginTimeout;
     }
 
     @Override
