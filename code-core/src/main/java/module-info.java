@@ -15,6 +15,9 @@ module org.codeengine.core {
     requires io.github.resilience4j.core;
     requires java.net.http;
     requires java.management;
+    requires org.bouncycastle.provider;
+    requires com.nimbusds.jose.jwt;
+    requires re2j;
 
     exports org.codeengine.core;
 
