@@ -303,6 +303,10 @@ public final class JdbcStore implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.close();
+        try {
+            audit.close(); // commits what is queued first
+        } finally {
+            pool.close();
+        }
     }
 }

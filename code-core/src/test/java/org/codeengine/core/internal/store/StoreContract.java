@@ -63,7 +63,7 @@ abstract class StoreContract {
     @Test
     void open_migratesAnEmptyDatabaseToTheCurrentSchema() {
         JdbcStore store = open(freshConfig());
-        assertThat(store.schemaVersion()).isEqualTo("2");
+        assertThat(store.schemaVersion()).isEqualTo("3");
         assertThat(store.provider()).isEqualTo(provider().name());
     }
 
@@ -240,7 +240,7 @@ abstract class StoreContract {
 
         assertThatThrownBy(() -> open(config)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 99").hasMessageContaining("newer CODE")
-                .hasMessageContaining("knows versions up to 2");
+                .hasMessageContaining("knows versions up to 3");
     }
 
     @Test
@@ -251,10 +251,10 @@ abstract class StoreContract {
         before.close();
 
         assertThatThrownBy(() -> open(config, "classpath:store-test/broken")).isInstanceOf(StoreException.class)
-                .hasMessageContaining("failed, and it was left at version 2");
+                .hasMessageContaining("failed, and it was left at version 3");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("2");
+        assertThat(after.schemaVersion()).isEqualTo("3");
         assertThat(after.runs().find("kept")).isPresent();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).as("table of the failed migration").isFalse();
@@ -268,11 +268,27 @@ abstract class StoreContract {
                 .hasMessageContaining("failed, and it was left empty");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("2");
+        assertThat(after.schemaVersion()).isEqualTo("3");
         assertThat(after.runs().list(10)).isEmpty();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).isFalse();
         }
+    }
+
+    @Test
+    void auditAppends_fromTwoStoresOnOneDatabase_keepOneValidChain() {
+        StoreConfig config = freshConfig();
+        JdbcStore first = open(config);
+        JdbcStore second = open(config);
+        List<java.util.concurrent.CompletableFuture<org.codeengine.api.security.AuditEntry>> appends = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            appends.add(first.audit().appendAsync("a", "tool:call:x", "t" + i, AuditEntry.Outcome.SUCCESS, ""));
+            appends.add(second.audit().appendAsync("b", "tool:call:y", "t" + i, AuditEntry.Outcome.SUCCESS, ""));
+        }
+        appends.forEach(java.util.concurrent.CompletableFuture::join);
+        assertThat(first.audit().verify().intact()).isTrue();
+        assertThat(first.audit().size()).isEqualTo(400);
+        assertThat(appends.stream().map(f -> f.join().sequence()).distinct().count()).isEqualTo(400);
     }
 
     /** Shared by subclasses: looks a table up through JDBC metadata, in either letter case. */
