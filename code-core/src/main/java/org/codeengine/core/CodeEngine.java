@@ -2,8 +2,11 @@ package org.codeengine.core;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.security.Key;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,11 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.codeengine.api.ConfigurationException;
 import org.codeengine.api.PluginInfo;
+import org.codeengine.api.Secret;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.StoreStatus;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.Orchestrator;
+import org.codeengine.api.security.Security;
 import org.codeengine.api.security.SecurityFacade;
 import org.codeengine.api.spi.HealthProbe;
 import org.codeengine.api.spi.Plugin;
@@ -28,7 +33,9 @@ import org.codeengine.api.spi.StoreProvider;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.orchestrator.JdbcRunJournal;
 import org.codeengine.core.internal.plugins.PluginRegistry;
-import org.codeengine.core.internal.security.PermitAllSecurity;
+import org.codeengine.core.internal.security.DefaultSecurity;
+import org.codeengine.core.internal.security.DefaultVault;
+import org.codeengine.core.internal.security.Jwt;
 import org.codeengine.core.internal.store.JdbcStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -52,7 +59,8 @@ public final class CodeEngine implements AutoCloseable {
     private final MeterRegistry meterRegistry;
     private final PluginRegistry plugins;
     private final JdbcStore store;
-    private final SecurityFacade security;
+    private final DefaultSecurity security;
+    private final SecurityFacade guard;
     private final DefaultOrchestrator orchestrator;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -63,15 +71,22 @@ public final class CodeEngine implements AutoCloseable {
         this.meterRegistry = builder.meterRegistry;
         this.plugins = plugins;
         this.store = store;
-        if (builder.security == null) {
-            LOG.warn("no security facade configured: every call is permitted; pass one with"
-                    + " CodeEngine.builder().security(...) before callers from outside reach this engine");
-            this.security = new PermitAllSecurity(store.audit());
-        } else {
-            this.security = builder.security;
-        }
+        SecureRandom random = new SecureRandom();
+        Jwt jwt = builder.jwtKeys.isEmpty()
+                ? null
+                : new Jwt(builder.jwtKeys, builder.jwtKeys.stream().filter(k -> k
+                        .signKey() != null).map(Jwt.KeyConfig::id).findFirst().orElse(null), new Jwt.Settings(
+                                builder.jwtIssuer, builder.jwtAudience, "at+jwt", Duration.ofSeconds(30)),
+                        clock, random);
+        DefaultVault vault = builder.vaultMasterKey == null
+                ? null
+                : new DefaultVault(store.security(), DefaultVault
+                        .masterKey(builder.vaultMasterKey), random, clock);
+        this.security = new DefaultSecurity(store.security(), store.audit(), jwt, vault, clock, random,
+                DefaultSecurity.Options.DEFAULTS);
+        this.guard = builder.security == null ? security : builder.security;
         this.orchestrator = new DefaultOrchestrator(new JdbcRunJournal(store.runs()), byName(plugins.all(
-                StepExecutor.class)), byName(plugins.all(HealthProbe.class)), security,
+                StepExecutor.class)), byName(plugins.all(HealthProbe.class)), guard,
                 (principal, action, target,
                         outcome, detail) -> store.audit().append(principal, action, target, outcome, detail),
                 clock,
@@ -97,8 +112,11 @@ public final class CodeEngine implements AutoCloseable {
         return orchestrator;
     }
 
-    /** @return the security facade every face checks calls with */
-    public SecurityFacade security() {
+    /**
+     * @return CODE's security: accounts, API keys, sessions, tokens, roles, rate limits, audit, vault and scanner.
+     *         The faces check callers with it, unless the builder was given another {@link SecurityFacade}.
+     */
+    public Security security() {
         return security;
     }
 
@@ -168,6 +186,10 @@ public final class CodeEngine implements AutoCloseable {
         private ClassLoader pluginLoader = CodeEngine.class.getClassLoader();
         private final Map<Class<? extends Plugin>, String> chosen = new HashMap<>();
         private @Nullable SecurityFacade security;
+        private @Nullable Secret vaultMasterKey;
+        private final List<Jwt.KeyConfig> jwtKeys = new ArrayList<>();
+        private String jwtIssuer = "code";
+        private String jwtAudience = "code";
         private Duration runLease = Duration.ofSeconds(30);
         private boolean adoptOrphanedRuns = true;
 
@@ -226,13 +248,64 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
-         * @param security checks every call into the engine's faces and audits it; without one, the engine permits
-         *        everything and says so in a warning
+         * @param security checks every call into the engine's faces instead of CODE's own security (roles defined
+         *        with {@code engine.security().defineRole}; the role {@code admin} may do everything)
          * @return this builder
          * @throws IllegalArgumentException if {@code security} is null
          */
         public Builder security(SecurityFacade security) {
             this.security = require(security, "security");
+            return this;
+        }
+
+        /**
+         * @param masterKey the vault's master key: 32 random bytes in base64. Without one, the vault (and TOTP, whose
+         *        secrets it keeps) is unavailable.
+         * @return this builder
+         * @throws IllegalArgumentException if {@code masterKey} is null or not 32 bytes in base64
+         */
+        public Builder vaultMasterKey(Secret masterKey) {
+            require(masterKey, "vaultMasterKey");
+            try {
+                DefaultVault.masterKey(masterKey);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("vaultMasterKey must be 32 bytes in base64", e);
+            }
+            this.vaultMasterKey = masterKey;
+            return this;
+        }
+
+        /**
+         * Adds a key JWT access tokens are verified with (and issued with, if {@code signKey} is given; the first such
+         * key signs).
+         *
+         * @param keyId the key's {@code kid}
+         * @param algorithm the one algorithm the key is used with: HS256/384/512, RS*, PS*, ES256/384/512
+         * @param verifyKey the public key, or the shared secret (256 bits or more) for HS*
+         * @param signKey the private key or shared secret, or null to verify only
+         * @return this builder
+         * @throws IllegalArgumentException if an argument is null (but {@code signKey}) or blank
+         */
+        public Builder jwtKey(String keyId, String algorithm, Key verifyKey, @Nullable Key signKey) {
+            if (keyId == null || keyId.isBlank() || algorithm == null || algorithm.isBlank()) {
+                throw new IllegalArgumentException("keyId and algorithm must not be blank");
+            }
+            jwtKeys.add(new Jwt.KeyConfig(keyId, algorithm, require(verifyKey, "verifyKey"), signKey));
+            return this;
+        }
+
+        /**
+         * @param issuer the {@code iss} of tokens this engine issues and accepts; {@code code} by default
+         * @param audience the {@code aud} likewise; {@code code} by default
+         * @return this builder
+         * @throws IllegalArgumentException if either is blank
+         */
+        public Builder jwtIssuer(String issuer, String audience) {
+            if (issuer == null || issuer.isBlank() || audience == null || audience.isBlank()) {
+                throw new IllegalArgumentException("issuer and audience must not be blank");
+            }
+            this.jwtIssuer = issuer;
+            this.jwtAudience = audience;
             return this;
         }
 

@@ -4,7 +4,8 @@ import org.codeengine.api.internal.Checks;
 
 /**
  * A reference to a secret, resolved when it is needed so that configuration files hold no secrets:
- * {@code env:OPENAI_API_KEY} reads an environment variable, {@code vault:openai/key} reads CODE's secret vault.
+ * {@code env:OPENAI_API_KEY} reads an environment variable, {@code vault:openai/key} (or {@code secret://openai/key})
+ * reads CODE's secret vault.
  *
  * @param scheme where the secret lives: {@code env} or {@code vault}
  * @param name the variable or vault entry name; not blank
@@ -20,12 +21,15 @@ public record SecretRef(String scheme, String name) {
     }
 
     /**
-     * @param text {@code scheme:name}
+     * @param text {@code scheme:name}, or {@code secret://name} for the vault
      * @return the reference
      * @throws IllegalArgumentException if {@code text} has no scheme or an unknown one
      */
     public static SecretRef parse(String text) {
         Checks.notNull(text, "secretRef");
+        if (text.startsWith("secret://")) {
+            return new SecretRef("vault", text.substring("secret://".length()));
+        }
         int colon = text.indexOf(':');
         if (colon < 0) {
             throw new IllegalArgumentException("secretRef must be scheme:name but was '" + text + "'");

@@ -33,7 +33,8 @@ public final class DeployAndWait {
         CodeEngine engine = CodeEngine.builder().store(store).runLease(Duration.parse(opts.get("lease")))
                 .adoptOrphanedRuns(false).build();
         RunHandle run = engine.orchestrator().deploy(new CallContext(new Principal("crash-host",
-                Principal.Kind.SERVICE, Set.of()), null, "crash"), DeploymentSpecs.read(Path.of(opts.get("spec"))));
+                Principal.Kind.SERVICE, Set.of("admin")), null, "crash"),
+                DeploymentSpecs.read(Path.of(opts.get("spec"))));
         System.out.println("run " + run.runId());
         System.out.flush();
         Files.writeString(Path.of(opts.get("spec") + ".run"), run.runId());

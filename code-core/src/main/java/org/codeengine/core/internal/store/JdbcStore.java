@@ -48,6 +48,7 @@ public final class JdbcStore implements AutoCloseable {
     private final String schemaVersion;
     private final RunRepository runs;
     private final AuditLog audit;
+    private final SecurityRepository security;
     private final ExpertStatsRepository expertStats;
     private final LeaseRepository leases;
 
@@ -59,6 +60,7 @@ public final class JdbcStore implements AutoCloseable {
         Sql sql = new Sql(pool);
         this.runs = new RunRepository(sql, JsonMapper.builder().build());
         this.audit = new AuditLog(sql, clock);
+        this.security = new SecurityRepository(sql);
         this.expertStats = new ExpertStatsRepository(sql);
         this.leases = new LeaseRepository(sql);
     }
@@ -271,6 +273,10 @@ public final class JdbcStore implements AutoCloseable {
 
     public AuditLog audit() {
         return audit;
+    }
+
+    public SecurityRepository security() {
+        return security;
     }
 
     public ExpertStatsRepository expertStats() {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * engine resumes the run from the store. The services' record file is the side channel that counts executions.
  */
 abstract class CrashResumeContract {
-    static final CallContext CTX = new CallContext(new Principal("tester", Principal.Kind.USER, Set.of()), null,
+    static final CallContext CTX = new CallContext(new Principal("tester", Principal.Kind.USER, Set.of("admin")), null,
             "t");
     static final Duration WAIT = Duration.ofSeconds(90);
     static final Duration LEASE = Duration.ofSeconds(2);

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Deploys real child processes (small HTTP services) on 127.0.0.1 with the engine's H2 file store. */
 class DeployProcessesTest {
-    static final CallContext CTX = new CallContext(new Principal("tester", Principal.Kind.USER, Set.of()), null,
+    static final CallContext CTX = new CallContext(new Principal("tester", Principal.Kind.USER, Set.of("admin")), null,
             "trace-1");
     static final Duration WAIT = Duration.ofSeconds(90);
 

@@ -54,6 +54,7 @@ class OrchestratorGuardsTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2File(dir.resolve("code-db"))).meterRegistry(
                 meters).adoptOrphanedRuns(false).build()) {
+            engine.security().defineRole("deployer", Set.of(Permission.parse("deploy:*:dev")), Set.of());
             ServiceSpec flaky = ServiceSpec.builder("flaky", "process").setting("command", "sleep 30").healthCheck(
                     HealthCheckSpec.of("tcp", Map.of("port", Integer.toString(closedPort()))).withTiming(Duration.ZERO,
                             Duration.ofMillis(20), 3))

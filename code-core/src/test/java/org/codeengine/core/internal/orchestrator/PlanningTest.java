@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Planning: phases, the dry-run output, and a precise error for each kind of bad plan. */
 class PlanningTest {
-    static final CallContext CTX = new CallContext(new Principal("tester", Principal.Kind.USER, Set.of()), null,
+    static final CallContext CTX = new CallContext(new Principal("tester", Principal.Kind.USER, Set.of("admin")), null,
             "t");
     final Planner planner = new Planner(Map.of("process", new ProcessExecutor()), Map.of("http", new HttpProbe(),
             "tcp", new TcpProbe(), "command", new CommandProbe()));

@@ -121,7 +121,7 @@ class ProcessExecutorTest {
                             .ofMillis(50), 1000))
                     .timeout(Duration.ofMillis(700)).build();
             RunHandle run = engine.orchestrator().deploy(new CallContext(new Principal("t", Principal.Kind.USER, Set
-                    .of()), null, "t"), DeploymentSpec.of("one", "dev", List.of(slow)));
+                    .of("admin")), null, "t"), DeploymentSpec.of("one", "dev", List.of(slow)));
             assertThat(run.await(Duration.ofSeconds(30))).isEqualTo(RunState.ROLLED_BACK);
             assertThat(run.steps().getFirst().error()).contains("was not healthy in time").contains("exit 1");
         }

@@ -63,7 +63,7 @@ abstract class StoreContract {
     @Test
     void open_migratesAnEmptyDatabaseToTheCurrentSchema() {
         JdbcStore store = open(freshConfig());
-        assertThat(store.schemaVersion()).isEqualTo("3");
+        assertThat(store.schemaVersion()).isEqualTo("4");
         assertThat(store.provider()).isEqualTo(provider().name());
     }
 
@@ -240,7 +240,7 @@ abstract class StoreContract {
 
         assertThatThrownBy(() -> open(config)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 99").hasMessageContaining("newer CODE")
-                .hasMessageContaining("knows versions up to 3");
+                .hasMessageContaining("knows versions up to 4");
     }
 
     @Test
@@ -251,10 +251,10 @@ abstract class StoreContract {
         before.close();
 
         assertThatThrownBy(() -> open(config, "classpath:store-test/broken")).isInstanceOf(StoreException.class)
-                .hasMessageContaining("failed, and it was left at version 3");
+                .hasMessageContaining("failed, and it was left at version 4");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("3");
+        assertThat(after.schemaVersion()).isEqualTo("4");
         assertThat(after.runs().find("kept")).isPresent();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).as("table of the failed migration").isFalse();
@@ -268,7 +268,7 @@ abstract class StoreContract {
                 .hasMessageContaining("failed, and it was left empty");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("3");
+        assertThat(after.schemaVersion()).isEqualTo("4");
         assertThat(after.runs().list(10)).isEmpty();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).isFalse();

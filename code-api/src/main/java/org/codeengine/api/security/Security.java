@@ -1,0 +1,123 @@
+package org.codeengine.api.security;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.codeengine.api.Secret;
+import org.codeengine.api.internal.Checks;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * CODE's own security: accounts with Argon2id passwords and TOTP, API keys, sessions, JWT access tokens, roles, rate
+ * limits, the audit log, the secret vault and the secret scanner. Every face of the engine checks its callers with it.
+ * Thread-safe.
+ */
+public interface Security extends SecurityFacade {
+    /**
+     * An API key as it is shown once, at creation; only its hash is stored.
+     *
+     * @param id the key's id, for listing and revoking
+     * @param key the key itself
+     * @param expiresAt when it stops working, or null for never
+     */
+    record IssuedApiKey(String id, Secret key, @Nullable Instant expiresAt) {
+        public IssuedApiKey {
+            Checks.notBlank(id, "id");
+            Checks.notNull(key, "key");
+        }
+    }
+
+    /**
+     * A TOTP enrolment: the URI for an authenticator app's QR code and the shared secret.
+     *
+     * @param uri the {@code otpauth://} URI; it holds the secret, so treat it as one
+     * @param secret the shared secret in base 32
+     */
+    record TotpEnrollment(Secret uri, Secret secret) {
+        @Override
+        public String toString() {
+            return "TotpEnrollment[***]";
+        }
+    }
+
+    /**
+     * A logged-in session.
+     *
+     * @param token the opaque session token (256 random bits); only its hash is stored
+     * @param principal who it belongs to
+     * @param absoluteExpiry when it ends whatever happens
+     */
+    record Session(Secret token, Principal principal, Instant absoluteExpiry) {}
+
+    /**
+     * Something that happened in security: each authentication attempt, each denial.
+     *
+     * @param at when
+     * @param kind {@code login}, {@code api-key}, {@code token}, {@code session}, {@code denied}
+     * @param principal who, as given (an unknown user name stays what was typed), never a secret
+     * @param outcome how it ended
+     * @param detail why, never a secret
+     */
+    record Event(Instant at, String kind, String principal, AuditEntry.Outcome outcome, String detail) {}
+
+    /**
+     * Creates a user account.
+     *
+     * @throws org.codeengine.api.InvalidRequestException if the name is taken or the password breaks the policy
+     */
+    void addUser(String username, Secret password, Set<String> roles);
+
+    /** @throws org.codeengine.api.InvalidRequestException if the new password breaks the policy */
+    void changePassword(String username, Secret newPassword);
+
+    /** Disables an account: it can no longer log in, and its sessions end now. */
+    void disableUser(String username);
+
+    /** Enrols TOTP (SHA-1, 6 digits, 30 s) for an account; logins need a code from then on. */
+    TotpEnrollment enrollTotp(String username);
+
+    /**
+     * @param owner the principal id the key authenticates as
+     * @param roles the roles it carries
+     * @param ttl how long it works, or null for until revoked
+     */
+    IssuedApiKey createApiKey(String owner, Set<String> roles, @Nullable Duration ttl);
+
+    void revokeApiKey(String id);
+
+    /**
+     * Authenticates with a password (and TOTP code) and opens a session; a previous session of the caller, if given,
+     * ends (the session id rotates on re-authentication).
+     *
+     * @param source where the attempt comes from (an IP address), for brute-force protection
+     */
+    Session login(Credentials.Password credentials, String source, @Nullable Secret previousSession);
+
+    void logout(Secret sessionToken);
+
+    /** @return a signed JWT access token for the principal */
+    Secret issueToken(Principal principal, Duration ttl);
+
+    /** Adds or replaces a role; the next check sees it. */
+    void defineRole(String name, Set<Permission> grants, Set<String> inherits);
+
+    void removeRole(String name);
+
+    /**
+     * Limits how often one principal may use permissions that match {@code pattern}: a token bucket per principal.
+     *
+     * @param perSecond the steady rate
+     * @param burst the most calls at once
+     */
+    void limit(Permission pattern, double perSecond, int burst);
+
+    /** @param listener told of each security event, on the thread that caused it; must not block */
+    void onEvent(Consumer<Event> listener);
+
+    /** @return the secret vault */
+    Vault vault();
+
+    /** @return the secret scanner */
+    SecretScanner scanner();
+}

@@ -1,0 +1,499 @@
+package org.codeengine.core.internal.security;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.codeengine.api.AuthenticationException;
+import org.codeengine.api.ConfigurationException;
+import org.codeengine.api.InvalidRequestException;
+import org.codeengine.api.NotFoundException;
+import org.codeengine.api.PolicyDeniedException;
+import org.codeengine.api.RateLimitedException;
+import org.codeengine.api.Secret;
+import org.codeengine.api.security.AccessDecision;
+import org.codeengine.api.security.AuditEntry;
+import org.codeengine.api.security.AuditEntry.Outcome;
+import org.codeengine.api.security.Credentials;
+import org.codeengine.api.security.Permission;
+import org.codeengine.api.security.Principal;
+import org.codeengine.api.security.SecretScanner;
+import org.codeengine.api.security.Security;
+import org.codeengine.api.security.Vault;
+import org.codeengine.core.internal.store.AuditLog;
+import org.codeengine.core.internal.store.SecurityRepository;
+import org.codeengine.core.internal.store.SecurityRepository.Failures;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * CODE's security: authentication (passwords with TOTP, API keys, JWTs, sessions) with brute-force throttling and
+ * lock-out, RBAC, rate limits, audit of every attempt and denial, the vault and the scanner.
+ */
+public final class DefaultSecurity implements Security {
+    /**
+     * @param idleTimeout a session ends after this long without use
+     * @param absoluteTimeout a session ends this long after login, used or not
+     * @param throttleAfter failed attempts (per account and per source) after which each further attempt waits
+     * @param lockAfter failed attempts after which the account or source is locked for {@code lockFor}
+     */
+    public record Options(Duration idleTimeout, Duration absoluteTimeout, int throttleAfter, int lockAfter,
+            Duration lockFor, Passwords.Cost passwordCost) {
+        public static final Options DEFAULTS = new Options(Duration.ofMinutes(30), Duration.ofHours(12), 3, 10,
+                Duration.ofMinutes(15), Passwords.Cost.OWASP);
+    }
+
+    private static final String KEY_PREFIX = "code_";
+    private static final HexFormat HEX = HexFormat.of();
+    /** Verified when an account does not exist, so the answer takes as long as for a wrong password. */
+    private final String dummyHash;
+
+    private final SecurityRepository store;
+    private final AuditLog audit;
+    private final Rbac rbac = new Rbac();
+    private final Passwords passwords;
+    private final @Nullable Jwt jwt;
+    private final @Nullable DefaultVault vault;
+    private final SecretScanner scanner = new RegexSecretScanner();
+    private final Clock clock;
+    private final SecureRandom random;
+    private final Options options;
+    private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+    private final RateLimits limits;
+
+    public DefaultSecurity(SecurityRepository store, AuditLog audit, @Nullable Jwt jwt, @Nullable DefaultVault vault,
+            Clock clock, SecureRandom random, Options options) {
+        this.store = store;
+        this.audit = audit;
+        this.jwt = jwt;
+        this.vault = vault;
+        this.clock = clock;
+        this.random = random;
+        this.options = options;
+        this.passwords = new Passwords(options.passwordCost(), random);
+        this.dummyHash = passwords.hash("not an account's password".toCharArray());
+        this.limits = new RateLimits(clock);
+        rbac.define(new Rbac.Role("admin", Set.of(new Permission("*", "*", "*")), Set.of()));
+    }
+
+    // ------------------------------------------------------------------ authentication
+
+    @Override
+    public Principal authenticate(Credentials credentials) {
+        Objects.requireNonNull(credentials, "credentials must not be null");
+        return switch (credentials) {
+            case Credentials.ApiKey key -> apiKey(key.key());
+            case Credentials.Password password -> password(password, "unknown");
+            case Credentials.BearerToken token -> bearer(token.token());
+        };
+    }
+
+    private Principal apiKey(Secret key) {
+        String text = key.reveal();
+        String[] parts = text.startsWith(KEY_PREFIX)
+                ? text.substring(KEY_PREFIX.length()).split("_", 2)
+                : new String[0];
+        Optional<SecurityRepository.ApiKeyRow> row = parts.length == 2 ? store.apiKey(parts[0]) : Optional.empty();
+        String expected = row.map(SecurityRepository.ApiKeyRow::hash).orElse("0".repeat(64));
+        boolean matches = MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), sha256(parts.length == 2
+                ? parts[1]
+                : text).getBytes(StandardCharsets.US_ASCII));
+        String id = parts.length == 2 ? parts[0] : "unknown";
+        if (!matches || row.isEmpty()) {
+            throw failed("api-key", id, "the API key is not valid");
+        }
+        SecurityRepository.ApiKeyRow k = row.get();
+        if (k.revoked()) {
+            throw failed("api-key", id, "the API key was revoked");
+        }
+        if (k.expiresAt() != null && !clock.instant().isBefore(k.expiresAt())) {
+            throw failed("api-key", id, "the API key expired");
+        }
+        succeeded("api-key", k.owner(), "API key " + id);
+        return new Principal(k.owner(), Principal.Kind.SERVICE, roles(k.roles()));
+    }
+
+    private Principal password(Credentials.Password credentials, String source) {
+        String username = credentials.username();
+        Instant now = clock.instant();
+        throttle("account:" + username, now);
+        throttle("source:" + source, now);
+        Optional<SecurityRepository.Account> account = store.account(username);
+        char[] given = credentials.password().reveal().toCharArray();
+        boolean ok = passwords.verify(given, account.map(SecurityRepository.Account::passwordHash).orElse(dummyHash));
+        String why = null;
+        if (account.isEmpty() || !ok) {
+            why = "wrong user name or password";
+        } else if (account.get().disabled()) {
+            why = "the account is disabled";
+        } else if (account.get().totpSecret() != null && !totpPasses(account.get(), credentials.totpCode(), now)) {
+            why = "the one-time code is missing, wrong or used already";
+        }
+        if (why != null) {
+            fail("account:" + username, now);
+            fail("source:" + source, now);
+            Arrays.fill(given, '\0');
+            throw failed("login", username, why);
+        }
+        store.clearFailures("account:" + username);
+        if (passwords.needsRehash(account.get().passwordHash())) {
+            store.setPassword(username, passwords.hash(given)); // the cost was raised since this hash was made
+        }
+        Arrays.fill(given, '\0');
+        succeeded("login", username, "password" + (account.get().totpSecret() == null ? "" : " and TOTP"));
+        return new Principal(username, Principal.Kind.USER, roles(account.get().roles()));
+    }
+
+    private boolean totpPasses(SecurityRepository.Account account, @Nullable String code, Instant now) {
+        if (code == null) {
+            return false;
+        }
+        byte[] secret = Base64.getDecoder().decode(requireVault().get("totp/" + account.username()).orElseThrow()
+                .reveal());
+        return Totp.verify(secret, Totp.Algorithm.SHA1, 6, code, now, account.totpLast()).stream().anyMatch(
+                step -> store.useTotpStep(account.username(), step));
+    }
+
+    private Principal bearer(Secret token) {
+        String text = token.reveal();
+        if (text.chars().filter(c -> c == '.').count() == 2) {
+            if (jwt == null) {
+                throw failed("token", "unknown", "no JWT keys are configured");
+            }
+            try {
+                Principal principal = jwt.verify(text);
+                succeeded("token", principal.id(), "JWT");
+                return principal;
+            } catch (AuthenticationException e) {
+                throw failed("token", "unknown", e.getMessage());
+            }
+        }
+        String hash = sha256(text);
+        Instant now = clock.instant();
+        SecurityRepository.SessionRow session = store.session(hash).orElseThrow(() -> failed("session", "unknown",
+                "the session does not exist or has ended"));
+        if (!now.isBefore(session.expiresAt()) || !now.isBefore(session.lastSeenAt().plus(options.idleTimeout()))) {
+            store.deleteSession(hash);
+            throw failed("session", session.username(), "the session timed out");
+        }
+        SecurityRepository.Account account = store.account(session.username()).orElse(null);
+        if (account == null || account.disabled()) {
+            store.deleteSession(hash);
+            throw failed("session", session.username(), "the account is disabled");
+        }
+        store.touchSession(hash, now);
+        return new Principal(account.username(), Principal.Kind.USER, roles(account.roles()));
+    }
+
+    /** Throttles, then locks, a subject (an account or a source) after failed attempts. */
+    private void throttle(String subject, Instant now) {
+        Optional<Failures> failures = store.failures(subject);
+        if (failures.isEmpty()) {
+            return;
+        }
+        Failures f = failures.get();
+        if (f.lockedUntil() != null && now.isBefore(f.lockedUntil())) {
+            throw blocked(subject, Duration.between(now, f.lockedUntil()));
+        }
+        if (f.count() >= options.throttleAfter()) {
+            Instant next = f.last().plusSeconds(1L << Math.min(16, f.count() - options.throttleAfter()));
+            if (now.isBefore(next)) {
+                throw blocked(subject, Duration.between(now, next));
+            }
+        }
+    }
+
+    private RateLimitedException blocked(String subject, Duration wait) {
+        String who = subject.substring(subject.indexOf(':') + 1);
+        emit("login", who, Outcome.DENIED, "too many failed attempts for " + subject);
+        audit.append(who, "auth:login", subject, Outcome.DENIED, "too many failed attempts");
+        return new RateLimitedException("too many failed attempts; try again in " + Math.max(1, wait.toSeconds())
+                + " s", wait, null);
+    }
+
+    private void fail(String subject, Instant now) {
+        int count = store.failures(subject).map(Failures::count).orElse(0) + 1;
+        store.saveFailures(subject, new Failures(count, now, count >= options.lockAfter()
+                ? now.plus(options
+                        .lockFor())
+                : null));
+    }
+
+    private AuthenticationException failed(String kind, String who, String why) {
+        audit.append(who, "auth:" + kind, who, Outcome.FAILURE, scanner.redact(why));
+        emit(kind, who, Outcome.FAILURE, why);
+        return new AuthenticationException("authentication failed: " + why, null);
+    }
+
+    private void succeeded(String kind, String who, String how) {
+        audit.append(who, "auth:" + kind, who, Outcome.SUCCESS, how);
+        emit(kind, who, Outcome.SUCCESS, how);
+    }
+
+    private void emit(String kind, String who, Outcome outcome, String detail) {
+        Event event = new Event(clock.instant(), kind, who, outcome, detail);
+        listeners.forEach(l -> l.accept(event));
+    }
+
+    // ------------------------------------------------------------------ authorization
+
+    @Override
+    public AccessDecision check(Principal principal, Permission permission) {
+        return rbac.check(principal, permission);
+    }
+
+    @Override
+    public AccessDecision require(Principal principal, Permission permission) {
+        AccessDecision decision = rbac.check(principal, permission);
+        if (!decision.allowed()) {
+            audit.append(principal.id(), permission.toString(), "", Outcome.DENIED, decision.reason());
+            emit("denied", principal.id(), Outcome.DENIED, decision.reason());
+            throw new PolicyDeniedException(decision.reason(), null);
+        }
+        limits.take(principal, permission);
+        return decision;
+    }
+
+    @Override
+    public void defineRole(String name, Set<Permission> grants, Set<String> inherits) {
+        rbac.define(new Rbac.Role(name, grants, inherits));
+    }
+
+    @Override
+    public void removeRole(String name) {
+        rbac.remove(name);
+    }
+
+    @Override
+    public void limit(Permission pattern, double perSecond, int burst) {
+        limits.add(pattern, perSecond, burst);
+    }
+
+    @Override
+    public List<AuditEntry> audit(long fromSequence, int limit) {
+        if (fromSequence < 1 || limit < 1) {
+            throw new InvalidRequestException("fromSequence and limit must be at least 1", null);
+        }
+        return audit.read(fromSequence, limit);
+    }
+
+    // ------------------------------------------------------------------ accounts, keys, sessions, tokens
+
+    @Override
+    public void addUser(String username, Secret password, Set<String> roles) {
+        checkName(username);
+        char[] chars = password.reveal().toCharArray();
+        passwords.problem(chars).ifPresent(p -> {
+            throw new InvalidRequestException(p, null);
+        });
+        if (!store.addAccount(username, passwords.hash(chars), String.join(",", new TreeSet<>(roles)), clock
+                .instant())) {
+            throw new InvalidRequestException("user name '" + username + "' is taken", null);
+        }
+        audit.append("security", "account:add", username, Outcome.SUCCESS, "roles " + new TreeSet<>(roles));
+    }
+
+    @Override
+    public void changePassword(String username, Secret newPassword) {
+        char[] chars = newPassword.reveal().toCharArray();
+        passwords.problem(chars).ifPresent(p -> {
+            throw new InvalidRequestException(p, null);
+        });
+        if (!store.setPassword(username, passwords.hash(chars))) {
+            throw new NotFoundException("no account is named '" + username + "'", null);
+        }
+        store.deleteSessionsOf(username);
+        audit.append(username, "account:password", username, Outcome.SUCCESS, "password changed");
+    }
+
+    @Override
+    public void disableUser(String username) {
+        if (!store.disable(username)) {
+            throw new NotFoundException("no account is named '" + username + "'", null);
+        }
+        store.deleteSessionsOf(username);
+        audit.append("security", "account:disable", username, Outcome.SUCCESS, "disabled; sessions ended");
+    }
+
+    @Override
+    public TotpEnrollment enrollTotp(String username) {
+        if (store.account(username).isEmpty()) {
+            throw new NotFoundException("no account is named '" + username + "'", null);
+        }
+        byte[] secret = new byte[20];
+        random.nextBytes(secret);
+        requireVault().put("totp/" + username, Secret.of(Base64.getEncoder().encodeToString(secret)));
+        store.setTotp(username, "vault:totp/" + username);
+        audit.append(username, "account:totp", username, Outcome.SUCCESS, "TOTP enrolled");
+        return new TotpEnrollment(Secret.of(Totp.uri("CODE", username, secret, Totp.Algorithm.SHA1, 6)), Secret.of(
+                Totp.Base32.encode(secret)));
+    }
+
+    @Override
+    public IssuedApiKey createApiKey(String owner, Set<String> roles, @Nullable Duration ttl) {
+        checkName(owner);
+        byte[] id = new byte[8];
+        byte[] secret = new byte[32];
+        random.nextBytes(id);
+        random.nextBytes(secret);
+        String keyId = HEX.formatHex(id);
+        String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        Instant now = clock.instant();
+        Instant expires = ttl == null ? null : now.plus(ttl);
+        store.addApiKey(keyId, owner, sha256(secretText), String.join(",", new TreeSet<>(roles)), expires, now);
+        audit.append(owner, "apikey:create", keyId, Outcome.SUCCESS, "roles " + new TreeSet<>(roles));
+        return new IssuedApiKey(keyId, Secret.of(KEY_PREFIX + keyId + "_" + secretText), expires);
+    }
+
+    @Override
+    public void revokeApiKey(String id) {
+        if (!store.revokeApiKey(id)) {
+            throw new NotFoundException("no API key has the id '" + id + "'", null);
+        }
+        audit.append("security", "apikey:revoke", id, Outcome.SUCCESS, "revoked");
+    }
+
+    @Override
+    public Session login(Credentials.Password credentials, String source, @Nullable Secret previousSession) {
+        Principal principal = password(credentials, source);
+        if (previousSession != null) {
+            store.deleteSession(sha256(previousSession.reveal()));
+        }
+        byte[] token = new byte[32];
+        random.nextBytes(token);
+        String text = Base64.getUrlEncoder().withoutPadding().encodeToString(token);
+        Instant now = clock.instant();
+        Instant expires = now.plus(options.absoluteTimeout());
+        store.addSession(sha256(text), principal.id(), now, expires);
+        return new Session(Secret.of(text), principal, expires);
+    }
+
+    @Override
+    public void logout(Secret sessionToken) {
+        store.deleteSession(sha256(sessionToken.reveal()));
+    }
+
+    @Override
+    public Secret issueToken(Principal principal, Duration ttl) {
+        if (jwt == null) {
+            throw new ConfigurationException("no JWT signing key is configured", null);
+        }
+        return jwt.issue(principal, ttl);
+    }
+
+    @Override
+    public void onEvent(Consumer<Event> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+    }
+
+    @Override
+    public Vault vault() {
+        return requireVault();
+    }
+
+    @Override
+    public SecretScanner scanner() {
+        return scanner;
+    }
+
+    private DefaultVault requireVault() {
+        if (vault == null) {
+            throw new ConfigurationException("the vault has no master key; build the engine with"
+                    + " CodeEngine.builder().vaultMasterKey(...)", null);
+        }
+        return vault;
+    }
+
+    private static Set<String> roles(String joined) {
+        return joined.isEmpty() ? Set.of() : Set.of(joined.split(","));
+    }
+
+    private static void checkName(String name) {
+        if (name == null || name.isBlank() || name.length() > 200 || name.contains(",")) {
+            throw new InvalidRequestException("a name must be 1 to 200 characters without ','", null);
+        }
+    }
+
+    static String sha256(String text) {
+        return HEX.formatHex(Merkle.sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Token buckets per principal and rule. */
+    static final class RateLimits {
+        private record Rule(Permission pattern, double perSecond, int burst) {}
+
+        private static final class Bucket {
+            double tokens;
+            long refilledNanos;
+        }
+
+        private final List<Rule> rules = new CopyOnWriteArrayList<>();
+        private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+        private final Clock clock;
+
+        RateLimits(Clock clock) {
+            this.clock = clock;
+        }
+
+        void add(Permission pattern, double perSecond, int burst) {
+            if (!(perSecond > 0) || burst < 1) {
+                throw new InvalidRequestException("perSecond must be positive and burst at least 1", null);
+            }
+            rules.add(new Rule(pattern, perSecond, burst));
+        }
+
+        void take(Principal principal, Permission permission) {
+            for (int i = 0; i < rules.size(); i++) {
+                Rule rule = rules.get(i);
+                if (!matches(rule.pattern(), permission)) {
+                    continue;
+                }
+                Bucket bucket = buckets.computeIfAbsent(i + "|" + principal.id(), k -> {
+                    Bucket b = new Bucket();
+                    b.tokens = rule.burst();
+                    b.refilledNanos = nanos();
+                    return b;
+                });
+                synchronized (bucket) {
+                    long now = nanos();
+                    bucket.tokens = Math.min(rule.burst(), bucket.tokens + (now - bucket.refilledNanos) / 1e9 * rule
+                            .perSecond());
+                    bucket.refilledNanos = now;
+                    if (bucket.tokens < 1) {
+                        Duration wait = Duration.ofNanos((long) ((1 - bucket.tokens) / rule.perSecond() * 1e9));
+                        throw new RateLimitedException(principal.id() + " used " + rule.pattern() + " more than "
+                                + rule.perSecond() + " times a second", wait, null);
+                    }
+                    bucket.tokens -= 1;
+                }
+            }
+        }
+
+        private long nanos() {
+            Instant now = clock.instant();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
+
+        private static boolean matches(Permission pattern, Permission p) {
+            return part(pattern.domain(), p.domain()) && part(pattern.action(), p.action()) && part(pattern.instance(),
+                    p.instance());
+        }
+
+        private static boolean part(String pattern, String value) {
+            return pattern.equals("*") || pattern.equals(value);
+        }
+    }
+}
