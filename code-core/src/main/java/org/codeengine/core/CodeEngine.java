@@ -3,6 +3,7 @@ package org.codeengine.core;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.security.Key;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,6 +37,7 @@ import org.codeengine.core.internal.plugins.PluginRegistry;
 import org.codeengine.core.internal.security.DefaultSecurity;
 import org.codeengine.core.internal.security.DefaultVault;
 import org.codeengine.core.internal.security.Jwt;
+import org.codeengine.core.internal.store.AuditLog;
 import org.codeengine.core.internal.store.JdbcStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -82,7 +84,11 @@ public final class CodeEngine implements AutoCloseable {
                 ? null
                 : new DefaultVault(store.security(), DefaultVault
                         .masterKey(builder.vaultMasterKey), random, clock);
-        this.security = new DefaultSecurity(store.security(), store.audit(), jwt, vault, clock, random,
+        AuditLog.Signer signer = builder.auditKey == null
+                ? null
+                : new AuditLog.Signer("audit-1", builder.auditKey
+                        .getPrivate(), builder.auditKey.getPublic());
+        this.security = new DefaultSecurity(store.security(), store.audit(), jwt, vault, signer, clock, random,
                 DefaultSecurity.Options.DEFAULTS);
         this.guard = builder.security == null ? security : builder.security;
         this.orchestrator = new DefaultOrchestrator(new JdbcRunJournal(store.runs()), byName(plugins.all(
@@ -187,6 +193,7 @@ public final class CodeEngine implements AutoCloseable {
         private final Map<Class<? extends Plugin>, String> chosen = new HashMap<>();
         private @Nullable SecurityFacade security;
         private @Nullable Secret vaultMasterKey;
+        private @Nullable KeyPair auditKey;
         private final List<Jwt.KeyConfig> jwtKeys = new ArrayList<>();
         private String jwtIssuer = "code";
         private String jwtAudience = "code";
@@ -272,6 +279,23 @@ public final class CodeEngine implements AutoCloseable {
                 throw new IllegalArgumentException("vaultMasterKey must be 32 bytes in base64", e);
             }
             this.vaultMasterKey = masterKey;
+            return this;
+        }
+
+        /**
+         * @param ed25519 the key pair audit checkpoints are signed with; keep the public key apart from the store, so
+         *        that a verification can tell a rewritten log from the real one
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an Ed25519 key pair
+         */
+        public Builder auditSigningKey(KeyPair ed25519) {
+            require(ed25519, "auditSigningKey");
+            if (!"Ed25519".equals(ed25519.getPublic().getAlgorithm()) && !"EdDSA".equals(ed25519.getPublic()
+                    .getAlgorithm())) {
+                throw new IllegalArgumentException("auditSigningKey must be an Ed25519 key pair but is "
+                        + ed25519.getPublic().getAlgorithm());
+            }
+            this.auditKey = ed25519;
             return this;
         }
 

@@ -120,4 +120,19 @@ public interface Security extends SecurityFacade {
 
     /** @return the secret scanner */
     SecretScanner scanner();
+
+    /**
+     * Recomputes the audit log's hash chain and Merkle roots and checks its signed checkpoints against the pinned
+     * key: a changed, removed, reordered or forged entry, a truncated tail or a rewritten log is reported.
+     *
+     * @return the first problem found, or an intact result
+     */
+    AuditVerification verifyAudit();
+
+    /**
+     * Signs a checkpoint of the audit log now (the engine also signs one every 1,000 entries and when it closes).
+     *
+     * @return whether one was signed: false without a signing key or entries
+     */
+    boolean checkpointAudit();
 }

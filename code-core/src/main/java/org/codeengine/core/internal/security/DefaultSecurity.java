@@ -28,6 +28,7 @@ import org.codeengine.api.Secret;
 import org.codeengine.api.security.AccessDecision;
 import org.codeengine.api.security.AuditEntry;
 import org.codeengine.api.security.AuditEntry.Outcome;
+import org.codeengine.api.security.AuditVerification;
 import org.codeengine.api.security.Credentials;
 import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
@@ -73,9 +74,15 @@ public final class DefaultSecurity implements Security {
     private final Options options;
     private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
     private final RateLimits limits;
+    private final AuditLog.@Nullable Signer auditSigner;
 
+    /** @param auditSigner the key audit checkpoints are signed with and verified against, or null */
     public DefaultSecurity(SecurityRepository store, AuditLog audit, @Nullable Jwt jwt, @Nullable DefaultVault vault,
-            Clock clock, SecureRandom random, Options options) {
+            AuditLog.@Nullable Signer auditSigner, Clock clock, SecureRandom random, Options options) {
+        this.auditSigner = auditSigner;
+        if (auditSigner != null) {
+            audit.signWith(auditSigner);
+        }
         this.store = store;
         this.audit = audit;
         this.jwt = jwt;
@@ -397,6 +404,20 @@ public final class DefaultSecurity implements Security {
     @Override
     public void onEvent(Consumer<Event> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+    }
+
+    @Override
+    public AuditVerification verifyAudit() {
+        AuditLog.Signer signer = auditSigner;
+        AuditLog.Verification v = audit.verify(signer == null ? null : signer.publicKey(), List.of());
+        int checkpoints = signer == null ? 0 : audit.checkpoints().size();
+        return new AuditVerification(v.entries(), v.firstBroken(), v.reason(), checkpoints);
+    }
+
+    @Override
+    public boolean checkpointAudit() {
+        AuditLog.Signer signer = auditSigner;
+        return signer != null && audit.checkpoint(signer) != null;
     }
 
     @Override

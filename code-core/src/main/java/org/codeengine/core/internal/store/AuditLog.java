@@ -94,8 +94,13 @@ public final class AuditLog implements AutoCloseable {
     private record Pending(String principal, String action, String target, Outcome outcome, String detail,
             CompletableFuture<AuditEntry> done) {}
 
+    /** Entries between checkpoints the log signs by itself. */
+    public static final int CHECKPOINT_EVERY = 1000;
+
     private final Sql sql;
     private final Clock clock;
+    private volatile @Nullable Signer signer;
+    private long lastCheckpoint = -1;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
@@ -145,10 +150,19 @@ public final class AuditLog implements AutoCloseable {
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).done().complete(entries.get(i));
                 }
+                checkpointIfDue(entries.getLast().sequence());
             } catch (RuntimeException e) {
                 batch.forEach(p -> p.done().completeExceptionally(e));
             }
             batch.clear();
+        }
+        Signer current = signer;
+        if (current != null) {
+            try {
+                checkpoint(current);
+            } catch (RuntimeException e) {
+                // closing: the next start signs one
+            }
         }
         queue.forEach(p -> p.done().completeExceptionally(new UnavailableException("the audit log is closed", null,
                 null)));
@@ -288,6 +302,26 @@ public final class AuditLog implements AutoCloseable {
             List<String> proof) {
         return Merkle.verifyConsistency(first, second, HEX.parseHex(firstRoot), HEX.parseHex(secondRoot), proof
                 .stream().map(HEX::parseHex).toList());
+    }
+
+    /** From now on, the log signs a checkpoint every {@link #CHECKPOINT_EVERY} entries and when it closes. */
+    public void signWith(Signer signer) {
+        this.signer = signer;
+    }
+
+    private void checkpointIfDue(long size) {
+        Signer current = signer;
+        if (current == null) {
+            return;
+        }
+        if (lastCheckpoint < 0) {
+            List<Checkpoint> stored = checkpoints();
+            lastCheckpoint = stored.isEmpty() ? 0 : stored.getLast().treeSize();
+        }
+        if (size - lastCheckpoint >= CHECKPOINT_EVERY) {
+            Checkpoint made = checkpoint(current);
+            lastCheckpoint = made == null ? lastCheckpoint : made.treeSize();
+        }
     }
 
     /** Signs the log as it is now and stores the checkpoint; a log without entries gets none. */

@@ -29,6 +29,7 @@ import org.codeengine.api.Secret;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.security.AuditEntry;
+import org.codeengine.api.security.AuditVerification;
 import org.codeengine.api.security.Credentials;
 import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
@@ -255,6 +256,30 @@ class SecurityTest {
                 .vaultMasterKey(Secret.of(masterKey)).build();
         assertThatThrownBy(() -> engine.security().vault().get("openai/key")).as("the old master key no longer opens")
                 .isInstanceOf(StoreException.class);
+    }
+
+    @Test
+    void theAuditLog_signsCheckpoints_everyThousandEntries_andVerificationCatchesATruncatedTail() throws Exception {
+        engine.close();
+        KeyPair audit = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        engine = CodeEngine.builder().store(StoreConfig.h2File(dir.resolve("code-db"))).adoptOrphanedRuns(false)
+                .auditSigningKey(audit).build();
+        security = engine.security();
+        Principal nobody = new Principal("nobody", Principal.Kind.USER, Set.of());
+        for (int i = 0; i < 1001; i++) {
+            assertThatThrownBy(() -> security.require(nobody, Permission.parse("tool:call:x"))).isInstanceOf(
+                    PolicyDeniedException.class);
+        }
+        AuditVerification intact = security.verifyAudit();
+        assertThat(intact.intact()).isTrue();
+        assertThat(intact.entries()).isEqualTo(1001);
+        assertThat(intact.checkpoints()).as("signed by itself at 1,000").isEqualTo(1);
+        try (Connection c = connection(); Statement s = c.createStatement()) {
+            s.executeUpdate("delete from code_audit where seq > 900");
+            s.executeUpdate(
+                    "update code_audit_head set seq = 900, hash = (select hash from code_audit where seq = 900)");
+        }
+        assertThat(security.verifyAudit().reason()).contains("truncated");
     }
 
     void assertNoSecretLeaked(String... secrets) {
