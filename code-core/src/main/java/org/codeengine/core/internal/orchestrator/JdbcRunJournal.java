@@ -12,6 +12,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
@@ -41,9 +42,13 @@ public final class JdbcRunJournal implements RunJournal {
 
     private void write() {
         List<Pending> batch = new ArrayList<>();
-        while (!closed) {
+        while (!closed || !queue.isEmpty()) {
             try {
-                batch.add(queue.take());
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
             } catch (InterruptedException e) {
                 break;
             }
@@ -108,8 +113,12 @@ public final class JdbcRunJournal implements RunJournal {
 
     @Override
     public void close() {
-        closed = true;
-        writer.interrupt();
+        closed = true; // the writer commits what is queued and stops; it is never interrupted mid-write
+        try {
+            writer.join(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

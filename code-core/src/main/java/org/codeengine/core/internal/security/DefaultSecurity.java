@@ -58,6 +58,7 @@ public final class DefaultSecurity implements Security {
     }
 
     private static final String KEY_PREFIX = "code_";
+    private static final String UNKNOWN_SOURCE = "unknown";
     private static final HexFormat HEX = HexFormat.of();
     /** Verified when an account does not exist, so the answer takes as long as for a wrong password. */
     private final String dummyHash;
@@ -103,7 +104,7 @@ public final class DefaultSecurity implements Security {
         Objects.requireNonNull(credentials, "credentials must not be null");
         return switch (credentials) {
             case Credentials.ApiKey key -> apiKey(key.key());
-            case Credentials.Password password -> password(password, "unknown");
+            case Credentials.Password password -> password(password, UNKNOWN_SOURCE);
             case Credentials.BearerToken token -> bearer(token.token());
         };
     }
@@ -136,8 +137,11 @@ public final class DefaultSecurity implements Security {
     private Principal password(Credentials.Password credentials, String source) {
         String username = credentials.username();
         Instant now = clock.instant();
+        boolean known = !source.equals(UNKNOWN_SOURCE); // an unknown source is no one's to lock
         throttle("account:" + username, now);
-        throttle("source:" + source, now);
+        if (known) {
+            throttle("source:" + source, now);
+        }
         Optional<SecurityRepository.Account> account = store.account(username);
         char[] given = credentials.password().reveal().toCharArray();
         boolean ok = passwords.verify(given, account.map(SecurityRepository.Account::passwordHash).orElse(dummyHash));
@@ -151,7 +155,9 @@ public final class DefaultSecurity implements Security {
         }
         if (why != null) {
             fail("account:" + username, now);
-            fail("source:" + source, now);
+            if (known) {
+                fail("source:" + source, now);
+            }
             Arrays.fill(given, '\0');
             throw failed("login", username, why);
         }

@@ -143,6 +143,22 @@ class SecurityTest {
     }
 
     @Test
+    void failedLoginsFromOneSource_lockThatSource_acrossAccounts_butNotOthers() {
+        security.addUser("alice", Secret.of(PASSWORD), Set.of());
+        for (int i = 0; i < 10; i++) {
+            String user = "guess" + i; // a different account each time: only the source counter climbs
+            clock.advance(Duration.ofMinutes(2));
+            assertThatThrownBy(() -> security.login(new Credentials.Password(user, Secret.of("wrong password!"),
+                    null), "10.0.0.9", null)).isInstanceOf(AuthenticationException.class);
+        }
+        assertThatThrownBy(() -> security.login(new Credentials.Password("alice", Secret.of(PASSWORD), null),
+                "10.0.0.9", null)).isInstanceOf(RateLimitedException.class);
+        assertThat(security.login(new Credentials.Password("alice", Secret.of(PASSWORD), null), "10.0.0.10", null)
+                .principal().id()).isEqualTo("alice");
+        assertThat(login(PASSWORD).id()).as("authenticate() without a source is not locked by it").isEqualTo("alice");
+    }
+
+    @Test
     void totp_isRequiredOnceEnrolled_andACodeIsNeverAcceptedTwice() {
         security.addUser("alice", Secret.of(PASSWORD), Set.of());
         Security.TotpEnrollment enrolment = security.enrollTotp("alice");
