@@ -59,6 +59,9 @@ class PostgresCrashResumeTest extends CrashResumeContract {
         assertThat(tiny.starts("a")).isEqualTo(1);
         assertThat(tiny.starts("b")).isEqualTo(1);
         assertThat(tiny.starts("d")).isEqualTo(1);
+        // the run's end is audited right after its state is written: wait for the entry, not only the state
+        TinyServices.await("the audit entry of the run's end", WAIT, () -> survivor.security().audit(1, 100).stream()
+                .anyMatch(e -> e.target().equals(runId)));
         List<AuditEntry> audit = survivor.security().audit(1, 100);
         assertThat(audit).filteredOn(e -> e.target().equals(runId)).singleElement().satisfies(e -> {
             assertThat(e.principalId()).as("ended by the survivor on its own").isEqualTo("code-engine");
