@@ -58,7 +58,7 @@ class DeployProcessesTest {
     DeploymentSpec shop(int apiHealth) {
         return DeploymentSpec.of("shop", "dev", List.of(
                 tiny.service("db", 200).healthCheck(HealthCheckSpec.http("http://127.0.0.1:${port}/health")
-                        .withTiming(Duration.ofMillis(1500), Duration.ofMillis(100), 300)).build(),
+                        .withTiming(Duration.ofSeconds(3), Duration.ofMillis(100), 300)).build(),
                 tiny.service("cache", 200).build(),
                 tiny.service("api", apiHealth, "db", "cache").build(),
                 tiny.service("web", 200, "api").build()));
