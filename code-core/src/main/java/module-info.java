@@ -13,6 +13,8 @@ module org.codeengine.core {
     requires io.github.resilience4j.circuitbreaker;
     requires io.github.resilience4j.bulkhead;
     requires io.github.resilience4j.core;
+    requires io.github.resilience4j.ratelimiter;
+    requires com.github.benmanes.caffeine;
     requires java.net.http;
     requires java.management;
     requires org.bouncycastle.provider;
@@ -30,6 +32,7 @@ module org.codeengine.core {
 
     provides org.codeengine.api.spi.StoreProvider with org.codeengine.core.internal.store.H2StoreProvider;
     provides org.codeengine.api.spi.StepExecutor with org.codeengine.core.internal.executors.ProcessExecutor;
+    provides org.codeengine.api.spi.VectorKernels with org.codeengine.core.internal.vector.JavaKernels;
     provides org.codeengine.api.spi.HealthProbe with org.codeengine.core.internal.executors.HttpProbe,
             org.codeengine.core.internal.executors.TcpProbe, org.codeengine.core.internal.executors.CommandProbe;
 }

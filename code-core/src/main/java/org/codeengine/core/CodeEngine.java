@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,13 +25,24 @@ import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.StoreStatus;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.experts.ConsensusStrategy;
+import org.codeengine.api.experts.ExpertCircle;
+import org.codeengine.api.experts.ExpertPanel;
 import org.codeengine.api.orchestrator.Orchestrator;
 import org.codeengine.api.security.Security;
 import org.codeengine.api.security.SecurityFacade;
+import org.codeengine.api.spi.ExpertProvider;
 import org.codeengine.api.spi.HealthProbe;
 import org.codeengine.api.spi.Plugin;
 import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StoreProvider;
+import org.codeengine.api.spi.VectorKernels;
+import org.codeengine.core.internal.experts.DefaultExpertCircle;
+import org.codeengine.core.internal.experts.MajorityStrategy;
+import org.codeengine.core.internal.experts.MedoidStrategy;
+import org.codeengine.core.internal.experts.ReliabilityBook;
+import org.codeengine.core.internal.experts.ReliabilityStrategy;
+import org.codeengine.core.internal.experts.UnsupervisedStrategy;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.orchestrator.JdbcRunJournal;
 import org.codeengine.core.internal.plugins.PluginRegistry;
@@ -39,6 +51,7 @@ import org.codeengine.core.internal.security.DefaultVault;
 import org.codeengine.core.internal.security.Jwt;
 import org.codeengine.core.internal.store.AuditLog;
 import org.codeengine.core.internal.store.JdbcStore;
+import org.codeengine.core.internal.vector.JavaKernels;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +77,10 @@ public final class CodeEngine implements AutoCloseable {
     private final DefaultSecurity security;
     private final SecurityFacade guard;
     private final DefaultOrchestrator orchestrator;
+    private final ReliabilityBook reliability;
+    private final Map<String, ConsensusStrategy> strategies;
+    private final @Nullable DefaultExpertCircle experts;
+    private final List<DefaultExpertCircle> circles = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store) {
@@ -98,6 +115,17 @@ public final class CodeEngine implements AutoCloseable {
                 clock,
                 executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
                         64, Duration.ofSeconds(30)));
+        this.reliability = new ReliabilityBook(store.expertStats(), clock);
+        VectorKernels kernels = plugins.all(VectorKernels.class).stream().filter(VectorKernels::available).max(
+                Comparator.comparingInt(VectorKernels::priority)).orElseGet(JavaKernels::new);
+        Map<String, ConsensusStrategy> known = new LinkedHashMap<>();
+        for (ConsensusStrategy strategy : List.of(new ReliabilityStrategy(), new MajorityStrategy(),
+                new UnsupervisedStrategy(10_000), new MedoidStrategy(kernels, 0.8f))) {
+            known.put(strategy.name(), strategy);
+        }
+        builder.strategies.forEach(s -> known.put(s.name(), s));
+        this.strategies = Map.copyOf(known);
+        this.experts = builder.panel == null ? null : newCircle(builder.panel);
     }
 
     private static <T extends Plugin> Map<String, T> byName(List<T> plugins) {
@@ -124,6 +152,47 @@ public final class CodeEngine implements AutoCloseable {
      */
     public Security security() {
         return security;
+    }
+
+    /**
+     * @return the circle of experts configured with {@link Builder#experts(ExpertPanel)}
+     * @throws ConfigurationException if no panel was configured
+     */
+    public ExpertCircle experts() {
+        if (experts == null) {
+            throw new ConfigurationException("no experts configured: pass an ExpertPanel to CodeEngine.builder()"
+                    + ".experts(...)", null);
+        }
+        return experts;
+    }
+
+    /**
+     * Builds another circle on this engine: same security, store (expert records), plugins and strategies, another
+     * panel. Its provider connections are closed with the engine.
+     *
+     * @param panel who to ask and how to decide
+     * @return the circle
+     * @throws ConfigurationException if the panel names an unknown provider or strategy, or a provider rejects its
+     *         configuration
+     */
+    public ExpertCircle circle(ExpertPanel panel) {
+        if (panel == null) {
+            throw new IllegalArgumentException("panel must not be null");
+        }
+        return newCircle(panel);
+    }
+
+    private DefaultExpertCircle newCircle(ExpertPanel panel) {
+        if (closed.get()) {
+            throw new IllegalStateException("the engine is closed");
+        }
+        DefaultExpertCircle circle = new DefaultExpertCircle(panel, byName(plugins.all(ExpertProvider.class)),
+                strategies, reliability,
+                guard, (principal, action, target, outcome, detail) -> store.audit().append(principal, action, target,
+                        outcome, detail),
+                security.scanner(), clock, executor);
+        circles.add(circle);
+        return circle;
     }
 
     /** @return a builder with the defaults: system UTC clock, virtual threads, H2 in {@code ~/.code/code-db} */
@@ -163,6 +232,7 @@ public final class CodeEngine implements AutoCloseable {
             return;
         }
         try {
+            circles.forEach(DefaultExpertCircle::close);
             orchestrator.close();
             store.close();
         } finally {
@@ -199,6 +269,8 @@ public final class CodeEngine implements AutoCloseable {
         private String jwtAudience = "code";
         private Duration runLease = Duration.ofSeconds(30);
         private boolean adoptOrphanedRuns = true;
+        private @Nullable ExpertPanel panel;
+        private final List<ConsensusStrategy> strategies = new ArrayList<>();
 
         private Builder() {}
 
@@ -359,6 +431,28 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * @param value the circle of experts' panel: who to ask and how to decide; checked against the plugins when
+         *        the engine is built
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is null
+         */
+        public Builder experts(ExpertPanel value) {
+            this.panel = require(value, "experts");
+            return this;
+        }
+
+        /**
+         * @param strategy a consensus strategy of the host's own, chosen by panels that name it (a name of CODE's own
+         *        strategies replaces it)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code strategy} is null
+         */
+        public Builder consensusStrategy(ConsensusStrategy strategy) {
+            strategies.add(require(strategy, "consensusStrategy"));
+            return this;
+        }
+
+        /**
          * Chooses the plugin of a kind by name, where several could serve.
          *
          * @param kind the SPI, such as {@code StoreProvider.class}
@@ -393,7 +487,12 @@ public final class CodeEngine implements AutoCloseable {
             StoreProvider provider = registry.choose(StoreProvider.class, p -> p.accepts(config.jdbcUrl()),
                     "jdbcUrl " + config.redactedUrl());
             JdbcStore store = JdbcStore.open(config, provider, clock, meterRegistry, List.of(JdbcStore.MIGRATIONS));
-            return new CodeEngine(this, registry, store);
+            try {
+                return new CodeEngine(this, registry, store);
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
         }
 
         private static <T> T require(T value, String name) {

@@ -9,28 +9,60 @@ import org.jspecify.annotations.Nullable;
  * What the circle of experts concluded, with the numbers to defend it.
  *
  * @param answer the chosen answer, or {@code null} when no expert gave one
+ * @param experts the ids of the experts behind the chosen answer; copied
  * @param strategy the name of the consensus strategy that chose it
- * @param agreement the share of answering experts that gave the chosen answer, 0 to 1
+ * @param agreement the share of the answering weight behind the chosen answer, 0 to 1
  * @param confidence the strategy's estimate that the chosen answer is right, 0 to 1
- * @param dissent the other answers, largest first; copied
- * @param answers every expert's answer or failure; copied
+ * @param clusters every answer given with its experts, the chosen one first; copied
+ * @param answers every expert's answer or failure, in panel order; copied
  * @param usage the tokens of all experts together
+ * @param cost what all experts together cost, in US dollars, from the panel's price table
  * @param cached whether the result came from the cache
+ * @param rejectedBy the name of the first {@link Axiom} the result broke, or {@code null} when it broke none
  */
-public record ConsensusResult(@Nullable String answer, String strategy, double agreement, double confidence,
-        List<Dissent> dissent, List<ExpertAnswer> answers, Usage usage, boolean cached) {
+public record ConsensusResult(@Nullable String answer, List<String> experts, String strategy, double agreement,
+        double confidence, List<Cluster> clusters, List<ExpertAnswer> answers, Usage usage, double cost,
+        boolean cached, @Nullable String rejectedBy) {
     /** @throws IllegalArgumentException if a field breaks its rule */
     public ConsensusResult {
+        experts = List.copyOf(Checks.notNull(experts, "experts"));
         Checks.notBlank(strategy, "strategy");
         Checks.between(agreement, 0, 1, "agreement");
         Checks.between(confidence, 0, 1, "confidence");
-        dissent = List.copyOf(Checks.notNull(dissent, "dissent"));
+        clusters = List.copyOf(Checks.notNull(clusters, "clusters"));
         answers = List.copyOf(Checks.notNull(answers, "answers"));
         Checks.notNull(usage, "usage");
+        if (!(cost >= 0)) {
+            throw new IllegalArgumentException("cost must not be negative but was " + cost);
+        }
     }
 
     /** @return the chosen answer, if any expert gave one */
     public Optional<String> chosen() {
         return Optional.ofNullable(answer);
+    }
+
+    /** @return whether every axiom of the panel held */
+    public boolean accepted() {
+        return rejectedBy == null;
+    }
+
+    /** @return the answers other than the chosen one, with their experts, largest first */
+    public List<Cluster> dissent() {
+        return clusters.isEmpty() || answer == null ? clusters : clusters.subList(1, clusters.size());
+    }
+
+    /** @return the experts that gave no reply, with the reason */
+    public List<ExpertAnswer> failures() {
+        return answers.stream().filter(a -> a.failure() != null).toList();
+    }
+
+    /**
+     * @param cachedNow whether this copy is served from the cache
+     * @return this result, marked as cached or not
+     */
+    public ConsensusResult withCached(boolean cachedNow) {
+        return new ConsensusResult(answer, experts, strategy, agreement, confidence, clusters, answers, usage, cost,
+                cachedNow, rejectedBy);
     }
 }

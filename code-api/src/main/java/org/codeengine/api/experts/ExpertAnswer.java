@@ -12,15 +12,19 @@ import org.jspecify.annotations.Nullable;
  * @param text the raw reply, or {@code null} when the expert failed
  * @param extracted the answer extracted from the reply, or {@code null} when there was none ("no answer")
  * @param usage tokens used
+ * @param cost what the reply cost, in US dollars
  * @param latency time from request to the end of the reply
  * @param failure why the expert gave no reply (error, timeout, circuit open), or {@code null}
  */
 public record ExpertAnswer(String expert, @Nullable String text, @Nullable String extracted, Usage usage,
-        Duration latency, @Nullable String failure) {
+        double cost, Duration latency, @Nullable String failure) {
     /** @throws IllegalArgumentException if a field breaks its rule, or there is neither a reply nor a failure */
     public ExpertAnswer {
         Checks.notBlank(expert, "expert");
         Checks.notNull(usage, "usage");
+        if (!(cost >= 0)) {
+            throw new IllegalArgumentException("cost must not be negative but was " + cost);
+        }
         Checks.notNegative(latency, "latency");
         if ((text == null) == (failure == null)) {
             throw new IllegalArgumentException("exactly one of text and failure must be set for expert " + expert);

@@ -2,14 +2,14 @@ package org.codeengine.core.internal.store;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
-/** Expert reliability counts, updated atomically so that concurrent reports are never lost. */
+/**
+ * Expert reliability counts per expert and signal, updated atomically so that concurrent reports are never lost.
+ */
 public final class ExpertStatsRepository {
     private final Sql sql;
 
@@ -17,68 +17,61 @@ public final class ExpertStatsRepository {
         this.sql = sql;
     }
 
-    /** Counts one judged answer of an expert. */
-    public void record(String expertId, boolean correct, Instant now) {
+    /**
+     * Counts one judged answer of an expert under each of its signals, in one transaction.
+     *
+     * @param expertId the expert
+     * @param signals the situations the answer was in
+     * @param correct whether it was right
+     * @param now the time of the report
+     */
+    public void record(String expertId, Collection<String> signals, boolean correct, Instant now) {
         for (int attempt = 1;; attempt++) {
             try {
                 sql.tx("recording a judged answer of " + expertId, c -> {
-                    try (PreparedStatement s = c
-                            .prepareStatement("update code_expert_stats set answered = answered + 1,"
-                                    + " correct = correct + ?, updated_at = ? where expert_id = ?")) {
-                        s.setLong(1, correct ? 1 : 0);
-                        Sql.setInstant(s, 2, now);
-                        s.setString(3, expertId);
-                        if (s.executeUpdate() == 1) {
-                            return null;
+                    for (String signal : signals) {
+                        try (PreparedStatement s = c.prepareStatement("update code_expert_stats set answered ="
+                                + " answered + 1, correct = correct + ?, updated_at = ? where expert_id = ? and signal = ?")) {
+                            s.setLong(1, correct ? 1 : 0);
+                            Sql.setInstant(s, 2, now);
+                            s.setString(3, expertId);
+                            s.setString(4, signal);
+                            if (s.executeUpdate() == 1) {
+                                continue;
+                            }
                         }
-                    }
-                    try (PreparedStatement s = c.prepareStatement("insert into code_expert_stats (expert_id, answered,"
-                            + " correct, updated_at) values (?, 1, ?, ?)")) {
-                        s.setString(1, expertId);
-                        s.setLong(2, correct ? 1 : 0);
-                        Sql.setInstant(s, 3, now);
-                        s.executeUpdate();
+                        try (PreparedStatement s = c.prepareStatement("insert into code_expert_stats (expert_id,"
+                                + " signal, answered, correct, updated_at) values (?, ?, 1, ?, ?)")) {
+                            s.setString(1, expertId);
+                            s.setString(2, signal);
+                            s.setLong(3, correct ? 1 : 0);
+                            Sql.setInstant(s, 4, now);
+                            s.executeUpdate();
+                        }
                     }
                     return null;
                 });
                 return;
             } catch (Sql.DuplicateKey raced) {
-                if (attempt >= 3) {
-                    throw raced; // another writer inserted the row first; the update path must win next time
+                if (attempt >= 5) {
+                    throw raced; // another writer inserted the row first; the update path wins on the next try
                 }
             }
         }
     }
 
-    public Optional<ExpertStats> find(String expertId) {
-        return all(expertId).stream().findFirst();
-    }
-
-    /** @return every expert's counts, by id */
+    /** @return every expert's counts, by expert and signal */
     public List<ExpertStats> all() {
-        return all(null);
-    }
-
-    private List<ExpertStats> all(@Nullable String only) {
         return sql.tx("reading expert statistics", c -> {
-            try (PreparedStatement s = c.prepareStatement("select * from code_expert_stats"
-                    + (only == null ? "" : " where expert_id = ?") + " order by expert_id")) {
-                if (only != null) {
-                    s.setString(1, only);
-                }
+            try (PreparedStatement s = c.prepareStatement(
+                    "select * from code_expert_stats order by expert_id, signal"); ResultSet rows = s.executeQuery()) {
                 List<ExpertStats> stats = new ArrayList<>();
-                try (ResultSet rows = s.executeQuery()) {
-                    while (rows.next()) {
-                        stats.add(stats(rows));
-                    }
+                while (rows.next()) {
+                    stats.add(new ExpertStats(rows.getString("expert_id"), rows.getString("signal"), rows.getLong(
+                            "answered"), rows.getLong("correct"), Sql.getRequiredInstant(rows, "updated_at")));
                 }
                 return stats;
             }
         });
-    }
-
-    private static ExpertStats stats(ResultSet rows) throws SQLException {
-        return new ExpertStats(rows.getString("expert_id"), rows.getLong("answered"), rows.getLong("correct"),
-                Sql.getRequiredInstant(rows, "updated_at"));
     }
 }

@@ -2,6 +2,7 @@ package org.codeengine.core.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -63,7 +64,7 @@ abstract class StoreContract {
     @Test
     void open_migratesAnEmptyDatabaseToTheCurrentSchema() {
         JdbcStore store = open(freshConfig());
-        assertThat(store.schemaVersion()).isEqualTo("4");
+        assertThat(store.schemaVersion()).isEqualTo("5");
         assertThat(store.provider()).isEqualTo(provider().name());
     }
 
@@ -197,7 +198,8 @@ abstract class StoreContract {
         for (int t = 0; t < 4; t++) {
             reporters.add(() -> {
                 for (int i = 0; i < 50; i++) {
-                    store.expertStats().record("openai/gpt-4o-mini", i % 5 != 0, T0);
+                    store.expertStats().record("openai/gpt-4o-mini", List.of("all", "support:alone"), i % 5 != 0,
+                            T0);
                 }
                 return null;
             });
@@ -207,11 +209,8 @@ abstract class StoreContract {
                 f.get();
             }
         }
-        assertThat(store.expertStats().find("openai/gpt-4o-mini")).get().satisfies(s -> {
-            assertThat(s.answered()).isEqualTo(200);
-            assertThat(s.correct()).isEqualTo(160);
-        });
-        assertThat(store.expertStats().find("nobody")).isEmpty();
+        assertThat(store.expertStats().all()).extracting(ExpertStats::signal, ExpertStats::answered,
+                ExpertStats::correct).containsExactly(tuple("all", 200L, 160L), tuple("support:alone", 200L, 160L));
     }
 
     @Test
@@ -240,7 +239,7 @@ abstract class StoreContract {
 
         assertThatThrownBy(() -> open(config)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 99").hasMessageContaining("newer CODE")
-                .hasMessageContaining("knows versions up to 4");
+                .hasMessageContaining("knows versions up to 5");
     }
 
     @Test
@@ -251,10 +250,10 @@ abstract class StoreContract {
         before.close();
 
         assertThatThrownBy(() -> open(config, "classpath:store-test/broken")).isInstanceOf(StoreException.class)
-                .hasMessageContaining("failed, and it was left at version 4");
+                .hasMessageContaining("failed, and it was left at version 5");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("4");
+        assertThat(after.schemaVersion()).isEqualTo("5");
         assertThat(after.runs().find("kept")).isPresent();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).as("table of the failed migration").isFalse();
@@ -268,7 +267,7 @@ abstract class StoreContract {
                 .hasMessageContaining("failed, and it was left empty");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("4");
+        assertThat(after.schemaVersion()).isEqualTo("5");
         assertThat(after.runs().list(10)).isEmpty();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).isFalse();

@@ -1,0 +1,203 @@
+package org.codeengine.benchmarks.experts;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.zip.GZIPInputStream;
+import org.codeengine.api.CallContext;
+import org.codeengine.api.StoreConfig;
+import org.codeengine.api.experts.ConsensusResult;
+import org.codeengine.api.experts.ExpertAnswer;
+import org.codeengine.api.experts.ExpertCircle;
+import org.codeengine.api.experts.ExpertPanel;
+import org.codeengine.api.experts.ExpertSpec;
+import org.codeengine.api.experts.Extraction;
+import org.codeengine.api.experts.Query;
+import org.codeengine.api.experts.Quorum;
+import org.codeengine.api.security.Principal;
+import org.codeengine.api.spi.ProviderConfig;
+import org.codeengine.core.CodeEngine;
+import org.codeengine.core.Extractions;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Scores the circle of experts on recorded model replies: every question is asked through a real engine whose experts
+ * are the {@code replay} provider answering with the recorded replies. A fixed seed splits the questions; the default
+ * strategy learns from the truth reported on the training split; every figure is accuracy in percent on the rest.
+ *
+ * <pre>
+ * java -cp code-benchmarks/target/benchmarks.jar org.codeengine.benchmarks.experts.ConsensusEval DATA.jsonl.gz COMMITTEES.json [SEED]
+ * </pre>
+ *
+ * One JSON object per committee: committee, n_train, n_test, seed, best_single (and best_member), majority, default,
+ * unsupervised, oracle, gap_recovered (the share of the best member to oracle gap the default strategy closed).
+ */
+public final class ConsensusEval {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final CallContext CTX = new CallContext(new Principal("consensus-eval", Principal.Kind.SYSTEM, Set
+            .of()), null, "consensus-eval");
+
+    /** One recorded question. */
+    public record Row(String question, String gold, Set<String> models) {}
+
+    /** The figures of one committee. */
+    public record Score(String committee, int train, int test, long seed, double bestSingle, String bestMember,
+            double majority, double defaultStrategy, double unsupervised, double oracle) {
+        /** @return the share of the gap between the best member and the oracle that the default strategy closed */
+        public double gapRecovered() {
+            return oracle - bestSingle <= 0 ? 0 : (defaultStrategy - bestSingle) / (oracle - bestSingle);
+        }
+
+        ObjectNode json() {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("committee", committee);
+            o.put("n_train", train);
+            o.put("n_test", test);
+            o.put("seed", seed);
+            o.put("best_single", round(bestSingle));
+            o.put("best_member", bestMember);
+            o.put("majority", round(majority));
+            o.put("default", round(defaultStrategy));
+            o.put("unsupervised", round(unsupervised));
+            o.put("oracle", round(oracle));
+            o.put("gap_recovered", round(gapRecovered() * 100));
+            return o;
+        }
+    }
+
+    private ConsensusEval() {}
+
+    /**
+     * @param args DATA.jsonl[.gz] COMMITTEES.json [SEED]
+     * @throws IOException if a file cannot be read
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: consensus-eval.sh DATA.jsonl.gz COMMITTEES.json [SEED]");
+            System.exit(2);
+        }
+        long seed = args.length == 3 ? Long.parseLong(args[2]) : 42;
+        Path data = Path.of(args[0]);
+        List<Row> rows = read(data);
+        JsonNode committees = JSON.readTree(Files.readString(Path.of(args[1])));
+        PrintStream out = System.out;
+        for (var committee : committees.properties()) {
+            List<String> models = new ArrayList<>();
+            committee.getValue().forEach(m -> models.add(m.asString()));
+            out.println(evaluate(committee.getKey(), models, data, rows, seed, 400).json());
+        }
+    }
+
+    /** Reads the questions, their gold answers and which models replied. */
+    public static List<Row> read(Path data) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        try (InputStream raw = Files.newInputStream(data);
+                InputStream in = data.toString().endsWith(".gz")
+                        ? new GZIPInputStream(raw)
+                        : raw;
+                BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode row = JSON.readTree(line);
+                List<String> models = new ArrayList<>();
+                row.get("answers").properties().forEach(e -> models.add(e.getKey()));
+                rows.add(new Row(row.get("question").asString(), row.get("gold").asString(), Set.copyOf(models)));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Runs one committee through fresh engines: trains the default strategy on {@code train} questions of the seeded
+     * shuffle and scores every strategy on the rest.
+     */
+    public static Score evaluate(String name, List<String> models, Path data, List<Row> rows, long seed, int train) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(seed));
+        List<Integer> trainSet = order.subList(0, Math.min(train, order.size()));
+        List<Integer> testSet = order.subList(trainSet.size(), order.size());
+        try (CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2InMemory("eval-" + UUID.randomUUID()))
+                .build()) {
+            ExpertCircle reliability = engine.circle(panel(models, data, "reliability"));
+            ExpertCircle majority = engine.circle(panel(models, data, "majority"));
+            ExpertCircle unsupervised = engine.circle(panel(models, data, "unsupervised"));
+            for (int i : trainSet) {
+                Row row = rows.get(i);
+                ConsensusResult r = reliability.ask(CTX, query(row));
+                reliability.report(CTX, r, row.gold());
+                unsupervised.ask(CTX, query(row)); // sees the question, never the truth
+            }
+            int[] memberRight = new int[models.size()];
+            int defaultRight = 0;
+            int majorityRight = 0;
+            int unsupervisedRight = 0;
+            int oracleRight = 0;
+            for (int i : testSet) {
+                Row row = rows.get(i);
+                String gold = Extractions.extract(Extraction.auto(), row.gold());
+                ConsensusResult r = reliability.ask(CTX, query(row));
+                defaultRight += right(r.answer(), gold);
+                majorityRight += right(majority.ask(CTX, query(row)).answer(), gold);
+                unsupervisedRight += right(unsupervised.ask(CTX, query(row)).answer(), gold);
+                boolean any = false;
+                for (int m = 0; m < models.size(); m++) {
+                    ExpertAnswer a = r.answers().get(m);
+                    int ok = right(a.extracted(), gold);
+                    memberRight[m] += ok;
+                    any |= ok == 1;
+                }
+                oracleRight += any ? 1 : 0;
+            }
+            int best = 0;
+            for (int m = 1; m < models.size(); m++) {
+                if (memberRight[m] > memberRight[best]) {
+                    best = m;
+                }
+            }
+            double n = testSet.size() / 100.0;
+            return new Score(name, trainSet.size(), testSet.size(), seed, memberRight[best] / n, models.get(best),
+                    majorityRight / n, defaultRight / n, unsupervisedRight / n, oracleRight / n);
+        }
+    }
+
+    private static int right(String answer, String gold) {
+        return answer != null && answer.equals(gold) ? 1 : 0;
+    }
+
+    private static Query query(Row row) {
+        return Query.of(row.question());
+    }
+
+    private static ExpertPanel panel(List<String> models, Path data, String strategy) {
+        ExpertPanel.Builder panel = ExpertPanel.builder().quorum(Quorum.of(1)).strategy(strategy).provider("replay",
+                new ProviderConfig(null, null, Duration.ofSeconds(30), Map.of("file", data.toString()))).limits(
+                        "replay", new ExpertPanel.ProviderLimits(1e6, 64, 1));
+        models.forEach(m -> panel.expert(ExpertSpec.of("replay", m)));
+        return panel.build();
+    }
+
+    private static double round(double v) {
+        return Double.parseDouble(String.format(Locale.ROOT, "%.2f", v));
+    }
+}

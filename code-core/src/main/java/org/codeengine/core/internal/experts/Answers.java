@@ -1,0 +1,267 @@
+package org.codeengine.core.internal.experts;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.codeengine.api.experts.Extraction;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Compiles an {@link Extraction} into a function from reply to normalised answer ({@code null} = no answer), and
+ * normalises answers so that equal answers compare equal.
+ */
+public final class Answers {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    // a number with optional sign, thousands separators, decimals, and an optional "/denominator"
+    private static final Pattern NUMBER = Pattern.compile(
+            "(?<![\\w.])([-−]?)\\s?\\$?\\s?(\\d{1,3}(?:,\\d{3})+|\\d+)?(\\.\\d+)?(?:\\s?/\\s?(\\d+))?(%?)");
+    private static final Pattern CHOICE = Pattern.compile(
+            "(?i)(?:^|answer(?: is)?\\s*[:=]?\\s*|\\boption\\s+)\\(?([a-z])\\)?(?=$|[\\s).:,])");
+
+    private Answers() {}
+
+    /**
+     * @param extraction how to extract
+     * @return reply to normalised answer, or null for no answer
+     */
+    public static Function<String, @Nullable String> compile(Extraction extraction) {
+        return switch (extraction) {
+            case Extraction.Numeric n -> Answers::number;
+            case Extraction.Choice c -> reply -> choice(reply, c.last());
+            case Extraction.Text t -> Answers::text;
+            case Extraction.Auto a -> Answers::auto;
+            case Extraction.JsonField f -> {
+                Function<String, @Nullable String> then = compile(f.then());
+                String[] path = f.path().split("\\.");
+                yield reply -> {
+                    String field = jsonField(reply, path);
+                    return field == null ? null : then.apply(field);
+                };
+            }
+            case Extraction.Regex r -> {
+                Pattern pattern = Pattern.compile(r.pattern());
+                Function<String, @Nullable String> then = compile(r.then());
+                yield reply -> {
+                    Matcher m = pattern.matcher(reply);
+                    if (!m.find()) {
+                        return null;
+                    }
+                    String found = m.groupCount() > 0 && m.group(1) != null ? m.group(1) : m.group();
+                    return then.apply(found);
+                };
+            }
+            case Extraction.FirstOf f -> {
+                var ways = f.ways().stream().map(Answers::compile).toList();
+                yield reply -> {
+                    for (var way : ways) {
+                        String answer = way.apply(reply);
+                        if (answer != null) {
+                            return answer;
+                        }
+                    }
+                    return null;
+                };
+            }
+            case Extraction.Custom c -> reply -> {
+                String answer = c.extract().apply(reply);
+                return answer == null || answer.isBlank() ? null : answer.strip();
+            };
+        };
+    }
+
+    /**
+     * The {@code answer} field of a JSON reply if there is one, else the last line that holds something; read as a
+     * number, a choice letter or text.
+     */
+    static @Nullable String auto(String reply) {
+        String field = jsonField(reply, new String[]{"answer"});
+        if (field != null) {
+            return shaped(field);
+        }
+        if (reply.contains("\"answer\"")) {
+            return null; // an answer field that is null or empty: the expert said it has no answer
+        }
+        String[] lines = reply.strip().split("\\R");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String line = lines[i].strip().replaceAll("^[`*#>\\s]+|[`*\\s]+$", "");
+            if (!line.isEmpty()) {
+                return shaped(line);
+            }
+        }
+        return null;
+    }
+
+    /** A value read as a number if it is one, a letter if it is one, else text. */
+    static @Nullable String shaped(String value) {
+        String v = value.strip();
+        String letter = v.length() <= 4 ? choice(v, 'Z') : null;
+        if (letter != null && v.replaceAll("[()\\s.:]", "").length() == 1) {
+            return letter;
+        }
+        String number = number(v);
+        if (number != null) {
+            return number;
+        }
+        return text(v);
+    }
+
+    /** @return the first number of the text, canonical: integer, terminating decimal, or reduced fraction */
+    public static @Nullable String number(String text) {
+        Matcher m = NUMBER.matcher(text);
+        while (m.find()) {
+            String whole = m.group(2);
+            String decimals = m.group(3);
+            if (whole == null && decimals == null) {
+                continue;
+            }
+            BigDecimal value = new BigDecimal((whole == null ? "0" : whole.replace(",", "")) + (decimals == null
+                    ? ""
+                    : decimals));
+            if (!m.group(1).isEmpty()) {
+                value = value.negate();
+            }
+            BigInteger denominator = BigInteger.ONE;
+            if (m.group(4) != null) {
+                denominator = new BigInteger(m.group(4));
+                if (denominator.signum() == 0) {
+                    return null;
+                }
+            }
+            if (!m.group(5).isEmpty()) {
+                denominator = denominator.multiply(BigInteger.valueOf(100));
+            }
+            return canonical(value, denominator);
+        }
+        return null;
+    }
+
+    private static String canonical(BigDecimal numerator, BigInteger denominator) {
+        // as a fraction of integers: numerator = unscaled / 10^scale
+        BigInteger num = numerator.unscaledValue();
+        BigInteger den = denominator.multiply(BigInteger.TEN.pow(Math.max(0, numerator.scale())));
+        if (numerator.scale() < 0) {
+            num = num.multiply(BigInteger.TEN.pow(-numerator.scale()));
+        }
+        BigInteger gcd = num.gcd(den);
+        if (gcd.signum() != 0) {
+            num = num.divide(gcd);
+            den = den.divide(gcd);
+        }
+        BigInteger rest = den;
+        while (rest.mod(BigInteger.TWO).signum() == 0) {
+            rest = rest.divide(BigInteger.TWO);
+        }
+        while (rest.mod(BigInteger.valueOf(5)).signum() == 0) {
+            rest = rest.divide(BigInteger.valueOf(5));
+        }
+        if (rest.equals(BigInteger.ONE)) { // terminates: write it as a decimal
+            BigDecimal d = new BigDecimal(num).divide(new BigDecimal(den), MathContext.DECIMAL128).stripTrailingZeros();
+            return d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
+        }
+        return num + "/" + den;
+    }
+
+    /** @return the choice letter A to {@code last} the text names, upper case */
+    static @Nullable String choice(String text, char last) {
+        Matcher m = CHOICE.matcher(text.strip());
+        while (m.find()) {
+            char c = Character.toUpperCase(m.group(1).charAt(0));
+            if (c >= 'A' && c <= last) {
+                return String.valueOf(c);
+            }
+        }
+        return null;
+    }
+
+    /** @return the text trimmed, lower case, with single spaces and no trailing full stop; null when empty */
+    public static @Nullable String text(String text) {
+        String t = text.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+        while (t.endsWith(".")) {
+            t = t.substring(0, t.length() - 1).stripTrailing();
+        }
+        return t.isEmpty() ? null : t;
+    }
+
+    /**
+     * @return the text of a field of the first JSON object in the reply, or null. A one-step path is read by a scan
+     *         for the last {@code "field":} (fast, and tolerant of the malformed JSON models write); a longer path
+     *         parses the object.
+     */
+    static @Nullable String jsonField(String reply, String[] path) {
+        if (path.length == 1) {
+            return scanField(reply, path[0]);
+        }
+        int start = reply.indexOf('{');
+        int end = reply.lastIndexOf('}');
+        if (start < 0 || end <= start) {
+            return null;
+        }
+        try {
+            JsonNode node = JSON.readTree(reply.substring(start, end + 1));
+            for (String step : path) {
+                node = node == null ? null : node.get(step);
+            }
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            String value = node.isContainer() ? node.toString() : node.asString();
+            return value.isBlank() ? null : value;
+        } catch (JacksonException malformed) {
+            return null;
+        }
+    }
+
+    private static @Nullable String scanField(String reply, String field) {
+        String key = '"' + field + '"';
+        for (int at = reply.lastIndexOf(key); at >= 0; at = reply.lastIndexOf(key, at - 1)) {
+            int i = skipSpaces(reply, at + key.length());
+            if (i >= reply.length() || reply.charAt(i) != ':') {
+                continue;
+            }
+            i = skipSpaces(reply, i + 1);
+            if (i >= reply.length()) {
+                return null;
+            }
+            if (reply.charAt(i) == '"') {
+                StringBuilder value = new StringBuilder();
+                for (int j = i + 1; j < reply.length(); j++) {
+                    char c = reply.charAt(j);
+                    if (c == '\\' && j + 1 < reply.length()) {
+                        char e = reply.charAt(++j);
+                        value.append(switch (e) {
+                            case 'n' -> '\n';
+                            case 't' -> '\t';
+                            default -> e;
+                        });
+                    } else if (c == '"') {
+                        return value.isEmpty() || value.toString().isBlank() ? null : value.toString();
+                    } else {
+                        value.append(c);
+                    }
+                }
+                return null;
+            }
+            int j = i;
+            while (j < reply.length() && ",}\n\r".indexOf(reply.charAt(j)) < 0) {
+                j++;
+            }
+            String value = reply.substring(i, j).strip();
+            return value.isEmpty() || value.equals("null") ? null : value;
+        }
+        return null;
+    }
+
+    private static int skipSpaces(String s, int i) {
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+}

@@ -1,0 +1,328 @@
+package org.codeengine.core.internal.experts;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.codeengine.api.CallContext;
+import org.codeengine.api.CodeException;
+import org.codeengine.api.ConfigurationException;
+import org.codeengine.api.DeadlineExceededException;
+import org.codeengine.api.InvalidRequestException;
+import org.codeengine.api.UnavailableException;
+import org.codeengine.api.experts.Cluster;
+import org.codeengine.api.experts.ConsensusResult;
+import org.codeengine.api.experts.ConsensusStrategy;
+import org.codeengine.api.experts.ExpertAnswer;
+import org.codeengine.api.experts.ExpertCircle;
+import org.codeengine.api.experts.ExpertPanel;
+import org.codeengine.api.experts.ExpertSpec;
+import org.codeengine.api.experts.Price;
+import org.codeengine.api.experts.Query;
+import org.codeengine.api.experts.Usage;
+import org.codeengine.api.experts.Verdict;
+import org.codeengine.api.experts.Vote;
+import org.codeengine.api.security.AuditEntry.Outcome;
+import org.codeengine.api.security.Permission;
+import org.codeengine.api.security.SecretScanner;
+import org.codeengine.api.security.SecurityFacade;
+import org.codeengine.api.spi.ChatMessage;
+import org.codeengine.api.spi.ChatRequest;
+import org.codeengine.api.spi.ChatResponse;
+import org.codeengine.api.spi.ExpertClient;
+import org.codeengine.api.spi.ExpertProvider;
+import org.codeengine.api.spi.ProviderConfig;
+import org.codeengine.core.internal.orchestrator.DefaultOrchestrator.Audit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The circle of experts: checks the caller, answers identical queries from the cache, asks every expert at once on
+ * virtual threads (each through its provider's {@link ProviderGuard}), waits until each has answered, failed or run
+ * out of time (never past the query's deadline), extracts the answers, lets the strategy decide, checks the axioms,
+ * and audits the call.
+ */
+public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
+    private static final Permission QUERY = new Permission("expert", "query", "circle");
+    private static final Permission REPORT = new Permission("expert", "report", "circle");
+    private final ExpertPanel panel;
+    private final List<Member> members;
+    private final Map<String, ExpertClient> clients;
+    private final ConsensusStrategy strategy;
+    private final ReliabilityBook book;
+    private final SecurityFacade security;
+    private final Audit audit;
+    private final SecretScanner scanner;
+    private final Clock clock;
+    private final ExecutorService threads;
+    private final Function<String, @Nullable String> extract;
+    private final Map<String, String> providerOf = new LinkedHashMap<>();
+    private final @Nullable Cache<String, ConsensusResult> cache;
+
+    private record Member(ExpertSpec spec, ProviderGuard guard, Price price) {}
+
+    /**
+     * Checks the panel against the plugins and strategies and connects to every provider.
+     *
+     * @throws ConfigurationException if an expert names an unknown provider, the strategy is unknown, or a provider
+     *         rejects its configuration
+     */
+    public DefaultExpertCircle(ExpertPanel panel, Map<String, ExpertProvider> providers,
+            Map<String, ConsensusStrategy> strategies, ReliabilityBook book, SecurityFacade security, Audit audit,
+            SecretScanner scanner, Clock clock, ExecutorService threads) {
+        this.panel = panel;
+        this.book = book;
+        this.security = security;
+        this.audit = audit;
+        this.scanner = scanner;
+        this.clock = clock;
+        this.threads = threads;
+        this.strategy = strategies.get(panel.strategy());
+        if (strategy == null) {
+            throw new ConfigurationException("strategy '" + panel.strategy() + "' is unknown; known: " + strategies
+                    .keySet(), null);
+        }
+        for (ExpertSpec e : panel.experts()) {
+            if (!providers.containsKey(e.provider())) {
+                throw new ConfigurationException("expert " + e.id() + " names provider '" + e.provider()
+                        + "', which no plugin provides; providers found: " + providers.keySet(), null);
+            }
+        }
+        Map<String, ProviderGuard> guards = new LinkedHashMap<>();
+        Map<String, ExpertClient> connected = new LinkedHashMap<>();
+        List<Member> list = new ArrayList<>();
+        try {
+            for (ExpertSpec e : panel.experts()) {
+                ProviderGuard guard = guards.computeIfAbsent(e.provider(), p -> new ProviderGuard(p, panel.limits()
+                        .getOrDefault(p, ExpertPanel.ProviderLimits.DEFAULT), Duration.ofSeconds(30)));
+                connected.computeIfAbsent(e.provider(), p -> providers.get(p).create(panel.providers().getOrDefault(p,
+                        new ProviderConfig(null, null, panel.expertTimeout(), Map.of()))));
+                Price price = panel.prices().getOrDefault(e.provider() + "/" + e.model(), panel.prices().getOrDefault(e
+                        .model(), Price.FREE));
+                list.add(new Member(e, guard, price));
+                providerOf.put(e.id(), e.provider());
+            }
+        } catch (RuntimeException e) {
+            connected.values().forEach(ExpertClient::close);
+            throw e;
+        }
+        this.members = List.copyOf(list);
+        this.clients = Map.copyOf(connected);
+        this.extract = Answers.compile(panel.extraction());
+        this.cache = panel.cacheTtl().isZero()
+                ? null
+                : Caffeine.newBuilder().expireAfterWrite(panel.cacheTtl())
+                        .maximumSize(10_000).build();
+    }
+
+    @Override
+    public ExpertPanel panel() {
+        return panel;
+    }
+
+    @Override
+    public ConsensusResult ask(CallContext context, Query query) {
+        Objects.requireNonNull(context, "context must not be null");
+        if (query == null) {
+            throw new IllegalArgumentException("query must not be null");
+        }
+        security.require(context.principal(), QUERY);
+        String key = cacheKey(query);
+        if (cache != null) {
+            ConsensusResult hit = cache.getIfPresent(key);
+            if (hit != null) {
+                ConsensusResult cached = hit.withCached(true);
+                audited(context, cached);
+                return cached;
+            }
+        }
+        ConsensusResult result;
+        try {
+            result = decide(fanOut(context, query));
+        } catch (CodeException e) {
+            audit.record(context.principal().id(), "expert:query", context.traceId(), Outcome.FAILURE, e
+                    .getMessage());
+            throw e;
+        }
+        if (cache != null) {
+            cache.put(key, result);
+        }
+        audited(context, result);
+        return result;
+    }
+
+    private void audited(CallContext context, ConsensusResult r) {
+        audit.record(context.principal().id(), "expert:query", context.traceId(), r.accepted()
+                ? Outcome.SUCCESS
+                : Outcome.FAILURE,
+                "strategy=" + r.strategy() + " answered=" + (r.answers().size() - r.failures()
+                        .size()) + "/" + r.answers().size() + " agreement=" + String.format("%.3f", r.agreement())
+                        + " cached=" + r.cached() + (r.accepted() ? "" : " rejected-by=" + r.rejectedBy()));
+    }
+
+    private static String cacheKey(Query q) {
+        return Answers.text(q.question()) + '\u0000' + q.systemPrompt().map(String::strip).orElse("") + '\u0000' + q
+                .temperature() + '\u0000' + q.maxTokens();
+    }
+
+    /** Asks every member; returns their answers in panel order once each has ended or the deadline passed. */
+    List<ExpertAnswer> fanOut(CallContext context, Query query) {
+        long start = System.nanoTime();
+        long deadline = start + query.deadline().toNanos();
+        Instant callerDeadline = context.deadline();
+        if (callerDeadline != null) {
+            deadline = Math.min(deadline, start + Math.max(0, Duration.between(clock.instant(), callerDeadline)
+                    .toNanos()));
+        }
+        long expertDeadline = Math.min(deadline, start + panel.expertTimeout().toNanos());
+        LinkedBlockingQueue<Integer> done = new LinkedBlockingQueue<>();
+        ExpertAnswer[] answers = new ExpertAnswer[members.size()];
+        List<Future<?>> calls = new ArrayList<>(members.size());
+        for (int i = 0; i < members.size(); i++) {
+            int index = i;
+            Member m = members.get(i);
+            long until = expertDeadline;
+            calls.add(threads.submit(() -> {
+                answers[index] = askOne(m, query, until);
+                done.add(index);
+            }));
+        }
+        int ended = 0;
+        try {
+            while (ended < members.size()) {
+                long left = expertDeadline - System.nanoTime();
+                if (left <= 0 || done.poll(left, TimeUnit.NANOSECONDS) == null) {
+                    break;
+                }
+                ended++;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            calls.forEach(f -> f.cancel(true));
+            throw new DeadlineExceededException("interrupted while waiting for the experts", null, e);
+        }
+        List<ExpertAnswer> result = new ArrayList<>(members.size());
+        boolean lateOnes = false;
+        String limit = expertDeadline < deadline
+                ? "the expert timeout of " + panel.expertTimeout()
+                : "the deadline of " + Duration.ofNanos(deadline - start);
+        for (int i = 0; i < members.size(); i++) {
+            ExpertAnswer answer = answers[i];
+            if (answer == null) {
+                calls.get(i).cancel(true);
+                lateOnes = true;
+                answer = new ExpertAnswer(members.get(i).spec().id(), null, null, Usage.NONE, 0, Duration.ofNanos(
+                        System.nanoTime() - start), "no answer within " + limit);
+            }
+            result.add(answer);
+        }
+        int quorum = panel.quorum().required(members.size());
+        long answered = result.stream().filter(a -> a.text() != null).count();
+        if (answered < quorum) {
+            String reasons = result.stream().filter(a -> a.failure() != null).map(a -> a.expert() + ": " + a
+                    .failure()).reduce((a, b) -> a + "; " + b).orElse("");
+            String message = answered + " of " + members.size() + " experts answered but the quorum is " + quorum
+                    + " (" + reasons + ")";
+            if (lateOnes) {
+                throw new DeadlineExceededException(message, null, null);
+            }
+            throw new UnavailableException(message, null, null);
+        }
+        return result;
+    }
+
+    private ExpertAnswer askOne(Member m, Query query, long deadline) {
+        long began = System.nanoTime();
+        String id = m.spec().id();
+        try {
+            ChatResponse response = m.guard().call(deadline, () -> clients.get(m.spec().provider()).complete(request(m
+                    .spec(), query)));
+            return new ExpertAnswer(id, response.text(), extract.apply(response.text()), response.usage(), m.price()
+                    .cost(response.usage()), Duration.ofNanos(System.nanoTime() - began), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(id, began, "interrupted: no answer in time");
+        } catch (CodeException e) {
+            return failed(id, began, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            return failed(id, began, "provider failed: " + e.getClass().getName());
+        }
+    }
+
+    private static ExpertAnswer failed(String id, long began, String why) {
+        return new ExpertAnswer(id, null, null, Usage.NONE, 0, Duration.ofNanos(System.nanoTime() - began), why);
+    }
+
+    private static ChatRequest request(ExpertSpec expert, Query query) {
+        List<ChatMessage> messages = new ArrayList<>(2);
+        String system = query.systemPrompt().map(s -> expert.systemPrompt().map(r -> s + "\n\n" + r).orElse(s))
+                .orElse(expert.prompt());
+        if (system != null) {
+            messages.add(new ChatMessage(ChatMessage.Role.SYSTEM, system));
+        }
+        messages.add(new ChatMessage(ChatMessage.Role.USER, query.question()));
+        return new ChatRequest(expert.model(), messages, query.temperature(), query.maxTokens(), List.of());
+    }
+
+    /** Lets the strategy decide on the answers and checks the axioms. */
+    ConsensusResult decide(List<ExpertAnswer> answers) {
+        List<Vote> votes = new ArrayList<>(answers.size());
+        Usage usage = Usage.NONE;
+        double cost = 0;
+        for (int i = 0; i < answers.size(); i++) {
+            ExpertAnswer a = answers.get(i);
+            ExpertSpec spec = members.get(i).spec();
+            votes.add(new Vote(a.expert(), spec.provider(), a.extracted(), a.text() == null ? "" : a.text(), spec
+                    .weight()));
+            usage = usage.plus(a.usage());
+            cost += a.cost();
+        }
+        Verdict verdict = strategy.decide(votes, book);
+        Cluster chosen = verdict.answer() == null || verdict.clusters().isEmpty()
+                ? null
+                : verdict.clusters().getFirst();
+        String rejectedBy = Axioms.firstBroken(panel.axioms(), verdict.answer(), chosen, providerOf, scanner);
+        return new ConsensusResult(verdict.answer(), chosen == null ? List.of() : chosen.experts(), strategy.name(),
+                chosen == null ? 0 : chosen.weight(), verdict.confidence(), verdict.clusters(), answers, usage, cost,
+                false, rejectedBy);
+    }
+
+    @Override
+    public void report(CallContext context, ConsensusResult result, String truth) {
+        Objects.requireNonNull(context, "context must not be null");
+        if (result == null || truth == null) {
+            throw new IllegalArgumentException("result and truth must not be null");
+        }
+        security.require(context.principal(), REPORT);
+        String right = extract.apply(truth);
+        if (right == null) {
+            throw new InvalidRequestException("truth holds no answer the panel's extraction can read", null);
+        }
+        List<Vote> votes = result.answers().stream().map(a -> new Vote(a.expert(), providerOf.getOrDefault(a.expert(),
+                "unknown"), a.extracted(), "", 1)).toList();
+        int judged = 0;
+        for (Vote v : votes) {
+            if (v.answer() != null) {
+                book.record(v.expert(), Ballots.signals(votes, v.answer()), right.equals(v.answer()));
+                judged++;
+            }
+        }
+        audit.record(context.principal().id(), "expert:report", context.traceId(), Outcome.SUCCESS, "judged="
+                + judged + " chosen-right=" + right.equals(result.answer()));
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(ExpertClient::close);
+    }
+}

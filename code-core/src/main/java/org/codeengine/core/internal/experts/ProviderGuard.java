@@ -1,0 +1,108 @@
+package org.codeengine.core.internal.experts;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.codeengine.api.CodeException;
+import org.codeengine.api.DeadlineExceededException;
+import org.codeengine.api.RetriableException;
+import org.codeengine.api.UnavailableException;
+import org.codeengine.api.experts.ExpertPanel.ProviderLimits;
+
+/**
+ * The resilience around one provider's calls: a rate limiter, a concurrency limit (bulkhead), a circuit breaker, and
+ * retries of retriable errors that honour the provider's retry-after, all within the caller's time budget.
+ */
+final class ProviderGuard {
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
+    private final String provider;
+    private final int attempts;
+    private final RateLimiter rate;
+    private final Bulkhead bulkhead;
+    private final CircuitBreaker breaker;
+
+    ProviderGuard(String provider, ProviderLimits limits, Duration openFor) {
+        this.provider = provider;
+        this.attempts = limits.attempts();
+        int perPeriod = (int) Math.max(1, Math.round(limits.ratePerSecond()));
+        Duration period = Duration.ofNanos(Math.max(1_000_000, Math.round(perPeriod / limits.ratePerSecond() * 1e9)));
+        this.rate = RateLimiter.of(provider, RateLimiterConfig.custom().limitForPeriod(perPeriod)
+                .limitRefreshPeriod(period).timeoutDuration(Duration.ZERO).build());
+        this.bulkhead = Bulkhead.of(provider, BulkheadConfig.custom().maxConcurrentCalls(limits.concurrent())
+                .maxWaitDuration(Duration.ZERO).build());
+        this.breaker = CircuitBreaker.of(provider, CircuitBreakerConfig.custom().failureRateThreshold(50)
+                .slidingWindowSize(10).minimumNumberOfCalls(4).waitDurationInOpenState(openFor)
+                .permittedNumberOfCallsInHalfOpenState(1).build());
+    }
+
+    /**
+     * Makes the call, retrying retriable failures while attempts and time are left.
+     *
+     * @param deadlineNanos {@link System#nanoTime()} by which the call must have ended
+     * @throws UnavailableException if the breaker is open
+     * @throws DeadlineExceededException if no call slot came free in time
+     * @throws CodeException the last failure of the call itself
+     */
+    <T> T call(long deadlineNanos, Supplier<T> call) throws InterruptedException {
+        for (int attempt = 1;; attempt++) {
+            acquire(deadlineNanos);
+            RuntimeException failure;
+            try {
+                if (!breaker.tryAcquirePermission()) {
+                    throw new UnavailableException("circuit breaker of provider '" + provider
+                            + "' is open after repeated failures", null, null);
+                }
+                long began = System.nanoTime();
+                try {
+                    T result = call.get();
+                    breaker.onSuccess(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+                    return result;
+                } catch (RuntimeException e) {
+                    breaker.onError(System.nanoTime() - began, TimeUnit.NANOSECONDS, e);
+                    failure = e;
+                }
+            } finally {
+                bulkhead.onComplete();
+            }
+            if (!(failure instanceof RetriableException retriable) || attempt >= attempts || Thread.interrupted()) {
+                throw failure;
+            }
+            int tried = attempt;
+            long wait = retriable.retryAfter().map(Duration::toNanos).orElseGet(() -> backoff(tried));
+            if (System.nanoTime() + wait >= deadlineNanos) {
+                throw failure; // the wait the provider asked for does not fit in the time left
+            }
+            Thread.sleep(Duration.ofNanos(wait));
+        }
+    }
+
+    private void acquire(long deadlineNanos) throws InterruptedException {
+        while (!rate.acquirePermission()) {
+            waitOrGiveUp(deadlineNanos, "rate limit");
+        }
+        while (!bulkhead.tryAcquirePermission()) {
+            waitOrGiveUp(deadlineNanos, "concurrency limit");
+        }
+    }
+
+    private void waitOrGiveUp(long deadlineNanos, String what) throws InterruptedException {
+        if (System.nanoTime() + 5_000_000 >= deadlineNanos) {
+            throw new DeadlineExceededException("no call slot of provider '" + provider + "' came free in time ("
+                    + what + ")", null, null);
+        }
+        Thread.sleep(5);
+    }
+
+    private static long backoff(int attempt) {
+        long base = Math.min(MAX_BACKOFF.toNanos(), FIRST_BACKOFF.toNanos() << Math.min(attempt - 1, 10));
+        return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1); // equal jitter
+    }
+}
