@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import org.codeengine.api.experts.Axiom;
 import org.codeengine.api.experts.Cluster;
+import org.codeengine.api.experts.Vote;
 import org.codeengine.api.security.SecretScanner;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -23,12 +24,12 @@ final class Axioms {
      * @return the name of the first axiom broken, or null when all hold
      */
     static @Nullable String firstBroken(List<Axiom> axioms, @Nullable String answer, @Nullable Cluster chosen,
-            Map<String, String> providers, SecretScanner scanner) {
+            List<Vote> votes, Map<String, String> providers, SecretScanner scanner) {
         for (Axiom axiom : axioms) {
             boolean holds = switch (axiom) {
                 case Axiom.MinAgreement a -> chosen != null && chosen.weight() + 1e-9 >= a.share();
                 case Axiom.MinProviders p -> chosen != null && distinctProviders(chosen, providers) >= p.providers();
-                case Axiom.NoSecrets n -> answer == null || scanner.scan(answer, "consensus").isEmpty();
+                case Axiom.NoSecrets n -> noSecrets(answer, chosen, votes, scanner);
                 case Axiom.JsonSchema s -> answer != null && matchesSchema(answer, s.schema());
             };
             if (!holds) {
@@ -36,6 +37,21 @@ final class Axioms {
             }
         }
         return null;
+    }
+
+    /** The answer, and the raw replies behind it (extraction may have changed case or cut a secret apart). */
+    private static boolean noSecrets(@Nullable String answer, @Nullable Cluster chosen, List<Vote> votes,
+            SecretScanner scanner) {
+        if (answer != null && !scanner.scan(answer, "consensus").isEmpty()) {
+            return false;
+        }
+        for (Vote v : votes) {
+            if (chosen != null && chosen.experts().contains(v.expert()) && !scanner.scan(v.reply(), v.expert())
+                    .isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int distinctProviders(Cluster chosen, Map<String, String> providers) {

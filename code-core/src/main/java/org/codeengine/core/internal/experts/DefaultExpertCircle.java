@@ -245,8 +245,9 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
         long began = System.nanoTime();
         String id = m.spec().id();
         try {
-            ChatResponse response = m.guard().call(deadline, () -> clients.get(m.spec().provider()).complete(request(m
-                    .spec(), query)));
+            ChatResponse response = m.guard().call(id, deadline,
+                    () -> clients.get(m.spec().provider()).complete(request(m
+                            .spec(), query)));
             return new ExpertAnswer(id, response.text(), extract.apply(response.text()), response.usage(), m.price()
                     .cost(response.usage()), Duration.ofNanos(System.nanoTime() - began), null);
         } catch (InterruptedException e) {
@@ -291,7 +292,7 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
         Cluster chosen = verdict.answer() == null || verdict.clusters().isEmpty()
                 ? null
                 : verdict.clusters().getFirst();
-        String rejectedBy = Axioms.firstBroken(panel.axioms(), verdict.answer(), chosen, providerOf, scanner);
+        String rejectedBy = Axioms.firstBroken(panel.axioms(), verdict.answer(), chosen, votes, providerOf, scanner);
         return new ConsensusResult(verdict.answer(), chosen == null ? List.of() : chosen.experts(), strategy.name(),
                 chosen == null ? 0 : chosen.weight(), verdict.confidence(), verdict.clusters(), answers, usage, cost,
                 false, rejectedBy);

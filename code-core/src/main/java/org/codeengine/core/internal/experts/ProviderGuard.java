@@ -17,8 +17,9 @@ import org.codeengine.api.UnavailableException;
 import org.codeengine.api.experts.ExpertPanel.ProviderLimits;
 
 /**
- * The resilience around one provider's calls: a rate limiter, a concurrency limit (bulkhead), a circuit breaker, and
- * retries of retriable errors that honour the provider's retry-after, all within the caller's time budget.
+ * The resilience around one provider's calls: a rate limiter and a concurrency limit (bulkhead) shared by its experts,
+ * a circuit breaker per expert (a model that fails does not shut out the provider's other models), and retries of
+ * retriable errors that honour the provider's retry-after, all within the caller's time budget.
  */
 final class ProviderGuard {
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
@@ -27,7 +28,8 @@ final class ProviderGuard {
     private final int attempts;
     private final RateLimiter rate;
     private final Bulkhead bulkhead;
-    private final CircuitBreaker breaker;
+    private final java.util.concurrent.ConcurrentHashMap<String, CircuitBreaker> breakers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final CircuitBreakerConfig breakerConfig;
 
     ProviderGuard(String provider, ProviderLimits limits, Duration openFor) {
         this.provider = provider;
@@ -38,26 +40,28 @@ final class ProviderGuard {
                 .limitRefreshPeriod(period).timeoutDuration(Duration.ZERO).build());
         this.bulkhead = Bulkhead.of(provider, BulkheadConfig.custom().maxConcurrentCalls(limits.concurrent())
                 .maxWaitDuration(Duration.ZERO).build());
-        this.breaker = CircuitBreaker.of(provider, CircuitBreakerConfig.custom().failureRateThreshold(50)
+        this.breakerConfig = CircuitBreakerConfig.custom().failureRateThreshold(50)
                 .slidingWindowSize(10).minimumNumberOfCalls(4).waitDurationInOpenState(openFor)
-                .permittedNumberOfCallsInHalfOpenState(1).build());
+                .permittedNumberOfCallsInHalfOpenState(1).build();
     }
 
     /**
      * Makes the call, retrying retriable failures while attempts and time are left.
      *
+     * @param expert the expert's id, whose breaker guards the call
      * @param deadlineNanos {@link System#nanoTime()} by which the call must have ended
      * @throws UnavailableException if the breaker is open
      * @throws DeadlineExceededException if no call slot came free in time
      * @throws CodeException the last failure of the call itself
      */
-    <T> T call(long deadlineNanos, Supplier<T> call) throws InterruptedException {
+    <T> T call(String expert, long deadlineNanos, Supplier<T> call) throws InterruptedException {
+        CircuitBreaker breaker = breakers.computeIfAbsent(expert, e -> CircuitBreaker.of(e, breakerConfig));
         for (int attempt = 1;; attempt++) {
             acquire(deadlineNanos);
             RuntimeException failure;
             try {
                 if (!breaker.tryAcquirePermission()) {
-                    throw new UnavailableException("circuit breaker of provider '" + provider
+                    throw new UnavailableException("circuit breaker of expert '" + expert
                             + "' is open after repeated failures", null, null);
                 }
                 long began = System.nanoTime();

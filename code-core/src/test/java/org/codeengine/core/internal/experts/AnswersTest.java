@@ -1,0 +1,62 @@
+package org.codeengine.core.internal.experts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.codeengine.api.experts.Extraction;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AnswersTest {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"42|42", "$1,234.50|1234.5", "1,000,000 dollars|1000000", "-7 degrees|-7",
+            "3/4|0.75", "2/3 of a cup|2/3", "4/6|2/3", "50%|0.5", "0.5|0.5", "18.00|18", "about 12 apples|12",
+            "1e3|1", "no number here|", "5/0|"})
+    void numeric_readsUnitsSeparatorsFractionsAndPercentages(String text, String expected) {
+        assertThat(Answers.compile(new Extraction.Numeric()).apply(text)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"B|B", "(c)|C", "Answer: d|D", "The answer is E.|E", "A) because|A",
+            "F|", "Nothing|"})
+    void choice_readsALetterUpToTheLast(String text, String expected) {
+        assertThat(Answers.compile(new Extraction.Choice('E')).apply(text)).isEqualTo(expected);
+    }
+
+    @Test
+    void auto_readsTheAnswerFieldOfFencedOrMalformedJson_elseTheLastLine() {
+        var auto = Answers.compile(Extraction.auto());
+        assertThat(auto.apply("```json\n{\"reasoning\": \"16 - 7 = 9\", \"answer\": \"$18\"}\n```")).isEqualTo("18");
+        assertThat(auto.apply("{\"reasoning\": \"she said \"hi\" twice\", \"answer\": 18}")).isEqualTo("18");
+        assertThat(auto.apply("{\"answer\": \"B\"}")).isEqualTo("B");
+        assertThat(auto.apply("{\"answer\": null}")).isNull();
+        assertThat(auto.apply("{\"answer\": \"\"}")).isNull();
+        assertThat(auto.apply("Let me think.\nSo the total is\n**42 apples**")).isEqualTo("42");
+        assertThat(auto.apply("   ")).isNull();
+        assertThat(auto.apply("{\"answer\": \"Paris.\"}")).isEqualTo("paris");
+    }
+
+    @Test
+    void jsonPath_regexTextAndFirstOf_composeAsDeclared() {
+        assertThat(Answers.compile(new Extraction.JsonField("result.value", new Extraction.Numeric())).apply(
+                "Sure: {\"result\": {\"value\": \"1,500 m\"}}")).isEqualTo("1500");
+        assertThat(Answers.compile(new Extraction.Regex("FINAL: (\\w+)", new Extraction.Text())).apply(
+                "blah FINAL: Yes")).isEqualTo("yes");
+        assertThat(Answers.compile(new Extraction.Text()).apply("  Hello   World. ")).isEqualTo("hello world");
+        assertThat(
+                Answers.compile(new Extraction.FirstOf(List.of(new Extraction.Choice('D'), new Extraction.Numeric())))
+                        .apply("it is 12"))
+                .isEqualTo("12");
+    }
+
+    @Test
+    void shapes_andSupport_nameTheSituationOfAVote() {
+        assertThat(List.of("12", "-3", "1.5", "2/3", "B", "paris")).map(Ballots::shape).containsExactly(
+                "shape:integer", "shape:integer", "shape:decimal", "shape:fraction", "shape:letter", "shape:text");
+        assertThat(Ballots.support(0, 3)).isEqualTo("support:alone");
+        assertThat(Ballots.support(2, 3)).isEqualTo("support:all");
+        assertThat(Ballots.support(1, 5)).isEqualTo("support:some");
+        assertThat(Ballots.support(2, 5)).isEqualTo("support:most");
+    }
+}
