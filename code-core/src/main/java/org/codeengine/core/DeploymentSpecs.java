@@ -9,6 +9,7 @@ import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.NotFoundException;
 import org.codeengine.api.orchestrator.DeploymentSpec;
 import org.codeengine.api.orchestrator.Plan;
+import org.codeengine.core.internal.config.ConfigNode;
 import org.codeengine.core.internal.orchestrator.SpecCodec;
 
 /**
@@ -49,15 +50,7 @@ public final class DeploymentSpecs {
      * @throws InvalidRequestException if it cannot be read, is not well-formed, or a field breaks its rule
      */
     public static DeploymentSpec read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new NotFoundException("deployment spec " + file + " does not exist", e);
-        } catch (IOException e) {
-            throw new InvalidRequestException("cannot read deployment spec " + file + ": " + e.getMessage(), e);
-        }
-        return CODEC.read(text, file.toString());
+        return CODEC.read(ConfigNode.readFile(file, "deployment spec"), file.toString());
     }
 
     /**

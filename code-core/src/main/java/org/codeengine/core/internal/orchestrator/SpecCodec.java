@@ -23,6 +23,7 @@ import org.codeengine.api.orchestrator.Resources;
 import org.codeengine.api.orchestrator.RetryPolicy;
 import org.codeengine.api.orchestrator.Rollout;
 import org.codeengine.api.orchestrator.ServiceSpec;
+import org.codeengine.core.internal.config.ConfigNode;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
@@ -41,7 +42,6 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * never passes silently.
  */
 public final class SpecCodec {
-    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
     private static final Pattern MEMORY = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(Ki|Mi|Gi|Ti|k|K|M|G|T)?");
     private static final Set<String> DEPLOYMENT_FIELDS = Set.of("name", "environment", "maxParallelism", "capacity",
             "services");
@@ -53,8 +53,6 @@ public final class SpecCodec {
             "multiplier", "jitter");
     private static final Set<String> RESOURCE_FIELDS = Set.of("cpu", "memory");
 
-    private final YAMLMapper yaml = YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
     private final JsonMapper json = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
@@ -65,22 +63,9 @@ public final class SpecCodec {
      * @throws InvalidRequestException if the text is not well-formed or a field breaks its rule
      */
     public DeploymentSpec read(String text, String source) {
-        JsonNode root;
-        String trimmed = text.stripLeading();
-        boolean isJson = trimmed.startsWith("{");
+        ConfigNode root = ConfigNode.parse(text, source, "a deployment spec", "the deployment");
         try {
-            root = isJson ? json.readTree(text) : yaml.readTree(text);
-        } catch (JacksonException e) {
-            TokenStreamLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new InvalidRequestException(source + " is not well-formed " + (isJson ? "JSON" : "YAML") + where
-                    + ": " + e.getOriginalMessage(), null);
-        }
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            throw new InvalidRequestException(source + " is empty; it must hold a deployment spec", null);
-        }
-        try {
-            return deployment(new Node(root, ""));
+            return deployment(root);
         } catch (InvalidRequestException e) {
             throw new InvalidRequestException(source + ": " + e.getMessage(), null);
         }
@@ -161,62 +146,62 @@ public final class SpecCodec {
         return node;
     }
 
-    private static DeploymentSpec deployment(Node root) {
+    private static DeploymentSpec deployment(ConfigNode root) {
         root.only(DEPLOYMENT_FIELDS);
         String name = root.required("name").text();
         String environment = root.required("environment").text();
-        int parallelism = root.optional("maxParallelism").map(Node::integer).orElse(
+        int parallelism = root.optional("maxParallelism").map(ConfigNode::integer).orElse(
                 DeploymentSpec.DEFAULT_PARALLELISM);
         Resources capacity = root.optional("capacity").map(SpecCodec::resources).orElse(Resources.UNLIMITED);
-        Node servicesNode = root.required("services");
+        ConfigNode servicesNode = root.required("services");
         List<ServiceSpec> services = new ArrayList<>();
-        for (Node service : servicesNode.elements()) {
+        for (ConfigNode service : servicesNode.elements()) {
             services.add(service(service));
         }
         return root.build(() -> new DeploymentSpec(name, environment, services, parallelism, capacity));
     }
 
-    private static ServiceSpec service(Node node) {
+    private static ServiceSpec service(ConfigNode node) {
         node.only(SERVICE_FIELDS);
         String name = node.required("name").text();
         Set<String> dependsOn = new LinkedHashSet<>();
         node.optional("dependsOn").ifPresent(deps -> deps.elements().forEach(d -> dependsOn.add(d.text())));
         Resources resources = node.optional("resources").map(SpecCodec::resources).orElse(Resources.NONE);
         String executor = node.required("executor").text();
-        Map<String, String> settings = node.optional("settings").map(SpecCodec::settings).orElse(Map.of());
+        Map<String, String> settings = node.optional("settings").map(ConfigNode::settings).orElse(Map.of());
         HealthCheckSpec health = node.optional("health").map(SpecCodec::health).orElse(null);
         RetryPolicy retry = node.optional("retry").map(SpecCodec::retry).orElse(RetryPolicy.NONE);
-        Duration timeout = node.optional("timeout").map(Node::duration).orElse(ServiceSpec.DEFAULT_TIMEOUT);
+        Duration timeout = node.optional("timeout").map(ConfigNode::duration).orElse(ServiceSpec.DEFAULT_TIMEOUT);
         Rollout rollout = node.optional("rollout").map(SpecCodec::rollout).orElse(Rollout.ALL_AT_ONCE);
-        int instances = node.optional("instances").map(Node::integer).orElse(1);
+        int instances = node.optional("instances").map(ConfigNode::integer).orElse(1);
         return node.build(() -> new ServiceSpec(name, dependsOn, resources, executor, settings, health, retry,
                 timeout, rollout, instances));
     }
 
-    private static HealthCheckSpec health(Node node) {
+    private static HealthCheckSpec health(ConfigNode node) {
         node.only(HEALTH_FIELDS);
         HealthCheckSpec d = HealthCheckSpec.of(node.required("probe").text(), Map.of());
-        Map<String, String> settings = node.optional("settings").map(SpecCodec::settings).orElse(Map.of());
-        Duration delay = node.optional("initialDelay").map(Node::duration).orElse(d.initialDelay());
-        Duration interval = node.optional("interval").map(Node::duration).orElse(d.interval());
-        Duration timeout = node.optional("timeout").map(Node::duration).orElse(d.timeout());
-        int successes = node.optional("successThreshold").map(Node::integer).orElse(d.successThreshold());
-        int failures = node.optional("failureThreshold").map(Node::integer).orElse(d.failureThreshold());
+        Map<String, String> settings = node.optional("settings").map(ConfigNode::settings).orElse(Map.of());
+        Duration delay = node.optional("initialDelay").map(ConfigNode::duration).orElse(d.initialDelay());
+        Duration interval = node.optional("interval").map(ConfigNode::duration).orElse(d.interval());
+        Duration timeout = node.optional("timeout").map(ConfigNode::duration).orElse(d.timeout());
+        int successes = node.optional("successThreshold").map(ConfigNode::integer).orElse(d.successThreshold());
+        int failures = node.optional("failureThreshold").map(ConfigNode::integer).orElse(d.failureThreshold());
         return node.build(() -> new HealthCheckSpec(d.probe(), settings, delay, interval, timeout, successes,
                 failures));
     }
 
-    private static RetryPolicy retry(Node node) {
+    private static RetryPolicy retry(ConfigNode node) {
         node.only(RETRY_FIELDS);
-        int attempts = node.optional("maxAttempts").map(Node::integer).orElse(3);
-        Duration initial = node.optional("initialBackoff").map(Node::duration).orElse(Duration.ofMillis(200));
-        Duration max = node.optional("maxBackoff").map(Node::duration).orElse(Duration.ofSeconds(10));
-        double multiplier = node.optional("multiplier").map(Node::decimal).orElse(2.0);
-        double jitter = node.optional("jitter").map(Node::decimal).orElse(0.2);
+        int attempts = node.optional("maxAttempts").map(ConfigNode::integer).orElse(3);
+        Duration initial = node.optional("initialBackoff").map(ConfigNode::duration).orElse(Duration.ofMillis(200));
+        Duration max = node.optional("maxBackoff").map(ConfigNode::duration).orElse(Duration.ofSeconds(10));
+        double multiplier = node.optional("multiplier").map(ConfigNode::decimal).orElse(2.0);
+        double jitter = node.optional("jitter").map(ConfigNode::decimal).orElse(0.2);
         return node.build(() -> new RetryPolicy(attempts, initial, max, multiplier, jitter));
     }
 
-    private static Rollout rollout(Node node) {
+    private static Rollout rollout(ConfigNode node) {
         String text = node.text().toUpperCase(Locale.ROOT).replace('-', '_');
         for (Rollout rollout : Rollout.values()) {
             if (rollout.name().equals(text)) {
@@ -226,14 +211,14 @@ public final class SpecCodec {
         throw node.invalid("must be all-at-once, blue-green or canary but was '" + node.text() + "'");
     }
 
-    private static Resources resources(Node node) {
+    private static Resources resources(ConfigNode node) {
         node.only(RESOURCE_FIELDS);
         long cpu = node.optional("cpu").map(SpecCodec::cpu).orElse(0L);
         long memory = node.optional("memory").map(SpecCodec::memory).orElse(0L);
         return node.build(() -> new Resources(cpu, memory));
     }
 
-    private static long cpu(Node node) {
+    private static long cpu(ConfigNode node) {
         String text = node.text().strip();
         try {
             if (text.endsWith("m")) {
@@ -245,7 +230,7 @@ public final class SpecCodec {
         }
     }
 
-    private static long memory(Node node) {
+    private static long memory(ConfigNode node) {
         String text = node.text().strip();
         Matcher m = MEMORY.matcher(text);
         if (!m.matches()) {
@@ -270,133 +255,4 @@ public final class SpecCodec {
         }
     }
 
-    private static Map<String, String> settings(Node node) {
-        Map<String, String> flat = new LinkedHashMap<>();
-        flatten(node, "", flat);
-        return flat;
-    }
-
-    /** Nested maps become dotted keys: {@code env: {A: b}} is {@code env.A = b}. */
-    private static void flatten(Node node, String prefix, Map<String, String> into) {
-        if (!node.json.isObject()) {
-            throw node.invalid("must be a map of names to values");
-        }
-        for (Map.Entry<String, JsonNode> e : node.json.properties()) {
-            Node child = node.child(e.getKey(), e.getValue());
-            if (e.getValue().isObject()) {
-                flatten(child, prefix + e.getKey() + ".", into);
-            } else {
-                into.put(prefix + e.getKey(), child.text());
-            }
-        }
-    }
-
-    /** A JSON node with its path, for messages. */
-    private record Node(JsonNode json, String path) {
-        Node child(String name, JsonNode value) {
-            return new Node(value, path.isEmpty() ? name : path + "." + name);
-        }
-
-        void only(Set<String> fields) {
-            if (!json.isObject()) {
-                throw invalid("must be a map with the fields " + new TreeSet<>(fields));
-            }
-            for (String name : json.propertyNames()) {
-                if (!fields.contains(name)) {
-                    throw invalid("has an unknown field '" + name + "'; the fields are "
-                            + new TreeSet<>(fields));
-                }
-            }
-        }
-
-        Node required(String name) {
-            JsonNode value = json.get(name);
-            if (value == null || value.isNull()) {
-                throw invalid("must have the field '" + name + "'");
-            }
-            return child(name, value);
-        }
-
-        Optional<Node> optional(String name) {
-            JsonNode value = json.get(name);
-            return value == null || value.isNull()
-                    ? Optional.empty()
-                    : Optional.of(child(name, value));
-        }
-
-        List<Node> elements() {
-            if (!json.isArray()) {
-                throw invalid("must be a list");
-            }
-            List<Node> elements = new ArrayList<>();
-            for (int i = 0; i < json.size(); i++) {
-                elements.add(new Node(json.get(i), path + "[" + i + "]"));
-            }
-            return elements;
-        }
-
-        String text() {
-            if (!json.isValueNode()) {
-                throw invalid("must be a single value, not a list or map");
-            }
-            return json.asString();
-        }
-
-        int integer() {
-            if (!json.isIntegralNumber() || !json.canConvertToInt()) {
-                throw invalid("must be a whole number but was " + json);
-            }
-            return json.asInt();
-        }
-
-        double decimal() {
-            if (!json.isNumber()) {
-                throw invalid("must be a number but was " + json);
-            }
-            return json.asDouble();
-        }
-
-        Duration duration() {
-            String text = text().strip();
-            if (text.startsWith("P") || text.startsWith("p")) {
-                try {
-                    return Duration.parse(text);
-                } catch (DateTimeParseException e) {
-                    throw invalid("is not an ISO-8601 duration: '" + text + "'");
-                }
-            }
-            Matcher m = DURATION_PART.matcher(text);
-            Duration total = Duration.ZERO;
-            int at = 0;
-            while (at < text.length() && m.find(at) && m.start() == at) {
-                BigDecimal amount = new BigDecimal(m.group(1));
-                long millisPer = switch (m.group(2)) {
-                    case "ms" -> 1L;
-                    case "s" -> 1_000L;
-                    case "m" -> 60_000L;
-                    case "h" -> 3_600_000L;
-                    default -> 86_400_000L;
-                };
-                total = total.plusMillis(amount.multiply(BigDecimal.valueOf(millisPer)).longValue());
-                at = m.end();
-            }
-            if (at == 0 || at != text.length()) {
-                throw invalid("must be a duration like 250ms, 5s, 1m30s or PT5S but was '" + text + "'");
-            }
-            return total;
-        }
-
-        <T> T build(Supplier<T> constructor) {
-            try {
-                return constructor.get();
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new InvalidRequestException((path.isEmpty() ? "the deployment" : path) + ": " + e.getMessage(),
-                        null);
-            }
-        }
-
-        InvalidRequestException invalid(@Nullable String rule) {
-            return new InvalidRequestException((path.isEmpty() ? "the deployment" : path) + " " + rule, null);
-        }
-    }
 }

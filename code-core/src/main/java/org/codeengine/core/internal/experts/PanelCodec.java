@@ -1,0 +1,190 @@
+package org.codeengine.core.internal.experts;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.codeengine.api.Secret;
+import org.codeengine.api.experts.Axiom;
+import org.codeengine.api.experts.ExpertPanel;
+import org.codeengine.api.experts.ExpertSpec;
+import org.codeengine.api.experts.Extraction;
+import org.codeengine.api.experts.Price;
+import org.codeengine.api.experts.Quorum;
+import org.codeengine.api.spi.ProviderConfig;
+import org.codeengine.core.internal.config.ConfigNode;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads an {@link ExpertPanel} from YAML or JSON. API keys are never written in the file: {@code apiKey} names an
+ * environment variable ({@code env:OPENAI_API_KEY}), read when the panel is read.
+ */
+public final class PanelCodec {
+    private static final Set<String> PANEL = Set.of("experts", "providers", "quorum", "expertTimeout", "cacheTtl",
+            "extraction", "strategy", "axioms", "prices", "limits");
+    private static final Set<String> EXPERT = Set.of("provider", "model", "role", "prompt", "weight");
+    private static final Set<String> PROVIDER = Set.of("baseUrl", "apiKey", "timeout", "settings");
+    private static final Set<String> PRICE = Set.of("input", "output");
+    private static final Set<String> LIMITS = Set.of("ratePerSecond", "concurrent", "attempts");
+    private final java.util.function.Function<String, @Nullable String> environment;
+
+    /** @param environment reads environment variables ({@code System::getenv}) */
+    public PanelCodec(java.util.function.Function<String, @Nullable String> environment) {
+        this.environment = environment;
+    }
+
+    /**
+     * @param text the panel in YAML or JSON
+     * @param source where it came from, for messages
+     * @return the panel
+     * @throws org.codeengine.api.InvalidRequestException naming the field and the rule
+     */
+    public ExpertPanel read(String text, String source) {
+        ConfigNode root = ConfigNode.parse(text, source, "an expert panel", "the panel");
+        try {
+            return panel(root);
+        } catch (org.codeengine.api.InvalidRequestException e) {
+            throw new org.codeengine.api.InvalidRequestException(source + ": " + e.getMessage(), null);
+        }
+    }
+
+    private ExpertPanel panel(ConfigNode root) {
+        root.only(PANEL);
+        ExpertPanel.Builder b = ExpertPanel.builder();
+        for (ConfigNode e : root.required("experts").elements()) {
+            e.only(EXPERT);
+            String provider = e.required("provider").text();
+            String model = e.required("model").text();
+            String role = e.optional("role").map(ConfigNode::text).orElse(null);
+            String prompt = e.optional("prompt").map(ConfigNode::text).orElse(null);
+            double weight = e.optional("weight").map(ConfigNode::decimal).orElse(1.0);
+            b.expert(e.build(() -> new ExpertSpec(provider, model, role, prompt, weight)));
+        }
+        root.optional("providers").ifPresent(ps -> fields(ps).forEach(p -> b.provider(p.path().substring(p.path()
+                .lastIndexOf('.') + 1), provider(p))));
+        root.optional("quorum").ifPresent(q -> b.quorum(quorum(q)));
+        root.optional("expertTimeout").ifPresent(t -> b.expertTimeout(t.build(t::duration)));
+        root.optional("cacheTtl").ifPresent(t -> b.cacheTtl(t.build(t::duration)));
+        root.optional("extraction").ifPresent(x -> b.extraction(extraction(x)));
+        root.optional("strategy").ifPresent(s -> s.build(() -> b.strategy(s.text())));
+        root.optional("axioms").ifPresent(as -> as.elements().forEach(a -> b.axiom(axiom(a))));
+        root.optional("prices").ifPresent(ps -> fields(ps).forEach(p -> {
+            p.only(PRICE);
+            double in = p.required("input").decimal();
+            double out = p.required("output").decimal();
+            b.price(name(p), p.build(() -> new Price(in, out)));
+        }));
+        root.optional("limits").ifPresent(ls -> fields(ls).forEach(l -> {
+            l.only(LIMITS);
+            var d = ExpertPanel.ProviderLimits.DEFAULT;
+            double rate = l.optional("ratePerSecond").map(ConfigNode::decimal).orElse(d.ratePerSecond());
+            int concurrent = l.optional("concurrent").map(ConfigNode::integer).orElse(d.concurrent());
+            int attempts = l.optional("attempts").map(ConfigNode::integer).orElse(d.attempts());
+            b.limits(name(l), l.build(() -> new ExpertPanel.ProviderLimits(rate, concurrent, attempts)));
+        }));
+        return root.build(b::build);
+    }
+
+    private static java.util.List<ConfigNode> fields(ConfigNode map) {
+        if (!map.json().isObject()) {
+            throw map.invalid("must be a map of names to settings");
+        }
+        return map.json().propertyNames().stream().map(n -> map.child(n, map.json().get(n))).toList();
+    }
+
+    private static String name(ConfigNode field) {
+        return field.path().substring(field.path().lastIndexOf('.') + 1);
+    }
+
+    private ProviderConfig provider(ConfigNode p) {
+        p.only(PROVIDER);
+        URI base = p.optional("baseUrl").map(u -> u.build(() -> URI.create(u.text()))).orElse(null);
+        Secret key = p.optional("apiKey").map(this::key).orElse(null);
+        Duration timeout = p.optional("timeout").map(ConfigNode::duration).orElse(Duration.ofSeconds(60));
+        Map<String, String> settings = p.optional("settings").map(ConfigNode::settings).orElse(Map.of());
+        return p.build(() -> new ProviderConfig(base, key, timeout, settings));
+    }
+
+    private Secret key(ConfigNode k) {
+        String ref = k.text();
+        if (!ref.startsWith("env:")) {
+            throw k.invalid("must name where the key is, like env:OPENAI_API_KEY; never write the key itself");
+        }
+        String value = environment.apply(ref.substring(4));
+        if (value == null || value.isBlank()) {
+            throw k.invalid("names the environment variable " + ref.substring(4) + ", which is not set");
+        }
+        return Secret.of(value);
+    }
+
+    private static Quorum quorum(ConfigNode q) {
+        if (q.json().isIntegralNumber()) {
+            return q.build(() -> Quorum.of(q.integer()));
+        }
+        if (q.json().isNumber()) {
+            return q.build(() -> Quorum.fraction(q.decimal()));
+        }
+        String text = q.text().strip();
+        if (text.equals("majority")) {
+            return Quorum.majority();
+        }
+        if (text.endsWith("%")) {
+            try {
+                double share = Double.parseDouble(text.substring(0, text.length() - 1)) / 100;
+                return q.build(() -> Quorum.fraction(share));
+            } catch (NumberFormatException e) {
+                // falls through to the error below
+            }
+        }
+        throw q.invalid("must be a count (2), a share (0.6 or 60%) or 'majority' but was '" + text + "'");
+    }
+
+    /** {@code auto}, {@code numeric}, {@code text}, {@code choice:D}, {@code json:path[:numeric|text|choice:X]}. */
+    private static Extraction extraction(ConfigNode x) {
+        String spec = x.text().strip();
+        Extraction parsed = extraction(spec);
+        if (parsed == null) {
+            throw x.invalid("must be auto, numeric, text, choice:<last letter>, json:<path>[:<how>] or"
+                    + " regex:<pattern> but was '" + spec + "'");
+        }
+        return parsed;
+    }
+
+    private static @Nullable Extraction extraction(String spec) {
+        if (spec.startsWith("regex:")) {
+            return new Extraction.Regex(spec.substring(6), Extraction.auto());
+        }
+        if (spec.startsWith("json:")) {
+            String rest = spec.substring(5);
+            int colon = rest.indexOf(':');
+            Extraction then = colon < 0 ? Extraction.auto() : extraction(rest.substring(colon + 1));
+            return then == null ? null : new Extraction.JsonField(colon < 0 ? rest : rest.substring(0, colon), then);
+        }
+        if (spec.startsWith("choice:") && spec.length() == 8) {
+            return new Extraction.Choice(Character.toUpperCase(spec.charAt(7)));
+        }
+        return switch (spec) {
+            case "auto" -> Extraction.auto();
+            case "numeric" -> new Extraction.Numeric();
+            case "text" -> new Extraction.Text();
+            default -> null;
+        };
+    }
+
+    private static Axiom axiom(ConfigNode a) {
+        if (!a.json().isObject() || a.json().size() != 1) {
+            throw a.invalid("must be one of {minAgreement: 0.6}, {minProviders: 2}, {noSecrets: true},"
+                    + " {jsonSchema: {...}}");
+        }
+        String kind = a.json().propertyNames().iterator().next();
+        ConfigNode v = a.child(kind, a.json().get(kind));
+        return switch (kind) {
+            case "minAgreement" -> v.build(() -> new Axiom.MinAgreement(v.decimal()));
+            case "minProviders" -> v.build(() -> new Axiom.MinProviders(v.integer()));
+            case "noSecrets" -> new Axiom.NoSecrets();
+            case "jsonSchema" -> v.build(() -> new Axiom.JsonSchema(v.json()));
+            default -> throw a.invalid("has an unknown axiom '" + kind
+                    + "'; the axioms are minAgreement, minProviders, noSecrets, jsonSchema");
+        };
+    }
+}
