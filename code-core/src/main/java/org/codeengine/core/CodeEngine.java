@@ -190,7 +190,7 @@ public final class CodeEngine implements AutoCloseable {
                 strategies, reliability,
                 guard, (principal, action, target, outcome, detail) -> store.audit().append(principal, action, target,
                         outcome, detail),
-                security.scanner(), clock, executor);
+                security.scanner(), clock, executor, meterRegistry);
         circles.add(circle);
         return circle;
     }

@@ -113,6 +113,10 @@ class ExpertCircleTest {
             assertThat(r.confidence()).isBetween(0.5, 1.0);
             assertThat(r.accepted()).isTrue();
             assertThat(r.cached()).isFalse();
+            assertThat(engine.meterRegistry().get("code.expert.calls").tag("expert", "scripted/" + a).tag("outcome",
+                    "answered").timer().count()).isEqualTo(1);
+            assertThat(engine.meterRegistry().get("code.expert.cost").tag("expert", "scripted/" + a).counter()
+                    .count()).isEqualTo(100.0);
         }
     }
 

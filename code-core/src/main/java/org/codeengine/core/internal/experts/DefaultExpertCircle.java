@@ -2,6 +2,9 @@ package org.codeengine.core.internal.experts;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +72,24 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
     private final Map<String, String> providerOf = new LinkedHashMap<>();
     private final @Nullable Cache<String, ConsensusResult> cache;
 
-    private record Member(ExpertSpec spec, ProviderGuard guard, Price price) {}
+    private record Member(ExpertSpec spec, ProviderGuard guard, Price price, Meters meters) {}
+
+    /** The performance monitor of one expert: latency by outcome, tokens and cost. */
+    private record Meters(Timer answered, Timer failed, Counter inputTokens, Counter outputTokens, Counter cost) {
+        static Meters of(MeterRegistry registry, String expert) {
+            return new Meters(Timer.builder("code.expert.calls").tag("expert", expert).tag("outcome", "answered")
+                    .register(registry),
+                    Timer.builder("code.expert.calls").tag("expert", expert).tag("outcome",
+                            "failed").register(registry),
+                    Counter.builder("code.expert.tokens").tag("expert", expert)
+                            .tag("kind", "input").register(registry),
+                    Counter.builder("code.expert.tokens")
+                            .tag("expert", expert).tag("kind", "output").register(registry),
+                    Counter
+                            .builder("code.expert.cost").baseUnit("usd").tag("expert", expert)
+                            .register(registry));
+        }
+    }
 
     /**
      * Checks the panel against the plugins and strategies and connects to every provider.
@@ -79,7 +99,7 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
      */
     public DefaultExpertCircle(ExpertPanel panel, Map<String, ExpertProvider> providers,
             Map<String, ConsensusStrategy> strategies, ReliabilityBook book, SecurityFacade security, Audit audit,
-            SecretScanner scanner, Clock clock, ExecutorService threads) {
+            SecretScanner scanner, Clock clock, ExecutorService threads, MeterRegistry meters) {
         this.panel = panel;
         this.book = book;
         this.security = security;
@@ -109,7 +129,7 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
                         new ProviderConfig(null, null, panel.expertTimeout(), Map.of()))));
                 Price price = panel.prices().getOrDefault(e.provider() + "/" + e.model(), panel.prices().getOrDefault(e
                         .model(), Price.FREE));
-                list.add(new Member(e, guard, price));
+                list.add(new Member(e, guard, price, Meters.of(meters, e.id())));
                 providerOf.put(e.id(), e.provider());
             }
         } catch (RuntimeException e) {
@@ -245,23 +265,30 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
         long began = System.nanoTime();
         String id = m.spec().id();
         try {
-            ChatResponse response = m.guard().call(id, deadline,
-                    () -> clients.get(m.spec().provider()).complete(request(m
-                            .spec(), query)));
-            return new ExpertAnswer(id, response.text(), extract.apply(response.text()), response.usage(), m.price()
-                    .cost(response.usage()), Duration.ofNanos(System.nanoTime() - began), null);
+            ExpertClient client = clients.get(m.spec().provider());
+            ChatResponse response = m.guard().call(id, deadline, () -> client.complete(request(m.spec(), query)));
+            long took = System.nanoTime() - began;
+            double cost = m.price().cost(response.usage());
+            m.meters().answered().record(took, TimeUnit.NANOSECONDS);
+            m.meters().inputTokens().increment(response.usage().inputTokens());
+            m.meters().outputTokens().increment(response.usage().outputTokens());
+            m.meters().cost().increment(cost);
+            return new ExpertAnswer(id, response.text(), extract.apply(response.text()), response.usage(), cost,
+                    Duration.ofNanos(took), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return failed(id, began, "interrupted: no answer in time");
+            return failed(m, began, "interrupted: no answer in time");
         } catch (CodeException e) {
-            return failed(id, began, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return failed(m, began, e.getClass().getSimpleName() + ": " + e.getMessage());
         } catch (RuntimeException e) {
-            return failed(id, began, "provider failed: " + e.getClass().getName());
+            return failed(m, began, "provider failed: " + e.getClass().getName());
         }
     }
 
-    private static ExpertAnswer failed(String id, long began, String why) {
-        return new ExpertAnswer(id, null, null, Usage.NONE, 0, Duration.ofNanos(System.nanoTime() - began), why);
+    private static ExpertAnswer failed(Member m, long began, String why) {
+        long took = System.nanoTime() - began;
+        m.meters().failed().record(took, TimeUnit.NANOSECONDS);
+        return new ExpertAnswer(m.spec().id(), null, null, Usage.NONE, 0, Duration.ofNanos(took), why);
     }
 
     private static ChatRequest request(ExpertSpec expert, Query query) {
