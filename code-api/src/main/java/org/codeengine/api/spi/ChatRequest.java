@@ -2,6 +2,7 @@ package org.codeengine.api.spi;
 
 import java.util.List;
 import org.codeengine.api.internal.Checks;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request to a chat model.
@@ -11,9 +12,11 @@ import org.codeengine.api.internal.Checks;
  * @param temperature sampling temperature, 0 to 2
  * @param maxTokens the most tokens to generate; at least 1
  * @param stop sequences that end generation; copied
+ * @param format the form the reply must take, or {@code null} for the provider's default (text)
+ * @param tools functions the model may ask to call; copied
  */
 public record ChatRequest(String model, List<ChatMessage> messages, double temperature, int maxTokens,
-        List<String> stop) {
+        List<String> stop, @Nullable ResponseFormat format, List<ToolSpec> tools) {
     /** @throws IllegalArgumentException if a field breaks its rule */
     public ChatRequest {
         Checks.notBlank(model, "model");
@@ -24,5 +27,12 @@ public record ChatRequest(String model, List<ChatMessage> messages, double tempe
         Checks.between(temperature, 0, 2, "temperature");
         Checks.atLeast(maxTokens, 1, "maxTokens");
         stop = List.copyOf(Checks.notNull(stop, "stop"));
+        tools = List.copyOf(Checks.notNull(tools, "tools"));
+    }
+
+    /** A request with no response format and no tools. */
+    public ChatRequest(String model, List<ChatMessage> messages, double temperature, int maxTokens,
+            List<String> stop) {
+        this(model, messages, temperature, maxTokens, stop, null, List.of());
     }
 }

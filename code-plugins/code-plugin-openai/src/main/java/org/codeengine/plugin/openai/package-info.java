@@ -1,0 +1,5 @@
+/** The {@code openai} expert provider. */
+@NullMarked
+package org.codeengine.plugin.openai;
+
+import org.jspecify.annotations.NullMarked;

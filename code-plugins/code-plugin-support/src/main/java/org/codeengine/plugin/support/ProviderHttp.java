@@ -1,0 +1,218 @@
+package org.codeengine.plugin.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.codeengine.api.CodeException;
+import org.codeengine.api.DeadlineExceededException;
+import org.codeengine.api.RetriableException;
+import org.codeengine.api.UnavailableException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends a provider's HTTP requests and retries them as the official SDKs do: a retriable status (408, 409, 429, 5xx)
+ * or a network error is tried again after the wait the provider asked for ({@code retry-after-ms}, then
+ * {@code retry-after}), else after an exponential backoff with jitter, unless {@code x-should-retry: false}
+ * ({@code true} forces a retry); never past the total time budget. Errors become CODE's exceptions with the
+ * provider's message and request id. Thread-safe.
+ */
+public final class ProviderHttp {
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+    private static final List<String> REQUEST_ID_HEADERS = List.of("x-request-id", "request-id", "openai-request-id",
+            "x-goog-request-id", "cf-ray");
+    private final String provider;
+    private final HttpClient client;
+    private final Clock clock;
+    private final Settings settings;
+    private final Sleeper sleeper;
+
+    /**
+     * How hard to try.
+     *
+     * @param maxRetries tries after the first; at least 0
+     * @param initialBackoff the first backoff, doubled each retry
+     * @param maxBackoff the longest backoff, and the longest retry-after honoured
+     * @param budget the longest all tries together may take
+     */
+    public record Settings(int maxRetries, Duration initialBackoff, Duration maxBackoff, Duration budget) {
+        /** @throws IllegalArgumentException if a field breaks its rule */
+        public Settings {
+            if (maxRetries < 0 || initialBackoff.isNegative() || maxBackoff.isNegative() || !budget.isPositive()) {
+                throw new IllegalArgumentException("maxRetries and backoffs must not be negative, budget positive");
+            }
+        }
+
+        /**
+         * @param budget the total time budget
+         * @return 2 retries, backoff from 0.5 s to 8 s (the official SDKs' defaults)
+         */
+        public static Settings defaults(Duration budget) {
+            return new Settings(2, Duration.ofMillis(500), Duration.ofSeconds(8), budget);
+        }
+    }
+
+    /** Waits between tries; tests may count instead. */
+    @FunctionalInterface
+    public interface Sleeper {
+        /** @param wait how long */
+        void sleep(Duration wait) throws InterruptedException;
+    }
+
+    /**
+     * @param provider the provider's name, for messages
+     * @param client the HTTP client
+     * @param clock now, for HTTP-date retry-after
+     * @param settings retries and budget
+     * @param sleeper waits between tries
+     */
+    public ProviderHttp(String provider, HttpClient client, Clock clock, Settings settings, Sleeper sleeper) {
+        this.provider = provider;
+        this.client = client;
+        this.clock = clock;
+        this.settings = settings;
+        this.sleeper = sleeper;
+    }
+
+    /**
+     * @param provider the provider's name, for messages
+     * @param budget the total time budget of a call
+     * @return an instance with a new HTTP/1.1-or-2 client, the system clock and the SDKs' retry defaults
+     */
+    public static ProviderHttp create(String provider, Duration budget) {
+        return new ProviderHttp(provider, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
+                Clock.systemUTC(), Settings.defaults(budget), Thread::sleep);
+    }
+
+    /**
+     * @param provider the provider's name, for messages
+     * @param config the provider's configuration: its timeout is the budget of a call, the setting
+     *        {@value org.codeengine.plugin.support.Settings#MAX_RETRIES} the number of retries
+     * @return an instance with a new client, the system clock and the SDKs' backoffs
+     */
+    public static ProviderHttp create(String provider, org.codeengine.api.spi.ProviderConfig config) {
+        Settings defaults = Settings.defaults(config.timeout());
+        return new ProviderHttp(provider, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
+                Clock.systemUTC(), new Settings(org.codeengine.plugin.support.Settings.count(config.settings(),
+                        org.codeengine.plugin.support.Settings.MAX_RETRIES, defaults.maxRetries()),
+                        defaults
+                                .initialBackoff(),
+                        defaults.maxBackoff(), config.timeout()),
+                Thread::sleep);
+    }
+
+    /** @return the clock */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** @return the HTTP client (for hosts that compare against a bare call) */
+    public HttpClient client() {
+        return client;
+    }
+
+    /** @return the total time budget of one call */
+    public Duration budget() {
+        return settings.budget();
+    }
+
+    /**
+     * Sends the request, retrying as described above.
+     *
+     * @param request the request; sent again as it is on a retry
+     * @param errorMessage pulls the provider's error message out of an error body (its JSON); given the body text
+     * @return the successful reply, its body still to read
+     * @throws CodeException the mapped failure of the last try
+     */
+    public HttpResponse<InputStream> send(HttpRequest request, Function<String, String> errorMessage) {
+        long deadline = System.nanoTime() + settings.budget().toNanos();
+        for (int attempt = 0;; attempt++) {
+            CodeException failure;
+            Duration asked = null;
+            Boolean should = null;
+            try {
+                HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                int status = response.statusCode();
+                if (status >= 200 && status < 300) {
+                    return response;
+                }
+                String body = drain(response.body());
+                asked = RetryHeaders.retryAfter(response.headers(), clock);
+                should = RetryHeaders.shouldRetry(response.headers());
+                String message;
+                try {
+                    message = errorMessage.apply(body);
+                } catch (RuntimeException unreadable) {
+                    message = null;
+                }
+                if (message == null || message.isBlank()) {
+                    message = body.isBlank() ? "(no message)" : abbreviate(body);
+                }
+                failure = HttpErrors.map(provider, status, message, requestId(response.headers()), asked);
+                if (should == null && !HttpErrors.retriable(status)) {
+                    throw failure;
+                }
+            } catch (HttpTimeoutException e) {
+                failure = new DeadlineExceededException(provider + " did not answer in time", null, e);
+            } catch (IOException e) {
+                failure = new UnavailableException("network error talking to " + provider + ": " + e.getClass()
+                        .getSimpleName(), null, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DeadlineExceededException("interrupted while calling " + provider, null, e);
+            }
+            if (Boolean.FALSE.equals(should) || attempt >= settings.maxRetries()) {
+                throw failure;
+            }
+            Duration wait = asked != null && asked.compareTo(settings.maxBackoff()) <= 0 ? asked : backoff(attempt);
+            if (System.nanoTime() + wait.toNanos() >= deadline) {
+                throw failure;
+            }
+            try {
+                sleeper.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure instanceof RetriableException
+                        ? failure
+                        : new DeadlineExceededException("interrupted while calling " + provider, null, e);
+            }
+        }
+    }
+
+    /** @return the provider's request id from the usual headers, or null */
+    public static @Nullable String requestId(HttpHeaders headers) {
+        for (String name : REQUEST_ID_HEADERS) {
+            var value = headers.firstValue(name);
+            if (value.isPresent() && !value.get().isBlank()) {
+                return value.get().strip();
+            }
+        }
+        return null;
+    }
+
+    private Duration backoff(int attempt) {
+        double base = Math.min(settings.maxBackoff().toNanos(), settings.initialBackoff().toNanos() * Math.pow(2,
+                attempt));
+        return Duration.ofNanos((long) (base * (1 - 0.25 * ThreadLocalRandom.current().nextDouble())));
+    }
+
+    private static String drain(InputStream body) throws IOException {
+        try (body) {
+            return new String(body.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String abbreviate(String body) {
+        String oneLine = body.strip().replaceAll("\\s+", " ");
+        return oneLine.length() <= 300 ? oneLine : oneLine.substring(0, 300) + "...";
+    }
+}

@@ -1,0 +1,71 @@
+package org.codeengine.plugin.support;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.codeengine.api.ConfigurationException;
+
+/** Reads the provider settings every plugin shares from {@code ProviderConfig.settings()}. */
+public final class Settings {
+    /** The longest wait for the next piece of a stream; 60 s by default. */
+    public static final String STREAM_IDLE_TIMEOUT = "stream-idle-timeout";
+    /** Retries after the first try; 2 by default. */
+    public static final String MAX_RETRIES = "max-retries";
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m)");
+
+    private Settings() {}
+
+    /**
+     * @param settings the provider's settings
+     * @param name a setting holding a duration: {@code 500ms}, {@code 30s}, {@code 2m} or ISO-8601 ({@code PT30S})
+     * @param otherwise the value when it is not set
+     * @return the duration
+     * @throws ConfigurationException naming the setting if it is not a positive duration
+     */
+    public static Duration duration(Map<String, String> settings, String name, Duration otherwise) {
+        String text = settings.get(name);
+        if (text == null || text.isBlank()) {
+            return otherwise;
+        }
+        Matcher m = SIMPLE.matcher(text.strip());
+        try {
+            Duration d = m.matches() ? switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(Long.parseLong(m.group(1)));
+                case "s" -> Duration.ofSeconds(Long.parseLong(m.group(1)));
+                default -> Duration.ofMinutes(Long.parseLong(m.group(1)));
+            } : Duration.parse(text.strip());
+            if (d.isPositive()) {
+                return d;
+            }
+        } catch (RuntimeException e) {
+            // reported below
+        }
+        throw new ConfigurationException("setting " + name + " must be a positive duration like 500ms, 30s or PT30S"
+                + " but was '" + text + "'", null);
+    }
+
+    /**
+     * @param settings the provider's settings
+     * @param name a setting holding a whole number of at least 0
+     * @param otherwise the value when it is not set
+     * @return the number
+     * @throws ConfigurationException naming the setting if it is not a whole number of at least 0
+     */
+    public static int count(Map<String, String> settings, String name, int otherwise) {
+        String text = settings.get(name);
+        if (text == null || text.isBlank()) {
+            return otherwise;
+        }
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigurationException("setting " + name + " must be a whole number of at least 0 but was '" + text
+                + "'", null);
+    }
+}

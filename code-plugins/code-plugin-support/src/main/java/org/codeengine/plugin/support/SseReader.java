@@ -1,0 +1,71 @@
+package org.codeengine.plugin.support;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Server-sent events (the WHATWG event-stream format) on a {@link LineStream}: comments and keep-alives
+ * ({@code : OPENROUTER PROCESSING}) are skipped, {@code data} lines of one event are joined with newlines, an event
+ * ends at a blank line; an unfinished event at the end of the stream is dropped.
+ */
+public final class SseReader implements AutoCloseable {
+    private final LineStream lines;
+
+    /**
+     * One event.
+     *
+     * @param event the {@code event} field, or null
+     * @param data the data
+     */
+    public record Event(@Nullable String event, String data) {}
+
+    /** @param lines the stream */
+    public SseReader(LineStream lines) {
+        this.lines = lines;
+    }
+
+    /**
+     * @return the next event, or null at the end of the stream
+     * @throws org.codeengine.api.CodeException if the stream stalls or breaks off
+     */
+    public @Nullable Event next() {
+        String event = null;
+        StringBuilder data = null;
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (line.isEmpty()) {
+                if (data != null) {
+                    return new Event(event, data.toString());
+                }
+                event = null;
+                continue;
+            }
+            if (line.charAt(0) == ':') {
+                continue;
+            }
+            int colon = line.indexOf(':');
+            String field = colon < 0 ? line : line.substring(0, colon);
+            String value = colon < 0 ? "" : line.substring(colon + 1);
+            if (value.startsWith(" ")) {
+                value = value.substring(1);
+            }
+            switch (field) {
+                case "event" -> event = value;
+                case "data" -> {
+                    if (data == null) {
+                        data = new StringBuilder(value);
+                    } else {
+                        data.append('\n').append(value);
+                    }
+                }
+                default -> {
+                    // id and retry do not matter to a one-shot reply
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        lines.close();
+    }
+}
