@@ -143,4 +143,25 @@ class JournalTest {
             assertThat(journal.steps("r1")).extracting(StepRecord::state).doesNotContain(StepState.PENDING);
         }
     }
+
+    @Test
+    void memoryJournal_keepsARunThatEndedAndIsRolledBack_once_andNeverWhileItRollsBack() {
+        MemoryRunJournal journal = new MemoryRunJournal();
+        journal.create(run("again", "a"), steps("again", 1));
+        assertThat(journal.transition("again", RunState.RUNNING, RunState.SUCCEEDED, T0, "a")).isTrue();
+        assertThat(journal.transition("again", RunState.SUCCEEDED, RunState.ROLLING_BACK, T0, "a")).isTrue();
+        for (int i = 0; i < MemoryRunJournal.KEEP_ENDED + 10; i++) {
+            journal.create(run("r" + i, "a"), steps("r" + i, 1));
+            assertThat(journal.transition("r" + i, RunState.RUNNING, RunState.SUCCEEDED, T0, "a")).isTrue();
+        }
+        assertThat(journal.find("again")).as("rolling back: not forgotten").isPresent();
+        assertThat(journal.transition("again", RunState.ROLLING_BACK, RunState.ROLLED_BACK, T0, "a")).isTrue();
+        for (int i = 0; i < MemoryRunJournal.KEEP_ENDED - 1; i++) {
+            journal.create(run("s" + i, "a"), steps("s" + i, 1));
+            assertThat(journal.transition("s" + i, RunState.RUNNING, RunState.SUCCEEDED, T0, "a")).isTrue();
+        }
+        assertThat(journal.find("again")).as("among the last %d that ended", MemoryRunJournal.KEEP_ENDED)
+                .isPresent();
+        assertThat(journal.list(10_000)).hasSize(MemoryRunJournal.KEEP_ENDED);
+    }
 }
