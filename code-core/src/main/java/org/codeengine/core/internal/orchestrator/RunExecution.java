@@ -12,11 +12,14 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -140,6 +143,10 @@ final class RunExecution implements RunHandle {
     private final boolean[] templated;
     private final Map<Integer, Task> running = new HashMap<>();
     private Mode mode = Mode.DEPLOYING;
+    /** Whether the handle is complete and {@link #onEnd} called: once, whatever the mode. */
+    private boolean finished;
+    /** Set when the run is to be left while a rollback runs ({@link Mode#ENDED}): it stops before its next step. */
+    private boolean leaving;
     private RunState state;
     private RunState stopTarget = RunState.ROLLED_BACK;
     private int healthy;
@@ -247,7 +254,7 @@ final class RunExecution implements RunHandle {
         synchronized (this) {
             mode = Mode.ENDED;
         }
-        done.complete(state);
+        finish(state, null);
     }
 
     /** Undoes what the run deployed: for a run that ended, or one left mid-rollback by a process that died. */
@@ -256,7 +263,7 @@ final class RunExecution implements RunHandle {
             mode = Mode.STOPPING;
             stopTarget = target;
         }
-        rt.threads().execute(this::rollBack);
+        dispatch(this::rollBack);
     }
 
     @Override
@@ -269,21 +276,76 @@ final class RunExecution implements RunHandle {
         stop(RunState.ROLLED_BACK);
     }
 
-    /** Stops work on the run without ending it: another engine takes it over, or this one is closing. */
+    /**
+     * Stops work on the run without ending it: another engine takes it over, or this one is closing. What the run
+     * started keeps running, for the engine that resumes it to re-attach: an abandoned run stops nothing.
+     */
     void abandon() {
         List<Task> tasks;
         synchronized (this) {
-            if (mode == Mode.ENDED || mode == Mode.ABANDONED) {
+            if (finished || mode == Mode.ABANDONED) {
+                return;
+            }
+            if (mode == Mode.ENDED) {
+                leaving = true; // the thread that ends the run stops before its next step and completes the handle
                 return;
             }
             mode = Mode.ABANDONED;
             tasks = List.copyOf(running.values());
         }
         tasks.forEach(Task::stop);
-        LOG.info("run {} left to another engine in state {}", runId, state);
-        onEnd.accept(this);
-        done.completeExceptionally(new UnavailableException("run " + runId
+        leave();
+    }
+
+    /** Completes the handle of a run this engine no longer works on; from {@link #abandon} or an ending cut short. */
+    private void leave() {
+        synchronized (this) {
+            mode = Mode.ABANDONED;
+        }
+        LOG.info("run {} is no longer worked on by this engine; it stays {}", runId, state());
+        finish(null, new UnavailableException("run " + runId
                 + " is no longer worked on by this engine; resume it from the store", null, null));
+    }
+
+    /** Calls {@link #onEnd} and completes the handle, the first time only. */
+    private void finish(@Nullable RunState ended, @Nullable Throwable failure) {
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+        }
+        try {
+            onEnd.accept(this); // before waiters wake, so they find the run ended in the orchestrator too
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: telling the orchestrator that the run ended failed", runId, e);
+        }
+        if (failure == null) {
+            done.complete(ended);
+        } else {
+            done.completeExceptionally(failure);
+        }
+    }
+
+    /**
+     * Hands work to the engine's threads.
+     *
+     * @return false if they refused it (the engine is shutting down): the run is then left for a later resume
+     */
+    private boolean dispatch(Runnable work) {
+        try {
+            rt.threads().execute(work);
+            return true;
+        } catch (RejectedExecutionException e) {
+            LOG.warn("run {}: the engine's executor refused work ({}); leaving the run for a later resume", runId, e
+                    .getMessage());
+            abandon();
+            return false;
+        }
+    }
+
+    private synchronized boolean abandoned() {
+        return mode == Mode.ABANDONED;
     }
 
     private void stop(RunState target) {
@@ -300,7 +362,7 @@ final class RunExecution implements RunHandle {
         }
         tasks.forEach(Task::stop);
         if (idle) {
-            rt.threads().execute(this::rollBack);
+            dispatch(this::rollBack);
         }
     }
 
@@ -337,20 +399,28 @@ final class RunExecution implements RunHandle {
             }
         }
         for (Task task : launch) {
-            rt.threads().execute(() -> runStep(task));
+            if (!dispatch(() -> runStep(task))) {
+                return;
+            }
         }
         if (succeeded) {
             try {
                 succeed();
             } catch (LeaseLost e) {
-                abandon();
-            } catch (RuntimeException e) {
-                LOG.error("ending run {} failed; it stays {} for a later resume", runId, state, e);
-                onEnd.accept(this);
-                done.completeExceptionally(e);
+                leave();
+            } catch (RuntimeException | Error e) {
+                LOG.error("ending run {} failed; it stays {} for a later resume", runId, state(), e);
+                finish(null, e);
+                rethrowFatal(e);
             }
         } else if (rollBack) {
-            rollBack();
+            dispatch(this::rollBack); // never on the caller's thread: it may be the lease keeper's
+        }
+    }
+
+    private static void rethrowFatal(Throwable e) {
+        if (e instanceof VirtualMachineError fatal) {
+            throw fatal;
         }
     }
 
@@ -363,18 +433,23 @@ final class RunExecution implements RunHandle {
         long began = System.nanoTime();
         boolean ok = false;
         boolean stopped = false;
+        boolean lost = false;
+        Throwable unexpected = null;
         try {
             ok = deploy(task, service);
             rt.metrics().stepEnded(service.executor(), ok, System.nanoTime() - began);
         } catch (Stopped e) {
             stopped = true;
         } catch (LeaseLost e) {
-            abandon();
-            return;
-        } catch (RuntimeException e) {
+            lost = true;
+        } catch (RuntimeException | Error e) { // an Error too: the step must end, or the run waits for it forever
+            unexpected = e;
+            ok = false;
             LOG.error("step {} of run {} failed unexpectedly", service.name(), runId, e);
             try {
                 fail(i, "unexpected: " + e);
+            } catch (LeaseLost again) {
+                lost = true;
             } catch (RuntimeException again) {
                 LOG.error("could not record the failure of step {} of run {}", service.name(), runId, again);
             }
@@ -383,6 +458,17 @@ final class RunExecution implements RunHandle {
                 task.thread = null;
             }
         }
+        if (lost) {
+            abandon();
+        } else {
+            stepEnded(task, service, ok, stopped);
+        }
+        rethrowFatal(unexpected);
+    }
+
+    /** The bookkeeping after a step's task: frees its capacity, readies its dependents or stops the run. */
+    private void stepEnded(Task task, ServiceSpec service, boolean ok, boolean stopped) {
+        int i = task.step;
         List<Task> others = List.of();
         synchronized (this) {
             running.remove(i);
@@ -633,6 +719,11 @@ final class RunExecution implements RunHandle {
             }
             boolean clean = true;
             for (int i = records.length - 1; i >= 0; i--) {
+                synchronized (this) {
+                    if (leaving) {
+                        throw new LeaseLost(); // abandoned meanwhile: the next holder undoes the rest
+                    }
+                }
                 StepRecord r = records[i];
                 switch (r.state()) {
                     case PENDING -> save(i, r, StepState.SKIPPED, r.attempt(), null);
@@ -658,11 +749,11 @@ final class RunExecution implements RunHandle {
             }
             end(RunState.ROLLING_BACK, clean ? stopTarget : RunState.FAILED);
         } catch (LeaseLost e) {
-            abandon();
-        } catch (RuntimeException e) {
-            LOG.error("rollback of run {} failed; the run stays {} for a later resume", runId, state, e);
-            onEnd.accept(this);
-            done.completeExceptionally(e);
+            leave();
+        } catch (RuntimeException | Error e) {
+            LOG.error("rollback of run {} failed; the run stays {} for a later resume", runId, state(), e);
+            finish(null, e);
+            rethrowFatal(e);
         }
     }
 
@@ -671,10 +762,22 @@ final class RunExecution implements RunHandle {
             mode = Mode.ENDED;
         }
         transition(from, to);
-        rt.journal().release(runId, rt.owner());
+        releaseLease();
+        ended(to);
+    }
+
+    private void ended(RunState to) {
         LOG.info("run {} of {} to {} ended {}", runId, spec.name(), spec.environment(), to);
-        onEnd.accept(this); // before waiters wake, so they find the run ended in the orchestrator too
-        done.complete(to);
+        finish(to, null);
+    }
+
+    /** Gives up the lease of a run that has ended; if that fails, the lease expires by itself. */
+    private void releaseLease() {
+        try {
+            rt.journal().release(runId, rt.owner());
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: giving up its lease failed; it expires by itself: {}", runId, e.getMessage());
+        }
     }
 
     // ---------------------------------------------------------------- instances and the old version

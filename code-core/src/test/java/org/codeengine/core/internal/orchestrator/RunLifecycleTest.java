@@ -1,0 +1,330 @@
+package org.codeengine.core.internal.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.codeengine.api.ApiVersion;
+import org.codeengine.api.CallContext;
+import org.codeengine.api.UnavailableException;
+import org.codeengine.api.orchestrator.DeploymentSpec;
+import org.codeengine.api.orchestrator.HealthCheckSpec;
+import org.codeengine.api.orchestrator.Rollout;
+import org.codeengine.api.orchestrator.RunHandle;
+import org.codeengine.api.orchestrator.RunState;
+import org.codeengine.api.orchestrator.ServiceSpec;
+import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.api.orchestrator.StepState;
+import org.codeengine.api.security.AccessDecision;
+import org.codeengine.api.security.AuditEntry;
+import org.codeengine.api.security.Credentials;
+import org.codeengine.api.security.Permission;
+import org.codeengine.api.security.Principal;
+import org.codeengine.api.security.SecurityFacade;
+import org.codeengine.api.spi.HealthProbe;
+import org.codeengine.api.spi.ProbeResult;
+import org.codeengine.api.spi.StepContext;
+import org.codeengine.api.spi.StepExecutor;
+import org.codeengine.api.spi.StepHandle;
+import org.codeengine.core.internal.store.RunRecord;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The life of a run against an executor and a journal that the test controls: how a run ends when its lease goes,
+ * when a step throws an Error, when its start fails, and what a run that is left or taken up again does.
+ */
+class RunLifecycleTest {
+    static final CallContext CTX = new CallContext(new Principal("tester", Principal.Kind.USER, Set.of("admin")), null,
+            "t");
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    /** Lets every call. */
+    static final SecurityFacade ALLOW = new SecurityFacade() {
+        @Override
+        public Principal authenticate(Credentials credentials) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public AccessDecision check(Principal principal, Permission permission) {
+            return new AccessDecision(true, permission, "admin", permission, "allowed in tests");
+        }
+
+        @Override
+        public AccessDecision require(Principal principal, Permission permission) {
+            return check(principal, permission);
+        }
+
+        @Override
+        public List<AuditEntry> audit(long fromSequence, int limit) {
+            return List.of();
+        }
+    };
+
+    /** An executor whose instances are entries in memory; it records what the orchestrator asks of it. */
+    static final class FakeExecutor implements StepExecutor {
+        final AtomicInteger starts = new AtomicInteger();
+        final List<String> undone = Collections.synchronizedList(new ArrayList<>());
+        final List<String> promoted = Collections.synchronizedList(new ArrayList<>());
+        final List<String> undoThreads = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger cancels = new AtomicInteger();
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch undoneOnce = new CountDownLatch(1);
+        volatile @Nullable Supplier<Throwable> failStart;
+
+        @Override
+        public String name() {
+            return "fake";
+        }
+
+        @Override
+        public String apiVersion() {
+            return ApiVersion.CURRENT;
+        }
+
+        @Override
+        public StepHandle start(String service, Map<String, String> settings, StepContext context) {
+            Supplier<Throwable> fail = failStart;
+            if (fail != null) {
+                Throwable t = fail.get();
+                if (t instanceof Error e) {
+                    throw e;
+                }
+                throw (RuntimeException) t;
+            }
+            String id = context.runId() + "/" + service + "/" + context.instance() + "#" + starts.incrementAndGet();
+            context.record(Map.of("id", id));
+            return new StepHandle() {
+                @Override
+                public void awaitStarted(Duration timeout) {
+                    started.countDown();
+                }
+
+                @Override
+                public boolean alive() {
+                    return true;
+                }
+
+                @Override
+                public void cancel() {
+                    cancels.incrementAndGet();
+                }
+            };
+        }
+
+        @Override
+        public void undo(StepRecord record, StepContext context) {
+            undoThreads.add(Thread.currentThread().getName());
+            undone.add(record.outputs().get("id"));
+            undoneOnce.countDown();
+        }
+
+        @Override
+        public boolean alive(StepRecord record) {
+            return true;
+        }
+
+        @Override
+        public void promote(StepRecord record, StepContext context) {
+            promoted.add(record.outputs().get("id") + "@" + context.slot());
+        }
+    }
+
+    /** A probe that never passes. */
+    static final class NeverHealthy implements HealthProbe {
+        @Override
+        public String name() {
+            return "never";
+        }
+
+        @Override
+        public String apiVersion() {
+            return ApiVersion.CURRENT;
+        }
+
+        @Override
+        public ProbeResult probe(Map<String, String> settings, Duration timeout) {
+            return new ProbeResult(false, "never healthy", Duration.ZERO);
+        }
+    }
+
+    /** The memory journal, with state transitions the test can make fail. */
+    static final class RiggedJournal implements RunJournal {
+        final MemoryRunJournal inner = new MemoryRunJournal();
+        /** Run state moves that fail as if another engine held the run; none by default. */
+        final Set<String> refused = Collections.synchronizedSet(new java.util.HashSet<>());
+        /** Run state moves that throw, as if the store were down. */
+        final Set<String> broken = Collections.synchronizedSet(new java.util.HashSet<>());
+
+        static String move(RunState from, RunState to) {
+            return from + "->" + to;
+        }
+
+        @Override
+        public void create(RunRecord run, List<StepRecord> steps) {
+            inner.create(run, steps);
+        }
+
+        @Override
+        public java.util.Optional<RunRecord> find(String runId) {
+            return inner.find(runId);
+        }
+
+        @Override
+        public List<StepRecord> steps(String runId) {
+            return inner.steps(runId);
+        }
+
+        @Override
+        public List<RunRecord> list(int limit) {
+            return inner.list(limit);
+        }
+
+        @Override
+        public boolean saveStep(StepRecord step, @Nullable String owner) {
+            return inner.saveStep(step, owner);
+        }
+
+        @Override
+        public boolean transition(String runId, RunState from, RunState to, Instant now, @Nullable String owner) {
+            if (broken.contains(move(from, to))) {
+                throw new UnavailableException("the store is down (test)", null, null);
+            }
+            if (refused.contains(move(from, to))) {
+                return false;
+            }
+            return inner.transition(runId, from, to, now, owner);
+        }
+
+        @Override
+        public boolean claim(String runId, String owner, Instant now, Duration lease) {
+            return inner.claim(runId, owner, now, lease);
+        }
+
+        @Override
+        public List<String> claimUnfinished(String owner, Instant now, Duration lease, int limit) {
+            return inner.claimUnfinished(owner, now, lease, limit);
+        }
+
+        @Override
+        public List<String> renew(String owner, java.util.Collection<String> runIds, Instant until) {
+            return inner.renew(owner, runIds, until);
+        }
+
+        @Override
+        public void release(String runId, String owner) {
+            inner.release(runId, owner);
+        }
+
+        @Override
+        public java.util.Optional<RunRecord> latestSucceeded(String name, String environment, String except) {
+            return inner.latestSucceeded(name, environment, except);
+        }
+    }
+
+    final FakeExecutor executor = new FakeExecutor();
+    final RiggedJournal journal = new RiggedJournal();
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    final List<DefaultOrchestrator> opened = new ArrayList<>();
+
+    DefaultOrchestrator orchestrator(boolean adopt) {
+        DefaultOrchestrator orchestrator = new DefaultOrchestrator(journal, Map.of("fake", executor), Map.of("never",
+                new NeverHealthy()), ALLOW, (principal, action, target, outcome, detail) -> {
+                }, Clock.systemUTC(), threads, meters, new DefaultOrchestrator.Options(Duration.ofSeconds(3), adopt,
+                        4, Duration.ofSeconds(30)));
+        opened.add(orchestrator);
+        return orchestrator;
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        opened.forEach(DefaultOrchestrator::close);
+        threads.shutdownNow();
+        threads.awaitTermination(30, TimeUnit.SECONDS);
+    }
+
+    double activeRuns() {
+        return meters.get("code.orchestrator.runs.active").gauge().value();
+    }
+
+    static ServiceSpec.Builder service(String name) {
+        return ServiceSpec.builder(name, "fake").retry(org.codeengine.api.orchestrator.RetryPolicy.NONE);
+    }
+
+    /** Puts a run into the journal as a process that died would have left it: unfinished, its lease expired. */
+    String leftBehind(DeploymentSpec spec, RunState state, Map<String, StepRecord> steps) {
+        String runId = "left-" + DeployProcessesTest.unique();
+        Instant long_ago = Instant.now().minusSeconds(3600);
+        List<StepRecord> records = new ArrayList<>();
+        for (ServiceSpec s : spec.services()) {
+            StepRecord given = steps.get(s.name());
+            records.add(given != null
+                    ? new StepRecord(runId, s.name(), given.state(), given.attempt(), long_ago, null, given.outputs(),
+                            given.error())
+                    : new StepRecord(runId, s.name(), StepState.PENDING, 0, null, null, Map.of(), null));
+        }
+        journal.create(new RunRecord(runId, spec.name(), spec.environment(), state, new SpecCodec().write(spec),
+                long_ago, long_ago, "a-dead-engine", long_ago.plusSeconds(3)), records);
+        return runId;
+    }
+
+    static StepRecord step(StepState state, Map<String, String> outputs) {
+        return new StepRecord("x", "x", state, 1, null, null, outputs, null); // run and service set by leftBehind
+    }
+
+    @Test
+    void leaseLostWhileTheRunEnds_stillCompletesTheHandle_once_andTheRunIsNoLongerActive() {
+        DefaultOrchestrator orchestrator = orchestrator(false);
+        journal.refused.add(RiggedJournal.move(RunState.RUNNING, RunState.SUCCEEDED));
+        RunHandle succeeding = orchestrator.deploy(CTX, DeploymentSpec.of("one", "dev", List.of(service("web")
+                .build())));
+        assertThatThrownBy(() -> succeeding.await(WAIT)).isInstanceOf(UnavailableException.class).hasMessageContaining(
+                "is no longer worked on by this engine");
+
+        journal.refused.add(RiggedJournal.move(RunState.ROLLING_BACK, RunState.ROLLED_BACK));
+        executor.failStart = () -> new UnavailableException("no capacity (test)", null, null);
+        RunHandle rollingBack = orchestrator.deploy(CTX, DeploymentSpec.of("two", "dev", List.of(service("web")
+                .build())));
+        assertThatThrownBy(() -> rollingBack.await(WAIT)).isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("is no longer worked on by this engine");
+        assertThat(activeRuns()).isZero();
+    }
+
+    @Test
+    void anErrorInAStep_failsTheStep_andTheRunRollsBack() {
+        executor.failStart = () -> new NoClassDefFoundError("com/example/Missing");
+        RunHandle run = orchestrator(false).deploy(CTX, DeploymentSpec.of("one", "dev", List.of(service("web")
+                .build())));
+        assertThat(run.await(WAIT)).isEqualTo(RunState.ROLLED_BACK);
+        assertThat(run.steps().getFirst().state()).isEqualTo(StepState.FAILED);
+        assertThat(run.steps().getFirst().error()).contains("NoClassDefFoundError").contains("com/example/Missing");
+        assertThat(activeRuns()).isZero();
+    }
+
+    @Test
+    void theHandleOfARunThatEnded_isCompleteAtOnce() {
+        String runId = leftBehind(DeploymentSpec.of("one", "dev", List.of(service("web").build())), RunState.RUNNING,
+                Map.of());
+        journal.inner.transition(runId, RunState.RUNNING, RunState.FAILED, Instant.now(), null);
+        assertThat(orchestrator(false).resume(CTX, runId).await(Duration.ofSeconds(5))).isEqualTo(RunState.FAILED);
+    }
+}
