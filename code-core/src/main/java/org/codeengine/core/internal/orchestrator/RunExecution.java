@@ -694,16 +694,24 @@ final class RunExecution implements RunHandle {
     // ---------------------------------------------------------------- ending
 
     private void succeed() {
+        // fenced first: an engine that lost the run must not stop the old version; the new holder decides
+        transition(RunState.RUNNING, RunState.SUCCEEDED);
+        releaseLease();
         if (previous != null) {
-            // what the old run still runs is replaced now: blue-green and canary old slots, and removed services
-            for (StepRecord old : previous.steps().values()) {
-                if (old.state() == StepState.HEALTHY) {
-                    retire(old.service());
+            try {
+                // what the old run still runs is replaced now: blue-green and canary old slots, and removed services
+                for (StepRecord old : previous.steps().values()) {
+                    if (old.state() == StepState.HEALTHY) {
+                        retire(old.service());
+                    }
                 }
+                rt.journal().transition(previous.runId(), RunState.SUCCEEDED, RunState.SUPERSEDED, now(), null);
+            } catch (RuntimeException e) {
+                LOG.warn("run {} succeeded, but stopping what run {} left running failed; stop it by hand: {}",
+                        runId, previous.runId(), e.getMessage(), e);
             }
-            rt.journal().transition(previous.runId(), RunState.SUCCEEDED, RunState.SUPERSEDED, now(), null);
         }
-        end(RunState.RUNNING, RunState.SUCCEEDED);
+        ended(RunState.SUCCEEDED);
     }
 
     private void rollBack() {

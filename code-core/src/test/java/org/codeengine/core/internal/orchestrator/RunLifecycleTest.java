@@ -321,6 +321,24 @@ class RunLifecycleTest {
     }
 
     @Test
+    void aRunThatLostItsLeaseBeforeItSucceeded_leavesTheOldVersionRunning() {
+        DefaultOrchestrator orchestrator = orchestrator(false);
+        DeploymentSpec site = DeploymentSpec.of("site", "dev", List.of(service("front").rollout(Rollout.BLUE_GREEN)
+                .build()));
+        RunHandle first = orchestrator.deploy(CTX, site);
+        assertThat(first.await(WAIT)).isEqualTo(RunState.SUCCEEDED);
+
+        journal.refused.add(RiggedJournal.move(RunState.RUNNING, RunState.SUCCEEDED));
+        RunHandle second = orchestrator.deploy(CTX, site);
+        assertThatThrownBy(() -> second.await(WAIT)).isInstanceOf(UnavailableException.class);
+
+        assertThat(executor.undone).as("the old version was stopped by an engine that no longer held the new run")
+                .isEmpty();
+        assertThat(journal.find(first.runId()).orElseThrow().state()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(journal.steps(first.runId()).getFirst().state()).isEqualTo(StepState.HEALTHY);
+    }
+
+    @Test
     void theHandleOfARunThatEnded_isCompleteAtOnce() {
         String runId = leftBehind(DeploymentSpec.of("one", "dev", List.of(service("web").build())), RunState.RUNNING,
                 Map.of());
