@@ -500,12 +500,18 @@ final class RunExecution implements RunHandle {
     private boolean deploy(Task task, ServiceSpec service) {
         int i = task.step;
         if (task.reattach && hasInstances(records[i])) {
-            if (stillRunning(task, service)) {
+            String gone = stillRunning(task, service)
+                    ? promoteReattached(service, i)
+                    : "what an earlier process started is gone";
+            if (gone == null) {
                 save(i, records[i], StepState.HEALTHY, records[i].attempt(), null);
                 return true;
             }
-            emit(new DeploymentEvent.StepStateChanged(runId, now(), service.name(), records[i].state(),
-                    "what an earlier process started is gone; starting it again"));
+            emit(new DeploymentEvent.StepStateChanged(runId, now(), service.name(), records[i].state(), gone
+                    + "; starting it again"));
+            if (abandoned()) {
+                throw new Stopped(); // what runs belongs to the engine that takes the run over
+            }
             undoQuietly(i);
         } else if (task.reattach && records[i].state() == StepState.HEALTHY) {
             return true; // its executor records nothing to re-check; the journal says it completed
@@ -548,6 +554,43 @@ final class RunExecution implements RunHandle {
         }
     }
 
+    private void cancelQuietly(Task task, ServiceSpec service) {
+        for (StepHandle handle : task.handles) {
+            try {
+                handle.cancel();
+            } catch (RuntimeException e) {
+                LOG.warn("run {}: cancelling a start of '{}' failed: {}", runId, service.name(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Switches traffic to re-attached instances of a blue-green or canary step that an earlier process left before
+     * it was healthy: it may have stopped before it switched. Switching again is harmless.
+     *
+     * @return null if done or not needed; otherwise why the instances cannot be kept
+     */
+    private @Nullable String promoteReattached(ServiceSpec service, int i) {
+        if (service.rollout() == Rollout.ALL_AT_ONCE || records[i].state() == StepState.HEALTHY) {
+            return null; // a step is saved healthy only after its instances were promoted
+        }
+        try {
+            promote(service, i, records[i].outputs().getOrDefault(SLOT, "blue"), instancesOf(records[i]));
+            return null;
+        } catch (CodeException e) {
+            LOG.info("run {}: switching traffic to the re-attached '{}' failed: {}", runId, service.name(), e
+                    .getMessage());
+            return "switching traffic to what an earlier process started failed: " + e.getMessage();
+        }
+    }
+
+    private void promote(ServiceSpec service, int i, String slot, List<Integer> instances) {
+        StepExecutor executor = rt.executors().get(service.executor());
+        for (int k : instances) {
+            executor.promote(instanceRecord(records[i], k), context(i, k, slot));
+        }
+    }
+
     /** One try: replace or stand beside the old version, start the instances, gate on health, switch traffic. */
     private void tryOnce(Task task, ServiceSpec service) {
         int i = task.step;
@@ -572,10 +615,11 @@ final class RunExecution implements RunHandle {
             startAndCheck(task, service, slot, 0, n, deadline);
         }
         if (service.rollout() != Rollout.ALL_AT_ONCE) {
-            StepExecutor executor = rt.executors().get(service.executor());
+            List<Integer> all = new ArrayList<>();
             for (int k = 0; k < n; k++) {
-                executor.promote(instanceRecord(records[i], k), context(i, k, slot));
+                all.add(k);
             }
+            promote(service, i, slot, all);
         }
     }
 

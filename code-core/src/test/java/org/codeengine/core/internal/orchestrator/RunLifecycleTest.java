@@ -321,6 +321,22 @@ class RunLifecycleTest {
     }
 
     @Test
+    void aReattachedBlueGreenStep_thatWasNotHealthyYet_isPromotedBeforeTheRunSucceeds() {
+        DeploymentSpec spec = DeploymentSpec.of("site", "dev", List.of(service("front").rollout(Rollout.BLUE_GREEN)
+                .build(), service("back").rollout(Rollout.BLUE_GREEN).build()));
+        String runId = leftBehind(spec, RunState.RUNNING, Map.of(
+                "front", step(StepState.CHECKING_HEALTH, Map.of("0.id", "front-0", "slot", "green")),
+                "back", step(StepState.HEALTHY, Map.of("0.id", "back-0", "slot", "green"))));
+
+        RunHandle run = orchestrator(false).resume(CTX, runId);
+
+        assertThat(run.await(WAIT)).isEqualTo(RunState.SUCCEEDED);
+        assertThat(executor.promoted).as("front may have died before it switched; back was saved healthy after")
+                .containsExactly("front-0@green");
+        assertThat(executor.starts).as("nothing started again").hasValue(0);
+    }
+
+    @Test
     void aRunThatLostItsLeaseBeforeItSucceeded_leavesTheOldVersionRunning() {
         DefaultOrchestrator orchestrator = orchestrator(false);
         DeploymentSpec site = DeploymentSpec.of("site", "dev", List.of(service("front").rollout(Rollout.BLUE_GREEN)
