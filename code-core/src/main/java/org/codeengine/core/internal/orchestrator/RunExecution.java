@@ -526,13 +526,18 @@ final class RunExecution implements RunHandle {
                 save(i, records[i], StepState.HEALTHY, attempt, null);
                 return true;
             } catch (Stopped e) {
-                task.handles.forEach(StepHandle::cancel); // on this thread, so before the rollback starts
+                if (!abandoned()) {
+                    cancelQuietly(task, service); // on this thread, so before the rollback starts
+                } // an abandoned run cancels nothing: what it started belongs to the engine that takes it over
                 throw e;
             } catch (LeaseLost e) {
                 throw e;
             } catch (RuntimeException e) {
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
                 task.handles.clear();
+                if (abandoned()) {
+                    throw new Stopped(); // nor does it undo a failed try: it is no longer this engine's to undo
+                }
                 undoQuietly(i);
                 boolean retriable = !(e instanceof NonRetriableException) && !(e instanceof IllegalArgumentException);
                 if (attempt >= last || !retriable) {

@@ -321,6 +321,26 @@ class RunLifecycleTest {
     }
 
     @Test
+    void anAbandonedRun_leavesWhatItStartedRunning_forTheEngineThatTakesItOver() throws Exception {
+        DefaultOrchestrator orchestrator = orchestrator(false);
+        ServiceSpec slow = service("web").healthCheck(HealthCheckSpec.of("never", Map.of()).withTiming(Duration
+                .ofMinutes(10), Duration.ofSeconds(1), 3)).timeout(Duration.ofMinutes(20)).build();
+        RunHandle run = orchestrator.deploy(CTX, DeploymentSpec.of("one", "dev", List.of(slow)));
+        assertThat(executor.started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        orchestrator.close(); // leaves the run: its lease goes back, for another engine to resume it
+        threads.shutdown();
+        assertThat(threads.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the step's task ended").isTrue();
+
+        assertThat(executor.cancels).as("starts cancelled").hasValue(0);
+        assertThat(executor.undone).as("instances undone").isEmpty();
+        assertThatThrownBy(() -> run.await(WAIT)).isInstanceOf(UnavailableException.class);
+        StepRecord step = journal.steps(run.runId()).getFirst();
+        assertThat(RunExecution.instancesOf(step)).as("still recorded, to re-attach to").containsExactly(0);
+        assertThat(journal.find(run.runId()).orElseThrow().state()).isEqualTo(RunState.RUNNING);
+    }
+
+    @Test
     void aReattachedBlueGreenStep_thatWasNotHealthyYet_isPromotedBeforeTheRunSucceeds() {
         DeploymentSpec spec = DeploymentSpec.of("site", "dev", List.of(service("front").rollout(Rollout.BLUE_GREEN)
                 .build(), service("back").rollout(Rollout.BLUE_GREEN).build()));
