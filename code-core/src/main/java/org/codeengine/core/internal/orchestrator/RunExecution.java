@@ -59,7 +59,7 @@ final class RunExecution implements RunHandle {
     private static final String SLOT = "slot";
 
     /** Thrown inside a step's task when the run is being stopped or abandoned: the task ends without writing. */
-    private static final class Stopped extends RuntimeException {
+    private static final class Stopped extends RuntimeException implements Guards.NotTheTargets {
         private static final long serialVersionUID = 1L;
 
         Stopped() {
@@ -68,7 +68,7 @@ final class RunExecution implements RunHandle {
     }
 
     /** Thrown when this engine no longer holds the run's lease. */
-    private static final class LeaseLost extends RuntimeException {
+    private static final class LeaseLost extends RuntimeException implements Guards.NotTheTargets {
         private static final long serialVersionUID = 1L;
 
         LeaseLost() {
@@ -637,7 +637,18 @@ final class RunExecution implements RunHandle {
             int instance = k;
             Map<String, String> values = values(i, k, slot);
             Map<String, String> settings = Placeholders.fill(service.settings(), values, "settings");
-            StepHandle handle = rt.guards().start(service.executor(), executor.target(settings), () -> {
+            Guards.Wait slotWait = new Guards.Wait() { // a stop interrupts the wait for a start slot
+                @Override
+                public void begin() {
+                    task.beginWait();
+                }
+
+                @Override
+                public void end() {
+                    task.endWait();
+                }
+            };
+            StepHandle handle = rt.guards().start(service.executor(), executor.target(settings), slotWait, () -> {
                 StepHandle h = executor.start(service.name(), settings, context(i, instance, slot));
                 task.handles.add(h);
                 h.awaitStarted(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
@@ -709,7 +720,7 @@ final class RunExecution implements RunHandle {
         }
     }
 
-    /** Runs the health gates of several instances at once; the first failure fails them all. */
+    /** Runs the health gates of several instances at once; the first failure, whichever gate, fails them all. */
     private void awaitAll(Task task, List<Runnable> gates) {
         task.beginWait();
         try {
@@ -718,10 +729,11 @@ final class RunExecution implements RunHandle {
                 return;
             }
             try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<?>> futures = gates.stream().<Future<?>>map(each::submit).toList();
+                CompletionService<Object> completed = new ExecutorCompletionService<>(each);
+                List<Future<Object>> futures = gates.stream().map(g -> completed.submit(g, null)).toList();
                 try {
-                    for (Future<?> f : futures) {
-                        f.get();
+                    for (int k = 0; k < futures.size(); k++) {
+                        completed.take().get(); // in the order they end, so a failure is not held up by the others
                     }
                 } catch (ExecutionException e) {
                     futures.forEach(f -> f.cancel(true));

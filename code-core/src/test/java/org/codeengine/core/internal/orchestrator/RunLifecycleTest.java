@@ -166,6 +166,35 @@ class RunLifecycleTest {
         }
     }
 
+    /** A probe that fails at once for every instance but instance 0, which it keeps waiting until interrupted. */
+    static final class SlowFirstInstance implements HealthProbe {
+        final CountDownLatch interrupted = new CountDownLatch(1);
+
+        @Override
+        public String name() {
+            return "slow-first";
+        }
+
+        @Override
+        public String apiVersion() {
+            return ApiVersion.CURRENT;
+        }
+
+        @Override
+        public ProbeResult probe(Map<String, String> settings, Duration timeout) {
+            if (!settings.get("instance").equals("0")) {
+                return new ProbeResult(false, "down", Duration.ZERO);
+            }
+            try {
+                Thread.sleep(timeout);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                Thread.currentThread().interrupt();
+            }
+            return new ProbeResult(false, "no answer", timeout);
+        }
+    }
+
     /** The memory journal, with state transitions the test can make fail. */
     static final class RiggedJournal implements RunJournal {
         final MemoryRunJournal inner = new MemoryRunJournal();
@@ -241,6 +270,7 @@ class RunLifecycleTest {
     }
 
     final FakeExecutor executor = new FakeExecutor();
+    final SlowFirstInstance slowFirst = new SlowFirstInstance();
     final RiggedJournal journal = new RiggedJournal();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -248,7 +278,7 @@ class RunLifecycleTest {
 
     DefaultOrchestrator orchestrator(boolean adopt) {
         DefaultOrchestrator orchestrator = new DefaultOrchestrator(journal, Map.of("fake", executor), Map.of("never",
-                new NeverHealthy()), ALLOW, (principal, action, target, outcome, detail) -> {
+                new NeverHealthy(), "slow-first", slowFirst), ALLOW, (principal, action, target, outcome, detail) -> {
                 }, Clock.systemUTC(), threads, meters, new DefaultOrchestrator.Options(Duration.ofSeconds(3), adopt,
                         4, Duration.ofSeconds(30)));
         opened.add(orchestrator);
@@ -380,5 +410,19 @@ class RunLifecycleTest {
                 Map.of());
         journal.inner.transition(runId, RunState.RUNNING, RunState.FAILED, Instant.now(), null);
         assertThat(orchestrator(false).resume(CTX, runId).await(Duration.ofSeconds(5))).isEqualTo(RunState.FAILED);
+    }
+
+    @Test
+    void theHealthGatesOfSeveralInstances_failAtTheFirstFailure_whicheverInstanceFailsFirst() throws Exception {
+        // instance 0 would keep its gate busy for 10 minutes; instance 1 fails its first probe
+        HealthCheckSpec check = new HealthCheckSpec("slow-first", Map.of("instance", "${instance}"), Duration.ZERO,
+                Duration.ofMillis(100), Duration.ofMinutes(10), 1, 1);
+        ServiceSpec pair = service("web").instances(2).healthCheck(check).timeout(Duration.ofMinutes(20)).build();
+        RunHandle run = orchestrator(false).deploy(CTX, DeploymentSpec.of("one", "dev", List.of(pair)));
+
+        assertThat(run.await(WAIT)).isEqualTo(RunState.ROLLED_BACK);
+        assertThat(run.steps().getFirst().error()).contains("instance 1").contains("down");
+        assertThat(slowFirst.interrupted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("instance 0's gate stopped")
+                .isTrue();
     }
 }
