@@ -227,7 +227,12 @@ final class RunExecution implements RunHandle {
     /** Starts or resumes deploying, from the steps' records. */
     void start() {
         if (state == RunState.PENDING) {
-            transition(RunState.PENDING, RunState.RUNNING);
+            try {
+                transition(RunState.PENDING, RunState.RUNNING);
+            } catch (LeaseLost e) {
+                throw new UnavailableException("run " + runId + " cannot start: it is no longer pending, or another"
+                        + " engine holds it now", null, null);
+            }
         }
         List<Integer> failed = new ArrayList<>();
         synchronized (this) {

@@ -351,6 +351,21 @@ class RunLifecycleTest {
     }
 
     @Test
+    void aDeployWhoseStartFails_leavesNothingActive_noLeaseHeld_andNothingToAdopt() {
+        DefaultOrchestrator orchestrator = orchestrator(false);
+        journal.broken.add(RiggedJournal.move(RunState.PENDING, RunState.RUNNING));
+        assertThatThrownBy(() -> orchestrator.deploy(CTX, DeploymentSpec.of("one", "dev", List.of(service("web")
+                .build())))).isInstanceOf(UnavailableException.class).hasMessageContaining("the store is down");
+
+        assertThat(activeRuns()).isZero();
+        RunRecord run = journal.list(10).getFirst();
+        assertThat(run.leaseOwner()).as("lease given back").isNull();
+        assertThat(run.state()).as("ended, so no engine adopts a run its caller was told failed").isEqualTo(
+                RunState.FAILED);
+        assertThat(executor.starts).hasValue(0);
+    }
+
+    @Test
     void anAbandonedRun_leavesWhatItStartedRunning_forTheEngineThatTakesItOver() throws Exception {
         DefaultOrchestrator orchestrator = orchestrator(false);
         ServiceSpec slow = service("web").healthCheck(HealthCheckSpec.of("never", Map.of()).withTiming(Duration
@@ -368,6 +383,21 @@ class RunLifecycleTest {
         StepRecord step = journal.steps(run.runId()).getFirst();
         assertThat(RunExecution.instancesOf(step)).as("still recorded, to re-attach to").containsExactly(0);
         assertThat(journal.find(run.runId()).orElseThrow().state()).isEqualTo(RunState.RUNNING);
+    }
+
+    @Test
+    void adoptingARunWithAFailedStep_rollsItBackOnTheEngineThreads_notOnTheLeaseKeeper() throws Exception {
+        DeploymentSpec spec = DeploymentSpec.of("one", "dev", List.of(service("web").build()));
+        String runId = leftBehind(spec, RunState.RUNNING, Map.of("web", step(StepState.FAILED, Map.of("0.id",
+                "old-web"))));
+        orchestrator(true);
+
+        assertThat(executor.undoneOnce.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("undone").isTrue();
+        assertThat(executor.undoThreads).singleElement().isNotEqualTo("code-orchestrator-leases");
+        TinyServices.await("the rollback to end", WAIT, () -> journal.find(runId).orElseThrow().state()
+                .terminal());
+        assertThat(journal.find(runId).orElseThrow().state()).isEqualTo(RunState.ROLLED_BACK);
+        assertThat(executor.undone).containsExactly("old-web");
     }
 
     @Test
@@ -402,6 +432,34 @@ class RunLifecycleTest {
                 .isEmpty();
         assertThat(journal.find(first.runId()).orElseThrow().state()).isEqualTo(RunState.SUCCEEDED);
         assertThat(journal.steps(first.runId()).getFirst().state()).isEqualTo(StepState.HEALTHY);
+    }
+
+    @Test
+    void concurrentResumesOfOneRun_buildOneExecution() throws Exception {
+        ServiceSpec slow = service("web").healthCheck(HealthCheckSpec.of("never", Map.of()).withTiming(Duration
+                .ofMinutes(10), Duration.ofSeconds(1), 3)).timeout(Duration.ofMinutes(20)).build();
+        String runId = leftBehind(DeploymentSpec.of("one", "dev", List.of(slow)), RunState.RUNNING, Map.of());
+        DefaultOrchestrator orchestrator = orchestrator(false);
+        int callers = 8;
+        CyclicBarrier together = new CyclicBarrier(callers);
+        List<Future<RunHandle>> handles = new ArrayList<>();
+        try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < callers; i++) {
+                handles.add(each.submit(() -> {
+                    together.await();
+                    return orchestrator.resume(CTX, runId);
+                }));
+            }
+        }
+        RunHandle first = handles.getFirst().get();
+        for (Future<RunHandle> handle : handles) {
+            assertThat(handle.get()).isSameAs(first);
+        }
+        assertThat(executor.started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(activeRuns()).isEqualTo(1);
+        first.cancel();
+        assertThat(first.await(WAIT)).isEqualTo(RunState.CANCELLED);
+        assertThat(executor.starts).hasValue(1);
     }
 
     @Test
