@@ -86,9 +86,19 @@ public final class ProcessExecutor implements StepExecutor {
                     + "': " + e.getMessage(), e);
         }
         ProcessHandle handle = process.toHandle();
-        context.record(Map.of("pid", Long.toString(handle.pid()), "started", startOf(handle).map(i -> Long.toString(i
-                .toEpochMilli())).orElse(""), "stopGrace", grace.toString(), "log", log.toString()));
-        context.progress().accept("started process " + handle.pid() + ", output in " + log);
+        try {
+            context.record(Map.of("pid", Long.toString(handle.pid()), "started", startOf(handle).map(i -> Long
+                    .toString(i.toEpochMilli())).orElse(""), "stopGrace", grace.toString(), "log", log.toString()));
+            context.progress().accept("started process " + handle.pid() + ", output in " + log);
+        } catch (RuntimeException | Error e) {
+            // not recorded, so nothing could ever undo it: stop it now rather than leave it running
+            try {
+                stop(handle, grace);
+            } catch (RuntimeException stopFailed) {
+                e.addSuppressed(stopFailed);
+            }
+            throw e;
+        }
         return new Started(process, grace, log);
     }
 

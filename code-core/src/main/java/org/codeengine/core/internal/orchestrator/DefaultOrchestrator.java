@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.NotFoundException;
@@ -72,7 +73,13 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     private final Audit audit;
     private final Options options;
     private final Map<String, RunExecution> active = new ConcurrentHashMap<>();
-    private final Map<String, Principal> startedBy = new ConcurrentHashMap<>();
+    /** Who started each execution; by execution, as a new one of a run may be tracked while an old one ends. */
+    private final Map<RunExecution, Principal> startedBy = new ConcurrentHashMap<>();
+    /**
+     * Locks by run id (striped): taking up a run that exists (resume, adopt, rollback, cancel) checks for an execution
+     * of it, claims it and starts the new execution under its lock, so that two callers never build two.
+     */
+    private final Object[] takeUp = new Object[64];
     private final @Nullable Thread keeper;
     private volatile boolean closed;
 
@@ -87,6 +94,9 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
         this.security = security;
         this.audit = audit;
         this.options = options;
+        for (int i = 0; i < takeUp.length; i++) {
+            takeUp[i] = new Object();
+        }
         this.keeper = Thread.ofVirtual().name("code-orchestrator-leases").start(this::keepLeases);
     }
 
@@ -107,16 +117,74 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
         Objects.requireNonNull(spec, "spec must not be null");
         require(context, "run", spec.environment());
         Plan plan = planner.plan(spec);
+        if (closed) {
+            throw new UnavailableException("the orchestrator is closed; no run starts", null, null);
+        }
         String runId = UUID.randomUUID().toString();
         Instant now = rt.clock().instant();
         rt.journal().create(new RunRecord(runId, spec.name(), spec.environment(), RunState.PENDING, rt.codec().write(
                 spec), now, now, rt.owner(), now.plus(options.leaseTtl())), RunExecution.pendingSteps(runId, plan));
-        RunExecution run = track(runId, plan, RunState.PENDING, RunExecution.pendingSteps(runId, plan),
-                context.principal());
+        RunExecution run;
+        try {
+            run = track(runId, plan, RunState.PENDING, RunExecution.pendingSteps(runId, plan), context.principal());
+        } catch (RuntimeException e) {
+            neverStarted(runId);
+            throw e;
+        }
         LOG.info("run {}: deploying {} to {} ({} services in {} phases)", runId, spec.name(), spec.environment(),
                 spec.services().size(), plan.phases().size());
-        run.start();
+        try {
+            run.start();
+        } catch (RuntimeException e) {
+            untrack(run);
+            neverStarted(runId);
+            throw e;
+        }
         return run;
+    }
+
+    /** Ends a new run that could not start, so that no engine adopts it later: its caller got an exception. */
+    private void neverStarted(String runId) {
+        try {
+            rt.journal().transition(runId, RunState.PENDING, RunState.FAILED, rt.clock().instant(), rt.owner());
+        } catch (RuntimeException e) {
+            LOG.warn("run {} could not start, nor be marked failed: {}", runId, e.getMessage());
+        }
+        releaseQuietly(runId);
+    }
+
+    /**
+     * Starts work on a run just tracked; if that throws, the run is no longer tracked, its lease is given back and the
+     * exception goes on to the caller.
+     */
+    private void begin(RunExecution run, Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            untrack(run);
+            releaseQuietly(run.runId());
+            throw e;
+        }
+    }
+
+    /** Forgets an execution that never began: nothing ran, so there is nothing to stop or audit. */
+    private void untrack(RunExecution run) {
+        active.remove(run.runId(), run);
+        if (startedBy.remove(run) != null) {
+            rt.metrics().runLeft();
+        }
+    }
+
+    private void releaseQuietly(String runId) {
+        try {
+            rt.journal().release(runId, rt.owner());
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: giving up its lease failed; it expires by itself: {}", runId, e.getMessage());
+        }
+    }
+
+    private Object takeUpLock(String runId) {
+        return takeUp[Math.floorMod(runId.hashCode(), takeUp.length)];
     }
 
     @Override
@@ -127,22 +195,38 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     }
 
     private RunHandle resume(RunRecord record, Principal principal) {
-        RunExecution running = active.get(record.runId());
-        if (running != null && !running.state().terminal()) {
-            return running;
+        synchronized (takeUpLock(record.runId())) {
+            RunExecution running = active.get(record.runId());
+            if (running != null && !running.state().terminal()) {
+                return running;
+            }
+            if (record.state().terminal()) {
+                return endedHandle(record);
+            }
+            RunExecution run = claim(record, principal);
+            RunState state = run.state(); // as the store has it now that this engine holds the run
+            if (state.terminal()) {
+                return giveBack(run);
+            }
+            LOG.info("run {}: resuming {} to {} from {}", record.runId(), record.name(), record.environment(),
+                    state);
+            begin(run, state == RunState.ROLLING_BACK ? () -> run.startRollback(RunState.ROLLED_BACK) : run::start);
+            return run;
         }
-        if (record.state().terminal()) {
-            return endedHandle(record);
-        }
-        RunExecution run = claim(record, principal);
-        LOG.info("run {}: resuming {} to {} from {}", record.runId(), record.name(), record.environment(),
-                record.state());
-        if (record.state() == RunState.ROLLING_BACK) {
-            run.startRollback(RunState.ROLLED_BACK);
-        } else {
-            run.start();
-        }
-        return run;
+    }
+
+    /** Gives back a run claimed in vain, as it ended meanwhile; returns its handle as it ended. */
+    private RunExecution giveBack(RunExecution run) {
+        untrack(run);
+        releaseQuietly(run.runId());
+        return endedHandle(find(run.runId()));
+    }
+
+    private static boolean canRollBack(RunState state) {
+        return switch (state) {
+            case SUCCEEDED, FAILED, PENDING, RUNNING, ROLLING_BACK -> true;
+            default -> false;
+        };
     }
 
     @Override
@@ -151,19 +235,22 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
         require(context, "rollback", record.environment());
         audit.record(context.principal().id(), "deploy:rollback:" + record.environment(), runId, Outcome.SUCCESS,
                 "rollback requested in state " + record.state());
-        RunExecution running = active.get(runId);
-        if (running != null && !running.state().terminal()) {
-            running.stopForRollback();
-            return running;
-        }
-        return switch (record.state()) {
-            case SUCCEEDED, FAILED, PENDING, RUNNING, ROLLING_BACK -> {
-                RunExecution run = claim(record, context.principal());
-                run.startRollback(RunState.ROLLED_BACK);
-                yield run;
+        synchronized (takeUpLock(runId)) {
+            RunExecution running = active.get(runId);
+            if (running != null && !running.state().terminal()) {
+                running.stopForRollback();
+                return running;
             }
-            default -> endedHandle(record);
-        };
+            if (!canRollBack(record.state())) {
+                return endedHandle(record);
+            }
+            RunExecution run = claim(record, context.principal());
+            if (!canRollBack(run.state())) {
+                return giveBack(run);
+            }
+            begin(run, () -> run.startRollback(RunState.ROLLED_BACK));
+            return run;
+        }
     }
 
     @Override
@@ -172,11 +259,18 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
         require(context, "cancel", record.environment());
         audit.record(context.principal().id(), "deploy:cancel:" + record.environment(), runId, Outcome.SUCCESS,
                 "cancel requested in state " + record.state());
-        RunExecution running = active.get(runId);
-        if (running != null) {
-            running.cancel();
-        } else if (!record.state().terminal()) {
-            claim(record, context.principal()).startRollback(RunState.CANCELLED);
+        synchronized (takeUpLock(runId)) {
+            RunExecution running = active.get(runId);
+            if (running != null) {
+                running.cancel();
+            } else if (!record.state().terminal()) {
+                RunExecution run = claim(record, context.principal());
+                if (run.state().terminal()) {
+                    giveBack(run);
+                } else {
+                    begin(run, () -> run.startRollback(RunState.CANCELLED));
+                }
+            }
         }
     }
 
@@ -212,7 +306,7 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
         }
         for (RunExecution run : List.copyOf(active.values())) {
             run.abandon();
-            rt.journal().release(run.runId(), rt.owner());
+            releaseQuietly(run.runId());
         }
         rt.journal().close();
     }
@@ -227,25 +321,33 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
                     + " until " + holder.leaseUntil() + "; it can be taken over once that lease expires",
                     holder.leaseUntil() == null ? null : Duration.between(now, holder.leaseUntil()), null);
         }
-        DeploymentSpec spec = rt.codec().read(record.spec(), "the stored spec of run " + record.runId());
-        Plan plan;
         try {
-            plan = planner.plan(spec);
-        } catch (InvalidRequestException e) {
-            rt.journal().release(record.runId(), rt.owner());
-            throw new InvalidRequestException("run " + record.runId() + " cannot be resumed here: "
-                    + e.getMessage(), e);
+            DeploymentSpec spec = rt.codec().read(record.spec(), "the stored spec of run " + record.runId());
+            Plan plan;
+            try {
+                plan = planner.plan(spec);
+            } catch (InvalidRequestException e) {
+                throw new InvalidRequestException("run " + record.runId() + " cannot be resumed here: "
+                        + e.getMessage(), e);
+            }
+            RunRecord fresh = rt.journal().find(record.runId()).orElse(record);
+            return track(record.runId(), plan, fresh.state(), rt.journal().steps(record.runId()), principal);
+        } catch (RuntimeException e) {
+            releaseQuietly(record.runId());
+            throw e;
         }
-        RunRecord fresh = rt.journal().find(record.runId()).orElse(record);
-        return track(record.runId(), plan, fresh.state(), rt.journal().steps(record.runId()), principal);
     }
 
     private RunExecution track(String runId, Plan plan, RunState state, List<StepRecord> steps, Principal principal) {
         RunExecution run = new RunExecution(rt, runId, plan, state, steps, previous(plan.spec(), runId),
                 this::ended);
-        active.put(runId, run);
-        startedBy.put(runId, principal);
+        startedBy.put(run, principal);
+        active.put(runId, run); // replaces only an execution that is ending: callers hold the run's lock
         rt.metrics().runStarted();
+        if (closed) { // close() may have looked at the runs before this one came: leave it as close() would
+            untrack(run); // the caller gives the lease back
+            throw new UnavailableException("the orchestrator is closed", null, null);
+        }
         return run;
     }
 
@@ -259,8 +361,11 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     }
 
     private void ended(RunExecution run) {
-        active.remove(run.runId());
-        Principal principal = startedBy.remove(run.runId());
+        active.remove(run.runId(), run);
+        Principal principal = startedBy.remove(run);
+        if (principal == null) {
+            return; // forgotten already
+        }
         RunState state = run.state();
         if (!state.terminal()) {
             rt.metrics().runLeft();
@@ -268,7 +373,7 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
         }
         rt.metrics().runEnded(state);
         try {
-            audit.record(principal == null ? SYSTEM.id() : principal.id(), "deploy:run:" + run.spec().environment(),
+            audit.record(principal.id(), "deploy:run:" + run.spec().environment(),
                     run.runId(), state == RunState.SUCCEEDED ? Outcome.SUCCESS : Outcome.FAILURE, "deployment "
                             + run.spec().name() + " ended " + state);
         } catch (RuntimeException e) {
@@ -303,6 +408,19 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
         return new RunSummary(r.runId(), r.name(), r.environment(), r.state(), r.createdAt(), r.updatedAt(), steps);
     }
 
+    /** Resumes a run this engine claimed because its holder let its lease expire. */
+    private void adopt(String runId) {
+        try {
+            rt.journal().find(runId).ifPresent(record -> {
+                LOG.info("run {}: adopting it; its holder let its lease expire", runId);
+                resume(record, SYSTEM);
+            });
+        } catch (RuntimeException e) {
+            LOG.error("run {}: cannot adopt it: {}", runId, e.getMessage());
+            releaseQuietly(runId);
+        }
+    }
+
     /** Renews the leases of active runs every third of their time to live, and adopts orphaned runs. */
     private void keepLeases() {
         Duration beat = options.leaseTtl().dividedBy(3);
@@ -321,15 +439,11 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
                 }
                 if (options.adoptOrphans()) {
                     for (String runId : rt.journal().claimUnfinished(rt.owner(), now, options.leaseTtl(), 8)) {
-                        rt.journal().find(runId).ifPresent(record -> {
-                            try {
-                                LOG.info("run {}: adopting it; its holder let its lease expire", runId);
-                                resume(record, SYSTEM);
-                            } catch (RuntimeException e) {
-                                LOG.error("run {}: cannot adopt it: {}", runId, e.getMessage());
-                                rt.journal().release(runId, rt.owner());
-                            }
-                        });
+                        try {
+                            rt.threads().execute(() -> adopt(runId)); // store work and rollbacks: not on this thread
+                        } catch (RejectedExecutionException e) {
+                            releaseQuietly(runId);
+                        }
                     }
                 }
             } catch (RuntimeException e) {

@@ -28,12 +28,42 @@ final class Guards {
                 .maxWaitDuration(Duration.ofMinutes(10)).build());
     }
 
+    /** Marks an exception that says nothing about the target: the run is stopping or lost its lease. */
+    interface NotTheTargets {}
+
+    /** Brackets the wait for a start slot: the caller may be interrupted in it, and only in it. */
+    interface Wait {
+        Wait NONE = new Wait() {
+            @Override
+            public void begin() {}
+
+            @Override
+            public void end() {}
+        };
+
+        void begin();
+
+        /** Clears an interrupt meant for the wait; may throw to say the caller is stopping. */
+        void end();
+    }
+
     /**
      * Runs one start of {@code executor} at {@code target} inside its breaker and bulkhead.
      *
      * @throws UnavailableException if the breaker is open or no start slot came free
      */
     <T> T start(String executor, String target, Supplier<T> start) {
+        return start(executor, target, Wait.NONE, start);
+    }
+
+    /**
+     * Runs one start of {@code executor} at {@code target} inside its breaker and bulkhead, waiting for a start slot
+     * between {@code wait.begin()} and {@code wait.end()}. An exception that is {@link NotTheTargets} does not count
+     * against the target's breaker.
+     *
+     * @throws UnavailableException if the breaker is open or no start slot came free
+     */
+    <T> T start(String executor, String target, Wait wait, Supplier<T> start) {
         CircuitBreaker breaker = breakers.circuitBreaker(executor + "@" + target);
         Bulkhead bulkhead = bulkheads.bulkhead(executor);
         try {
@@ -43,18 +73,35 @@ final class Guards {
                     + "' failed too often; its circuit breaker is open for now", null, e);
         }
         long began = breaker.getCurrentTimestamp();
+        boolean permitted = false;
         try {
-            bulkhead.acquirePermission();
+            wait.begin();
+            try {
+                bulkhead.acquirePermission(); // an interrupt ends the wait with BulkheadFullException
+                permitted = true;
+            } finally {
+                wait.end();
+            }
         } catch (BulkheadFullException e) {
             breaker.releasePermission();
             throw new UnavailableException("no start slot of executor '" + executor + "' came free", null, e);
+        } catch (RuntimeException | Error e) {
+            if (permitted) {
+                bulkhead.onComplete();
+            }
+            breaker.releasePermission();
+            throw e;
         }
         try {
             T started = start.get();
             breaker.onSuccess(breaker.getCurrentTimestamp() - began, breaker.getTimestampUnit());
             return started;
-        } catch (RuntimeException e) {
-            breaker.onError(breaker.getCurrentTimestamp() - began, breaker.getTimestampUnit(), e);
+        } catch (RuntimeException | Error e) {
+            if (e instanceof NotTheTargets) {
+                breaker.releasePermission();
+            } else {
+                breaker.onError(breaker.getCurrentTimestamp() - began, breaker.getTimestampUnit(), e);
+            }
             throw e;
         } finally {
             bulkhead.onComplete();

@@ -30,35 +30,65 @@ public final class JdbcRunJournal implements RunJournal {
 
     private record Pending(StepRecord step, String owner, CompletableFuture<Boolean> written) {}
 
+    /** Writes the steps of one owner in one transaction; returns for each whether it was written. */
+    @FunctionalInterface
+    interface StepWriter {
+        boolean[] write(List<StepRecord> steps, String owner);
+    }
+
     private final RunRepository runs;
+    private final StepWriter steps;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    /** Guards {@link #closed} against writes being queued: once it is set, nothing more is queued. */
+    private final Object queueing = new Object();
     private final Thread writer;
+    /** Set by close() and by the writer when it stops; then writes go to the store directly. */
     private volatile boolean closed;
 
     public JdbcRunJournal(RunRepository runs) {
+        this(runs, runs::updateSteps);
+    }
+
+    /** @param steps how group commits are written; a test may put a failing one in */
+    JdbcRunJournal(RunRepository runs, StepWriter steps) {
         this.runs = runs;
+        this.steps = steps;
         this.writer = Thread.ofVirtual().name("code-journal-writer").start(this::write);
     }
 
     private void write() {
-        List<Pending> batch = new ArrayList<>();
-        while (!closed || !queue.isEmpty()) {
-            try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+        try {
+            List<Pending> batch = new ArrayList<>();
+            while (true) {
+                Pending first;
+                try {
+                    first = queue.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    break;
+                }
                 if (first == null) {
+                    if (closed && queue.isEmpty()) {
+                        break; // nothing is queued once closed is set, so nothing can come now
+                    }
                     continue;
                 }
                 batch.add(first);
-            } catch (InterruptedException e) {
-                break;
+                queue.drainTo(batch, MAX_BATCH - 1);
+                commit(batch);
+                batch.clear();
             }
-            queue.drainTo(batch, MAX_BATCH - 1);
-            commit(batch);
-            batch.clear();
+        } finally {
+            // however the writer stops, no caller is left waiting: what is queued fails, later writes go direct
+            List<Pending> left = new ArrayList<>();
+            synchronized (queueing) {
+                closed = true;
+                queue.drainTo(left);
+            }
+            left.forEach(p -> p.written().completeExceptionally(new UnavailableException(
+                    "the run journal stopped before it saved step " + p.step().service() + " of run " + p.step()
+                            .runId(),
+                    null, null)));
         }
-        queue.drainTo(batch);
-        batch.forEach(p -> p.written().completeExceptionally(new UnavailableException(
-                "the run journal is closed", null, null)));
     }
 
     private void commit(List<Pending> batch) {
@@ -67,12 +97,16 @@ public final class JdbcRunJournal implements RunJournal {
         for (Map.Entry<String, List<Pending>> group : byOwner.entrySet()) {
             List<Pending> pending = group.getValue();
             try {
-                boolean[] written = runs.updateSteps(pending.stream().map(Pending::step).toList(), group.getKey());
+                boolean[] written = steps.write(pending.stream().map(Pending::step).toList(), group.getKey());
                 for (int i = 0; i < pending.size(); i++) {
                     pending.get(i).written().complete(written[i]);
                 }
             } catch (RuntimeException e) {
                 pending.forEach(p -> p.written().completeExceptionally(e));
+            } catch (Error e) { // the writer goes on; its callers must not wait for ever
+                UnavailableException failed = new UnavailableException("saving " + pending.size()
+                        + " steps failed: " + e, null, e);
+                pending.forEach(p -> p.written().completeExceptionally(failed));
             }
         }
     }
@@ -99,11 +133,20 @@ public final class JdbcRunJournal implements RunJournal {
 
     @Override
     public boolean saveStep(StepRecord step, @Nullable String owner) {
-        if (owner == null || closed) {
-            return runs.updateStep(step, owner);
+        if (owner == null) {
+            return runs.updateStep(step, null);
         }
         Pending pending = new Pending(step, owner, new CompletableFuture<>());
-        queue.add(pending);
+        synchronized (queueing) {
+            if (!closed) {
+                queue.add(pending); // the writer completes it: it commits it, or fails it when it stops
+            } else {
+                pending = null;
+            }
+        }
+        if (pending == null) {
+            return runs.updateStep(step, owner); // closed, or the writer stopped: write directly
+        }
         try {
             return pending.written().join(); // not interruptible: a write is never abandoned half-way
         } catch (CompletionException e) {
@@ -113,7 +156,9 @@ public final class JdbcRunJournal implements RunJournal {
 
     @Override
     public void close() {
-        closed = true; // the writer commits what is queued and stops; it is never interrupted mid-write
+        synchronized (queueing) {
+            closed = true; // the writer commits what is queued and stops; it is never interrupted mid-write
+        }
         try {
             writer.join(Duration.ofSeconds(30));
         } catch (InterruptedException e) {

@@ -2,11 +2,12 @@ package org.codeengine.core.internal.orchestrator;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MemoryRunJournal implements RunJournal {
     static final int KEEP_ENDED = 256;
-    private final ArrayDeque<String> ended = new ArrayDeque<>();
+    /** The runs that ended, the longest ended first; each once, and only while it is ended. */
+    private final LinkedHashSet<String> ended = new LinkedHashSet<>();
     private final Map<String, RunRecord> runs = new HashMap<>();
     private final Map<String, Map<String, StepRecord>> steps = new HashMap<>();
     private final Map<String, List<String>> order = new HashMap<>();
@@ -75,10 +77,14 @@ public final class MemoryRunJournal implements RunJournal {
         }
         runs.put(runId, new RunRecord(runId, run.name(), run.environment(), to, run.spec(), run.createdAt(), now,
                 run.leaseOwner(), run.leaseUntil()));
-        if (to.terminal() && !from.terminal()) {
-            ended.addLast(runId);
+        if (!to.terminal()) {
+            ended.remove(runId); // a run that ended is being rolled back: never forgotten while it runs
+        } else if (!from.terminal()) {
+            ended.add(runId);
+            Iterator<String> oldest = ended.iterator();
             while (ended.size() > KEEP_ENDED) {
-                String forget = ended.removeFirst();
+                String forget = oldest.next();
+                oldest.remove();
                 runs.remove(forget);
                 steps.remove(forget);
                 order.remove(forget);

@@ -12,11 +12,14 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,7 +59,7 @@ final class RunExecution implements RunHandle {
     private static final String SLOT = "slot";
 
     /** Thrown inside a step's task when the run is being stopped or abandoned: the task ends without writing. */
-    private static final class Stopped extends RuntimeException {
+    private static final class Stopped extends RuntimeException implements Guards.NotTheTargets {
         private static final long serialVersionUID = 1L;
 
         Stopped() {
@@ -65,7 +68,7 @@ final class RunExecution implements RunHandle {
     }
 
     /** Thrown when this engine no longer holds the run's lease. */
-    private static final class LeaseLost extends RuntimeException {
+    private static final class LeaseLost extends RuntimeException implements Guards.NotTheTargets {
         private static final long serialVersionUID = 1L;
 
         LeaseLost() {
@@ -140,6 +143,10 @@ final class RunExecution implements RunHandle {
     private final boolean[] templated;
     private final Map<Integer, Task> running = new HashMap<>();
     private Mode mode = Mode.DEPLOYING;
+    /** Whether the handle is complete and {@link #onEnd} called: once, whatever the mode. */
+    private boolean finished;
+    /** Set when the run is to be left while a rollback runs ({@link Mode#ENDED}): it stops before its next step. */
+    private boolean leaving;
     private RunState state;
     private RunState stopTarget = RunState.ROLLED_BACK;
     private int healthy;
@@ -220,7 +227,12 @@ final class RunExecution implements RunHandle {
     /** Starts or resumes deploying, from the steps' records. */
     void start() {
         if (state == RunState.PENDING) {
-            transition(RunState.PENDING, RunState.RUNNING);
+            try {
+                transition(RunState.PENDING, RunState.RUNNING);
+            } catch (LeaseLost e) {
+                throw new UnavailableException("run " + runId + " cannot start: it is no longer pending, or another"
+                        + " engine holds it now", null, null);
+            }
         }
         List<Integer> failed = new ArrayList<>();
         synchronized (this) {
@@ -247,7 +259,7 @@ final class RunExecution implements RunHandle {
         synchronized (this) {
             mode = Mode.ENDED;
         }
-        done.complete(state);
+        finish(state, null);
     }
 
     /** Undoes what the run deployed: for a run that ended, or one left mid-rollback by a process that died. */
@@ -256,7 +268,7 @@ final class RunExecution implements RunHandle {
             mode = Mode.STOPPING;
             stopTarget = target;
         }
-        rt.threads().execute(this::rollBack);
+        dispatch(this::rollBack);
     }
 
     @Override
@@ -269,21 +281,76 @@ final class RunExecution implements RunHandle {
         stop(RunState.ROLLED_BACK);
     }
 
-    /** Stops work on the run without ending it: another engine takes it over, or this one is closing. */
+    /**
+     * Stops work on the run without ending it: another engine takes it over, or this one is closing. What the run
+     * started keeps running, for the engine that resumes it to re-attach: an abandoned run stops nothing.
+     */
     void abandon() {
         List<Task> tasks;
         synchronized (this) {
-            if (mode == Mode.ENDED || mode == Mode.ABANDONED) {
+            if (finished || mode == Mode.ABANDONED) {
+                return;
+            }
+            if (mode == Mode.ENDED) {
+                leaving = true; // the thread that ends the run stops before its next step and completes the handle
                 return;
             }
             mode = Mode.ABANDONED;
             tasks = List.copyOf(running.values());
         }
         tasks.forEach(Task::stop);
-        LOG.info("run {} left to another engine in state {}", runId, state);
-        onEnd.accept(this);
-        done.completeExceptionally(new UnavailableException("run " + runId
+        leave();
+    }
+
+    /** Completes the handle of a run this engine no longer works on; from {@link #abandon} or an ending cut short. */
+    private void leave() {
+        synchronized (this) {
+            mode = Mode.ABANDONED;
+        }
+        LOG.info("run {} is no longer worked on by this engine; it stays {}", runId, state());
+        finish(null, new UnavailableException("run " + runId
                 + " is no longer worked on by this engine; resume it from the store", null, null));
+    }
+
+    /** Calls {@link #onEnd} and completes the handle, the first time only. */
+    private void finish(@Nullable RunState ended, @Nullable Throwable failure) {
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+        }
+        try {
+            onEnd.accept(this); // before waiters wake, so they find the run ended in the orchestrator too
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: telling the orchestrator that the run ended failed", runId, e);
+        }
+        if (failure == null) {
+            done.complete(ended);
+        } else {
+            done.completeExceptionally(failure);
+        }
+    }
+
+    /**
+     * Hands work to the engine's threads.
+     *
+     * @return false if they refused it (the engine is shutting down): the run is then left for a later resume
+     */
+    private boolean dispatch(Runnable work) {
+        try {
+            rt.threads().execute(work);
+            return true;
+        } catch (RejectedExecutionException e) {
+            LOG.warn("run {}: the engine's executor refused work ({}); leaving the run for a later resume", runId, e
+                    .getMessage());
+            abandon();
+            return false;
+        }
+    }
+
+    private synchronized boolean abandoned() {
+        return mode == Mode.ABANDONED;
     }
 
     private void stop(RunState target) {
@@ -300,7 +367,7 @@ final class RunExecution implements RunHandle {
         }
         tasks.forEach(Task::stop);
         if (idle) {
-            rt.threads().execute(this::rollBack);
+            dispatch(this::rollBack);
         }
     }
 
@@ -337,20 +404,28 @@ final class RunExecution implements RunHandle {
             }
         }
         for (Task task : launch) {
-            rt.threads().execute(() -> runStep(task));
+            if (!dispatch(() -> runStep(task))) {
+                return;
+            }
         }
         if (succeeded) {
             try {
                 succeed();
             } catch (LeaseLost e) {
-                abandon();
-            } catch (RuntimeException e) {
-                LOG.error("ending run {} failed; it stays {} for a later resume", runId, state, e);
-                onEnd.accept(this);
-                done.completeExceptionally(e);
+                leave();
+            } catch (RuntimeException | Error e) {
+                LOG.error("ending run {} failed; it stays {} for a later resume", runId, state(), e);
+                finish(null, e);
+                rethrowFatal(e);
             }
         } else if (rollBack) {
-            rollBack();
+            dispatch(this::rollBack); // never on the caller's thread: it may be the lease keeper's
+        }
+    }
+
+    private static void rethrowFatal(Throwable e) {
+        if (e instanceof VirtualMachineError fatal) {
+            throw fatal;
         }
     }
 
@@ -363,18 +438,23 @@ final class RunExecution implements RunHandle {
         long began = System.nanoTime();
         boolean ok = false;
         boolean stopped = false;
+        boolean lost = false;
+        Throwable unexpected = null;
         try {
             ok = deploy(task, service);
             rt.metrics().stepEnded(service.executor(), ok, System.nanoTime() - began);
         } catch (Stopped e) {
             stopped = true;
         } catch (LeaseLost e) {
-            abandon();
-            return;
-        } catch (RuntimeException e) {
+            lost = true;
+        } catch (RuntimeException | Error e) { // an Error too: the step must end, or the run waits for it forever
+            unexpected = e;
+            ok = false;
             LOG.error("step {} of run {} failed unexpectedly", service.name(), runId, e);
             try {
                 fail(i, "unexpected: " + e);
+            } catch (LeaseLost again) {
+                lost = true;
             } catch (RuntimeException again) {
                 LOG.error("could not record the failure of step {} of run {}", service.name(), runId, again);
             }
@@ -383,6 +463,17 @@ final class RunExecution implements RunHandle {
                 task.thread = null;
             }
         }
+        if (lost) {
+            abandon();
+        } else {
+            stepEnded(task, service, ok, stopped);
+        }
+        rethrowFatal(unexpected);
+    }
+
+    /** The bookkeeping after a step's task: frees its capacity, readies its dependents or stops the run. */
+    private void stepEnded(Task task, ServiceSpec service, boolean ok, boolean stopped) {
+        int i = task.step;
         List<Task> others = List.of();
         synchronized (this) {
             running.remove(i);
@@ -414,12 +505,18 @@ final class RunExecution implements RunHandle {
     private boolean deploy(Task task, ServiceSpec service) {
         int i = task.step;
         if (task.reattach && hasInstances(records[i])) {
-            if (stillRunning(task, service)) {
+            String gone = stillRunning(task, service)
+                    ? promoteReattached(service, i)
+                    : "what an earlier process started is gone";
+            if (gone == null) {
                 save(i, records[i], StepState.HEALTHY, records[i].attempt(), null);
                 return true;
             }
-            emit(new DeploymentEvent.StepStateChanged(runId, now(), service.name(), records[i].state(),
-                    "what an earlier process started is gone; starting it again"));
+            emit(new DeploymentEvent.StepStateChanged(runId, now(), service.name(), records[i].state(), gone
+                    + "; starting it again"));
+            if (abandoned()) {
+                throw new Stopped(); // what runs belongs to the engine that takes the run over
+            }
             undoQuietly(i);
         } else if (task.reattach && records[i].state() == StepState.HEALTHY) {
             return true; // its executor records nothing to re-check; the journal says it completed
@@ -434,13 +531,18 @@ final class RunExecution implements RunHandle {
                 save(i, records[i], StepState.HEALTHY, attempt, null);
                 return true;
             } catch (Stopped e) {
-                task.handles.forEach(StepHandle::cancel); // on this thread, so before the rollback starts
+                if (!abandoned()) {
+                    cancelQuietly(task, service); // on this thread, so before the rollback starts
+                } // an abandoned run cancels nothing: what it started belongs to the engine that takes it over
                 throw e;
             } catch (LeaseLost e) {
                 throw e;
             } catch (RuntimeException e) {
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
                 task.handles.clear();
+                if (abandoned()) {
+                    throw new Stopped(); // nor does it undo a failed try: it is no longer this engine's to undo
+                }
                 undoQuietly(i);
                 boolean retriable = !(e instanceof NonRetriableException) && !(e instanceof IllegalArgumentException);
                 if (attempt >= last || !retriable) {
@@ -459,6 +561,43 @@ final class RunExecution implements RunHandle {
                     task.endWait();
                 }
             }
+        }
+    }
+
+    private void cancelQuietly(Task task, ServiceSpec service) {
+        for (StepHandle handle : task.handles) {
+            try {
+                handle.cancel();
+            } catch (RuntimeException e) {
+                LOG.warn("run {}: cancelling a start of '{}' failed: {}", runId, service.name(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Switches traffic to re-attached instances of a blue-green or canary step that an earlier process left before
+     * it was healthy: it may have stopped before it switched. Switching again is harmless.
+     *
+     * @return null if done or not needed; otherwise why the instances cannot be kept
+     */
+    private @Nullable String promoteReattached(ServiceSpec service, int i) {
+        if (service.rollout() == Rollout.ALL_AT_ONCE || records[i].state() == StepState.HEALTHY) {
+            return null; // a step is saved healthy only after its instances were promoted
+        }
+        try {
+            promote(service, i, records[i].outputs().getOrDefault(SLOT, "blue"), instancesOf(records[i]));
+            return null;
+        } catch (CodeException e) {
+            LOG.info("run {}: switching traffic to the re-attached '{}' failed: {}", runId, service.name(), e
+                    .getMessage());
+            return "switching traffic to what an earlier process started failed: " + e.getMessage();
+        }
+    }
+
+    private void promote(ServiceSpec service, int i, String slot, List<Integer> instances) {
+        StepExecutor executor = rt.executors().get(service.executor());
+        for (int k : instances) {
+            executor.promote(instanceRecord(records[i], k), context(i, k, slot));
         }
     }
 
@@ -486,10 +625,11 @@ final class RunExecution implements RunHandle {
             startAndCheck(task, service, slot, 0, n, deadline);
         }
         if (service.rollout() != Rollout.ALL_AT_ONCE) {
-            StepExecutor executor = rt.executors().get(service.executor());
+            List<Integer> all = new ArrayList<>();
             for (int k = 0; k < n; k++) {
-                executor.promote(instanceRecord(records[i], k), context(i, k, slot));
+                all.add(k);
             }
+            promote(service, i, slot, all);
         }
     }
 
@@ -502,7 +642,18 @@ final class RunExecution implements RunHandle {
             int instance = k;
             Map<String, String> values = values(i, k, slot);
             Map<String, String> settings = Placeholders.fill(service.settings(), values, "settings");
-            StepHandle handle = rt.guards().start(service.executor(), executor.target(settings), () -> {
+            Guards.Wait slotWait = new Guards.Wait() { // a stop interrupts the wait for a start slot
+                @Override
+                public void begin() {
+                    task.beginWait();
+                }
+
+                @Override
+                public void end() {
+                    task.endWait();
+                }
+            };
+            StepHandle handle = rt.guards().start(service.executor(), executor.target(settings), slotWait, () -> {
                 StepHandle h = executor.start(service.name(), settings, context(i, instance, slot));
                 task.handles.add(h);
                 h.awaitStarted(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
@@ -574,7 +725,7 @@ final class RunExecution implements RunHandle {
         }
     }
 
-    /** Runs the health gates of several instances at once; the first failure fails them all. */
+    /** Runs the health gates of several instances at once; the first failure, whichever gate, fails them all. */
     private void awaitAll(Task task, List<Runnable> gates) {
         task.beginWait();
         try {
@@ -583,10 +734,11 @@ final class RunExecution implements RunHandle {
                 return;
             }
             try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<?>> futures = gates.stream().<Future<?>>map(each::submit).toList();
+                CompletionService<Object> completed = new ExecutorCompletionService<>(each);
+                List<Future<Object>> futures = gates.stream().map(g -> completed.submit(g, null)).toList();
                 try {
-                    for (Future<?> f : futures) {
-                        f.get();
+                    for (int k = 0; k < futures.size(); k++) {
+                        completed.take().get(); // in the order they end, so a failure is not held up by the others
                     }
                 } catch (ExecutionException e) {
                     futures.forEach(f -> f.cancel(true));
@@ -608,16 +760,24 @@ final class RunExecution implements RunHandle {
     // ---------------------------------------------------------------- ending
 
     private void succeed() {
+        // fenced first: an engine that lost the run must not stop the old version; the new holder decides
+        transition(RunState.RUNNING, RunState.SUCCEEDED);
+        releaseLease();
         if (previous != null) {
-            // what the old run still runs is replaced now: blue-green and canary old slots, and removed services
-            for (StepRecord old : previous.steps().values()) {
-                if (old.state() == StepState.HEALTHY) {
-                    retire(old.service());
+            try {
+                // what the old run still runs is replaced now: blue-green and canary old slots, and removed services
+                for (StepRecord old : previous.steps().values()) {
+                    if (old.state() == StepState.HEALTHY) {
+                        retire(old.service());
+                    }
                 }
+                rt.journal().transition(previous.runId(), RunState.SUCCEEDED, RunState.SUPERSEDED, now(), null);
+            } catch (RuntimeException e) {
+                LOG.warn("run {} succeeded, but stopping what run {} left running failed; stop it by hand: {}",
+                        runId, previous.runId(), e.getMessage(), e);
             }
-            rt.journal().transition(previous.runId(), RunState.SUCCEEDED, RunState.SUPERSEDED, now(), null);
         }
-        end(RunState.RUNNING, RunState.SUCCEEDED);
+        ended(RunState.SUCCEEDED);
     }
 
     private void rollBack() {
@@ -633,6 +793,11 @@ final class RunExecution implements RunHandle {
             }
             boolean clean = true;
             for (int i = records.length - 1; i >= 0; i--) {
+                synchronized (this) {
+                    if (leaving) {
+                        throw new LeaseLost(); // abandoned meanwhile: the next holder undoes the rest
+                    }
+                }
                 StepRecord r = records[i];
                 switch (r.state()) {
                     case PENDING -> save(i, r, StepState.SKIPPED, r.attempt(), null);
@@ -658,11 +823,11 @@ final class RunExecution implements RunHandle {
             }
             end(RunState.ROLLING_BACK, clean ? stopTarget : RunState.FAILED);
         } catch (LeaseLost e) {
-            abandon();
-        } catch (RuntimeException e) {
-            LOG.error("rollback of run {} failed; the run stays {} for a later resume", runId, state, e);
-            onEnd.accept(this);
-            done.completeExceptionally(e);
+            leave();
+        } catch (RuntimeException | Error e) {
+            LOG.error("rollback of run {} failed; the run stays {} for a later resume", runId, state(), e);
+            finish(null, e);
+            rethrowFatal(e);
         }
     }
 
@@ -671,10 +836,22 @@ final class RunExecution implements RunHandle {
             mode = Mode.ENDED;
         }
         transition(from, to);
-        rt.journal().release(runId, rt.owner());
+        releaseLease();
+        ended(to);
+    }
+
+    private void ended(RunState to) {
         LOG.info("run {} of {} to {} ended {}", runId, spec.name(), spec.environment(), to);
-        onEnd.accept(this); // before waiters wake, so they find the run ended in the orchestrator too
-        done.complete(to);
+        finish(to, null);
+    }
+
+    /** Gives up the lease of a run that has ended; if that fails, the lease expires by itself. */
+    private void releaseLease() {
+        try {
+            rt.journal().release(runId, rt.owner());
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: giving up its lease failed; it expires by itself: {}", runId, e.getMessage());
+        }
     }
 
     // ---------------------------------------------------------------- instances and the old version

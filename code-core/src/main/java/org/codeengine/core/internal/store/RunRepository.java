@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
@@ -158,20 +159,16 @@ public final class RunRepository {
      * @return whether the step was written; false if another process holds the run now
      */
     public boolean updateStep(StepRecord step, @Nullable String owner) {
+        if (owner != null) {
+            return updateSteps(List.of(step), owner)[0]; // the run's row locked while the step is written
+        }
         String outputs = json.writeValueAsString(step.outputs());
         return sql.tx("saving step", c -> {
             try (PreparedStatement s = c.prepareStatement("update code_step set state = ?, attempt = ?,"
-                    + " started_at = ?, finished_at = ?, outputs = ?, error = ? where run_id = ? and service = ?"
-                    + (owner == null
-                            ? ""
-                            : " and exists (select 1 from code_run r where r.run_id = ? and r.lease_owner = ?)"))) {
+                    + " started_at = ?, finished_at = ?, outputs = ?, error = ? where run_id = ? and service = ?")) {
                 bindStep(s, step, outputs);
                 s.setString(7, step.runId());
                 s.setString(8, step.service());
-                if (owner != null) {
-                    s.setString(9, step.runId());
-                    s.setString(10, owner);
-                }
                 return s.executeUpdate() == 1;
             }
         });
@@ -184,18 +181,17 @@ public final class RunRepository {
      */
     public boolean[] updateSteps(List<StepRecord> steps, String owner) {
         List<String> outputs = steps.stream().map(step -> json.writeValueAsString(step.outputs())).toList();
-        return sql.tx("saving " + steps.size() + " steps", c -> {
-            // the lease is checked once per run, and the run's row stays locked, so no one takes it over meanwhile
+        return sql.txRetrying("saving " + steps.size() + " steps", c -> {
+            // the lease is checked once per run, and the run's row stays locked, so no one takes it over meanwhile.
+            // Rows are locked in run id order, the order renew() updates them in, so that the two never deadlock.
             Map<String, Boolean> held = new HashMap<>();
             try (PreparedStatement s = c.prepareStatement(
                     "select 1 from code_run where run_id = ? and lease_owner = ? for update")) {
-                for (StepRecord step : steps) {
-                    if (!held.containsKey(step.runId())) {
-                        s.setString(1, step.runId());
-                        s.setString(2, owner);
-                        try (ResultSet rows = s.executeQuery()) {
-                            held.put(step.runId(), rows.next());
-                        }
+                for (String runId : new TreeSet<>(steps.stream().map(StepRecord::runId).toList())) {
+                    s.setString(1, runId);
+                    s.setString(2, owner);
+                    try (ResultSet rows = s.executeQuery()) {
+                        held.put(runId, rows.next());
                     }
                 }
             }
@@ -269,11 +265,11 @@ public final class RunRepository {
 
     /** @return the runs among {@code runIds} whose lease {@code owner} no longer holds; the others now last until {@code until} */
     public List<String> renew(String owner, Collection<String> runIds, Instant until) {
-        return sql.tx("renewing run leases", c -> {
+        return sql.txRetrying("renewing run leases", c -> {
             List<String> lost = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement(
                     "update code_run set lease_until = ? where run_id = ? and lease_owner = ?")) {
-                for (String runId : runIds) {
+                for (String runId : new TreeSet<>(runIds)) { // in run id order, as updateSteps() locks them
                     Sql.setInstant(s, 1, until);
                     s.setString(2, runId);
                     s.setString(3, owner);

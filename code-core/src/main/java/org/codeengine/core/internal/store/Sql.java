@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.StoreException;
@@ -46,6 +47,40 @@ final class Sql {
      * @param what what the work does, for error messages
      */
     <T> T tx(String what, Work<T> work) {
+        try {
+            return once(work);
+        } catch (SQLException e) {
+            throw map(what, e);
+        }
+    }
+
+    /** Tries in all of {@link #txRetrying}. */
+    static final int TRIES = 4;
+
+    /**
+     * Runs work in a transaction like {@link #tx}, and runs it again, up to {@value #TRIES} tries in all, when the
+     * database rolled it back to break a deadlock or a serialization conflict. Only for work that does nothing but
+     * its statements, so that running it again is safe.
+     */
+    <T> T txRetrying(String what, Work<T> work) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return once(work);
+            } catch (SQLException e) {
+                if (attempt >= TRIES || !conflict(e)) {
+                    throw map(what, e);
+                }
+                try {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(1, 10L << attempt)); // so they do not meet again
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw map(what, e);
+                }
+            }
+        }
+    }
+
+    private <T> T once(Work<T> work) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -56,9 +91,22 @@ final class Sql {
                 connection.rollback();
                 throw e;
             }
-        } catch (SQLException e) {
-            throw map(what, e);
         }
+    }
+
+    /** @return whether the database aborted the transaction for a deadlock (40P01) or serialization failure (40001) */
+    static boolean conflict(SQLException e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t instanceof SQLException s) {
+                for (SQLException next = s; next != null && depth < 16; next = next.getNextException(), depth++) {
+                    if ("40P01".equals(next.getSQLState()) || "40001".equals(next.getSQLState())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     static CodeException map(String what, SQLException e) {

@@ -1,6 +1,8 @@
 package org.codeengine.core.internal.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -12,7 +14,10 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.codeengine.api.StoreConfig;
+import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
@@ -83,5 +88,80 @@ class JournalTest {
         assertThat(journal.find("r10")).isPresent();
         assertThat(journal.find("live")).isPresent();
         assertThat(journal.list(1000)).hasSize(MemoryRunJournal.KEEP_ENDED + 1);
+    }
+
+    static StepRecord healthy(String runId, int i) {
+        return new StepRecord(runId, "s" + i, StepState.HEALTHY, 1, T0, T0, Map.of(), null);
+    }
+
+    @Test
+    void aGroupCommitThatThrowsAnError_failsItsCallers_insteadOfLeavingThemWaiting_andTheWriterGoesOn(
+            @TempDir Path dir) {
+        try (JdbcStore store = JdbcStore.open(StoreConfig.h2File(dir.resolve("code-db")), new H2StoreProvider(), Clock
+                .systemUTC(), null, List.of(JdbcStore.MIGRATIONS))) {
+            AtomicBoolean broken = new AtomicBoolean(true);
+            try (JdbcRunJournal journal = new JdbcRunJournal(store.runs(), (steps, owner) -> {
+                if (broken.getAndSet(false)) {
+                    throw new StackOverflowError("deep (test)");
+                }
+                return store.runs().updateSteps(steps, owner);
+            })) {
+                journal.create(run("r1", "a"), steps("r1", 2));
+                assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> journal.saveStep(
+                        healthy("r1", 0), "a")).isInstanceOf(UnavailableException.class).hasMessageContaining(
+                                "saving 1 steps failed")
+                        .hasMessageContaining("StackOverflowError"));
+                assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThat(journal.saveStep(healthy("r1", 1),
+                        "a")).isTrue());
+            }
+        }
+    }
+
+    @Test
+    void stepWritesRacingClose_allReturn_andThoseAfterItAreWrittenDirectly(@TempDir Path dir) throws Exception {
+        try (JdbcStore store = JdbcStore.open(StoreConfig.h2File(dir.resolve("code-db")), new H2StoreProvider(), Clock
+                .systemUTC(), null, List.of(JdbcStore.MIGRATIONS))) {
+            JdbcRunJournal journal = new JdbcRunJournal(store.runs());
+            journal.create(run("r1", "a"), steps("r1", 100));
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<Boolean>> writes = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    StepRecord step = healthy("r1", i);
+                    writes.add(threads.submit(() -> journal.saveStep(step, "a")));
+                    if (i == 50) {
+                        threads.submit(journal::close);
+                    }
+                }
+                for (Future<Boolean> write : writes) {
+                    assertThat(write.get(30, TimeUnit.SECONDS)).isTrue();
+                }
+            }
+            journal.close();
+            assertThat(journal.saveStep(new StepRecord("r1", "s0", StepState.FAILED, 2, T0, T0, Map.of(), "late"),
+                    "a")).isTrue();
+            assertThat(journal.steps("r1").getFirst().state()).isEqualTo(StepState.FAILED);
+            assertThat(journal.steps("r1")).extracting(StepRecord::state).doesNotContain(StepState.PENDING);
+        }
+    }
+
+    @Test
+    void memoryJournal_keepsARunThatEndedAndIsRolledBack_once_andNeverWhileItRollsBack() {
+        MemoryRunJournal journal = new MemoryRunJournal();
+        journal.create(run("again", "a"), steps("again", 1));
+        assertThat(journal.transition("again", RunState.RUNNING, RunState.SUCCEEDED, T0, "a")).isTrue();
+        assertThat(journal.transition("again", RunState.SUCCEEDED, RunState.ROLLING_BACK, T0, "a")).isTrue();
+        for (int i = 0; i < MemoryRunJournal.KEEP_ENDED + 10; i++) {
+            journal.create(run("r" + i, "a"), steps("r" + i, 1));
+            assertThat(journal.transition("r" + i, RunState.RUNNING, RunState.SUCCEEDED, T0, "a")).isTrue();
+        }
+        assertThat(journal.find("again")).as("rolling back: not forgotten").isPresent();
+        assertThat(journal.transition("again", RunState.ROLLING_BACK, RunState.ROLLED_BACK, T0, "a")).isTrue();
+        for (int i = 0; i < MemoryRunJournal.KEEP_ENDED - 1; i++) {
+            journal.create(run("s" + i, "a"), steps("s" + i, 1));
+            assertThat(journal.transition("s" + i, RunState.RUNNING, RunState.SUCCEEDED, T0, "a")).isTrue();
+        }
+        assertThat(journal.find("again")).as("among the last %d that ended", MemoryRunJournal.KEEP_ENDED)
+                .isPresent();
+        assertThat(journal.list(10_000)).hasSize(MemoryRunJournal.KEEP_ENDED);
     }
 }

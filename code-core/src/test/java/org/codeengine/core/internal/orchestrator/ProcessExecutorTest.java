@@ -127,4 +127,23 @@ class ProcessExecutorTest {
         }
     }
 
+    @Test
+    void start_stopsTheProcess_whenRecordingItFails_forNothingCouldUndoItLater() {
+        Map<String, String> seen = new HashMap<>();
+        InstanceContext failing = new InstanceContext("run-1", "svc", 0, "blue", Clock.systemUTC(), outputs -> {
+            seen.putAll(outputs);
+            throw new UnavailableException("the journal is down (test)", null, null);
+        }, message -> {
+        });
+        assertThatThrownBy(() -> executor.start("svc", Map.of("command", "sleep 30", "log", dir.resolve("r.log")
+                .toString()), failing)).isInstanceOf(UnavailableException.class).hasMessageContaining(
+                        "the journal is down");
+        long pid = Long.parseLong(seen.get("pid"));
+        try {
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("process " + pid
+                    + " left running").isFalse();
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
 }

@@ -1,20 +1,34 @@
 package org.codeengine.core.internal.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.codeengine.api.StoreConfig;
+import org.codeengine.api.orchestrator.RunState;
+import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.api.spi.StoreProvider;
 import org.codeengine.plugin.postgres.PostgresStoreProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The store contract on a real PostgreSQL: {@code CODE_TEST_PG_URL}, by default the local server at 127.0.0.1:5432
@@ -65,5 +79,61 @@ class PostgresStoreTest extends StoreContract {
                 s.execute("drop schema if exists \"" + schema + "\" cascade");
             }
         }
+    }
+
+    /** @return how many other sessions wait for a lock that {@code holder} holds */
+    private static int waitingFor(Connection holder) throws SQLException {
+        try (Connection c = DriverManager.getConnection(URL, USER, null);
+                PreparedStatement s = c.prepareStatement(
+                        "select count(*) from pg_stat_activity where ? = any(pg_blocking_pids(pid))")) {
+            int pid;
+            try (Statement q = holder.createStatement(); ResultSet rows = q.executeQuery("select pg_backend_pid()")) {
+                rows.next();
+                pid = rows.getInt(1);
+            }
+            s.setInt(1, pid);
+            try (ResultSet rows = s.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
+    @Test
+    void stepWrites_areRunAgain_whenPostgresAbortsThemToBreakADeadlock() throws Exception {
+        StoreConfig config = freshConfig();
+        RunRepository runs = open(config).runs();
+        Instant now = clock.instant();
+        for (String id : List.of("a", "b")) {
+            runs.create(new RunRecord(id, "shop", "dev", RunState.RUNNING, "{}", now, now, "me", now.plusSeconds(60)),
+                    List.of(new StepRecord(id, "web", StepState.PENDING, 0, null, null, Map.of(), null)));
+        }
+        List<StepRecord> healthy = List.of(new StepRecord("a", "web", StepState.HEALTHY, 1, now, now, Map.of(), null),
+                new StepRecord("b", "web", StepState.HEALTHY, 1, now, now, Map.of(), null));
+        String table = "\"" + config.schema() + "\".code_run";
+        try (Connection other = DriverManager.getConnection(URL, USER, null);
+                ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            other.setAutoCommit(false);
+            try (Statement s = other.createStatement()) {
+                s.executeQuery("select 1 from " + table + " where run_id = 'b' for update").close();
+            }
+            Future<boolean[]> written = threads.submit(() -> runs.updateSteps(healthy, "me")); // locks a, waits on b
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (waitingFor(other) == 0) {
+                assertThat(System.nanoTime()).as("the step writes to wait for run b").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            try (Statement s = other.createStatement()) {
+                // wants a, which the step writes hold: a circle. PostgreSQL breaks it by aborting the session that
+                // waited longer, the step writes, after deadlock_timeout; they must start again, not fail.
+                s.executeUpdate("update " + table + " set updated_at = updated_at where run_id = 'a'");
+            } catch (SQLException e) {
+                assertThat(e.getSQLState()).as("this session was the one aborted instead").isEqualTo("40P01");
+            }
+            other.commit();
+            assertThat(written.get(60, TimeUnit.SECONDS)).containsExactly(true, true);
+        }
+        assertThat(runs.steps("a").getFirst().state()).isEqualTo(StepState.HEALTHY);
+        assertThat(runs.steps("b").getFirst().state()).isEqualTo(StepState.HEALTHY);
     }
 }
