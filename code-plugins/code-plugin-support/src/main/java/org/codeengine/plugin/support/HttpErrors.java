@@ -25,15 +25,30 @@ public final class HttpErrors {
      */
     public static CodeException map(String provider, int status, String message, @Nullable String requestId,
             @Nullable Duration retryAfter) {
+        return map(provider, status, status, message, requestId, retryAfter);
+    }
+
+    /**
+     * @param provider the provider's name, for the message
+     * @param status the HTTP status, for the message
+     * @param mapAs the status that picks the exception, as {@link #map(String, int, String, String, Duration)} does;
+     *        differs from {@code status} where the body says more (Google's 400 with {@code API_KEY_INVALID} is 401)
+     * @param message the provider's error message (never the request, which may hold a key)
+     * @param requestId the provider's request id, or null
+     * @param retryAfter the wait the provider asked for, or null
+     * @return the exception for {@code mapAs}, its message naming {@code status}
+     */
+    public static CodeException map(String provider, int status, int mapAs, String message,
+            @Nullable String requestId, @Nullable Duration retryAfter) {
         String text = provider + " answered HTTP " + status + ": " + message + (requestId == null
                 ? ""
                 : " (request " + requestId + ")");
-        return switch (status) {
+        return switch (mapAs) {
             case 401, 403 -> new AuthenticationException(text, null);
             case 404 -> new NotFoundException(text, null);
             case 408 -> new DeadlineExceededException(text, retryAfter, null);
             case 429 -> new RateLimitedException(text, retryAfter, null);
-            default -> status == 409 || status >= 500
+            default -> mapAs == 409 || mapAs >= 500
                     ? new UnavailableException(text, retryAfter, null)
                     : new InvalidRequestException(text, null);
         };

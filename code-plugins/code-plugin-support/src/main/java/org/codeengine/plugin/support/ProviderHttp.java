@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * or a network error is tried again after the wait the provider asked for ({@code retry-after-ms}, then
  * {@code retry-after}), else after an exponential backoff with jitter, unless {@code x-should-retry: false}
  * ({@code true} forces a retry); never past the total time budget. Errors become CODE's exceptions with the
- * provider's message and request id. Thread-safe.
+ * provider's message and request id. A provider whose error body says more (a reason that changes the kind of error,
+ * a wait) reads it with {@link #sendReadingErrors}. Thread-safe.
  */
 public final class ProviderHttp {
     private static final int MAX_ERROR_BODY = 64 * 1024;
@@ -133,7 +134,29 @@ public final class ProviderHttp {
      * @return the successful reply, its body still to read
      * @throws CodeException the mapped failure of the last try
      */
-    public HttpResponse<InputStream> send(HttpRequest request, Function<String, String> errorMessage) {
+    public HttpResponse<InputStream> send(HttpRequest request, Function<String, @Nullable String> errorMessage) {
+        return sendReadingErrors(request, body -> new ErrorBody(errorMessage.apply(body), null, null));
+    }
+
+    /**
+     * What a provider's error body says.
+     *
+     * @param message the provider's message, or null when the body has none
+     * @param mapAs the status to map the error as where the body says more than the status does (Google answers a bad
+     *        key with 400 and the reason {@code API_KEY_INVALID}: mapped as 401), or null for the status itself
+     * @param retryAfter the wait the body asks for (Google's {@code RetryInfo}), or null; then the retry headers count
+     */
+    public record ErrorBody(@Nullable String message, @Nullable Integer mapAs, @Nullable Duration retryAfter) {}
+
+    /**
+     * Sends the request, retrying as described above, for providers whose error bodies say more than a message.
+     *
+     * @param request the request; sent again as it is on a retry
+     * @param errorBody reads an error body (given as text); it may throw on a body that is not the provider's JSON
+     * @return the successful reply, its body still to read
+     * @throws CodeException the mapped failure of the last try
+     */
+    public HttpResponse<InputStream> sendReadingErrors(HttpRequest request, Function<String, ErrorBody> errorBody) {
         long deadline = System.nanoTime() + settings.budget().toNanos();
         for (int attempt = 0;; attempt++) {
             CodeException failure;
@@ -146,19 +169,24 @@ public final class ProviderHttp {
                     return response;
                 }
                 String body = drain(response.body());
-                asked = RetryHeaders.retryAfter(response.headers(), clock);
-                should = RetryHeaders.shouldRetry(response.headers());
-                String message;
+                ErrorBody said;
                 try {
-                    message = errorMessage.apply(body);
+                    said = errorBody.apply(body);
                 } catch (RuntimeException unreadable) {
-                    message = null;
+                    said = new ErrorBody(null, null, null);
                 }
+                asked = said.retryAfter() != null
+                        ? said.retryAfter()
+                        : RetryHeaders.retryAfter(response.headers(),
+                                clock);
+                should = RetryHeaders.shouldRetry(response.headers());
+                String message = said.message();
                 if (message == null || message.isBlank()) {
                     message = body.isBlank() ? "(no message)" : abbreviate(body);
                 }
-                failure = HttpErrors.map(provider, status, message, requestId(response.headers()), asked);
-                if (should == null && !HttpErrors.retriable(status)) {
+                int mapAs = said.mapAs() == null ? status : said.mapAs();
+                failure = HttpErrors.map(provider, status, mapAs, message, requestId(response.headers()), asked);
+                if (should == null && !HttpErrors.retriable(mapAs)) {
                     throw failure;
                 }
             } catch (HttpTimeoutException e) {

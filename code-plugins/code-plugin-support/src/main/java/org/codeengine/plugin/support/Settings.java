@@ -68,4 +68,24 @@ public final class Settings {
         throw new ConfigurationException("setting " + name + " must be a whole number of at least 0 but was '" + text
                 + "'", null);
     }
+
+    /**
+     * @param settings the provider's settings
+     * @param name a setting holding {@code true} or {@code false}
+     * @param otherwise the value when it is not set
+     * @return the flag
+     * @throws ConfigurationException naming the setting if it is neither {@code true} nor {@code false}
+     */
+    public static boolean flag(Map<String, String> settings, String name, boolean otherwise) {
+        String text = settings.get(name);
+        if (text == null || text.isBlank()) {
+            return otherwise;
+        }
+        return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigurationException("setting " + name + " must be true or false but was '" + text
+                    + "'", null);
+        };
+    }
 }

@@ -1,14 +1,17 @@
 package org.codeengine.plugin.support;
 
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Server-sent events (the WHATWG event-stream format) on a {@link LineStream}: comments and keep-alives
  * ({@code : OPENROUTER PROCESSING}) are skipped, {@code data} lines of one event are joined with newlines, an event
- * ends at a blank line; an unfinished event at the end of the stream is dropped.
+ * ends at a blank line; an unfinished event at the end of the stream is dropped. Lines that are no SSE field go to an
+ * optional consumer, else they are dropped.
  */
 public final class SseReader implements AutoCloseable {
     private final LineStream lines;
+    private final Consumer<String> strays;
 
     /**
      * One event.
@@ -20,7 +23,19 @@ public final class SseReader implements AutoCloseable {
 
     /** @param lines the stream */
     public SseReader(LineStream lines) {
+        this(lines, line -> {
+        });
+    }
+
+    /**
+     * @param lines the stream
+     * @param strays receives each line that is no SSE field ({@code data}, {@code event}, {@code id}, {@code retry})
+     *        nor a comment, as it is: Google's streams end in an error written as bare, pretty-printed JSON; it may
+     *        throw to end the stream
+     */
+    public SseReader(LineStream lines, Consumer<String> strays) {
         this.lines = lines;
+        this.strays = strays;
     }
 
     /**
@@ -56,9 +71,10 @@ public final class SseReader implements AutoCloseable {
                         data.append('\n').append(value);
                     }
                 }
-                default -> {
-                    // id and retry do not matter to a one-shot reply
+                case "id", "retry" -> {
+                    // they do not matter to a one-shot reply
                 }
+                default -> strays.accept(line);
             }
         }
         return null;
