@@ -29,6 +29,7 @@ import org.codeengine.api.experts.ConsensusStrategy;
 import org.codeengine.api.experts.ExpertCircle;
 import org.codeengine.api.experts.ExpertPanel;
 import org.codeengine.api.orchestrator.Orchestrator;
+import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.security.Security;
 import org.codeengine.api.security.SecurityFacade;
 import org.codeengine.api.spi.ExpertProvider;
@@ -182,6 +183,17 @@ public final class CodeEngine implements AutoCloseable {
         return newCircle(panel);
     }
 
+    private Secret resolveSecret(SecretRef ref) {
+        if (ref.scheme().equals("env")) {
+            String value = System.getenv(ref.name());
+            if (value == null || value.isBlank()) {
+                throw new ConfigurationException("the environment variable " + ref.name() + " is not set", null);
+            }
+            return Secret.of(value.strip());
+        }
+        return security.vault().resolve(ref);
+    }
+
     private DefaultExpertCircle newCircle(ExpertPanel panel) {
         if (closed.get()) {
             throw new IllegalStateException("the engine is closed");
@@ -190,7 +202,7 @@ public final class CodeEngine implements AutoCloseable {
                 strategies, reliability,
                 guard, (principal, action, target, outcome, detail) -> store.audit().append(principal, action, target,
                         outcome, detail),
-                security.scanner(), clock, executor, meterRegistry);
+                security.scanner(), clock, executor, meterRegistry, this::resolveSecret);
         circles.add(circle);
         return circle;
     }

@@ -16,7 +16,7 @@ import org.codeengine.core.internal.experts.PanelCodec;
  *   - {provider: openai, model: gpt-4o-mini}
  *   - {provider: anthropic, model: claude-3-5-haiku-latest, role: security, prompt: "You review security."}
  * providers:
- *   openai: {apiKey: "env:OPENAI_API_KEY", timeout: 30s}
+ *   openai: {apiKey: "env:OPENAI_API_KEY", timeout: 30s}     # or vault:name, secret://name
  * quorum: majority          # or 2, or 60%
  * expertTimeout: 20s
  * cacheTtl: 10m
@@ -28,8 +28,6 @@ import org.codeengine.core.internal.experts.PanelCodec;
  * }</pre>
  */
 public final class ExpertPanels {
-    private static final PanelCodec CODEC = new PanelCodec(System::getenv);
-
     private ExpertPanels() {}
 
     /**
@@ -39,7 +37,7 @@ public final class ExpertPanels {
      * @throws InvalidRequestException if it cannot be read, is not well-formed, or a field breaks its rule
      */
     public static ExpertPanel read(Path file) {
-        return CODEC.read(ConfigNode.readFile(file, "expert panel"), file.toString());
+        return PanelCodec.read(ConfigNode.readFile(file, "expert panel"), file.toString());
     }
 
     /**
@@ -48,6 +46,6 @@ public final class ExpertPanels {
      * @throws InvalidRequestException if the text is not well-formed or a field breaks its rule
      */
     public static ExpertPanel parse(String text) {
-        return CODEC.read(text, "the expert panel");
+        return PanelCodec.read(text, "the expert panel");
     }
 }

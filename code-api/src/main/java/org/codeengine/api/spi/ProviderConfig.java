@@ -18,6 +18,13 @@ import org.jspecify.annotations.Nullable;
  */
 public record ProviderConfig(@Nullable URI baseUrl, @Nullable Secret apiKey, Duration timeout,
         Map<String, String> settings) {
+    /**
+     * A setting that names where the key is instead of holding it: {@code env:OPENAI_API_KEY}, {@code vault:name} or
+     * {@code secret://name}. The circle of experts resolves it (the vault through CODE's security) before it hands
+     * the configuration to the provider, as {@link #apiKey()}.
+     */
+    public static final String KEY_REF = "api-key-ref";
+
     /** @throws IllegalArgumentException if a field breaks its rule */
     public ProviderConfig {
         Checks.positive(timeout, "timeout");

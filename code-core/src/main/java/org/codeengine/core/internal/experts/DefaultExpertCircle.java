@@ -23,6 +23,7 @@ import org.codeengine.api.CodeException;
 import org.codeengine.api.ConfigurationException;
 import org.codeengine.api.DeadlineExceededException;
 import org.codeengine.api.InvalidRequestException;
+import org.codeengine.api.Secret;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.experts.Cluster;
 import org.codeengine.api.experts.ConsensusResult;
@@ -38,6 +39,7 @@ import org.codeengine.api.experts.Verdict;
 import org.codeengine.api.experts.Vote;
 import org.codeengine.api.security.AuditEntry.Outcome;
 import org.codeengine.api.security.Permission;
+import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.security.SecretScanner;
 import org.codeengine.api.security.SecurityFacade;
 import org.codeengine.api.spi.ChatMessage;
@@ -99,7 +101,8 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
      */
     public DefaultExpertCircle(ExpertPanel panel, Map<String, ExpertProvider> providers,
             Map<String, ConsensusStrategy> strategies, ReliabilityBook book, SecurityFacade security, Audit audit,
-            SecretScanner scanner, Clock clock, ExecutorService threads, MeterRegistry meters) {
+            SecretScanner scanner, Clock clock, ExecutorService threads, MeterRegistry meters,
+            Function<SecretRef, Secret> secrets) {
         this.panel = panel;
         this.book = book;
         this.security = security;
@@ -125,8 +128,8 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
             for (ExpertSpec e : panel.experts()) {
                 ProviderGuard guard = guards.computeIfAbsent(e.provider(), p -> new ProviderGuard(p, panel.limits()
                         .getOrDefault(p, ExpertPanel.ProviderLimits.DEFAULT), Duration.ofSeconds(30)));
-                connected.computeIfAbsent(e.provider(), p -> providers.get(p).create(panel.providers().getOrDefault(p,
-                        new ProviderConfig(null, null, panel.expertTimeout(), Map.of()))));
+                connected.computeIfAbsent(e.provider(), p -> providers.get(p).create(withKey(p, panel.providers()
+                        .getOrDefault(p, new ProviderConfig(null, null, panel.expertTimeout(), Map.of())), secrets)));
                 Price price = panel.prices().getOrDefault(e.provider() + "/" + e.model(), panel.prices().getOrDefault(e
                         .model(), Price.FREE));
                 list.add(new Member(e, guard, price, Meters.of(meters, e.id())));
@@ -143,6 +146,25 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
                 ? null
                 : Caffeine.newBuilder().expireAfterWrite(panel.cacheTtl())
                         .maximumSize(10_000).build();
+    }
+
+    /** Resolves the setting {@link ProviderConfig#KEY_REF} into the key, so the provider never sees the reference. */
+    private static ProviderConfig withKey(String provider, ProviderConfig config, Function<SecretRef, Secret> secrets) {
+        String ref = config.settings().get(ProviderConfig.KEY_REF);
+        if (ref == null) {
+            return config;
+        }
+        Map<String, String> settings = new LinkedHashMap<>(config.settings());
+        settings.remove(ProviderConfig.KEY_REF);
+        Secret key;
+        try {
+            key = secrets.apply(SecretRef.parse(ref));
+        } catch (IllegalArgumentException | CodeException e) {
+            throw new ConfigurationException("the key of provider '" + provider + "' (" + ref + ") cannot be resolved: "
+                    + e.getMessage(), null);
+        }
+        return new ProviderConfig(config.baseUrl(), config.apiKey() != null ? config.apiKey() : key, config.timeout(),
+                settings);
     }
 
     @Override

@@ -4,34 +4,31 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import org.codeengine.api.Secret;
 import org.codeengine.api.experts.Axiom;
 import org.codeengine.api.experts.ExpertPanel;
 import org.codeengine.api.experts.ExpertSpec;
 import org.codeengine.api.experts.Extraction;
 import org.codeengine.api.experts.Price;
 import org.codeengine.api.experts.Quorum;
+import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.spi.ProviderConfig;
 import org.codeengine.core.internal.config.ConfigNode;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads an {@link ExpertPanel} from YAML or JSON. API keys are never written in the file: {@code apiKey} names an
- * environment variable ({@code env:OPENAI_API_KEY}), read when the panel is read.
+ * Reads an {@link ExpertPanel} from YAML or JSON. API keys are never written in the file: {@code apiKey} names where
+ * the key is ({@code env:OPENAI_API_KEY}, {@code vault:name}, {@code secret://name}); it becomes the provider setting
+ * {@link ProviderConfig#KEY_REF}, resolved when a circle is built.
  */
 public final class PanelCodec {
+    private PanelCodec() {}
+
     private static final Set<String> PANEL = Set.of("experts", "providers", "quorum", "expertTimeout", "cacheTtl",
             "extraction", "strategy", "axioms", "prices", "limits");
     private static final Set<String> EXPERT = Set.of("provider", "model", "role", "prompt", "weight");
     private static final Set<String> PROVIDER = Set.of("baseUrl", "apiKey", "timeout", "settings");
     private static final Set<String> PRICE = Set.of("input", "output");
     private static final Set<String> LIMITS = Set.of("ratePerSecond", "concurrent", "attempts");
-    private final java.util.function.Function<String, @Nullable String> environment;
-
-    /** @param environment reads environment variables ({@code System::getenv}) */
-    public PanelCodec(java.util.function.Function<String, @Nullable String> environment) {
-        this.environment = environment;
-    }
 
     /**
      * @param text the panel in YAML or JSON
@@ -39,7 +36,7 @@ public final class PanelCodec {
      * @return the panel
      * @throws org.codeengine.api.InvalidRequestException naming the field and the rule
      */
-    public ExpertPanel read(String text, String source) {
+    public static ExpertPanel read(String text, String source) {
         ConfigNode root = ConfigNode.parse(text, source, "an expert panel", "the panel");
         try {
             return panel(root);
@@ -48,7 +45,7 @@ public final class PanelCodec {
         }
     }
 
-    private ExpertPanel panel(ConfigNode root) {
+    private static ExpertPanel panel(ConfigNode root) {
         root.only(PANEL);
         ExpertPanel.Builder b = ExpertPanel.builder();
         for (ConfigNode e : root.required("experts").elements()) {
@@ -96,25 +93,25 @@ public final class PanelCodec {
         return field.path().substring(field.path().lastIndexOf('.') + 1);
     }
 
-    private ProviderConfig provider(ConfigNode p) {
+    private static ProviderConfig provider(ConfigNode p) {
         p.only(PROVIDER);
         URI base = p.optional("baseUrl").map(u -> u.build(() -> URI.create(u.text()))).orElse(null);
-        Secret key = p.optional("apiKey").map(this::key).orElse(null);
         Duration timeout = p.optional("timeout").map(ConfigNode::duration).orElse(Duration.ofSeconds(60));
-        Map<String, String> settings = p.optional("settings").map(ConfigNode::settings).orElse(Map.of());
-        return p.build(() -> new ProviderConfig(base, key, timeout, settings));
+        Map<String, String> settings = new java.util.LinkedHashMap<>(p.optional("settings").map(
+                ConfigNode::settings).orElse(Map.of()));
+        p.optional("apiKey").ifPresent(k -> settings.put(ProviderConfig.KEY_REF, keyRef(k)));
+        return p.build(() -> new ProviderConfig(base, null, timeout, settings));
     }
 
-    private Secret key(ConfigNode k) {
-        String ref = k.text();
-        if (!ref.startsWith("env:")) {
-            throw k.invalid("must name where the key is, like env:OPENAI_API_KEY; never write the key itself");
+    private static String keyRef(ConfigNode k) {
+        String ref = k.text().strip();
+        try {
+            SecretRef.parse(ref);
+        } catch (IllegalArgumentException e) {
+            throw k.invalid("must name where the key is (env:OPENAI_API_KEY, vault:name or secret://name); never"
+                    + " write the key itself");
         }
-        String value = environment.apply(ref.substring(4));
-        if (value == null || value.isBlank()) {
-            throw k.invalid("names the environment variable " + ref.substring(4) + ", which is not set");
-        }
-        return Secret.of(value);
+        return ref;
     }
 
     private static Quorum quorum(ConfigNode q) {

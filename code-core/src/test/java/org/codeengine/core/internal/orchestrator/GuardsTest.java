@@ -38,19 +38,22 @@ class GuardsTest {
         CountDownLatch done = new CountDownLatch(6);
         for (int i = 0; i < 6; i++) {
             Thread.ofVirtual().start(() -> {
-                guards.start("process", "local", () -> {
-                    most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-                    try {
-                        Thread.sleep(30);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return inside.decrementAndGet();
-                });
-                done.countDown();
+                try {
+                    guards.start("process", "local", () -> {
+                        most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                        try {
+                            Thread.sleep(30);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return inside.decrementAndGet();
+                    });
+                } finally {
+                    done.countDown();
+                }
             });
         }
-        done.await();
+        assertThat(done.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("all six starts ended").isTrue();
         assertThat(most.get()).isEqualTo(2);
     }
 
