@@ -19,18 +19,16 @@ import org.codeengine.api.spi.ChatResponse;
 import org.codeengine.api.spi.ChatResponse.FinishReason;
 import org.codeengine.api.spi.ExpertClient;
 import org.codeengine.api.spi.ProviderConfig;
-import org.codeengine.api.spi.RateLimits;
 import org.codeengine.api.spi.ResponseFormat;
 import org.codeengine.api.spi.StreamListener;
 import org.codeengine.api.spi.ToolCall;
-import org.codeengine.api.spi.ToolSpec;
 import org.codeengine.plugin.support.HttpErrors;
 import org.codeengine.plugin.support.JsonBodies;
 import org.codeengine.plugin.support.LineStream;
 import org.codeengine.plugin.support.ProviderHttp;
-import org.codeengine.plugin.support.RateLimitHeaders;
 import org.codeengine.plugin.support.Settings;
 import org.codeengine.plugin.support.SseReader;
+import org.codeengine.plugin.support.StreamedReply;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -69,20 +67,17 @@ final class OpenAiClient implements ExpertClient {
                 Duration.ofNanos(System
                         .nanoTime() - began),
                 null, toolCalls(message.get("tool_calls")), reasoning(message),
-                ProviderHttp.requestId(response.headers()), limits(response));
+                ProviderHttp.requestId(response.headers()), http.rateLimits(response));
     }
 
     @Override
     public ChatResponse stream(ChatRequest request, StreamListener listener) {
-        long began = System.nanoTime();
+        StreamedReply reply = new StreamedReply(listener);
         HttpResponse<InputStream> response = http.send(httpRequest(body(request, true)), OpenAiClient::errorMessage);
-        StringBuilder text = new StringBuilder();
-        StringBuilder reasoning = new StringBuilder();
         Map<Integer, String[]> calls = new TreeMap<>(); // index -> id, name, arguments
         String model = request.model();
         String finish = "";
         Usage usage = Usage.NONE;
-        Long firstToken = null;
         boolean done = false;
         try (SseReader events = new SseReader(new LineStream(response.body(), idle, NAME))) {
             for (SseReader.Event e = events.next(); e != null; e = events.next()) {
@@ -98,19 +93,8 @@ final class OpenAiClient implements ExpertClient {
                 }
                 for (JsonNode choice : chunk.path("choices")) {
                     JsonNode delta = choice.path("delta");
-                    String piece = delta.path("content").asString("");
-                    String thought = delta.path("reasoning_content").asString("");
-                    if ((!piece.isEmpty() || !thought.isEmpty()) && firstToken == null) {
-                        firstToken = System.nanoTime() - began;
-                    }
-                    if (!thought.isEmpty()) {
-                        reasoning.append(thought);
-                        listener.onReasoning(thought);
-                    }
-                    if (!piece.isEmpty()) {
-                        text.append(piece);
-                        listener.onText(piece);
-                    }
+                    reply.reasoning(delta.path("reasoning_content").asString(""));
+                    reply.text(delta.path("content").asString(""));
                     for (JsonNode call : delta.path("tool_calls")) {
                         String[] acc = calls.computeIfAbsent(call.path("index").asInt(0), i -> new String[]{"", "",
                                 ""});
@@ -129,26 +113,14 @@ final class OpenAiClient implements ExpertClient {
         }
         List<ToolCall> toolCalls = new ArrayList<>();
         for (String[] c : calls.values()) {
-            ToolCall call = new ToolCall(c[0], c[1], c[2]);
-            toolCalls.add(call);
-            listener.onToolCall(call);
+            toolCalls.add(new ToolCall(c[0], c[1], c[2]));
         }
-        return new ChatResponse(text.toString(), model, finish(finish), usage, Duration.ofNanos(System.nanoTime()
-                - began), Duration.ofNanos(firstToken == null ? System.nanoTime() - began : firstToken), toolCalls,
-                reasoning.isEmpty() ? null : reasoning.toString(), ProviderHttp.requestId(response.headers()), limits(
-                        response));
-    }
-
-    private RateLimits limits(HttpResponse<?> response) {
-        return RateLimitHeaders.parse(response.headers(), http.clock());
+        return reply.finish(model, finish(finish), usage, toolCalls, ProviderHttp.requestId(response.headers()),
+                http.rateLimits(response));
     }
 
     private HttpRequest httpRequest(ObjectNode body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).timeout(http.budget()).header("Content-Type",
-                "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-        if (key != null) {
-            b.header("Authorization", "Bearer " + key.reveal());
-        }
+        HttpRequest.Builder b = http.postJson(endpoint, body, key);
         String organization = settings.get("organization");
         if (organization != null) {
             b.header("OpenAI-Organization", organization);
@@ -200,15 +172,7 @@ final class OpenAiClient implements ExpertClient {
                 schema.put("strict", true);
             }
         }
-        if (!request.tools().isEmpty()) {
-            ArrayNode tools = body.putArray("tools");
-            for (ToolSpec t : request.tools()) {
-                ObjectNode fn = tools.addObject().put("type", "function").putObject("function");
-                fn.put("name", t.name());
-                fn.put("description", t.description());
-                fn.set("parameters", t.parameters());
-            }
-        }
+        JsonBodies.functionTools(body, request.tools());
         if (stream) {
             body.put("stream", true);
             body.putObject("stream_options").put("include_usage", true);

@@ -25,17 +25,12 @@ class OpenAiProviderTest extends ExpertProviderContract {
 
     @Override
     protected String keyOf(ScenarioServer.Recorded recorded) {
-        String auth = recorded.headers().get("authorization");
-        return auth == null ? null : auth.substring("Bearer ".length());
+        return bearerToken(recorded);
     }
 
     @Override
     protected void checkRequest(ScenarioServer.Recorded recorded, boolean streamed) {
-        assertThat(recorded.method()).isEqualTo("POST");
-        assertThat(recorded.uri().getPath()).isEqualTo("/chat/completions");
-        assertThat(recorded.headers()).containsEntry("content-type", "application/json");
-        JsonNode body = JsonBodies.parse(recorded.body(), "test");
-        assertThat(body.get("model").asString()).isEqualTo(MODEL);
+        JsonNode body = jsonPost(recorded, "/chat/completions");
         assertThat(body.get("messages").get(0).get("role").asString()).isEqualTo("system");
         assertThat(body.get("messages").get(1).get("content").asString()).isEqualTo("What is six times seven?");
         assertThat(body.get("temperature").asDouble()).isEqualTo(0.2);

@@ -2,10 +2,13 @@ package org.codeengine.plugin.support;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.spi.ToolSpec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** JSON in and out of provider calls; a body that is not JSON is a retriable "malformed reply". */
@@ -49,6 +52,26 @@ public final class JsonBodies {
     /** @return a new, empty JSON object */
     public static ObjectNode object() {
         return JSON.createObjectNode();
+    }
+
+    /**
+     * Adds the tools as OpenAI's Chat Completions writes them, which Ollama and other compatible APIs read too:
+     * {@code "tools": [{"type": "function", "function": {"name", "description", "parameters"}}]}; nothing when there
+     * are none.
+     *
+     * @param body the request body
+     * @param tools the functions the model may call
+     */
+    public static void functionTools(ObjectNode body, List<ToolSpec> tools) {
+        if (!tools.isEmpty()) {
+            ArrayNode array = body.putArray("tools");
+            for (ToolSpec t : tools) {
+                ObjectNode fn = array.addObject().put("type", "function").putObject("function");
+                fn.put("name", t.name());
+                fn.put("description", t.description());
+                fn.set("parameters", t.parameters());
+            }
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package org.codeengine.plugin.support;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -16,8 +17,11 @@ import java.util.function.Function;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.DeadlineExceededException;
 import org.codeengine.api.RetriableException;
+import org.codeengine.api.Secret;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.spi.RateLimits;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Sends a provider's HTTP requests and retries them as the official SDKs do: a retriable status (408, 409, 429, 5xx)
@@ -124,6 +128,30 @@ public final class ProviderHttp {
     /** @return the total time budget of one call */
     public Duration budget() {
         return settings.budget();
+    }
+
+    /**
+     * @param uri where to post
+     * @param body the JSON body
+     * @param bearer a key to send as {@code Authorization: Bearer}, or null to send none (providers with their own
+     *        key header add it to the builder)
+     * @return a POST of the body as {@code application/json}, timed out at the call's budget
+     */
+    public HttpRequest.Builder postJson(URI uri, JsonNode body, @Nullable Secret bearer) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.budget()).header("Content-Type",
+                "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer.reveal());
+        }
+        return b;
+    }
+
+    /**
+     * @param response a reply
+     * @return the rate limits its headers say
+     */
+    public RateLimits rateLimits(HttpResponse<?> response) {
+        return RateLimitHeaders.parse(response.headers(), clock);
     }
 
     /**

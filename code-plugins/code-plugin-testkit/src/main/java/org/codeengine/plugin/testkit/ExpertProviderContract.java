@@ -31,6 +31,7 @@ import org.codeengine.api.spi.ToolSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -143,6 +144,31 @@ public abstract class ExpertProviderContract {
             client.close();
         }
         server.close();
+    }
+
+    /**
+     * @param recorded a request
+     * @return the token of its {@code Authorization: Bearer} header, or null when it has none
+     */
+    protected static String bearerToken(ScenarioServer.Recorded recorded) {
+        String auth = recorded.headers().get("authorization");
+        return auth == null || !auth.startsWith("Bearer ") ? null : auth.substring("Bearer ".length());
+    }
+
+    /**
+     * Checks that a request is a JSON POST to {@code path} asking for {@link #MODEL}.
+     *
+     * @param recorded the request
+     * @param path the path it must go to
+     * @return its body
+     */
+    protected static JsonNode jsonPost(ScenarioServer.Recorded recorded, String path) {
+        assertThat(recorded.method()).isEqualTo("POST");
+        assertThat(recorded.uri().getPath()).isEqualTo(path);
+        assertThat(recorded.headers()).containsEntry("content-type", "application/json");
+        JsonNode body = JSON.readTree(recorded.body());
+        assertThat(body.get("model").asString()).isEqualTo(MODEL);
+        return body;
     }
 
     /** @return a request for the test model */

@@ -1,0 +1,5 @@
+/** The {@code ollama} expert provider. */
+@NullMarked
+package org.codeengine.plugin.ollama;
+
+import org.jspecify.annotations.NullMarked;
