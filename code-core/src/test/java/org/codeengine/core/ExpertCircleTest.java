@@ -39,6 +39,7 @@ import org.codeengine.api.experts.Query;
 import org.codeengine.api.experts.Quorum;
 import org.codeengine.api.security.Principal;
 import org.codeengine.api.spi.ChatRequest;
+import org.codeengine.api.spi.RateLimits;
 import org.codeengine.core.testplugins.PluginLoaders;
 import org.codeengine.core.testplugins.ScriptedExpertProvider;
 import org.junit.jupiter.api.Test;
@@ -247,6 +248,19 @@ class ExpertCircleTest {
             assertThat(Duration.ofNanos(System.nanoTime() - began)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
         } finally {
             server.close();
+        }
+    }
+
+    @Test
+    void aProviderSayingItsRateLimitIsSpent_holdsItsNextCalls_untilTheWindowResets() {
+        String a = says("4");
+        ScriptedExpertProvider.LIMITS.put(a, new RateLimits(100, 0, -1, -1, Duration.ofSeconds(30), null));
+        try (CodeEngine engine = engine(panel(a).quorum(Quorum.of(1)).build())) {
+            assertThat(engine.experts().ask(CTX, Query.of("first")).answer()).isEqualTo("4");
+
+            assertThatThrownBy(() -> engine.experts().ask(CTX, new Query("second", null, Duration.ofMillis(500), 0,
+                    100))).isInstanceOf(UnavailableException.class).hasMessageContaining("rate limit is spent");
+            assertThat(ScriptedExpertProvider.calls(a)).isEqualTo(1);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.codeengine.core.testplugins;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +14,7 @@ import org.codeengine.api.spi.ChatResponse;
 import org.codeengine.api.spi.ExpertClient;
 import org.codeengine.api.spi.ExpertProvider;
 import org.codeengine.api.spi.ProviderConfig;
+import org.codeengine.api.spi.RateLimits;
 
 /**
  * An expert provider for tests named {@code scripted}: each model name is looked up in {@link #SCRIPTS}, whose
@@ -21,6 +23,8 @@ import org.codeengine.api.spi.ProviderConfig;
 public final class ScriptedExpertProvider implements ExpertProvider {
     /** Model name to behaviour; tests use unique model names. */
     public static final Map<String, Function<ChatRequest, String>> SCRIPTS = new ConcurrentHashMap<>();
+    /** Model name to the rate limits its replies report. */
+    public static final Map<String, RateLimits> LIMITS = new ConcurrentHashMap<>();
     /** Model name to the number of calls it received. */
     public static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
 
@@ -46,7 +50,10 @@ public final class ScriptedExpertProvider implements ExpertProvider {
                 }
                 String reply = script.apply(request);
                 return new ChatResponse(reply, request.model(), ChatResponse.FinishReason.STOP, new Usage(100, reply
-                        .length()), Duration.ofMillis(1));
+                        .length()), Duration.ofMillis(1), null, List.of(), null, null, LIMITS.getOrDefault(
+                                request
+                                        .model(),
+                                RateLimits.UNKNOWN));
             }
 
             @Override

@@ -290,6 +290,7 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
             ExpertClient client = clients.get(m.spec().provider());
             ChatResponse response = m.guard().call(id, deadline, () -> client.complete(request(m.spec(), query)));
             long took = System.nanoTime() - began;
+            m.guard().observe(response.rateLimits());
             double cost = m.price().cost(response.usage());
             m.meters().answered().record(took, TimeUnit.NANOSECONDS);
             m.meters().inputTokens().increment(response.usage().inputTokens());

@@ -9,12 +9,15 @@ import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.DeadlineExceededException;
+import org.codeengine.api.RateLimitedException;
 import org.codeengine.api.RetriableException;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.experts.ExpertPanel.ProviderLimits;
+import org.codeengine.api.spi.RateLimits;
 
 /**
  * The resilience around one provider's calls: a rate limiter and a concurrency limit (bulkhead) shared by its experts,
@@ -30,6 +33,7 @@ final class ProviderGuard {
     private final Bulkhead bulkhead;
     private final java.util.concurrent.ConcurrentHashMap<String, CircuitBreaker> breakers = new java.util.concurrent.ConcurrentHashMap<>();
     private final CircuitBreakerConfig breakerConfig;
+    private final AtomicLong pausedUntil = new AtomicLong(System.nanoTime());
 
     ProviderGuard(String provider, ProviderLimits limits, Duration openFor) {
         this.provider = provider;
@@ -80,6 +84,7 @@ final class ProviderGuard {
                 throw failure;
             }
             int tried = attempt;
+            retriable.retryAfter().ifPresent(this::pauseFor);
             long wait = retriable.retryAfter().map(Duration::toNanos).orElseGet(() -> backoff(tried));
             if (System.nanoTime() + wait >= deadlineNanos) {
                 throw failure; // the wait the provider asked for does not fit in the time left
@@ -88,7 +93,36 @@ final class ProviderGuard {
         }
     }
 
+    /**
+     * Feeds what the provider said about its limits into this guard: when a reply says no requests (or tokens) are
+     * left in the window, or a call was refused with a retry-after, no call of this provider starts until the window
+     * resets.
+     *
+     * @param limits the provider's rate-limit headers of a reply
+     */
+    void observe(RateLimits limits) {
+        if (limits.requestsRemaining() == 0 && limits.requestsReset() != null) {
+            pauseFor(limits.requestsReset());
+        }
+        if (limits.tokensRemaining() == 0 && limits.tokensReset() != null) {
+            pauseFor(limits.tokensReset());
+        }
+    }
+
+    private void pauseFor(Duration wait) {
+        long until = System.nanoTime() + Math.min(wait.toNanos(), MAX_BACKOFF.toNanos() * 8);
+        pausedUntil.accumulateAndGet(until, (a, b) -> a - b >= 0 ? a : b);
+    }
+
     private void acquire(long deadlineNanos) throws InterruptedException {
+        long paused = pausedUntil.get() - System.nanoTime();
+        if (paused > 0) {
+            if (System.nanoTime() + paused >= deadlineNanos) {
+                throw new RateLimitedException("provider '" + provider + "' said its rate limit is spent; it resets in "
+                        + Duration.ofNanos(paused) + ", after this call's deadline", Duration.ofNanos(paused), null);
+            }
+            Thread.sleep(Duration.ofNanos(paused));
+        }
         while (!rate.acquirePermission()) {
             waitOrGiveUp(deadlineNanos, "rate limit");
         }
