@@ -24,6 +24,7 @@ import org.codeengine.api.spi.ResponseFormat;
 import org.codeengine.api.spi.StreamListener;
 import org.codeengine.api.spi.ToolCall;
 import org.codeengine.api.spi.ToolSpec;
+import org.codeengine.plugin.support.BaseUrls;
 import org.codeengine.plugin.support.HttpErrors;
 import org.codeengine.plugin.support.JsonBodies;
 import org.codeengine.plugin.support.LineStream;
@@ -47,8 +48,7 @@ final class OpenAiClient implements ExpertClient {
     private final String maxTokensField;
 
     OpenAiClient(URI base, @Nullable Secret key, ProviderConfig config) {
-        String b = base.toString();
-        this.endpoint = URI.create((b.endsWith("/") ? b : b + "/") + "chat/completions");
+        this.endpoint = BaseUrls.endpoint(base, "chat/completions");
         this.key = key;
         this.settings = config.settings();
         this.http = ProviderHttp.create(NAME, config);

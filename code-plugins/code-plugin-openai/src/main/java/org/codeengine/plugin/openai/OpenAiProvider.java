@@ -7,6 +7,7 @@ import org.codeengine.api.spi.ExpertClient;
 import org.codeengine.api.spi.ExpertProvider;
 import org.codeengine.api.spi.ProviderConfig;
 import org.codeengine.plugin.support.ApiKeys;
+import org.codeengine.plugin.support.BaseUrls;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,10 +44,7 @@ public final class OpenAiProvider implements ExpertProvider {
 
     @Override
     public ExpertClient create(ProviderConfig config) {
-        URI base = config.base().orElseGet(() -> {
-            String env = environment.apply("OPENAI_BASE_URL");
-            return env == null || env.isBlank() ? DEFAULT_BASE : URI.create(env.strip());
-        });
+        URI base = BaseUrls.base(config, "OPENAI_BASE_URL", environment, DEFAULT_BASE);
         return new OpenAiClient(base, ApiKeys.key(config, "OPENAI_API_KEY", environment), config);
     }
 }
