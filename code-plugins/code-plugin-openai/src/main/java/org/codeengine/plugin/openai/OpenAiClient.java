@@ -22,6 +22,7 @@ import org.codeengine.api.spi.ProviderConfig;
 import org.codeengine.api.spi.ResponseFormat;
 import org.codeengine.api.spi.StreamListener;
 import org.codeengine.api.spi.ToolCall;
+import org.codeengine.plugin.support.BaseUrls;
 import org.codeengine.plugin.support.HttpErrors;
 import org.codeengine.plugin.support.JsonBodies;
 import org.codeengine.plugin.support.LineStream;
@@ -45,8 +46,7 @@ final class OpenAiClient implements ExpertClient {
     private final String maxTokensField;
 
     OpenAiClient(URI base, @Nullable Secret key, ProviderConfig config) {
-        String b = base.toString();
-        this.endpoint = URI.create((b.endsWith("/") ? b : b + "/") + "chat/completions");
+        this.endpoint = BaseUrls.endpoint(base, "chat/completions");
         this.key = key;
         this.settings = config.settings();
         this.http = ProviderHttp.create(NAME, config);

@@ -23,4 +23,14 @@ public final class BaseUrls {
             return env == null || env.isBlank() ? otherwise : URI.create(env.strip());
         });
     }
+
+    /**
+     * @param base a base URL, with or without a trailing slash
+     * @param path a path below it, without a leading slash ({@code chat/completions}, {@code v1/messages})
+     * @return the endpoint
+     */
+    public static URI endpoint(URI base, String path) {
+        String b = base.toString();
+        return URI.create((b.endsWith("/") ? b : b + "/") + path);
+    }
 }
