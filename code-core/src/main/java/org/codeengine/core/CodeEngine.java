@@ -109,13 +109,6 @@ public final class CodeEngine implements AutoCloseable {
         this.security = new DefaultSecurity(store.security(), store.audit(), jwt, vault, signer, clock, random,
                 DefaultSecurity.Options.DEFAULTS);
         this.guard = builder.security == null ? security : builder.security;
-        this.orchestrator = new DefaultOrchestrator(new JdbcRunJournal(store.runs()), byName(plugins.all(
-                StepExecutor.class)), byName(plugins.all(HealthProbe.class)), guard,
-                (principal, action, target,
-                        outcome, detail) -> store.audit().append(principal, action, target, outcome, detail),
-                clock,
-                executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
-                        64, Duration.ofSeconds(30)));
         this.reliability = new ReliabilityBook(store.expertStats(), clock);
         VectorKernels kernels = plugins.all(VectorKernels.class).stream().filter(VectorKernels::available).max(
                 Comparator.comparingInt(VectorKernels::priority)).orElseGet(JavaKernels::new);
@@ -126,7 +119,23 @@ public final class CodeEngine implements AutoCloseable {
         }
         builder.strategies.forEach(s -> known.put(s.name(), s));
         this.strategies = Map.copyOf(known);
-        this.experts = builder.panel == null ? null : newCircle(builder.panel);
+        // the panel is checked and connected before the orchestrator starts its lease keeper: a bad panel fails the
+        // build with nothing left running
+        try {
+            this.experts = builder.panel == null ? null : newCircle(builder.panel);
+        } catch (RuntimeException e) {
+            if (ownsExecutor) {
+                executor.shutdownNow();
+            }
+            throw e;
+        }
+        this.orchestrator = new DefaultOrchestrator(new JdbcRunJournal(store.runs()), byName(plugins.all(
+                StepExecutor.class)), byName(plugins.all(HealthProbe.class)), guard,
+                (principal, action, target,
+                        outcome, detail) -> store.audit().append(principal, action, target, outcome, detail),
+                clock,
+                executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
+                        64, Duration.ofSeconds(30)));
     }
 
     private static <T extends Plugin> Map<String, T> byName(List<T> plugins) {
@@ -169,7 +178,8 @@ public final class CodeEngine implements AutoCloseable {
 
     /**
      * Builds another circle on this engine: same security, store (expert records), plugins and strategies, another
-     * panel. Its provider connections are closed with the engine.
+     * panel. Each circle holds its own provider connections and limits: build one per panel and keep it, close it
+     * when done (the engine closes those still open when it closes).
      *
      * @param panel who to ask and how to decide
      * @return the circle
@@ -198,11 +208,13 @@ public final class CodeEngine implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("the engine is closed");
         }
+        DefaultExpertCircle[] self = new DefaultExpertCircle[1];
         DefaultExpertCircle circle = new DefaultExpertCircle(panel, byName(plugins.all(ExpertProvider.class)),
                 strategies, reliability,
                 guard, (principal, action, target, outcome, detail) -> store.audit().append(principal, action, target,
                         outcome, detail),
-                security.scanner(), clock, executor, meterRegistry, this::resolveSecret);
+                security.scanner(), clock, executor, meterRegistry, this::resolveSecret, () -> circles.remove(self[0]));
+        self[0] = circle;
         circles.add(circle);
         return circle;
     }
@@ -244,7 +256,13 @@ public final class CodeEngine implements AutoCloseable {
             return;
         }
         try {
-            circles.forEach(DefaultExpertCircle::close);
+            for (DefaultExpertCircle circle : circles) {
+                try {
+                    circle.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("closing a circle of experts failed", e);
+                }
+            }
             orchestrator.close();
             store.close();
         } finally {

@@ -122,6 +122,49 @@ class ExpertCircleTest {
     }
 
     @Test
+    void aFailingStrategyOrExtraction_isReportedAtOnce_notAfterTheTimeout() {
+        String deep = model(r -> "x".repeat(50_000));
+        ExpertPanel p = panel(deep).quorum(Quorum.of(1)).expertTimeout(Duration.ofSeconds(20)).extraction(
+                new Extraction.Custom("recursive", s -> {
+                    throw new StackOverflowError();
+                })).build();
+        try (CodeEngine engine = engine(p)) {
+            long began = System.nanoTime();
+            assertThatThrownBy(() -> engine.experts().ask(CTX, Query.of("q"))).isInstanceOf(
+                    UnavailableException.class).hasMessageContaining("StackOverflowError");
+            assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void badRequests_doNotTripTheBreaker_ofAHealthyExpert() {
+        AtomicInteger calls = new AtomicInteger();
+        String picky = model(r -> {
+            if (calls.incrementAndGet() <= 6) {
+                throw new org.codeengine.api.InvalidRequestException("prompt too long", null);
+            }
+            return "{\"answer\": \"1\"}";
+        });
+        try (CodeEngine engine = engine(panel(picky).quorum(Quorum.of(1)).build())) {
+            for (int i = 0; i < 6; i++) {
+                assertThatThrownBy(() -> engine.experts().ask(CTX, Query.of("long" + calls.get()))).isInstanceOf(
+                        UnavailableException.class);
+            }
+            assertThat(engine.experts().ask(CTX, Query.of("short")).answer()).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void noAnswerAtAll_isARejectedResult() {
+        try (CodeEngine engine = engine(panel(model(r -> "{\"answer\": null}")).quorum(Quorum.of(1)).build())) {
+            ConsensusResult r = engine.experts().ask(CTX, Query.of("q"));
+            assertThat(r.answer()).isNull();
+            assertThat(r.accepted()).isFalse();
+            assertThat(r.rejectedBy()).isEqualTo("no-answer");
+        }
+    }
+
+    @Test
     void aReplyWithNoAnswer_isNoVote_notAVoteForTheEmptyString() {
         String a = says("7");
         String none = model(r -> "{\"answer\": null}");
@@ -269,7 +312,8 @@ class ExpertCircleTest {
         String a = says("8");
         try (CodeEngine engine = engine(panel(a).quorum(Quorum.of(1)).cacheTtl(Duration.ofMinutes(5)).build())) {
             ConsensusResult first = engine.experts().ask(CTX, Query.of("How many legs has a spider?"));
-            ConsensusResult second = engine.experts().ask(CTX, Query.of("  how many legs has a   SPIDER? "));
+            ConsensusResult second = engine.experts().ask(CTX, Query.of("  How many legs has a spider?\n"));
+            ConsensusResult otherCase = engine.experts().ask(CTX, Query.of("how many legs has a SPIDER?"));
             ConsensusResult other = engine.experts().ask(CTX, new Query("How many legs has a spider?", null, Duration
                     .ofSeconds(5), 0.7, 1024));
 
@@ -277,7 +321,8 @@ class ExpertCircleTest {
             assertThat(second.cached()).isTrue();
             assertThat(second.answer()).isEqualTo("8");
             assertThat(other.cached()).as("other parameters").isFalse();
-            assertThat(ScriptedExpertProvider.calls(a)).isEqualTo(2);
+            assertThat(otherCase.cached()).as("case can matter (code, names)").isFalse();
+            assertThat(ScriptedExpertProvider.calls(a)).isEqualTo(3);
         }
     }
 
@@ -357,6 +402,12 @@ class ExpertCircleTest {
                 new Extraction.Custom("raw", s -> s))).axiom(new Axiom.JsonSchema(schema)).build())) {
             ConsensusResult r = engine.experts().ask(CTX, Query.of("q"));
             assertThat(r.rejectedBy()).as("score 7 is above the maximum 5").isEqualTo("json-schema");
+            assertThat(r.answer()).isEqualTo("{\"risk\":\"high\",\"score\":7}");
+        }
+        String fine = model(r -> "{\"answer\": {\"risk\": \"low\", \"score\": 3}}");
+        try (CodeEngine engine = engine(panel(fine).quorum(Quorum.of(1)).extraction(new Extraction.JsonField("answer",
+                new Extraction.Custom("raw", s -> s))).axiom(new Axiom.JsonSchema(schema)).build())) {
+            assertThat(engine.experts().ask(CTX, Query.of("q")).accepted()).isTrue();
         }
         try (CodeEngine engine = engine(panel(says("2"), says("2")).axiom(new Axiom.MinProviders(2)).build())) {
             assertThat(engine.experts().ask(CTX, Query.of("q")).rejectedBy()).isEqualTo("min-providers(2)");

@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param usage the tokens of all experts together
  * @param cost what all experts together cost, in US dollars, from the panel's price table
  * @param cached whether the result came from the cache
- * @param rejectedBy the name of the first {@link Axiom} the result broke, or {@code null} when it broke none
+ * @param rejectedBy the name of the first {@link Axiom} the result broke ({@code no-answer} when no expert gave an
+ *        answer), or {@code null} when it broke none
  */
 public record ConsensusResult(@Nullable String answer, List<String> experts, String strategy, double agreement,
         double confidence, List<Cluster> clusters, List<ExpertAnswer> answers, Usage usage, double cost,

@@ -8,7 +8,7 @@ import org.codeengine.api.PolicyDeniedException;
 /**
  * The circle-of-experts face of CODE: asks several models at once and returns a measured consensus. Thread-safe.
  */
-public interface ExpertCircle {
+public interface ExpertCircle extends AutoCloseable {
     /**
      * Asks every expert of the panel in parallel and decides once a quorum has answered and the rest have answered
      * or run out of time.
@@ -36,4 +36,11 @@ public interface ExpertCircle {
 
     /** @return the panel this circle asks */
     ExpertPanel panel();
+
+    /**
+     * Releases the provider connections; the circle cannot be asked afterwards. The engine closes the circles it built
+     * when it closes; calling this again does nothing.
+     */
+    @Override
+    void close();
 }

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * @param model the provider's model name; not blank
  * @param role a short name for the role (used in the expert's id), or {@code null} for none
  * @param prompt the role's system prompt (such as "You are a security reviewer..."), or {@code null}
- * @param weight the expert's prior weight in votes; positive, 1 by default
+ * @param weight the expert's prior weight in votes; above 0, at most 1e6; 1 by default
  */
 public record ExpertSpec(String provider, String model, @Nullable String role, @Nullable String prompt,
         double weight) {
@@ -25,8 +25,8 @@ public record ExpertSpec(String provider, String model, @Nullable String role, @
         if (prompt != null && role == null) {
             throw new IllegalArgumentException("prompt needs a role name (expert " + provider + "/" + model + ")");
         }
-        if (!(weight > 0) || Double.isInfinite(weight)) {
-            throw new IllegalArgumentException("weight must be positive and finite but was " + weight);
+        if (!(weight > 0) || weight > 1e6) {
+            throw new IllegalArgumentException("weight must be above 0 and at most 1e6 but was " + weight);
         }
     }
 

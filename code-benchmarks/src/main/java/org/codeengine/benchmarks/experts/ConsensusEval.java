@@ -146,7 +146,7 @@ public final class ConsensusEval {
                 Row row = rows.get(i);
                 ConsensusResult r = reliability.ask(CTX, query(row));
                 reliability.report(CTX, r, row.gold());
-                unsupervised.ask(CTX, query(row)); // sees the question, never the truth
+                answer(unsupervised, row); // sees the question, never the truth
             }
             int[] memberRight = new int[models.size()];
             int defaultRight = 0;
@@ -158,8 +158,8 @@ public final class ConsensusEval {
                 String gold = Extractions.extract(Extraction.auto(), row.gold());
                 ConsensusResult r = reliability.ask(CTX, query(row));
                 defaultRight += right(r.answer(), gold);
-                majorityRight += right(majority.ask(CTX, query(row)).answer(), gold);
-                unsupervisedRight += right(unsupervised.ask(CTX, query(row)).answer(), gold);
+                majorityRight += right(answer(majority, row), gold);
+                unsupervisedRight += right(answer(unsupervised, row), gold);
                 boolean any = false;
                 for (int m = 0; m < models.size(); m++) {
                     ExpertAnswer a = r.answers().get(m);
@@ -178,6 +178,15 @@ public final class ConsensusEval {
             double n = testSet.size() / 100.0;
             return new Score(name, trainSet.size(), testSet.size(), seed, memberRight[best] / n, models.get(best),
                     majorityRight / n, defaultRight / n, unsupervisedRight / n, oracleRight / n);
+        }
+    }
+
+    /** @return the circle's answer, or null when it could not give one (no expert answered) */
+    private static String answer(ExpertCircle circle, Row row) {
+        try {
+            return circle.ask(CTX, query(row)).answer();
+        } catch (org.codeengine.api.CodeException e) {
+            return null;
         }
     }
 

@@ -52,12 +52,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @Threads(1)
 public class ProviderOverheadBenchmark {
-    @Param({"bare", "openai"})
+    @Param({"bare", "bare-timeout", "openai"})
     public String client;
 
     private HttpServer server;
     private HttpClient http;
     private HttpRequest bare;
+    private HttpRequest bareWithTimeout;
     private ExpertClient plugin;
     private ChatRequest request;
 
@@ -88,6 +89,7 @@ public class ProviderOverheadBenchmark {
                         .ofString("{\"model\":\"test-model\",\"messages\":[{\"role\":\"user\",\"content\":"
                                 + "\"What is six times seven?\"}],\"temperature\":0.0,\"max_tokens\":256}"))
                 .build();
+        bareWithTimeout = HttpRequest.newBuilder(bare, (n, v) -> true).timeout(Duration.ofSeconds(30)).build();
         plugin = new OpenAiProvider(Map.<String, String>of()::get).create(new ProviderConfig(base, Secret.of(
                 "sk-bench"), Duration.ofSeconds(30), Map.of()));
     }
@@ -96,6 +98,7 @@ public class ProviderOverheadBenchmark {
     public Object call() throws IOException, InterruptedException {
         return switch (client) {
             case "bare" -> http.send(bare, HttpResponse.BodyHandlers.ofString()).body();
+            case "bare-timeout" -> http.send(bareWithTimeout, HttpResponse.BodyHandlers.ofString()).body();
             default -> plugin.complete(request);
         };
     }

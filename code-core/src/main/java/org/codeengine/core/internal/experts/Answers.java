@@ -2,7 +2,6 @@ package org.codeengine.core.internal.experts;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.MathContext;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -19,11 +18,14 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class Answers {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    // a number with optional sign, thousands separators, decimals, and an optional "/denominator"
-    private static final Pattern NUMBER = Pattern.compile(
-            "(?<![\\w.])([-−]?)\\s?\\$?\\s?(\\d{1,3}(?:,\\d{3})+|\\d+)?(\\.\\d+)?(?:\\s?/\\s?(\\d+))?(%?)");
-    private static final Pattern CHOICE = Pattern.compile(
-            "(?i)(?:^|answer(?: is)?\\s*[:=]?\\s*|\\boption\\s+)\\(?([a-z])\\)?(?=$|[\\s).:,])");
+    // a number with optional sign, thousands separators (1,000 = a thousand: the English convention), decimals, an
+    // exponent, and an optional "/denominator" or percent sign
+    private static final Pattern NUMBER = Pattern.compile("(?<![\\w.])([-−]?)\\s?\\$?\\s?(\\d{1,3}(?:,\\d{3})+|\\d+)?"
+            + "(\\.\\d+)?(?:[eE]([-+]?\\d{1,4}))?(?:\\s?/\\s?(\\d+))?(%?)");
+    // a letter alone at the start ("B", "(b)", "C. because"), or after "answer", "answer is" or "option"
+    private static final Pattern CHOICE = Pattern
+            .compile("(?i)^\\(?([a-z])(?:\\)|[.:]|$)|(?:answer(?:\\s+(?:is|would be))?\\s*[:=]?\\s*"
+                    + "|\\boption\\s+)\\(?([a-z])\\)?(?=$|[\\s).:,])");
 
     private Answers() {}
 
@@ -83,7 +85,7 @@ public final class Answers {
     static @Nullable String auto(String reply) {
         String field = jsonField(reply, new String[]{"answer"});
         if (field != null) {
-            return shaped(field);
+            return field.startsWith("{") || field.startsWith("[") ? field : shaped(field);
         }
         if (reply.contains("\"answer\"")) {
             return null; // an answer field that is null or empty: the expert said it has no answer
@@ -92,7 +94,8 @@ public final class Answers {
         for (int i = lines.length - 1; i >= 0; i--) {
             String line = lines[i].strip().replaceAll("^[`*#>\\s]+|[`*\\s]+$", "");
             if (!line.isEmpty()) {
-                return shaped(line);
+                String number = number(line, true);
+                return number != null ? number : shaped(line);
             }
         }
         return null;
@@ -114,32 +117,52 @@ public final class Answers {
 
     /** @return the first number of the text, canonical: integer, terminating decimal, or reduced fraction */
     public static @Nullable String number(String text) {
+        return number(text, false);
+    }
+
+    /**
+     * @param last whether the last number counts (the end of a line of working: "so 3 + 4 = 7") rather than the first
+     * @return that number, canonical
+     */
+    static @Nullable String number(String text, boolean last) {
         Matcher m = NUMBER.matcher(text);
+        String found = null;
         while (m.find()) {
-            String whole = m.group(2);
-            String decimals = m.group(3);
-            if (whole == null && decimals == null) {
-                continue;
+            String one = number(m);
+            if (one != null && !last) {
+                return one;
             }
-            BigDecimal value = new BigDecimal((whole == null ? "0" : whole.replace(",", "")) + (decimals == null
-                    ? ""
-                    : decimals));
-            if (!m.group(1).isEmpty()) {
-                value = value.negate();
-            }
-            BigInteger denominator = BigInteger.ONE;
-            if (m.group(4) != null) {
-                denominator = new BigInteger(m.group(4));
-                if (denominator.signum() == 0) {
-                    return null;
-                }
-            }
-            if (!m.group(5).isEmpty()) {
-                denominator = denominator.multiply(BigInteger.valueOf(100));
-            }
-            return canonical(value, denominator);
+            found = one == null ? found : one;
         }
-        return null;
+        return found;
+    }
+
+    private static @Nullable String number(Matcher m) {
+        String whole = m.group(2);
+        String decimals = m.group(3);
+        if (whole == null && decimals == null) {
+            return null;
+        }
+        BigDecimal value = new BigDecimal((whole == null ? "0" : whole.replace(",", "")) + (decimals == null
+                ? ""
+                : decimals));
+        if (!m.group(1).isEmpty()) {
+            value = value.negate();
+        }
+        if (m.group(4) != null) {
+            value = value.scaleByPowerOfTen(Integer.parseInt(m.group(4)));
+        }
+        BigInteger denominator = BigInteger.ONE;
+        if (m.group(5) != null) {
+            denominator = new BigInteger(m.group(5));
+            if (denominator.signum() == 0) {
+                return null;
+            }
+        }
+        if (!m.group(6).isEmpty()) {
+            denominator = denominator.multiply(BigInteger.valueOf(100));
+        }
+        return canonical(value, denominator);
     }
 
     private static String canonical(BigDecimal numerator, BigInteger denominator) {
@@ -162,7 +185,7 @@ public final class Answers {
             rest = rest.divide(BigInteger.valueOf(5));
         }
         if (rest.equals(BigInteger.ONE)) { // terminates: write it as a decimal
-            BigDecimal d = new BigDecimal(num).divide(new BigDecimal(den), MathContext.DECIMAL128).stripTrailingZeros();
+            BigDecimal d = new BigDecimal(num).divide(new BigDecimal(den)).stripTrailingZeros(); // exact: it terminates
             return d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
         }
         return num + "/" + den;
@@ -172,7 +195,7 @@ public final class Answers {
     static @Nullable String choice(String text, char last) {
         Matcher m = CHOICE.matcher(text.strip());
         while (m.find()) {
-            char c = Character.toUpperCase(m.group(1).charAt(0));
+            char c = Character.toUpperCase((m.group(1) != null ? m.group(1) : m.group(2)).charAt(0));
             if (c >= 'A' && c <= last) {
                 return String.valueOf(c);
             }
@@ -211,7 +234,12 @@ public final class Answers {
             if (node == null || node.isNull()) {
                 return null;
             }
-            String value = node.isContainer() ? node.toString() : node.asString();
+            String value = node.isContainer()
+                    ? node.toString()
+                    : node.isNumber()
+                            ? node.decimalValue()
+                                    .toPlainString()
+                            : node.asString();
             return value.isBlank() ? null : value;
         } catch (JacksonException malformed) {
             return null;
@@ -235,9 +263,21 @@ public final class Answers {
                     char c = reply.charAt(j);
                     if (c == '\\' && j + 1 < reply.length()) {
                         char e = reply.charAt(++j);
+                        if (e == 'u' && j + 4 < reply.length()) {
+                            try {
+                                value.append((char) Integer.parseInt(reply, j + 1, j + 5, 16));
+                                j += 4;
+                                continue;
+                            } catch (NumberFormatException notHex) {
+                                // kept as written
+                            }
+                        }
                         value.append(switch (e) {
                             case 'n' -> '\n';
                             case 't' -> '\t';
+                            case 'r' -> '\r';
+                            case 'b' -> '\b';
+                            case 'f' -> '\f';
                             default -> e;
                         });
                     } else if (c == '"') {
@@ -248,6 +288,17 @@ public final class Answers {
                 }
                 return null;
             }
+            if (reply.charAt(i) == '{' || reply.charAt(i) == '[') {
+                int end = closing(reply, i);
+                if (end < 0) {
+                    return null;
+                }
+                try {
+                    return JSON.readTree(reply.substring(i, end + 1)).toString();
+                } catch (JacksonException malformed) {
+                    return null;
+                }
+            }
             int j = i;
             while (j < reply.length() && ",}\n\r".indexOf(reply.charAt(j)) < 0) {
                 j++;
@@ -256,6 +307,29 @@ public final class Answers {
             return value.isEmpty() || value.equals("null") ? null : value;
         }
         return null;
+    }
+
+    /** @return the index of the bracket that closes the one at {@code open}, minding strings; -1 if there is none */
+    private static int closing(String s, int open) {
+        int depth = 0;
+        boolean inString = false;
+        for (int i = open; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static int skipSpaces(String s, int i) {

@@ -73,6 +73,8 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
     private final Function<String, @Nullable String> extract;
     private final Map<String, String> providerOf = new LinkedHashMap<>();
     private final @Nullable Cache<String, ConsensusResult> cache;
+    private final Runnable onClose;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private record Member(ExpertSpec spec, ProviderGuard guard, Price price, Meters meters) {}
 
@@ -102,8 +104,9 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
     public DefaultExpertCircle(ExpertPanel panel, Map<String, ExpertProvider> providers,
             Map<String, ConsensusStrategy> strategies, ReliabilityBook book, SecurityFacade security, Audit audit,
             SecretScanner scanner, Clock clock, ExecutorService threads, MeterRegistry meters,
-            Function<SecretRef, Secret> secrets) {
+            Function<SecretRef, Secret> secrets, Runnable onClose) {
         this.panel = panel;
+        this.onClose = onClose;
         this.book = book;
         this.security = security;
         this.audit = audit;
@@ -148,20 +151,27 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
                         .maximumSize(10_000).build();
     }
 
-    /** Resolves the setting {@link ProviderConfig#KEY_REF} into the key, so the provider never sees the reference. */
+    /**
+     * Resolves the setting {@link ProviderConfig#KEY_REF} into the key, so the provider never sees the reference, and
+     * turns the provider's own retries off unless the panel set {@code max-retries}: in a circle the provider guard
+     * retries, so the two do not multiply.
+     */
     private static ProviderConfig withKey(String provider, ProviderConfig config, Function<SecretRef, Secret> secrets) {
-        String ref = config.settings().get(ProviderConfig.KEY_REF);
-        if (ref == null) {
-            return config;
-        }
         Map<String, String> settings = new LinkedHashMap<>(config.settings());
-        settings.remove(ProviderConfig.KEY_REF);
+        settings.putIfAbsent("max-retries", "0"); // in a circle the provider guard retries, honouring retry-after
+        String ref = settings.remove(ProviderConfig.KEY_REF);
+        if (ref == null) {
+            return new ProviderConfig(config.baseUrl(), config.apiKey(), config.timeout(), settings);
+        }
         Secret key;
         try {
             key = secrets.apply(SecretRef.parse(ref));
-        } catch (IllegalArgumentException | CodeException e) {
-            throw new ConfigurationException("the key of provider '" + provider + "' (" + ref + ") cannot be resolved: "
-                    + e.getMessage(), null);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("the setting " + ProviderConfig.KEY_REF + " of provider '" + provider
+                    + "' must be env:NAME, vault:name or secret://name", null);
+        } catch (CodeException e) {
+            throw new ConfigurationException("the key of provider '" + provider + "' cannot be resolved: " + e
+                    .getMessage(), null);
         }
         return new ProviderConfig(config.baseUrl(), config.apiKey() != null ? config.apiKey() : key, config.timeout(),
                 settings);
@@ -177,6 +187,9 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
         Objects.requireNonNull(context, "context must not be null");
         if (query == null) {
             throw new IllegalArgumentException("query must not be null");
+        }
+        if (closed.get()) {
+            throw new IllegalStateException("this circle of experts is closed");
         }
         security.require(context.principal(), QUERY);
         String key = cacheKey(query);
@@ -212,8 +225,9 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
                         + " cached=" + r.cached() + (r.accepted() ? "" : " rejected-by=" + r.rejectedBy()));
     }
 
+    /** The question and system prompt as given (ends trimmed: case and inner spacing can matter), and the parameters. */
     private static String cacheKey(Query q) {
-        return Answers.text(q.question()) + '\u0000' + q.systemPrompt().map(String::strip).orElse("") + '\u0000' + q
+        return q.question().strip() + '\u0000' + q.systemPrompt().map(String::strip).orElse("") + '\u0000' + q
                 .temperature() + '\u0000' + q.maxTokens();
     }
 
@@ -235,8 +249,11 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
             Member m = members.get(i);
             long until = expertDeadline;
             calls.add(threads.submit(() -> {
-                answers[index] = askOne(m, query, until);
-                done.add(index);
+                try {
+                    answers[index] = askOne(m, query, until);
+                } finally {
+                    done.add(index);
+                }
             }));
         }
         int ended = 0;
@@ -303,8 +320,8 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
             return failed(m, began, "interrupted: no answer in time");
         } catch (CodeException e) {
             return failed(m, began, e.getClass().getSimpleName() + ": " + e.getMessage());
-        } catch (RuntimeException e) {
-            return failed(m, began, "provider failed: " + e.getClass().getName());
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            return failed(m, began, "provider or extraction failed: " + e.getClass().getName());
         }
     }
 
@@ -338,11 +355,19 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
             usage = usage.plus(a.usage());
             cost += a.cost();
         }
-        Verdict verdict = strategy.decide(votes, book);
-        Cluster chosen = verdict.answer() == null || verdict.clusters().isEmpty()
+        Verdict verdict;
+        try {
+            verdict = strategy.decide(votes, book);
+        } catch (RuntimeException e) {
+            throw new UnavailableException("consensus strategy '" + strategy.name() + "' failed: " + e, null, e);
+        }
+        Cluster chosen = verdict.answer() == null
                 ? null
-                : verdict.clusters().getFirst();
-        String rejectedBy = Axioms.firstBroken(panel.axioms(), verdict.answer(), chosen, votes, providerOf, scanner);
+                : verdict.clusters().stream().filter(c -> c.answer().equals(
+                        verdict.answer())).findFirst().orElse(null);
+        String rejectedBy = verdict.answer() == null
+                ? "no-answer"
+                : Axioms.firstBroken(panel.axioms(), verdict.answer(), chosen, votes, providerOf, scanner);
         return new ConsensusResult(verdict.answer(), chosen == null ? List.of() : chosen.experts(), strategy.name(),
                 chosen == null ? 0 : chosen.weight(), verdict.confidence(), verdict.clusters(), answers, usage, cost,
                 false, rejectedBy);
@@ -374,6 +399,12 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
 
     @Override
     public void close() {
-        clients.values().forEach(ExpertClient::close);
+        if (closed.compareAndSet(false, true)) {
+            try {
+                clients.values().forEach(ExpertClient::close);
+            } finally {
+                onClose.run();
+            }
+        }
     }
 }

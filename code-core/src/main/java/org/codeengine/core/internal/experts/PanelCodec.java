@@ -57,40 +57,48 @@ public final class PanelCodec {
             double weight = e.optional("weight").map(ConfigNode::decimal).orElse(1.0);
             b.expert(e.build(() -> new ExpertSpec(provider, model, role, prompt, weight)));
         }
-        root.optional("providers").ifPresent(ps -> fields(ps).forEach(p -> b.provider(p.path().substring(p.path()
-                .lastIndexOf('.') + 1), provider(p))));
+        root.optional("providers").ifPresent(ps -> fields(ps).forEach(p -> {
+            ProviderConfig config = provider(p.node());
+            p.node().build(() -> b.provider(p.name(), config));
+        }));
         root.optional("quorum").ifPresent(q -> b.quorum(quorum(q)));
-        root.optional("expertTimeout").ifPresent(t -> b.expertTimeout(t.build(t::duration)));
-        root.optional("cacheTtl").ifPresent(t -> b.cacheTtl(t.build(t::duration)));
+        root.optional("expertTimeout").ifPresent(t -> t.build(() -> b.expertTimeout(t.duration())));
+        root.optional("cacheTtl").ifPresent(t -> t.build(() -> b.cacheTtl(t.duration())));
         root.optional("extraction").ifPresent(x -> b.extraction(extraction(x)));
         root.optional("strategy").ifPresent(s -> s.build(() -> b.strategy(s.text())));
-        root.optional("axioms").ifPresent(as -> as.elements().forEach(a -> b.axiom(axiom(a))));
-        root.optional("prices").ifPresent(ps -> fields(ps).forEach(p -> {
+        root.optional("axioms").ifPresent(as -> as.elements().forEach(a -> {
+            Axiom axiom = axiom(a);
+            if (axiom != null) {
+                b.axiom(axiom);
+            }
+        }));
+        root.optional("prices").ifPresent(ps -> fields(ps).forEach(f -> {
+            ConfigNode p = f.node();
             p.only(PRICE);
             double in = p.required("input").decimal();
             double out = p.required("output").decimal();
-            b.price(name(p), p.build(() -> new Price(in, out)));
+            p.build(() -> b.price(f.name(), new Price(in, out)));
         }));
-        root.optional("limits").ifPresent(ls -> fields(ls).forEach(l -> {
+        root.optional("limits").ifPresent(ls -> fields(ls).forEach(f -> {
+            ConfigNode l = f.node();
             l.only(LIMITS);
             var d = ExpertPanel.ProviderLimits.DEFAULT;
             double rate = l.optional("ratePerSecond").map(ConfigNode::decimal).orElse(d.ratePerSecond());
             int concurrent = l.optional("concurrent").map(ConfigNode::integer).orElse(d.concurrent());
             int attempts = l.optional("attempts").map(ConfigNode::integer).orElse(d.attempts());
-            b.limits(name(l), l.build(() -> new ExpertPanel.ProviderLimits(rate, concurrent, attempts)));
+            l.build(() -> b.limits(f.name(), new ExpertPanel.ProviderLimits(rate, concurrent, attempts)));
         }));
         return root.build(b::build);
     }
 
-    private static java.util.List<ConfigNode> fields(ConfigNode map) {
+    /** A named entry of a map: its name as written (model names hold dots) and its value. */
+    private record Field(String name, ConfigNode node) {}
+
+    private static java.util.List<Field> fields(ConfigNode map) {
         if (!map.json().isObject()) {
             throw map.invalid("must be a map of names to settings");
         }
-        return map.json().propertyNames().stream().map(n -> map.child(n, map.json().get(n))).toList();
-    }
-
-    private static String name(ConfigNode field) {
-        return field.path().substring(field.path().lastIndexOf('.') + 1);
+        return map.json().propertyNames().stream().map(n -> new Field(n, map.child(n, map.json().get(n)))).toList();
     }
 
     private static ProviderConfig provider(ConfigNode p) {
@@ -139,7 +147,7 @@ public final class PanelCodec {
     /** {@code auto}, {@code numeric}, {@code text}, {@code choice:D}, {@code json:path[:numeric|text|choice:X]}. */
     private static Extraction extraction(ConfigNode x) {
         String spec = x.text().strip();
-        Extraction parsed = extraction(spec);
+        Extraction parsed = x.build(() -> extraction(spec));
         if (parsed == null) {
             throw x.invalid("must be auto, numeric, text, choice:<last letter>, json:<path>[:<how>] or"
                     + " regex:<pattern> but was '" + spec + "'");
@@ -168,7 +176,8 @@ public final class PanelCodec {
         };
     }
 
-    private static Axiom axiom(ConfigNode a) {
+    /** @return the axiom, or null for {@code noSecrets: false} */
+    private static @Nullable Axiom axiom(ConfigNode a) {
         if (!a.json().isObject() || a.json().size() != 1) {
             throw a.invalid("must be one of {minAgreement: 0.6}, {minProviders: 2}, {noSecrets: true},"
                     + " {jsonSchema: {...}}");
@@ -178,7 +187,12 @@ public final class PanelCodec {
         return switch (kind) {
             case "minAgreement" -> v.build(() -> new Axiom.MinAgreement(v.decimal()));
             case "minProviders" -> v.build(() -> new Axiom.MinProviders(v.integer()));
-            case "noSecrets" -> new Axiom.NoSecrets();
+            case "noSecrets" -> {
+                if (!v.json().isBoolean()) {
+                    throw v.invalid("must be true or false");
+                }
+                yield v.json().asBoolean() ? new Axiom.NoSecrets() : null;
+            }
             case "jsonSchema" -> v.build(() -> new Axiom.JsonSchema(v.json()));
             default -> throw a.invalid("has an unknown axiom '" + kind
                     + "'; the axioms are minAgreement, minProviders, noSecrets, jsonSchema");

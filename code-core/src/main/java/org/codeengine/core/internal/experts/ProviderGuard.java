@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.DeadlineExceededException;
+import org.codeengine.api.NonRetriableException;
 import org.codeengine.api.RateLimitedException;
 import org.codeengine.api.RetriableException;
 import org.codeengine.api.UnavailableException;
@@ -61,36 +62,55 @@ final class ProviderGuard {
     <T> T call(String expert, long deadlineNanos, Supplier<T> call) throws InterruptedException {
         CircuitBreaker breaker = breakers.computeIfAbsent(expert, e -> CircuitBreaker.of(e, breakerConfig));
         for (int attempt = 1;; attempt++) {
-            acquire(deadlineNanos);
-            RuntimeException failure;
+            if (!breaker.tryAcquirePermission()) {
+                throw new UnavailableException("circuit breaker of expert '" + expert
+                        + "' is open after repeated failures", null, null);
+            }
             try {
-                if (!breaker.tryAcquirePermission()) {
-                    throw new UnavailableException("circuit breaker of expert '" + expert
-                            + "' is open after repeated failures", null, null);
-                }
-                long began = System.nanoTime();
-                try {
-                    T result = call.get();
-                    breaker.onSuccess(System.nanoTime() - began, TimeUnit.NANOSECONDS);
-                    return result;
-                } catch (RuntimeException e) {
+                acquire(deadlineNanos);
+            } catch (RuntimeException | InterruptedException e) {
+                breaker.releasePermission();
+                throw e;
+            }
+            RuntimeException failure;
+            long began = System.nanoTime();
+            try {
+                T result = call.get();
+                breaker.onSuccess(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+                return result;
+            } catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted() || !healthFailure(e)) {
+                    breaker.releasePermission(); // the caller gave up, or the request was at fault: not the expert
+                } else {
                     breaker.onError(System.nanoTime() - began, TimeUnit.NANOSECONDS, e);
-                    failure = e;
                 }
+                failure = e;
+            } catch (Error e) {
+                breaker.onError(System.nanoTime() - began, TimeUnit.NANOSECONDS, e);
+                throw e;
             } finally {
                 bulkhead.onComplete();
             }
-            if (!(failure instanceof RetriableException retriable) || attempt >= attempts || Thread.interrupted()) {
+            if (!(failure instanceof RetriableException retriable) || attempt >= attempts || Thread.currentThread()
+                    .isInterrupted()) {
                 throw failure;
             }
             int tried = attempt;
             retriable.retryAfter().ifPresent(this::pauseFor);
             long wait = retriable.retryAfter().map(Duration::toNanos).orElseGet(() -> backoff(tried));
-            if (System.nanoTime() + wait >= deadlineNanos) {
-                throw failure; // the wait the provider asked for does not fit in the time left
+            if (System.nanoTime() + wait + 50_000_000 >= deadlineNanos) {
+                throw failure; // the wait the provider asked for (and a try after it) does not fit in the time left
             }
             Thread.sleep(Duration.ofNanos(wait));
         }
+    }
+
+    /**
+     * Whether a failure says the expert is unhealthy: outages, timeouts, network errors and anything unexpected. A bad
+     * request, an unknown model, a rejected key or a rate limit say nothing about its health.
+     */
+    private static boolean healthFailure(RuntimeException e) {
+        return !(e instanceof NonRetriableException) && !(e instanceof RateLimitedException);
     }
 
     /**

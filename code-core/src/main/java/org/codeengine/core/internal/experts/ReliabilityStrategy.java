@@ -37,7 +37,7 @@ public final class ReliabilityStrategy implements ConsensusStrategy {
             for (int v : group.getValue()) {
                 Vote vote = votes.get(v);
                 double p = chance(reliability, vote.expert(), support, shape);
-                scores[i] += vote.weight() * Math.log(p / (1 - p));
+                scores[i] += vote.weight() * Ballots.voteWeight(p);
             }
             i++;
         }

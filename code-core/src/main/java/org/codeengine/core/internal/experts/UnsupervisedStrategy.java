@@ -74,7 +74,8 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
         for (Map.Entry<String, List<Integer>> group : groups.entrySet()) {
             scores[i] = logit(shapes.getOrDefault(Ballots.shape(group.getKey()), 0.5));
             for (int v : group.getValue()) {
-                scores[i] += votes.get(v).weight() * logit(experts.getOrDefault(votes.get(v).expert(), 0.7));
+                scores[i] += votes.get(v).weight() * Ballots.voteWeight(experts.getOrDefault(votes.get(v).expert(),
+                        0.7));
             }
             i++;
         }
@@ -109,7 +110,7 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
                     scores[d] = it == 0 ? 0 : logit(shapes.getOrDefault(Ballots.shape(answer), 0.5));
                     for (int k = 0; k < b.answers.length; k++) {
                         if (answer.equals(b.answers[k])) {
-                            scores[d] += logit(experts.getOrDefault(b.experts[k], 0.7));
+                            scores[d] += Ballots.voteWeight(experts.getOrDefault(b.experts[k], 0.7));
                         }
                     }
                 }

@@ -12,14 +12,16 @@ class AnswersTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"42|42", "$1,234.50|1234.5", "1,000,000 dollars|1000000", "-7 degrees|-7",
             "3/4|0.75", "2/3 of a cup|2/3", "4/6|2/3", "50%|0.5", "0.5|0.5", "18.00|18", "about 12 apples|12",
-            "1e3|1", "no number here|", "5/0|"})
+            "1e3|1000", "2.5E-2|0.025",
+            "340282366920938463463374607431768211457|340282366920938463463374607431768211457", "no number here|",
+            "5/0|"})
     void numeric_readsUnitsSeparatorsFractionsAndPercentages(String text, String expected) {
         assertThat(Answers.compile(new Extraction.Numeric()).apply(text)).isEqualTo(expected);
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"B|B", "(c)|C", "Answer: d|D", "The answer is E.|E", "A) because|A",
-            "F|", "Nothing|"})
+            "F|", "Nothing|", "A good answer would be C|C"})
     void choice_readsALetterUpToTheLast(String text, String expected) {
         assertThat(Answers.compile(new Extraction.Choice('E')).apply(text)).isEqualTo(expected);
     }
@@ -35,12 +37,18 @@ class AnswersTest {
         assertThat(auto.apply("Let me think.\nSo the total is\n**42 apples**")).isEqualTo("42");
         assertThat(auto.apply("   ")).isNull();
         assertThat(auto.apply("{\"answer\": \"Paris.\"}")).isEqualTo("paris");
+        assertThat(auto.apply("Working it out.\nSo 3 + 4 = 7")).isEqualTo("7");
+        assertThat(auto.apply("{\"answer\": {\"risk\": \"high\", \"score\": 3}}")).isEqualTo(
+                "{\"risk\":\"high\",\"score\":3}");
+        assertThat(auto.apply("{\"answer\": \"caf\\u00e9\"}")).isEqualTo("café");
     }
 
     @Test
     void jsonPath_regexTextAndFirstOf_composeAsDeclared() {
         assertThat(Answers.compile(new Extraction.JsonField("result.value", new Extraction.Numeric())).apply(
                 "Sure: {\"result\": {\"value\": \"1,500 m\"}}")).isEqualTo("1500");
+        assertThat(Answers.compile(new Extraction.JsonField("result.value", new Extraction.Numeric())).apply(
+                "{\"result\": {\"value\": 0.0001}}")).isEqualTo("0.0001");
         assertThat(Answers.compile(new Extraction.Regex("FINAL: (\\w+)", new Extraction.Text())).apply(
                 "blah FINAL: Yes")).isEqualTo("yes");
         assertThat(Answers.compile(new Extraction.Text()).apply("  Hello   World. ")).isEqualTo("hello world");

@@ -86,7 +86,7 @@ final class AnthropicClient implements ExpertClient {
     public ChatResponse complete(ChatRequest request) {
         long began = System.nanoTime();
         MessagesRequest sent = MessagesRequest.of(request, false, thinkingBudget);
-        HttpResponse<InputStream> response = http.send(httpRequest(sent), AnthropicClient::errorMessage);
+        HttpResponse<byte[]> response = http.sendWhole(httpRequest(sent), AnthropicClient::errorMessage);
         String requestId = ProviderHttp.requestId(response.headers());
         JsonNode root = JsonBodies.read(response.body(), NAME);
         error(root, requestId);

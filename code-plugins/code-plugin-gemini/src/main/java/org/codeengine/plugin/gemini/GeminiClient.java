@@ -72,7 +72,7 @@ final class GeminiClient implements ExpertClient {
     @Override
     public ChatResponse complete(ChatRequest request) {
         long began = System.nanoTime();
-        HttpResponse<InputStream> response = http.sendReadingErrors(httpRequest(request, false),
+        HttpResponse<byte[]> response = http.sendWholeReadingErrors(httpRequest(request, false),
                 GeminiClient::errorBody);
         JsonNode root = JsonBodies.read(response.body(), NAME);
         Reply reply = new Reply(request.model(), began);

@@ -67,7 +67,7 @@ final class OllamaClient implements ExpertClient {
     @Override
     public ChatResponse complete(ChatRequest request) {
         long began = System.nanoTime();
-        HttpResponse<InputStream> response = http.send(httpRequest(body(request, false)), OllamaClient::errorMessage);
+        HttpResponse<byte[]> response = http.sendWhole(httpRequest(body(request, false)), OllamaClient::errorMessage);
         JsonNode root = JsonBodies.read(response.body(), NAME);
         error(root);
         JsonNode message = root.get("message");

@@ -57,7 +57,7 @@ final class OpenAiClient implements ExpertClient {
     @Override
     public ChatResponse complete(ChatRequest request) {
         long began = System.nanoTime();
-        HttpResponse<InputStream> response = http.send(httpRequest(body(request, false)), OpenAiClient::errorMessage);
+        HttpResponse<byte[]> response = http.sendWhole(httpRequest(body(request, false)), OpenAiClient::errorMessage);
         JsonNode root = JsonBodies.read(response.body(), NAME);
         error(root);
         JsonNode choice = firstChoice(root);

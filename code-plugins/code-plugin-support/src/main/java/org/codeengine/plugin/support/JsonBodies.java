@@ -36,6 +36,20 @@ public final class JsonBodies {
     }
 
     /**
+     * @param body a whole reply body
+     * @param provider the provider's name, for messages
+     * @return the JSON
+     * @throws UnavailableException if the body is not well-formed JSON
+     */
+    public static JsonNode read(byte[] body, String provider) {
+        try {
+            return JSON.readTree(body);
+        } catch (JacksonException e) {
+            throw malformed(provider, e);
+        }
+    }
+
+    /**
      * @param text one JSON value (an SSE event's data, an NDJSON line)
      * @param provider the provider's name, for messages
      * @return the JSON
