@@ -26,12 +26,7 @@ import org.codeengine.api.experts.ExpertPanel;
 import org.codeengine.api.experts.ExpertSpec;
 import org.codeengine.api.experts.Query;
 import org.codeengine.api.experts.Usage;
-import org.codeengine.api.security.AccessDecision;
-import org.codeengine.api.security.AuditEntry;
-import org.codeengine.api.security.Credentials;
-import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
-import org.codeengine.api.security.SecurityFacade;
 import org.codeengine.api.spi.ChatMessage;
 import org.codeengine.api.spi.ChatRequest;
 import org.codeengine.api.spi.ChatResponse;
@@ -139,29 +134,6 @@ public class FanOutBenchmark {
         }
     }
 
-    /** Allows everything, checks nothing: the circle's own cost without the security layer's. */
-    static final class AllowAll implements SecurityFacade {
-        @Override
-        public Principal authenticate(Credentials credentials) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public AccessDecision check(Principal principal, Permission permission) {
-            return new AccessDecision(true, permission, "benchmark", permission, "the benchmark allows everything");
-        }
-
-        @Override
-        public AccessDecision require(Principal principal, Permission permission) {
-            return check(principal, permission);
-        }
-
-        @Override
-        public List<AuditEntry> audit(long fromSequence, int limit) {
-            return List.of();
-        }
-    }
-
     @Setup
     public void setUp() throws IOException {
         ExpertPanel.Builder builder = ExpertPanel.builder().limits("instant", new ExpertPanel.ProviderLimits(1e9,
@@ -185,7 +157,9 @@ public class FanOutBenchmark {
                         JdbcStore.MIGRATIONS));
                 direct = new DefaultExpertCircle(panel, Map.of("instant", new InstantProvider()), Map.of(
                         "reliability", new ReliabilityStrategy(), "majority", new MajorityStrategy()),
-                        new ReliabilityBook(store.expertStats(), clock), new AllowAll(), (principal, action, target,
+                        new ReliabilityBook(store.expertStats(), clock),
+                        org.codeengine.benchmarks.orchestrator.SchedulingBenchmark.PERMIT_ALL,
+                        (principal, action, target,
                                 outcome, detail) -> {
                         }, new RegexSecretScanner(), clock, threads,
                         new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), ref -> {
