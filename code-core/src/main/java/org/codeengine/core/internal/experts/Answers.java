@@ -27,7 +27,16 @@ public final class Answers {
             .compile("(?i)^\\(?([a-z])(?:\\)|[.:]|$)|(?:answer(?:\\s+(?:is|would be))?\\s*[:=]?\\s*"
                     + "|\\boption\\s+)\\(?([a-z])\\)?(?=$|[\\s).:,])");
 
+    // markdown around a line: quotes, headings, bold, code
+    private static final Pattern MARKUP = Pattern.compile("^[`*#>\\s]+|[`*\\s]+$");
+    // what may surround a choice letter: "(B)", "B.", "B:"
+    private static final Pattern LETTER_DRESS = Pattern.compile("[()\\s.:]");
+
     private Answers() {}
+
+    private static boolean lineBreak(char c) { // as \\R: line and form feeds, tabulation, return, NEL, LS, PS
+        return c <= '\r' ? c >= '\n' : c == '\u0085' || c == '\u2028' || c == '\u2029';
+    }
 
     /**
      * @param extraction how to extract
@@ -90,13 +99,17 @@ public final class Answers {
         if (reply.contains("\"answer\"")) {
             return null; // an answer field that is null or empty: the expert said it has no answer
         }
-        String[] lines = reply.strip().split("\\R");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            String line = lines[i].strip().replaceAll("^[`*#>\\s]+|[`*\\s]+$", "");
+        for (int end = reply.length(); end > 0;) { // the lines from the last, without reading the rest
+            int start = end - 1;
+            while (start >= 0 && !lineBreak(reply.charAt(start))) {
+                start--;
+            }
+            String line = MARKUP.matcher(reply.substring(start + 1, end).strip()).replaceAll("");
             if (!line.isEmpty()) {
                 String number = number(line, true);
                 return number != null ? number : shaped(line);
             }
+            end = start;
         }
         return null;
     }
@@ -105,7 +118,7 @@ public final class Answers {
     static @Nullable String shaped(String value) {
         String v = value.strip();
         String letter = v.length() <= 4 ? choice(v, 'Z') : null;
-        if (letter != null && v.replaceAll("[()\\s.:]", "").length() == 1) {
+        if (letter != null && LETTER_DRESS.matcher(v).replaceAll("").length() == 1) {
             return letter;
         }
         String number = number(v);
@@ -205,11 +218,31 @@ public final class Answers {
 
     /** @return the text trimmed, lower case, with single spaces and no trailing full stop; null when empty */
     public static @Nullable String text(String text) {
-        String t = text.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
-        while (t.endsWith(".")) {
-            t = t.substring(0, t.length() - 1).stripTrailing();
+        char[] out = text.toCharArray(); // rewritten in place: what is kept never overtakes what is read
+        int length = 0;
+        boolean ascii = true;
+        boolean space = false; // whitespace seen since the last character kept
+        for (int i = 0, n = out.length; i < n; i++) {
+            char c = out[i];
+            if ((c <= ' ' || c >= 128) && Character.isWhitespace(c)) {
+                space = true;
+                continue;
+            }
+            if (space && length > 0) {
+                out[length++] = ' ';
+            }
+            space = false;
+            ascii &= c < 128;
+            out[length++] = c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c;
         }
-        return t.isEmpty() ? null : t;
+        while (length > 0 && (out[length - 1] == '.' || out[length - 1] == ' ')) {
+            length--;
+        }
+        if (length == 0) {
+            return null;
+        }
+        String t = new String(out, 0, length);
+        return ascii ? t : t.toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -46,10 +46,8 @@ public final class MedoidStrategy implements ConsensusStrategy {
             return new Verdict(null, 0, List.of());
         }
         float[] flat = new float[n * Embeddings.DIMS];
-        float[] one = new float[Embeddings.DIMS];
         for (int a = 0; a < n; a++) {
-            Embeddings.embed(votes.get(answering.get(a)).answer(), one);
-            System.arraycopy(one, 0, flat, a * Embeddings.DIMS, Embeddings.DIMS);
+            Embeddings.embed(votes.get(answering.get(a)).answer(), flat, a * Embeddings.DIMS);
         }
         MemorySegment all = MemorySegment.ofArray(flat);
         long bytes = (long) Embeddings.DIMS * Float.BYTES;

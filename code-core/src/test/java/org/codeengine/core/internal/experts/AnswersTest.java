@@ -27,6 +27,16 @@ class AnswersTest {
     }
 
     @Test
+    void text_isTrimmedLowerCaseSingleSpacedWithoutTrailingFullStops() {
+        assertThat(Answers.text("  Restart\tthe\r\n  Database. ")).isEqualTo("restart the database");
+        assertThat(Answers.text("Done . . .")).isEqualTo("done");
+        assertThat(Answers.text("Über\u2003ALLES\u00A0x")).isEqualTo("über alles\u00A0x");
+        assertThat(Answers.text("v1.2 is OUT")).isEqualTo("v1.2 is out");
+        assertThat(Answers.text(" \n. ")).isNull();
+        assertThat(Answers.text("")).isNull();
+    }
+
+    @Test
     void auto_readsTheAnswerFieldOfFencedOrMalformedJson_elseTheLastLine() {
         var auto = Answers.compile(Extraction.auto());
         assertThat(auto.apply("```json\n{\"reasoning\": \"16 - 7 = 9\", \"answer\": \"$18\"}\n```")).isEqualTo("18");
