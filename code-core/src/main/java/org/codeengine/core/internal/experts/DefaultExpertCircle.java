@@ -13,10 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.CodeException;
@@ -241,8 +242,8 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
                     .toNanos()));
         }
         long expertDeadline = Math.min(deadline, start + panel.expertTimeout().toNanos());
-        LinkedBlockingQueue<Integer> done = new LinkedBlockingQueue<>();
-        ExpertAnswer[] answers = new ExpertAnswer[members.size()];
+        CountDownLatch done = new CountDownLatch(members.size()); // one wake-up for the asker, not one per expert
+        AtomicReferenceArray<ExpertAnswer> answers = new AtomicReferenceArray<>(members.size()); // read while late ones write
         List<Future<?>> calls = new ArrayList<>(members.size());
         for (int i = 0; i < members.size(); i++) {
             int index = i;
@@ -250,21 +251,14 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
             long until = expertDeadline;
             calls.add(threads.submit(() -> {
                 try {
-                    answers[index] = askOne(m, query, until);
+                    answers.set(index, askOne(m, query, until));
                 } finally {
-                    done.add(index);
+                    done.countDown();
                 }
             }));
         }
-        int ended = 0;
         try {
-            while (ended < members.size()) {
-                long left = expertDeadline - System.nanoTime();
-                if (left <= 0 || done.poll(left, TimeUnit.NANOSECONDS) == null) {
-                    break;
-                }
-                ended++;
-            }
+            done.await(expertDeadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             calls.forEach(f -> f.cancel(true));
@@ -276,7 +270,7 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
                 ? "the expert timeout of " + panel.expertTimeout()
                 : "the deadline of " + Duration.ofNanos(deadline - start);
         for (int i = 0; i < members.size(); i++) {
-            ExpertAnswer answer = answers[i];
+            ExpertAnswer answer = answers.get(i);
             if (answer == null) {
                 calls.get(i).cancel(true);
                 lateOnes = true;
