@@ -80,10 +80,11 @@ final class AskCommand extends BaseCommand {
         out.line("  " + out.bold("answer ") + out.bold(out.green(String.valueOf(r.answer()))) + "   agreement "
                 + percent(r.agreement()) + "   confidence " + percent(r.confidence()) + "   " + out.dim(r.strategy()
                         + (r.cached() ? ", cached" : "")));
-        out.line("  " + out.dim("backed by ") + String.join(", ", r.experts()));
+        int room = Math.max(30, out.width() - 24);
+        out.line("  " + out.dim("backed by ") + Output.fit(String.join(", ", r.experts()), room));
         for (Cluster c : r.dissent()) {
-            out.line("  " + out.yellow("dissent ") + c.answer() + out.dim(" (" + percent(c.weight()) + ") ") + String
-                    .join(", ", c.experts()));
+            out.line("  " + out.yellow("dissent ") + Output.fit(c.answer(), 20) + out.dim(" (" + percent(c.weight())
+                    + ") ") + Output.fit(String.join(", ", c.experts()), room - 10));
         }
         for (ExpertAnswer a : r.answers()) {
             if (a.failure() != null) {

@@ -14,12 +14,7 @@ import tools.jackson.databind.node.ArrayNode;
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Check or read the audit log.", subcommands = {
         AuditCommand.Verify.class, AuditCommand.Tail.class}, footer = {"", "Examples:", "  code audit verify",
                 "  code audit tail -n 50", "  code audit tail --json | jq '.entries[].action'"})
-final class AuditCommand implements Runnable {
-    @Override
-    public void run() {
-        throw CliException.usage("say what to do with the audit log", "use 'code audit verify' or 'code audit tail'");
-    }
-
+final class AuditCommand extends CommandGroup {
     @Command(name = "verify", mixinStandardHelpOptions = true, description = {
             "Recompute the log's hash chain and Merkle roots and check its signed checkpoints against the home "
                     + "folder's audit key (signing a checkpoint of the entries so far first).",

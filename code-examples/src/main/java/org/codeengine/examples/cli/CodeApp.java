@@ -109,7 +109,7 @@ public final class CodeApp {
             case PolicyDeniedException x -> "use an API key whose roles grant it (code keys create --role ...)";
             case DeadlineExceededException x -> "allow more time with --timeout";
             case RateLimitedException x -> "wait a moment and try again";
-            case CodeException x when message.contains("already in use") ->
+            case CodeException x when message.contains("already in use") || message.contains("file is locked") ->
                 "another code process holds the embedded store; let it finish, or share a PostgreSQL store";
             case CodeException x -> "run again with --verbose for the engine's log";
             default -> verbose

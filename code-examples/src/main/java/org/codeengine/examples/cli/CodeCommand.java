@@ -29,7 +29,7 @@ import picocli.CommandLine.ScopeType;
                                 "Environment: CODE_HOME, CODE_STORE, CODE_STORE_USER, CODE_STORE_PASSWORD, CODE_API_KEY, "
                                         + "CODE_MASTER_KEY, CODE_EVAL, NO_COLOR.",
                                 "Exit codes: 0 done, 1 the work failed, 2 the command line or a file it names is wrong."})
-final class CodeCommand implements Runnable {
+final class CodeCommand extends CommandGroup {
     final Io io;
 
     @Option(names = "--home", paramLabel = "DIR", scope = ScopeType.INHERIT, description = "Home folder: config.yaml, keys, the embedded store (default: $CODE_HOME or ~/.code).")
@@ -52,10 +52,5 @@ final class CodeCommand implements Runnable {
 
     CodeCommand(Io io) {
         this.io = io;
-    }
-
-    @Override
-    public void run() {
-        throw CliException.usage("a command is missing", "see 'code --help' for the commands");
     }
 }

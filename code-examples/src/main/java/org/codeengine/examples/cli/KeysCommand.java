@@ -13,12 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Create and revoke API keys.", subcommands = {
         KeysCommand.Create.class, KeysCommand.Revoke.class}, footer = {"", "Examples:",
                 "  code keys create --owner ci-bot --role admin --ttl 90d", "  code keys revoke k_3f2a..."})
-final class KeysCommand implements Runnable {
-    @Override
-    public void run() {
-        throw CliException.usage("say what to do with keys", "use 'code keys create' or 'code keys revoke'");
-    }
-
+final class KeysCommand extends CommandGroup {
     @Command(name = "create", mixinStandardHelpOptions = true, description = {
             "Create an API key. The key is printed once, now; only its hash is stored.",
             "Programs present it as a bearer key; this app uses it when CODE_API_KEY is set."}, footer = {"",

@@ -1,11 +1,14 @@
 package org.codeengine.examples.cli;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.codeengine.api.DeadlineExceededException;
 import org.codeengine.api.orchestrator.DeploymentEvent;
 import org.codeengine.api.orchestrator.RunHandle;
@@ -30,12 +33,36 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
     private int frame;
     private boolean ended;
 
+    private static final Pattern PID = Pattern.compile("started process (\\d+)");
+    private static final Pattern ATTEMPT = Pattern.compile("^attempt (\\d+)$");
+
     private static final class Row {
         @Nullable
         StepState state;
         String note = "";
+        String pid = "";
+        String health = "";
+        int attempt = 1;
         long since = -1;
         long until = -1;
+
+        /** @return what the board shows: the error of a failed step, else its process, health and try */
+        String summary() {
+            if (state == StepState.FAILED || (pid.isEmpty() && health.isEmpty())) {
+                return note;
+            }
+            List<String> parts = new ArrayList<>();
+            if (!pid.isEmpty()) {
+                parts.add((state == StepState.ROLLED_BACK ? "stopped pid " : "pid ") + pid);
+            }
+            if (!health.isEmpty() && state != StepState.ROLLED_BACK) {
+                parts.add(health);
+            }
+            if (attempt > 1) {
+                parts.add("try " + attempt);
+            }
+            return String.join(", ", parts);
+        }
     }
 
     /**
@@ -59,11 +86,24 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
             case DeploymentEvent.StepStateChanged e -> {
                 Row row = row(e.service());
                 if (row.state != e.state()) {
-                    row.since = row.since < 0 || e.state() == StepState.STARTING ? System.nanoTime() : row.since;
-                    row.until = finished(e.state()) ? System.nanoTime() : -1;
+                    if (e.state() == StepState.STARTING) {
+                        row.since = System.nanoTime();
+                        row.until = -1;
+                    } else if (finished(e.state()) && row.since >= 0 && row.until < 0) {
+                        row.until = System.nanoTime(); // the time it took to get there; undoing does not count
+                    }
                 }
                 row.state = e.state();
                 row.note = e.message();
+                Matcher pid = PID.matcher(e.message());
+                if (pid.find()) {
+                    row.pid = pid.group(1);
+                    row.health = "";
+                }
+                Matcher attempt = ATTEMPT.matcher(e.message());
+                if (attempt.find()) {
+                    row.attempt = Integer.parseInt(attempt.group(1));
+                }
                 plain(e.service(), label(e.state()), e.message());
             }
             case DeploymentEvent.StepRetried e -> {
@@ -73,7 +113,7 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
             }
             case DeploymentEvent.HealthChanged e -> {
                 Row row = row(e.service());
-                row.note = (e.healthy() ? "healthy: " : "unhealthy: ") + e.detail();
+                row.health = e.detail();
                 plain(e.service(), e.healthy() ? "health ok" : "health failing", e.detail());
             }
         }
@@ -156,7 +196,7 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
             String took = row.since < 0 ? "" : String.format(Locale.ROOT, "%5.1fs", (end - row.since) / 1e9);
             text.append("\u001b[2K  ").append(symbol(row.state, spin)).append(' ').append(pad(entry.getKey(), 12))
                     .append(' ').append(padLabel(row.state)).append(' ').append(out.dim(pad(took, 7))).append(' ')
-                    .append(out.dim(Output.fit(row.note, noteWidth))).append('\n');
+                    .append(out.dim(Output.fit(row.summary(), noteWidth))).append('\n');
         }
         drawnLines = rows.size() + 1;
         out.out().print(text);

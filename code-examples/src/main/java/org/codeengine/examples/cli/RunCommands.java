@@ -129,32 +129,8 @@ final class RunCommands {
         }
     }
 
-    @Command(name = "rollback", mixinStandardHelpOptions = true, description = {
-            "Undo what a run deployed, in reverse dependency order; works on a run that succeeded too."}, footer = {
-                    "", "Examples:", "  code rollback 3f2a", "  code rollback 3f2a9c1e-... --json"})
-    static final class Rollback extends BaseCommand {
-        @Parameters(paramLabel = "RUN", description = "A run id, or its first characters.")
-        String run;
-
-        @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10m", description = "The longest to wait (default: ${DEFAULT-VALUE}).")
-        Duration timeout;
-
-        @Override
-        int run(Session session) {
-            String id = resolve(session, run);
-            CallContext ctx = session.context();
-            Orchestrator orchestrator = session.engine().orchestrator();
-            RunSummary before = orchestrator.inspect(ctx, id);
-            RunHandle handle = orchestrator.rollback(ctx, id);
-            return finish(session, handle, "rollback " + before.name(), services(before), timeout,
-                    RunState.ROLLED_BACK);
-        }
-    }
-
-    @Command(name = "resume", mixinStandardHelpOptions = true, description = {
-            "Finish a run that an earlier process left unfinished (killed, or interrupted), without repeating the "
-                    + "steps it completed."}, footer = {"", "Examples:", "  code resume 3f2a"})
-    static final class Resume extends BaseCommand {
+    /** A command on a run that exists: finds it by id or prefix, starts the work, and follows it to its end. */
+    abstract static class OnRun extends BaseCommand {
         @Parameters(paramLabel = "RUN", description = "A run id, or its first characters.")
         String run;
 
@@ -162,18 +138,53 @@ final class RunCommands {
         Duration timeout;
 
         @Override
-        int run(Session session) {
+        final int run(Session session) {
             String id = resolve(session, run);
             CallContext ctx = session.context();
             Orchestrator orchestrator = session.engine().orchestrator();
             RunSummary before = orchestrator.inspect(ctx, id);
-            if (before.state().terminal()) {
-                throw CliException.usage("run " + id + " has already ended " + before.state(),
-                        "only unfinished runs can be resumed; see 'code status " + id + "'");
+            RunHandle handle = start(orchestrator, ctx, before);
+            return finish(session, handle, spec.name() + " " + before.name(), services(before), timeout, wanted());
+        }
+
+        /** Starts the work on the run. */
+        abstract RunHandle start(Orchestrator orchestrator, CallContext ctx, RunSummary run);
+
+        /** @return the state the run must end in for the command to succeed */
+        abstract RunState wanted();
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true, description = {
+            "Undo what a run deployed, in reverse dependency order; works on a run that succeeded too."}, footer = {
+                    "", "Examples:", "  code rollback 3f2a", "  code rollback 3f2a9c1e-... --json"})
+    static final class Rollback extends OnRun {
+        @Override
+        RunHandle start(Orchestrator orchestrator, CallContext ctx, RunSummary run) {
+            return orchestrator.rollback(ctx, run.runId());
+        }
+
+        @Override
+        RunState wanted() {
+            return RunState.ROLLED_BACK;
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = {
+            "Finish a run that an earlier process left unfinished (killed, or interrupted), without repeating the "
+                    + "steps it completed."}, footer = {"", "Examples:", "  code resume 3f2a"})
+    static final class Resume extends OnRun {
+        @Override
+        RunHandle start(Orchestrator orchestrator, CallContext ctx, RunSummary run) {
+            if (run.state().terminal()) {
+                throw CliException.usage("run " + run.runId() + " has already ended " + run.state(),
+                        "only unfinished runs can be resumed; see 'code status " + run.runId() + "'");
             }
-            RunHandle handle = orchestrator.resume(ctx, id);
-            return finish(session, handle, "resume " + before.name(), services(before), timeout,
-                    RunState.SUCCEEDED);
+            return orchestrator.resume(ctx, run.runId());
+        }
+
+        @Override
+        RunState wanted() {
+            return RunState.SUCCEEDED;
         }
     }
 

@@ -24,12 +24,7 @@ import tools.jackson.databind.node.ArrayNode;
 @Command(name = "secrets", mixinStandardHelpOptions = true, description = "Find secrets in files.", subcommands = {
         SecretsCommand.Scan.class}, footer = {"", "Examples:", "  code secrets scan .", "  code secrets scan "
                 + "config/ deploy.env --json"})
-final class SecretsCommand implements Runnable {
-    @Override
-    public void run() {
-        throw CliException.usage("say what to scan", "use 'code secrets scan PATH...'");
-    }
-
+final class SecretsCommand extends CommandGroup {
     @Command(name = "scan", mixinStandardHelpOptions = true, description = {
             "Scan files and folders for provider API keys, cloud keys, tokens and private keys; print each finding "
                     + "with its rule, file, line and a redacted match (never the secret).",

@@ -18,12 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "users", mixinStandardHelpOptions = true, description = "Manage user accounts.", subcommands = {
         UsersCommand.Add.class}, footer = {"", "Examples:", "  code users add alice --role admin",
                 "  printf '%%s\\n' \"$PW\" | code users add bob --role deployer --password-stdin"})
-final class UsersCommand implements Runnable {
-    @Override
-    public void run() {
-        throw CliException.usage("say what to do with users", "use 'code users add NAME --role ROLE'");
-    }
-
+final class UsersCommand extends CommandGroup {
     @Command(name = "add", mixinStandardHelpOptions = true, description = {
             "Add a user account (Argon2id password, ASVS 5 policy: 8 characters or more) and enrol TOTP: the "
                     + "otpauth:// URI is printed once, for an authenticator app; logins need a code from then on.",
