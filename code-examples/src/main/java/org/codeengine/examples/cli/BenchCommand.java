@@ -99,7 +99,7 @@ final class BenchCommand extends BaseCommand {
                 out.line(String.format(Locale.ROOT, "%-58s %14s %-9s ", Output.fit(r.name(), 58), BenchTargets.format(r
                         .score()), r.unit()) + (r.target() == null
                                 ? out.dim("(no target of its own)")
-                                : out.mark(r.met()) + " " + r.target().what()));
+                                : (r.met() ? out.green("met    ") : out.red("missed ")) + r.target().what()));
             }
             if (!full) {
                 out.line(out.dim("quick runs are indicative; use --full for figures to quote"));

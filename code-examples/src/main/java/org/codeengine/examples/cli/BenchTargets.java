@@ -80,8 +80,9 @@ final class BenchTargets {
                     target.percentile())
                             ? metric.path("scorePercentiles").path(target.percentile()).asDouble()
                             : metric.path("score").asDouble();
-            String label = name + (params.isEmpty() ? "" : " " + params).replace(", ", ",") + (target != null
-                    && target.percentile() != null ? " p" + target.percentile().replace(".0", "") : "");
+            String label = name + (target != null && target.percentile() != null
+                    ? " p" + target.percentile().replace(".0", "")
+                    : "") + (params.isEmpty() ? "" : " " + params).replace(", ", ",");
             results.add(new Result(label, score, metric.path("scoreUnit").asString(), target));
         }
         return results;

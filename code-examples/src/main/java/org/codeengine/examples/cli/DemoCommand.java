@@ -118,7 +118,7 @@ final class DemoCommand extends BaseCommand {
                         session, "web", 1, false, "api")));
         out.printf("%s", orchestrator.plan(ctx, shop).describe());
         RunHandle first = orchestrator.deploy(ctx, shop);
-        RunState firstEnd = follow(out, first, "demo-shop", List.of("db", "cache", "api", "web"));
+        RunState firstEnd = follow(first, new ProgressBoard(out, "demo-shop", List.of("db", "cache", "api", "web")));
         RunSummary deployed = orchestrator.inspect(ctx, first.runId());
         String served = firstEnd == RunState.SUCCEEDED ? fetch(port(deployed, "web")) : null;
         if (served != null) {
@@ -132,7 +132,8 @@ final class DemoCommand extends BaseCommand {
                 service(session, "reports", 2, true,
                         "queue")));
         RunHandle second = orchestrator.deploy(ctx, reports);
-        RunState secondEnd = follow(out, second, "demo-reports", List.of("queue", "worker", "reports"));
+        RunState secondEnd = follow(second, new ProgressBoard(out, "demo-reports", List.of("queue", "worker",
+                "reports")));
         RunSummary rolledBack = orchestrator.inspect(ctx, second.runId());
         out.line("  " + out.mark(secondEnd == RunState.ROLLED_BACK) + " run ended " + secondEnd + "; " + rolledBack
                 .steps().stream().filter(s -> s.error() != null).findFirst().map(s -> s.service() + ": " + Output
@@ -171,8 +172,8 @@ final class DemoCommand extends BaseCommand {
         }
 
         step(out, 4, "tear the stack down and verify the audit log");
-        RunState teardown = follow(out, orchestrator.rollback(ctx, first.runId()), "tear down demo-shop", List.of(
-                "db", "cache", "api", "web"));
+        RunState teardown = follow(orchestrator.rollback(ctx, first.runId()), new ProgressBoard(out,
+                "tear down demo-shop", List.of("db", "cache", "api", "web")).knowing(deployed));
         security.checkpointAudit();
         AuditVerification audit = security.verifyAudit();
         Map<String, Integer> actions = new TreeMap<>();
@@ -277,7 +278,7 @@ final class DemoCommand extends BaseCommand {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 
-    private RunState follow(Output out, RunHandle run, String title, List<String> services) {
+    private RunState follow(RunHandle run, ProgressBoard board) {
         run.onEvent(event -> {
             if (event instanceof DeploymentEvent.StepStateChanged e) {
                 Matcher m = STARTED.matcher(e.message());
@@ -286,7 +287,7 @@ final class DemoCommand extends BaseCommand {
                 }
             }
         });
-        return new ProgressBoard(out, title, services).follow(run, Duration.ofMinutes(3));
+        return board.follow(run, Duration.ofMinutes(3));
     }
 
     private static @Nullable String port(RunSummary run, String service) {

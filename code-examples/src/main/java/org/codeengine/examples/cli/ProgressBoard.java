@@ -13,6 +13,8 @@ import org.codeengine.api.DeadlineExceededException;
 import org.codeengine.api.orchestrator.DeploymentEvent;
 import org.codeengine.api.orchestrator.RunHandle;
 import org.codeengine.api.orchestrator.RunState;
+import org.codeengine.api.orchestrator.RunSummary;
+import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
 import org.jspecify.annotations.Nullable;
 
@@ -74,6 +76,22 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
         this.out = out;
         this.title = title;
         services.forEach(s -> rows.put(s, new Row()));
+    }
+
+    /**
+     * Shows the processes a run already has, for a board that follows its rollback or resumption.
+     *
+     * @param run the run as the store has it
+     * @return this board
+     */
+    synchronized ProgressBoard knowing(RunSummary run) {
+        for (StepRecord step : run.steps()) {
+            String pid = step.outputs().get("0.pid");
+            if (pid != null) {
+                row(step.service()).pid = pid;
+            }
+        }
+        return this;
     }
 
     @Override

@@ -75,8 +75,8 @@ final class RunCommands {
             Output out = session.out();
             out.printf("%s", plan.describe());
             RunHandle run = orchestrator.deploy(ctx, spec);
-            return finish(session, run, "deploy " + spec.name(), plan.phases().stream().flatMap(List::stream)
-                    .toList(), timeout, RunState.SUCCEEDED);
+            return finish(session, run, new ProgressBoard(out, "deploy " + spec.name(), plan.phases().stream()
+                    .flatMap(List::stream).toList()), timeout, RunState.SUCCEEDED);
         }
     }
 
@@ -144,7 +144,8 @@ final class RunCommands {
             Orchestrator orchestrator = session.engine().orchestrator();
             RunSummary before = orchestrator.inspect(ctx, id);
             RunHandle handle = start(orchestrator, ctx, before);
-            return finish(session, handle, spec.name() + " " + before.name(), services(before), timeout, wanted());
+            return finish(session, handle, new ProgressBoard(session.out(), spec.name() + " " + before.name(),
+                    services(before)).knowing(before), timeout, wanted());
         }
 
         /** Starts the work on the run. */
@@ -198,11 +199,10 @@ final class RunCommands {
      *
      * @return 0 when the run ended {@code wanted}, else 1
      */
-    static int finish(Session session, RunHandle run, String title, List<String> services, Duration timeout,
-            RunState wanted) {
+    static int finish(Session session, RunHandle run, ProgressBoard board, Duration timeout, RunState wanted) {
         Output out = session.out();
         out.line(out.dim("run " + run.runId()));
-        RunState end = new ProgressBoard(out, title, services).follow(run, timeout);
+        RunState end = board.follow(run, timeout);
         RunSummary summary = session.engine().orchestrator().inspect(session.context(), run.runId());
         if (out.json()) {
             out.print(json(summary));
