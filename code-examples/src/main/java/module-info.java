@@ -1,4 +1,13 @@
-/** Example host programs built only on CODE's public API. */
+/** The {@code code} command-line app and example host programs, built only on CODE's public API. */
 module org.codeengine.examples {
     requires org.codeengine.core;
+    requires info.picocli;
+    requires tools.jackson.databind;
+    requires tools.jackson.dataformat.yaml;
+    requires jdk.httpserver;
+    requires java.net.http;
+
+    exports org.codeengine.examples;
+
+    opens org.codeengine.examples.cli to info.picocli;
 }

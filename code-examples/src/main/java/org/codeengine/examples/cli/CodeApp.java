@@ -1,0 +1,145 @@
+package org.codeengine.examples.cli;
+
+import java.io.PrintWriter;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.codeengine.api.AuthenticationException;
+import org.codeengine.api.CodeException;
+import org.codeengine.api.ConfigurationException;
+import org.codeengine.api.DeadlineExceededException;
+import org.codeengine.api.InvalidRequestException;
+import org.codeengine.api.NotFoundException;
+import org.codeengine.api.PolicyDeniedException;
+import org.codeengine.api.RateLimitedException;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The {@code code} command: the entry point that {@code bin/code} runs. Exit codes: 0 done, 1 the work failed, 2 the
+ * command line (or a file it names) is wrong. Errors are one sentence and a hint; {@code --verbose} adds the stack
+ * trace.
+ */
+public final class CodeApp {
+    /** The work was done. */
+    public static final int OK = 0;
+    /** The work failed. */
+    public static final int FAILURE = 1;
+    /** The command line, or a file it names, is wrong. */
+    public static final int USAGE = 2;
+
+    private CodeApp() {}
+
+    /** @param args the command line */
+    public static void main(String[] args) {
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose") || java.util.Arrays.asList(args)
+                .contains("-v");
+        // before the first logger exists: the engine's info lines would drown the app's own output
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.exit(run(args, Io.system()));
+    }
+
+    /**
+     * Runs one command line.
+     *
+     * @param args the command line
+     * @param io the streams and environment to use
+     * @return the exit code
+     */
+    public static int run(String[] args, Io io) {
+        return commandLine(io).execute(args);
+    }
+
+    /**
+     * @param io the streams and environment to use
+     * @return the command tree, wired to {@code io}, with the app's error handling
+     */
+    static CommandLine commandLine(Io io) {
+        CodeCommand root = new CodeCommand(io);
+        CommandLine cli = new CommandLine(root);
+        cli.setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8));
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setParameterExceptionHandler((ParameterException e, String[] args) -> {
+            Output out = new Output(io, false, root.noColor);
+            String path = e.getCommandLine().getCommandSpec().qualifiedName();
+            out.error(sentence(e.getMessage()), "see '" + path + " --help'");
+            return USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            Output out = new Output(io, false, root.noColor);
+            if (root.verbose) {
+                e.printStackTrace(io.err());
+            }
+            out.error(sentence(message(e)), hint(e, root.verbose));
+            return exitCode(e);
+        });
+        return cli;
+    }
+
+    static int exitCode(Throwable e) {
+        return switch (e) {
+            case CliException c -> c.exitCode();
+            case InvalidRequestException x -> USAGE;
+            case NotFoundException x -> USAGE;
+            case ConfigurationException x -> USAGE;
+            case IllegalArgumentException x -> USAGE;
+            default -> FAILURE;
+        };
+    }
+
+    private static String message(Throwable e) {
+        if (e instanceof CliException || e instanceof CodeException || e instanceof IllegalArgumentException) {
+            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        return "unexpected " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    static String hint(Throwable e, boolean verbose) {
+        String message = String.valueOf(e.getMessage());
+        return switch (e) {
+            case CliException c -> c.hint();
+            case NotFoundException x when message.contains("run") -> "list the runs with 'code status'";
+            case NotFoundException x -> "check the path or the name";
+            case InvalidRequestException x -> "fix what the message names; 'code plan FILE' checks a plan";
+            case ConfigurationException x -> "check the flags, the environment and config.yaml in the home folder";
+            case IllegalArgumentException x -> "fix the value the message names";
+            case AuthenticationException x -> "check CODE_API_KEY, or unset it to act as the local admin";
+            case PolicyDeniedException x -> "use an API key whose roles grant it (code keys create --role ...)";
+            case DeadlineExceededException x -> "allow more time with --timeout";
+            case RateLimitedException x -> "wait a moment and try again";
+            case CodeException x when message.contains("already in use") || message.contains("file is locked") ->
+                "another code process holds the embedded store; let it finish, or share a PostgreSQL store";
+            case CodeException x -> "run again with --verbose for the engine's log";
+            default -> verbose
+                    ? "this is a bug; please report it with the stack trace above"
+                    : "run again with --verbose for the stack trace";
+        };
+    }
+
+    private static String sentence(String text) {
+        return text.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** @return the app's jar, or its classes folder when it runs from a build's output */
+    static Path codeSource() {
+        try {
+            return Path.of(CodeApp.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toAbsolutePath();
+        } catch (URISyntaxException | RuntimeException e) {
+            throw new IllegalStateException("cannot tell where the app's classes are: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the {@code java} that runs this app, for the child JVMs it starts */
+    static String java() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString());
+    }
+
+    /** @return the folder the app's jar (or classes folder) is in */
+    static Path location() {
+        return codeSource().getParent();
+    }
+}

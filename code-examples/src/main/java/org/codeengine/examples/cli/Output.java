@@ -1,0 +1,143 @@
+package org.codeengine.examples.cli;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Where a command writes: human lines (with colours only on a terminal and without {@code NO_COLOR}), or one JSON
+ * document with {@code --json}. Errors go to standard error either way.
+ */
+final class Output {
+    static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final String RESET = "\u001b[0m";
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean color;
+    private final boolean json;
+    private final boolean terminal;
+    private final int width;
+
+    /**
+     * @param io the streams and environment
+     * @param json whether the command's result is printed as JSON instead of lines
+     * @param noColor whether {@code --no-color} was given
+     */
+    Output(Io io, boolean json, boolean noColor) {
+        this.out = io.out();
+        this.err = io.err();
+        this.json = json;
+        this.terminal = io.terminal() && !"dumb".equals(io.env("TERM"));
+        this.color = terminal && !noColor && io.env("NO_COLOR") == null;
+        int columns = 100;
+        try {
+            String cols = io.env("COLUMNS");
+            columns = cols == null ? 100 : Integer.parseInt(cols);
+        } catch (NumberFormatException e) {
+            columns = 100;
+        }
+        this.width = Math.max(40, columns);
+    }
+
+    /** @return whether the result is wanted as JSON */
+    boolean json() {
+        return json;
+    }
+
+    /** @return whether a live display that rewrites its lines may be drawn: a terminal, colours allowed, no JSON */
+    boolean live() {
+        return color && !json;
+    }
+
+    /** @return the terminal's width in columns, 100 when unknown */
+    int width() {
+        return width;
+    }
+
+    PrintStream out() {
+        return out;
+    }
+
+    /** Prints a line for people; nothing in JSON mode. */
+    void line(String text) {
+        if (!json) {
+            out.println(text);
+        }
+    }
+
+    /** Prints formatted text for people; nothing in JSON mode. */
+    void printf(String format, Object... args) {
+        if (!json) {
+            out.print(String.format(Locale.ROOT, format, args));
+        }
+    }
+
+    /** Prints a JSON document on standard output. */
+    void print(JsonNode document) {
+        out.println(JSON.writeValueAsString(document));
+    }
+
+    /** Prints a warning for people on standard error. */
+    void warn(String text) {
+        err.println(paint("33", "warning: ") + text);
+    }
+
+    /** Prints an error and its hint on standard error. */
+    void error(String message, String hint) {
+        err.println(paint("1;31", "error: ") + message);
+        if (!hint.isEmpty()) {
+            err.println(paint("2", "hint: ") + hint);
+        }
+    }
+
+    static ObjectNode object() {
+        return JSON.createObjectNode();
+    }
+
+    String bold(String text) {
+        return paint("1", text);
+    }
+
+    String dim(String text) {
+        return paint("2", text);
+    }
+
+    String green(String text) {
+        return paint("32", text);
+    }
+
+    String red(String text) {
+        return paint("31", text);
+    }
+
+    String yellow(String text) {
+        return paint("33", text);
+    }
+
+    String cyan(String text) {
+        return paint("36", text);
+    }
+
+    /** @return a check mark or a cross, in colour on a terminal */
+    String mark(boolean ok) {
+        return ok ? green(color ? "✔" : "ok") : red(color ? "✘" : "FAILED");
+    }
+
+    private String paint(String code, String text) {
+        return color ? "\u001b[" + code + "m" + text + RESET : text;
+    }
+
+    /**
+     * @param text a line
+     * @param max the most visible characters
+     * @return the line cut to {@code max} characters, ending in an ellipsis when cut
+     */
+    static String fit(String text, int max) {
+        String flat = text.replaceAll("\\s+", " ").strip();
+        return flat.length() <= max ? flat : flat.substring(0, Math.max(0, max - 1)) + "…";
+    }
+}

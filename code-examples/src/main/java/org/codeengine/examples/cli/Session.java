@@ -1,0 +1,182 @@
+package org.codeengine.examples.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.UUID;
+import org.codeengine.api.CallContext;
+import org.codeengine.api.Secret;
+import org.codeengine.api.StoreConfig;
+import org.codeengine.api.experts.ExpertPanel;
+import org.codeengine.api.security.Credentials;
+import org.codeengine.api.security.Principal;
+import org.codeengine.core.CodeEngine;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One invocation's settings, resolved once: flags first, then environment variables, then {@code config.yaml}, then
+ * the defaults. Opens the engine on demand and closes it with the session.
+ */
+final class Session implements AutoCloseable {
+    private final Io io;
+    private final Output output;
+    private final Path home;
+    private final Config config;
+    private final @Nullable String storeFlag;
+    private @Nullable CodeEngine engine;
+    private @Nullable Principal principal;
+
+    Session(Io io, Output output, @Nullable Path homeFlag, @Nullable String storeFlag) {
+        this.io = io;
+        this.output = output;
+        String homeEnv = io.env("CODE_HOME");
+        this.home = (homeFlag != null
+                ? homeFlag
+                : homeEnv != null ? Path.of(homeEnv) : Path.of(System.getProperty("user.home"), ".code"))
+                .toAbsolutePath().normalize();
+        this.config = Config.read(home.resolve("config.yaml"));
+        this.storeFlag = storeFlag;
+    }
+
+    Io io() {
+        return io;
+    }
+
+    Output out() {
+        return output;
+    }
+
+    /** @return the home folder: the configuration, the keys and the embedded store live here */
+    Path home() {
+        return home;
+    }
+
+    Config config() {
+        return config;
+    }
+
+    /** @return the store to open: {@code --store}, {@code CODE_STORE}, the configuration, or H2 in the home folder */
+    StoreConfig storeConfig() {
+        String where = first(storeFlag, io.env("CODE_STORE"), config.store());
+        StoreConfig store;
+        if (where == null) {
+            store = StoreConfig.h2File(home.resolve("code-db"));
+        } else if (where.startsWith("jdbc:")) {
+            store = StoreConfig.jdbc(where);
+        } else {
+            store = StoreConfig.h2File(home.resolve(where));
+        }
+        String user = first(io.env("CODE_STORE_USER"), config.storeUser());
+        if (user != null) {
+            store = store.withCredentials(user, storePassword());
+        }
+        if (config.storeSchema() != null) {
+            store = store.withSchema(config.storeSchema());
+        }
+        return store;
+    }
+
+    private @Nullable Secret storePassword() {
+        String direct = io.env("CODE_STORE_PASSWORD");
+        if (direct != null) {
+            return Secret.of(direct);
+        }
+        String ref = config.storePassword();
+        if (ref == null) {
+            return null;
+        }
+        String name = ref.substring("env:".length());
+        String value = io.env(name);
+        if (value == null) {
+            throw CliException.usage("the store password's variable " + name + " is not set",
+                    "export " + name + " or change storePassword in " + home.resolve("config.yaml"));
+        }
+        return Secret.of(value);
+    }
+
+    /** @return the engine on the configured store, without experts; opened on first use */
+    CodeEngine engine() {
+        return engine(null);
+    }
+
+    /**
+     * @param panel the circle of experts, or null for none
+     * @return the engine, opened now on first use
+     */
+    CodeEngine engine(@Nullable ExpertPanel panel) {
+        if (engine == null) {
+            CodeEngine.Builder builder = CodeEngine.builder().store(storeConfig()).auditSigningKey(HomeKeys.auditKey(
+                    home)).vaultMasterKey(HomeKeys.masterKey(home, io.env("CODE_MASTER_KEY")))
+                    // a command-line process is short-lived: it resumes a run only when told to (code resume RUN)
+                    .adoptOrphanedRuns(false);
+            if (panel != null) {
+                builder.experts(panel);
+            }
+            engine = builder.build();
+        }
+        return engine;
+    }
+
+    /**
+     * @return who this invocation acts as: the holder of {@code CODE_API_KEY} when it is set, else the local user,
+     *         who owns the home folder and its store and so is an admin
+     */
+    Principal principal() {
+        if (principal == null) {
+            String key = io.env("CODE_API_KEY");
+            principal = key == null
+                    ? new Principal(localUser(), Principal.Kind.USER, Set.of("admin"))
+                    : engine().security().authenticate(new Credentials.ApiKey(Secret.of(key)));
+        }
+        return principal;
+    }
+
+    /** @return a call context for the principal, with a fresh trace id */
+    CallContext context() {
+        return new CallContext(principal(), null, "cli-" + UUID.randomUUID());
+    }
+
+    /**
+     * @param flag the {@code --eval} flag, or null
+     * @return the recorded replies of {@code eval/gsm8k-experts.jsonl.gz}: the flag, {@code CODE_EVAL}, the
+     *         configuration, else {@code shared/eval} in a folder above the app or the working directory
+     */
+    @Nullable
+    Path evalData(@Nullable Path flag) {
+        String given = flag != null ? flag.toString() : first(io.env("CODE_EVAL"), config.eval());
+        if (given != null) {
+            Path path = home.resolve(given);
+            return Files.isDirectory(path) ? path.resolve(EvalData.FILE) : path;
+        }
+        for (Path start : new Path[]{CodeApp.location(), Path.of("").toAbsolutePath()}) {
+            for (Path dir = start; dir != null; dir = dir.getParent()) {
+                Path candidate = dir.resolve("shared/eval").resolve(EvalData.FILE);
+                if (Files.isRegularFile(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+
+    static @Nullable String first(@Nullable String... values) {
+        for (String value : values) {
+            if (value != null && !value.isBlank()) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    private static String localUser() {
+        String name = System.getProperty("user.name", "").strip();
+        return name.isEmpty() ? "local" : name;
+    }
+
+    @Override
+    public void close() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.codeengine.examples.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/** Runs the app in this JVM against a home folder of a test's own, with streams and environment it controls. */
+final class Cli {
+    private final Path home;
+    private final Map<String, String> env = new HashMap<>();
+    private String stdin = "";
+    private boolean terminal;
+
+    Cli(Path home) {
+        this.home = home;
+    }
+
+    Cli env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    Cli stdin(String text) {
+        this.stdin = text;
+        return this;
+    }
+
+    Cli terminal(boolean value) {
+        this.terminal = value;
+        return this;
+    }
+
+    /** What one command line did. */
+    record Result(int exit, String out, String err) {
+        JsonNode json() {
+            return Output.JSON.readTree(out);
+        }
+
+        String all() {
+            return out + err;
+        }
+    }
+
+    Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> line = new ArrayList<>(List.of("--home", home.toString()));
+        line.addAll(List.of(args));
+        int exit;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            exit = CodeApp.run(line.toArray(String[]::new), new Io(o, e, new ByteArrayInputStream(stdin.getBytes(
+                    StandardCharsets.UTF_8)), env, terminal));
+        }
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** @return the folder that holds shared/eval, above the working directory */
+    static Path evalDir() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (dir.resolve("shared/eval").resolve(EvalData.FILE).toFile().isFile()) {
+                return dir.resolve("shared/eval");
+            }
+        }
+        throw new AssertionError("shared/eval with " + EvalData.FILE + " must be in a folder above the project");
+    }
+}

@@ -1,0 +1,136 @@
+package org.codeengine.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Runs the packaged app the way a user does, through {@code bin/code} and the jar with its {@code lib/} folder, after
+ * {@code package} (this class runs in the {@code integration-test} phase). No provider key reaches it.
+ */
+class PackagedAppTest {
+    private static final Path LAUNCHER = Path.of("bin/code").toAbsolutePath();
+
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path elsewhere;
+
+    private record Run(int exit, String output, Set<Long> descendants) {}
+
+    private Run code(Path launcher, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(elsewhere.toFile()).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.endsWith("_API_KEY") || k.startsWith("CODE_") || k.equals("OLLAMA_MODEL")
+                || k.equals("NO_COLOR"));
+        env.put("CODE_HOME", home.toString());
+        env.put("JAVA_HOME", Path.of(ProcessHandle.current().info().command().orElseThrow()).getParent().getParent()
+                .toString());
+        Process process = builder.start();
+        Set<Long> seen = new ConcurrentSkipListSet<>();
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        // every process the app starts, as long as it is the app's descendant (services end up re-parented once the
+        // app exits, so they are recorded while it runs)
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+        while (!process.waitFor(50, TimeUnit.MILLISECONDS)) {
+            process.descendants().forEach(p -> seen.add(p.pid()));
+            if (System.nanoTime() > deadline) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new AssertionError("code " + String.join(" ", args) + " did not end within 4 minutes");
+            }
+        }
+        String text = output.get(30, TimeUnit.SECONDS);
+        return new Run(process.exitValue(), text, seen);
+    }
+
+    @Test
+    void demo_onAnEmptyHome_deploysRollsBackAsksAndVerifies_andLeavesNoProcessBehind() throws Exception {
+        assertThat(home).isEmptyDirectory();
+
+        Run run = code(LAUNCHER, "demo");
+
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.output()).contains("1/4 deploy a stack of four services").containsPattern("web\\s+healthy")
+                .containsPattern("run\\s+succeeded").contains("GET web → web v1 ok");
+        assertThat(run.output()).containsPattern("reports\\s+health failing").containsPattern("worker\\s+rolled back")
+                .containsPattern("run\\s+rolled back").contains("demo-reports ROLLED_BACK");
+        assertThat(run.output()).contains("ask the circle of experts recorded replies of 5 models").containsPattern(
+                "answer \\S+ +agreement \\d+% +confidence \\d+%").contains("dissent ");
+        assertThat(run.output()).containsPattern("audit log: \\d+ entries, \\d+ signed checkpoints, intact").contains(
+                "processes  8 started, 0 left running");
+        assertThat(run.output()).doesNotContain("Exception in thread").doesNotContain("\tat ");
+
+        Set<Long> started = new java.util.TreeSet<>();
+        Matcher m = Pattern.compile("started process (\\d+)").matcher(run.output());
+        while (m.find()) {
+            started.add(Long.parseLong(m.group(1)));
+        }
+        assertThat(started).hasSize(8);
+        assertThat(run.descendants()).as("the services were seen running as the app's descendants").isNotEmpty();
+        Set<Long> all = new java.util.TreeSet<>(started);
+        all.addAll(run.descendants());
+        assertThat(all).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as(
+                "process " + pid).isEmpty());
+        assertThat(home.resolve("code-db.mv.db")).exists();
+    }
+
+    @Test
+    void plan_ofABadPlan_exitsTwo_namingTheCulprit_throughALinkOnThePath() throws Exception {
+        Path link = elsewhere.resolve("bin/code");
+        Files.createDirectories(link.getParent());
+        Files.createSymbolicLink(link, LAUNCHER);
+        Files.writeString(elsewhere.resolve("bad.yaml"), """
+                name: shop
+                environment: dev
+                services:
+                  - {name: web, executor: process, dependsOn: [nosuchdb], settings: {command: "sleep 1"}}
+                """);
+
+        Run run = code(link, "plan", "bad.yaml");
+
+        assertThat(run.exit()).as(run.output()).isEqualTo(2);
+        assertThat(run.output()).contains("error: ").contains("nosuchdb").contains("hint: ").doesNotContain("\tat ");
+    }
+
+    @Test
+    void jsonOutput_parses() throws Exception {
+        Run plugins = code(LAUNCHER, "plugins", "--json");
+        assertThat(plugins.exit()).as(plugins.output()).isZero();
+        JsonNode json = Output.JSON.readTree(jsonPart(plugins.output()));
+        assertThat(json.path("storeProvider").asString()).isEqualTo("h2");
+        assertThat(json.path("plugins").size()).isGreaterThanOrEqualTo(8);
+
+        Run status = code(LAUNCHER, "status", "--json");
+        assertThat(status.exit()).as(status.output()).isZero();
+        assertThat(Output.JSON.readTree(jsonPart(status.output())).path("runs").isArray()).isTrue();
+    }
+
+    /** The JSON on standard output, without the JDK's line about the incubator module on standard error. */
+    private static String jsonPart(String output) {
+        return output.substring(output.indexOf('{'));
+    }
+}
