@@ -60,26 +60,26 @@ final class Simd implements VectorKernels {
     }
 
     private static float dotAt(MemorySegment a, long aOff, MemorySegment b, long bOff, int dims) {
+        // separate segments for each lane group keep the loop counted, so C2 hoists the bounds checks
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = FloatVector.zero(F);
         FloatVector s2 = FloatVector.zero(F);
         FloatVector s3 = FloatVector.zero(F);
-        int i = 0;
-        for (; i + 4 * W <= dims; i += 4 * W) {
-            long o = (long) i * Float.BYTES;
-            long step = (long) W * Float.BYTES;
+        long step = (long) W * Float.BYTES;
+        long end4 = (long) (dims - dims % (4 * W)) * Float.BYTES;
+        long o = 0;
+        for (; o < end4; o += 4 * step) {
             s0 = load(a, aOff + o).fma(load(b, bOff + o), s0);
             s1 = load(a, aOff + o + step).fma(load(b, bOff + o + step), s1);
             s2 = load(a, aOff + o + 2 * step).fma(load(b, bOff + o + 2 * step), s2);
             s3 = load(a, aOff + o + 3 * step).fma(load(b, bOff + o + 3 * step), s3);
         }
-        for (; i + W <= dims; i += W) {
-            long o = (long) i * Float.BYTES;
+        long end = (long) (dims - dims % W) * Float.BYTES;
+        for (; o < end; o += step) {
             s0 = load(a, aOff + o).fma(load(b, bOff + o), s0);
         }
         float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
-        for (; i < dims; i++) {
-            long o = (long) i * Float.BYTES;
+        for (long tail = (long) dims * Float.BYTES; o < tail; o += Float.BYTES) {
             s += a.get(FLOAT, aOff + o) * b.get(FLOAT, bOff + o);
         }
         return s;
