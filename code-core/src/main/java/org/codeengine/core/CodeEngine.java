@@ -8,7 +8,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +51,7 @@ import org.codeengine.core.internal.security.DefaultVault;
 import org.codeengine.core.internal.security.Jwt;
 import org.codeengine.core.internal.store.AuditLog;
 import org.codeengine.core.internal.store.JdbcStore;
-import org.codeengine.core.internal.vector.JavaKernels;
+import org.codeengine.core.internal.vector.KernelSelection;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +79,7 @@ public final class CodeEngine implements AutoCloseable {
     private final DefaultOrchestrator orchestrator;
     private final ReliabilityBook reliability;
     private final Map<String, ConsensusStrategy> strategies;
+    private final VectorKernels kernels;
     private final @Nullable DefaultExpertCircle experts;
     private final List<DefaultExpertCircle> circles = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -110,8 +110,8 @@ public final class CodeEngine implements AutoCloseable {
                 DefaultSecurity.Options.DEFAULTS);
         this.guard = builder.security == null ? security : builder.security;
         this.reliability = new ReliabilityBook(store.expertStats(), clock);
-        VectorKernels kernels = plugins.all(VectorKernels.class).stream().filter(VectorKernels::available).max(
-                Comparator.comparingInt(VectorKernels::priority)).orElseGet(JavaKernels::new);
+        this.kernels = KernelSelection.choose(plugins.all(VectorKernels.class), plugins.configured(
+                VectorKernels.class));
         Map<String, ConsensusStrategy> known = new LinkedHashMap<>();
         for (ConsensusStrategy strategy : List.of(new ReliabilityStrategy(), new MajorityStrategy(),
                 new UnsupervisedStrategy(10_000), new MedoidStrategy(kernels, 0.8f))) {
@@ -149,6 +149,14 @@ public final class CodeEngine implements AutoCloseable {
             }
         }
         return byName;
+    }
+
+    /**
+     * @return the vector kernels chosen when the engine was built (the circle's similarity runs on them): the one
+     *         {@code builder().plugin(VectorKernels.class, name)} names, else the best available
+     */
+    public VectorKernels vectorKernels() {
+        return kernels;
     }
 
     /** @return the orchestrator: plans, deploys, resumes and rolls back deployments */

@@ -107,4 +107,15 @@ class CodeEngineTest {
         assertThat(config.toString()).doesNotContain("s3cr3t").contains("password=***").contains("[redacted]");
         assertThat(config.redactedUrl()).doesNotContain("s3cr3t");
     }
+
+    @Test
+    void vectorKernels_areTheBestAvailable_orTheConfiguredOnes() {
+        try (CodeEngine engine = CodeEngine.builder().store(memory()).build()) {
+            assertThat(engine.vectorKernels().available()).isTrue();
+        }
+        try (CodeEngine engine = CodeEngine.builder().store(memory()).plugin(
+                org.codeengine.api.spi.VectorKernels.class, "java").build()) {
+            assertThat(engine.vectorKernels().name()).isEqualTo("java");
+        }
+    }
 }

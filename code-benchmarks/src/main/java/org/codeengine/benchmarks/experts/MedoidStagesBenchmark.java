@@ -8,10 +8,11 @@ import java.util.concurrent.TimeUnit;
 import org.codeengine.api.experts.Reliability;
 import org.codeengine.api.experts.Verdict;
 import org.codeengine.api.experts.Vote;
+import org.codeengine.api.spi.VectorKernels;
+import org.codeengine.benchmarks.kernels.Kernels;
 import org.codeengine.core.internal.experts.Answers;
 import org.codeengine.core.internal.experts.Embeddings;
 import org.codeengine.core.internal.experts.MedoidStrategy;
-import org.codeengine.core.internal.vector.JavaKernels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -32,8 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  * <li>{@code extract}: text extraction ({@link Answers#text}) of every reply;
  * <li>{@code embed}: {@link Embeddings#embed} of every extracted answer;
- * <li>{@code similarity}: every pairwise dot product of the embedded answers with {@link JavaKernels}, as
- * {@link MedoidStrategy} computes them;
+ * <li>{@code similarity}: every pairwise dot product of the embedded answers, as {@link MedoidStrategy} computes
+ * them, with the kernels {@code impl} names: plain Java, Vector API or native (the engine picks the best available);
  * <li>{@code decide}: {@link MedoidStrategy#decide} on votes already extracted: embed, similarity, link, medoid.
  * </ul>
  *
@@ -45,11 +46,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @Threads(1)
 public class MedoidStagesBenchmark {
     @Param({"5", "64"})
     int replies;
+
+    @Param({"java", "vector", "native"})
+    String impl;
 
     List<List<String>> texts;
     List<List<String>> answers;
@@ -57,14 +61,14 @@ public class MedoidStagesBenchmark {
     List<MemorySegment> vectors;
     float[] scratch;
     MedoidStrategy medoid;
-    JavaKernels kernels;
+    VectorKernels kernels;
     int next;
 
     @Setup
     public void setUp() {
         Random random = new Random(20_25);
-        medoid = new MedoidStrategy(new JavaKernels(), 0.8f);
-        kernels = new JavaKernels();
+        kernels = Kernels.byName(impl);
+        medoid = new MedoidStrategy(kernels, 0.8f);
         scratch = new float[Embeddings.DIMS];
         texts = new ArrayList<>();
         answers = new ArrayList<>();

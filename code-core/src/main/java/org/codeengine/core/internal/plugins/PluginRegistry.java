@@ -181,6 +181,14 @@ public final class PluginRegistry {
     }
 
     /**
+     * @param kind an SPI
+     * @return the plugin name configuration chose for it, if any
+     */
+    public Optional<String> configured(Class<? extends Plugin> kind) {
+        return Optional.ofNullable(chosen.get(kind));
+    }
+
+    /**
      * Chooses one plugin of a kind: the one configuration names, else the only candidate, else an error listing the
      * candidates.
      *

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Compiles the kernels into OUT/META-INF/native/<os>-<arch>/libcodekernels.so when the C compiler CC is present, and
+# otherwise says so and leaves the library out (the plugin then reports that it has no library and steps aside).
+# Usage: build.sh CC OUT_DIR WORK_DIR
+set -eu
+cc=$1
+out=$2
+work=$3
+src=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$out/META-INF/native" # no library left from an earlier build
+
+if ! command -v "$cc" >/dev/null 2>&1; then
+  echo "code-plugin-native: no C compiler '$cc'; building without the native library (the plugin steps aside)"
+  exit 0
+fi
+
+case "$(uname -s)" in
+  Linux) os=linux ;;
+  Darwin) os=macos ;;
+  *) echo "code-plugin-native: no native build for $(uname -s)"; exit 0 ;;
+esac
+case "$(uname -m)" in
+  x86_64 | amd64) arch=x86_64 ;;
+  aarch64 | arm64) arch=aarch64 ;;
+  *) echo "code-plugin-native: no native build for $(uname -m)"; exit 0 ;;
+esac
+
+mkdir -p "$work" "$out/META-INF/native/$os-$arch"
+common="-std=gnu11 -O3 -fPIC -fvisibility=hidden -fno-math-errno -Wall -Wextra -Werror"
+objects=""
+build() { # tier, lanes, tile rows, tile columns, flags
+  "$cc" $common -DTIER="$1" -DVL="$2" -DTR="$3" -DTC="$4" $5 -c "$src/kernels.c" -o "$work/kernels-$1.o"
+  objects="$objects $work/kernels-$1.o"
+}
+if [ "$arch" = x86_64 ]; then
+  build portable 4 4 2 "-march=x86-64 -mtune=generic"
+  build avx2 8 4 3 "-march=x86-64-v3 -mtune=generic"
+  build avx512 16 4 4 "-march=x86-64-v4 -mtune=generic -mprefer-vector-width=512"
+else
+  build portable 4 4 2 ""  # NEON is the baseline of arm64: 4 floats per vector
+  build avx2 4 4 2 ""      # the same code under every name, so the Java side finds each tier
+  build avx512 4 4 2 ""
+fi
+"$cc" $common -c "$src/dispatch.c" -o "$work/dispatch.o"
+# shellcheck disable=SC2086
+"$cc" -shared -o "$out/META-INF/native/$os-$arch/libcodekernels.so" $objects "$work/dispatch.o"
+echo "code-plugin-native: built META-INF/native/$os-$arch/libcodekernels.so with $("$cc" -dumpfullversion 2>/dev/null || echo "$cc")"
