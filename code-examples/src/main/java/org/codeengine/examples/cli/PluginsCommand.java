@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.codeengine.api.PluginInfo;
 import org.codeengine.api.StoreStatus;
+import org.codeengine.api.spi.VectorKernels;
 import org.codeengine.core.CodeEngine;
 import picocli.CommandLine.Command;
 import tools.jackson.databind.node.ArrayNode;
@@ -12,7 +13,7 @@ import tools.jackson.databind.node.ArrayNode;
 /** {@code code plugins}: what the engine found, chose and skipped, and why. */
 @Command(name = "plugins", mixinStandardHelpOptions = true, description = {
         "List the plugins found on the path: each one's kind, name, version, API version and status, which store "
-                + "provider was chosen, and why a plugin was skipped or warned about.",
+                + "provider and vector kernels were chosen, and why a plugin was skipped or warned about.",
         "Expert providers, step executors and health probes are chosen by name in panels and plans."}, footer = {"",
                 "Examples:", "  code plugins",
                 "  code plugins --json | jq '.plugins[] | select(.status != \"LOADED\")'"})
@@ -21,6 +22,7 @@ final class PluginsCommand extends BaseCommand {
     int run(Session session) {
         CodeEngine engine = session.engine();
         StoreStatus store = engine.store();
+        VectorKernels kernels = engine.vectorKernels();
         List<PluginInfo> plugins = engine.plugins().stream().sorted(Comparator.comparing(PluginInfo::kind)
                 .thenComparing(PluginInfo::name)).toList();
         Output out = session.out();
@@ -29,10 +31,11 @@ final class PluginsCommand extends BaseCommand {
             for (PluginInfo p : plugins) {
                 array.addObject().put("kind", p.kind()).put("name", p.name()).put("version", p.version()).put(
                         "apiVersion", p.apiVersion()).put("status", p.status().name()).put("detail", p.detail()).put(
-                                "chosen", chosen(p, store));
+                                "chosen", chosen(p, store, kernels));
             }
-            out.print(Output.object().put("store", store.url()).put("storeProvider", store.provider()).set("plugins",
-                    array));
+            out.print(Output.object().put("store", store.url()).put("storeProvider", store.provider()).put(
+                    "vectorKernels", kernels.name()).set("plugins",
+                            array));
             return CodeApp.OK;
         }
         out.line(out.bold(String.format(Locale.ROOT, "%-15s %-10s %-15s %-5s %-20s %s", "KIND", "NAME", "VERSION",
@@ -43,14 +46,17 @@ final class PluginsCommand extends BaseCommand {
                 case LOADED_WITH_WARNING -> out.yellow(String.format(Locale.ROOT, "%-20s", "loaded, warning"));
                 case FAILED -> out.red(String.format(Locale.ROOT, "%-20s", "skipped"));
             };
-            String note = chosen(p, store) ? "chosen for " + store.url() : p.detail();
+            String note = !chosen(p, store, kernels)
+                    ? p.detail()
+                    : p.kind().equals("StoreProvider") ? "chosen for " + store.url() : "chosen: " + kernels.describe();
             out.line(String.format(Locale.ROOT, "%-15s %-10s %-15s %-5s ", p.kind(), p.name(), p.version(), p
                     .apiVersion()) + status + " " + note);
         }
         return CodeApp.OK;
     }
 
-    private static boolean chosen(PluginInfo p, StoreStatus store) {
-        return p.kind().equals("StoreProvider") && p.name().equals(store.provider());
+    private static boolean chosen(PluginInfo p, StoreStatus store, VectorKernels kernels) {
+        return p.kind().equals("StoreProvider") && p.name().equals(store.provider()) || p.kind().equals(
+                "VectorKernels") && p.name().equals(kernels.name());
     }
 }
