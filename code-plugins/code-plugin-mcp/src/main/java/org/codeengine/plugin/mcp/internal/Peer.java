@@ -149,9 +149,11 @@ public final class Peer implements AutoCloseable {
         JsonNode id = m.get("id");
         JsonNode method = m.get("method");
         if (method == null) {
-            if (id != null && Json.validId(id) && (m.has("result") || m.has("error"))) {
-                answered(m, id);
-                return 0;
+            if (m.has("result") || m.has("error")) {
+                if (id != null && Json.validId(id)) {
+                    answered(m, id);
+                }
+                return 0; // an answer is never answered, not even a broken one: that could ping-pong forever
             }
             return invalid(sink, "a message needs a method, or an id with a result or an error");
         }
@@ -333,6 +335,14 @@ public final class Peer implements AutoCloseable {
             via.message(Json.notification("notifications/cancelled", params));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "sending a cancellation failed", e);
+        }
+    }
+
+    /** Fails the wait for the answer to one of this side's requests: the transport could not deliver it. */
+    public void fail(JsonNode id, RuntimeException why) {
+        CompletableFuture<JsonNode> future = pending.remove(id.toString());
+        if (future != null) {
+            future.completeExceptionally(why);
         }
     }
 
