@@ -376,7 +376,7 @@ public final class McpHttpServer implements AutoCloseable {
             ex.sendResponseHeaders(202, -1);
             return;
         }
-        Stream stream = session.stream(ex, sse, message.isArray());
+        Stream stream = session.stream(ex, sse, message.isArray() && session.session.peer().batches());
         if (initialize) {
             ex.getResponseHeaders().set("Mcp-Session-Id", session.id());
         }

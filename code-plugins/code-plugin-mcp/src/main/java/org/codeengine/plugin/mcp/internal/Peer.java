@@ -93,6 +93,11 @@ public final class Peer implements AutoCloseable {
         this.batches = allowed;
     }
 
+    /** @return whether batches are accepted now */
+    public boolean batches() {
+        return batches;
+    }
+
     /** @return how many incoming requests are being handled now */
     public int running() {
         return running.size();
