@@ -6,6 +6,7 @@ module org.codeengine.examples {
     requires tools.jackson.dataformat.yaml;
     requires jdk.httpserver;
     requires java.net.http;
+    requires org.codeengine.plugin.mcp;
 
     exports org.codeengine.examples;
 

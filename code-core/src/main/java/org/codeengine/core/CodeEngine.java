@@ -36,7 +36,9 @@ import org.codeengine.api.spi.HealthProbe;
 import org.codeengine.api.spi.Plugin;
 import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StoreProvider;
+import org.codeengine.api.spi.ToolProvider;
 import org.codeengine.api.spi.VectorKernels;
+import org.codeengine.api.tools.ToolRegistry;
 import org.codeengine.core.internal.experts.DefaultExpertCircle;
 import org.codeengine.core.internal.experts.MajorityStrategy;
 import org.codeengine.core.internal.experts.MedoidStrategy;
@@ -51,6 +53,7 @@ import org.codeengine.core.internal.security.DefaultVault;
 import org.codeengine.core.internal.security.Jwt;
 import org.codeengine.core.internal.store.AuditLog;
 import org.codeengine.core.internal.store.JdbcStore;
+import org.codeengine.core.internal.tools.DefaultToolRegistry;
 import org.codeengine.core.internal.vector.KernelSelection;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -83,6 +86,7 @@ public final class CodeEngine implements AutoCloseable {
     private final @Nullable DefaultExpertCircle experts;
     private final List<DefaultExpertCircle> circles = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final DefaultToolRegistry tools;
 
     private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store) {
         this.clock = builder.clock;
@@ -129,6 +133,11 @@ public final class CodeEngine implements AutoCloseable {
             }
             throw e;
         }
+        List<ToolProvider> toolProviders = new ArrayList<>(plugins.all(ToolProvider.class));
+        toolProviders.addAll(builder.toolProviders);
+        List<ToolProvider> allTools = List.copyOf(toolProviders);
+        this.tools = new DefaultToolRegistry(() -> allTools, guard, (principal, action, target, outcome,
+                detail) -> store.audit().append(principal, action, target, outcome, detail));
         this.orchestrator = new DefaultOrchestrator(new JdbcRunJournal(store.runs()), byName(plugins.all(
                 StepExecutor.class)), byName(plugins.all(HealthProbe.class)), guard,
                 (principal, action, target,
@@ -162,6 +171,15 @@ public final class CodeEngine implements AutoCloseable {
     /** @return the orchestrator: plans, deploys, resumes and rolls back deployments */
     public Orchestrator orchestrator() {
         return orchestrator;
+    }
+
+    /**
+     * @return the tools face: every tool of every {@link ToolProvider} plugin and of each provider registered with
+     *         {@link Builder#toolProvider(ToolProvider)}, behind security ({@code tool:call:<name>}, rate limits,
+     *         audit)
+     */
+    public ToolRegistry tools() {
+        return tools;
     }
 
     /**
@@ -309,8 +327,20 @@ public final class CodeEngine implements AutoCloseable {
         private boolean adoptOrphanedRuns = true;
         private @Nullable ExpertPanel panel;
         private final List<ConsensusStrategy> strategies = new ArrayList<>();
+        private final List<ToolProvider> toolProviders = new ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * @param provider tools of the host's own, or of a connected MCP server ({@code McpClient.asToolProvider}),
+         *        served by {@link CodeEngine#tools()} besides the plugins'
+         * @return this builder
+         * @throws IllegalArgumentException if {@code provider} is null
+         */
+        public Builder toolProvider(ToolProvider provider) {
+            toolProviders.add(require(provider, "toolProvider"));
+            return this;
+        }
 
         /**
          * @param clock the clock every component reads time from; tests pass a fake one

@@ -12,6 +12,8 @@ import org.jspecify.annotations.Nullable;
 public final class SseReader implements AutoCloseable {
     private final LineStream lines;
     private final Consumer<String> strays;
+    private @Nullable String lastEventId;
+    private long retryMillis = -1;
 
     /**
      * One event.
@@ -71,13 +73,33 @@ public final class SseReader implements AutoCloseable {
                         data.append('\n').append(value);
                     }
                 }
-                case "id", "retry" -> {
-                    // they do not matter to a one-shot reply
+                case "id" -> {
+                    if (value.indexOf('\u0000') < 0) {
+                        lastEventId = value;
+                    }
+                }
+                case "retry" -> {
+                    if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9') && value.length() < 10) {
+                        retryMillis = Long.parseLong(value);
+                    }
                 }
                 default -> strays.accept(line);
             }
         }
         return null;
+    }
+
+    /**
+     * @return the last {@code id} field read so far (the id a reconnection sends as {@code Last-Event-ID}), or null
+     *         when none came
+     */
+    public @Nullable String lastEventId() {
+        return lastEventId;
+    }
+
+    /** @return the last {@code retry} field read so far in milliseconds, or -1 when none came */
+    public long retryMillis() {
+        return retryMillis;
     }
 
     @Override

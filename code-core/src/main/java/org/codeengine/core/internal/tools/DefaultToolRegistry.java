@@ -1,0 +1,127 @@
+package org.codeengine.core.internal.tools;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.codeengine.api.CallContext;
+import org.codeengine.api.CodeException;
+import org.codeengine.api.NotFoundException;
+import org.codeengine.api.security.AuditEntry.Outcome;
+import org.codeengine.api.security.Permission;
+import org.codeengine.api.security.SecurityFacade;
+import org.codeengine.api.spi.ToolContext;
+import org.codeengine.api.spi.ToolProvider;
+import org.codeengine.api.tools.ToolDescriptor;
+import org.codeengine.api.tools.ToolRegistry;
+import org.codeengine.api.tools.ToolResult;
+import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
+import org.codeengine.plugin.support.JsonSchema;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Every tool of every provider (plugins found by ServiceLoader and providers registered on the engine, such as a
+ * connected MCP server), behind security: a caller sees only the tools it may call ({@code tool:call:<name>}), each
+ * call is checked and rate-limited before it starts, its arguments are checked against the tool's input schema, and an
+ * audit entry records who called what with which outcome. Arguments whose schema marks them {@code writeOnly} or
+ * {@code x-secret} are redacted in the audit entry.
+ */
+public final class DefaultToolRegistry implements ToolRegistry {
+    private static final int DETAIL_MAX = 500;
+    private final Supplier<List<ToolProvider>> providers;
+    private final SecurityFacade security;
+    private final DefaultOrchestrator.Audit audit;
+
+    public DefaultToolRegistry(Supplier<List<ToolProvider>> providers, SecurityFacade security,
+            DefaultOrchestrator.Audit audit) {
+        this.providers = providers;
+        this.security = security;
+        this.audit = audit;
+    }
+
+    /** @return the permission that calling {@code tool} needs */
+    public static Permission permission(String tool) {
+        return new Permission("tool", "call", tool.toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public List<ToolDescriptor> list(CallContext context) {
+        Objects.requireNonNull(context, "context must not be null");
+        List<ToolDescriptor> visible = new ArrayList<>();
+        for (ToolProvider provider : providers.get()) {
+            for (ToolDescriptor tool : provider.tools()) {
+                if (security.check(context.principal(), permission(tool.name())).allowed()) {
+                    visible.add(tool);
+                }
+            }
+        }
+        return visible;
+    }
+
+    @Override
+    public ToolResult call(CallContext context, String name, JsonNode arguments) {
+        Objects.requireNonNull(context, "context must not be null");
+        if (name == null || arguments == null) {
+            throw new IllegalArgumentException("name and arguments must not be null");
+        }
+        String who = context.principal().id();
+        String action = permission(name).toString();
+        ToolProvider owner = null;
+        ToolDescriptor tool = null;
+        for (ToolProvider provider : providers.get()) {
+            for (ToolDescriptor each : provider.tools()) {
+                if (each.name().equals(name)) {
+                    owner = provider;
+                    tool = each;
+                    break;
+                }
+            }
+            if (owner != null) {
+                break;
+            }
+        }
+        security.require(context.principal(), permission(name)); // denials are audited there
+        if (owner == null) {
+            audit.record(who, action, name, Outcome.FAILURE, "no such tool");
+            throw new NotFoundException("no tool named " + name, null);
+        }
+        String detail = "args=" + redacted(tool.inputSchema(), arguments);
+        List<String> broken = JsonSchema.validate(tool.inputSchema(), arguments);
+        if (!broken.isEmpty()) {
+            String why = "invalid arguments for tool " + name + ": " + String.join("; ", broken);
+            audit.record(who, action, name, Outcome.FAILURE, clip(detail + " " + why));
+            return new ToolResult(why, null, true);
+        }
+        try {
+            ToolResult result = owner.call(name, arguments, new ToolContext(context));
+            audit.record(who, action, name, result.error() ? Outcome.FAILURE : Outcome.SUCCESS, clip(detail));
+            return result;
+        } catch (CodeException e) {
+            audit.record(who, action, name, Outcome.FAILURE, clip(detail + " error=" + e.getClass()
+                    .getSimpleName()));
+            throw e;
+        }
+    }
+
+    private static String redacted(JsonNode schema, JsonNode arguments) {
+        if (!arguments.isObject()) {
+            return clip(arguments.toString());
+        }
+        ObjectNode copy = ((ObjectNode) arguments).deepCopy();
+        for (Map.Entry<String, JsonNode> property : schema.path("properties").properties()) {
+            JsonNode rule = property.getValue();
+            if (copy.has(property.getKey()) && (rule.path("writeOnly").asBoolean(false) || rule.path("x-secret")
+                    .asBoolean(false))) {
+                copy.put(property.getKey(), "***");
+            }
+        }
+        return copy.toString();
+    }
+
+    private static String clip(String text) {
+        return text.length() <= DETAIL_MAX ? text : text.substring(0, DETAIL_MAX) + "…";
+    }
+}

@@ -1,0 +1,82 @@
+package org.codeengine.examples.mcp;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.Map;
+import org.codeengine.api.Secret;
+import org.codeengine.plugin.mcp.McpClient;
+import org.codeengine.plugin.mcp.McpOAuth;
+import org.codeengine.plugin.mcp.McpToolResult;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The client command the MCP conformance suite runs, built only on the public {@link McpClient} API: it connects to
+ * the URL given as its last argument (getting an OAuth token when the server asks for one), lists the tools and calls
+ * each with arguments made from its input schema, then disconnects. The scenario's name is in
+ * {@code MCP_CONFORMANCE_SCENARIO}; scenario data such as pre-registered credentials in
+ * {@code MCP_CONFORMANCE_CONTEXT}.
+ */
+public final class ConformanceClient {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The client ID metadata document URL the suite's authorization servers expect. */
+    private static final URI CLIENT_METADATA = URI.create("https://conformance-test.local/client-metadata.json");
+
+    private ConformanceClient() {}
+
+    public static void main(String[] args) {
+        if (args.length == 0) {
+            System.err.println("usage: ConformanceClient [options] SERVER_URL");
+            System.exit(2);
+        }
+        String scenario = System.getenv().getOrDefault("MCP_CONFORMANCE_SCENARIO", "");
+        JsonNode context = JSON.readTree(System.getenv().getOrDefault("MCP_CONFORMANCE_CONTEXT", "{}"));
+        try {
+            run(URI.create(args[args.length - 1]), scenario, context);
+        } catch (RuntimeException e) {
+            System.err.println("scenario " + scenario + " failed: " + e);
+            System.exit(1);
+        }
+    }
+
+    static void run(URI url, String scenario, JsonNode context) {
+        McpClient.Builder builder = McpClient.builder().info("code-conformance-client", "0.1.0").sampling(
+                params -> JSON.readTree("{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":"
+                        + "\"A sampled answer\"},\"model\":\"code-test\",\"stopReason\":\"endTurn\"}"))
+                .elicitation((
+                        message, schema) -> JSON.readTree("{\"action\":\"accept\",\"content\":{}}"));
+        if (scenario.startsWith("auth/")) {
+            String clientId = context.path("client_id").isString() ? context.path("client_id").asString() : null;
+            Secret secret = context.path("client_secret").isString()
+                    ? Secret.of(context.path("client_secret").asString())
+                    : null;
+            builder.oauth(new McpOAuth("code-conformance-client", URI.create("http://localhost:3000/callback"),
+                    clientId, secret, CLIENT_METADATA, McpOAuth.Authorizer.headless(HttpClient.newBuilder()
+                            .followRedirects(HttpClient.Redirect.NEVER).build())));
+        }
+        try (McpClient client = builder.connect(url)) {
+            for (JsonNode tool : client.listTools()) {
+                McpToolResult result = client.callTool(tool.path("name").asString(), sample(tool.path(
+                        "inputSchema")));
+                System.err.println(tool.path("name").asString() + " -> " + (result.isError() ? "error" : "ok"));
+            }
+        }
+    }
+
+    /** @return arguments that satisfy a simple object schema: 1 for numbers, "test" for strings, true for booleans */
+    static ObjectNode sample(JsonNode schema) {
+        ObjectNode args = JSON.createObjectNode();
+        for (Map.Entry<String, JsonNode> p : schema.path("properties").properties()) {
+            switch (p.getValue().path("type").asString("")) {
+                case "number", "integer" -> args.put(p.getKey(), 1);
+                case "boolean" -> args.put(p.getKey(), true);
+                case "string" -> args.put(p.getKey(), "test");
+                default -> {
+                    // other properties are left out
+                }
+            }
+        }
+        return args;
+    }
+}

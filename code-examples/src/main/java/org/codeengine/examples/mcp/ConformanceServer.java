@@ -1,0 +1,218 @@
+package org.codeengine.examples.mcp;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.codeengine.plugin.mcp.Completer;
+import org.codeengine.plugin.mcp.McpContent;
+import org.codeengine.plugin.mcp.McpHttpServer;
+import org.codeengine.plugin.mcp.McpPrompt;
+import org.codeengine.plugin.mcp.McpResource;
+import org.codeengine.plugin.mcp.McpResourceTemplate;
+import org.codeengine.plugin.mcp.McpServer;
+import org.codeengine.plugin.mcp.McpTool;
+import org.codeengine.plugin.mcp.McpToolResult;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The server the MCP conformance suite tests: every tool, resource and prompt its server scenarios call, built only on
+ * the public {@link McpServer} API. {@code ConformanceServer PORT} serves {@code http://127.0.0.1:PORT/mcp} until
+ * killed; {@code ConformanceServer --stdio} serves stdio.
+ */
+public final class ConformanceServer {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** A 1x1 red PNG. */
+    static final byte[] PNG = Base64.getDecoder().decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==");
+
+    private ConformanceServer() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        McpServer server = build();
+        if (args.length == 1 && args[0].equals("--stdio")) {
+            server.serveStdio(System.in, System.out);
+            return;
+        }
+        if (args.length != 1) {
+            System.err.println("usage: ConformanceServer PORT | --stdio");
+            System.exit(2);
+        }
+        McpHttpServer http = server.startHttp(McpHttpServer.Options.loopback(Integer.parseInt(args[0])));
+        System.err.println("MCP conformance server on " + http.endpoint());
+        new CountDownLatch(1).await();
+    }
+
+    /** @return the fixture server */
+    public static McpServer build() {
+        McpServer.Builder b = McpServer.builder().info("code-conformance-server", "0.1.0");
+        ObjectNode none = schema("{\"type\":\"object\",\"properties\":{}}");
+        b.tool(McpTool.of("test_simple_text", "Returns simple text", none, (a, c) -> McpToolResult.text(
+                "This is a simple text response for testing.")));
+        b.tool(McpTool.of("test_image_content", "Returns an image", none, (a, c) -> new McpToolResult(List.of(
+                McpContent.image(PNG, "image/png")), null, false)));
+        b.tool(McpTool.of("test_audio_content", "Returns audio", none, (a, c) -> new McpToolResult(List.of(
+                McpContent.audio(wav(), "audio/wav")), null, false)));
+        b.tool(McpTool.of("test_embedded_resource", "Returns an embedded resource", none, (a,
+                c) -> new McpToolResult(List.of(McpContent.embedded(McpContent.textResource("test://embedded-resource",
+                        "text/plain", "This is an embedded resource content."))), null, false)));
+        b.tool(McpTool.of("test_multiple_content_types", "Returns text, an image and a resource", none, (a,
+                c) -> new McpToolResult(List.of(McpContent.text("Multiple content types test:"), McpContent.image(PNG,
+                        "image/png"),
+                        McpContent.embedded(McpContent.textResource("test://mixed-content-resource",
+                                "application/json", "{\"test\":\"data\",\"value\":123}"))),
+                        null, false)));
+        b.tool(McpTool.of("test_tool_with_logging", "Logs three messages while it runs", none, (a, c) -> {
+            c.log("info", JSON.getNodeFactory().stringNode("Tool execution started"));
+            Thread.sleep(50);
+            c.log("info", JSON.getNodeFactory().stringNode("Tool processing data"));
+            Thread.sleep(50);
+            c.log("info", JSON.getNodeFactory().stringNode("Tool execution completed"));
+            return McpToolResult.text("Tool with logging executed successfully");
+        }));
+        b.tool(McpTool.of("test_error_handling", "Always fails", none, (a, c) -> {
+            throw new IllegalStateException("This tool intentionally returns an error for testing");
+        }));
+        b.tool(McpTool.of("test_tool_with_progress", "Reports progress", none, (a, c) -> {
+            for (int p = 0; p <= 100; p += 50) {
+                c.progress(p, 100, "step " + p);
+                if (p < 100) {
+                    Thread.sleep(50);
+                }
+            }
+            return McpToolResult.text("Tool with progress executed successfully");
+        }));
+        b.tool(McpTool.of("test_sampling", "Asks the client's model", schema(
+                "{\"type\":\"object\",\"properties\":{\"prompt\":{\"type\":\"string\"}},\"required\":[\"prompt\"]}"),
+                (
+                        a, c) -> {
+                    ObjectNode params = JSON.createObjectNode().put("maxTokens", 100);
+                    ObjectNode message = params.putArray("messages").addObject().put("role", "user");
+                    message.set("content", McpContent.text(a.path("prompt").asString()));
+                    JsonNode result = c.sample(params);
+                    return McpToolResult.text("LLM response: " + result.path("content").path("text").asString(""));
+                }));
+        b.tool(McpTool.of("test_elicitation", "Asks the client's user", schema(
+                "{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\"}},\"required\":[\"message\"]}"),
+                (a, c) -> {
+                    JsonNode result = c.elicit(a.path("message").asString(), schema(
+                            "{\"type\":\"object\",\"properties\":{\"username\":{\"type\":\"string\",\"description\":"
+                                    + "\"User's response\"},\"email\":{\"type\":\"string\",\"description\":"
+                                    + "\"User's email address\"}},\"required\":[\"username\",\"email\"]}"));
+                    return McpToolResult.text("User response: action=" + result.path("action").asString("")
+                            + ", content=" + result.path("content"));
+                }));
+        b.tool(McpTool.of("test_elicitation_sep1034_defaults", "Elicits with defaults", none, (a, c) -> {
+            JsonNode result = c.elicit("Please review and update the form fields with defaults", schema(
+                    "{\"type\":\"object\",\"properties\":{"
+                            + "\"name\":{\"type\":\"string\",\"description\":\"User name\",\"default\":\"John Doe\"},"
+                            + "\"age\":{\"type\":\"integer\",\"description\":\"User age\",\"default\":30},"
+                            + "\"score\":{\"type\":\"number\",\"description\":\"User score\",\"default\":95.5},"
+                            + "\"status\":{\"type\":\"string\",\"description\":\"User status\","
+                            + "\"enum\":[\"active\",\"inactive\",\"pending\"],\"default\":\"active\"},"
+                            + "\"verified\":{\"type\":\"boolean\",\"description\":\"Verified\",\"default\":true}}}"));
+            return elicited(result);
+        }));
+        b.tool(McpTool.of("test_elicitation_sep1330_enums", "Elicits with every enum form", none, (a, c) -> {
+            JsonNode result = c.elicit("Please select options from the enum fields", schema(
+                    "{\"type\":\"object\",\"properties\":{"
+                            + "\"untitledSingle\":{\"type\":\"string\",\"enum\":[\"option1\",\"option2\",\"option3\"]},"
+                            + "\"titledSingle\":{\"type\":\"string\",\"oneOf\":[{\"const\":\"value1\",\"title\":"
+                            + "\"First Option\"},{\"const\":\"value2\",\"title\":\"Second Option\"},{\"const\":"
+                            + "\"value3\",\"title\":\"Third Option\"}]},"
+                            + "\"legacyEnum\":{\"type\":\"string\",\"enum\":[\"opt1\",\"opt2\",\"opt3\"],"
+                            + "\"enumNames\":[\"Option One\",\"Option Two\",\"Option Three\"]},"
+                            + "\"untitledMulti\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":"
+                            + "[\"option1\",\"option2\",\"option3\"]}},"
+                            + "\"titledMulti\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"const\":\"value1\","
+                            + "\"title\":\"First Choice\"},{\"const\":\"value2\",\"title\":\"Second Choice\"},"
+                            + "{\"const\":\"value3\",\"title\":\"Third Choice\"}]}}}}"));
+            return elicited(result);
+        }));
+        b.tool(McpTool.of("json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features", schema(
+                "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\","
+                        + "\"$defs\":{\"address\":{\"type\":\"object\",\"properties\":{\"street\":{\"type\":\"string\"},"
+                        + "\"city\":{\"type\":\"string\"}}}},\"properties\":{\"name\":{\"type\":\"string\"},"
+                        + "\"address\":{\"$ref\":\"#/$defs/address\"}},\"additionalProperties\":false}"),
+                (a,
+                        c) -> McpToolResult.text("Received: " + a)));
+        b.tool(McpTool.of("test_reconnection", "Closes its SSE stream mid-call; the client resumes", none, (a, c) -> {
+            c.closeStream();
+            return McpToolResult.text("Reconnection test completed successfully");
+        }));
+        resources(b);
+        prompts(b);
+        return b.build();
+    }
+
+    private static void resources(McpServer.Builder b) {
+        b.resource(new McpResource("test://static-text", "static-text", null, "A static text resource", "text/plain",
+                (uri, c) -> List.of(McpContent.textResource(uri, "text/plain",
+                        "This is the content of the static text resource."))));
+        b.resource(new McpResource("test://static-binary", "static-binary", null, "A static binary resource",
+                "image/png", (uri, c) -> List.of(McpContent.blobResource(uri, "image/png", PNG))));
+        b.resource(new McpResource("test://watched-resource", "watched-resource", null, "A resource to subscribe to",
+                "text/plain", (uri, c) -> List.of(McpContent.textResource(uri, "text/plain", "Watched content"))));
+        b.resourceTemplate(new McpResourceTemplate("test://template/{id}/data", "template-data", null,
+                "Data for an id", "application/json", (uri, vars, c) -> List.of(McpContent.textResource(uri,
+                        "application/json", "{\"id\":\"" + vars.get("id") + "\",\"templateTest\":true,\"data\":"
+                                + "\"Data for ID: " + vars.get("id") + "\"}")),
+                Map.of("id", prefix(List.of("1",
+                        "123", "42")))));
+    }
+
+    private static void prompts(McpServer.Builder b) {
+        b.prompt(new McpPrompt("test_simple_prompt", null, "A simple prompt without arguments", List.of(), (args,
+                c) -> List.of(McpContent.message("user", McpContent.text("This is a simple prompt for testing."))),
+                Map.of()));
+        b.prompt(new McpPrompt("test_prompt_with_arguments", null, "A prompt with arguments", List.of(
+                new McpPrompt.Argument("arg1", "First test argument", true), new McpPrompt.Argument("arg2",
+                        "Second test argument", true)),
+                (args, c) -> List.of(McpContent.message("user", McpContent
+                        .text("Prompt with arguments: arg1='" + args.get("arg1") + "', arg2='" + args.get(
+                                "arg2") + "'"))),
+                Map.of("arg1", prefix(List.of("paris", "park", "party",
+                        "test", "testing")))));
+        b.prompt(new McpPrompt("test_prompt_with_embedded_resource", null, "A prompt with an embedded resource", List
+                .of(new McpPrompt.Argument("resourceUri", "URI of the resource to embed", true)),
+                (args, c) -> List.of(
+                        McpContent.message("user", McpContent.embedded(McpContent.textResource(args.get(
+                                "resourceUri"), "text/plain", "Embedded resource content for testing."))),
+                        McpContent
+                                .message("user", McpContent.text(
+                                        "Please process the embedded resource above."))),
+                Map.of()));
+        b.prompt(new McpPrompt("test_prompt_with_image", null, "A prompt with an image", List.of(), (args, c) -> List
+                .of(McpContent.message("user", McpContent.image(PNG, "image/png")), McpContent.message("user",
+                        McpContent.text("Please analyze the image above."))),
+                Map.of()));
+    }
+
+    private static Completer prefix(List<String> values) {
+        return (value, context) -> values.stream().filter(v -> v.startsWith(value)).toList();
+    }
+
+    private static McpToolResult elicited(JsonNode result) {
+        return McpToolResult.text("Elicitation completed: action=" + result.path("action").asString("")
+                + ", content=" + result.path("content"));
+    }
+
+    private static ObjectNode schema(String json) {
+        return (ObjectNode) JSON.readTree(json);
+    }
+
+    /** @return a tenth of a second of silence as 8 kHz mono 16-bit PCM WAV */
+    static byte[] wav() {
+        int samples = 800;
+        ByteBuffer b = ByteBuffer.allocate(44 + samples * 2).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(36 + samples * 2);
+        b.put("WAVEfmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1)
+                .putShort((short) 1).putInt(8000).putInt(16000).putShort((short) 2).putShort((short) 16);
+        b.put("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(samples * 2);
+        return b.array();
+    }
+}

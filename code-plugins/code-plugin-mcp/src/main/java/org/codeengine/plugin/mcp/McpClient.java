@@ -1,0 +1,403 @@
+package org.codeengine.plugin.mcp;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import org.codeengine.api.UnavailableException;
+import org.codeengine.plugin.mcp.internal.Json;
+import org.codeengine.plugin.mcp.internal.Peer;
+import org.codeengine.plugin.mcp.internal.Protocol;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An MCP client connected to one server, over Streamable HTTP ({@link Builder#connect(URI)}) or stdio
+ * ({@link Builder#connectStdio(List)}). Connecting initializes the session and negotiates the revision; the client
+ * then lists and calls tools, reads resources, gets prompts, and answers the server's sampling, elicitation and roots
+ * requests with the handlers it was built with. Thread-safe; close it when done.
+ */
+public final class McpClient implements AutoCloseable {
+    /** Answers {@code sampling/createMessage}: the params in, the result ({@code role}, {@code content}, ...) out. */
+    @FunctionalInterface
+    public interface SamplingHandler {
+        JsonNode sample(ObjectNode params) throws Exception;
+    }
+
+    /**
+     * Answers {@code elicitation/create} (form mode): returns {@code {"action":"accept","content":{...}}}, or decline
+     * or cancel. The client fills in each field the content leaves out with the schema's default.
+     */
+    @FunctionalInterface
+    public interface ElicitationHandler {
+        JsonNode elicit(String message, ObjectNode requestedSchema) throws Exception;
+    }
+
+    /**
+     * A root the client offers the server.
+     *
+     * @param uri a {@code file://} URI
+     * @param name a display name, or null
+     */
+    public record Root(URI uri, @Nullable String name) {
+        /** @throws IllegalArgumentException if {@code uri} is null */
+        public Root {
+            if (uri == null) {
+                throw new IllegalArgumentException("uri must not be null");
+            }
+        }
+    }
+
+    private final Peer peer;
+    private final ClientTransports.Transport transport;
+    private final Duration timeout;
+    private final List<Root> roots;
+    private String version = Protocol.LATEST;
+    private JsonNode serverInfo = Json.object();
+    private JsonNode serverCapabilities = Json.object();
+
+    private McpClient(Builder b, ClientTransports.Transport transport) {
+        this.transport = transport;
+        this.timeout = b.timeout;
+        this.roots = new CopyOnWriteArrayList<>(b.roots);
+        this.peer = new Peer(transport);
+        peer.handle("ping", r -> Json.object());
+        SamplingHandler sampling = b.sampling;
+        if (sampling != null) {
+            peer.handle("sampling/createMessage", r -> sampling.sample(r.params()));
+        }
+        ElicitationHandler elicitation = b.elicitation;
+        if (elicitation != null) {
+            peer.handle("elicitation/create", r -> elicit(elicitation, r.params()));
+        }
+        peer.handle("roots/list", r -> {
+            ObjectNode result = Json.object();
+            ArrayNode array = result.putArray("roots");
+            for (Root root : this.roots) {
+                ObjectNode node = array.addObject().put("uri", root.uri().toString());
+                if (root.name() != null) {
+                    node.put("name", root.name());
+                }
+            }
+            return result;
+        });
+        for (String method : List.of("notifications/message", "notifications/resources/updated",
+                "notifications/tools/list_changed", "notifications/resources/list_changed",
+                "notifications/prompts/list_changed")) {
+            peer.onNotification(method, (p, params) -> b.listeners.forEach(l -> l.accept(method, params)));
+        }
+        transport.bind(peer);
+    }
+
+    private static JsonNode elicit(ElicitationHandler handler, ObjectNode params) throws Exception {
+        String message = Json.required(params, "message");
+        JsonNode schema = params.get("requestedSchema");
+        if (schema == null || !schema.isObject()) {
+            throw new McpException(McpException.INVALID_PARAMS, "params.requestedSchema must be an object", null);
+        }
+        JsonNode answer = handler.elicit(message, (ObjectNode) schema);
+        if (!answer.isObject()) {
+            throw new McpException(McpException.INTERNAL_ERROR, "the elicitation handler gave no object", null);
+        }
+        ObjectNode result = ((ObjectNode) answer).deepCopy();
+        if ("accept".equals(Json.text(result, "action"))) {
+            ObjectNode content = result.has("content") && result.get("content").isObject()
+                    ? (ObjectNode) result.get("content")
+                    : result.putObject("content");
+            for (Map.Entry<String, JsonNode> property : schema.path("properties").properties()) {
+                JsonNode fallback = property.getValue().get("default");
+                if (fallback != null && !content.has(property.getKey())) {
+                    content.set(property.getKey(), fallback);
+                }
+            }
+        }
+        return result;
+    }
+
+    /** @return a builder with no handlers, a 60-second timeout and no OAuth */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void initialize(Builder b) {
+        ObjectNode params = Json.object().put("protocolVersion", Protocol.LATEST);
+        ObjectNode caps = params.putObject("capabilities");
+        caps.putObject("roots").put("listChanged", true);
+        if (b.sampling != null) {
+            caps.putObject("sampling");
+        }
+        if (b.elicitation != null) {
+            caps.putObject("elicitation").putObject("form");
+        }
+        params.putObject("clientInfo").put("name", b.name).put("version", b.version);
+        JsonNode result = request("initialize", params);
+        String negotiated = Json.text(result, "protocolVersion");
+        if (negotiated == null || !Protocol.VERSIONS.contains(negotiated)) {
+            throw new UnavailableException("the MCP server speaks revision " + negotiated + ", none of "
+                    + Protocol.VERSIONS, null, null);
+        }
+        version = negotiated;
+        serverInfo = result.path("serverInfo");
+        serverCapabilities = result.path("capabilities");
+        peer.batches(false);
+        transport.negotiated(negotiated);
+        peer.notify("notifications/initialized", Json.object());
+    }
+
+    /** @return the revision the session speaks */
+    public String protocolVersion() {
+        return version;
+    }
+
+    /** @return the server's {@code serverInfo} */
+    public JsonNode serverInfo() {
+        return serverInfo;
+    }
+
+    /** @return the server's capabilities */
+    public JsonNode serverCapabilities() {
+        return serverCapabilities;
+    }
+
+    /**
+     * Sends any request and waits for its result.
+     *
+     * @throws McpException if the server answers with an error
+     * @throws org.codeengine.api.DeadlineExceededException if no answer comes within the timeout
+     * @throws UnavailableException if the server cannot be reached
+     */
+    public JsonNode request(String method, ObjectNode params) {
+        return peer.call(transport, method, params, timeout, null);
+    }
+
+    /** Checks that the server answers. */
+    public void ping() {
+        request("ping", Json.object());
+    }
+
+    /** @return every tool of the server, following the pages */
+    public List<JsonNode> listTools() {
+        return all("tools/list", "tools");
+    }
+
+    /** @return every resource of the server */
+    public List<JsonNode> listResources() {
+        return all("resources/list", "resources");
+    }
+
+    /** @return every prompt of the server */
+    public List<JsonNode> listPrompts() {
+        return all("prompts/list", "prompts");
+    }
+
+    private List<JsonNode> all(String method, String field) {
+        List<JsonNode> items = new ArrayList<>();
+        String cursor = null;
+        for (int page = 0; page < 10_000; page++) {
+            ObjectNode params = Json.object();
+            if (cursor != null) {
+                params.put("cursor", cursor);
+            }
+            JsonNode result = request(method, params);
+            result.path(field).forEach(items::add);
+            cursor = Json.text(result, "nextCursor");
+            if (cursor == null) {
+                break;
+            }
+        }
+        return items;
+    }
+
+    /**
+     * Calls a tool.
+     *
+     * @param name the tool
+     * @param arguments its arguments (an object)
+     * @return the result; a tool's own failure has {@code isError}
+     * @throws McpException if the server refuses the call (unknown tool, bad params)
+     */
+    public McpToolResult callTool(String name, JsonNode arguments) {
+        return callTool(name, arguments, null);
+    }
+
+    /**
+     * Calls a tool and listens to its progress.
+     *
+     * @param progress told of each {@code notifications/progress} (progress, params), or null
+     */
+    public McpToolResult callTool(String name, JsonNode arguments, @Nullable BiConsumer<Double, ObjectNode> progress) {
+        ObjectNode params = Json.object().put("name", name);
+        params.set("arguments", arguments);
+        JsonNode result = peer.call(transport, "tools/call", params, timeout, progress);
+        List<ObjectNode> content = new ArrayList<>();
+        result.path("content").forEach(c -> {
+            if (c.isObject()) {
+                content.add((ObjectNode) c);
+            }
+        });
+        JsonNode structured = result.get("structuredContent");
+        return new McpToolResult(content, structured, result.path("isError").asBoolean(false));
+    }
+
+    /** @return the resource's {@code contents} */
+    public JsonNode readResource(String uri) {
+        return request("resources/read", Json.object().put("uri", uri)).path("contents");
+    }
+
+    /** @return the prompt's result: {@code description} and {@code messages} */
+    public JsonNode getPrompt(String name, Map<String, String> arguments) {
+        ObjectNode params = Json.object().put("name", name);
+        ObjectNode args = params.putObject("arguments");
+        arguments.forEach(args::put);
+        return request("prompts/get", params);
+    }
+
+    /** @param level the least severe log level the server should send */
+    public void setLoggingLevel(String level) {
+        request("logging/setLevel", Json.object().put("level", level));
+    }
+
+    /** Asks for {@code notifications/resources/updated} about {@code uri}. */
+    public void subscribe(String uri) {
+        request("resources/subscribe", Json.object().put("uri", uri));
+    }
+
+    /** Replaces the roots and tells the server they changed. */
+    public void roots(List<Root> newRoots) {
+        roots.clear();
+        roots.addAll(newRoots);
+        peer.notify("notifications/roots/list_changed", Json.object());
+    }
+
+    /**
+     * @param name the tool provider's name in CODE
+     * @return this client as a CODE tool provider: its tools appear in a tool registry and are called through it
+     */
+    public McpToolProvider asToolProvider(String name) {
+        return new McpToolProvider(name, this);
+    }
+
+    /** Ends the session (DELETE over HTTP, closing stdin over stdio) and fails what still waits. */
+    @Override
+    public void close() {
+        peer.close();
+        transport.close();
+    }
+
+    @Override
+    public String toString() {
+        return "McpClient[" + serverInfo.path("name").asString("?") + ", revision=" + version + "]";
+    }
+
+    /** Collects the client's handlers and settings. Not thread-safe. */
+    public static final class Builder {
+        private String name = "code";
+        private String version = "0.1.0";
+        private @Nullable SamplingHandler sampling;
+        private @Nullable ElicitationHandler elicitation;
+        private final List<Root> roots = new ArrayList<>();
+        private final List<BiConsumer<String, ObjectNode>> listeners = new ArrayList<>();
+        private Duration timeout = Duration.ofSeconds(60);
+        private @Nullable McpOAuth oauth;
+
+        private Builder() {}
+
+        /** @return this builder, with the name and version sent as {@code clientInfo} */
+        public Builder info(String clientName, String clientVersion) {
+            if (clientName == null || clientName.isBlank() || clientVersion == null || clientVersion.isBlank()) {
+                throw new IllegalArgumentException("name and version must not be blank");
+            }
+            this.name = clientName;
+            this.version = clientVersion;
+            return this;
+        }
+
+        /** @return this builder, declaring sampling and answering it with {@code handler} */
+        public Builder sampling(SamplingHandler handler) {
+            this.sampling = require(handler, "sampling");
+            return this;
+        }
+
+        /** @return this builder, declaring elicitation (form mode) and answering it with {@code handler} */
+        public Builder elicitation(ElicitationHandler handler) {
+            this.elicitation = require(handler, "elicitation");
+            return this;
+        }
+
+        /** @return this builder, offering {@code root} in {@code roots/list} */
+        public Builder root(Root root) {
+            roots.add(require(root, "root"));
+            return this;
+        }
+
+        /** @return this builder; {@code listener} hears log messages, resource updates and list changes */
+        public Builder onNotification(BiConsumer<String, ObjectNode> listener) {
+            listeners.add(require(listener, "listener"));
+            return this;
+        }
+
+        /** @return this builder, waiting at most {@code value} for each answer (and each quiet stretch of a stream) */
+        public Builder timeout(Duration value) {
+            if (value == null || !value.isPositive()) {
+                throw new IllegalArgumentException("timeout must be positive");
+            }
+            this.timeout = value;
+            return this;
+        }
+
+        /** @return this builder, getting OAuth tokens as {@code config} says when an HTTP server asks for them */
+        public Builder oauth(McpOAuth config) {
+            this.oauth = require(config, "oauth");
+            return this;
+        }
+
+        /**
+         * Connects over Streamable HTTP and initializes.
+         *
+         * @param endpoint the server's MCP endpoint
+         * @return the connected client
+         * @throws UnavailableException if the server cannot be reached or speaks no common revision
+         * @throws org.codeengine.api.AuthenticationException if authorization fails
+         */
+        public McpClient connect(URI endpoint) {
+            return start(new ClientTransports.Http(require(endpoint, "endpoint"), oauth, timeout));
+        }
+
+        /**
+         * Starts the server as a child process, talks to it over its stdin and stdout, and initializes.
+         *
+         * @param command the program and its arguments
+         * @return the connected client
+         * @throws UnavailableException if it cannot be started or does not answer
+         */
+        public McpClient connectStdio(List<String> command) {
+            if (command == null || command.isEmpty()) {
+                throw new IllegalArgumentException("command must not be empty");
+            }
+            return start(new ClientTransports.Stdio(List.copyOf(command)));
+        }
+
+        private McpClient start(ClientTransports.Transport transport) {
+            McpClient client = new McpClient(this, transport);
+            try {
+                client.initialize(this);
+                return client;
+            } catch (RuntimeException e) {
+                client.close();
+                throw e;
+            }
+        }
+
+        private static <T> T require(T value, String field) {
+            if (value == null) {
+                throw new IllegalArgumentException(field + " must not be null");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package org.codeengine.plugin.mcp;
+
+import java.util.Optional;
+import org.codeengine.api.security.Principal;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What a tool, resource or prompt handler of an {@link McpServer} learns about the request it serves, and how it talks
+ * back to the client while it works. Messages it sends belong to the request (over HTTP they go on the request's SSE
+ * stream). Valid only while the handler runs.
+ */
+public interface McpRequestContext {
+    /** @return the authenticated caller, or the server's default principal; empty when there is neither */
+    Optional<Principal> principal();
+
+    /** @return the session's id (over stdio: {@code stdio}) */
+    String sessionId();
+
+    /** @return the protocol revision the session negotiated, such as {@code 2025-11-25} */
+    String protocolVersion();
+
+    /** @return the capabilities the client declared in {@code initialize} */
+    JsonNode clientCapabilities();
+
+    /** @return whether the client cancelled the request; the handler should stop (it is interrupted too) */
+    boolean cancelled();
+
+    /**
+     * Sends a log message ({@code notifications/message}) if {@code level} is at or above the level the client set.
+     *
+     * @param level {@code debug}, {@code info}, {@code notice}, {@code warning}, {@code error}, {@code critical},
+     *        {@code alert} or {@code emergency}
+     * @param data the message: a string or any JSON; never a secret
+     */
+    void log(String level, JsonNode data);
+
+    /**
+     * Reports progress if the client asked for it with a progress token; does nothing otherwise.
+     *
+     * @param progress how far, increasing with each call
+     * @param total the total, or a negative number when unknown
+     * @param message a note for a person, or null
+     */
+    void progress(double progress, double total, @org.jspecify.annotations.Nullable String message);
+
+    /**
+     * Asks the client's model for a completion ({@code sampling/createMessage}) and waits up to 60 seconds.
+     *
+     * @param params the request's params: {@code messages}, {@code maxTokens}, ...
+     * @return the client's result: {@code role}, {@code content}, {@code model}, {@code stopReason}
+     * @throws McpException if the client has no sampling capability or refuses
+     */
+    JsonNode sample(ObjectNode params);
+
+    /**
+     * Asks the client's user for input ({@code elicitation/create}, form mode) and waits up to 10 minutes.
+     *
+     * @param message what to ask
+     * @param requestedSchema a flat object schema of primitive properties
+     * @return the client's result: {@code action} ({@code accept}, {@code decline}, {@code cancel}) and
+     *         {@code content}
+     * @throws McpException if the client has no elicitation capability or refuses
+     */
+    JsonNode elicit(String message, ObjectNode requestedSchema);
+
+    /**
+     * @return the client's roots ({@code roots/list}): {@code [{"uri":"file:///...","name":...}]}
+     * @throws McpException if the client has no roots capability
+     */
+    JsonNode roots();
+
+    /**
+     * Ends the HTTP stream this request answers on now (SEP-1699 polling): the client reconnects with
+     * {@code Last-Event-ID} after the retry interval and receives what follows. Does nothing over stdio or when the
+     * request is answered with plain JSON.
+     */
+    void closeStream();
+}

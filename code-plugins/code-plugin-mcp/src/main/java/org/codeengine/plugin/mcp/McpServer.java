@@ -1,0 +1,382 @@
+package org.codeengine.plugin.mcp;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.codeengine.api.security.Principal;
+import org.codeengine.api.tools.ToolRegistry;
+import org.codeengine.plugin.mcp.internal.Json;
+import org.codeengine.plugin.mcp.internal.LineReader;
+import org.codeengine.plugin.mcp.internal.Peer;
+import org.codeengine.plugin.mcp.internal.UriTemplate;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An MCP server: tools, resources and prompts served to MCP clients over stdio ({@link #serveStdio}) or Streamable
+ * HTTP ({@link #startHttp}). Built with {@link #builder()}; immutable and thread-safe; one server may serve any number
+ * of sessions on any number of transports at once.
+ *
+ * <pre>{@code
+ * McpServer server = McpServer.builder().info("my-tools", "1.0")
+ *         .tool(McpTool.of("echo", "Echoes its text", schema, (args, ctx) -> McpToolResult.text(args.path("text").asString())))
+ *         .build();
+ * try (McpHttpServer http = server.startHttp(McpHttpServer.Options.loopback(8080))) { ... }
+ * }</pre>
+ */
+public final class McpServer {
+    private final String name;
+    private final String version;
+    private final @Nullable String instructions;
+    private final Map<String, McpTool> tools;
+    private final Map<String, McpResource> resources;
+    private final List<McpResourceTemplate> templates;
+    private final List<Template> matchers;
+    private final Map<String, McpPrompt> prompts;
+    private final @Nullable ToolRegistry registry;
+    private final @Nullable Principal defaultPrincipal;
+    private final int pageSize;
+    private final List<ServerSession> sessions = new CopyOnWriteArrayList<>();
+
+    record Template(McpResourceTemplate template, UriTemplate pattern) {}
+
+    private McpServer(Builder b) {
+        this.name = b.name;
+        this.version = b.version;
+        this.instructions = b.instructions;
+        this.tools = Map.copyOf(b.tools);
+        this.resources = Map.copyOf(b.resources);
+        this.templates = List.copyOf(b.templates);
+        this.matchers = templates.stream().map(t -> new Template(t, new UriTemplate(t.uriTemplate()))).toList();
+        this.prompts = Map.copyOf(b.prompts);
+        this.registry = b.registry;
+        this.defaultPrincipal = b.defaultPrincipal;
+        this.pageSize = b.pageSize;
+        this.toolOrder = List.copyOf(b.tools.values());
+        this.resourceOrder = List.copyOf(b.resources.values());
+        this.promptOrder = List.copyOf(b.prompts.values());
+    }
+
+    private final List<McpTool> toolOrder;
+    private final List<McpResource> resourceOrder;
+    private final List<McpPrompt> promptOrder;
+
+    /** @return a builder of a server with no tools, resources or prompts yet */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Serves one session over stdio until {@code in} ends: one JSON-RPC message per line in, one per line out; nothing
+     * else is written to {@code out}. Blocks the calling thread.
+     *
+     * @param in the client's messages (the process's standard input)
+     * @param out where messages go (the process's standard output); flushed after each
+     * @throws UncheckedIOException if reading fails for another reason than the end of input
+     */
+    public void serveStdio(InputStream in, OutputStream out) {
+        Object lock = new Object();
+        Peer.Sink sink = new Peer.Sink() {
+            @Override
+            public void message(ObjectNode message) {
+                write(message);
+            }
+
+            @Override
+            public void answer(@Nullable ObjectNode response) {
+                if (response != null) {
+                    write(response);
+                }
+            }
+
+            private void write(ObjectNode message) {
+                byte[] bytes = (message.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+                synchronized (lock) {
+                    try {
+                        out.write(bytes);
+                        out.flush();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+        ServerSession session = open("stdio", sink, defaultPrincipal);
+        try (LineReader lines = new LineReader(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)),
+                Json.MAX_MESSAGE)) {
+            for (LineReader.Line line = lines.next(); line != null; line = lines.next()) {
+                if (line.tooLong()) {
+                    sink.answer(Json.error(null, McpException.INVALID_REQUEST, "the message is larger than "
+                            + Json.MAX_MESSAGE + " bytes", null));
+                } else if (!line.text().isBlank()) {
+                    session.peer().receive(line.text(), sink);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            close(session);
+        }
+    }
+
+    /**
+     * Starts serving Streamable HTTP on one endpoint, on the JDK's HTTP server with a virtual thread per exchange.
+     *
+     * @param options where and how
+     * @return the running server; close it to stop
+     * @throws UncheckedIOException if the address cannot be bound
+     */
+    public McpHttpServer startHttp(McpHttpServer.Options options) {
+        return new McpHttpServer(this, options);
+    }
+
+    /**
+     * Tells every session subscribed to {@code uri} that the resource changed.
+     *
+     * @param uri the resource's URI
+     */
+    public void resourceUpdated(String uri) {
+        sessions.forEach(s -> s.resourceUpdated(uri));
+    }
+
+    /**
+     * Tells every session that a list changed (for example, the registry's tools).
+     *
+     * @param what {@code tools}, {@code resources} or {@code prompts}
+     * @throws IllegalArgumentException if {@code what} is none of these
+     */
+    public void listChanged(String what) {
+        if (!List.of("tools", "resources", "prompts").contains(what)) {
+            throw new IllegalArgumentException("what must be tools, resources or prompts but was " + what);
+        }
+        sessions.forEach(s -> s.listChanged(what));
+    }
+
+    /** @return how many sessions are open now, on every transport */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    ServerSession open(String id, Peer.Sink outbound, @Nullable Principal principal) {
+        ServerSession session = new ServerSession(this, id, outbound, principal != null
+                ? principal
+                : defaultPrincipal);
+        sessions.add(session);
+        return session;
+    }
+
+    void close(ServerSession session) {
+        sessions.remove(session);
+        session.close();
+    }
+
+    String name() {
+        return name;
+    }
+
+    String version() {
+        return version;
+    }
+
+    @Nullable
+    String instructions() {
+        return instructions;
+    }
+
+    List<McpTool> tools() {
+        return toolOrder;
+    }
+
+    @Nullable
+    McpTool tool(String toolName) {
+        return tools.get(toolName);
+    }
+
+    List<McpResource> resources() {
+        return resourceOrder;
+    }
+
+    @Nullable
+    McpResource resource(String uri) {
+        return resources.get(uri);
+    }
+
+    List<McpResourceTemplate> templates() {
+        return templates;
+    }
+
+    List<Template> matchers() {
+        return matchers;
+    }
+
+    List<McpPrompt> prompts() {
+        return promptOrder;
+    }
+
+    @Nullable
+    McpPrompt prompt(String promptName) {
+        return prompts.get(promptName);
+    }
+
+    @Nullable
+    ToolRegistry registry() {
+        return registry;
+    }
+
+    int pageSize() {
+        return pageSize;
+    }
+
+    @Override
+    public String toString() {
+        return "McpServer[" + name + " " + version + ", tools=" + tools.size() + ", resources=" + resources.size()
+                + ", templates=" + templates.size() + ", prompts=" + prompts.size() + ", registry=" + (registry != null)
+                + "]";
+    }
+
+    /** Collects a server's parts; each setter checks its argument at once. Not thread-safe. */
+    public static final class Builder {
+        private String name = "code";
+        private String version = "0.1.0";
+        private @Nullable String instructions;
+        private final Map<String, McpTool> tools = new LinkedHashMap<>();
+        private final Map<String, McpResource> resources = new LinkedHashMap<>();
+        private final List<McpResourceTemplate> templates = new ArrayList<>();
+        private final Map<String, McpPrompt> prompts = new LinkedHashMap<>();
+        private @Nullable ToolRegistry registry;
+        private @Nullable Principal defaultPrincipal;
+        private int pageSize = 100;
+
+        private Builder() {}
+
+        /**
+         * @param serverName the name sent as {@code serverInfo.name}
+         * @param serverVersion the version sent as {@code serverInfo.version}
+         * @return this builder
+         * @throws IllegalArgumentException if either is blank
+         */
+        public Builder info(String serverName, String serverVersion) {
+            if (serverName == null || serverName.isBlank() || serverVersion == null || serverVersion.isBlank()) {
+                throw new IllegalArgumentException("name and version must not be blank");
+            }
+            this.name = serverName;
+            this.version = serverVersion;
+            return this;
+        }
+
+        /**
+         * @param text how to use the server, for the client's model
+         * @return this builder
+         */
+        public Builder instructions(String text) {
+            this.instructions = text;
+            return this;
+        }
+
+        /**
+         * @param tool a tool to serve
+         * @return this builder
+         * @throws IllegalArgumentException if a tool of that name was added before
+         */
+        public Builder tool(McpTool tool) {
+            if (tool == null || tools.putIfAbsent(tool.name(), tool) != null) {
+                throw new IllegalArgumentException("tool must be non-null and its name unique");
+            }
+            return this;
+        }
+
+        /**
+         * @param resource a resource to serve
+         * @return this builder
+         * @throws IllegalArgumentException if a resource of that URI was added before
+         */
+        public Builder resource(McpResource resource) {
+            if (resource == null || resources.putIfAbsent(resource.uri(), resource) != null) {
+                throw new IllegalArgumentException("resource must be non-null and its uri unique");
+            }
+            return this;
+        }
+
+        /**
+         * @param template resources under a URI template
+         * @return this builder
+         * @throws IllegalArgumentException if it is null
+         */
+        public Builder resourceTemplate(McpResourceTemplate template) {
+            if (template == null) {
+                throw new IllegalArgumentException("template must not be null");
+            }
+            templates.add(template);
+            return this;
+        }
+
+        /**
+         * @param prompt a prompt to serve
+         * @return this builder
+         * @throws IllegalArgumentException if a prompt of that name was added before
+         */
+        public Builder prompt(McpPrompt prompt) {
+            if (prompt == null || prompts.putIfAbsent(prompt.name(), prompt) != null) {
+                throw new IllegalArgumentException("prompt must be non-null and its name unique");
+            }
+            return this;
+        }
+
+        /**
+         * Serves every tool of a CODE tool registry (such as {@code engine.tools()}) besides the server's own: each
+         * session lists what its principal may call, and each call goes through the registry, so it is checked,
+         * rate-limited and audited there.
+         *
+         * @param tools the registry
+         * @return this builder
+         * @throws IllegalArgumentException if it is null
+         */
+        public Builder registry(ToolRegistry tools) {
+            if (tools == null) {
+                throw new IllegalArgumentException("registry must not be null");
+            }
+            this.registry = tools;
+            return this;
+        }
+
+        /**
+         * @param principal who calls when the transport authenticates nobody (stdio, HTTP without authorization)
+         * @return this builder
+         * @throws IllegalArgumentException if it is null
+         */
+        public Builder defaultPrincipal(Principal principal) {
+            if (principal == null) {
+                throw new IllegalArgumentException("principal must not be null");
+            }
+            this.defaultPrincipal = principal;
+            return this;
+        }
+
+        /**
+         * @param size how many items one page of a list holds; 100 by default
+         * @return this builder
+         * @throws IllegalArgumentException if it is below 1
+         */
+        public Builder pageSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("pageSize must be at least 1 but was " + size);
+            }
+            this.pageSize = size;
+            return this;
+        }
+
+        /** @return the server */
+        public McpServer build() {
+            return new McpServer(this);
+        }
+    }
+}

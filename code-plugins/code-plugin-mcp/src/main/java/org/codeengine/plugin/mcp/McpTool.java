@@ -1,0 +1,58 @@
+package org.codeengine.plugin.mcp;
+
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A tool an {@link McpServer} serves. The server checks the arguments against {@code inputSchema} before the handler
+ * runs; arguments that break it give a result with {@code isError: true} naming the broken rules.
+ *
+ * @param name unique on the server: letters, digits, {@code _}, {@code -} and {@code .}, 1 to 128 characters
+ * @param title a display name, or null
+ * @param description what it does
+ * @param inputSchema a JSON Schema (2020-12) object of its arguments; sent as given
+ * @param outputSchema a JSON Schema of its {@code structuredContent}, or null
+ * @param annotations hints such as {@code readOnlyHint}, or null
+ * @param secretArguments names of arguments never written to an audit entry or a log; copied
+ * @param handler does the work
+ */
+public record McpTool(String name, @Nullable String title, String description, ObjectNode inputSchema,
+        @Nullable ObjectNode outputSchema, @Nullable ObjectNode annotations, Set<String> secretArguments,
+        Handler handler) {
+    /** Does a tool's work. An exception other than {@link McpException} becomes a result with {@code isError}. */
+    @FunctionalInterface
+    public interface Handler {
+        /**
+         * @param arguments the arguments, valid against the input schema (an empty object when none were sent)
+         * @param context the request
+         * @return the result
+         * @throws Exception if the tool fails
+         */
+        McpToolResult call(JsonNode arguments, McpRequestContext context) throws Exception;
+    }
+
+    /** @throws IllegalArgumentException if a field breaks its rule */
+    public McpTool {
+        if (name == null || !name.matches("[A-Za-z0-9_.-]{1,128}")) {
+            throw new IllegalArgumentException("name must match [A-Za-z0-9_.-]{1,128} but was " + name);
+        }
+        if (description == null) {
+            throw new IllegalArgumentException("description of tool " + name + " must not be null");
+        }
+        if (inputSchema == null || !"object".equals(inputSchema.path("type").asString(""))) {
+            throw new IllegalArgumentException("inputSchema of tool " + name + " must be an object schema "
+                    + "({\"type\":\"object\",...})");
+        }
+        if (handler == null) {
+            throw new IllegalArgumentException("handler of tool " + name + " must not be null");
+        }
+        secretArguments = Set.copyOf(secretArguments == null ? Set.of() : secretArguments);
+    }
+
+    /** @return a tool with only a name, description, input schema and handler */
+    public static McpTool of(String name, String description, ObjectNode inputSchema, Handler handler) {
+        return new McpTool(name, null, description, inputSchema, null, null, Set.of(), handler);
+    }
+}

@@ -1,0 +1,490 @@
+package org.codeengine.plugin.mcp;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.codeengine.api.CallContext;
+import org.codeengine.api.CodeException;
+import org.codeengine.api.NotFoundException;
+import org.codeengine.api.security.Principal;
+import org.codeengine.api.tools.ToolDescriptor;
+import org.codeengine.api.tools.ToolResult;
+import org.codeengine.plugin.mcp.internal.Json;
+import org.codeengine.plugin.mcp.internal.Peer;
+import org.codeengine.plugin.mcp.internal.Protocol;
+import org.codeengine.plugin.support.JsonSchema;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** One client's session with an {@link McpServer}: the lifecycle and every server method, on a {@link Peer}. */
+final class ServerSession {
+    private static final Duration SAMPLING_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ELICITATION_TIMEOUT = Duration.ofMinutes(10);
+
+    private final McpServer server;
+    private final String id;
+    private final Peer peer;
+    private final @Nullable Principal principal;
+    private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
+    private volatile String version = Protocol.LATEST;
+    private volatile JsonNode clientCapabilities = Json.object();
+    private volatile boolean initialized;
+    private volatile int minSeverity = 0;
+
+    ServerSession(McpServer server, String id, Peer.Sink outbound, @Nullable Principal principal) {
+        this.server = server;
+        this.id = id;
+        this.principal = principal;
+        this.peer = new Peer(outbound);
+        peer.gate(method -> {
+            if (!initialized && !method.equals("initialize") && !method.equals("ping")) {
+                throw new McpException(McpException.INVALID_REQUEST, "the session is not initialized: send "
+                        + "initialize first", null);
+            }
+        });
+        peer.handle("initialize", this::initialize);
+        peer.handle("ping", r -> Json.object());
+        peer.handle("logging/setLevel", this::setLevel);
+        peer.handle("tools/list", r -> Protocol.page(r.params(), tools(), server.pageSize(), "tools",
+                ServerSession::describe));
+        peer.handle("tools/call", this::callTool);
+        peer.handle("resources/list", r -> Protocol.page(r.params(), server.resources(), server.pageSize(),
+                "resources", ServerSession::describe));
+        peer.handle("resources/templates/list", r -> Protocol.page(r.params(), server.templates(), server
+                .pageSize(), "resourceTemplates", ServerSession::describe));
+        peer.handle("resources/read", this::read);
+        peer.handle("resources/subscribe", r -> {
+            subscriptions.add(Json.required(r.params(), "uri"));
+            return Json.object();
+        });
+        peer.handle("resources/unsubscribe", r -> {
+            subscriptions.remove(Json.required(r.params(), "uri"));
+            return Json.object();
+        });
+        peer.handle("prompts/list", r -> Protocol.page(r.params(), server.prompts(), server.pageSize(), "prompts",
+                ServerSession::describe));
+        peer.handle("prompts/get", this::prompt);
+        peer.handle("completion/complete", this::complete);
+    }
+
+    String id() {
+        return id;
+    }
+
+    Peer peer() {
+        return peer;
+    }
+
+    @Nullable
+    Principal principal() {
+        return principal;
+    }
+
+    String version() {
+        return version;
+    }
+
+    boolean subscribed(String uri) {
+        return subscriptions.contains(uri);
+    }
+
+    void close() {
+        peer.close();
+    }
+
+    private JsonNode initialize(Peer.Request r) {
+        ObjectNode params = r.params();
+        String requested = Json.text(params, "protocolVersion");
+        if (requested == null) {
+            throw new McpException(McpException.INVALID_PARAMS, "params.protocolVersion must be a string", null);
+        }
+        version = Protocol.negotiate(requested);
+        peer.batches(version.equals("2025-03-26"));
+        JsonNode capabilities = params.get("capabilities");
+        clientCapabilities = capabilities != null && capabilities.isObject() ? capabilities : Json.object();
+        initialized = true;
+        ObjectNode result = Json.object().put("protocolVersion", version);
+        ObjectNode caps = result.putObject("capabilities");
+        caps.putObject("logging");
+        caps.putObject("completions");
+        caps.putObject("tools").put("listChanged", true);
+        caps.putObject("resources").put("subscribe", true).put("listChanged", true);
+        caps.putObject("prompts").put("listChanged", true);
+        result.putObject("serverInfo").put("name", server.name()).put("version", server.version());
+        if (server.instructions() != null) {
+            result.put("instructions", server.instructions());
+        }
+        return result;
+    }
+
+    private JsonNode setLevel(Peer.Request r) {
+        int severity = Protocol.severity(Json.required(r.params(), "level"));
+        if (severity < 0) {
+            throw new McpException(McpException.INVALID_PARAMS, "params.level must be one of " + Protocol.LEVELS,
+                    null);
+        }
+        minSeverity = severity;
+        return Json.object();
+    }
+
+    // ------------------------------------------------------------------ tools
+
+    /** A tool as the session lists it: one of the server's own, or one of the CODE registry's. */
+    private record Listed(ObjectNode description, @Nullable McpTool local) {}
+
+    private List<Listed> tools() {
+        List<Listed> all = new ArrayList<>();
+        for (McpTool tool : server.tools()) {
+            all.add(new Listed(describe(tool), tool));
+        }
+        if (server.registry() != null) {
+            for (ToolDescriptor d : server.registry().list(callContext())) {
+                ObjectNode node = Json.object().put("name", d.name()).put("description", d.description());
+                node.set("inputSchema", d.inputSchema());
+                all.add(new Listed(node, null));
+            }
+        }
+        return all;
+    }
+
+    private CallContext callContext() {
+        if (principal == null) {
+            throw new McpException(McpException.INVALID_REQUEST, "no principal: the server has neither "
+                    + "authorization nor a default principal", null);
+        }
+        return new CallContext(principal, null, "mcp-" + UUID.randomUUID());
+    }
+
+    private static ObjectNode describe(Listed tool) {
+        return tool.description();
+    }
+
+    private static ObjectNode describe(McpTool tool) {
+        ObjectNode node = Json.object().put("name", tool.name());
+        if (tool.title() != null) {
+            node.put("title", tool.title());
+        }
+        node.put("description", tool.description());
+        node.set("inputSchema", tool.inputSchema());
+        if (tool.outputSchema() != null) {
+            node.set("outputSchema", tool.outputSchema());
+        }
+        if (tool.annotations() != null) {
+            node.set("annotations", tool.annotations());
+        }
+        return node;
+    }
+
+    private JsonNode callTool(Peer.Request r) {
+        String name = Json.required(r.params(), "name");
+        JsonNode arguments = r.params().get("arguments");
+        if (arguments == null || arguments.isNull()) {
+            arguments = Json.object();
+        }
+        if (!arguments.isObject()) {
+            throw new McpException(McpException.INVALID_PARAMS, "params.arguments must be an object", null);
+        }
+        McpTool tool = server.tool(name);
+        if (tool == null) {
+            return callRegistry(name, arguments);
+        }
+        List<String> broken = JsonSchema.validate(tool.inputSchema(), arguments);
+        if (!broken.isEmpty()) {
+            return render(McpToolResult.error("invalid arguments for tool " + name + ": " + String.join("; ",
+                    broken)));
+        }
+        McpToolResult result;
+        try {
+            result = tool.handler().call(arguments, new Context(r));
+        } catch (McpException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result = McpToolResult.error("the tool was interrupted");
+        } catch (CodeException e) {
+            result = McpToolResult.error(e.getMessage());
+        } catch (Exception e) {
+            result = McpToolResult.error("the tool " + name + " failed: " + e.getClass().getSimpleName());
+        }
+        return render(result);
+    }
+
+    private JsonNode callRegistry(String name, JsonNode arguments) {
+        if (server.registry() == null) {
+            throw new McpException(McpException.INVALID_PARAMS, "unknown tool: " + Json.clip(name), null);
+        }
+        try {
+            ToolResult result = server.registry().call(callContext(), name, arguments);
+            return render(new McpToolResult(List.of(McpContent.text(result.text())), result.structured(), result
+                    .error()));
+        } catch (NotFoundException e) {
+            throw new McpException(McpException.INVALID_PARAMS, "unknown tool: " + Json.clip(name), null);
+        } catch (CodeException e) {
+            return render(McpToolResult.error(e.getMessage()));
+        }
+    }
+
+    private static ObjectNode render(McpToolResult result) {
+        ObjectNode node = Json.object();
+        ArrayNode content = node.putArray("content");
+        result.content().forEach(content::add);
+        if (result.structuredContent() != null) {
+            node.set("structuredContent", result.structuredContent());
+        }
+        if (result.isError()) {
+            node.put("isError", true);
+        }
+        return node;
+    }
+
+    // ------------------------------------------------------------------ resources
+
+    private static ObjectNode describe(McpResource resource) {
+        ObjectNode node = Json.object().put("uri", resource.uri()).put("name", resource.name());
+        putIfPresent(node, "title", resource.title());
+        putIfPresent(node, "description", resource.description());
+        putIfPresent(node, "mimeType", resource.mimeType());
+        return node;
+    }
+
+    private static ObjectNode describe(McpResourceTemplate template) {
+        ObjectNode node = Json.object().put("uriTemplate", template.uriTemplate()).put("name", template.name());
+        putIfPresent(node, "title", template.title());
+        putIfPresent(node, "description", template.description());
+        putIfPresent(node, "mimeType", template.mimeType());
+        return node;
+    }
+
+    private static void putIfPresent(ObjectNode node, String field, @Nullable String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    private JsonNode read(Peer.Request r) throws Exception {
+        String uri = Json.required(r.params(), "uri");
+        List<ObjectNode> contents = null;
+        McpResource resource = server.resource(uri);
+        if (resource != null) {
+            contents = resource.reader().read(uri, new Context(r));
+        } else {
+            for (McpServer.Template template : server.matchers()) {
+                Optional<Map<String, String>> match = template.pattern().match(uri);
+                if (match.isPresent()) {
+                    contents = template.template().reader().read(uri, match.get(), new Context(r));
+                    break;
+                }
+            }
+        }
+        if (contents == null) {
+            ObjectNode data = Json.object().put("uri", uri);
+            throw new McpException(McpException.RESOURCE_NOT_FOUND, "resource not found: " + Json.clip(uri), data);
+        }
+        ObjectNode result = Json.object();
+        ArrayNode array = result.putArray("contents");
+        contents.forEach(array::add);
+        return result;
+    }
+
+    // ------------------------------------------------------------------ prompts and completion
+
+    private static ObjectNode describe(McpPrompt prompt) {
+        ObjectNode node = Json.object().put("name", prompt.name());
+        putIfPresent(node, "title", prompt.title());
+        node.put("description", prompt.description());
+        if (!prompt.arguments().isEmpty()) {
+            ArrayNode args = node.putArray("arguments");
+            for (McpPrompt.Argument a : prompt.arguments()) {
+                ObjectNode arg = args.addObject().put("name", a.name()).put("required", a.required());
+                putIfPresent(arg, "description", a.description());
+            }
+        }
+        return node;
+    }
+
+    private JsonNode prompt(Peer.Request r) throws Exception {
+        String name = Json.required(r.params(), "name");
+        McpPrompt prompt = server.prompt(name);
+        if (prompt == null) {
+            throw new McpException(McpException.INVALID_PARAMS, "unknown prompt: " + Json.clip(name), null);
+        }
+        Map<String, String> arguments = strings(r.params().get("arguments"), "params.arguments");
+        for (McpPrompt.Argument a : prompt.arguments()) {
+            if (a.required() && !arguments.containsKey(a.name())) {
+                throw new McpException(McpException.INVALID_PARAMS, "missing required argument: " + a.name(), null);
+            }
+        }
+        ObjectNode result = Json.object().put("description", prompt.description());
+        ArrayNode messages = result.putArray("messages");
+        prompt.handler().render(arguments, new Context(r)).forEach(messages::add);
+        return result;
+    }
+
+    private static Map<String, String> strings(@Nullable JsonNode node, String field) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return values;
+        }
+        if (!node.isObject()) {
+            throw new McpException(McpException.INVALID_PARAMS, field + " must be an object of strings", null);
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!e.getValue().isString()) {
+                throw new McpException(McpException.INVALID_PARAMS, field + "." + Json.clip(e.getKey())
+                        + " must be a string", null);
+            }
+            values.put(e.getKey(), e.getValue().stringValue());
+        }
+        return values;
+    }
+
+    private JsonNode complete(Peer.Request r) {
+        JsonNode ref = r.params().path("ref");
+        JsonNode argument = r.params().path("argument");
+        String argName = Json.required(argument, "name");
+        String value = Json.text(argument, "value");
+        Map<String, String> context = strings(r.params().path("context").get("arguments"), "params.context.arguments");
+        Completer completer = switch (ref.path("type").asString("")) {
+            case "ref/prompt" -> {
+                McpPrompt prompt = server.prompt(Json.required(ref, "name"));
+                if (prompt == null) {
+                    throw new McpException(McpException.INVALID_PARAMS, "unknown prompt", null);
+                }
+                yield prompt.completions().get(argName);
+            }
+            case "ref/resource" -> {
+                String uri = Json.required(ref, "uri");
+                yield server.templates().stream().filter(t -> t.uriTemplate().equals(uri)).findFirst().map(t -> t
+                        .completions().get(argName)).orElse(null);
+            }
+            default -> throw new McpException(McpException.INVALID_PARAMS, "params.ref.type must be ref/prompt or "
+                    + "ref/resource", null);
+        };
+        List<String> values = completer == null ? List.of() : completer.complete(value == null ? "" : value, context);
+        ObjectNode completion = Json.object();
+        ObjectNode body = completion.putObject("completion");
+        ArrayNode array = body.putArray("values");
+        values.stream().limit(100).forEach(array::add);
+        body.put("total", values.size()).put("hasMore", values.size() > 100);
+        return completion;
+    }
+
+    /** Sends {@code notifications/resources/updated} if the client subscribed to {@code uri}. */
+    void resourceUpdated(String uri) {
+        if (initialized && subscriptions.contains(uri)) {
+            peer.notify("notifications/resources/updated", Json.object().put("uri", uri));
+        }
+    }
+
+    /** Sends a list-changed notification ({@code tools}, {@code resources} or {@code prompts}). */
+    void listChanged(String what) {
+        if (initialized) {
+            peer.notify("notifications/" + what + "/list_changed", Json.object());
+        }
+    }
+
+    /** The context a handler sees. */
+    private final class Context implements McpRequestContext {
+        private final Peer.Request request;
+
+        Context(Peer.Request request) {
+            this.request = request;
+        }
+
+        @Override
+        public Optional<Principal> principal() {
+            return Optional.ofNullable(principal);
+        }
+
+        @Override
+        public String sessionId() {
+            return id;
+        }
+
+        @Override
+        public String protocolVersion() {
+            return version;
+        }
+
+        @Override
+        public JsonNode clientCapabilities() {
+            return clientCapabilities;
+        }
+
+        @Override
+        public boolean cancelled() {
+            return request.cancelled();
+        }
+
+        @Override
+        public void log(String level, JsonNode data) {
+            int severity = Protocol.severity(level);
+            if (severity < 0) {
+                throw new IllegalArgumentException("level must be one of " + Protocol.LEVELS + " but was " + level);
+            }
+            if (severity >= minSeverity) {
+                ObjectNode params = Json.object().put("level", level).put("logger", server.name());
+                params.set("data", data);
+                request.notify("notifications/message", params);
+            }
+        }
+
+        @Override
+        public void progress(double progress, double total, @Nullable String message) {
+            JsonNode token = request.progressToken();
+            if (token == null) {
+                return;
+            }
+            ObjectNode params = Json.object();
+            params.set("progressToken", token);
+            params.put("progress", progress);
+            if (total >= 0) {
+                params.put("total", total);
+            }
+            if (message != null) {
+                params.put("message", message);
+            }
+            request.notify("notifications/progress", params);
+        }
+
+        @Override
+        public JsonNode sample(ObjectNode params) {
+            require("sampling");
+            return request.call("sampling/createMessage", params, SAMPLING_TIMEOUT);
+        }
+
+        @Override
+        public JsonNode elicit(String message, ObjectNode requestedSchema) {
+            require("elicitation");
+            ObjectNode params = Json.object().put("message", message);
+            params.set("requestedSchema", requestedSchema);
+            return request.call("elicitation/create", params, ELICITATION_TIMEOUT);
+        }
+
+        @Override
+        public JsonNode roots() {
+            require("roots");
+            return request.call("roots/list", Json.object(), SAMPLING_TIMEOUT).path("roots");
+        }
+
+        private void require(String capability) {
+            if (!clientCapabilities.has(capability)) {
+                throw new McpException(McpException.INVALID_REQUEST, "the client has no " + capability
+                        + " capability", null);
+            }
+        }
+
+        @Override
+        public void closeStream() {
+            request.sink().detach();
+        }
+    }
+}
