@@ -20,7 +20,8 @@ import picocli.CommandLine.ScopeType;
                         RunCommands.Status.class, RunCommands.Rollback.class, RunCommands.Resume.class,
                         AskCommand.class,
                         AuditCommand.class, SecretsCommand.class, KeysCommand.class, UsersCommand.class,
-                        PluginsCommand.class, BenchCommand.class, HelpCommand.class}, footer = {"", "Examples:",
+                        PluginsCommand.class, BenchCommand.class, McpCommand.class,
+                        HelpCommand.class}, footer = {"", "Examples:",
                                 "  code demo                       deploy a sample stack, ask the experts, verify "
                                         + "the audit log",
                                 "  code plan shop.yaml             check a plan without running it",

@@ -2,6 +2,7 @@ package org.codeengine.examples.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.codeengine.api.CallContext;
@@ -10,6 +11,7 @@ import org.codeengine.api.StoreConfig;
 import org.codeengine.api.experts.ExpertPanel;
 import org.codeengine.api.security.Credentials;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.spi.ToolProvider;
 import org.codeengine.core.CodeEngine;
 import org.jspecify.annotations.Nullable;
 
@@ -104,6 +106,15 @@ final class Session implements AutoCloseable {
      * @return the engine, opened now on first use
      */
     CodeEngine engine(@Nullable ExpertPanel panel) {
+        return engine(panel, List.of());
+    }
+
+    /**
+     * @param panel the circle of experts, or null for none
+     * @param tools tool providers the engine's registry serves beside the plugins'
+     * @return the engine, opened now on first use
+     */
+    CodeEngine engine(@Nullable ExpertPanel panel, List<ToolProvider> tools) {
         if (engine == null) {
             CodeEngine.Builder builder = CodeEngine.builder().store(storeConfig()).auditSigningKey(HomeKeys.auditKey(
                     home)).vaultMasterKey(HomeKeys.masterKey(home, io.env("CODE_MASTER_KEY")))
@@ -112,6 +123,7 @@ final class Session implements AutoCloseable {
             if (panel != null) {
                 builder.experts(panel);
             }
+            tools.forEach(builder::toolProvider);
             engine = builder.build();
         }
         return engine;

@@ -129,6 +129,25 @@ class PackagedAppTest {
         assertThat(Output.JSON.readTree(jsonPart(status.output())).path("runs").isArray()).isTrue();
     }
 
+    @Test
+    void mcpCall_throughAStdioServeOfTheApp_reachesCodesFaces_andReportsToolErrors() throws Exception {
+        String server = LAUNCHER + " mcp serve --stdio";
+        Run audit = code(LAUNCHER, "mcp", "call", server, "code_audit_verify", "--json");
+        assertThat(audit.exit()).as(audit.output()).isZero();
+        JsonNode result = Output.JSON.readTree(jsonPart(audit.output()));
+        assertThat(result.path("isError").asBoolean()).isFalse();
+        assertThat(result.path("structuredContent").path("intact").asBoolean()).isTrue();
+
+        Run plan = code(LAUNCHER, "mcp", "call", server, "code_plan", "--args",
+                "{\"plan\": \"name: shop\\nenvironment: dev\\nservices:\\n  - name: web\\n    executor: nosuch\\n\"}");
+        assertThat(plan.exit()).as(plan.output()).isEqualTo(1);
+        assertThat(plan.output()).contains("nosuch");
+
+        Run bad = code(LAUNCHER, "mcp", "call", server, "code_status", "--args", "[1]");
+        assertThat(bad.exit()).as(bad.output()).isEqualTo(2);
+        assertThat(bad.output()).contains("--args must be a JSON object");
+    }
+
     /** The JSON on standard output, without the JDK's line about the incubator module on standard error. */
     private static String jsonPart(String output) {
         return output.substring(output.indexOf('{'));

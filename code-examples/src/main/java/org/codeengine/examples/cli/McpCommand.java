@@ -1,0 +1,141 @@
+package org.codeengine.examples.cli;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.codeengine.api.experts.ExpertPanel;
+import org.codeengine.core.CodeEngine;
+import org.codeengine.plugin.mcp.McpClient;
+import org.codeengine.plugin.mcp.McpHttpServer;
+import org.codeengine.plugin.mcp.McpServer;
+import org.codeengine.plugin.mcp.McpToolResult;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** {@code code mcp serve|call}: CODE's tools over MCP, and another MCP server's tools from the command line. */
+@Command(name = "mcp", mixinStandardHelpOptions = true, description = "Serve CODE's tools over MCP, or call a tool of "
+        + "another MCP server.", subcommands = {McpCommand.Serve.class, McpCommand.Call.class}, footer = {"",
+                "Examples:", "  code mcp serve --stdio", "  code mcp serve --http --port 8765",
+                "  code mcp call http://127.0.0.1:8765/mcp code_status --args '{}'"})
+final class McpCommand extends CommandGroup {
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = {
+            "Serve CODE's faces as MCP tools: code_plan, code_deploy, code_status, code_audit_verify, and code_ask when "
+                    + "--experts is given; plus every tool plugin's tools. Each call needs tool:call:<name> and is "
+                    + "audited.",
+            "With --stdio nothing but MCP goes to standard output (use it in a client's config: {\"command\": "
+                    + "\"code\", \"args\": [\"mcp\", \"serve\", \"--stdio\"]}). With --http it listens on "
+                    + "127.0.0.1 until stopped."}, footer = {"", "Examples:", "  code mcp serve --stdio",
+                            "  code mcp serve --http --port 8765 --experts replay"})
+    static final class Serve extends BaseCommand {
+        static final class Transport {
+            @Option(names = "--stdio", required = true, description = "Serve one client on standard input and output.")
+            boolean stdio;
+
+            @Option(names = "--http", required = true, description = "Serve Streamable HTTP on 127.0.0.1.")
+            boolean http;
+        }
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Transport transport;
+
+        @Option(names = "--port", description = "The HTTP port (default: 8765; 0 picks a free one).")
+        int port = 8765;
+
+        @Option(names = "--experts", paramLabel = "FILE|LIST|replay", description = "A panel for the code_ask tool: a panel file, a list provider:model,..., or 'replay'.")
+        @Nullable
+        String experts;
+
+        @Option(names = "--eval", paramLabel = "DIR|FILE", description = "The recorded replies for replay experts.")
+        @Nullable
+        Path eval;
+
+        @Override
+        int run(Session session) {
+            if (port < 0 || port > 65_535) {
+                throw CliException.usage("--port must be between 0 and 65535, not " + port, "see 'code mcp serve "
+                        + "--help'");
+            }
+            ExpertPanel panel = experts == null ? null : Panels.resolve(session, experts, eval);
+            CodeEngine[] built = new CodeEngine[1];
+            CodeEngine engine = session.engine(panel, List.of(new FaceTools(() -> built[0], panel != null)));
+            built[0] = engine;
+            McpServer server = McpServer.builder().info("code", Versions.version(CodeApp.class)).registry(engine
+                    .tools()).defaultPrincipal(session.principal()).build();
+            if (transport.stdio) {
+                server.serveStdio(System.in, System.out);
+                return CodeApp.OK;
+            }
+            McpHttpServer http = server.startHttp(McpHttpServer.Options.loopback(port));
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                http.close();
+                stopped.countDown();
+            }));
+            System.err.println("serving MCP at http://127.0.0.1:" + http.port() + "/mcp; Ctrl-C stops");
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return CodeApp.OK;
+        }
+    }
+
+    @Command(name = "call", mixinStandardHelpOptions = true, description = {
+            "Call one tool of an MCP server and print its result; exit 1 when the tool reports an error.",
+            "SERVER is an http(s) URL (Streamable HTTP) or a command line that starts a stdio server."}, footer = {"",
+                    "Examples:", "  code mcp call http://127.0.0.1:8765/mcp code_status --args '{}'",
+                    "  code mcp call 'code mcp serve --stdio' code_audit_verify --json"})
+    static final class Call extends BaseCommand {
+        @Parameters(index = "0", paramLabel = "SERVER", description = "An http(s) URL, or the command of a stdio server.")
+        String server;
+
+        @Parameters(index = "1", paramLabel = "TOOL", description = "The tool's name.")
+        String tool;
+
+        @Option(names = "--args", paramLabel = "JSON", description = "The arguments, a JSON object (default: {}).")
+        String args = "{}";
+
+        @Override
+        int run(Session session) {
+            JsonNode arguments;
+            try {
+                arguments = Output.JSON.readTree(args);
+            } catch (JacksonException e) {
+                throw CliException.usage("--args must be a JSON object: " + e.getOriginalMessage(),
+                        "e.g. --args '{\"run\": \"abc\"}'");
+            }
+            if (!arguments.isObject()) {
+                throw CliException.usage("--args must be a JSON object, not " + arguments.getNodeType(),
+                        "e.g. --args '{}'");
+            }
+            McpClient.Builder builder = McpClient.builder().info("code", Versions.version(CodeApp.class));
+            boolean web = server.startsWith("http://") || server.startsWith("https://");
+            try (McpClient client = web
+                    ? builder.connect(URI.create(server))
+                    : builder.connectStdio(Arrays.asList(server.trim().split("\\s+")))) {
+                McpToolResult result = client.callTool(tool, arguments);
+                Output out = session.out();
+                if (out.json()) {
+                    ObjectNode json = Output.object().put("isError", result.isError());
+                    json.putPOJO("content", result.content());
+                    json.set("structuredContent", result.structuredContent());
+                    out.print(json);
+                } else {
+                    for (ObjectNode content : result.content()) {
+                        out.line(content.has("text") ? content.get("text").asString() : content.toString());
+                    }
+                }
+                return result.isError() ? CodeApp.FAILURE : CodeApp.OK;
+            }
+        }
+    }
+}
