@@ -19,11 +19,11 @@ import org.codeengine.api.spi.ExpertClient;
 import org.codeengine.api.spi.ExpertProvider;
 import org.codeengine.api.spi.ProviderConfig;
 import org.codeengine.api.spi.ResponseFormat;
-import org.codeengine.api.spi.StreamListener;
 import org.codeengine.api.spi.ToolCall;
 import org.codeengine.api.spi.ToolSpec;
 import org.codeengine.plugin.support.JsonBodies;
 import org.codeengine.plugin.testkit.ExpertProviderContract;
+import org.codeengine.plugin.testkit.RecordingListener;
 import org.codeengine.plugin.testkit.ScenarioServer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -161,17 +161,9 @@ class AnthropicProviderTest extends ExpertProviderContract {
     @Test
     void aStreamedToolCall_isAssembledFromItsInputJsonDeltas() {
         server.play(scenario("stream-tool-call"));
-        List<ToolCall> calls = new ArrayList<>();
+        RecordingListener calls = new RecordingListener();
         try (ExpertClient client = client(Map.of())) {
-            ChatResponse r = client.stream(request(), new StreamListener() {
-                @Override
-                public void onText(String delta) {}
-
-                @Override
-                public void onToolCall(ToolCall call) {
-                    calls.add(call);
-                }
-            });
+            ChatResponse r = client.stream(request(), calls);
             assertThat(r.text()).isEqualTo("Let me check.");
             assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALL);
             assertThat(r.usage().inputTokens()).isEqualTo(472);
@@ -181,7 +173,7 @@ class AnthropicProviderTest extends ExpertProviderContract {
                 assertThat(c.name()).isEqualTo("get_weather");
                 assertThat(JsonBodies.parse(c.arguments(), "test").get("city").asString()).isEqualTo("Paris");
             });
-            assertThat(calls).isEqualTo(r.toolCalls());
+            assertThat(calls.toolCalls()).isEqualTo(r.toolCalls());
         }
     }
 
@@ -204,26 +196,15 @@ class AnthropicProviderTest extends ExpertProviderContract {
     @Test
     void streamedThinking_goesToOnReasoning_notToTheText() {
         server.play(scenario("stream-thinking"));
-        StringBuilder thoughts = new StringBuilder();
-        StringBuilder text = new StringBuilder();
+        RecordingListener listener = new RecordingListener();
         try (ExpertClient client = client(Map.of("thinking-budget", "2048"))) {
-            ChatResponse r = client.stream(request(), new StreamListener() {
-                @Override
-                public void onText(String delta) {
-                    text.append(delta);
-                }
-
-                @Override
-                public void onReasoning(String delta) {
-                    thoughts.append(delta);
-                }
-            });
+            ChatResponse r = client.stream(request(), listener);
             assertThat(r.text()).isEqualTo("42");
             assertThat(r.reasoning()).isEqualTo("6 times 7");
             assertThat(r.usage().outputTokens()).isEqualTo(9);
         }
-        assertThat(thoughts).hasToString("6 times 7");
-        assertThat(text).hasToString("42");
+        assertThat(listener.reasoning()).isEqualTo("6 times 7");
+        assertThat(listener.text()).isEqualTo("42");
     }
 
     @Test

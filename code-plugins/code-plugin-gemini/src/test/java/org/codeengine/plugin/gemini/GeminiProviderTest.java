@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -19,11 +18,11 @@ import org.codeengine.api.spi.ExpertClient;
 import org.codeengine.api.spi.ExpertProvider;
 import org.codeengine.api.spi.ProviderConfig;
 import org.codeengine.api.spi.ResponseFormat;
-import org.codeengine.api.spi.StreamListener;
 import org.codeengine.api.spi.ToolCall;
 import org.codeengine.plugin.support.JsonBodies;
 import org.codeengine.plugin.support.ProviderHttp;
 import org.codeengine.plugin.testkit.ExpertProviderContract;
+import org.codeengine.plugin.testkit.RecordingListener;
 import org.codeengine.plugin.testkit.ScenarioServer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -160,23 +159,15 @@ class GeminiProviderTest extends ExpertProviderContract {
                         data: {"candidates": [{"content": {"parts": [{"functionCall": {"id": "fc-1","name": "get_weather","args": {"city": "Paris"}}}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 30,"candidatesTokenCount": 5,"totalTokenCount": 35},"modelVersion": "test-model-2024","responseId": "r1"}
 
                         """);
-        List<ToolCall> seen = new ArrayList<>();
+        RecordingListener seen = new RecordingListener();
         try (ExpertClient client = client(Map.of())) {
-            ChatResponse r = client.stream(request(), new StreamListener() {
-                @Override
-                public void onText(String delta) {}
-
-                @Override
-                public void onToolCall(ToolCall call) {
-                    seen.add(call);
-                }
-            });
+            ChatResponse r = client.stream(request(), seen);
             assertThat(r.finishReason()).isEqualTo(ChatResponse.FinishReason.TOOL_CALL);
             assertThat(r.toolCalls()).singleElement().satisfies(c -> {
                 assertThat(c.id()).isEqualTo("fc-1");
                 assertThat(JsonBodies.parse(c.arguments(), "test").get("city").asString()).isEqualTo("Paris");
             });
-            assertThat(seen).isEqualTo(r.toolCalls());
+            assertThat(seen.toolCalls()).isEqualTo(r.toolCalls());
             assertThat(r.requestId()).isEqualTo("r1");
         }
     }
@@ -192,24 +183,13 @@ class GeminiProviderTest extends ExpertProviderContract {
                         data: {"candidates": [{"content": {"parts": [{"text": "42","thoughtSignature": "Cs4BAVKh"}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 5,"candidatesTokenCount": 1,"totalTokenCount": 46,"thoughtsTokenCount": 40},"modelVersion": "test-model-2024","responseId": "r2"}
 
                         """);
-        StringBuilder thoughts = new StringBuilder();
-        StringBuilder text = new StringBuilder();
+        RecordingListener listener = new RecordingListener();
         try (ExpertClient client = client(Map.of("include-thoughts", "true"))) {
-            ChatResponse r = client.stream(request(), new StreamListener() {
-                @Override
-                public void onText(String delta) {
-                    text.append(delta);
-                }
-
-                @Override
-                public void onReasoning(String delta) {
-                    thoughts.append(delta);
-                }
-            });
+            ChatResponse r = client.stream(request(), listener);
             assertThat(r.text()).isEqualTo("42");
             assertThat(r.reasoning()).isEqualTo("Six sevens make 42.");
-            assertThat(thoughts).hasToString("Six sevens make 42.");
-            assertThat(text).hasToString("42");
+            assertThat(listener.reasoning()).isEqualTo("Six sevens make 42.");
+            assertThat(listener.text()).isEqualTo("42");
             assertThat(r.usage().inputTokens()).isEqualTo(5);
             assertThat(r.usage().outputTokens()).as("thinking is billed as output").isEqualTo(41);
         }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.codeengine.api.ConfigurationException;
@@ -17,10 +16,10 @@ import org.codeengine.api.spi.ExpertClient;
 import org.codeengine.api.spi.ExpertProvider;
 import org.codeengine.api.spi.ProviderConfig;
 import org.codeengine.api.spi.ResponseFormat;
-import org.codeengine.api.spi.StreamListener;
 import org.codeengine.api.spi.ToolCall;
 import org.codeengine.plugin.support.JsonBodies;
 import org.codeengine.plugin.testkit.ExpertProviderContract;
+import org.codeengine.plugin.testkit.RecordingListener;
 import org.codeengine.plugin.testkit.ScenarioServer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -205,26 +204,15 @@ class OllamaProviderTest extends ExpertProviderContract {
                         {"model":"qwen3:8b","created_at":"2025-10-27T09:14:03.3Z","message":{"role":"assistant","content":"42"},"done":false}
                         {"model":"qwen3:8b","created_at":"2025-10-27T09:14:03.4Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":15,"eval_count":30}
                         """);
-        StringBuilder thoughts = new StringBuilder();
-        StringBuilder text = new StringBuilder();
+        RecordingListener listener = new RecordingListener();
         try (ExpertClient client = client(Map.of("think", "high"))) {
-            ChatResponse r = client.stream(request(), new StreamListener() {
-                @Override
-                public void onText(String delta) {
-                    text.append(delta);
-                }
-
-                @Override
-                public void onReasoning(String delta) {
-                    thoughts.append(delta);
-                }
-            });
+            ChatResponse r = client.stream(request(), listener);
             assertThat(r.text()).isEqualTo("42");
             assertThat(r.reasoning()).isEqualTo("Six times seven.");
             assertThat(r.usage().outputTokens()).isEqualTo(30);
         }
-        assertThat(thoughts).hasToString("Six times seven.");
-        assertThat(text).hasToString("42");
+        assertThat(listener.reasoning()).isEqualTo("Six times seven.");
+        assertThat(listener.text()).isEqualTo("42");
         assertThat(sentBody().get("think").asString()).isEqualTo("high");
     }
 
@@ -238,21 +226,13 @@ class OllamaProviderTest extends ExpertProviderContract {
                         {"model":"test-model-2024","created_at":"2025-07-07T20:22:19.184789Z","message":{"role":"assistant","content":"","tool_calls":[{"id":"call_a1","function":{"index":0,"name":"get_weather","arguments":{"city":"Tokyo"}}}]},"done":false}
                         {"model":"test-model-2024","created_at":"2025-07-07T20:22:19.19314Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":169,"eval_count":15}
                         """);
-        List<ToolCall> seen = new ArrayList<>();
+        RecordingListener seen = new RecordingListener();
         try (ExpertClient client = client(Map.of())) {
-            ChatResponse r = client.stream(request(), new StreamListener() {
-                @Override
-                public void onText(String delta) {}
-
-                @Override
-                public void onToolCall(ToolCall call) {
-                    seen.add(call);
-                }
-            });
+            ChatResponse r = client.stream(request(), seen);
             assertThat(r.finishReason()).isEqualTo(ChatResponse.FinishReason.TOOL_CALL);
             assertThat(r.toolCalls()).containsExactly(new ToolCall("call_a1", "get_weather", "{\"city\":\"Tokyo\"}"));
         }
-        assertThat(seen).hasSize(1);
+        assertThat(seen.toolCalls()).hasSize(1);
     }
 
     @Test

@@ -8,13 +8,12 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.codeengine.api.ApiVersion;
 import org.codeengine.api.spi.VectorChecks;
 import org.codeengine.api.spi.VectorKernels;
 import org.codeengine.api.spi.VectorStore;
 
 /** The kernels in the JVM's preferred vector width, loaded by {@link VectorApiKernels} when the module is there. */
-final class Simd implements VectorKernels {
+final class Simd extends VectorPlugin {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int W = F.length();
@@ -23,21 +22,6 @@ final class Simd implements VectorKernels {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     /** Columns per cache block of {@link #matrix}: 64 rows of 384 floats are 96 KiB, at home in L2. */
     private static final int COLUMN_BLOCK = 64;
-
-    @Override
-    public String name() {
-        return "vector";
-    }
-
-    @Override
-    public String apiVersion() {
-        return ApiVersion.CURRENT;
-    }
-
-    @Override
-    public int priority() {
-        return 10;
-    }
 
     @Override
     public boolean available() {

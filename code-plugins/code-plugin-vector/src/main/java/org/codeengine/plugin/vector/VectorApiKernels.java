@@ -2,7 +2,6 @@ package org.codeengine.plugin.vector;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.codeengine.api.ApiVersion;
 import org.codeengine.api.spi.VectorKernels;
 import org.codeengine.api.spi.VectorStore;
 import org.jspecify.annotations.Nullable;
@@ -12,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * missing from the JVM it reports, once per JVM, how to add it, and reports itself unavailable; otherwise it hands
  * every call to {@code Simd}, loaded only then.
  */
-public final class VectorApiKernels implements VectorKernels {
+public final class VectorApiKernels extends VectorPlugin {
     static final String MODULE = "jdk.incubator.vector";
     private static final AtomicBoolean REPORTED = new AtomicBoolean();
 
@@ -52,21 +51,6 @@ public final class VectorApiKernels implements VectorKernels {
             throw new IllegalStateException("the Vector API kernels are not available: " + description);
         }
         return simd;
-    }
-
-    @Override
-    public String name() {
-        return "vector";
-    }
-
-    @Override
-    public String apiVersion() {
-        return ApiVersion.CURRENT;
-    }
-
-    @Override
-    public int priority() {
-        return 10;
     }
 
     @Override
