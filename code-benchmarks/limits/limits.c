@@ -30,22 +30,23 @@ static vf ld(const float *p) {
 }
 
 static double fma_peak(void) {
-    /* 12 independent chains: enough to cover the FMA latency on both FMA pipes */
-    vf a[12];
-    for (int i = 0; i < 12; i++) a[i] = (vf){0} + 1.0f + i * 1e-3f;
+    /* 12 independent chains, each in its own register (named variables, not an array, so that none lives in
+     * memory): enough to cover the FMA latency on both FMA pipes. The empty asm keeps the compiler from folding
+     * the chains; its "v" constraint admits every vector register of the target (xmm/ymm/zmm 0-31). */
     vf m = (vf){0} + 0.9999999f, c = (vf){0} + 1e-7f;
+    vf a0 = m + 0.001f, a1 = m + 0.002f, a2 = m + 0.003f, a3 = m + 0.004f, a4 = m + 0.005f, a5 = m + 0.006f;
+    vf a6 = m + 0.007f, a7 = m + 0.008f, a8 = m + 0.009f, a9 = m + 0.010f, a10 = m + 0.011f, a11 = m + 0.012f;
     long iters = 200000000;
     double t0 = now();
     for (long n = 0; n < iters; n++) {
-#pragma GCC unroll 12
-        for (int i = 0; i < 12; i++) a[i] = a[i] * m + c;
-        __asm__ volatile("" : "+x"(a[0]), "+x"(a[1]), "+x"(a[2]), "+x"(a[3]), "+x"(a[4]), "+x"(a[5]));
-        __asm__ volatile("" : "+x"(a[6]), "+x"(a[7]), "+x"(a[8]), "+x"(a[9]), "+x"(a[10]), "+x"(a[11]));
+        a0 = a0 * m + c; a1 = a1 * m + c; a2 = a2 * m + c; a3 = a3 * m + c; a4 = a4 * m + c; a5 = a5 * m + c;
+        a6 = a6 * m + c; a7 = a7 * m + c; a8 = a8 * m + c; a9 = a9 * m + c; a10 = a10 * m + c; a11 = a11 * m + c;
+        __asm__ volatile("" : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4), "+v"(a5));
+        __asm__ volatile("" : "+v"(a6), "+v"(a7), "+v"(a8), "+v"(a9), "+v"(a10), "+v"(a11));
     }
     double t = now() - t0;
-    float sink = 0;
-    for (int i = 0; i < 12; i++) sink += a[i][0];
-    if (sink == 42) puts("");
+    vf s = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11));
+    if (s[0] == 42) puts("");
     return iters * 12.0 * VL * 2 / t / 1e9;
 }
 
