@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.codeengine.plugin.mcp.Completer;
 import org.codeengine.plugin.mcp.McpContent;
 import org.codeengine.plugin.mcp.McpHttpServer;
@@ -26,6 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ConformanceServer {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Calls of {@code code_slow} that stopped because the client cancelled them (read by {@code code_cancelled}). */
+    private static final AtomicInteger CANCELLED = new AtomicInteger();
     /** A 1x1 red PNG. */
     static final byte[] PNG = Base64.getDecoder().decode(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==");
@@ -77,6 +80,24 @@ public final class ConformanceServer {
         b.tool(McpTool.of("test_error_handling", "Always fails", none, (a, c) -> {
             throw new IllegalStateException("This tool intentionally returns an error for testing");
         }));
+        // not in the suite: a long call that reports progress every 50 ms until it is cancelled, and a count of the
+        // calls that stopped that way, so a test in another process can see that cancellation reached the handler
+        b.tool(McpTool.of("code_slow", "Runs for up to 30 s, reporting progress, until cancelled", none, (a, c) -> {
+            try {
+                for (int p = 0; p < 600 && !c.cancelled(); p++) {
+                    c.progress(p, 600, null);
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (c.cancelled() || Thread.currentThread().isInterrupted()) {
+                CANCELLED.incrementAndGet();
+            }
+            return McpToolResult.text("slow call ended");
+        }));
+        b.tool(McpTool.of("code_cancelled", "How many code_slow calls were cancelled", none, (a,
+                c) -> McpToolResult.text(Integer.toString(CANCELLED.get()))));
         b.tool(McpTool.of("test_tool_with_progress", "Reports progress", none, (a, c) -> {
             for (int p = 0; p <= 100; p += 50) {
                 c.progress(p, 100, "step " + p);
