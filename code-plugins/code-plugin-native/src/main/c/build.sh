@@ -28,18 +28,18 @@ esac
 mkdir -p "$work" "$out/META-INF/native/$os-$arch"
 common="-std=gnu11 -O3 -fPIC -fvisibility=hidden -fno-math-errno -Wall -Wextra -Werror"
 objects=""
-build() { # tier, lanes, tile rows, tile columns, flags
+build() { # tier, lanes, tile rows, tile vectors of columns (lanes * them divides 64), flags
   "$cc" $common -DTIER="$1" -DVL="$2" -DTR="$3" -DTC="$4" $5 -c "$src/kernels.c" -o "$work/kernels-$1.o"
   objects="$objects $work/kernels-$1.o"
 }
 if [ "$arch" = x86_64 ]; then
-  build portable 4 4 2 "-march=x86-64 -mtune=generic"
-  build avx2 8 4 3 "-march=x86-64-v3 -mtune=generic"
-  build avx512 16 4 4 "-march=x86-64-v4 -mtune=generic -mprefer-vector-width=512"
+  build portable 4 6 2 "-march=x86-64 -mtune=generic"
+  build avx2 8 6 2 "-march=x86-64-v3 -mtune=generic"
+  build avx512 16 6 4 "-march=x86-64-v4 -mtune=generic -mprefer-vector-width=512"
 else
-  build portable 4 4 2 ""  # NEON is the baseline of arm64: 4 floats per vector
-  build avx2 4 4 2 ""      # the same code under every name, so the Java side finds each tier
-  build avx512 4 4 2 ""
+  build portable 4 6 2 ""  # NEON is the baseline of arm64: 4 floats per vector
+  build avx2 4 6 2 ""      # the same code under every name, so the Java side finds each tier
+  build avx512 4 6 2 ""
 fi
 "$cc" $common -c "$src/dispatch.c" -o "$work/dispatch.o"
 # shellcheck disable=SC2086

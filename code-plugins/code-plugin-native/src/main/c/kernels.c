@@ -1,11 +1,13 @@
 /*
  * CODE's vector kernels in C, written once over GCC vector extensions and compiled once per SIMD tier (see build.sh):
- * VL floats per vector, TR x TC register tiles for the matrix, TIER the suffix of every exported name. dispatch.c
- * tells the Java side which tiers this CPU runs; the Java side binds the functions of one tier.
+ * VL floats per vector, TR rows by TC vectors of columns in the matrix's register tile, TIER the suffix of every
+ * exported name. dispatch.c tells the Java side which tiers this CPU runs; the Java side binds the functions of one
+ * tier.
  *
  * Pointers are used only during a call: nothing is kept, so Java heap arrays may be passed to critical downcalls.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if !defined(VL) || !defined(TIER) || !defined(TR) || !defined(TC)
@@ -16,7 +18,7 @@
 #define CAT(a, b) CAT2(a, b)
 #define FN(name) CAT(ce_##name, TIER)
 #define EXPORT __attribute__((visibility("default")))
-/* columns per cache block of the matrix: 64 rows of 384 floats are 96 KiB, at home in L2 */
+/* columns per packed block of the matrix: 64 columns of 384 floats are 96 KiB, at home in L2; a multiple of TC * VL */
 #define COLUMN_BLOCK 64
 
 typedef float vf __attribute__((vector_size(VL * 4)));
@@ -105,47 +107,71 @@ EXPORT void FN(scores)(const float *q, const float *rows, int64_t stride, int32_
     for (int32_t r = 0; r < count; r++) out[r] = dot(q, rows + r * stride, dims);
 }
 
-/* One TR x TC tile: TR rows of a against TC rows of b, TR*TC running sums in registers. */
-static inline void tile(const float *a, const float *b, int64_t stride, int32_t dims, float *out, int64_t n) {
+/*
+ * The matrix as a GEMM: out = a * b^T. Each block of COLUMN_BLOCK rows of b is packed transposed (k-major, the block's
+ * columns side by side, zeros past n), so that a register tile of R rows by TC vectors of columns takes, per k, one
+ * broadcast of a[r][k] for each row and TC loads of packed b, and keeps R * TC sums that need no horizontal add at the
+ * end: they are stored as they are, as rows of out.
+ */
+static inline __attribute__((always_inline)) void tile(int R, const float *a, int64_t stride, int32_t dims,
+                                                        const float *packed, float *out, int64_t n, int32_t cols) {
     vf acc[TR][TC];
-#pragma GCC unroll 8
-    for (int r = 0; r < TR; r++)
+#pragma GCC unroll 16
+    for (int r = 0; r < R; r++)
 #pragma GCC unroll 8
         for (int c = 0; c < TC; c++) acc[r][c] = (vf){0};
-    int32_t k = 0;
-    for (; k + VL <= dims; k += VL) {
+    for (int32_t k = 0; k < dims; k++) {
+        const float *p = packed + (int64_t) k * COLUMN_BLOCK;
         vf y[TC];
 #pragma GCC unroll 8
-        for (int c = 0; c < TC; c++) y[c] = ld(b + c * stride + k);
-#pragma GCC unroll 8
-        for (int r = 0; r < TR; r++) {
-            vf x = ld(a + r * stride + k);
+        for (int c = 0; c < TC; c++) y[c] = ld(p + c * VL);
+#pragma GCC unroll 16
+        for (int r = 0; r < R; r++) {
+            vf x = a[r * stride + k] - (vf){0}; /* a broadcast: x - 0 is x, -0 and NaN included, unlike x + 0 */
 #pragma GCC unroll 8
             for (int c = 0; c < TC; c++) acc[r][c] += x * y[c];
         }
     }
-    for (int r = 0; r < TR; r++)
-        for (int c = 0; c < TC; c++) {
-            float s = hsum(acc[r][c]);
-            for (int32_t t = k; t < dims; t++) s += a[r * stride + t] * b[c * stride + t];
-            out[r * n + c] = s;
+    for (int r = 0; r < R; r++) {
+        if (cols == TC * VL) {
+            memcpy(out + r * n, acc[r], sizeof acc[r]);
+        } else {
+            memcpy(out + r * n, acc[r], (size_t) cols * sizeof(float));
         }
+    }
+}
+
+/* The block of b rows j0 .. j0 + cols, transposed into packed[k * COLUMN_BLOCK + j], zeros in the columns past cols. */
+static void pack(const float *b, int64_t stride, int32_t dims, int32_t cols, float *packed) {
+    for (int32_t k = 0; k < dims; k++) {
+        float *p = packed + (int64_t) k * COLUMN_BLOCK;
+        for (int32_t j = 0; j < cols; j++) p[j] = b[j * stride + k];
+        for (int32_t j = cols; j < COLUMN_BLOCK; j++) p[j] = 0;
+    }
 }
 
 EXPORT void FN(matrix)(const float *a, const float *b, int64_t stride, int32_t dims, int32_t m, int32_t n,
                        float *out) {
-    for (int32_t j0 = 0; j0 < n; j0 += COLUMN_BLOCK) {
-        int32_t j1 = j0 + COLUMN_BLOCK < n ? j0 + COLUMN_BLOCK : n;
-        int32_t i = 0;
-        for (; i + TR <= m; i += TR) {
-            int32_t j = j0;
-            for (; j + TC <= j1; j += TC) tile(a + i * stride, b + j * stride, stride, dims, out + (int64_t) i * n + j, n);
-            for (; j < j1; j++)
-                for (int32_t r = i; r < i + TR; r++) out[(int64_t) r * n + j] = dot(a + r * stride, b + j * stride, dims);
-        }
-        for (; i < m; i++)
-            for (int32_t j = j0; j < j1; j++) out[(int64_t) i * n + j] = dot(a + i * stride, b + j * stride, dims);
+    float *packed = aligned_alloc(64, (size_t) dims * COLUMN_BLOCK * sizeof(float));
+    if (packed == NULL) { /* no memory for the packed block: one dot product per cell */
+        for (int32_t i = 0; i < m; i++)
+            for (int32_t j = 0; j < n; j++) out[(int64_t) i * n + j] = dot(a + i * stride, b + j * stride, dims);
+        return;
     }
+    for (int32_t j0 = 0; j0 < n; j0 += COLUMN_BLOCK) {
+        int32_t cols = n - j0 < COLUMN_BLOCK ? n - j0 : COLUMN_BLOCK;
+        pack(b + j0 * stride, stride, dims, cols, packed);
+        int32_t i = 0;
+        for (; i + TR <= m; i += TR)
+            for (int32_t j = 0; j < cols; j += TC * VL)
+                tile(TR, a + i * stride, stride, dims, packed + j, out + (int64_t) i * n + j0 + j, n,
+                     cols - j < TC * VL ? cols - j : TC * VL);
+        for (; i < m; i++)
+            for (int32_t j = 0; j < cols; j += TC * VL)
+                tile(1, a + i * stride, stride, dims, packed + j, out + (int64_t) i * n + j0 + j, n,
+                     cols - j < TC * VL ? cols - j : TC * VL);
+    }
+    free(packed);
 }
 
 /*

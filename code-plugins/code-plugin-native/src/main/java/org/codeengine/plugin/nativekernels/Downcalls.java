@@ -30,7 +30,6 @@ final class Downcalls {
     static final MethodHandle SCORES;
     static final MethodHandle SCORES_LONG;
     static final MethodHandle MATRIX;
-    static final MethodHandle MATRIX_LONG;
     static final MethodHandle MINHASH;
 
     private static final ValueLayout A = ValueLayout.ADDRESS;
@@ -71,9 +70,7 @@ final class Downcalls {
         FunctionDescriptor scores = FunctionDescriptor.ofVoid(A, A, J, I, I, A);
         SCORES = critical(library, "ce_scores_" + TIER.suffix(), scores);
         SCORES_LONG = plain(library, "ce_scores_" + TIER.suffix(), scores);
-        FunctionDescriptor matrix = FunctionDescriptor.ofVoid(A, A, J, I, I, I, A);
-        MATRIX = critical(library, "ce_matrix_" + TIER.suffix(), matrix);
-        MATRIX_LONG = plain(library, "ce_matrix_" + TIER.suffix(), matrix);
+        MATRIX = plain(library, "ce_matrix_" + TIER.suffix(), FunctionDescriptor.ofVoid(A, A, J, I, I, I, A));
         MINHASH = critical(library, "ce_minhash_" + TIER.suffix(), FunctionDescriptor.ofVoid(A, A, I, I, I, I, I,
                 A));
     }

@@ -1,5 +1,6 @@
 package org.codeengine.plugin.nativekernels;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.codeengine.api.ApiVersion;
@@ -17,13 +18,16 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * Calls that may touch the Java heap go through critical downcalls, which block the garbage collector while they run,
  * so each such call is cut to at most {@value #CHUNK} multiply-adds (or hash steps, or floats read): long batches are
- * several calls. Batches wholly off the heap (a {@link VectorStore} into a native segment) are one ordinary call.
+ * several calls. Batches wholly off the heap (a {@link VectorStore} into a native segment) are one ordinary call; a
+ * matrix bound for the heap is computed off the heap in tiles of {@value #STAGE} by {@value #STAGE} and copied in.
  */
 public final class NativeKernels implements VectorKernels {
     /** The system property that forces a lower tier: {@code portable}, {@code avx2} or {@code avx512}. */
     public static final String TIER_PROPERTY = "codeengine.kernels.native.tier";
     /** The most work one critical call does; about 50 µs. */
     static final int CHUNK = 1 << 22;
+    /** Rows and columns of the off-heap tiles in which a matrix bound for the Java heap is computed (1 MiB). */
+    static final int STAGE = 512;
     private static final AtomicBoolean REPORTED = new AtomicBoolean();
 
     private final boolean available;
@@ -209,16 +213,25 @@ public final class NativeKernels implements VectorKernels {
         long stride = a.stride();
         try {
             if (out.isNative()) {
-                Downcalls.MATRIX_LONG.invokeExact(a.segment(), b.segment(), stride, a.dims(), m, n, out);
+                Downcalls.MATRIX.invokeExact(a.segment(), b.segment(), stride, a.dims(), m, n, out);
                 return;
             }
-            // bands of whole register tiles (4 rows), each at most CHUNK multiply-adds where a band of 4 allows it
-            long perRow = Math.max(1L, (long) n * a.dims());
-            int band = (int) Math.max(4, Math.min(m, CHUNK / perRow) / 4 * 4);
-            for (int from = 0; from < m; from += band) {
-                int rows = Math.min(band, m - from);
-                Downcalls.MATRIX.invokeExact(a.segment().asSlice(from * stride * Float.BYTES), b.segment(), stride, a
-                        .dims(), rows, n, out.asSlice((long) from * n * Float.BYTES));
+            // the C code packs b, which pays only over many rows: tiles are computed off the heap in ordinary calls
+            // (the collector may run) and copied in, where critical calls into the array would be short bands
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment stage = arena.allocate((long) STAGE * STAGE * Float.BYTES, 64);
+                for (int i = 0; i < m; i += STAGE) {
+                    int rows = Math.min(STAGE, m - i);
+                    for (int j = 0; j < n; j += STAGE) {
+                        int cols = Math.min(STAGE, n - j);
+                        Downcalls.MATRIX.invokeExact(a.segment().asSlice(i * stride * Float.BYTES), b.segment()
+                                .asSlice(j * stride * Float.BYTES), stride, a.dims(), rows, cols, stage);
+                        for (int r = 0; r < rows; r++) {
+                            MemorySegment.copy(stage, (long) r * cols * Float.BYTES, out, ((long) (i + r) * n + j)
+                                    * Float.BYTES, (long) cols * Float.BYTES);
+                        }
+                    }
+                }
             }
         } catch (Throwable e) {
             throw rethrow(e);

@@ -61,7 +61,7 @@ class NativeKernelsTest extends VectorKernelsContract {
             KERNELS.scores(MemorySegment.ofArray(row), store, MemorySegment.ofArray(onHeap));
             assertThat(onHeap).isEqualTo(offHeap.toArray(ValueLayout.JAVA_FLOAT));
 
-            VectorStore square = store.slice(0, 2000); // bands of 4 rows: 2000 * 2000 * 384 / CHUNK calls
+            VectorStore square = store.slice(0, 2000); // tiles of STAGE x STAGE, copied to the heap
             MemorySegment matrixOffHeap = arena.allocate(4L * 2000 * 2000, 64);
             KERNELS.matrix(square, square, matrixOffHeap);
             float[] matrixOnHeap = new float[2000 * 2000];

@@ -137,6 +137,16 @@ public abstract class VectorKernelsContract {
         }
     }
 
+    /** Sizes past one block of 64 columns, with partial blocks, partial register tiles and leftover rows. */
+    @Test
+    public void matrix_matchesTheReference_acrossBlockEdges() {
+        SplittableRandom random = new SplittableRandom(8);
+        int[][] sizes = {{7, 65, 384}, {13, 133, 33}, {100, 70, 384}, {6, 128, 17}, {1, 200, 1}};
+        for (int[] size : sizes) {
+            checkMatrix(randomStore(random, size[0], size[2]), randomStore(random, size[1], size[2]), size[0]);
+        }
+    }
+
     @Test
     public void matrix_ofABand_equalsTheRowsOfTheWholeMatrix() {
         VectorStore s = randomStore(new SplittableRandom(6), 50, 100);

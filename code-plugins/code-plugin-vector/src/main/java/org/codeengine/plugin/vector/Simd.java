@@ -17,6 +17,8 @@ final class Simd extends VectorPlugin {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int W = F.length();
+    /** The bytes of one vector of floats. */
+    private static final long STEP = (long) W * Float.BYTES;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
@@ -43,27 +45,25 @@ final class Simd extends VectorPlugin {
         return FloatVector.fromMemorySegment(F, s, offset, LE);
     }
 
+    /** Four independent sums, so that the FMAs overlap, then one vector at a time, then the scalar tail. */
     private static float dotAt(MemorySegment a, long aOff, MemorySegment b, long bOff, int dims) {
-        // separate segments for each lane group keep the loop counted, so C2 hoists the bounds checks
         FloatVector s0 = FloatVector.zero(F);
-        FloatVector s1 = FloatVector.zero(F);
-        FloatVector s2 = FloatVector.zero(F);
-        FloatVector s3 = FloatVector.zero(F);
-        long step = (long) W * Float.BYTES;
-        long end4 = (long) (dims - dims % (4 * W)) * Float.BYTES;
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        long bytes = (long) dims * Float.BYTES;
         long o = 0;
-        for (; o < end4; o += 4 * step) {
+        for (long end = bytes - bytes % (4 * STEP); o < end; o += 4 * STEP) {
             s0 = load(a, aOff + o).fma(load(b, bOff + o), s0);
-            s1 = load(a, aOff + o + step).fma(load(b, bOff + o + step), s1);
-            s2 = load(a, aOff + o + 2 * step).fma(load(b, bOff + o + 2 * step), s2);
-            s3 = load(a, aOff + o + 3 * step).fma(load(b, bOff + o + 3 * step), s3);
+            s1 = load(a, aOff + o + STEP).fma(load(b, bOff + o + STEP), s1);
+            s2 = load(a, aOff + o + 2 * STEP).fma(load(b, bOff + o + 2 * STEP), s2);
+            s3 = load(a, aOff + o + 3 * STEP).fma(load(b, bOff + o + 3 * STEP), s3);
         }
-        long end = (long) (dims - dims % W) * Float.BYTES;
-        for (; o < end; o += step) {
+        for (long end = bytes - bytes % STEP; o < end; o += STEP) {
             s0 = load(a, aOff + o).fma(load(b, bOff + o), s0);
         }
         float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
-        for (long tail = (long) dims * Float.BYTES; o < tail; o += Float.BYTES) {
+        for (; o < bytes; o += Float.BYTES) {
             s += a.get(FLOAT, aOff + o) * b.get(FLOAT, bOff + o);
         }
         return s;
@@ -148,13 +148,45 @@ final class Simd extends VectorPlugin {
         return c0 + c1;
     }
 
+    /**
+     * Four rows at a time, one running sum each: every vector of the query is loaded once for four rows, and the
+     * loads of four rows are in flight together, which is what a scan of rows from DRAM needs.
+     */
     @Override
     public void scores(MemorySegment query, VectorStore rows, MemorySegment out) {
         VectorChecks.scores(query, rows, out);
         MemorySegment all = rows.segment();
         long rowBytes = (long) rows.stride() * Float.BYTES;
-        for (int r = 0; r < rows.rows(); r++) {
-            out.setAtIndex(FLOAT, r, dotAt(query, 0, all, r * rowBytes, rows.dims()));
+        int dims = rows.dims();
+        long bytes = (long) (dims - dims % W) * Float.BYTES;
+        int r = 0;
+        for (; r + 4 <= rows.rows(); r += 4) {
+            long r0 = r * rowBytes;
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            for (long o = 0; o < bytes; o += STEP) {
+                FloatVector q = load(query, o);
+                s0 = load(all, r0 + o).fma(q, s0);
+                s1 = load(all, r0 + rowBytes + o).fma(q, s1);
+                s2 = load(all, r0 + 2 * rowBytes + o).fma(q, s2);
+                s3 = load(all, r0 + 3 * rowBytes + o).fma(q, s3);
+            }
+            float[] sums = {s0.reduceLanes(VectorOperators.ADD), s1.reduceLanes(VectorOperators.ADD),
+                    s2.reduceLanes(VectorOperators.ADD), s3.reduceLanes(VectorOperators.ADD)};
+            for (long o = bytes; o < (long) dims * Float.BYTES; o += Float.BYTES) {
+                float q = query.get(FLOAT, o);
+                for (int i = 0; i < 4; i++) {
+                    sums[i] += all.get(FLOAT, r0 + i * rowBytes + o) * q;
+                }
+            }
+            for (int i = 0; i < 4; i++) {
+                out.setAtIndex(FLOAT, r + i, sums[i]);
+            }
+        }
+        for (; r < rows.rows(); r++) {
+            out.setAtIndex(FLOAT, r, dotAt(query, 0, all, r * rowBytes, dims));
         }
     }
 
