@@ -22,8 +22,8 @@ final class Simd extends VectorPlugin {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
-    /** Columns per cache block of {@link #matrix}: 64 rows of 384 floats are 96 KiB, at home in L2. */
-    private static final int COLUMN_BLOCK = 64;
+    /** Columns per packed block of {@link #matrix} (a multiple of 2 vectors): 64 columns of 384 floats are 96 KiB, at home in L2. */
+    private static final int COLUMN_BLOCK = Math.max(64, 2 * W);
 
     @Override
     public boolean available() {
@@ -191,89 +191,112 @@ final class Simd extends VectorPlugin {
     }
 
     /**
-     * Blocks of {@value #COLUMN_BLOCK} columns, and in each a tile of 4 rows by 2 columns at a time: 8 running sums
-     * for 6 loads per step, where one dot product at a time does 2 loads per sum.
+     * As a GEMM, like the native kernel: each block of {@value #COLUMN_BLOCK} rows of {@code b} is packed k-major
+     * (the block's columns side by side), and a tile of 6 rows by 2 vectors of columns takes, per k, one broadcast of
+     * {@code a[r][k]} per row and 2 loads of the packed block for 12 multiply-adds, into sums that are rows of
+     * {@code out} as they stand: no horizontal adds.
      */
     @Override
     public void matrix(VectorStore a, VectorStore b, MemorySegment out) {
         VectorChecks.matrix(a, b, out);
         MemorySegment as = a.segment();
-        MemorySegment bs = b.segment();
         long rowBytes = (long) a.stride() * Float.BYTES;
         int dims = a.dims();
-        int n = b.rows();
         int m = a.rows();
+        int n = b.rows();
+        float[] packed = new float[dims * COLUMN_BLOCK];
         for (int j0 = 0; j0 < n; j0 += COLUMN_BLOCK) {
-            int j1 = Math.min(n, j0 + COLUMN_BLOCK);
-            int i = 0;
-            for (; i + 4 <= m; i += 4) {
-                int j = j0;
-                for (; j + 2 <= j1; j += 2) {
-                    tile(as, i * rowBytes, rowBytes, bs, j * rowBytes, dims, out, (long) i * n + j, n);
+            int cols = Math.min(COLUMN_BLOCK, n - j0);
+            pack(b.segment(), j0 * rowBytes, rowBytes, dims, cols, packed);
+            for (int j = 0; j < cols; j += 2 * W) {
+                long at = (long) j0 + j;
+                int i = 0;
+                for (; i + 6 <= m; i += 6) {
+                    tile6(as, i * rowBytes, rowBytes, dims, packed, j, out, (long) i * n + at, n, cols - j);
                 }
-                for (; j < j1; j++) {
-                    for (int r = i; r < i + 4; r++) {
-                        out.setAtIndex(FLOAT, (long) r * n + j, dotAt(as, r * rowBytes, bs, j * rowBytes, dims));
-                    }
-                }
-            }
-            for (; i < m; i++) {
-                for (int j = j0; j < j1; j++) {
-                    out.setAtIndex(FLOAT, (long) i * n + j, dotAt(as, i * rowBytes, bs, j * rowBytes, dims));
+                for (; i < m; i++) {
+                    tile1(as, i * rowBytes, dims, packed, j, out, (long) i * n + at, cols - j);
                 }
             }
         }
     }
 
-    private static void tile(MemorySegment as, long a0, long rowBytes, MemorySegment bs, long b0, int dims,
-            MemorySegment out, long at, int n) {
-        FloatVector s00 = FloatVector.zero(F);
-        FloatVector s01 = FloatVector.zero(F);
-        FloatVector s10 = FloatVector.zero(F);
-        FloatVector s11 = FloatVector.zero(F);
-        FloatVector s20 = FloatVector.zero(F);
-        FloatVector s21 = FloatVector.zero(F);
-        FloatVector s30 = FloatVector.zero(F);
-        FloatVector s31 = FloatVector.zero(F);
-        long a1 = a0 + rowBytes;
-        long a2 = a1 + rowBytes;
-        long a3 = a2 + rowBytes;
-        long b1 = b0 + rowBytes;
-        int k = 0;
-        for (; k + W <= dims; k += W) {
-            long o = (long) k * Float.BYTES;
-            FloatVector y0 = load(bs, b0 + o);
-            FloatVector y1 = load(bs, b1 + o);
-            FloatVector x = load(as, a0 + o);
-            s00 = x.fma(y0, s00);
-            s01 = x.fma(y1, s01);
-            x = load(as, a1 + o);
-            s10 = x.fma(y0, s10);
-            s11 = x.fma(y1, s11);
-            x = load(as, a2 + o);
-            s20 = x.fma(y0, s20);
-            s21 = x.fma(y1, s21);
-            x = load(as, a3 + o);
-            s30 = x.fma(y0, s30);
-            s31 = x.fma(y1, s31);
-        }
-        float[] sums = {s00.reduceLanes(VectorOperators.ADD), s01.reduceLanes(VectorOperators.ADD),
-                s10.reduceLanes(VectorOperators.ADD), s11.reduceLanes(VectorOperators.ADD),
-                s20.reduceLanes(VectorOperators.ADD), s21.reduceLanes(VectorOperators.ADD),
-                s30.reduceLanes(VectorOperators.ADD), s31.reduceLanes(VectorOperators.ADD)};
-        for (; k < dims; k++) {
-            long o = (long) k * Float.BYTES;
-            float y0 = bs.get(FLOAT, b0 + o);
-            float y1 = bs.get(FLOAT, b1 + o);
-            for (int r = 0; r < 4; r++) {
-                float x = as.get(FLOAT, a0 + r * rowBytes + o);
-                sums[2 * r] += x * y0;
-                sums[2 * r + 1] += x * y1;
+    private static void pack(MemorySegment bs, long from, long rowBytes, int dims, int cols, float[] packed) {
+        java.util.Arrays.fill(packed, 0);
+        for (int c = 0; c < cols; c++) {
+            long row = from + c * rowBytes;
+            for (int k = 0; k < dims; k++) {
+                packed[k * COLUMN_BLOCK + c] = bs.get(FLOAT, row + (long) k * Float.BYTES);
             }
         }
-        for (int r = 0; r < 4; r++) {
-            out.setAtIndex(FLOAT, at + (long) r * n, sums[2 * r]);
-            out.setAtIndex(FLOAT, at + (long) r * n + 1, sums[2 * r + 1]);
+    }
+
+    private static void tile6(MemorySegment as, long a0, long rowBytes, int dims, float[] packed, int j,
+            MemorySegment out, long at, int n, int cols) {
+        FloatVector s00 = FloatVector.zero(F);
+        FloatVector s01 = s00;
+        FloatVector s10 = s00;
+        FloatVector s11 = s00;
+        FloatVector s20 = s00;
+        FloatVector s21 = s00;
+        FloatVector s30 = s00;
+        FloatVector s31 = s00;
+        FloatVector s40 = s00;
+        FloatVector s41 = s00;
+        FloatVector s50 = s00;
+        FloatVector s51 = s00;
+        for (int k = 0; k < dims; k++) {
+            FloatVector y0 = FloatVector.fromArray(F, packed, k * COLUMN_BLOCK + j);
+            FloatVector y1 = FloatVector.fromArray(F, packed, k * COLUMN_BLOCK + j + W);
+            long o = a0 + (long) k * Float.BYTES;
+            FloatVector x = FloatVector.broadcast(F, as.get(FLOAT, o));
+            s00 = x.fma(y0, s00);
+            s01 = x.fma(y1, s01);
+            x = FloatVector.broadcast(F, as.get(FLOAT, o + rowBytes));
+            s10 = x.fma(y0, s10);
+            s11 = x.fma(y1, s11);
+            x = FloatVector.broadcast(F, as.get(FLOAT, o + 2 * rowBytes));
+            s20 = x.fma(y0, s20);
+            s21 = x.fma(y1, s21);
+            x = FloatVector.broadcast(F, as.get(FLOAT, o + 3 * rowBytes));
+            s30 = x.fma(y0, s30);
+            s31 = x.fma(y1, s31);
+            x = FloatVector.broadcast(F, as.get(FLOAT, o + 4 * rowBytes));
+            s40 = x.fma(y0, s40);
+            s41 = x.fma(y1, s41);
+            x = FloatVector.broadcast(F, as.get(FLOAT, o + 5 * rowBytes));
+            s50 = x.fma(y0, s50);
+            s51 = x.fma(y1, s51);
+        }
+        store(s00, s01, out, at, cols);
+        store(s10, s11, out, at + n, cols);
+        store(s20, s21, out, at + 2L * n, cols);
+        store(s30, s31, out, at + 3L * n, cols);
+        store(s40, s41, out, at + 4L * n, cols);
+        store(s50, s51, out, at + 5L * n, cols);
+    }
+
+    private static void tile1(MemorySegment as, long a0, int dims, float[] packed, int j, MemorySegment out, long at,
+            int cols) {
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = s0;
+        for (int k = 0; k < dims; k++) {
+            FloatVector x = FloatVector.broadcast(F, as.get(FLOAT, a0 + (long) k * Float.BYTES));
+            s0 = x.fma(FloatVector.fromArray(F, packed, k * COLUMN_BLOCK + j), s0);
+            s1 = x.fma(FloatVector.fromArray(F, packed, k * COLUMN_BLOCK + j + W), s1);
+        }
+        store(s0, s1, out, at, cols);
+    }
+
+    /** Two vectors of one row of out from float index {@code at}, as many of their floats as {@code cols} allows. */
+    private static void store(FloatVector v0, FloatVector v1, MemorySegment out, long at, int cols) {
+        long o = at * Float.BYTES;
+        if (cols >= 2 * W) {
+            v0.intoMemorySegment(out, o, LE);
+            v1.intoMemorySegment(out, o + STEP, LE);
+        } else {
+            v0.intoMemorySegment(out, o, LE, F.indexInRange(0, cols));
+            v1.intoMemorySegment(out, o + STEP, LE, F.indexInRange(W, cols));
         }
     }
 
