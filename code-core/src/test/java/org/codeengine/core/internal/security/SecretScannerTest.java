@@ -64,6 +64,15 @@ class SecretScannerTest {
         });
     }
 
+    /** A key may end in a character that is not a word character, where {@code \\b} finds no boundary. */
+    @Test
+    void findsKeysThatEndInADashOrUnderscore() {
+        for (String key : List.of("glpat-Ab3dE5gH7jK9mN1pQ2r-", "glpat-Ab3dE5gH7jK9mN1pQ2r_",
+                "BSA" + "Ab3dE5gH7jK9mN1pQ2rS4tU6vW-")) {
+            assertThat(scanner.scan("token: " + key + "\n", "ci.yml")).as(key).hasSize(1);
+        }
+    }
+
     @Test
     void findsTavilyKeysWithAndWithoutTheirTier_jwts_privateKeys_andCloudKeys() {
         for (String tier : List.of("", "dev-", "prod-")) {
