@@ -100,7 +100,7 @@ abstract class StreamableHttpScenarios {
         return raw.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+    static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
             + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}";
 
     private String session() throws IOException, InterruptedException {
@@ -178,7 +178,12 @@ abstract class StreamableHttpScenarios {
 
     @Test
     void streamClosedByTheServer_isResumedWithLastEventId_andLosesNothing() {
-        try (McpClient client = McpClient.builder().connect(http.endpoint())) {
+        pollResumes(http.endpoint());
+    }
+
+    /** Calls {@code poll}, whose stream the server closes halfway, and checks that all of it arrives. */
+    static void pollResumes(URI endpoint) {
+        try (McpClient client = McpClient.builder().connect(endpoint)) {
             List<Double> progress = new CopyOnWriteArrayList<>();
             McpToolResult result = client.callTool("poll", JSON.createObjectNode(), (p, params) -> progress.add(p));
             assertThat(result.content().get(0).path("text").asString()).isEqualTo("done");
