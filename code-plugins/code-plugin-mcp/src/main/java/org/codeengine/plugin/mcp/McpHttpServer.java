@@ -1,6 +1,5 @@
 package org.codeengine.plugin.mcp;
 
-import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -9,33 +8,15 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.codeengine.api.CodeException;
-import org.codeengine.api.Secret;
-import org.codeengine.api.security.Credentials;
-import org.codeengine.api.security.Principal;
 import org.codeengine.api.security.SecurityFacade;
-import org.codeengine.plugin.mcp.internal.Json;
-import org.codeengine.plugin.mcp.internal.Peer;
-import org.codeengine.plugin.mcp.internal.Protocol;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * An {@link McpServer} on Streamable HTTP: one endpoint that takes POSTed messages and answers with JSON or an SSE
@@ -45,11 +26,6 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code HttpServer} with a virtual thread per exchange. Close it to stop.
  */
 public final class McpHttpServer implements AutoCloseable {
-    private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
-    private static final int EVENTS_KEPT = 1_000;
-    private static final int STREAMS_KEPT = 64;
-    private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
-
     /**
      * Where and how to serve.
      *
@@ -141,23 +117,25 @@ public final class McpHttpServer implements AutoCloseable {
         }
     }
 
-    private final McpServer server;
     private final Options options;
+    private final StreamableHttp transport;
     private final HttpServer http;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private final Map<String, HttpSession> sessions = new ConcurrentHashMap<>();
-    private final AtomicLong streamIds = new AtomicLong();
 
     McpHttpServer(McpServer server, Options options) {
-        this.server = server;
         this.options = options;
+        this.transport = new StreamableHttp(server, options, options.path());
         try {
             this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind " + options.host() + ":" + options.port(), e);
         }
         http.setExecutor(threads);
-        http.createContext("/", this::exchange);
+        http.createContext("/", ex -> {
+            try (ex) {
+                transport.handle(new JdkExchange(ex));
+            }
+        });
         http.start();
     }
 
@@ -174,15 +152,13 @@ public final class McpHttpServer implements AutoCloseable {
 
     /** @return how many sessions are open */
     public int sessionCount() {
-        return sessions.size();
+        return transport.sessionCount();
     }
 
     /** Ends every session and stops listening; calling it again does nothing. */
     @Override
     public void close() {
-        for (HttpSession s : sessions.values()) {
-            end(s);
-        }
+        transport.close();
         http.stop(0);
         threads.shutdownNow();
         try {
@@ -194,632 +170,40 @@ public final class McpHttpServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "McpHttpServer[" + endpoint() + ", sessions=" + sessions.size() + "]";
+        return "McpHttpServer[" + endpoint() + ", sessions=" + sessionCount() + "]";
     }
 
-    // ------------------------------------------------------------------ routing
-
-    private void exchange(HttpExchange ex) {
-        try (ex) {
-            String path = ex.getRequestURI().getPath();
-            if (!hostAllowed(ex.getRequestHeaders())) {
-                plain(ex, 403, "the Host or Origin header is not allowed");
-                return;
-            }
-            if (options.authorization() != null && path.startsWith("/.well-known/oauth-protected-resource")) {
-                metadata(ex);
-                return;
-            }
-            if (!path.equals(options.path())) {
-                plain(ex, 404, "not found");
-                return;
-            }
-            Principal principal = null;
-            if (options.authorization() != null) {
-                principal = authenticate(ex);
-                if (principal == null) {
-                    return;
-                }
-            }
-            switch (ex.getRequestMethod()) {
-                case "POST" -> post(ex, principal);
-                case "GET" -> get(ex, principal);
-                case "DELETE" -> delete(ex, principal);
-                default -> {
-                    ex.getResponseHeaders().set("Allow", "GET, POST, DELETE");
-                    plain(ex, 405, "method not allowed");
-                }
-            }
-        } catch (IOException | UncheckedIOException e) {
-            // the client went away
-        }
-    }
-
-    private boolean hostAllowed(Headers headers) {
-        String host = headers.getFirst("Host");
-        if (host == null || !allowed(hostName(host))) {
-            return false;
-        }
-        String origin = headers.getFirst("Origin");
-        if (origin == null) {
-            return true;
-        }
-        try {
-            URI uri = URI.create(origin.strip());
-            return uri.getHost() != null && allowed(uri.getHost().toLowerCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private boolean allowed(String host) {
-        return LOOPBACK.contains(host) || options.allowedHosts().contains(host);
-    }
-
-    private static String hostName(String hostHeader) {
-        String h = hostHeader.strip().toLowerCase(Locale.ROOT);
-        if (h.startsWith("[")) {
-            int end = h.indexOf(']');
-            return end < 0 ? h : h.substring(0, end + 1);
-        }
-        int colon = h.indexOf(':');
-        return colon < 0 ? h : h.substring(0, colon);
-    }
-
-    // ------------------------------------------------------------------ authorization
-
-    private String metadataUrl() {
-        URI resource = options.authorization().resource();
-        String path = resource.getRawPath() == null || resource.getRawPath().equals("/") ? "" : resource.getRawPath();
-        return resource.getScheme() + "://" + resource.getRawAuthority() + "/.well-known/oauth-protected-resource"
-                + path;
-    }
-
-    private void metadata(HttpExchange ex) throws IOException {
-        Authorization auth = options.authorization();
-        ObjectNode body = Json.object().put("resource", auth.resource().toString());
-        ArrayNode servers = body.putArray("authorization_servers");
-        auth.authorizationServers().forEach(s -> servers.add(s.toString()));
-        if (!auth.scopes().isEmpty()) {
-            ArrayNode scopes = body.putArray("scopes_supported");
-            auth.scopes().forEach(scopes::add);
-        }
-        body.putArray("bearer_methods_supported").add("header");
-        json(ex, 200, body);
-    }
-
-    private @Nullable Principal authenticate(HttpExchange ex) throws IOException {
-        Authorization auth = options.authorization();
-        String header = ex.getRequestHeaders().getFirst("Authorization");
-        String challenge = "Bearer resource_metadata=\"" + metadataUrl() + "\"" + (auth.scopes().isEmpty()
-                ? ""
-                : ", scope=\"" + String.join(" ", auth.scopes()) + "\"");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
-            ex.getResponseHeaders().set("WWW-Authenticate", challenge);
-            plain(ex, 401, "authorization required");
-            return null;
-        }
-        try {
-            return auth.security().authenticate(new Credentials.BearerToken(Secret.of(header.substring(7)
-                    .strip())));
-        } catch (CodeException e) {
-            ex.getResponseHeaders().set("WWW-Authenticate", challenge + ", error=\"invalid_token\"");
-            plain(ex, 401, "invalid token");
-            return null;
-        }
-    }
-
-    // ------------------------------------------------------------------ POST
-
-    private void post(HttpExchange ex, @Nullable Principal principal) throws IOException {
-        Headers h = ex.getRequestHeaders();
-        String accept = h.getFirst("Accept") == null ? "" : h.getFirst("Accept").toLowerCase(Locale.ROOT);
-        boolean sse = accept.contains("text/event-stream");
-        if (!accept.isEmpty() && !sse && !accept.contains("application/json") && !accept.contains("*/*")) {
-            plain(ex, 406, "Accept must include application/json and text/event-stream");
-            return;
-        }
-        String type = h.getFirst("Content-Type");
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            plain(ex, 415, "Content-Type must be application/json");
-            return;
-        }
-        byte[] body = read(ex.getRequestBody());
-        if (body == null) {
-            rpcError(ex, 413, McpException.INVALID_REQUEST, "the message is larger than " + Json.MAX_MESSAGE
-                    + " bytes");
-            return;
-        }
-        JsonNode message;
-        try {
-            message = Json.parse(new String(body, StandardCharsets.UTF_8));
-        } catch (McpException e) {
-            rpcError(ex, 400, e.code(), e.getMessage());
-            return;
-        }
-        boolean initialize = message.isObject() && "initialize".equals(message.path("method").asString(""));
-        String id = h.getFirst("Mcp-Session-Id");
-        HttpSession session;
-        if (initialize && id == null) {
-            sweep();
-            if (sessions.size() >= options.maxSessions()) {
-                rpcError(ex, 503, -32000, "too many sessions");
-                return;
-            }
-            session = new HttpSession(UUID.randomUUID().toString(), principal);
-        } else {
-            if (id == null) {
-                rpcError(ex, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
-                return;
-            }
-            session = session(ex, id, principal);
-            if (session == null) {
-                return;
-            }
-            if (!versionAccepted(ex)) {
-                return;
-            }
-        }
-        session.touch();
-        if (!hasRequest(message)) {
-            session.session.peer().receive(message, new Peer.Sink() {
-                @Override
-                public void message(ObjectNode m) {
-                    session.outbound(m);
-                }
-
-                @Override
-                public void answer(@Nullable ObjectNode response) {
-                    // answers to invalid notifications are not sent: HTTP 202 says it was taken
-                }
-            });
-            ex.sendResponseHeaders(202, -1);
-            return;
-        }
-        Stream stream = session.stream(ex, sse, message.isArray() && session.session.peer().batches());
-        if (initialize) {
-            ex.getResponseHeaders().set("Mcp-Session-Id", session.id());
-        }
-        if (initialize) {
-            sessions.put(session.id(), session);
-        }
-        int expected = session.session.peer().receive(message, stream);
-        stream.expect(expected);
-        stream.awaitDetached();
-    }
-
-    private boolean versionAccepted(HttpExchange ex) throws IOException {
-        String version = ex.getRequestHeaders().getFirst("MCP-Protocol-Version");
-        if (version != null && !Protocol.VERSIONS.contains(version.strip())) {
-            rpcError(ex, 400, -32000, "Bad Request: unsupported MCP-Protocol-Version " + Json.clip(version));
-            return false;
-        }
-        return true;
-    }
-
-    private static boolean hasRequest(JsonNode message) {
-        if (message.isArray()) {
-            for (JsonNode each : message) {
-                if (!each.isObject() || (each.has("method") && each.has("id")) || !(each.has("method") || each.has(
-                        "result") || each.has("error"))) {
-                    return true;
-                }
-            }
-            return message.isEmpty();
-        }
-        return !message.isObject() || message.has("id") && message.has("method") || !(message.has("method")
-                || message.has("result") || message.has("error"));
-    }
-
-    private static byte @Nullable [] read(InputStream in) throws IOException {
-        byte[] bytes = in.readNBytes(Json.MAX_MESSAGE + 1);
-        if (bytes.length > Json.MAX_MESSAGE) {
-            in.skip(Long.MAX_VALUE);
-            return null;
-        }
-        return bytes;
-    }
-
-    private @Nullable HttpSession session(HttpExchange ex, String id, @Nullable Principal principal)
-            throws IOException {
-        HttpSession session = sessions.get(id);
-        if (session == null || session.expired()) {
-            if (session != null) {
-                end(session);
-            }
-            rpcError(ex, 404, -32001, "Session not found");
-            return null;
-        }
-        Principal owner = session.session.principal();
-        if (principal != null && owner != null && !owner.id().equals(principal.id())) {
-            rpcError(ex, 404, -32001, "Session not found");
-            return null;
-        }
-        return session;
-    }
-
-    private void sweep() {
-        for (HttpSession s : sessions.values()) {
-            if (s.expired()) {
-                end(s);
-            }
-        }
-    }
-
-    private void end(HttpSession session) {
-        if (sessions.remove(session.id(), session)) {
-            session.close();
-        }
-    }
-
-    // ------------------------------------------------------------------ GET and DELETE
-
-    private void get(HttpExchange ex, @Nullable Principal principal) throws IOException {
-        String accept = ex.getRequestHeaders().getFirst("Accept");
-        if (accept == null || !accept.toLowerCase(Locale.ROOT).contains("text/event-stream")) {
-            plain(ex, 406, "Accept must include text/event-stream");
-            return;
-        }
-        String id = ex.getRequestHeaders().getFirst("Mcp-Session-Id");
-        if (id == null) {
-            rpcError(ex, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
-            return;
-        }
-        HttpSession session = session(ex, id, principal);
-        if (session == null || !versionAccepted(ex)) {
-            return;
-        }
-        session.touch();
-        String last = ex.getRequestHeaders().getFirst("Last-Event-ID");
-        if (last != null) {
-            int dot = last.lastIndexOf('.');
-            Stream stream = dot < 0 ? null : session.streams.get(last.substring(0, dot));
-            long seq = -1;
-            try {
-                seq = dot < 0 ? -1 : Long.parseLong(last.substring(dot + 1));
-            } catch (NumberFormatException e) {
-                seq = -1;
-            }
-            if (stream == null || seq < 0) {
-                rpcError(ex, 404, -32000, "unknown Last-Event-ID");
-                return;
-            }
-            stream.resume(ex, seq);
-            return;
-        }
-        Stream standalone = session.standalone(ex);
-        if (standalone == null) {
-            plain(ex, 409, "a GET stream is already open for this session");
-            return;
-        }
-        standalone.awaitDetached();
-    }
-
-    private void delete(HttpExchange ex, @Nullable Principal principal) throws IOException {
-        String id = ex.getRequestHeaders().getFirst("Mcp-Session-Id");
-        if (id == null) {
-            rpcError(ex, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
-            return;
-        }
-        HttpSession session = session(ex, id, principal);
-        if (session == null) {
-            return;
-        }
-        end(session);
-        ex.sendResponseHeaders(204, -1);
-    }
-
-    // ------------------------------------------------------------------ replies
-
-    private static void plain(HttpExchange ex, int status, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
-    }
-
-    private static void json(HttpExchange ex, int status, JsonNode body) throws IOException {
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
-    }
-
-    private static void rpcError(HttpExchange ex, int status, int code, String message) throws IOException {
-        json(ex, status, Json.error(null, code, message, null));
-    }
-
-    // ------------------------------------------------------------------ sessions and streams
-
-    /** A session on this transport: the protocol session and its SSE streams, kept for resumption. */
-    private final class HttpSession {
-        private final ServerSession session;
-        private final Map<String, Stream> streams = new ConcurrentHashMap<>();
-        private final ArrayDeque<String> order = new ArrayDeque<>();
-        private volatile @Nullable Stream standalone;
-        private volatile long lastUsed = System.nanoTime();
-
-        HttpSession(String id, @Nullable Principal principal) {
-            this.session = server.open(id, new Peer.Sink() {
-                @Override
-                public void message(ObjectNode message) {
-                    outbound(message);
-                }
-
-                @Override
-                public void answer(@Nullable ObjectNode response) {
-                    if (response != null) {
-                        outbound(response);
-                    }
-                }
-            }, principal);
-        }
-
-        String id() {
-            return session.id();
-        }
-
-        void touch() {
-            lastUsed = System.nanoTime();
-        }
-
-        boolean expired() {
-            return System.nanoTime() - lastUsed > options.sessionIdle().toNanos() && session.peer().running() == 0;
-        }
-
-        /** A message that belongs to no request goes on the GET stream, or nowhere when none is open. */
-        void outbound(ObjectNode message) {
-            Stream s = standalone;
-            if (s != null) {
-                s.message(message);
-            }
-        }
-
-        Stream stream(HttpExchange ex, boolean sseAllowed, boolean batch) {
-            Stream stream = new Stream(this, "s" + streamIds.incrementAndGet(), ex, sseAllowed, batch, false);
-            keep(stream);
-            return stream;
-        }
-
-        synchronized @Nullable Stream standalone(HttpExchange ex) throws IOException {
-            Stream open = standalone;
-            if (open != null && !open.finished()) {
-                return null;
-            }
-            Stream stream = new Stream(this, "g" + streamIds.incrementAndGet(), ex, true, false, true);
-            keep(stream);
-            standalone = stream;
-            stream.startSse();
-            return stream;
-        }
-
-        private synchronized void keep(Stream stream) {
-            streams.put(stream.id, stream);
-            order.addLast(stream.id);
-            while (order.size() > STREAMS_KEPT) {
-                Stream old = streams.get(order.peekFirst());
-                if (old != null && !old.finished()) {
-                    break;
-                }
-                streams.remove(order.removeFirst());
-            }
-        }
-
-        void close() {
-            server.close(session);
-            Stream s = standalone;
-            if (s != null) {
-                s.finish();
-            }
-            streams.values().forEach(Stream::finish);
-        }
-    }
-
-    /**
-     * The reply to one POST (or the GET stream): JSON when every answer is ready before anything else must be sent,
-     * else an SSE stream whose events are kept so a client can resume it with {@code Last-Event-ID}.
-     */
-    private final class Stream implements Peer.Sink {
-        private final HttpSession owner;
-        private final String id;
-        private final boolean sseAllowed;
-        private final boolean batch;
-        private final boolean standalone;
-        private final List<ObjectNode> answers = new ArrayList<>();
-        private final ArrayDeque<Event> events = new ArrayDeque<>();
-        private @Nullable HttpExchange exchange;
-        private @Nullable OutputStream out;
-        private boolean sse;
-        private boolean done;
-        private int expected = -1;
-        private int answered;
-        private long seq;
-
-        private record Event(long seq, String data) {}
-
-        Stream(HttpSession owner, String id, HttpExchange exchange, boolean sseAllowed, boolean batch,
-                boolean standalone) {
-            this.owner = owner;
-            this.id = id;
-            this.exchange = exchange;
-            this.sseAllowed = sseAllowed;
-            this.batch = batch;
-            this.standalone = standalone;
-        }
-
-        synchronized boolean finished() {
-            return done;
+    /** An exchange of the JDK's HttpServer. */
+    private record JdkExchange(HttpExchange ex) implements Exchange {
+        @Override
+        public String method() {
+            return ex.getRequestMethod();
         }
 
         @Override
-        public synchronized void message(ObjectNode message) {
-            if (done) {
-                return;
-            }
-            if (!sse && !startSse()) {
-                owner.outbound(message); // a client that takes no SSE gets it on its GET stream, if any
-                return;
-            }
-            event(message.toString());
+        public String path() {
+            return ex.getRequestURI().getPath();
         }
 
         @Override
-        public synchronized void answer(@Nullable ObjectNode response) {
-            answered++;
-            if (response != null && !done) {
-                if (sse) {
-                    event(response.toString());
-                } else {
-                    answers.add(response);
-                }
-            }
-            complete();
-        }
-
-        synchronized void expect(int count) {
-            expected = count;
-            complete();
-        }
-
-        private void complete() {
-            if (done || expected < 0 || answered < expected) {
-                return;
-            }
-            done = true;
-            HttpExchange ex = exchange;
-            if (!sse && ex != null) {
-                try {
-                    if (answers.isEmpty()) {
-                        ex.sendResponseHeaders(202, -1);
-                    } else if (batch) {
-                        ArrayNode array = Json.array();
-                        answers.forEach(array::add);
-                        json(ex, 200, array);
-                    } else {
-                        json(ex, 200, answers.get(0));
-                    }
-                } catch (IOException e) {
-                    // the client went away
-                }
-            }
-            release();
-        }
-
-        /** @return whether the stream is SSE now */
-        synchronized boolean startSse() {
-            HttpExchange ex = exchange;
-            if (sse) {
-                return true;
-            }
-            if (!sseAllowed || ex == null) {
-                return false;
-            }
-            try {
-                Headers headers = ex.getResponseHeaders();
-                headers.set("Content-Type", "text/event-stream");
-                headers.set("Cache-Control", "no-cache");
-                ex.sendResponseHeaders(200, 0);
-                out = ex.getResponseBody();
-                sse = true;
-                if (!owner.session.version().equals("2025-06-18") && !owner.session.version().equals(
-                        "2025-03-26")) {
-                    // the priming event: an id to resume from, and how long to wait before reconnecting
-                    long primed = ++seq;
-                    write("id: " + id + "." + primed + "\nretry: " + options.retry().toMillis() + "\ndata: \n\n");
-                }
-            } catch (IOException e) {
-                out = null;
-                sse = true;
-            }
-            return true;
-        }
-
-        private void event(String data) {
-            long n = ++seq;
-            events.addLast(new Event(n, data));
-            while (events.size() > EVENTS_KEPT) {
-                events.removeFirst();
-            }
-            write("id: " + id + "." + n + "\ndata: " + data + "\n\n");
-        }
-
-        private void write(String text) {
-            OutputStream o = out;
-            if (o == null) {
-                return;
-            }
-            try {
-                o.write(text.getBytes(StandardCharsets.UTF_8));
-                o.flush();
-            } catch (IOException e) {
-                out = null; // the client went away; it may resume
-                notifyAll();
-            }
+        public @Nullable String requestHeader(String name) {
+            return ex.getRequestHeaders().getFirst(name);
         }
 
         @Override
-        public synchronized void detach() {
-            if (!startSse()) {
-                return;
-            }
-            release();
+        public InputStream body() {
+            return ex.getRequestBody();
         }
 
-        /** Lets the exchange go: its handler returns and closes it. */
-        private void release() {
-            out = null;
-            exchange = null;
-            notifyAll();
+        @Override
+        public void responseHeader(String name, String value) {
+            ex.getResponseHeaders().set(name, value);
         }
 
-        synchronized void finish() {
-            done = true;
-            release();
-        }
-
-        /** Blocks the exchange's handler until the stream is done or let go of its exchange. */
-        synchronized void awaitDetached() {
-            HttpExchange mine = exchange;
-            long keepAlive = KEEP_ALIVE.toMillis();
-            while (exchange == mine && mine != null && !done && (out != null || !sse)) {
-                try {
-                    wait(sse ? keepAlive : 0);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                if (sse && exchange == mine && !done) {
-                    write(": keep-alive\n\n");
-                }
-            }
-            if (standalone && owner.standalone == this) {
-                done = true;
-            }
-        }
-
-        /** Replays the events after {@code after} on a new GET, then goes on live until the stream is done. */
-        void resume(HttpExchange ex, long after) throws IOException {
-            synchronized (this) {
-                release();
-                Headers headers = ex.getResponseHeaders();
-                headers.set("Content-Type", "text/event-stream");
-                headers.set("Cache-Control", "no-cache");
-                ex.sendResponseHeaders(200, 0);
-                exchange = ex;
-                out = ex.getResponseBody();
-                sse = true;
-                for (Iterator<Event> it = events.iterator(); it.hasNext();) {
-                    Event e = it.next();
-                    if (e.seq() > after) {
-                        write("id: " + id + "." + e.seq() + "\ndata: " + e.data() + "\n\n");
-                    }
-                }
-                if (done) {
-                    release();
-                    return;
-                }
-            }
-            awaitDetached();
+        @Override
+        public OutputStream send(int status, long length) throws IOException {
+            ex.sendResponseHeaders(status, length);
+            return ex.getResponseBody();
         }
     }
 }

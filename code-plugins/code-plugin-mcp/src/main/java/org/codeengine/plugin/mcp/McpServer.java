@@ -32,6 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  *         .build();
  * try (McpHttpServer http = server.startHttp(McpHttpServer.Options.loopback(8080))) { ... }
  * }</pre>
+ *
+ * <p>A host that runs a servlet container serves Streamable HTTP through a {@link McpServlet} instead.
  */
 public final class McpServer {
     private final String name;

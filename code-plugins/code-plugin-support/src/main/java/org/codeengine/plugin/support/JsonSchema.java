@@ -1,7 +1,9 @@
 package org.codeengine.plugin.support;
 
 import java.math.BigDecimal;
+import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,26 +12,48 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Checks a JSON value against a JSON Schema (2020-12) for the keywords tools use: {@code type}, {@code enum},
  * {@code const}, {@code properties}, {@code required}, {@code additionalProperties}, {@code patternProperties},
- * {@code items}, {@code prefixItems}, the size, length and range bounds, {@code multipleOf}, {@code pattern},
- * {@code uniqueItems}, {@code allOf}, {@code anyOf}, {@code oneOf}, {@code not}, {@code if}/{@code then}/{@code else},
- * {@code dependentRequired} and {@code $ref} into the same document ({@code #/$defs/...}). {@code format} is an
- * annotation, as 2020-12 makes it by default; unknown keywords are ignored. Thread-safe and stateless.
+ * {@code propertyNames}, {@code dependentRequired}, {@code dependentSchemas}, {@code items}, {@code prefixItems},
+ * {@code contains} with {@code minContains}/{@code maxContains}, {@code uniqueItems}, the size, length and range
+ * bounds, {@code multipleOf}, {@code pattern}, {@code allOf}, {@code anyOf}, {@code oneOf}, {@code not},
+ * {@code if}/{@code then}/{@code else}, and {@code $ref} into the same document: a JSON pointer ({@code #/$defs/...},
+ * percent-encoded as a URI fragment) or a {@code $anchor} ({@code #name}).
+ *
+ * <p>What it does not do, on purpose or not yet:
+ * <ul>
+ * <li>{@code unevaluatedProperties}, {@code unevaluatedItems}, {@code $dynamicRef} and the {@code content*} keywords
+ * are ignored, as is every unknown keyword: a schema that relies on them accepts more than it says.</li>
+ * <li>A {@code $ref} to another document, or relative to an {@code $id}, is not followed: it is reported as an error
+ * ("cannot be resolved"), so it never passes silently. {@code $anchor}s are looked up in the whole document.</li>
+ * <li>{@code format}, {@code default}, {@code examples}, {@code title} and {@code description} are annotations, as
+ * 2020-12 makes them by default: nothing is asserted and no default is filled in.</li>
+ * <li>{@code pattern} and {@code patternProperties} use {@link java.util.regex}, unanchored; a pattern it cannot
+ * compile is reported as an error rather than skipped.</li>
+ * <li>A value of the wrong {@code type} gets that one error: the other keywords at the same place are not checked.</li>
+ * <li>Schemas nest at most 64 levels deep (counting {@code $ref}s), and at most 20 errors are reported.</li>
+ * </ul>
+ * Numbers compare exactly, as decimals; equality ({@code enum}, {@code const}, {@code uniqueItems}) is JSON's: 1 and
+ * 1.0 are the same number at any depth, and the order of an object's properties does not matter. Thread-safe and
+ * stateless.
  */
 public final class JsonSchema {
     private static final int MAX_DEPTH = 64;
     private static final int MAX_ERRORS = 20;
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
 
     private JsonSchema() {}
 
     /**
      * @param schema the schema (an object or a boolean)
      * @param instance the value to check
-     * @return each broken rule as {@code <path>: <rule>} ({@code $} is the value itself), at most 20; empty when the
-     *         value is valid
+     * @return each broken rule as {@code <path>: <rule>}, at most 20; empty when the value is valid. The path starts at
+     *         {@code $}, the value itself, and goes down by {@code .name}, {@code ['other name']} (a name that is no
+     *         identifier) and {@code [index]}, as in {@code $.items[2]['x-id']: must be of type string but is
+     *         integer}
      */
     public static List<String> validate(JsonNode schema, JsonNode instance) {
         List<String> errors = new ArrayList<>();
@@ -85,7 +109,7 @@ public final class JsonSchema {
         } else if (value.isString()) {
             string(schema, value.stringValue(), path, errors);
         } else if (value.isNumber()) {
-            number(schema, value.decimalValue(), path, errors);
+            number(schema, value, path, errors);
         }
         combinators(root, schema, value, path, errors, depth);
     }
@@ -156,23 +180,33 @@ public final class JsonSchema {
             }
         }
         JsonNode properties = schema.get("properties");
-        JsonNode patterns = schema.get("patternProperties");
+        Map<Pattern, JsonNode> patterns = new HashMap<>();
+        JsonNode patternProperties = schema.get("patternProperties");
+        if (patternProperties != null && patternProperties.isObject()) {
+            for (Map.Entry<String, JsonNode> pattern : patternProperties.properties()) {
+                Pattern compiled = compile(pattern.getKey(), path, errors);
+                if (compiled != null) {
+                    patterns.put(compiled, pattern.getValue());
+                }
+            }
+        }
         JsonNode additional = schema.get("additionalProperties");
+        JsonNode names = schema.get("propertyNames");
         for (Map.Entry<String, JsonNode> property : value.properties()) {
             String name = property.getKey();
-            String at = path + "." + name;
+            String at = child(path, name);
+            if (names != null) {
+                propertyName(root, names, name, path, errors, depth);
+            }
             boolean known = false;
             if (properties != null && properties.has(name)) {
                 known = true;
                 check(root, properties.get(name), property.getValue(), at, errors, depth + 1);
             }
-            if (patterns != null && patterns.isObject()) {
-                for (Map.Entry<String, JsonNode> pattern : patterns.properties()) {
-                    Pattern compiled = compile(pattern.getKey());
-                    if (compiled != null && compiled.matcher(name).find()) {
-                        known = true;
-                        check(root, pattern.getValue(), property.getValue(), at, errors, depth + 1);
-                    }
+            for (Map.Entry<Pattern, JsonNode> pattern : patterns.entrySet()) {
+                if (pattern.getKey().matcher(name).find()) {
+                    known = true;
+                    check(root, pattern.getValue(), property.getValue(), at, errors, depth + 1);
                 }
             }
             if (!known && additional != null) {
@@ -197,6 +231,32 @@ public final class JsonSchema {
                 }
             }
         }
+        JsonNode dependentSchemas = schema.get("dependentSchemas");
+        if (dependentSchemas != null && dependentSchemas.isObject()) {
+            for (Map.Entry<String, JsonNode> rule : dependentSchemas.properties()) {
+                if (value.has(rule.getKey())) {
+                    check(root, rule.getValue(), value, path, errors, depth + 1);
+                }
+            }
+        }
+    }
+
+    /** Checks a property's name against {@code propertyNames}; its errors name the property. */
+    private static void propertyName(JsonNode root, JsonNode names, String name, String path, List<String> errors,
+            int depth) {
+        List<String> broken = new ArrayList<>();
+        check(root, names, JsonNodeFactory.instance.stringNode(name), "", broken, depth + 1);
+        for (String error : broken) {
+            errors.add(path + ": the property name '" + clip(name) + "' " + error.substring(error.indexOf(": ") + 2));
+        }
+    }
+
+    /** @return the path of a property: {@code $.name}, or {@code $['odd name']} when the name is no identifier */
+    private static String child(String path, String name) {
+        if (IDENTIFIER.matcher(name).matches()) {
+            return path + "." + name;
+        }
+        return path + "['" + clip(name).replace("\\", "\\\\").replace("'", "\\'") + "']";
     }
 
     private static void array(JsonNode root, JsonNode schema, JsonNode value, String path, List<String> errors,
@@ -218,52 +278,83 @@ public final class JsonSchema {
         bounds(schema, "minItems", "maxItems", value.size(), "items", path, errors);
         JsonNode unique = schema.get("uniqueItems");
         if (unique != null && unique.asBoolean(false)) {
-            Set<JsonNode> seen = new HashSet<>();
+            Set<Object> seen = new HashSet<>();
             for (JsonNode each : value) {
-                if (!seen.add(each)) {
+                if (!seen.add(canonical(each))) {
                     errors.add(path + ": the items must be unique");
                     break;
                 }
             }
         }
+        JsonNode contains = schema.get("contains");
+        if (contains != null) {
+            int matching = 0;
+            for (JsonNode each : value) {
+                if (validate(root, contains, each, path, depth)) {
+                    matching++;
+                }
+            }
+            JsonNode min = schema.get("minContains");
+            long least = min != null && min.isNumber() ? min.asLong() : 1;
+            JsonNode max = schema.get("maxContains");
+            if (matching < least) {
+                errors.add(path + ": must contain at least " + matches(least));
+            } else if (max != null && max.isNumber() && matching > max.asLong()) {
+                errors.add(path + ": must contain at most " + matches(max.asLong()));
+            }
+        }
+    }
+
+    private static String matches(long count) {
+        return count == 1 ? "1 item that matches contains" : count + " items that match contains";
     }
 
     private static void string(JsonNode schema, String value, String path, List<String> errors) {
         bounds(schema, "minLength", "maxLength", value.codePointCount(0, value.length()), "characters", path, errors);
         JsonNode pattern = schema.get("pattern");
         if (pattern != null && pattern.isString()) {
-            Pattern compiled = compile(pattern.stringValue());
+            Pattern compiled = compile(pattern.stringValue(), path, errors);
             if (compiled != null && !compiled.matcher(value).find()) {
                 errors.add(path + ": must match the pattern " + clip(pattern.stringValue()));
             }
         }
     }
 
-    private static void number(JsonNode schema, BigDecimal value, String path, List<String> errors) {
-        limit(schema, "minimum", path, errors, value, 1, true);
-        limit(schema, "exclusiveMinimum", path, errors, value, 1, false);
-        limit(schema, "maximum", path, errors, value, -1, true);
-        limit(schema, "exclusiveMaximum", path, errors, value, -1, false);
+    private static void number(JsonNode schema, JsonNode value, String path, List<String> errors) {
+        limit(schema, "minimum", value, 1, true, "at least ", path, errors);
+        limit(schema, "exclusiveMinimum", value, 1, false, "greater than ", path, errors);
+        limit(schema, "maximum", value, -1, true, "at most ", path, errors);
+        limit(schema, "exclusiveMaximum", value, -1, false, "less than ", path, errors);
         JsonNode multiple = schema.get("multipleOf");
-        if (multiple != null && multiple.isNumber() && multiple.decimalValue().signum() > 0 && value.remainder(multiple
-                .decimalValue()).signum() != 0) {
+        if (multiple != null && multiple.isNumber() && finite(multiple) && multiple.decimalValue().signum() > 0
+                && (!finite(value) || value.decimalValue().remainder(multiple.decimalValue()).signum() != 0)) {
             errors.add(path + ": must be a multiple of " + multiple.asString());
         }
     }
 
     /** @param side 1 for a lower bound, -1 for an upper */
-    private static void limit(JsonNode schema, String keyword, String path, List<String> errors, BigDecimal value,
-            int side, boolean inclusive) {
+    private static void limit(JsonNode schema, String keyword, JsonNode value, int side, boolean inclusive,
+            String rule, String path, List<String> errors) {
         JsonNode bound = schema.get(keyword);
         if (bound == null || !bound.isNumber()) {
             return;
         }
-        int cmp = value.compareTo(bound.decimalValue()) * side;
+        int cmp = compare(value, bound) * side;
         if (cmp < 0 || (!inclusive && cmp == 0)) {
-            errors.add(path + ": must be " + (side > 0 ? "at least " : "at most ") + bound.asString() + (inclusive
-                    ? ""
-                    : " (exclusive)"));
+            errors.add(path + ": must be " + rule + bound.asString());
         }
+    }
+
+    /** Compares exactly, as decimals; a number too large for a double (parsed as an infinity) as a double. */
+    private static int compare(JsonNode a, JsonNode b) {
+        if (finite(a) && finite(b)) {
+            return a.decimalValue().compareTo(b.decimalValue());
+        }
+        return Double.compare(a.doubleValue(), b.doubleValue());
+    }
+
+    private static boolean finite(JsonNode number) {
+        return !(number.isDouble() || number.isFloat()) || Double.isFinite(number.doubleValue());
     }
 
     private static void bounds(JsonNode schema, String min, String max, int size, String unit, String path,
@@ -298,7 +389,8 @@ public final class JsonSchema {
             case "boolean" -> value.isBoolean();
             case "null" -> value.isNull();
             case "number" -> value.isNumber();
-            case "integer" -> value.isIntegralNumber() || (value.isNumber() && isWhole(value.decimalValue()));
+            case "integer" -> value.isIntegralNumber() || (value.isNumber() && (!finite(value) || isWhole(value
+                    .decimalValue())));
             default -> true;
         };
     }
@@ -321,37 +413,81 @@ public final class JsonSchema {
     }
 
     private static boolean contains(JsonNode values, JsonNode value) {
+        Object wanted = canonical(value);
         for (JsonNode each : values) {
-            if (same(each, value)) {
+            if (canonical(each).equals(wanted)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** JSON equality: 1 and 1.0 are the same number. */
     private static boolean same(JsonNode a, JsonNode b) {
-        if (a.isNumber() && b.isNumber()) {
-            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        return canonical(a).equals(canonical(b));
+    }
+
+    /**
+     * @return a value whose {@code equals} is JSON's equality: numbers by their value at any depth (1 and 1.0 are one
+     *         number), objects whatever the order of their properties
+     */
+    private static Object canonical(JsonNode value) {
+        if (value.isNumber()) {
+            return finite(value) ? value.decimalValue().stripTrailingZeros() : value.doubleValue();
         }
-        return a.equals(b);
+        if (value.isArray()) {
+            List<Object> items = new ArrayList<>(value.size());
+            value.forEach(each -> items.add(canonical(each)));
+            return items;
+        }
+        if (value.isObject()) {
+            Map<String, Object> properties = new HashMap<>();
+            value.properties().forEach(p -> properties.put(p.getKey(), canonical(p.getValue())));
+            return properties;
+        }
+        return value;
     }
 
     private static @Nullable JsonNode resolve(JsonNode root, String ref) {
-        if (ref.equals("#")) {
+        if (!ref.startsWith("#")) {
+            return null; // another document, or relative to an $id: not followed
+        }
+        String fragment;
+        try {
+            fragment = URI.create(ref).getFragment(); // percent-decoded, as a URI fragment is
+        } catch (IllegalArgumentException e) {
+            fragment = ref.substring(1);
+        }
+        if (fragment == null || fragment.isEmpty()) {
             return root;
         }
-        if (!ref.startsWith("#/")) {
-            return null;
+        if (!fragment.startsWith("/")) {
+            return anchor(root, fragment, 0);
         }
-        JsonNode target = root.at(ref.substring(1));
+        JsonNode target = root.at(fragment);
         return target.isMissingNode() ? null : target;
     }
 
-    private static @Nullable Pattern compile(String regex) {
+    private static @Nullable JsonNode anchor(JsonNode schema, String name, int depth) {
+        if (depth > MAX_DEPTH || !(schema.isObject() || schema.isArray())) {
+            return null;
+        }
+        if (schema.isObject() && name.equals(schema.path("$anchor").asString(null))) {
+            return schema;
+        }
+        for (JsonNode each : schema) {
+            JsonNode found = anchor(each, name, depth + 1);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private static @Nullable Pattern compile(String regex, String path, List<String> errors) {
         try {
             return Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
+            errors.add(path + ": the schema's pattern '" + clip(regex) + "' is not a valid regular expression");
             return null;
         }
     }

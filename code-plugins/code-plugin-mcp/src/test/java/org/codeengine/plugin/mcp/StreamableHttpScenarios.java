@@ -1,0 +1,265 @@
+package org.codeengine.plugin.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.codeengine.api.AuthenticationException;
+import org.codeengine.api.security.AccessDecision;
+import org.codeengine.api.security.AuditEntry;
+import org.codeengine.api.security.Credentials;
+import org.codeengine.api.security.Permission;
+import org.codeengine.api.security.Principal;
+import org.codeengine.api.security.SecurityFacade;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The Streamable HTTP scenarios every server of {@link StreamableHttp} must pass, run against each: the JDK's
+ * HttpServer ({@link McpHttpServerTest}) and a servlet container ({@link McpServletTest}). The same assertions cover
+ * both, so the transport logic is known to be one.
+ */
+abstract class StreamableHttpScenarios {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** A running server of the transport, on loopback. */
+    interface Served extends AutoCloseable {
+        /** @return the MCP endpoint's URI */
+        URI endpoint();
+
+        /** @return how many sessions the transport holds */
+        int sessionCount();
+
+        @Override
+        void close();
+    }
+
+    /** Starts {@code server} on loopback with these options; the endpoint is {@code /mcp}. */
+    abstract Served serve(McpServer server, McpHttpServer.Options options);
+
+    McpServer server;
+    Served http;
+    final HttpClient raw = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() {
+        ObjectNode schema = (ObjectNode) JSON.readTree(
+                "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"minimum\":1}},\"required\":[\"n\"]}");
+        ObjectNode anything = JSON.createObjectNode().put("type", "object");
+        server = McpServer.builder().info("test", "1").pageSize(2).tool(McpTool.of("square", "Squares n", schema, (
+                args, ctx) -> {
+            ctx.progress(1, 1, null);
+            long n = args.path("n").asLong();
+            return McpToolResult.structured(JSON.createObjectNode().put("square", n * n));
+        })).tool(McpTool.of("a", "a", anything, (args, ctx) -> McpToolResult.text("a"))).tool(McpTool.of("b", "b",
+                anything, (args, ctx) -> McpToolResult.text("b"))).tool(McpTool.of("poll",
+                        "Closes its stream halfway", anything, (args, ctx) -> {
+                            ctx.progress(1, 2, null);
+                            ctx.closeStream();
+                            ctx.progress(2, 2, null);
+                            return McpToolResult.text("done");
+                        }))
+                .build();
+        http = serve(server, options());
+    }
+
+    static McpHttpServer.Options options() {
+        return McpHttpServer.Options.loopback(0).withRetry(Duration.ofMillis(50));
+    }
+
+    @AfterEach
+    void stop() {
+        http.close();
+    }
+
+    HttpResponse<String> post(String body, Map<String, String> headers) throws IOException, InterruptedException {
+        return post(http.endpoint(), body, headers);
+    }
+
+    HttpResponse<String> post(URI endpoint, String body, Map<String, String> headers) throws IOException,
+            InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).header("Content-Type", "application/json").header(
+                "Accept", "application/json, text/event-stream").POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(b::header);
+        return raw.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+            + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}";
+
+    private String session() throws IOException, InterruptedException {
+        HttpResponse<String> r = post(INITIALIZE, Map.of());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).path("result").path("protocolVersion").asString()).isEqualTo("2025-11-25");
+        return r.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    }
+
+    @Test
+    void jsonRpcErrors_carryTheSpecCodes_andNeverANullId() throws Exception {
+        String id = session();
+        JsonNode unknown = JSON.readTree(post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"nope\"}", Map.of(
+                "Mcp-Session-Id", id)).body());
+        assertThat(unknown.path("error").path("code").asInt()).isEqualTo(-32601);
+        assertThat(unknown.path("id").asInt()).isEqualTo(7);
+        HttpResponse<String> malformed = post("{\"jsonrpc\":", Map.of("Mcp-Session-Id", id));
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(malformed.body()).path("error").path("code").asInt()).isEqualTo(-32700);
+        JsonNode nullId = JSON.readTree(post("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}", Map.of(
+                "Mcp-Session-Id", id)).body());
+        assertThat(nullId.path("error").path("code").asInt()).isEqualTo(-32600);
+        assertThat(nullId.has("id")).isFalse();
+        JsonNode badParams = JSON
+                .readTree(post("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/list\",\"params\":[1]}",
+                        Map.of("Mcp-Session-Id", id)).body());
+        assertThat(badParams.path("error").path("code").asInt()).isEqualTo(-32602);
+        JsonNode batch = JSON.readTree(post("[{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}]", Map.of(
+                "Mcp-Session-Id", id)).body());
+        assertThat(batch.path("error").path("code").asInt()).as("no batches in 2025-11-25").isEqualTo(-32600);
+    }
+
+    @Test
+    void sessions_unknownIs404_deleteEndsOne_andForeignHostsAreRefused() throws Exception {
+        String id = session();
+        assertThat(post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", Map.of("Mcp-Session-Id", "nope"))
+                .statusCode()).isEqualTo(404);
+        assertThat(post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", Map.of()).statusCode()).isEqualTo(400);
+        assertThat(post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", Map.of("Mcp-Session-Id", id,
+                "MCP-Protocol-Version", "1999-01-01")).statusCode()).isEqualTo(400);
+        assertThat(post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", Map.of("Mcp-Session-Id", id, "Origin",
+                "http://evil.example")).statusCode()).isEqualTo(403);
+        assertThat(http.sessionCount()).isEqualTo(1);
+        HttpResponse<Void> deleted = raw.send(HttpRequest.newBuilder(http.endpoint()).header("Mcp-Session-Id", id)
+                .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        assertThat(http.sessionCount()).isZero();
+        assertThat(post("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}", Map.of("Mcp-Session-Id", id))
+                .statusCode()).isEqualTo(404);
+        HttpResponse<String> put = raw.send(HttpRequest.newBuilder(http.endpoint()).PUT(HttpRequest.BodyPublishers
+                .noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(put.headers().firstValue("Allow")).hasValue("GET, POST, DELETE");
+    }
+
+    @Test
+    void client_pagesThroughTools_validatesArguments_hearsProgress_andEndsItsSession() {
+        try (McpClient client = McpClient.builder().connect(http.endpoint())) {
+            assertThat(client.listTools()).extracting(t -> t.path("name").asString()).containsExactly("square", "a",
+                    "b", "poll");
+            List<Double> progress = new CopyOnWriteArrayList<>();
+            McpToolResult ok = client.callTool("square", JSON.readTree("{\"n\":12}"), (p, params) -> progress.add(p));
+            assertThat(ok.isError()).isFalse();
+            assertThat(ok.structuredContent().path("square").asInt()).isEqualTo(144);
+            assertThat(progress).containsExactly(1.0);
+            McpToolResult bad = client.callTool("square", JSON.readTree("{\"n\":0}"));
+            assertThat(bad.isError()).isTrue();
+            assertThat(bad.content().get(0).path("text").asString()).contains("$.n: must be at least 1");
+            assertThatThrownBy(() -> client.callTool("missing", JSON.createObjectNode())).isInstanceOf(
+                    McpException.class).extracting(e -> ((McpException) e).code()).isEqualTo(-32602);
+            assertThat(http.sessionCount()).isEqualTo(1);
+        }
+        assertThat(http.sessionCount()).as("closing the client DELETEs its session").isZero();
+    }
+
+    @Test
+    void streamClosedByTheServer_isResumedWithLastEventId_andLosesNothing() {
+        pollResumes(http.endpoint());
+    }
+
+    /** Calls {@code poll}, whose stream the server closes halfway, and checks that all of it arrives. */
+    static void pollResumes(URI endpoint) {
+        try (McpClient client = McpClient.builder().connect(endpoint)) {
+            List<Double> progress = new CopyOnWriteArrayList<>();
+            McpToolResult result = client.callTool("poll", JSON.createObjectNode(), (p, params) -> progress.add(p));
+            assertThat(result.content().get(0).path("text").asString()).isEqualTo("done");
+            assertThat(progress).containsExactly(1.0, 2.0);
+        }
+    }
+
+    @Test
+    void getStream_carriesWhatBelongsToNoRequest() throws InterruptedException {
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        try (McpClient client = McpClient.builder().onNotification((method, params) -> heard.add(method)).connect(
+                http.endpoint())) {
+            // the client opens its GET stream on its own thread: tell until it hears, within a deadline
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            String method = null;
+            while (method == null && System.nanoTime() < deadline) {
+                server.listChanged("tools");
+                method = heard.poll(50, TimeUnit.MILLISECONDS);
+            }
+            assertThat(method).isEqualTo("notifications/tools/list_changed");
+            client.ping();
+        }
+    }
+
+    @Test
+    void authorization_challengesWithoutAValidToken_andServesTheMetadata() throws Exception {
+        McpHttpServer.Authorization auth = new McpHttpServer.Authorization(new OneToken("good"), URI.create(
+                "https://tools.example/mcp"), List.of(URI.create("https://issuer.example")), List.of("mcp:tools"));
+        try (Served guarded = serve(server, options().withAllowedHosts(Set.of("tools.example")).withAuthorization(
+                auth))) {
+            HttpResponse<String> none = post(guarded.endpoint(), INITIALIZE, Map.of());
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue(
+                    "Bearer resource_metadata=\"https://tools.example/.well-known/oauth-protected-resource/mcp\", "
+                            + "scope=\"mcp:tools\"");
+            HttpResponse<String> wrong = post(guarded.endpoint(), INITIALIZE, Map.of("Authorization", "Bearer bad"));
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            assertThat(wrong.headers().firstValue("WWW-Authenticate").orElseThrow()).endsWith(
+                    "error=\"invalid_token\"");
+            HttpResponse<String> right = post(guarded.endpoint(), INITIALIZE, Map.of("Authorization", "Bearer good"));
+            assertThat(right.statusCode()).isEqualTo(200);
+            assertThat(guarded.sessionCount()).isEqualTo(1);
+
+            HttpResponse<String> metadata = raw.send(HttpRequest.newBuilder(guarded.endpoint().resolve(
+                    "/.well-known/oauth-protected-resource/mcp")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metadata.statusCode()).isEqualTo(200);
+            JsonNode body = JSON.readTree(metadata.body());
+            assertThat(body.path("resource").asString()).isEqualTo("https://tools.example/mcp");
+            assertThat(body.path("authorization_servers").get(0).asString()).isEqualTo("https://issuer.example");
+            assertThat(body.path("scopes_supported").get(0).asString()).isEqualTo("mcp:tools");
+        }
+    }
+
+    /** Security that knows one bearer token. */
+    private record OneToken(String token) implements SecurityFacade {
+        @Override
+        public Principal authenticate(Credentials credentials) {
+            if (credentials instanceof Credentials.BearerToken(var secret) && secret.reveal().equals(token)) {
+                return new Principal("alice", Principal.Kind.USER, Set.of());
+            }
+            throw new AuthenticationException("unknown token", null);
+        }
+
+        @Override
+        public AccessDecision check(Principal principal, Permission permission) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public AccessDecision require(Principal principal, Permission permission) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<AuditEntry> audit(long fromSequence, int limit) {
+            return List.of();
+        }
+    }
+}
