@@ -50,6 +50,10 @@ final class HealthGate {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
+            if (!result.healthy() && timeout.compareTo(spec.timeout()) < 0 && System.nanoTime() - deadlineNanos >= 0
+                    && last != null) {
+                continue; // cut short by the deadline: the message keeps what the last whole probe said
+            }
             detail = result.detail();
             if (last == null || last != result.healthy()) {
                 listener.changed(result.healthy(), detail);

@@ -119,7 +119,7 @@ class ProcessExecutorTest {
             ServiceSpec slow = ServiceSpec.builder("slow", "process").setting("command", "sleep 30").healthCheck(
                     HealthCheckSpec.of("command", Map.of("command", "false")).withTiming(Duration.ZERO, Duration
                             .ofMillis(50), 1000))
-                    .timeout(Duration.ofMillis(700)).build();
+                    .timeout(Duration.ofSeconds(2)).build(); // room for probes to finish on a loaded machine
             RunHandle run = engine.orchestrator().deploy(new CallContext(new Principal("t", Principal.Kind.USER, Set
                     .of("admin")), null, "t"), DeploymentSpec.of("one", "dev", List.of(slow)));
             assertThat(run.await(Duration.ofSeconds(30))).isEqualTo(RunState.ROLLED_BACK);
