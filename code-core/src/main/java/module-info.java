@@ -5,7 +5,7 @@
 module org.codeengine.core {
     requires transitive org.codeengine.api;
     requires org.slf4j;
-    requires org.codeengine.plugin.support;
+    requires org.codeengine.schema;
     requires com.zaxxer.hikari;
     requires flyway.core;
     requires com.h2database;

@@ -1,5 +1,7 @@
-package org.codeengine.plugin.support;
+package org.codeengine.schema;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.util.ArrayList;
@@ -8,8 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -31,8 +31,10 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * ("cannot be resolved"), so it never passes silently. {@code $anchor}s are looked up in the whole document.</li>
  * <li>{@code format}, {@code default}, {@code examples}, {@code title} and {@code description} are annotations, as
  * 2020-12 makes them by default: nothing is asserted and no default is filled in.</li>
- * <li>{@code pattern} and {@code patternProperties} use {@link java.util.regex}, unanchored; a pattern it cannot
- * compile is reported as an error rather than skipped.</li>
+ * <li>{@code pattern} and {@code patternProperties} run on RE2/J, unanchored: in time linear in the input, so no
+ * pattern a tool declares and no argument a client sends can make a check backtrack for long (ECMA-262's
+ * backreferences and lookaround are not there). A pattern it cannot compile is reported as an error rather than
+ * skipped.</li>
  * <li>A value of the wrong {@code type} gets that one error: the other keywords at the same place are not checked.</li>
  * <li>Schemas nest at most 64 levels deep (counting {@code $ref}s), and at most 20 errors are reported.</li>
  * </ul>

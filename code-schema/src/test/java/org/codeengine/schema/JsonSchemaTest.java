@@ -1,7 +1,9 @@
-package org.codeengine.plugin.support;
+package org.codeengine.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -200,6 +202,15 @@ class JsonSchemaTest {
     void recursion_stopsAtSixtyFourLevels_withAnError() {
         assertThat(JsonSchema.validate(json("{'$ref':'#'}"), json("1"))).containsExactly(
                 "$: the schema nests too deep");
+    }
+
+    /** {@code ^(a+)+$} against 40 a's and a b takes 2^40 steps in a backtracking engine; RE2/J takes 41. */
+    @Test
+    void aPatternThatWouldBacktrack_isCheckedInLinearTime() {
+        JsonNode schema = JSON.readTree("{\"type\":\"string\",\"pattern\":\"^(a+)+$\"}");
+        JsonNode value = JSON.getNodeFactory().stringNode("a".repeat(40) + "b");
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThat(JsonSchema.validate(schema, value))
+                .containsExactly("$: must match the pattern ^(a+)+$"));
     }
 
     @Test

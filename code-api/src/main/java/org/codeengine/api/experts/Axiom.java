@@ -46,9 +46,8 @@ public sealed interface Axiom {
     }
 
     /**
-     * The chosen answer parses as JSON and matches a JSON Schema (the keywords {@code type}, {@code properties},
-     * {@code required}, {@code items}, {@code enum}, {@code minimum}, {@code maximum}, {@code additionalProperties}
-     * are checked).
+     * The chosen answer parses as JSON and matches a JSON Schema (2020-12, checked as the engine checks tool
+     * arguments: {@code org.codeengine.schema.JsonSchema} in the module code-schema).
      *
      * @param schema the schema
      */

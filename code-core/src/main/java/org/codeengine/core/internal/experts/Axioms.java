@@ -8,6 +8,7 @@ import org.codeengine.api.experts.Axiom;
 import org.codeengine.api.experts.Cluster;
 import org.codeengine.api.experts.Vote;
 import org.codeengine.api.security.SecretScanner;
+import org.codeengine.schema.JsonSchema;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -69,79 +70,6 @@ final class Axioms {
         } catch (JacksonException e) {
             return false;
         }
-        return value != null && matches(value, schema);
-    }
-
-    /** The subset of JSON Schema named in {@link Axiom.JsonSchema}. */
-    static boolean matches(JsonNode value, JsonNode schema) {
-        JsonNode type = schema.get("type");
-        if (type != null && type.isString() && !hasType(value, type.asString())) {
-            return false;
-        }
-        JsonNode allowed = schema.get("enum");
-        if (allowed != null && allowed.isArray()) {
-            boolean found = false;
-            for (JsonNode option : allowed) {
-                found |= option.equals(value);
-            }
-            if (!found) {
-                return false;
-            }
-        }
-        if (value.isNumber()) {
-            JsonNode min = schema.get("minimum");
-            JsonNode max = schema.get("maximum");
-            if (min != null && min.isNumber() && value.asDouble() < min.asDouble() || max != null && max.isNumber()
-                    && value.asDouble() > max.asDouble()) {
-                return false;
-            }
-        }
-        if (value.isObject()) {
-            JsonNode required = schema.get("required");
-            if (required != null) {
-                for (JsonNode name : required) {
-                    if (!value.has(name.asString())) {
-                        return false;
-                    }
-                }
-            }
-            JsonNode properties = schema.get("properties");
-            JsonNode additional = schema.get("additionalProperties");
-            for (var field : value.properties()) {
-                JsonNode sub = properties == null ? null : properties.get(field.getKey());
-                if (sub != null) {
-                    if (!matches(field.getValue(), sub)) {
-                        return false;
-                    }
-                } else if (additional != null && additional.isBoolean() && !additional.asBoolean()) {
-                    return false;
-                }
-            }
-        }
-        if (value.isArray()) {
-            JsonNode items = schema.get("items");
-            if (items != null && items.isObject()) {
-                for (JsonNode item : value) {
-                    if (!matches(item, items)) {
-                        return false;
-                    }
-                }
-            }
-        }
-        return true;
-    }
-
-    private static boolean hasType(JsonNode value, String type) {
-        return switch (type) {
-            case "object" -> value.isObject();
-            case "array" -> value.isArray();
-            case "string" -> value.isString();
-            case "number" -> value.isNumber();
-            case "integer" -> value.isIntegralNumber() || value.isNumber() && value.asDouble() == Math.rint(value
-                    .asDouble());
-            case "boolean" -> value.isBoolean();
-            case "null" -> value.isNull();
-            default -> true;
-        };
+        return value != null && JsonSchema.validate(schema, value).isEmpty();
     }
 }

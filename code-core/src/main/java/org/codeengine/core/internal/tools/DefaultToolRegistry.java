@@ -18,7 +18,7 @@ import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolRegistry;
 import org.codeengine.api.tools.ToolResult;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
-import org.codeengine.plugin.support.JsonSchema;
+import org.codeengine.schema.JsonSchema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 

@@ -18,7 +18,7 @@ import org.codeengine.api.tools.ToolResult;
 import org.codeengine.plugin.mcp.internal.Json;
 import org.codeengine.plugin.mcp.internal.Peer;
 import org.codeengine.plugin.mcp.internal.Protocol;
-import org.codeengine.plugin.support.JsonSchema;
+import org.codeengine.schema.JsonSchema;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
