@@ -280,7 +280,7 @@ final class ClientTransports {
                     Thread.currentThread().interrupt();
                 }
             }
-            http.close();
+            http.shutdownNow(); // close() would wait for the GET stream, which the server may hold open
         }
     }
 
