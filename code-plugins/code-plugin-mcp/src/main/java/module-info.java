@@ -8,6 +8,7 @@ module org.codeengine.plugin.mcp {
     requires org.codeengine.plugin.support;
     requires transitive java.net.http;
     requires jdk.httpserver;
+    requires com.nimbusds.jose.jwt;
 
     exports org.codeengine.plugin.mcp;
 }
