@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -120,26 +122,81 @@ public final class McpHttpServer implements AutoCloseable {
     /**
      * The server as an OAuth 2.1 resource server: every request needs {@code Authorization: Bearer <token>}, which
      * CODE's security authenticates (a JWT access token it verifies, whose audience is this resource); a missing or
-     * bad token gets 401 with {@code WWW-Authenticate} pointing at the protected-resource metadata (RFC 9728).
+     * bad token gets 401 with {@code WWW-Authenticate} pointing at the protected-resource metadata (RFC 9728). A valid
+     * token that lacks a scope the request needs (as {@code scopePolicy} says) gets 403 with
+     * {@code WWW-Authenticate: Bearer error="insufficient_scope", scope="..."} (RFC 6750 §3.1), naming the scopes the
+     * token has and those the request needs, so that the client can ask for them all at once. A token's scopes are
+     * those of its {@code scope} claim (space-separated, RFC 9068 §2.2.3) or {@code scp} claim (a list or a
+     * space-separated string), read after the token is verified.
      *
      * @param security authenticates tokens
      * @param resource the endpoint's canonical URI as clients see it, such as {@code https://tools.example/mcp}
      * @param authorizationServers the issuers of tokens, listed in the metadata
      * @param scopes the scopes listed in the metadata and asked for in challenges; copied
+     * @param scopePolicy which scopes each request needs
      */
     public record Authorization(SecurityFacade security, URI resource, List<URI> authorizationServers,
-            List<String> scopes) {
+            List<String> scopes, ScopePolicy scopePolicy) {
         /** @throws IllegalArgumentException if a field is missing */
         public Authorization {
             if (security == null || resource == null || authorizationServers == null || authorizationServers
-                    .isEmpty()) {
-                throw new IllegalArgumentException("security, resource and at least one authorization server are "
-                        + "needed");
+                    .isEmpty() || scopePolicy == null) {
+                throw new IllegalArgumentException("security, resource, scopePolicy and at least one authorization "
+                        + "server are needed");
             }
             authorizationServers = List.copyOf(authorizationServers);
             scopes = List.copyOf(scopes == null ? List.of() : scopes);
         }
+
+        /**
+         * An authorization whose requests need no particular scope.
+         *
+         * @throws IllegalArgumentException if a field is missing
+         */
+        public Authorization(SecurityFacade security, URI resource, List<URI> authorizationServers,
+                List<String> scopes) {
+            this(security, resource, authorizationServers, scopes, ScopePolicy.none());
+        }
+
+        /** @return this authorization with another scope policy */
+        public Authorization withScopePolicy(ScopePolicy policy) {
+            return new Authorization(security, resource, authorizationServers, scopes, policy);
+        }
     }
+
+    /** Which scopes a request needs; a token without all of them gets 403 {@code insufficient_scope}. */
+    @FunctionalInterface
+    public interface ScopePolicy {
+        /**
+         * @param method the JSON-RPC method, such as {@code tools/call}
+         * @param params its parameters; an empty object when it has none
+         * @return the scopes the request needs, empty for none
+         */
+        Set<String> required(String method, JsonNode params);
+
+        /** @return a policy that asks no scope of any request */
+        static ScopePolicy none() {
+            return (method, params) -> Set.of();
+        }
+
+        /**
+         * @param byTool the scopes each tool needs, by tool name; copied
+         * @return a policy that asks those scopes of {@code tools/call} for the named tools, and none of the rest
+         * @throws IllegalArgumentException if the map is null
+         */
+        static ScopePolicy forTools(Map<String, Set<String>> byTool) {
+            if (byTool == null) {
+                throw new IllegalArgumentException("byTool must not be null");
+            }
+            Map<String, Set<String>> copy = Map.copyOf(byTool);
+            return (method, params) -> "tools/call".equals(method)
+                    ? Set.copyOf(copy.getOrDefault(params.path("name").asString(""), Set.of()))
+                    : Set.of();
+        }
+    }
+
+    /** An authenticated caller: who it is and the scopes its token grants. */
+    private record Caller(Principal principal, Set<String> scopes) {}
 
     private final McpServer server;
     private final Options options;
@@ -214,15 +271,16 @@ public final class McpHttpServer implements AutoCloseable {
                 plain(ex, 404, "not found");
                 return;
             }
-            Principal principal = null;
+            Caller caller = null;
             if (options.authorization() != null) {
-                principal = authenticate(ex);
-                if (principal == null) {
+                caller = authenticate(ex);
+                if (caller == null) {
                     return;
                 }
             }
+            Principal principal = caller == null ? null : caller.principal();
             switch (ex.getRequestMethod()) {
-                case "POST" -> post(ex, principal);
+                case "POST" -> post(ex, caller);
                 case "GET" -> get(ex, principal);
                 case "DELETE" -> delete(ex, principal);
                 default -> {
@@ -288,30 +346,87 @@ public final class McpHttpServer implements AutoCloseable {
         json(ex, 200, body);
     }
 
-    private @Nullable Principal authenticate(HttpExchange ex) throws IOException {
+    private String challenge() {
         Authorization auth = options.authorization();
-        String header = ex.getRequestHeaders().getFirst("Authorization");
-        String challenge = "Bearer resource_metadata=\"" + metadataUrl() + "\"" + (auth.scopes().isEmpty()
+        return "Bearer resource_metadata=\"" + metadataUrl() + "\"" + (auth.scopes().isEmpty()
                 ? ""
                 : ", scope=\"" + String.join(" ", auth.scopes()) + "\"");
+    }
+
+    private @Nullable Caller authenticate(HttpExchange ex) throws IOException {
+        Authorization auth = options.authorization();
+        String header = ex.getRequestHeaders().getFirst("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
-            ex.getResponseHeaders().set("WWW-Authenticate", challenge);
+            ex.getResponseHeaders().set("WWW-Authenticate", challenge());
             plain(ex, 401, "authorization required");
             return null;
         }
+        String token = header.substring(7).strip();
+        Principal principal;
         try {
-            return auth.security().authenticate(new Credentials.BearerToken(Secret.of(header.substring(7)
-                    .strip())));
-        } catch (CodeException e) {
-            ex.getResponseHeaders().set("WWW-Authenticate", challenge + ", error=\"invalid_token\"");
+            principal = auth.security().authenticate(new Credentials.BearerToken(Secret.of(token)));
+        } catch (CodeException | IllegalArgumentException e) {
+            ex.getResponseHeaders().set("WWW-Authenticate", challenge() + ", error=\"invalid_token\"");
             plain(ex, 401, "invalid token");
             return null;
         }
+        return new Caller(principal, grantedScopes(token));
+    }
+
+    /** @return the scopes in a (verified) JWT's {@code scope} or {@code scp} claim; none for another kind of token */
+    static Set<String> grantedScopes(String token) {
+        String[] parts = token.split("\\.", -1);
+        if (parts.length != 3) {
+            return Set.of();
+        }
+        JsonNode claims;
+        try {
+            claims = Json.parse(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException | McpException e) {
+            return Set.of();
+        }
+        Set<String> scopes = new LinkedHashSet<>();
+        for (String claim : List.of("scope", "scp")) {
+            JsonNode value = claims.path(claim);
+            if (value.isString()) {
+                scopes.addAll(List.of(value.asString().strip().split("\\s+")));
+            } else if (value.isArray()) {
+                value.forEach(v -> scopes.add(v.asString("")));
+            }
+        }
+        scopes.remove("");
+        return scopes;
+    }
+
+    /** @return the scopes the message (or each message of a batch) needs */
+    private Set<String> requiredScopes(JsonNode message) {
+        Set<String> needed = new LinkedHashSet<>();
+        for (JsonNode each : message.isArray() ? message : List.of(message)) {
+            String method = each.path("method").asString("");
+            if (!method.isEmpty()) {
+                JsonNode params = each.path("params");
+                needed.addAll(options.authorization().scopePolicy().required(method, params.isObject()
+                        ? params
+                        : Json.object()));
+            }
+        }
+        return needed;
+    }
+
+    /** Answers 403 insufficient_scope, naming the scopes held and needed (RFC 6750 §3.1, MCP scope challenges). */
+    private void insufficientScope(HttpExchange ex, Set<String> granted, Set<String> needed) throws IOException {
+        Set<String> all = new LinkedHashSet<>(granted);
+        all.addAll(needed);
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + String
+                .join(" ", all) + "\", resource_metadata=\"" + metadataUrl()
+                + "\", error_description=\"the request needs more scope\"");
+        plain(ex, 403, "insufficient scope");
     }
 
     // ------------------------------------------------------------------ POST
 
-    private void post(HttpExchange ex, @Nullable Principal principal) throws IOException {
+    private void post(HttpExchange ex, @Nullable Caller caller) throws IOException {
+        Principal principal = caller == null ? null : caller.principal();
         Headers h = ex.getRequestHeaders();
         String accept = h.getFirst("Accept") == null ? "" : h.getFirst("Accept").toLowerCase(Locale.ROOT);
         boolean sse = accept.contains("text/event-stream");
@@ -336,6 +451,13 @@ public final class McpHttpServer implements AutoCloseable {
         } catch (McpException e) {
             rpcError(ex, 400, e.code(), e.getMessage());
             return;
+        }
+        if (caller != null) {
+            Set<String> needed = requiredScopes(message);
+            if (!caller.scopes().containsAll(needed)) {
+                insufficientScope(ex, caller.scopes(), needed);
+                return;
+            }
         }
         boolean initialize = message.isObject() && "initialize".equals(message.path("method").asString(""));
         String id = h.getFirst("Mcp-Session-Id");

@@ -14,12 +14,15 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.codeengine.api.AuthenticationException;
 import org.codeengine.api.Secret;
@@ -30,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The client's OAuth grants and refresh tokens against a real
+ * The client's OAuth grants, refresh tokens and scope step-up, and the server's scope challenge, against a real
  * authorization server ({@link TestAuthorizationServer}) and an {@link McpHttpServer} resource server, both on
  * 127.0.0.1, on a clock the test moves.
  */
@@ -53,7 +56,7 @@ class McpOAuthTest {
     }
 
     /** Serves the tools {@code echo} and {@code write} on a resource server that trusts {@link #as}. */
-    private void serve() throws IOException {
+    private void serve(List<String> scopes, McpHttpServer.ScopePolicy policy) throws IOException {
         int port;
         try (ServerSocket free = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
@@ -63,7 +66,12 @@ class McpOAuthTest {
                         ctx) -> McpToolResult.text("written")))
                 .build();
         mcp = server.startHttp(McpHttpServer.Options.loopback(port).withAuthorization(new McpHttpServer.Authorization(
-                as.security(), URI.create("http://127.0.0.1:" + port + "/mcp"), List.of(as.issuer()), List.of())));
+                as.security(), URI.create("http://127.0.0.1:" + port + "/mcp"), List.of(as.issuer()), scopes,
+                policy)));
+    }
+
+    private void serve() throws IOException {
+        serve(List.of(), McpHttpServer.ScopePolicy.none());
     }
 
     private McpOAuth.Builder oauth() {
@@ -235,6 +243,67 @@ class McpOAuthTest {
         }
         assertThat(as.tokenRequests("client_credentials")).hasSize(2);
         assertThat(as.tokenRequests("refresh_token")).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ scopes
+
+    private HttpResponse<String> post(String token, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(mcp.endpoint()).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream").header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(b::header);
+        return raw.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String session(String token) throws Exception {
+        HttpResponse<String> r = post(token, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\","
+                + "\"version\":\"1\"}}}", Map.of());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    }
+
+    private HttpResponse<String> callTool(String token, String session, String tool) throws Exception {
+        return post(token, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
+                + "\",\"arguments\":{}}}", Map.of("Mcp-Session-Id", session, "MCP-Protocol-Version", "2025-11-25"));
+    }
+
+    @Test
+    void tokenWithoutTheToolsScope_gets403InsufficientScope_namingTheScopesHeldAndNeeded() throws Exception {
+        serve(List.of("mcp:read"), McpHttpServer.ScopePolicy.forTools(Map.of("write", Set.of("mcp:write"))));
+        String reader = as.accessToken("mcp:read");
+        String session = session(reader);
+        HttpResponse<String> refused = callTool(reader, session, "write");
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.headers().firstValue("WWW-Authenticate").orElseThrow()).isEqualTo(
+                "Bearer error=\"insufficient_scope\", scope=\"mcp:read mcp:write\", resource_metadata=\""
+                        + "http://127.0.0.1:" + mcp.port() + "/.well-known/oauth-protected-resource/mcp\", "
+                        + "error_description=\"the request needs more scope\"");
+        assertThat(callTool(reader, session, "echo").statusCode()).isEqualTo(200);
+        String writer = as.accessToken("mcp:read mcp:write");
+        assertThat(callTool(writer, session(writer), "write").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void grantedScopes_comeFromTheScopeOrScpClaim_andNoneFromAnOpaqueToken() {
+        assertThat(McpHttpServer.grantedScopes(as.accessToken("a b"))).containsExactly("a", "b");
+        String scp = "e30." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                "{\"scp\":[\"x\",\"y\"]}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ".s";
+        assertThat(McpHttpServer.grantedScopes(scp)).containsExactly("x", "y");
+        assertThat(McpHttpServer.grantedScopes("opaque-session-token")).isEmpty();
+        assertThat(McpHttpServer.grantedScopes("a.!!.c")).isEmpty();
+    }
+
+    @Test
+    void client_stepsUpToTheScopeTheServerNames_onInsufficientScope() throws Exception {
+        serve(List.of("mcp:read"), McpHttpServer.ScopePolicy.forTools(Map.of("write", Set.of("mcp:write"))));
+        try (McpClient client = McpClient.builder().oauth(oauth().clientCredentials().clientId(CLIENT_ID).clientSecret(
+                CLIENT_SECRET).build()).connect(mcp.endpoint())) {
+            call(client, "echo");
+            call(client, "write");
+        }
+        List<Request> grants = as.tokenRequests("client_credentials");
+        assertThat(grants).extracting(r -> r.form().get("scope")).containsExactly("mcp:read", "mcp:read mcp:write");
     }
 
     // ------------------------------------------------------------------ configuration
