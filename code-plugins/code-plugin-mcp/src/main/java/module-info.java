@@ -10,6 +10,7 @@ module org.codeengine.plugin.mcp {
     requires org.codeengine.schema;
     requires transitive java.net.http;
     requires jdk.httpserver;
+    requires com.nimbusds.jose.jwt;
     // McpServlet alone uses it, in a container that provides it; the rest of the plugin works without it. Not
     // transitive: that would make every module compiled against this one need it; a host that uses McpServlet
     // requires jakarta.servlet itself

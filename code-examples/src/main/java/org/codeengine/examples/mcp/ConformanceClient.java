@@ -2,7 +2,14 @@ package org.codeengine.examples.mcp;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.codeengine.api.Secret;
 import org.codeengine.plugin.mcp.McpClient;
 import org.codeengine.plugin.mcp.McpOAuth;
@@ -47,13 +54,7 @@ public final class ConformanceClient {
                 .elicitation((
                         message, schema) -> JSON.readTree("{\"action\":\"accept\",\"content\":{}}"));
         if (scenario.startsWith("auth/")) {
-            String clientId = context.path("client_id").isString() ? context.path("client_id").asString() : null;
-            Secret secret = context.path("client_secret").isString()
-                    ? Secret.of(context.path("client_secret").asString())
-                    : null;
-            builder.oauth(new McpOAuth("code-conformance-client", URI.create("http://localhost:3000/callback"),
-                    clientId, secret, CLIENT_METADATA, McpOAuth.Authorizer.headless(HttpClient.newBuilder()
-                            .followRedirects(HttpClient.Redirect.NEVER).build())));
+            builder.oauth(oauth(scenario, context));
         }
         try (McpClient client = builder.connect(url)) {
             for (JsonNode tool : client.listTools()) {
@@ -62,6 +63,48 @@ public final class ConformanceClient {
                 System.err.println(tool.path("name").asString() + " -> " + (result.isError() ? "error" : "ok"));
             }
         }
+    }
+
+    /**
+     * @return the OAuth configuration for an auth scenario: the client credentials grant (with a private key JWT or
+     *         the client secret) or cross-app access where the scenario is about them, else the authorization code
+     *         grant, approved headlessly, with the pre-registered credentials the scenario gives, if any
+     */
+    static McpOAuth oauth(String scenario, JsonNode context) {
+        McpOAuth.Builder oauth = McpOAuth.builder().clientName("code-conformance-client");
+        text(context, "client_id").ifPresent(oauth::clientId);
+        switch (scenario) {
+            case "auth/client-credentials-jwt" -> oauth.clientCredentials().privateKeyJwt(privateKey(text(context,
+                    "private_key_pem").orElseThrow()), text(context, "signing_algorithm").orElse("ES256"));
+            case "auth/client-credentials-basic" -> oauth.clientCredentials();
+            case "auth/cross-app-access-complete-flow" -> {
+                Secret idToken = Secret.of(text(context, "idp_id_token").orElseThrow());
+                oauth.crossAppAccess(new McpOAuth.CrossAppAccess(URI.create(text(context, "idp_token_endpoint")
+                        .orElseThrow()), text(context, "idp_client_id").orElseThrow(), null, () -> idToken));
+            }
+            default -> oauth.authorizationCode(URI.create("http://localhost:3000/callback"), McpOAuth.Authorizer
+                    .headless(HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()))
+                    .clientMetadataUrl(CLIENT_METADATA);
+        }
+        text(context, "client_secret").map(Secret::of).ifPresent(oauth::clientSecret);
+        return oauth.build();
+    }
+
+    private static Optional<String> text(JsonNode context, String field) {
+        return context.path(field).isString() ? Optional.of(context.path(field).asString()) : Optional.empty();
+    }
+
+    /** @return the key of a PKCS #8 PEM ({@code BEGIN PRIVATE KEY}), EC or RSA */
+    static PrivateKey privateKey(String pem) {
+        byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+        for (String algorithm : List.of("EC", "RSA")) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+            } catch (GeneralSecurityException e) {
+                // try the next kind
+            }
+        }
+        throw new IllegalArgumentException("private_key_pem is not a PKCS #8 EC or RSA key");
     }
 
     /** @return arguments that satisfy a simple object schema: 1 for numbers, "test" for strings, true for booleans */

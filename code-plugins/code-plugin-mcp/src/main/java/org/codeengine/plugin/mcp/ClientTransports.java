@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import org.codeengine.api.CodeException;
+import org.codeengine.api.Secret;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.plugin.mcp.internal.Json;
 import org.codeengine.plugin.mcp.internal.LineReader;
@@ -153,6 +154,11 @@ final class ClientTransports {
         }
 
         private HttpRequest.Builder request() {
+            return request(oauth == null ? null : oauth.token().orElse(null));
+        }
+
+        /** @param token the bearer token to send, or null */
+        private HttpRequest.Builder request(@Nullable Secret token) {
             HttpRequest.Builder b = HttpRequest.newBuilder(endpoint);
             String session = sessionId;
             if (session != null) {
@@ -162,8 +168,8 @@ final class ClientTransports {
             if (v != null) {
                 b.header("MCP-Protocol-Version", v);
             }
-            if (oauth != null) {
-                oauth.token().ifPresent(t -> b.header("Authorization", "Bearer " + t.reveal()));
+            if (token != null) {
+                b.header("Authorization", "Bearer " + token.reveal());
             }
             return b;
         }
@@ -172,13 +178,14 @@ final class ClientTransports {
             byte[] body = message.toString().getBytes(StandardCharsets.UTF_8);
             HttpResponse<InputStream> r = null;
             for (int attempt = 0; attempt < 4; attempt++) { // the first try and at most three authorizations
-                r = http.send(request().header("Content-Type", "application/json").header("Accept",
+                Secret token = oauth == null ? null : oauth.token().orElse(null);
+                r = http.send(request(token).header("Content-Type", "application/json").header("Accept",
                         "application/json, text/event-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body))
                         .build(), HttpResponse.BodyHandlers.ofInputStream());
                 if ((r.statusCode() == 401 || r.statusCode() == 403) && oauth != null && attempt < 3) {
                     r.body().close();
                     oauth.authorize(endpoint, r.statusCode(), r.headers().firstValue("WWW-Authenticate").orElse(
-                            null));
+                            null), token);
                     continue;
                 }
                 break;
@@ -280,7 +287,7 @@ final class ClientTransports {
                     Thread.currentThread().interrupt();
                 }
             }
-            http.close();
+            http.shutdownNow(); // close() would wait for the GET stream, which the server may hold open
         }
     }
 

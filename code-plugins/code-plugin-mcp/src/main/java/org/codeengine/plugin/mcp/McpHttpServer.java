@@ -11,12 +11,14 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.codeengine.api.security.SecurityFacade;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 /**
  * An {@link McpServer} on Streamable HTTP: one endpoint that takes POSTed messages and answers with JSON or an SSE
@@ -96,24 +98,76 @@ public final class McpHttpServer implements AutoCloseable {
     /**
      * The server as an OAuth 2.1 resource server: every request needs {@code Authorization: Bearer <token>}, which
      * CODE's security authenticates (a JWT access token it verifies, whose audience is this resource); a missing or
-     * bad token gets 401 with {@code WWW-Authenticate} pointing at the protected-resource metadata (RFC 9728).
+     * bad token gets 401 with {@code WWW-Authenticate} pointing at the protected-resource metadata (RFC 9728). A valid
+     * token that lacks a scope the request needs (as {@code scopePolicy} says) gets 403 with
+     * {@code WWW-Authenticate: Bearer error="insufficient_scope", scope="..."} (RFC 6750 §3.1), naming the scopes the
+     * token has and those the request needs, so that the client can ask for them all at once. A token's scopes are
+     * those of its {@code scope} claim (space-separated, RFC 9068 §2.2.3) or {@code scp} claim (a list or a
+     * space-separated string), read after the token is verified.
      *
      * @param security authenticates tokens
      * @param resource the endpoint's canonical URI as clients see it, such as {@code https://tools.example/mcp}
      * @param authorizationServers the issuers of tokens, listed in the metadata
      * @param scopes the scopes listed in the metadata and asked for in challenges; copied
+     * @param scopePolicy which scopes each request needs
      */
     public record Authorization(SecurityFacade security, URI resource, List<URI> authorizationServers,
-            List<String> scopes) {
+            List<String> scopes, ScopePolicy scopePolicy) {
         /** @throws IllegalArgumentException if a field is missing */
         public Authorization {
             if (security == null || resource == null || authorizationServers == null || authorizationServers
-                    .isEmpty()) {
-                throw new IllegalArgumentException("security, resource and at least one authorization server are "
-                        + "needed");
+                    .isEmpty() || scopePolicy == null) {
+                throw new IllegalArgumentException("security, resource, scopePolicy and at least one authorization "
+                        + "server are needed");
             }
             authorizationServers = List.copyOf(authorizationServers);
             scopes = List.copyOf(scopes == null ? List.of() : scopes);
+        }
+
+        /**
+         * An authorization whose requests need no particular scope.
+         *
+         * @throws IllegalArgumentException if a field is missing
+         */
+        public Authorization(SecurityFacade security, URI resource, List<URI> authorizationServers,
+                List<String> scopes) {
+            this(security, resource, authorizationServers, scopes, ScopePolicy.none());
+        }
+
+        /** @return this authorization with another scope policy */
+        public Authorization withScopePolicy(ScopePolicy policy) {
+            return new Authorization(security, resource, authorizationServers, scopes, policy);
+        }
+    }
+
+    /** Which scopes a request needs; a token without all of them gets 403 {@code insufficient_scope}. */
+    @FunctionalInterface
+    public interface ScopePolicy {
+        /**
+         * @param method the JSON-RPC method, such as {@code tools/call}
+         * @param params its parameters; an empty object when it has none
+         * @return the scopes the request needs, empty for none
+         */
+        Set<String> required(String method, JsonNode params);
+
+        /** @return a policy that asks no scope of any request */
+        static ScopePolicy none() {
+            return (method, params) -> Set.of();
+        }
+
+        /**
+         * @param byTool the scopes each tool needs, by tool name; copied
+         * @return a policy that asks those scopes of {@code tools/call} for the named tools, and none of the rest
+         * @throws IllegalArgumentException if the map is null
+         */
+        static ScopePolicy forTools(Map<String, Set<String>> byTool) {
+            if (byTool == null) {
+                throw new IllegalArgumentException("byTool must not be null");
+            }
+            Map<String, Set<String>> copy = Map.copyOf(byTool);
+            return (method, params) -> "tools/call".equals(method)
+                    ? Set.copyOf(copy.getOrDefault(params.path("name").asString(""), Set.of()))
+                    : Set.of();
         }
     }
 

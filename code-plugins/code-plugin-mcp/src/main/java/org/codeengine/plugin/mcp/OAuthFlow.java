@@ -1,5 +1,10 @@
 package org.codeengine.plugin.mcp;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -11,17 +16,23 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.codeengine.api.AuthenticationException;
+import org.codeengine.api.CodeException;
 import org.codeengine.api.Secret;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.plugin.mcp.internal.Json;
@@ -29,14 +40,48 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The OAuth 2.1 client side of MCP authorization, run when the server answers 401 or 403. Thread-safe. */
+/**
+ * The OAuth 2.1 client side of MCP authorization, run when the server answers 401 or 403, and before a token expires.
+ * Thread-safe: one token request at a time.
+ */
 final class OAuthFlow {
     private static final Pattern PARAM = Pattern.compile("([A-Za-z_]+)\\s*=\\s*(?:\"([^\"]*)\"|([^,\\s]+))");
+    private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final int MAX_STEP_UPS = 2;
+    private static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+    private static final String JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+    private static final String ID_JAG = "urn:ietf:params:oauth:token-type:id-jag";
+    private static final String ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
+    private static final String CLIENT_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    /** Refresh this long before the access token expires (at most half its lifetime before). */
+    private static final Duration REFRESH_AHEAD = Duration.ofSeconds(30);
+    private static final Duration ASSERTION_LIFETIME = Duration.ofSeconds(60);
+
+    /**
+     * The authorization server found by discovery.
+     *
+     * @param metadata its metadata (or the 2025-03-26 fallback endpoints)
+     * @param issuer its issuer identifier, the audience of assertions made for it
+     * @param resource the MCP server's resource URI, sent in {@code resource}
+     */
+    private record Server(JsonNode metadata, String issuer, String resource) {}
+
+    /**
+     * @param access the access token
+     * @param refresh the refresh token, or null
+     * @param refreshAt when to get a new access token, or null when the server gave no lifetime
+     * @param afterRejection whether it came from a refresh after the server refused the token before it (when the
+     *        server refuses this one too, the client authorizes anew)
+     */
+    private record Tokens(Secret access, @Nullable Secret refresh, @Nullable Instant refreshAt,
+            boolean afterRejection) {}
+
     private final McpOAuth config;
     private final HttpClient http;
+    private final InstantSource clock;
     private final SecureRandom random = new SecureRandom();
-    private @Nullable Secret token;
+    private @Nullable Tokens tokens;
+    private @Nullable Server server;
     private @Nullable String clientId;
     private @Nullable Secret clientSecret;
     private @Nullable String authMethod;
@@ -46,24 +91,64 @@ final class OAuthFlow {
     OAuthFlow(McpOAuth config, HttpClient http) {
         this.config = config;
         this.http = http;
-    }
-
-    synchronized Optional<Secret> token() {
-        return Optional.ofNullable(token);
+        this.clock = config.clock();
     }
 
     /**
-     * Gets a new token after a 401 or 403 from the MCP endpoint.
+     * @return the access token to send, renewed first when it is about to expire (a failed renewal keeps the old
+     *         one, so that the server's 401 leads to a new authorization)
+     */
+    synchronized Optional<Secret> token() {
+        Tokens held = tokens;
+        if (held != null && held.refreshAt() != null && !clock.instant().isBefore(held.refreshAt())) {
+            try {
+                if (!refresh(false)) {
+                    renewWithoutUser();
+                }
+            } catch (AuthenticationException e) {
+                renewQuietly();
+            } catch (CodeException e) {
+                // the authorization server is unreachable: keep the token, the MCP server's answer decides
+            }
+        }
+        return Optional.ofNullable(tokens).map(Tokens::access);
+    }
+
+    private void renewQuietly() {
+        try {
+            renewWithoutUser();
+        } catch (CodeException e) {
+            // keep the token: the MCP server's 401 leads to a new authorization
+        }
+    }
+
+    /**
+     * Gets a new token after a 401 or 403 from the MCP endpoint: after a 401 for a token that has a refresh token,
+     * refreshes it; otherwise discovers the servers and runs the grant.
      *
+     * @param sent the token the refused request carried, or null
      * @return the token to retry with
      * @throws AuthenticationException if no token can be had, or the server asked for more scope too often
      */
-    synchronized Secret authorize(URI endpoint, int status, @Nullable String challenge) {
+    synchronized Secret authorize(URI endpoint, int status, @Nullable String challenge, @Nullable Secret sent) {
         Map<String, String> params = challenge(challenge);
         if (status == 403) {
             if (!"insufficient_scope".equals(params.get("error")) || ++stepUps > MAX_STEP_UPS) {
                 throw new AuthenticationException("the server refused the token (403) and more scope did not help",
                         null);
+            }
+        } else if (tokens != null) {
+            if (!tokens.access().equals(sent)) {
+                return tokens.access(); // another request renewed it meanwhile
+            }
+            if (!tokens.afterRejection()) {
+                try {
+                    if (refresh(true)) {
+                        return tokens.access();
+                    }
+                } catch (AuthenticationException e) {
+                    // the refresh token is spent; authorize anew
+                }
             }
         }
         JsonNode resource = resourceMetadata(endpoint, params.get("resource_metadata"));
@@ -76,7 +161,7 @@ final class OAuthFlow {
                 "authorization_servers").isEmpty()
                         ? URI.create(resource.path("authorization_servers").get(0).asString())
                         : origin(endpoint);
-        JsonNode server = serverMetadata(issuer);
+        JsonNode metadata = serverMetadata(issuer);
         String scope = params.get("scope");
         if (scope == null && resource != null && resource.path("scopes_supported").isArray()) {
             List<String> supported = new ArrayList<>();
@@ -87,13 +172,105 @@ final class OAuthFlow {
         if (scope != null && !scope.isBlank()) {
             wanted.addAll(List.of(scope.strip().split("\\s+")));
         }
-        register(server);
+        register(metadata);
         String resourceUri = resource != null && resource.has("resource")
                 ? resource.path("resource").asString()
                 : endpoint.toString();
-        token = exchange(server, wanted, resourceUri);
+        Server at = new Server(metadata, Objects.requireNonNullElse(Json.text(metadata, "issuer"), issuer
+                .toString()), resourceUri);
+        server = at;
+        tokens = obtain(at, wanted);
         granted.addAll(wanted);
-        return token;
+        return tokens.access();
+    }
+
+    /**
+     * Refreshes the access token with the refresh token (RFC 6749 §6), keeping the new refresh token when the server
+     * rotates it; forgets a refresh token the server refuses.
+     *
+     * @param afterRejection whether the MCP server refused the current token
+     * @return whether there was a refresh token to use
+     * @throws AuthenticationException if the server refused it
+     */
+    private boolean refresh(boolean afterRejection) {
+        Tokens held = tokens;
+        Server at = server;
+        if (held == null || held.refresh() == null || at == null) {
+            return false;
+        }
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("grant_type", "refresh_token");
+        body.put("refresh_token", held.refresh().reveal());
+        body.put("resource", at.resource());
+        try {
+            Tokens fresh = tokenRequest(at, body);
+            tokens = new Tokens(fresh.access(), fresh.refresh() != null ? fresh.refresh() : held.refresh(), fresh
+                    .refreshAt(), afterRejection);
+            return true;
+        } catch (AuthenticationException e) {
+            tokens = new Tokens(held.access(), null, held.refreshAt(), held.afterRejection());
+            throw e;
+        }
+    }
+
+    /** Runs the grant again where no user takes part (client credentials, cross-app access). */
+    private void renewWithoutUser() {
+        Server at = server;
+        if (at != null && !(config.grant() instanceof McpOAuth.AuthorizationCode)) {
+            tokens = obtain(at, granted);
+        }
+    }
+
+    /** @return tokens from the configured grant */
+    private Tokens obtain(Server at, Set<String> scopes) {
+        return switch (config.grant()) {
+            case McpOAuth.AuthorizationCode code -> authorizationCode(code, at, scopes);
+            case McpOAuth.ClientCredentials cc -> tokenRequest(at, grant("client_credentials", scopes, at));
+            case McpOAuth.JwtBearer jag -> {
+                Map<String, String> body = grant(JWT_BEARER, scopes, at);
+                body.put("assertion", identityAssertion(jag.idp(), at, scopes));
+                yield tokenRequest(at, body);
+            }
+        };
+    }
+
+    private static Map<String, String> grant(String type, Set<String> scopes, Server at) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("grant_type", type);
+        if (!scopes.isEmpty()) {
+            body.put("scope", String.join(" ", scopes));
+        }
+        body.put("resource", at.resource());
+        return body;
+    }
+
+    /**
+     * Trades the user's ID token for an ID-JAG at the identity provider (RFC 8693 token exchange, SEP-990): its
+     * audience is the authorization server, its resource the MCP server.
+     */
+    private String identityAssertion(McpOAuth.CrossAppAccess idp, Server at, Set<String> scopes) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("grant_type", TOKEN_EXCHANGE);
+        body.put("requested_token_type", ID_JAG);
+        body.put("audience", at.issuer());
+        body.put("resource", at.resource());
+        if (!scopes.isEmpty()) {
+            body.put("scope", String.join(" ", scopes));
+        }
+        body.put("subject_token", idp.idToken().get().reveal());
+        body.put("subject_token_type", ID_TOKEN);
+        String basic = null;
+        if (idp.clientSecret() != null) {
+            basic = basic(idp.clientId(), idp.clientSecret());
+        } else {
+            body.put("client_id", idp.clientId());
+        }
+        JsonNode answer = post(idp.tokenEndpoint(), "application/x-www-form-urlencoded", form(body), basic);
+        String assertion = Json.text(answer, "access_token");
+        if (assertion == null || !ID_JAG.equals(Json.text(answer, "issued_token_type"))) {
+            throw new AuthenticationException("the identity provider issued no ID-JAG", null);
+        }
+        return assertion;
     }
 
     private static Map<String, String> challenge(@Nullable String header) {
@@ -174,7 +351,9 @@ final class OAuthFlow {
         if (config.clientId() != null) {
             clientId = config.clientId();
             clientSecret = config.clientSecret();
-            authMethod = clientSecret == null ? "none" : preferred(server);
+            authMethod = config.clientKey() != null
+                    ? "private_key_jwt"
+                    : clientSecret == null ? "none" : preferred(server);
             return;
         }
         if (config.clientMetadataUrl() != null && server.path("client_id_metadata_document_supported").asBoolean(
@@ -184,12 +363,12 @@ final class OAuthFlow {
             return;
         }
         String endpoint = Json.text(server, "registration_endpoint");
-        if (endpoint == null) {
+        if (endpoint == null || !(config.grant() instanceof McpOAuth.AuthorizationCode code)) {
             throw new AuthenticationException("the authorization server offers no dynamic registration and no "
                     + "client id is configured", null);
         }
         ObjectNode body = Json.object().put("client_name", config.clientName());
-        body.putArray("redirect_uris").add(config.redirectUri().toString());
+        body.putArray("redirect_uris").add(code.redirectUri().toString());
         body.putArray("grant_types").add("authorization_code").add("refresh_token");
         body.putArray("response_types").add("code");
         body.put("token_endpoint_auth_method", "none");
@@ -216,26 +395,23 @@ final class OAuthFlow {
         return "client_secret_basic";
     }
 
-    private Secret exchange(JsonNode server, Set<String> scopes, String resource) {
-        byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    private Tokens authorizationCode(McpOAuth.AuthorizationCode grant, Server at, Set<String> scopes) {
+        String verifier = randomText(32);
         String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(verifier));
-        random.nextBytes(bytes);
-        String state = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String state = randomText(32);
         Map<String, String> query = new LinkedHashMap<>();
         query.put("response_type", "code");
         query.put("client_id", clientId);
-        query.put("redirect_uri", config.redirectUri().toString());
+        query.put("redirect_uri", grant.redirectUri().toString());
         query.put("code_challenge", challenge);
         query.put("code_challenge_method", "S256");
         query.put("state", state);
-        query.put("resource", resource);
+        query.put("resource", at.resource());
         if (!scopes.isEmpty()) {
             query.put("scope", String.join(" ", scopes));
         }
-        String authorize = Json.required(server, "authorization_endpoint");
-        URI redirect = config.authorizer().authorize(URI.create(authorize + (authorize.contains("?") ? "&" : "?")
+        String authorize = Json.required(at.metadata(), "authorization_endpoint");
+        URI redirect = grant.authorizer().authorize(URI.create(authorize + (authorize.contains("?") ? "&" : "?")
                 + form(query)));
         Map<String, String> back = parseQuery(redirect.getRawQuery());
         if (!state.equals(back.get("state"))) {
@@ -243,32 +419,82 @@ final class OAuthFlow {
         }
         String code = back.get("code");
         if (code == null) {
-            throw new AuthenticationException("the authorization was refused: " + back.getOrDefault("error",
-                    "no code"), null);
+            throw new AuthenticationException("the authorization was refused: " + errorCode(back.get("error")),
+                    null);
         }
         Map<String, String> body = new LinkedHashMap<>();
         body.put("grant_type", "authorization_code");
         body.put("code", code);
-        body.put("redirect_uri", config.redirectUri().toString());
+        body.put("redirect_uri", grant.redirectUri().toString());
         body.put("code_verifier", verifier);
-        body.put("resource", resource);
-        String basic = null;
-        if ("client_secret_basic".equals(authMethod) && clientSecret != null) {
-            basic = "Basic " + Base64.getEncoder().encodeToString((enc(clientId) + ":" + enc(clientSecret.reveal()))
-                    .getBytes(StandardCharsets.UTF_8));
+        body.put("resource", at.resource());
+        return tokenRequest(at, body);
+    }
+
+    /** Authenticates the client as registered, posts {@code body} to the token endpoint and reads the tokens. */
+    private Tokens tokenRequest(Server at, Map<String, String> body) {
+        String authorization = null;
+        if ("private_key_jwt".equals(authMethod) && config.clientKey() != null) {
+            body.put("client_assertion_type", CLIENT_ASSERTION);
+            body.put("client_assertion", clientAssertion(config.clientKey(), at.issuer()));
+        } else if ("client_secret_basic".equals(authMethod) && clientSecret != null) {
+            authorization = basic(clientId, clientSecret);
         } else {
             body.put("client_id", clientId);
             if ("client_secret_post".equals(authMethod) && clientSecret != null) {
                 body.put("client_secret", clientSecret.reveal());
             }
         }
-        JsonNode answer = post(URI.create(Json.required(server, "token_endpoint")),
-                "application/x-www-form-urlencoded", form(body), basic);
+        JsonNode answer = post(URI.create(Json.required(at.metadata(), "token_endpoint")),
+                "application/x-www-form-urlencoded", form(body), authorization);
         String access = Json.text(answer, "access_token");
         if (access == null) {
             throw new AuthenticationException("the token endpoint returned no access_token", null);
         }
-        return Secret.of(access);
+        String refresh = Json.text(answer, "refresh_token");
+        Instant refreshAt = null;
+        long lifetime = answer.path("expires_in").asLong(0);
+        if (lifetime > 0) {
+            Duration life = Duration.ofSeconds(lifetime);
+            Duration ahead = REFRESH_AHEAD.compareTo(life.dividedBy(2)) < 0 ? REFRESH_AHEAD : life.dividedBy(2);
+            refreshAt = clock.instant().plus(life).minus(ahead);
+        }
+        return new Tokens(Secret.of(access), refresh == null || refresh.isEmpty() ? null : Secret.of(refresh),
+                refreshAt, false);
+    }
+
+    /** @return a JWT that authenticates the client ({@code private_key_jwt}, RFC 7523 §2.2) to {@code audience} */
+    private String clientAssertion(McpOAuth.ClientKey key, String audience) {
+        Instant now = clock.instant();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(clientId).subject(clientId).audience(audience)
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(ASSERTION_LIFETIME))).jwtID(randomText(
+                        16))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(key.algorithm()).type(JOSEObjectType.JWT).keyID(key
+                .keyId()).build(), claims);
+        try {
+            jwt.sign(key.signer());
+        } catch (JOSEException e) {
+            throw new AuthenticationException("the client assertion cannot be signed", null);
+        }
+        return jwt.serialize();
+    }
+
+    private static String basic(String id, Secret secret) {
+        return "Basic " + Base64.getEncoder().encodeToString((enc(id) + ":" + enc(secret.reveal())).getBytes(
+                StandardCharsets.UTF_8));
+    }
+
+    /** @return an OAuth error code fit to show (RFC 6749 codes are short tokens), or {@code unknown} */
+    private static String errorCode(@Nullable String code) {
+        return code != null && ERROR_CODE.matcher(code).matches() ? code : "unknown";
+    }
+
+    /** @return {@code bytes} random bytes in unpadded base64url */
+    private String randomText(int bytes) {
+        byte[] value = new byte[bytes];
+        random.nextBytes(value);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(value);
     }
 
     private static byte[] sha256(String text) {
@@ -328,9 +554,19 @@ final class OAuthFlow {
         }
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() >= 500) {
+                throw new UnavailableException("the authorization server answered " + r.statusCode() + " at " + uri
+                        .getPath(), null, null);
+            }
             if (r.statusCode() / 100 != 2) {
-                throw new AuthenticationException("the authorization server answered " + r.statusCode() + " at "
-                        + uri.getPath(), null);
+                String error = null;
+                try {
+                    error = Json.text(Json.parse(r.body()), "error");
+                } catch (McpException | ClassCastException e) {
+                    // no JSON error body
+                }
+                throw new AuthenticationException("the authorization server answered " + r.statusCode() + " ("
+                        + errorCode(error) + ") at " + uri.getPath(), null);
             }
             return Json.parse(r.body());
         } catch (IOException e) {

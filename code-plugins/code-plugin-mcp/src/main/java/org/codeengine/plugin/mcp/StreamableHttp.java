@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -93,15 +95,16 @@ final class StreamableHttp {
                 plain(ex, 404, "not found");
                 return;
             }
-            Principal principal = null;
+            Caller caller = null;
             if (options.authorization() != null) {
-                principal = authenticate(ex);
-                if (principal == null) {
+                caller = authenticate(ex);
+                if (caller == null) {
                     return;
                 }
             }
+            Principal principal = caller == null ? null : caller.principal();
             switch (ex.method()) {
-                case "POST" -> post(ex, principal);
+                case "POST" -> post(ex, caller);
                 case "GET" -> get(ex, principal);
                 case "DELETE" -> delete(ex, principal);
                 default -> {
@@ -167,30 +170,90 @@ final class StreamableHttp {
         json(ex, 200, body);
     }
 
-    private @Nullable Principal authenticate(Exchange ex) throws IOException {
+    /** An authenticated caller: who it is and the scopes its token grants. */
+    private record Caller(Principal principal, Set<String> scopes) {}
+
+    private String challenge() {
         Authorization auth = options.authorization();
-        String header = ex.requestHeader("Authorization");
-        String challenge = "Bearer resource_metadata=\"" + metadataUrl() + "\"" + (auth.scopes().isEmpty()
+        return "Bearer resource_metadata=\"" + metadataUrl() + "\"" + (auth.scopes().isEmpty()
                 ? ""
                 : ", scope=\"" + String.join(" ", auth.scopes()) + "\"");
+    }
+
+    private @Nullable Caller authenticate(Exchange ex) throws IOException {
+        Authorization auth = options.authorization();
+        String header = ex.requestHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
-            ex.responseHeader("WWW-Authenticate", challenge);
+            ex.responseHeader("WWW-Authenticate", challenge());
             plain(ex, 401, "authorization required");
             return null;
         }
+        String token = header.substring(7).strip();
+        Principal principal;
         try {
-            return auth.security().authenticate(new Credentials.BearerToken(Secret.of(header.substring(7)
-                    .strip())));
-        } catch (CodeException e) {
-            ex.responseHeader("WWW-Authenticate", challenge + ", error=\"invalid_token\"");
+            principal = auth.security().authenticate(new Credentials.BearerToken(Secret.of(token)));
+        } catch (CodeException | IllegalArgumentException e) {
+            ex.responseHeader("WWW-Authenticate", challenge() + ", error=\"invalid_token\"");
             plain(ex, 401, "invalid token");
             return null;
         }
+        return new Caller(principal, grantedScopes(token));
+    }
+
+    /** @return the scopes in a (verified) JWT's {@code scope} or {@code scp} claim; none for another kind of token */
+    static Set<String> grantedScopes(String token) {
+        String[] parts = token.split("\\.", -1);
+        if (parts.length != 3) {
+            return Set.of();
+        }
+        JsonNode claims;
+        try {
+            claims = Json.parse(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException | McpException e) {
+            return Set.of();
+        }
+        Set<String> scopes = new LinkedHashSet<>();
+        for (String claim : List.of("scope", "scp")) {
+            JsonNode value = claims.path(claim);
+            if (value.isString()) {
+                scopes.addAll(List.of(value.asString().strip().split("\\s+")));
+            } else if (value.isArray()) {
+                value.forEach(v -> scopes.add(v.asString("")));
+            }
+        }
+        scopes.remove("");
+        return scopes;
+    }
+
+    /** @return the scopes the message (or each message of a batch) needs */
+    private Set<String> requiredScopes(JsonNode message) {
+        Set<String> needed = new LinkedHashSet<>();
+        for (JsonNode each : message.isArray() ? message : List.of(message)) {
+            String method = each.path("method").asString("");
+            if (!method.isEmpty()) {
+                JsonNode params = each.path("params");
+                needed.addAll(options.authorization().scopePolicy().required(method, params.isObject()
+                        ? params
+                        : Json.object()));
+            }
+        }
+        return needed;
+    }
+
+    /** Answers 403 insufficient_scope, naming the scopes held and needed (RFC 6750 §3.1, MCP scope challenges). */
+    private void insufficientScope(Exchange ex, Set<String> granted, Set<String> needed) throws IOException {
+        Set<String> all = new LinkedHashSet<>(granted);
+        all.addAll(needed);
+        ex.responseHeader("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + String.join(" ",
+                all) + "\", resource_metadata=\"" + metadataUrl()
+                + "\", error_description=\"the request needs more scope\"");
+        plain(ex, 403, "insufficient scope");
     }
 
     // ------------------------------------------------------------------ POST
 
-    private void post(Exchange ex, @Nullable Principal principal) throws IOException {
+    private void post(Exchange ex, @Nullable Caller caller) throws IOException {
+        Principal principal = caller == null ? null : caller.principal();
         String accept = ex.requestHeader("Accept") == null ? "" : ex.requestHeader("Accept").toLowerCase(Locale.ROOT);
         boolean sse = accept.contains("text/event-stream");
         if (!accept.isEmpty() && !sse && !accept.contains("application/json") && !accept.contains("*/*")) {
@@ -214,6 +277,13 @@ final class StreamableHttp {
         } catch (McpException e) {
             rpcError(ex, 400, e.code(), e.getMessage());
             return;
+        }
+        if (caller != null) {
+            Set<String> needed = requiredScopes(message);
+            if (!caller.scopes().containsAll(needed)) {
+                insufficientScope(ex, caller.scopes(), needed);
+                return;
+            }
         }
         boolean initialize = message.isObject() && "initialize".equals(message.path("method").asString(""));
         String id = ex.requestHeader("Mcp-Session-Id");
