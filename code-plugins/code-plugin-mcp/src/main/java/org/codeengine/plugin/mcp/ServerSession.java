@@ -43,7 +43,7 @@ final class ServerSession {
         this.server = server;
         this.id = id;
         this.principal = principal;
-        this.peer = new Peer(outbound);
+        this.peer = new Peer(outbound, server.reader());
         peer.gate(method -> {
             if (!initialized && !method.equals("initialize") && !method.equals("ping")) {
                 throw new McpException(McpException.INVALID_REQUEST, "the session is not initialized: send "

@@ -1,7 +1,6 @@
 package org.codeengine.plugin.mcp;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -202,15 +201,15 @@ final class StreamableHttp {
             plain(ex, 415, "Content-Type must be application/json");
             return;
         }
-        byte[] body = read(ex.body());
+        byte[] body = read(ex);
         if (body == null) {
-            rpcError(ex, 413, McpException.INVALID_REQUEST, "the message is larger than " + Json.MAX_MESSAGE
-                    + " bytes");
+            ex.responseHeader("Connection", "close"); // the rest of the body is not read
+            json(ex, 413, server.tooLarge());
             return;
         }
         JsonNode message;
         try {
-            message = Json.parse(new String(body, StandardCharsets.UTF_8));
+            message = Json.parse(server.reader(), body);
         } catch (McpException e) {
             rpcError(ex, 400, e.code(), e.getMessage());
             return;
@@ -289,13 +288,22 @@ final class StreamableHttp {
                 || message.has("result") || message.has("error"));
     }
 
-    private static byte @Nullable [] read(InputStream in) throws IOException {
-        byte[] bytes = in.readNBytes(Json.MAX_MESSAGE + 1);
-        if (bytes.length > Json.MAX_MESSAGE) {
-            in.skip(Long.MAX_VALUE);
-            return null;
+    /**
+     * @return the body, or null when it is larger than the server's limit: then it was read no further than that, and
+     *         not at all when its {@code Content-Length} told
+     */
+    private byte @Nullable [] read(Exchange ex) throws IOException {
+        int max = server.maxMessageBytes();
+        String length = ex.requestHeader("Content-Length");
+        try {
+            if (length != null && Long.parseLong(length.strip()) > max) {
+                return null;
+            }
+        } catch (NumberFormatException e) {
+            // the server checks the header; read and count
         }
-        return bytes;
+        byte[] bytes = ex.body().readNBytes(max + 1);
+        return bytes.length > max ? null : bytes;
     }
 
     private @Nullable HttpSession session(Exchange ex, String id, @Nullable Principal principal)
@@ -390,15 +398,20 @@ final class StreamableHttp {
     // ------------------------------------------------------------------ replies
 
     private static void plain(Exchange ex, int status, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         ex.responseHeader("Content-Type", "text/plain; charset=utf-8");
-        ex.send(status, bytes.length).write(bytes);
+        send(ex, status, text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void json(Exchange ex, int status, JsonNode body) throws IOException {
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         ex.responseHeader("Content-Type", "application/json");
-        ex.send(status, bytes.length).write(bytes);
+        send(ex, status, Json.bytes(body));
+    }
+
+    /** Sends a whole response now: flushed, so that it goes before the server drains a body left unread. */
+    private static void send(Exchange ex, int status, byte[] body) throws IOException {
+        OutputStream out = ex.send(status, body.length);
+        out.write(body);
+        out.flush();
     }
 
     private static void rpcError(Exchange ex, int status, int code, String message) throws IOException {
@@ -542,7 +555,7 @@ final class StreamableHttp {
                 owner.outbound(message); // a client that takes no SSE gets it on its GET stream, if any
                 return;
             }
-            event(message.toString());
+            event(Json.string(message));
         }
 
         @Override
@@ -550,7 +563,7 @@ final class StreamableHttp {
             answered++;
             if (response != null && !done) {
                 if (sse) {
-                    event(response.toString());
+                    event(Json.string(response));
                 } else {
                     answers.add(response);
                 }

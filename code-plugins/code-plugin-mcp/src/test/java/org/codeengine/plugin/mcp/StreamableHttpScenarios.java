@@ -3,13 +3,20 @@ package org.codeengine.plugin.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -131,6 +138,51 @@ abstract class StreamableHttpScenarios {
         JsonNode batch = JSON.readTree(post("[{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}]", Map.of(
                 "Mcp-Session-Id", id)).body());
         assertThat(batch.path("error").path("code").asInt()).as("no batches in 2025-11-25").isEqualTo(-32600);
+    }
+
+    @Test
+    void bodyOverTheLimit_gets413_withoutTheServerWaitingForIt() throws Exception {
+        try (Served small = serve(McpServer.builder().maxMessageBytes(1024).build(), options())) {
+            URI endpoint = small.endpoint();
+            // a head that announces 10 MB, and no body: the answer comes all the same
+            try (Socket socket = new Socket(endpoint.getHost(), endpoint.getPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(head(endpoint, "Content-Length: " + (10 * 1024 * 1024 + 1)));
+                assertTooLarge(socket.getInputStream());
+            }
+            // a body of unknown length: refused once past the limit, though the rest has not come
+            try (Socket socket = new Socket(endpoint.getHost(), endpoint.getPort())) {
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(head(endpoint, "Transfer-Encoding: chunked"));
+                out.write(("800\r\n" + "a".repeat(0x800) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertTooLarge(socket.getInputStream());
+            }
+            assertThat(post(endpoint, INITIALIZE, Map.of()).statusCode()).as("within the limit").isEqualTo(200);
+        }
+    }
+
+    private static byte[] head(URI endpoint, String length) {
+        return ("POST " + endpoint.getRawPath() + " HTTP/1.1\r\nHost: 127.0.0.1:" + endpoint.getPort()
+                + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n" + length
+                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void assertTooLarge(InputStream in) throws IOException {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        assertThat(lines.readLine()).startsWith("HTTP/1.1 413");
+        int length = -1;
+        for (String header = lines.readLine(); header != null && !header.isEmpty(); header = lines.readLine()) {
+            if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(header.substring(15).strip());
+            }
+        }
+        char[] body = new char[length];
+        assertThat(lines.read(body, 0, length)).isEqualTo(length);
+        JsonNode error = JSON.readTree(new String(body)).path("error");
+        assertThat(error.path("code").asInt()).isEqualTo(-32600);
+        assertThat(error.path("message").asString()).isEqualTo("the message is larger than the limit of 1024 bytes");
     }
 
     @Test

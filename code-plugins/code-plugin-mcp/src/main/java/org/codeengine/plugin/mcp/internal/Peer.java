@@ -17,6 +17,7 @@ import org.codeengine.plugin.mcp.McpException;
 import org.jspecify.annotations.Nullable;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -60,13 +61,23 @@ public final class Peer implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Sink outbound;
+    private final JsonMapper reader;
     private volatile Gate gate = method -> {
     };
     private volatile boolean batches;
 
     /** @param outbound where messages go that belong to no incoming request */
     public Peer(Sink outbound) {
+        this(outbound, Json.JSON);
+    }
+
+    /**
+     * @param outbound where messages go that belong to no incoming request
+     * @param reader parses what comes over the wire, within its limits
+     */
+    public Peer(Sink outbound, JsonMapper reader) {
         this.outbound = outbound;
+        this.reader = reader;
         notifications.put("notifications/cancelled", (peer, params) -> cancelled(params));
         notifications.put("notifications/progress", (peer, params) -> progressed(params));
     }
@@ -104,14 +115,14 @@ public final class Peer implements AutoCloseable {
     }
 
     /**
-     * Parses and takes one message as it came over the wire.
+     * Parses and takes one message as it came over the wire: JSON in UTF-8. What is not gets a parse error.
      *
      * @return how many answers will go to {@code sink}
      */
-    public int receive(String text, Sink sink) {
+    public int receive(byte[] bytes, Sink sink) {
         JsonNode message;
         try {
-            message = Json.parse(text);
+            message = Json.parse(reader, bytes);
         } catch (McpException e) {
             sink.answer(Json.error(null, e.code(), e.getMessage(), null));
             return 1;
