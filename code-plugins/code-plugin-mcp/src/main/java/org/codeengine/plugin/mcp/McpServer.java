@@ -18,6 +18,7 @@ import org.codeengine.plugin.mcp.internal.UriTemplate;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -106,6 +107,16 @@ public final class McpServer {
                 if (response != null) {
                     write(response);
                 }
+            }
+
+            @Override
+            public boolean collects() {
+                return true;
+            }
+
+            @Override
+            public void answers(ArrayNode batch) {
+                write(batch);
             }
 
             private void write(JsonNode message) {

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.codeengine.api.CodeException;
@@ -214,7 +215,12 @@ final class StreamableHttp {
             rpcError(ex, 400, e.code(), e.getMessage());
             return;
         }
-        boolean initialize = message.isObject() && "initialize".equals(message.path("method").asString(""));
+        ObjectNode malformed = message.isArray() ? null : Peer.malformed(message);
+        if (malformed != null) {
+            json(ex, 400, malformed); // no JSON-RPC message: the server cannot accept it
+            return;
+        }
+        boolean initialize = message.has("id") && "initialize".equals(message.path("method").asString(""));
         String id = ex.requestHeader("Mcp-Session-Id");
         HttpSession session;
         if (initialize && id == null) {
@@ -223,23 +229,26 @@ final class StreamableHttp {
                 rpcError(ex, 503, -32000, "too many sessions");
                 return;
             }
-            session = new HttpSession(UUID.randomUUID().toString(), principal);
-        } else {
-            if (id == null) {
-                rpcError(ex, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
-                return;
-            }
-            session = session(ex, id, principal);
-            if (session == null) {
-                return;
-            }
-            if (!versionAccepted(ex)) {
-                return;
-            }
+            initialize(ex, new HttpSession(UUID.randomUUID().toString(), principal), message);
+            return;
+        }
+        if (id == null) {
+            rpcError(ex, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
+            return;
+        }
+        session = session(ex, id, principal);
+        if (session == null || !versionAccepted(ex)) {
+            return;
         }
         session.touch();
+        Peer peer = session.session.peer();
+        ObjectNode refused = message.isArray() ? peer.refused(message) : null;
+        if (refused != null) {
+            json(ex, 400, refused); // the revision takes one message a POST
+            return;
+        }
         if (!hasRequest(message)) {
-            session.session.peer().receive(message, new Peer.Sink() {
+            peer.receive(message, new Peer.Sink() {
                 @Override
                 public void message(ObjectNode m) {
                     session.outbound(m);
@@ -247,22 +256,47 @@ final class StreamableHttp {
 
                 @Override
                 public void answer(@Nullable ObjectNode response) {
-                    // answers to invalid notifications are not sent: HTTP 202 says it was taken
+                    // a batch's invalid messages: nothing is answered to a POST of notifications and responses
                 }
             });
             ex.send(202, -1);
             return;
         }
-        Stream stream = session.stream(ex, sse, message.isArray() && session.session.peer().batches());
-        if (initialize) {
-            ex.responseHeader("Mcp-Session-Id", session.id());
-        }
-        if (initialize) {
-            sessions.put(session.id(), session);
-        }
-        int expected = session.session.peer().receive(message, stream);
-        stream.expect(expected);
+        Stream stream = session.stream(ex, sse, message.isArray());
+        stream.expect(peer.receive(message, stream));
         stream.awaitDetached();
+    }
+
+    /**
+     * Answers an {@code initialize} that opens a session, with JSON. The session lives on, and its id is sent, only when
+     * the answer is a result; an error closes it.
+     */
+    private void initialize(Exchange ex, HttpSession session, JsonNode message) throws IOException {
+        CompletableFuture<@Nullable ObjectNode> answer = new CompletableFuture<>();
+        session.session.peer().receive(message, new Peer.Sink() {
+            @Override
+            public void message(ObjectNode m) {
+                session.outbound(m);
+            }
+
+            @Override
+            public void answer(@Nullable ObjectNode response) {
+                answer.complete(response);
+            }
+        });
+        ObjectNode response = answer.join();
+        if (response == null || !response.has("result")) {
+            session.close();
+            if (response == null) {
+                rpcError(ex, 503, -32000, "the server is closing");
+            } else {
+                json(ex, 200, response);
+            }
+            return;
+        }
+        sessions.put(session.id(), session);
+        ex.responseHeader("Mcp-Session-Id", session.id());
+        json(ex, 200, response);
     }
 
     private boolean versionAccepted(Exchange ex) throws IOException {
@@ -274,18 +308,17 @@ final class StreamableHttp {
         return true;
     }
 
+    /** @return whether a message that is no invalid one gets an answer: a request, or a batch with one or with junk */
     private static boolean hasRequest(JsonNode message) {
         if (message.isArray()) {
             for (JsonNode each : message) {
-                if (!each.isObject() || (each.has("method") && each.has("id")) || !(each.has("method") || each.has(
-                        "result") || each.has("error"))) {
+                if (Peer.malformed(each) != null || each.has("method") && each.has("id")) {
                     return true;
                 }
             }
-            return message.isEmpty();
+            return false;
         }
-        return !message.isObject() || message.has("id") && message.has("method") || !(message.has("method")
-                || message.has("result") || message.has("error"));
+        return message.has("method") && message.has("id");
     }
 
     /**

@@ -101,6 +101,59 @@ class McpServerStdioTest {
     }
 
     @Test
+    void invalidRequest_carriesItsIdWhenValid_andANotificationWhoseMethodIsNoStringIsAnswered() throws Exception {
+        try (Served s = new Served(McpServer.builder().build())) {
+            s.send("{\"jsonrpc\":\"1.0\",\"id\":5,\"method\":\"ping\"}");
+            JsonNode wrongVersion = s.next();
+            assertThat(wrongVersion.path("error").path("code").asInt()).isEqualTo(-32600);
+            assertThat(wrongVersion.path("id").asInt()).as("the sender can fail its call").isEqualTo(5);
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":\"m\",\"method\":42}");
+            assertThat(s.next().path("id").asString()).isEqualTo("m");
+            // JSON-RPC 2.0's own example: {"jsonrpc": "2.0", "method": 1, "params": "bar"} gets an invalid request
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":1,\"params\":\"bar\"}");
+            JsonNode noString = s.next();
+            assertThat(noString.path("error").path("code").asInt()).isEqualTo(-32600);
+            assertThat(noString.has("id")).isFalse();
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}");
+            assertThat(s.next().has("id")).as("an id that is no id is not echoed").isFalse();
+        }
+    }
+
+    @Test
+    void responses_areNeverAnswered_notEvenBrokenOnes() throws Exception {
+        try (Served s = new Served(McpServer.builder().build())) {
+            s.send("{\"id\":5,\"result\":{}}");
+            s.send("{\"jsonrpc\":\"1.0\",\"id\":6,\"error\":{\"code\":1,\"message\":\"m\"}}");
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"parse error\"}}");
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\",\"params\":\"junk\"}");
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}");
+            assertThat(s.next().path("id").asInt()).as("the first answer is the ping's").isEqualTo(7);
+        }
+    }
+
+    @Test
+    void batchAt2025_03_26_isAnsweredWithOneArray_andMayNotHoldInitialize() throws Exception {
+        try (Served s = new Served(McpServer.builder().build())) {
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                    + "\"2025-03-26\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+            assertThat(s.next().path("result").path("protocolVersion").asString()).isEqualTo("2025-03-26");
+            s.send("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},{\"jsonrpc\":\"2.0\",\"method\":"
+                    + "\"notifications/initialized\"},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"nope\"},1,"
+                    + "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"initialize\",\"params\":{}}]");
+            JsonNode batch = s.next();
+            assertThat(batch.isArray()).as("one array").isTrue();
+            assertThat(batch.valueStream().map(a -> a.path("id").asString("none") + ":" + a.path("error").path("code")
+                    .asInt(0))).containsExactlyInAnyOrder("1:0", "2:-32601", "none:-32600", "3:-32600");
+            s.send("[{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}]");
+            s.send("[]");
+            JsonNode empty = s.next();
+            assertThat(empty.isObject()).as("an empty batch gets one answer, no array, and a batch of notifications "
+                    + "none").isTrue();
+            assertThat(empty.path("error").path("code").asInt()).isEqualTo(-32600);
+        }
+    }
+
+    @Test
     void limits_areCheckedWhenBuilt() {
         assertThatThrownBy(() -> McpServer.builder().maxMessageBytes(100)).isInstanceOf(
                 IllegalArgumentException.class).hasMessageContaining("maxMessageBytes");

@@ -141,6 +141,54 @@ abstract class StreamableHttpScenarios {
     }
 
     @Test
+    void messagesTheServerCannotAccept_get400_notificationsAndBatchesToo() throws Exception {
+        Map<String, String> in = Map.of("Mcp-Session-Id", session());
+        // no JSON-RPC 2.0 message: no object, an id that is no id, a method that is no string, another jsonrpc; an
+        // empty batch, and batches at a revision without them, even of notifications only
+        for (String body : List.of("42", "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}",
+                "{\"jsonrpc\":\"2.0\",\"method\":7}", "{\"jsonrpc\":\"1.0\",\"method\":\"notifications/initialized\"}",
+                "[]", "[{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}]",
+                "[{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}]")) {
+            HttpResponse<String> r = post(body, in);
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).path("error").path("code").asInt()).as(body).isEqualTo(-32600);
+        }
+        JsonNode withId = JSON.readTree(post("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"ping\"}", in).body());
+        assertThat(withId.path("id").asInt()).as("a valid id is echoed, so the call fails at once").isEqualTo(3);
+        byte[] overlong = {'{', '"', 'a', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}'};
+        HttpResponse<String> badUtf8 = raw.send(HttpRequest.newBuilder(http.endpoint()).header("Content-Type",
+                "application/json").header("Mcp-Session-Id", in.get("Mcp-Session-Id")).POST(HttpRequest.BodyPublishers
+                        .ofByteArray(overlong))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(badUtf8.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(badUtf8.body()).path("error").path("code").asInt()).isEqualTo(-32700);
+        // a notification with bad params and a response to nothing are taken, and never answered
+        assertThat(post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\",\"params\":\"junk\"}", in)
+                .statusCode()).isEqualTo(202);
+        assertThat(post("{\"id\":9,\"result\":5}", in).statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void initializeThatFails_leavesNoSession_andNamesNone() throws Exception {
+        Map<String, Integer> statuses = Map.of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}",
+                200, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":\"x\"}", 200,
+                "{\"jsonrpc\":\"2.0\",\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}", 400,
+                "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"initialize\"}", 400);
+        for (int i = 0; i < 3; i++) {
+            for (Map.Entry<String, Integer> e : statuses.entrySet()) {
+                HttpResponse<String> r = post(e.getKey(), Map.of());
+                assertThat(r.statusCode()).as(e.getKey()).isEqualTo(e.getValue());
+                assertThat(r.headers().firstValue("Mcp-Session-Id")).as(e.getKey()).isEmpty();
+                assertThat(JSON.readTree(r.body()).has("error")).isTrue();
+            }
+        }
+        assertThat(http.sessionCount()).isZero();
+        assertThat(server.sessionCount()).as("nor any open on the server behind the transport").isZero();
+        session();
+        assertThat(server.sessionCount()).isEqualTo(1);
+    }
+
+    @Test
     void bodyOverTheLimit_gets413_withoutTheServerWaitingForIt() throws Exception {
         try (Served small = serve(McpServer.builder().maxMessageBytes(1024).build(), options())) {
             URI endpoint = small.endpoint();
