@@ -38,7 +38,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Every incoming message is bounded, whatever the transport, so that a client cannot make the server hold more than
  * a bounded amount for one message: at most 4 MiB ({@link Builder#maxMessageBytes}), 500,000 JSON tokens
  * ({@link Builder#maxMessageTokens}) and 128 levels of nesting, in valid UTF-8. What breaks a bound is answered with an
- * error and never kept.
+ * error and never kept. What a session keeps is bounded too: it watches ({@code resources/subscribe}) at most 1,000
+ * resources, each named by a URI of at most 8,192 characters that names a resource or matches a template.
  */
 public final class McpServer {
     private final String name;

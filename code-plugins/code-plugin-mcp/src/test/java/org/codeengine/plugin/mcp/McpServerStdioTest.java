@@ -154,6 +154,40 @@ class McpServerStdioTest {
     }
 
     @Test
+    void subscriptions_areBounded_toKnownResources_shortUris_andAThousand() throws Exception {
+        McpServer server = McpServer.builder().resource(new McpResource("test://r", "r", null, null, null, (uri,
+                c) -> java.util.List.of())).resourceTemplate(new McpResourceTemplate("test://t/{id}", "t", null, null,
+                        null, (uri, vars, c) -> java.util.List.of(), java.util.Map.of()))
+                .build();
+        try (Served s = new Served(server)) {
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                    + "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+            s.next();
+            assertThat(subscribe(s, "test://nope").path("error").path("code").asInt()).isEqualTo(-32002);
+            assertThat(subscribe(s, "test://t/" + "x".repeat(ServerSession.MAX_SUBSCRIBED_URI)).path("error").path(
+                    "code").asInt()).isEqualTo(-32602);
+            assertThat(subscribe(s, "test://r").has("result")).isTrue();
+            for (int i = 1; i < ServerSession.MAX_SUBSCRIPTIONS; i++) {
+                assertThat(subscribe(s, "test://t/" + i).has("result")).isTrue();
+            }
+            JsonNode more = subscribe(s, "test://t/more");
+            assertThat(more.path("error").path("code").asInt()).isEqualTo(-32600);
+            assertThat(more.path("error").path("message").asString()).contains("at most 1000");
+            assertThat(subscribe(s, "test://t/7").has("result")).as("again, one already watched").isTrue();
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":\"u\",\"method\":\"resources/unsubscribe\",\"params\":{\"uri\":"
+                    + "\"test://t/7\"}}");
+            s.next();
+            assertThat(subscribe(s, "test://t/more").has("result")).as("once one is let go").isTrue();
+        }
+    }
+
+    private static JsonNode subscribe(Served s, String uri) throws IOException, InterruptedException {
+        s.send("{\"jsonrpc\":\"2.0\",\"id\":\"s\",\"method\":\"resources/subscribe\",\"params\":{\"uri\":\"" + uri
+                + "\"}}");
+        return s.next();
+    }
+
+    @Test
     void limits_areCheckedWhenBuilt() {
         assertThatThrownBy(() -> McpServer.builder().maxMessageBytes(100)).isInstanceOf(
                 IllegalArgumentException.class).hasMessageContaining("maxMessageBytes");
