@@ -1,15 +1,12 @@
 package org.codeengine.plugin.mcp;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -175,7 +172,7 @@ final class ClientTransports {
         }
 
         private void post(ObjectNode message, @Nullable JsonNode id) throws IOException, InterruptedException {
-            byte[] body = message.toString().getBytes(StandardCharsets.UTF_8);
+            byte[] body = Json.bytes(message);
             HttpResponse<InputStream> r = null;
             for (int attempt = 0; attempt < 4; attempt++) { // the first try and at most three authorizations
                 Secret token = oauth == null ? null : oauth.token().orElse(null);
@@ -210,7 +207,7 @@ final class ClientTransports {
                     if (bytes.length > 0) {
                         Peer p = peer;
                         if (p != null) {
-                            p.receive(new String(bytes, StandardCharsets.UTF_8), this);
+                            p.receive(bytes, this);
                         }
                     }
                 }
@@ -313,12 +310,11 @@ final class ClientTransports {
         }
 
         private void read() {
-            try (LineReader lines = new LineReader(new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8)), Json.MAX_MESSAGE)) {
+            try (LineReader lines = new LineReader(process.getInputStream(), Json.MAX_MESSAGE)) {
                 for (LineReader.Line line = lines.next(); line != null; line = lines.next()) {
                     Peer p = peer;
-                    if (p != null && !line.tooLong() && !line.text().isBlank()) {
-                        p.receive(line.text(), this);
+                    if (p != null && !line.tooLong() && !line.blank()) {
+                        p.receive(line.bytes(), this);
                     }
                 }
             } catch (IOException e) {
@@ -333,10 +329,11 @@ final class ClientTransports {
 
         @Override
         public void message(ObjectNode message) {
-            byte[] bytes = (message.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = Json.bytes(message);
             synchronized (this) {
                 try {
                     stdin.write(bytes);
+                    stdin.write('\n');
                     stdin.flush();
                 } catch (IOException e) {
                     throw new UnavailableException("the MCP server process is gone", null, e);

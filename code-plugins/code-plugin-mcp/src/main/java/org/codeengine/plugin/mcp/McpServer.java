@@ -1,12 +1,9 @@
 package org.codeengine.plugin.mcp;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +16,9 @@ import org.codeengine.plugin.mcp.internal.LineReader;
 import org.codeengine.plugin.mcp.internal.Peer;
 import org.codeengine.plugin.mcp.internal.UriTemplate;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -34,6 +34,12 @@ import tools.jackson.databind.node.ObjectNode;
  * }</pre>
  *
  * <p>A host that runs a servlet container serves Streamable HTTP through a {@link McpServlet} instead.
+ *
+ * <p>Every incoming message is bounded, whatever the transport, so that a client cannot make the server hold more than
+ * a bounded amount for one message: at most 4 MiB ({@link Builder#maxMessageBytes}), 500,000 JSON tokens
+ * ({@link Builder#maxMessageTokens}) and 128 levels of nesting, in valid UTF-8. What breaks a bound is answered with an
+ * error and never kept. What a session keeps is bounded too: it watches ({@code resources/subscribe}) at most 1,000
+ * resources, each named by a URI of at most 8,192 characters that names a resource or matches a template.
  */
 public final class McpServer {
     private final String name;
@@ -47,6 +53,8 @@ public final class McpServer {
     private final @Nullable ToolRegistry registry;
     private final @Nullable Principal defaultPrincipal;
     private final int pageSize;
+    private final int maxMessageBytes;
+    private final JsonMapper reader;
     private final List<ServerSession> sessions = new CopyOnWriteArrayList<>();
 
     record Template(McpResourceTemplate template, UriTemplate pattern) {}
@@ -63,6 +71,8 @@ public final class McpServer {
         this.registry = b.registry;
         this.defaultPrincipal = b.defaultPrincipal;
         this.pageSize = b.pageSize;
+        this.maxMessageBytes = b.maxMessageBytes;
+        this.reader = Json.mapper(b.maxMessageTokens);
         this.toolOrder = List.copyOf(b.tools.values());
         this.resourceOrder = List.copyOf(b.resources.values());
         this.promptOrder = List.copyOf(b.prompts.values());
@@ -100,11 +110,22 @@ public final class McpServer {
                 }
             }
 
-            private void write(ObjectNode message) {
-                byte[] bytes = (message.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+            @Override
+            public boolean collects() {
+                return true;
+            }
+
+            @Override
+            public void answers(ArrayNode batch) {
+                write(batch);
+            }
+
+            private void write(JsonNode message) {
+                byte[] bytes = Json.bytes(message);
                 synchronized (lock) {
                     try {
                         out.write(bytes);
+                        out.write('\n');
                         out.flush();
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
@@ -113,14 +134,12 @@ public final class McpServer {
             }
         };
         ServerSession session = open("stdio", sink, defaultPrincipal);
-        try (LineReader lines = new LineReader(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)),
-                Json.MAX_MESSAGE)) {
+        try (LineReader lines = new LineReader(in, maxMessageBytes)) {
             for (LineReader.Line line = lines.next(); line != null; line = lines.next()) {
                 if (line.tooLong()) {
-                    sink.answer(Json.error(null, McpException.INVALID_REQUEST, "the message is larger than "
-                            + Json.MAX_MESSAGE + " bytes", null));
-                } else if (!line.text().isBlank()) {
-                    session.peer().receive(line.text(), sink);
+                    sink.answer(tooLarge());
+                } else if (!line.blank()) {
+                    session.peer().receive(line.bytes(), sink);
                 }
             }
         } catch (IOException e) {
@@ -166,6 +185,22 @@ public final class McpServer {
     /** @return how many sessions are open now, on every transport */
     public int sessionCount() {
         return sessions.size();
+    }
+
+    /** @return the largest message read, in bytes */
+    int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /** @return the mapper that parses incoming messages within the server's limits */
+    JsonMapper reader() {
+        return reader;
+    }
+
+    /** @return the answer to a message larger than {@link #maxMessageBytes()}, which is not read */
+    ObjectNode tooLarge() {
+        return Json.error(null, McpException.INVALID_REQUEST, "the message is larger than the limit of "
+                + maxMessageBytes + " bytes", null);
     }
 
     ServerSession open(String id, Peer.Sink outbound, @Nullable Principal principal) {
@@ -257,6 +292,8 @@ public final class McpServer {
         private @Nullable ToolRegistry registry;
         private @Nullable Principal defaultPrincipal;
         private int pageSize = 100;
+        private int maxMessageBytes = 4 * 1024 * 1024;
+        private int maxMessageTokens = 500_000;
 
         private Builder() {}
 
@@ -373,6 +410,42 @@ public final class McpServer {
                 throw new IllegalArgumentException("pageSize must be at least 1 but was " + size);
             }
             this.pageSize = size;
+            return this;
+        }
+
+        /**
+         * Bounds the size of one incoming message. A longer stdio line is skipped as it streams in, never buffered, and
+         * answered with an invalid-request error (-32600) without id; a larger HTTP body is refused with 413 as soon as
+         * its {@code Content-Length}, or the bytes read, tell.
+         *
+         * @param bytes the largest message read, in bytes; 4 MiB (4,194,304) by default
+         * @return this builder
+         * @throws IllegalArgumentException if it is below 1,024 or above 16 MiB (16,777,216)
+         */
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes < 1024 || bytes > Json.MAX_MESSAGE) {
+                throw new IllegalArgumentException("maxMessageBytes must be in 1024.." + Json.MAX_MESSAGE + " but was "
+                        + bytes);
+            }
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Bounds the JSON tokens (names, values, brackets and braces) of one incoming message, and with them the memory
+         * its parsed form takes: that is up to about 50 bytes of heap a token (for a message of {@code {}} after
+         * {@code {}}), where the bytes alone would let 4 MiB of message take 130 MB. A message with more tokens is
+         * answered with a parse error (-32700). Nesting is bounded too, at 128 levels.
+         *
+         * @param tokens the most tokens in one message; 500,000 by default (about 25 MB of heap at most)
+         * @return this builder
+         * @throws IllegalArgumentException if it is below 1,000
+         */
+        public Builder maxMessageTokens(int tokens) {
+            if (tokens < 1000) {
+                throw new IllegalArgumentException("maxMessageTokens must be at least 1000 but was " + tokens);
+            }
+            this.maxMessageTokens = tokens;
             return this;
         }
 

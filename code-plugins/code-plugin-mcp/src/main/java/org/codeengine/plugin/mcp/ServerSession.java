@@ -28,6 +28,10 @@ import tools.jackson.databind.node.ObjectNode;
 final class ServerSession {
     private static final Duration SAMPLING_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ELICITATION_TIMEOUT = Duration.ofMinutes(10);
+    /** The most resources one session watches. */
+    static final int MAX_SUBSCRIPTIONS = 1_000;
+    /** The longest URI a session watches, in characters. */
+    static final int MAX_SUBSCRIBED_URI = 8_192;
 
     private final McpServer server;
     private final String id;
@@ -43,7 +47,7 @@ final class ServerSession {
         this.server = server;
         this.id = id;
         this.principal = principal;
-        this.peer = new Peer(outbound);
+        this.peer = new Peer(outbound, server.reader());
         peer.gate(method -> {
             if (!initialized && !method.equals("initialize") && !method.equals("ping")) {
                 throw new McpException(McpException.INVALID_REQUEST, "the session is not initialized: send "
@@ -61,10 +65,7 @@ final class ServerSession {
         peer.handle("resources/templates/list", r -> Protocol.page(r.params(), server.templates(), server
                 .pageSize(), "resourceTemplates", ServerSession::describe));
         peer.handle("resources/read", this::read);
-        peer.handle("resources/subscribe", r -> {
-            subscriptions.add(Json.required(r.params(), "uri"));
-            return Json.object();
-        });
+        peer.handle("resources/subscribe", this::subscribe);
         peer.handle("resources/unsubscribe", r -> {
             subscriptions.remove(Json.required(r.params(), "uri"));
             return Json.object();
@@ -285,13 +286,42 @@ final class ServerSession {
             }
         }
         if (contents == null) {
-            ObjectNode data = Json.object().put("uri", uri);
-            throw new McpException(McpException.RESOURCE_NOT_FOUND, "resource not found: " + Json.clip(uri), data);
+            throw notFound(uri);
         }
         ObjectNode result = Json.object();
         ArrayNode array = result.putArray("contents");
         contents.forEach(array::add);
         return result;
+    }
+
+    /**
+     * Watches a resource for the client. What a session watches is bounded, for it lives as long as the session: the
+     * URI must name a resource or match a template, be at most {@link #MAX_SUBSCRIBED_URI} characters long, and be one
+     * of at most {@link #MAX_SUBSCRIPTIONS}.
+     */
+    private JsonNode subscribe(Peer.Request r) {
+        String uri = Json.required(r.params(), "uri");
+        if (uri.length() > MAX_SUBSCRIBED_URI) {
+            throw new McpException(McpException.INVALID_PARAMS, "params.uri is longer than " + MAX_SUBSCRIBED_URI
+                    + " characters", null);
+        }
+        if (server.resource(uri) == null && server.matchers().stream().noneMatch(t -> t.pattern().match(uri)
+                .isPresent())) {
+            throw notFound(uri);
+        }
+        synchronized (subscriptions) {
+            if (!subscriptions.contains(uri) && subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+                throw new McpException(McpException.INVALID_REQUEST, "a session watches at most " + MAX_SUBSCRIPTIONS
+                        + " resources: unsubscribe from one first", null);
+            }
+            subscriptions.add(uri);
+        }
+        return Json.object();
+    }
+
+    private static McpException notFound(String uri) {
+        return new McpException(McpException.RESOURCE_NOT_FOUND, "resource not found: " + Json.clip(uri), Json
+                .object().put("uri", uri));
     }
 
     // ------------------------------------------------------------------ prompts and completion

@@ -1,7 +1,6 @@
 package org.codeengine.plugin.mcp;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -17,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.codeengine.api.CodeException;
@@ -265,17 +265,22 @@ final class StreamableHttp {
             plain(ex, 415, "Content-Type must be application/json");
             return;
         }
-        byte[] body = read(ex.body());
+        byte[] body = read(ex);
         if (body == null) {
-            rpcError(ex, 413, McpException.INVALID_REQUEST, "the message is larger than " + Json.MAX_MESSAGE
-                    + " bytes");
+            ex.responseHeader("Connection", "close"); // the rest of the body is not read
+            json(ex, 413, server.tooLarge());
             return;
         }
         JsonNode message;
         try {
-            message = Json.parse(new String(body, StandardCharsets.UTF_8));
+            message = Json.parse(server.reader(), body);
         } catch (McpException e) {
             rpcError(ex, 400, e.code(), e.getMessage());
+            return;
+        }
+        ObjectNode malformed = message.isArray() ? null : Peer.malformed(message);
+        if (malformed != null) {
+            json(ex, 400, malformed); // no JSON-RPC message: the server cannot accept it
             return;
         }
         if (caller != null) {
@@ -285,7 +290,7 @@ final class StreamableHttp {
                 return;
             }
         }
-        boolean initialize = message.isObject() && "initialize".equals(message.path("method").asString(""));
+        boolean initialize = message.has("id") && "initialize".equals(message.path("method").asString(""));
         String id = ex.requestHeader("Mcp-Session-Id");
         HttpSession session;
         if (initialize && id == null) {
@@ -294,23 +299,26 @@ final class StreamableHttp {
                 rpcError(ex, 503, -32000, "too many sessions");
                 return;
             }
-            session = new HttpSession(UUID.randomUUID().toString(), principal);
-        } else {
-            if (id == null) {
-                rpcError(ex, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
-                return;
-            }
-            session = session(ex, id, principal);
-            if (session == null) {
-                return;
-            }
-            if (!versionAccepted(ex)) {
-                return;
-            }
+            initialize(ex, new HttpSession(UUID.randomUUID().toString(), principal), message);
+            return;
+        }
+        if (id == null) {
+            rpcError(ex, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
+            return;
+        }
+        session = session(ex, id, principal);
+        if (session == null || !versionAccepted(ex)) {
+            return;
         }
         session.touch();
+        Peer peer = session.session.peer();
+        ObjectNode refused = message.isArray() ? peer.refused(message) : null;
+        if (refused != null) {
+            json(ex, 400, refused); // the revision takes one message a POST
+            return;
+        }
         if (!hasRequest(message)) {
-            session.session.peer().receive(message, new Peer.Sink() {
+            peer.receive(message, new Peer.Sink() {
                 @Override
                 public void message(ObjectNode m) {
                     session.outbound(m);
@@ -318,22 +326,47 @@ final class StreamableHttp {
 
                 @Override
                 public void answer(@Nullable ObjectNode response) {
-                    // answers to invalid notifications are not sent: HTTP 202 says it was taken
+                    // a batch's invalid messages: nothing is answered to a POST of notifications and responses
                 }
             });
             ex.send(202, -1);
             return;
         }
-        Stream stream = session.stream(ex, sse, message.isArray() && session.session.peer().batches());
-        if (initialize) {
-            ex.responseHeader("Mcp-Session-Id", session.id());
-        }
-        if (initialize) {
-            sessions.put(session.id(), session);
-        }
-        int expected = session.session.peer().receive(message, stream);
-        stream.expect(expected);
+        Stream stream = session.stream(ex, sse, message.isArray());
+        stream.expect(peer.receive(message, stream));
         stream.awaitDetached();
+    }
+
+    /**
+     * Answers an {@code initialize} that opens a session, with JSON. The session lives on, and its id is sent, only when
+     * the answer is a result; an error closes it.
+     */
+    private void initialize(Exchange ex, HttpSession session, JsonNode message) throws IOException {
+        CompletableFuture<@Nullable ObjectNode> answer = new CompletableFuture<>();
+        session.session.peer().receive(message, new Peer.Sink() {
+            @Override
+            public void message(ObjectNode m) {
+                session.outbound(m);
+            }
+
+            @Override
+            public void answer(@Nullable ObjectNode response) {
+                answer.complete(response);
+            }
+        });
+        ObjectNode response = answer.join();
+        if (response == null || !response.has("result")) {
+            session.close();
+            if (response == null) {
+                rpcError(ex, 503, -32000, "the server is closing");
+            } else {
+                json(ex, 200, response);
+            }
+            return;
+        }
+        sessions.put(session.id(), session);
+        ex.responseHeader("Mcp-Session-Id", session.id());
+        json(ex, 200, response);
     }
 
     private boolean versionAccepted(Exchange ex) throws IOException {
@@ -345,27 +378,35 @@ final class StreamableHttp {
         return true;
     }
 
+    /** @return whether a message that is no invalid one gets an answer: a request, or a batch with one or with junk */
     private static boolean hasRequest(JsonNode message) {
         if (message.isArray()) {
             for (JsonNode each : message) {
-                if (!each.isObject() || (each.has("method") && each.has("id")) || !(each.has("method") || each.has(
-                        "result") || each.has("error"))) {
+                if (Peer.malformed(each) != null || each.has("method") && each.has("id")) {
                     return true;
                 }
             }
-            return message.isEmpty();
+            return false;
         }
-        return !message.isObject() || message.has("id") && message.has("method") || !(message.has("method")
-                || message.has("result") || message.has("error"));
+        return message.has("method") && message.has("id");
     }
 
-    private static byte @Nullable [] read(InputStream in) throws IOException {
-        byte[] bytes = in.readNBytes(Json.MAX_MESSAGE + 1);
-        if (bytes.length > Json.MAX_MESSAGE) {
-            in.skip(Long.MAX_VALUE);
-            return null;
+    /**
+     * @return the body, or null when it is larger than the server's limit: then it was read no further than that, and
+     *         not at all when its {@code Content-Length} told
+     */
+    private byte @Nullable [] read(Exchange ex) throws IOException {
+        int max = server.maxMessageBytes();
+        String length = ex.requestHeader("Content-Length");
+        try {
+            if (length != null && Long.parseLong(length.strip()) > max) {
+                return null;
+            }
+        } catch (NumberFormatException e) {
+            // the server checks the header; read and count
         }
-        return bytes;
+        byte[] bytes = ex.body().readNBytes(max + 1);
+        return bytes.length > max ? null : bytes;
     }
 
     private @Nullable HttpSession session(Exchange ex, String id, @Nullable Principal principal)
@@ -460,15 +501,20 @@ final class StreamableHttp {
     // ------------------------------------------------------------------ replies
 
     private static void plain(Exchange ex, int status, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         ex.responseHeader("Content-Type", "text/plain; charset=utf-8");
-        ex.send(status, bytes.length).write(bytes);
+        send(ex, status, text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void json(Exchange ex, int status, JsonNode body) throws IOException {
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         ex.responseHeader("Content-Type", "application/json");
-        ex.send(status, bytes.length).write(bytes);
+        send(ex, status, Json.bytes(body));
+    }
+
+    /** Sends a whole response now: flushed, so that it goes before the server drains a body left unread. */
+    private static void send(Exchange ex, int status, byte[] body) throws IOException {
+        OutputStream out = ex.send(status, body.length);
+        out.write(body);
+        out.flush();
     }
 
     private static void rpcError(Exchange ex, int status, int code, String message) throws IOException {
@@ -612,7 +658,7 @@ final class StreamableHttp {
                 owner.outbound(message); // a client that takes no SSE gets it on its GET stream, if any
                 return;
             }
-            event(message.toString());
+            event(Json.string(message));
         }
 
         @Override
@@ -620,7 +666,7 @@ final class StreamableHttp {
             answered++;
             if (response != null && !done) {
                 if (sse) {
-                    event(response.toString());
+                    event(Json.string(response));
                 } else {
                     answers.add(response);
                 }

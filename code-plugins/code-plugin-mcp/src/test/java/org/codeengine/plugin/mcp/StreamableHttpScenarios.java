@@ -3,13 +3,20 @@ package org.codeengine.plugin.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -131,6 +138,99 @@ abstract class StreamableHttpScenarios {
         JsonNode batch = JSON.readTree(post("[{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}]", Map.of(
                 "Mcp-Session-Id", id)).body());
         assertThat(batch.path("error").path("code").asInt()).as("no batches in 2025-11-25").isEqualTo(-32600);
+    }
+
+    @Test
+    void messagesTheServerCannotAccept_get400_notificationsAndBatchesToo() throws Exception {
+        Map<String, String> in = Map.of("Mcp-Session-Id", session());
+        // no JSON-RPC 2.0 message: no object, an id that is no id, a method that is no string, another jsonrpc; an
+        // empty batch, and batches at a revision without them, even of notifications only
+        for (String body : List.of("42", "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}",
+                "{\"jsonrpc\":\"2.0\",\"method\":7}", "{\"jsonrpc\":\"1.0\",\"method\":\"notifications/initialized\"}",
+                "[]", "[{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}]",
+                "[{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}]")) {
+            HttpResponse<String> r = post(body, in);
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).path("error").path("code").asInt()).as(body).isEqualTo(-32600);
+        }
+        JsonNode withId = JSON.readTree(post("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"ping\"}", in).body());
+        assertThat(withId.path("id").asInt()).as("a valid id is echoed, so the call fails at once").isEqualTo(3);
+        byte[] overlong = {'{', '"', 'a', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}'};
+        HttpResponse<String> badUtf8 = raw.send(HttpRequest.newBuilder(http.endpoint()).header("Content-Type",
+                "application/json").header("Mcp-Session-Id", in.get("Mcp-Session-Id")).POST(HttpRequest.BodyPublishers
+                        .ofByteArray(overlong))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(badUtf8.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(badUtf8.body()).path("error").path("code").asInt()).isEqualTo(-32700);
+        // a notification with bad params and a response to nothing are taken, and never answered
+        assertThat(post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\",\"params\":\"junk\"}", in)
+                .statusCode()).isEqualTo(202);
+        assertThat(post("{\"id\":9,\"result\":5}", in).statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void initializeThatFails_leavesNoSession_andNamesNone() throws Exception {
+        Map<String, Integer> statuses = Map.of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}",
+                200, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":\"x\"}", 200,
+                "{\"jsonrpc\":\"2.0\",\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}", 400,
+                "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"initialize\"}", 400);
+        for (int i = 0; i < 3; i++) {
+            for (Map.Entry<String, Integer> e : statuses.entrySet()) {
+                HttpResponse<String> r = post(e.getKey(), Map.of());
+                assertThat(r.statusCode()).as(e.getKey()).isEqualTo(e.getValue());
+                assertThat(r.headers().firstValue("Mcp-Session-Id")).as(e.getKey()).isEmpty();
+                assertThat(JSON.readTree(r.body()).has("error")).isTrue();
+            }
+        }
+        assertThat(http.sessionCount()).isZero();
+        assertThat(server.sessionCount()).as("nor any open on the server behind the transport").isZero();
+        session();
+        assertThat(server.sessionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void bodyOverTheLimit_gets413_withoutTheServerWaitingForIt() throws Exception {
+        try (Served small = serve(McpServer.builder().maxMessageBytes(1024).build(), options())) {
+            URI endpoint = small.endpoint();
+            // a head that announces 10 MB, and no body: the answer comes all the same
+            try (Socket socket = new Socket(endpoint.getHost(), endpoint.getPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(head(endpoint, "Content-Length: " + (10 * 1024 * 1024 + 1)));
+                assertTooLarge(socket.getInputStream());
+            }
+            // a body of unknown length: refused once past the limit, though the rest has not come
+            try (Socket socket = new Socket(endpoint.getHost(), endpoint.getPort())) {
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(head(endpoint, "Transfer-Encoding: chunked"));
+                out.write(("800\r\n" + "a".repeat(0x800) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertTooLarge(socket.getInputStream());
+            }
+            assertThat(post(endpoint, INITIALIZE, Map.of()).statusCode()).as("within the limit").isEqualTo(200);
+        }
+    }
+
+    private static byte[] head(URI endpoint, String length) {
+        return ("POST " + endpoint.getRawPath() + " HTTP/1.1\r\nHost: 127.0.0.1:" + endpoint.getPort()
+                + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n" + length
+                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void assertTooLarge(InputStream in) throws IOException {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        assertThat(lines.readLine()).startsWith("HTTP/1.1 413");
+        int length = -1;
+        for (String header = lines.readLine(); header != null && !header.isEmpty(); header = lines.readLine()) {
+            if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(header.substring(15).strip());
+            }
+        }
+        char[] body = new char[length];
+        assertThat(lines.read(body, 0, length)).isEqualTo(length);
+        JsonNode error = JSON.readTree(new String(body)).path("error");
+        assertThat(error.path("code").asInt()).isEqualTo(-32600);
+        assertThat(error.path("message").asString()).isEqualTo("the message is larger than the limit of 1024 bytes");
     }
 
     @Test

@@ -17,6 +17,8 @@ import org.codeengine.plugin.mcp.McpException;
 import org.jspecify.annotations.Nullable;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -38,6 +40,19 @@ public final class Peer implements AutoCloseable {
 
         /** Ends the transport's stream for these requests now; what follows waits for the client to reconnect. */
         default void detach() {}
+
+        /**
+         * @return whether the answers to a batch go to {@link #answers} as one array, as JSON-RPC 2.0 sends them
+         *         (stdio), rather than one by one to {@link #answer} (Streamable HTTP, which may stream them)
+         */
+        default boolean collects() {
+            return false;
+        }
+
+        /** The answers to one batch, never empty; only for a sink that {@link #collects()}. */
+        default void answers(ArrayNode batch) {
+            throw new UnsupportedOperationException("this sink takes answers one by one");
+        }
     }
 
     /** Handles one method; a thrown {@link McpException} becomes the error answer. */
@@ -60,13 +75,23 @@ public final class Peer implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Sink outbound;
+    private final JsonMapper reader;
     private volatile Gate gate = method -> {
     };
     private volatile boolean batches;
 
     /** @param outbound where messages go that belong to no incoming request */
     public Peer(Sink outbound) {
+        this(outbound, Json.JSON);
+    }
+
+    /**
+     * @param outbound where messages go that belong to no incoming request
+     * @param reader parses what comes over the wire, within its limits
+     */
+    public Peer(Sink outbound, JsonMapper reader) {
         this.outbound = outbound;
+        this.reader = reader;
         notifications.put("notifications/cancelled", (peer, params) -> cancelled(params));
         notifications.put("notifications/progress", (peer, params) -> progressed(params));
     }
@@ -104,14 +129,14 @@ public final class Peer implements AutoCloseable {
     }
 
     /**
-     * Parses and takes one message as it came over the wire.
+     * Parses and takes one message as it came over the wire: JSON in UTF-8. What is not gets a parse error.
      *
      * @return how many answers will go to {@code sink}
      */
-    public int receive(String text, Sink sink) {
+    public int receive(byte[] bytes, Sink sink) {
         JsonNode message;
         try {
-            message = Json.parse(text);
+            message = Json.parse(reader, bytes);
         } catch (McpException e) {
             sink.answer(Json.error(null, e.code(), e.getMessage(), null));
             return 1;
@@ -126,52 +151,101 @@ public final class Peer implements AutoCloseable {
      */
     public int receive(JsonNode message, Sink sink) {
         if (message.isArray()) {
-            if (!batches || message.isEmpty()) {
-                sink.answer(Json.error(null, McpException.INVALID_REQUEST, message.isEmpty()
-                        ? "an empty batch is no request"
-                        : "batches are not part of the negotiated protocol revision", null));
+            ObjectNode refused = refused(message);
+            if (refused != null) {
+                sink.answer(refused);
                 return 1;
             }
+            Collected collected = sink.collects() ? new Collected(sink) : null;
+            Sink target = collected != null ? collected : sink;
             int answers = 0;
             for (JsonNode each : message) {
-                answers += each.isArray() ? invalid(sink, "a batch may not hold a batch") : single(each, sink);
+                if (malformed(each) == null && each.has("id") && "initialize".equals(each.path("method").stringValue(
+                        null))) {
+                    target.answer(invalid(each.get("id"), "initialize may not be part of a batch"));
+                    answers++;
+                } else {
+                    answers += single(each, target); // a batch in a batch is no object: an invalid request
+                }
+            }
+            if (collected != null) {
+                collected.expect(answers);
             }
             return answers;
         }
         return single(message, sink);
     }
 
-    private static int invalid(Sink sink, String why) {
-        sink.answer(Json.error(null, McpException.INVALID_REQUEST, why, null));
-        return 1;
+    /**
+     * @return the answer to a batch (a JSON array) that is refused whole: an invalid request when it is empty or the
+     *         negotiated revision has no batches; null when its messages are taken one by one
+     */
+    public @Nullable ObjectNode refused(JsonNode batch) {
+        if (!batches || batch.isEmpty()) {
+            return Json.error(null, McpException.INVALID_REQUEST, batch.isEmpty()
+                    ? "an empty batch is no request"
+                    : "batches are not part of the negotiated protocol revision", null);
+        }
+        return null;
+    }
+
+    /**
+     * Tells what is no JSON-RPC 2.0 message at all: not an object, {@code jsonrpc} other than {@code "2.0"}, a method
+     * that is no string, an id that is neither a string nor an integer, neither a method nor a result or an error. A
+     * response (a result or an error without a method) is never answered, however broken: answering answers could
+     * ping-pong forever.
+     *
+     * @return the invalid-request error it gets, with its id when that is a valid one (so its sender can match it),
+     *         or null when it is a request, a notification or a response
+     */
+    public static @Nullable ObjectNode malformed(JsonNode message) {
+        if (!message.isObject()) {
+            return invalid(null, "a JSON-RPC 2.0 message must be an object");
+        }
+        JsonNode method = message.get("method");
+        if (method == null && (message.has("result") || message.has("error"))) {
+            return null;
+        }
+        JsonNode id = message.get("id");
+        JsonNode validId = id != null && Json.validId(id) ? id : null;
+        if (!"2.0".equals(message.path("jsonrpc").stringValue(null))) {
+            return invalid(validId, "a JSON-RPC 2.0 message must have \"jsonrpc\": \"2.0\"");
+        }
+        if (method == null) {
+            return invalid(validId, "a message needs a method, or an id with a result or an error");
+        }
+        if (!method.isString()) {
+            return invalid(validId, "method must be a string");
+        }
+        if (id != null && validId == null) {
+            return invalid(null, "id must be a string or an integer, never null");
+        }
+        return null;
+    }
+
+    private static ObjectNode invalid(@Nullable JsonNode id, String why) {
+        return Json.error(id, McpException.INVALID_REQUEST, why, null);
     }
 
     private int single(JsonNode message, Sink sink) {
-        if (!message.isObject() || !"2.0".equals(message.path("jsonrpc").stringValue(null))) {
-            return invalid(sink, "a JSON-RPC 2.0 message must be an object with \"jsonrpc\": \"2.0\"");
+        ObjectNode malformed = malformed(message);
+        if (malformed != null) {
+            sink.answer(malformed);
+            return 1;
         }
         ObjectNode m = (ObjectNode) message;
         JsonNode id = m.get("id");
         JsonNode method = m.get("method");
         if (method == null) {
-            if (m.has("result") || m.has("error")) {
-                if (id != null && Json.validId(id)) {
-                    answered(m, id);
-                }
-                return 0; // an answer is never answered, not even a broken one: that could ping-pong forever
+            if (id != null && Json.validId(id)) {
+                answered(m, id);
             }
-            return invalid(sink, "a message needs a method, or an id with a result or an error");
-        }
-        if (!method.isString()) {
-            return id == null ? 0 : invalid(sink, "method must be a string");
+            return 0;
         }
         JsonNode params = m.get("params");
         if (params != null && !params.isObject()) {
             if (id == null) {
-                return 0;
-            }
-            if (!Json.validId(id)) {
-                return invalid(sink, "id must be a string or an integer");
+                return 0; // a notification is never answered, not even a broken one
             }
             sink.answer(Json.error(id, McpException.INVALID_PARAMS, "params must be an object", null));
             return 1;
@@ -180,9 +254,6 @@ public final class Peer implements AutoCloseable {
         if (id == null) {
             notified(method.stringValue(), p);
             return 0;
-        }
-        if (!Json.validId(id)) {
-            return invalid(sink, "id must be a string or an integer, never null");
         }
         request(id, method.stringValue(), p, sink);
         return 1;
@@ -377,6 +448,51 @@ public final class Peer implements AutoCloseable {
     /** @return whether {@link #close()} was called */
     public boolean isClosed() {
         return closed.get();
+    }
+
+    /** Collects the answers to one batch, for a sink that takes them as one array. */
+    private static final class Collected implements Sink {
+        private final Sink sink;
+        private final ArrayNode answers = Json.array();
+        private int answered;
+        private int expected = -1;
+
+        Collected(Sink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void message(ObjectNode message) {
+            sink.message(message);
+        }
+
+        @Override
+        public synchronized void answer(@Nullable ObjectNode response) {
+            answered++;
+            if (response != null) {
+                answers.add(response);
+            }
+            complete();
+        }
+
+        @Override
+        public void detach() {
+            sink.detach();
+        }
+
+        synchronized void expect(int count) {
+            expected = count;
+            complete();
+        }
+
+        private void complete() {
+            if (expected >= 0 && answered == expected) {
+                expected = -1; // once
+                if (!answers.isEmpty()) {
+                    sink.answers(answers); // never an empty array: answers cancelled all, or none were due
+                }
+            }
+        }
     }
 
     /** An incoming request being handled. */
