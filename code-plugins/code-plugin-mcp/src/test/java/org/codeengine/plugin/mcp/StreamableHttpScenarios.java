@@ -23,13 +23,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.codeengine.api.AuthenticationException;
-import org.codeengine.api.security.AccessDecision;
-import org.codeengine.api.security.AuditEntry;
-import org.codeengine.api.security.Credentials;
-import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
-import org.codeengine.api.security.SecurityFacade;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -310,8 +304,13 @@ abstract class StreamableHttpScenarios {
 
     @Test
     void authorization_challengesWithoutAValidToken_andServesTheMetadata() throws Exception {
-        McpHttpServer.Authorization auth = new McpHttpServer.Authorization(new OneToken("good"), URI.create(
-                "https://tools.example/mcp"), List.of(URI.create("https://issuer.example")), List.of("mcp:tools"));
+        McpHttpServer.Authorization auth = new McpHttpServer.Authorization(
+                new BearerSecurity(token -> token.equals("good")
+                        ? new Principal("alice", Principal.Kind.USER, Set.of())
+                        : null),
+                URI.create(
+                        "https://tools.example/mcp"),
+                List.of(URI.create("https://issuer.example")), List.of("mcp:tools"));
         try (Served guarded = serve(server, options().withAllowedHosts(Set.of("tools.example")).withAuthorization(
                 auth))) {
             HttpResponse<String> none = post(guarded.endpoint(), INITIALIZE, Map.of());
@@ -334,32 +333,6 @@ abstract class StreamableHttpScenarios {
             assertThat(body.path("resource").asString()).isEqualTo("https://tools.example/mcp");
             assertThat(body.path("authorization_servers").get(0).asString()).isEqualTo("https://issuer.example");
             assertThat(body.path("scopes_supported").get(0).asString()).isEqualTo("mcp:tools");
-        }
-    }
-
-    /** Security that knows one bearer token. */
-    private record OneToken(String token) implements SecurityFacade {
-        @Override
-        public Principal authenticate(Credentials credentials) {
-            if (credentials instanceof Credentials.BearerToken(var secret) && secret.reveal().equals(token)) {
-                return new Principal("alice", Principal.Kind.USER, Set.of());
-            }
-            throw new AuthenticationException("unknown token", null);
-        }
-
-        @Override
-        public AccessDecision check(Principal principal, Permission permission) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public AccessDecision require(Principal principal, Permission permission) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<AuditEntry> audit(long fromSequence, int limit) {
-            return List.of();
         }
     }
 }

@@ -36,12 +36,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.codeengine.api.AuthenticationException;
+
 import org.codeengine.api.Secret;
-import org.codeengine.api.security.AccessDecision;
-import org.codeengine.api.security.AuditEntry;
-import org.codeengine.api.security.Credentials;
-import org.codeengine.api.security.Permission;
+
 import org.codeengine.api.security.Principal;
 import org.codeengine.api.security.SecurityFacade;
 import org.jspecify.annotations.Nullable;
@@ -127,33 +124,12 @@ final class TestAuthorizationServer implements AutoCloseable {
 
     /** @return the MCP server's security: it accepts the tokens this server issued, while they last */
     SecurityFacade security() {
-        return new SecurityFacade() {
-            @Override
-            public Principal authenticate(Credentials credentials) {
-                Instant expiresAt = credentials instanceof Credentials.BearerToken(Secret token)
-                        ? accessTokens.get(token.reveal())
-                        : null;
-                if (expiresAt == null || !clock.instant().isBefore(expiresAt)) {
-                    throw new AuthenticationException("unknown or expired token", null);
-                }
-                return new Principal(CLIENT_ID, Principal.Kind.SERVICE, Set.of());
-            }
-
-            @Override
-            public AccessDecision check(Principal principal, Permission permission) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public AccessDecision require(Principal principal, Permission permission) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public List<AuditEntry> audit(long fromSequence, int limit) {
-                return List.of();
-            }
-        };
+        return new BearerSecurity(token -> {
+            Instant expiresAt = accessTokens.get(token);
+            return expiresAt != null && clock.instant().isBefore(expiresAt)
+                    ? new Principal(CLIENT_ID, Principal.Kind.SERVICE, Set.of())
+                    : null;
+        });
     }
 
     /** @return an access token this server issued with {@code scope} (space-separated), for requests made by hand */
