@@ -3,6 +3,7 @@ package org.codeengine.api.spi;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.codeengine.api.orchestrator.Resources;
 
 /** What the orchestrator gives an executor for one instance of one step. */
 public interface StepContext {
@@ -32,4 +33,14 @@ public interface StepContext {
 
     /** @return a sink for one-line progress messages, shown to the user and kept in events */
     Consumer<String> progress();
+
+    /**
+     * What one instance of the service asks for, so an executor that can bound it (a container's CPU and memory
+     * limits) does.
+     *
+     * @return the service's resources; by default {@link Resources#NONE}, which bounds nothing
+     */
+    default Resources resources() {
+        return Resources.NONE;
+    }
 }

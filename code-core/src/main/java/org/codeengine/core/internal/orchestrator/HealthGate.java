@@ -2,7 +2,9 @@ package org.codeengine.core.internal.orchestrator;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.codeengine.api.DeadlineExceededException;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.HealthCheckSpec;
@@ -24,12 +26,14 @@ final class HealthGate {
      * @param what the instance, for messages: {@code service 'web' instance 0}
      * @param deadlineNanos the {@link System#nanoTime()} by which it must be healthy
      * @param alive whether what was started still runs; a dead instance fails at once
+     * @param exitDetail why a dead instance stopped (exit code, last log lines), if the executor can tell
      * @throws UnavailableException if it failed {@code failureThreshold} probes in a row or stopped running
      * @throws DeadlineExceededException if the deadline passed first
      * @throws InterruptedException if the run is being stopped
      */
     static void await(String what, HealthProbe probe, HealthCheckSpec spec, Map<String, String> settings,
-            long deadlineNanos, BooleanSupplier alive, Listener listener) throws InterruptedException {
+            long deadlineNanos, BooleanSupplier alive, Supplier<Optional<String>> exitDetail, Listener listener)
+            throws InterruptedException {
         sleep(spec.initialDelay(), deadlineNanos);
         int successes = 0;
         int failures = 0;
@@ -37,8 +41,8 @@ final class HealthGate {
         String detail = "not probed yet";
         while (true) {
             if (!alive.getAsBoolean()) {
-                throw new UnavailableException(what + " stopped running before it was healthy; last probe: "
-                        + detail, null, null);
+                throw new UnavailableException(what + " stopped running before it was healthy" + exitDetail.get()
+                        .map(d -> " (" + d + ")").orElse("") + "; last probe: " + detail, null, null);
             }
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.DeadlineExceededException;
 import org.codeengine.api.NonRetriableException;
@@ -664,9 +666,11 @@ final class RunExecution implements RunHandle {
         HealthCheckSpec health = service.healthCheck();
         if (health == null) {
             for (int k = from; k < to; k++) {
-                if (!handles.get(k - from).alive()) {
+                StepHandle handle = handles.get(k - from);
+                if (!handle.alive()) {
                     throw new UnavailableException("service '" + service.name() + "' instance " + k
-                            + " stopped right after it started", null, null);
+                            + " stopped right after it started" + handle.exitDetail().map(d -> ": " + d).orElse(""),
+                            null, null);
                 }
             }
             return;
@@ -677,7 +681,7 @@ final class RunExecution implements RunHandle {
             StepHandle handle = handles.get(k - from);
             int instance = k;
             Map<String, String> settings = Placeholders.fill(health.settings(), values(i, k, slot), "health");
-            gates.add(() -> gate(service, instance, health, settings, deadline, handle::alive));
+            gates.add(() -> gate(service, instance, health, settings, deadline, handle::alive, handle::exitDetail));
         }
         awaitAll(task, gates);
     }
@@ -701,7 +705,7 @@ final class RunExecution implements RunHandle {
         for (int k : instances) {
             StepRecord one = instanceRecord(record, k);
             Map<String, String> settings = Placeholders.fill(health.settings(), values(i, k, slot), "health");
-            gates.add(() -> gate(service, k, health, settings, deadline, () -> executor.alive(one)));
+            gates.add(() -> gate(service, k, health, settings, deadline, () -> executor.alive(one), Optional::empty));
         }
         try {
             awaitAll(task, gates);
@@ -714,10 +718,10 @@ final class RunExecution implements RunHandle {
     }
 
     private void gate(ServiceSpec service, int instance, HealthCheckSpec health, Map<String, String> settings,
-            long deadline, BooleanSupplier alive) {
+            long deadline, BooleanSupplier alive, Supplier<Optional<String>> exitDetail) {
         try {
             HealthGate.await("service '" + service.name() + "' instance " + instance, rt.probes().get(health
-                    .probe()), health, settings, deadline, alive,
+                    .probe()), health, settings, deadline, alive, exitDetail,
                     (ok, detail) -> emit(
                             new DeploymentEvent.HealthChanged(runId, now(), service.name(), instance, ok, detail)));
         } catch (InterruptedException e) {
@@ -894,7 +898,7 @@ final class RunExecution implements RunHandle {
             outputs.forEach((k, v) -> merged.put(instance + "." + k, v));
             save(i, withOutputs(records[i], merged));
         }, message -> emit(new DeploymentEvent.StepStateChanged(runId, now(), service, records[i].state(),
-                message)));
+                message)), order.get(i).resources());
     }
 
     /** Undoes the instances of step {@code i} recorded in its outputs, removing each from the record once undone. */

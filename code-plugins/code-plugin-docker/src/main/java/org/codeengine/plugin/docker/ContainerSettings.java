@@ -1,0 +1,160 @@
+package org.codeengine.plugin.docker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.codeengine.api.InvalidRequestException;
+import org.codeengine.plugin.support.JsonBodies;
+import org.codeengine.plugin.support.Settings;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A docker service's settings, checked. Every message names the setting and the rule it breaks.
+ *
+ * @param image the image to run
+ * @param pull when to pull it
+ * @param command replaces the image's entrypoint, or {@code null} to keep it
+ * @param args replaces the image's command (the entrypoint's arguments), or {@code null} to keep it
+ * @param env environment variables
+ * @param labels labels beside the ones CODE sets
+ * @param network {@code host} or {@code none}
+ * @param stopGrace how long a container gets to exit after SIGTERM before SIGKILL
+ * @param host the daemon, from the setting {@code host}, else {@code DOCKER_HOST}, else the default socket
+ * @param log the file the container's output is copied to when it is undone, or {@code null} for the default
+ */
+record ContainerSettings(ImageName image, PullPolicy pull, @Nullable List<String> command, @Nullable List<String> args,
+        Map<String, String> env, Map<String, String> labels, String network, Duration stopGrace, DockerHost host,
+        @Nullable String log) {
+    static final Set<String> KEYS = Set.of("image", "pull", "command", "args", "network", "stopGrace", "host", "log");
+    static final Set<String> PREFIXES = Set.of("env.", "label.");
+    static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]*");
+
+    /** When the image is pulled from its registry. */
+    enum PullPolicy {
+        /** Never: the image must be on the daemon already. */
+        NEVER,
+        /** Only when the daemon does not have it. */
+        IF_MISSING,
+        /** Before every start, so a moved tag is followed. */
+        ALWAYS;
+
+        static PullPolicy parse(@Nullable String text) {
+            if (text == null || text.isBlank()) {
+                return IF_MISSING;
+            }
+            return switch (text.strip().toLowerCase(Locale.ROOT)) {
+                case "never" -> NEVER;
+                case "if-missing" -> IF_MISSING;
+                case "always" -> ALWAYS;
+                default -> throw new InvalidRequestException("setting 'pull' must be never, if-missing or always but"
+                        + " was '" + text + "'", null);
+            };
+        }
+    }
+
+    /**
+     * @param settings the service's executor settings, placeholders filled
+     * @param environment the process environment, for {@code DOCKER_HOST}
+     * @throws InvalidRequestException naming the setting and the rule it breaks
+     */
+    static ContainerSettings parse(Map<String, String> settings, Map<String, String> environment) {
+        for (String key : settings.keySet()) {
+            if (!KEYS.contains(key) && PREFIXES.stream().noneMatch(key::startsWith)) {
+                TreeSet<String> all = new TreeSet<>(KEYS);
+                PREFIXES.forEach(p -> all.add(p + "*"));
+                throw new InvalidRequestException("unknown setting '" + key + "'; the settings are " + all, null);
+            }
+        }
+        String image = settings.get("image");
+        if (image == null || image.isBlank()) {
+            throw new InvalidRequestException("setting 'image' is required", null);
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> labels = new LinkedHashMap<>();
+        settings.forEach((key, value) -> {
+            if (key.startsWith("env.")) {
+                String name = key.substring(4);
+                if (!ENV_NAME.matcher(name).matches()) {
+                    throw new InvalidRequestException("setting '" + key + "' must name an environment variable:"
+                            + " letters, digits and '_', not starting with a digit", null);
+                }
+                env.put(name, value);
+            } else if (key.startsWith("label.")) {
+                String name = key.substring(6);
+                if (!LABEL.matcher(name).matches() || name.startsWith(Labels.PREFIX)) {
+                    throw new InvalidRequestException("setting '" + key + "' must name a label of letters, digits,"
+                            + " '.', '_', '/' and '-' that does not start with '" + Labels.PREFIX + "' (CODE's own)",
+                            null);
+                }
+                labels.put(name, value);
+            }
+        });
+        String network = settings.getOrDefault("network", "host").strip();
+        if (!network.equals("host") && !network.equals("none")) {
+            throw new InvalidRequestException("setting 'network' must be host (the container shares the host's"
+                    + " network; bind 127.0.0.1:${port}) or none but was '" + network + "'", null);
+        }
+        String log = settings.get("log");
+        return new ContainerSettings(ImageName.parse(image), PullPolicy.parse(settings.get("pull")), words(settings,
+                "command"), words(settings, "args"), env, labels, network,
+                Settings.duration(settings, "stopGrace",
+                        DEFAULT_GRACE),
+                DockerHost.of(settings.get("host"), environment), log == null || log.isBlank()
+                        ? null
+                        : log);
+    }
+
+    /**
+     * A list of words: a JSON array of strings ({@code ["sh", "-c", "exit 3"]}), or words separated by blanks.
+     */
+    private static @Nullable List<String> words(Map<String, String> settings, String key) {
+        String text = settings.get(key);
+        if (text == null) {
+            return null;
+        }
+        String stripped = text.strip();
+        List<String> words = new ArrayList<>();
+        if (stripped.startsWith("[")) {
+            try {
+                JsonNode array = JsonBodies.JSON.readTree(stripped);
+                for (JsonNode word : array) {
+                    if (!word.isString()) {
+                        throw new InvalidRequestException("setting '" + key + "' must be a JSON array of strings or"
+                                + " words separated by blanks, but an element is " + word, null);
+                    }
+                    words.add(word.asString());
+                }
+            } catch (JacksonException e) {
+                throw new InvalidRequestException("setting '" + key + "' starts with '[' but is not a JSON array of"
+                        + " strings: " + e.getOriginalMessage(), null);
+            }
+        } else {
+            for (String word : stripped.split("\\s+")) {
+                if (!word.isEmpty()) {
+                    words.add(word);
+                }
+            }
+        }
+        if (words.isEmpty()) {
+            throw new InvalidRequestException("setting '" + key + "' must hold at least one word", null);
+        }
+        return List.copyOf(words);
+    }
+
+    /** @return what the output of this record shows: never the environment's values, which may be secrets */
+    @Override
+    public String toString() {
+        return "ContainerSettings[image=" + image + ", pull=" + pull + ", env=" + env.keySet() + ", network="
+                + network + ", host=" + host + "]";
+    }
+}

@@ -1,0 +1,226 @@
+package org.codeengine.plugin.docker;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.codeengine.api.CodeException;
+import org.codeengine.api.InvalidRequestException;
+import org.codeengine.api.NotFoundException;
+import org.codeengine.api.UnavailableException;
+import org.codeengine.plugin.support.JsonBodies;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The Docker Engine API calls the executor makes (version 1.41, which every daemon since 20.10 speaks), each mapped
+ * onto CODE's exceptions: an unreachable daemon or a 5xx is retriable, a 4xx is not.
+ */
+final class DockerClient {
+    static final String API = "/v1.41";
+    private static final Duration QUICK = Duration.ofSeconds(30);
+    private static final Duration PULL = Duration.ofMinutes(10);
+
+    /** What inspect says about a container. */
+    record Container(String id, String name, String status, boolean running, int exitCode,
+            Map<String, String> labels) {}
+
+    private final EngineHttp http;
+
+    DockerClient(DockerHost host) {
+        this.http = new EngineHttp(host);
+    }
+
+    DockerHost host() {
+        return http.host();
+    }
+
+    /** @throws UnavailableException saying which socket was tried and what to start, if the daemon does not answer */
+    void ping() {
+        EngineHttp.Reply reply = call("GET", "/_ping", null, null, QUICK);
+        if (reply.status() != 200) {
+            throw new UnavailableException("the Docker daemon at " + host() + " answered its ping with HTTP " + reply
+                    .status(), null, null);
+        }
+    }
+
+    /** @return whether the image is on the daemon */
+    boolean imageExists(String image) {
+        EngineHttp.Reply reply = call("GET", "/images/" + image + "/json", null, null, QUICK);
+        if (reply.status() == 404) {
+            return false;
+        }
+        check(reply, "inspecting image '" + image + "'");
+        return true;
+    }
+
+    /**
+     * Pulls an image; the daemon reports a failed pull inside a 200 reply, which this reads.
+     *
+     * @throws CodeException if the pull fails
+     */
+    void pull(ImageName image) {
+        String query = "/images/create?fromImage=" + enc(image.repository()) + "&tag=" + enc(image.tagOrDigest());
+        EngineHttp.Reply reply = call("POST", query, null, null, PULL);
+        check(reply, "pulling image '" + image + "'");
+        for (String line : reply.text().split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode event = parse(line);
+            if (event.has("error")) {
+                throw new NotFoundException("pulling image '" + image + "' failed: " + event.path("error").asString(),
+                        null);
+            }
+        }
+    }
+
+    /** @return the new container's id */
+    String create(String name, ObjectNode config) {
+        EngineHttp.Reply reply = call("POST", "/containers/create?name=" + enc(name), JsonBodies.JSON
+                .writeValueAsBytes(config), "application/json", QUICK);
+        check(reply, "creating container '" + name + "'");
+        return parse(reply.text()).path("Id").asString();
+    }
+
+    /** Starts a container; starting a running one does nothing. */
+    void start(String id) {
+        EngineHttp.Reply reply = call("POST", "/containers/" + enc(id) + "/start", null, null, QUICK);
+        if (reply.status() != 304) {
+            check(reply, "starting container " + id);
+        }
+    }
+
+    /** @return the container by id or name, if it exists */
+    Optional<Container> inspect(String idOrName) {
+        EngineHttp.Reply reply = call("GET", "/containers/" + enc(idOrName) + "/json", null, null, QUICK);
+        if (reply.status() == 404) {
+            return Optional.empty();
+        }
+        check(reply, "inspecting container " + idOrName);
+        JsonNode c = parse(reply.text());
+        JsonNode state = c.path("State");
+        Map<String, String> labels = new java.util.HashMap<>();
+        c.path("Config").path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
+        return Optional.of(new Container(c.path("Id").asString(), c.path("Name").asString().replaceFirst("^/", ""),
+                state.path("Status").asString(), state.path("Running").asBoolean(), state.path("ExitCode").asInt(),
+                labels));
+    }
+
+    /** Stops a container, giving it {@code grace} after SIGTERM; a stopped or missing one is not an error. */
+    void stop(String id, Duration grace) {
+        long seconds = Math.max(0, (grace.toMillis() + 999) / 1000);
+        EngineHttp.Reply reply = call("POST", "/containers/" + enc(id) + "/stop?t=" + seconds, null, null, QUICK.plus(
+                Duration.ofSeconds(seconds)));
+        if (reply.status() != 304 && reply.status() != 404) {
+            check(reply, "stopping container " + id);
+        }
+    }
+
+    /** Removes a container and its anonymous volumes; a missing one is not an error. */
+    void remove(String id) {
+        EngineHttp.Reply reply = call("DELETE", "/containers/" + enc(id) + "?force=true&v=true", null, null, QUICK);
+        if (reply.status() != 404 && !(reply.status() == 409 && reply.text().contains("already in progress"))) {
+            check(reply, "removing container " + id);
+        }
+    }
+
+    /** @return the container's output, stdout and stderr interleaved, as the daemon keeps it */
+    String logs(String id, @Nullable Integer tail) {
+        EngineHttp.Reply reply = call("GET", "/containers/" + enc(id) + "/logs?stdout=1&stderr=1" + (tail == null
+                ? ""
+                : "&tail=" + tail), null, null, QUICK);
+        check(reply, "reading the log of container " + id);
+        return demultiplex(reply.body());
+    }
+
+    /** @return the ids of the containers, running or not, that carry every one of the labels */
+    List<String> containersLabelled(Map<String, String> labels) {
+        List<String> filter = new ArrayList<>();
+        labels.forEach((k, v) -> filter.add(k + "=" + v));
+        String filters = JsonBodies.JSON.writeValueAsString(Map.of("label", filter));
+        EngineHttp.Reply reply = call("GET", "/containers/json?all=1&filters=" + enc(filters), null, null, QUICK);
+        check(reply, "listing containers");
+        List<String> ids = new ArrayList<>();
+        parse(reply.text()).forEach(c -> ids.add(c.path("Id").asString()));
+        return ids;
+    }
+
+    /**
+     * Sends one request; an unreachable daemon becomes an {@link UnavailableException} that says which socket was
+     * tried and what to do.
+     */
+    EngineHttp.Reply call(String method, String path, byte @Nullable [] body, @Nullable String type,
+            Duration timeout) {
+        try {
+            return http.send(method, API + path, body, type, timeout);
+        } catch (IOException e) {
+            throw new UnavailableException("the Docker daemon at " + host() + " is not reachable (" + (e
+                    .getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "): start dockerd, or"
+                    + " point DOCKER_HOST or the setting 'host' at a running daemon", null, e);
+        }
+    }
+
+    private void check(EngineHttp.Reply reply, String what) {
+        int status = reply.status();
+        if (status >= 200 && status < 300) {
+            return;
+        }
+        String message = what + " on " + host() + " failed with HTTP " + status + ": " + daemonMessage(reply);
+        if (status == 404) {
+            throw new NotFoundException(message, null);
+        }
+        if (status >= 500) {
+            throw new UnavailableException(message, null, null);
+        }
+        throw new InvalidRequestException(message, null);
+    }
+
+    private static String daemonMessage(EngineHttp.Reply reply) {
+        try {
+            JsonNode node = JsonBodies.JSON.readTree(reply.body());
+            if (node.has("message")) {
+                return node.path("message").asString();
+            }
+        } catch (JacksonException e) {
+            // not JSON: the text itself, shortened
+        }
+        String text = reply.text().strip();
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+
+    private JsonNode parse(String text) {
+        return JsonBodies.parse(text, "the Docker daemon at " + host());
+    }
+
+    /**
+     * Turns the daemon's multiplexed stream (an 8-byte header per frame: stream, 3 zero bytes, big-endian length)
+     * into text. A container with a TTY sends raw text, which is kept as it is.
+     */
+    static String demultiplex(byte[] raw) {
+        if (raw.length < 8 || raw[0] > 2 || raw[1] != 0 || raw[2] != 0 || raw[3] != 0) {
+            return new String(raw, StandardCharsets.UTF_8);
+        }
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        int at = 0;
+        while (at + 8 <= raw.length) {
+            int length = ((raw[at + 4] & 0xff) << 24) | ((raw[at + 5] & 0xff) << 16) | ((raw[at + 6] & 0xff) << 8)
+                    | (raw[at + 7] & 0xff);
+            int end = (int) Math.min(raw.length, (long) at + 8 + length);
+            text.write(raw, at + 8, end - at - 8);
+            at = end;
+        }
+        return text.toString(StandardCharsets.UTF_8);
+    }
+
+    static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

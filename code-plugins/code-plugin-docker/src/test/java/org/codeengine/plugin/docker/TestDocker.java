@@ -1,0 +1,170 @@
+package org.codeengine.plugin.docker;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.codeengine.api.CodeException;
+import org.codeengine.plugin.support.JsonBodies;
+import org.junit.jupiter.api.Assumptions;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The Docker daemon the tests use (from {@code DOCKER_HOST}, else the default socket) and the one image they run: built
+ * offline through the Engine API from {@code FROM scratch} and the host's static busybox, with a {@code /www/health}
+ * file for {@code busybox httpd}. Nothing is pulled from any registry.
+ */
+final class TestDocker {
+    static final String IMAGE = "code-docker-test/busybox:1";
+    static final Path BUSYBOX = Path.of("/bin/busybox");
+    private static boolean built;
+
+    private TestDocker() {}
+
+    static DockerClient client() {
+        return new DockerClient(DockerHost.of(null, System.getenv()));
+    }
+
+    /**
+     * Skips the calling test where no daemon answers, unless {@code CI=true}: then it fails with the reason, so a CI
+     * machine that lost its daemon cannot pass by skipping.
+     */
+    static DockerClient daemon() {
+        DockerClient docker = client();
+        try {
+            docker.ping();
+        } catch (CodeException e) {
+            String why = "no Docker daemon: " + e.getMessage() + " (scripts/test starts one)";
+            if ("true".equals(System.getenv("CI"))) {
+                fail(why);
+            }
+            Assumptions.abort(why);
+        }
+        return docker;
+    }
+
+    /** Builds {@link #IMAGE} once, through POST /build with a tar context, unless the daemon has it. */
+    static synchronized void image(DockerClient docker) throws IOException {
+        if (built || docker.imageExists(IMAGE)) {
+            built = true;
+            return;
+        }
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("Dockerfile", """
+                FROM scratch
+                COPY busybox /bin/busybox
+                COPY health /www/health
+                ENTRYPOINT ["/bin/busybox"]
+                """.getBytes(StandardCharsets.UTF_8));
+        files.put("busybox", Files.readAllBytes(BUSYBOX));
+        files.put("health", "ok\n".getBytes(StandardCharsets.UTF_8));
+        EngineHttp.Reply reply = docker.call("POST", "/build?t=" + DockerClient.enc(IMAGE) + "&rm=1&forcerm=1", tar(
+                files), "application/x-tar", Duration.ofMinutes(2));
+        if (reply.status() != 200 || reply.text().contains("\"error\"") || !docker.imageExists(IMAGE)) {
+            fail("building " + IMAGE + " failed with HTTP " + reply.status() + ": " + reply.text());
+        }
+        built = true;
+    }
+
+    /** A ustar archive of regular files, mode 0755. */
+    static byte[] tar(Map<String, byte[]> files) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        files.forEach((name, content) -> {
+            byte[] header = new byte[512];
+            put(header, 0, name);
+            put(header, 100, "0000755");
+            put(header, 108, "0000000");
+            put(header, 116, "0000000");
+            put(header, 124, String.format("%011o", content.length));
+            put(header, 136, String.format("%011o", 0));
+            header[156] = '0';
+            put(header, 257, "ustar");
+            put(header, 263, "00");
+            java.util.Arrays.fill(header, 148, 156, (byte) ' ');
+            int sum = 0;
+            for (byte b : header) {
+                sum += b & 0xff;
+            }
+            put(header, 148, String.format("%06o", sum));
+            header[154] = 0;
+            header[155] = ' ';
+            out.writeBytes(header);
+            out.writeBytes(content);
+            out.writeBytes(new byte[(512 - content.length % 512) % 512]);
+        });
+        out.writeBytes(new byte[1024]);
+        return out.toByteArray();
+    }
+
+    private static void put(byte[] header, int at, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(bytes, 0, header, at, bytes.length);
+    }
+
+    /** Polls {@code condition} every 50 ms until it holds, failing the test when {@code within} has passed. */
+    static void await(String what, java.util.function.BooleanSupplier condition, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail(what + " did not happen within " + within);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted while waiting until " + what);
+            }
+        }
+    }
+
+    /** One container event from the daemon's log of events. */
+    record Event(String action, String service, String instance, String slot, String run, long timeNano) {}
+
+    /**
+     * @return the create, start, die and destroy events of containers CODE started for the runs, oldest first, from
+     *         the daemon's own record
+     */
+    static List<Event> events(DockerClient docker, long sinceSeconds, Collection<String> runs) {
+        String filters = JsonBodies.JSON.writeValueAsString(Map.of("type", List.of("container"), "event", List.of(
+                "create", "start", "die", "destroy")));
+        long until = System.currentTimeMillis() / 1000 + 1;
+        EngineHttp.Reply reply = docker.call("GET", "/events?since=" + sinceSeconds + "&until=" + until + "&filters="
+                + DockerClient.enc(filters), null, null, Duration.ofSeconds(30));
+        List<Event> events = new ArrayList<>();
+        for (String line : reply.text().split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode e = JsonBodies.JSON.readTree(line);
+            JsonNode attributes = e.path("Actor").path("Attributes");
+            String run = attributes.path(Labels.RUN).asString();
+            if (runs.contains(run)) {
+                events.add(new Event(e.path("Action").asString(), attributes.path(Labels.SERVICE).asString(),
+                        attributes.path(Labels.INSTANCE).asString(), attributes.path(Labels.SLOT).asString(), run, e
+                                .path("timeNano").asLong()));
+            }
+        }
+        return events;
+    }
+
+    /** @return the ids of the containers, running or stopped, that CODE made for the run */
+    static List<String> containersOf(DockerClient docker, String run) {
+        return docker.containersLabelled(Map.of(Labels.RUN, run));
+    }
+
+    /** Removes what a test left behind, so a failed test does not leave containers on the daemon. */
+    static void removeAll(DockerClient docker, Collection<String> runs) {
+        for (String run : runs) {
+            containersOf(docker, run).forEach(docker::remove);
+        }
+    }
+}
