@@ -36,20 +36,57 @@ final class TestDocker {
 
     /**
      * Skips the calling test where no daemon answers, unless {@code CI=true}: then it fails with the reason, so a CI
-     * machine that lost its daemon cannot pass by skipping.
+     * machine that lost its daemon cannot pass by skipping. The reason is what {@code scripts/start-docker} said in
+     * {@code CODE_DOCKER_UNAVAILABLE} (dockerd missing, not root, its log), else what the ping met.
      */
     static DockerClient daemon() {
         DockerClient docker = client();
         try {
             docker.ping();
         } catch (CodeException e) {
-            String why = "no Docker daemon: " + e.getMessage() + " (scripts/test starts one)";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.abort(why);
+            String script = System.getenv().getOrDefault("CODE_DOCKER_UNAVAILABLE", "");
+            unavailable("no Docker daemon: " + (script.isBlank()
+                    ? e.getMessage() + " (scripts/start-docker starts"
+                            + " one)"
+                    : script));
+        }
+        if (!Files.isExecutable(BUSYBOX) || !isStatic(BUSYBOX)) {
+            unavailable(BUSYBOX + " is missing or not statically linked, so no image can be built offline: install"
+                    + " Debian's busybox-static (scripts/start-docker does)");
         }
         return docker;
+    }
+
+    private static void unavailable(String why) {
+        if ("true".equals(System.getenv("CI"))) {
+            fail(why);
+        }
+        Assumptions.abort(why);
+    }
+
+    /** @return whether an ELF executable has no program interpreter (PT_INTERP): a static one runs FROM scratch */
+    static boolean isStatic(Path elf) {
+        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(elf)) {
+            java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            file.read(header, 0);
+            if (header.getInt(0) != 0x464c457f || header.get(4) != 2) {
+                return false; // not a 64-bit ELF
+            }
+            long table = header.getLong(0x20);
+            int size = header.getShort(0x36) & 0xffff;
+            int count = header.getShort(0x38) & 0xffff;
+            java.nio.ByteBuffer entry = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int k = 0; k < count; k++) {
+                entry.clear();
+                file.read(entry, table + (long) k * size);
+                if (entry.getInt(0) == 3) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Builds {@link #IMAGE} once, through POST /build with a tar context, unless the daemon has it. */
