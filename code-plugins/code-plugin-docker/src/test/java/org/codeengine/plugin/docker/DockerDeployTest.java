@@ -14,6 +14,7 @@ import org.codeengine.api.CallContext;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.orchestrator.DeploymentSpec;
 import org.codeengine.api.orchestrator.HealthCheckSpec;
+import org.codeengine.api.orchestrator.Rollout;
 import org.codeengine.api.orchestrator.RunHandle;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.ServiceSpec;
@@ -106,14 +107,15 @@ class DockerDeployTest {
                 .containsOnly(StepState.ROLLED_BACK);
     }
 
+    /** A container that says it listens, then exits 3 a second later, before it ever serves its health check. */
+    static ServiceSpec.Builder crashing(String name, String... dependsOn) {
+        return web(name, dependsOn).setting("args", "[\"sh\", \"-c\", \"echo listening on ${port}; sleep 1;"
+                + " echo 'fatal: DB_URL is not set' >&2; exit 3\"]");
+    }
+
     @Test
     void deploy_failsTheRunWithTheExitCodeAndLastLogLine_whenAContainerExitsDuringItsHealthGate_andUndoesAll() {
-        ServiceSpec crashing = ServiceSpec.builder("api", "docker").dependsOn("db").setting("image", TestDocker.IMAGE)
-                .setting("pull", "never").setting("args", "[\"sh\", \"-c\", \"echo listening on ${port}; sleep 1;"
-                        + " echo 'fatal: DB_URL is not set' >&2; exit 3\"]")
-                .healthCheck(HealthCheckSpec.http(
-                        "http://127.0.0.1:${port}/health"))
-                .timeout(Duration.ofSeconds(30)).build();
+        ServiceSpec crashing = crashing("api", "db").build();
         RunHandle run = deploy(DeploymentSpec.of("shop", "dev", List.of(web("db").build(), crashing, web("front",
                 "api").build())));
 
@@ -127,5 +129,37 @@ class DockerDeployTest {
         assertThat(steps.get("front").state()).isEqualTo(StepState.SKIPPED);
         assertThat(TestDocker.containersOf(docker, run.runId())).as("containers left behind").isEmpty();
         assertThat(order("destroy", run.runId())).containsExactly("api", "db");
+    }
+
+    @Test
+    void blueGreen_keepsTheOldContainerServing_whenTheNewOneFails_andReplacesItWhenTheNewOneIsHealthy() {
+        RunHandle first = deploy(DeploymentSpec.of("site", "dev", List.of(web("front").rollout(Rollout.BLUE_GREEN)
+                .build())));
+        assertThat(first.await(WAIT)).isEqualTo(RunState.SUCCEEDED);
+        int oldPort = Integer.parseInt(first.steps().getFirst().outputs().get("0.port"));
+        assertThat(first.steps().getFirst().outputs()).containsEntry("slot", "blue");
+
+        RunHandle broken = deploy(DeploymentSpec.of("site", "dev", List.of(crashing("front").rollout(
+                Rollout.BLUE_GREEN).build())));
+        assertThat(broken.await(WAIT)).isEqualTo(RunState.ROLLED_BACK);
+
+        assertThat(broken.steps().getFirst().error()).contains("exit 3");
+        assertThat(DockerExecutorTest.get(oldPort)).as("the old container still serves").isEqualTo(200);
+        assertThat(TestDocker.containersOf(docker, first.runId())).hasSize(1);
+        assertThat(TestDocker.containersOf(docker, broken.runId())).as("the failed green container").isEmpty();
+
+        RunHandle third = deploy(DeploymentSpec.of("site", "dev", List.of(web("front").rollout(Rollout.BLUE_GREEN)
+                .build())));
+        assertThat(third.await(WAIT)).isEqualTo(RunState.SUCCEEDED);
+        assertThat(third.steps().getFirst().outputs()).containsEntry("slot", "green");
+        assertThat(engine.orchestrator().inspect(CTX, first.runId()).state()).isEqualTo(RunState.SUPERSEDED);
+        assertThat(TestDocker.containersOf(docker, first.runId())).as("the old blue container").isEmpty();
+        assertThat(DockerExecutorTest.get(Integer.parseInt(third.steps().getFirst().outputs().get("0.port"))))
+                .isEqualTo(200);
+        assertThat(TestDocker.events(docker, since, runs)).filteredOn(e -> e.action().equals("create")).extracting(
+                TestDocker.Event::slot).containsExactly("blue", "green", "green");
+
+        assertThat(engine.orchestrator().rollback(CTX, third.runId()).await(WAIT)).isEqualTo(RunState.ROLLED_BACK);
+        assertThat(TestDocker.containersOf(docker, third.runId())).isEmpty();
     }
 }

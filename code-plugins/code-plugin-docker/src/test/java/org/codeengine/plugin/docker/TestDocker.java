@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
 final class TestDocker {
     static final String IMAGE = "code-docker-test/busybox:1";
     static final Path BUSYBOX = Path.of("/bin/busybox");
-    private static boolean built;
+    private static final java.util.Set<String> BUILT = new java.util.HashSet<>();
 
     private TestDocker() {}
 
@@ -57,7 +57,7 @@ final class TestDocker {
         return docker;
     }
 
-    private static void unavailable(String why) {
+    static void unavailable(String why) {
         if ("true".equals(System.getenv("CI"))) {
             fail(why);
         }
@@ -91,8 +91,8 @@ final class TestDocker {
 
     /** Builds {@link #IMAGE} once, through POST /build with a tar context, unless the daemon has it. */
     static synchronized void image(DockerClient docker) throws IOException {
-        if (built || docker.imageExists(IMAGE)) {
-            built = true;
+        if (BUILT.contains(docker.host().address()) || docker.imageExists(IMAGE)) {
+            BUILT.add(docker.host().address());
             return;
         }
         Map<String, byte[]> files = new LinkedHashMap<>();
@@ -109,7 +109,7 @@ final class TestDocker {
         if (reply.status() != 200 || reply.text().contains("\"error\"") || !docker.imageExists(IMAGE)) {
             fail("building " + IMAGE + " failed with HTTP " + reply.status() + ": " + reply.text());
         }
-        built = true;
+        BUILT.add(docker.host().address());
     }
 
     /** A ustar archive of regular files, mode 0755. */
