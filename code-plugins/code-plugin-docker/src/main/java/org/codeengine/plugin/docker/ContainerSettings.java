@@ -29,11 +29,15 @@ import tools.jackson.databind.JsonNode;
  * @param stopGrace how long a container gets to exit after SIGTERM before SIGKILL
  * @param host the daemon, from the setting {@code host}, else {@code DOCKER_HOST}, else the default socket
  * @param log the file the container's output is copied to when it is undone, or {@code null} for the default
+ * @param init whether a small init process (the daemon's docker-init) runs as PID 1, passing SIGTERM on to the
+ *        service and reaping zombies; without one, a service that installs no SIGTERM handler is stopped only by SIGKILL
+ *        once {@code stopGrace} has passed
  */
 record ContainerSettings(ImageName image, PullPolicy pull, @Nullable List<String> command, @Nullable List<String> args,
         Map<String, String> env, Map<String, String> labels, String network, Duration stopGrace, DockerHost host,
-        @Nullable String log) {
-    static final Set<String> KEYS = Set.of("image", "pull", "command", "args", "network", "stopGrace", "host", "log");
+        @Nullable String log, boolean init) {
+    static final Set<String> KEYS = Set.of("image", "pull", "command", "args", "network", "stopGrace", "host", "log",
+            "init");
     static final Set<String> PREFIXES = Set.of("env.", "label.");
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -111,7 +115,8 @@ record ContainerSettings(ImageName image, PullPolicy pull, @Nullable List<String
                         DEFAULT_GRACE),
                 DockerHost.of(settings.get("host"), environment), log == null || log.isBlank()
                         ? null
-                        : log);
+                        : log,
+                Settings.flag(settings, "init", false));
     }
 
     /**

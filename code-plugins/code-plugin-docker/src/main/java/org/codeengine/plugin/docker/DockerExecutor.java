@@ -28,7 +28,9 @@ import tools.jackson.databind.node.ObjectNode;
  * the image's command), each a JSON array of strings or words separated by blanks, {@code env.NAME},
  * {@code label.NAME}, {@code network} ({@code host} by default: bind {@code 127.0.0.1:${port}}; or {@code none}),
  * {@code stopGrace} (10s by default), {@code host} (the daemon; by default {@code DOCKER_HOST}, else
- * {@code unix:///var/run/docker.sock}) and {@code log} (the file the container's output is copied to when it is
+ * {@code unix:///var/run/docker.sock}), {@code init} ({@code true} runs the daemon's init as PID 1, so SIGTERM
+ * reaches a service that installs no handler of its own; {@code false} by default, as in Docker) and {@code log} (the
+ * file the container's output is copied to when it is
  * undone; by default {@code <tmp>/code-logs/<run>/<service>-<instance>.log}, where the process executor writes). The
  * service's resources become the container's CPU and memory limits; the daemon never restarts it (CODE does).
  *
@@ -161,6 +163,7 @@ public final class DockerExecutor implements StepExecutor {
         ObjectNode host = body.putObject("HostConfig");
         host.put("NetworkMode", s.network());
         host.putObject("RestartPolicy").put("Name", "no");
+        host.put("Init", s.init());
         if (resources.cpuMillis() > 0) {
             host.put("NanoCpus", resources.cpuMillis() * 1_000_000L);
         }
@@ -188,10 +191,25 @@ public final class DockerExecutor implements StepExecutor {
         docker.remove(id);
     }
 
+    /**
+     * Says whether the recorded container runs. A container that was created but never started is a start that an
+     * engine killed between create and start left half done (CODE leaves no container in that state otherwise): it is
+     * started now, so a resumed run keeps the one container rather than removing it and creating a second.
+     */
     @Override
     public boolean alive(StepRecord record) {
-        return clientFor(record).inspect(record.outputs().getOrDefault("containerId", record.outputs().getOrDefault(
-                "container", ""))).map(DockerClient.Container::running).orElse(false);
+        String id = record.outputs().getOrDefault("containerId", record.outputs().get("container"));
+        if (id == null) {
+            return false;
+        }
+        DockerClient docker = clientFor(record);
+        Optional<DockerClient.Container> container = docker.inspect(id);
+        if (container.isPresent() && container.get().status().equals("created") && container.get().labels()
+                .containsKey(Labels.RUN)) {
+            docker.start(container.get().id());
+            container = docker.inspect(id);
+        }
+        return container.map(DockerClient.Container::running).orElse(false);
     }
 
     private DockerClient clientFor(StepRecord record) {

@@ -66,6 +66,7 @@ class DockerDeployTest {
     static ServiceSpec.Builder web(String name, String... dependsOn) {
         return ServiceSpec.builder(name, "docker").dependsOn(dependsOn).setting("image", TestDocker.IMAGE).setting(
                 "pull", "never").setting("args", "httpd -f -p 127.0.0.1:${port} -h /www").setting("stopGrace", "2s")
+                .setting("init", "true")
                 .healthCheck(HealthCheckSpec.http("http://127.0.0.1:${port}/health")).timeout(Duration.ofSeconds(30));
     }
 

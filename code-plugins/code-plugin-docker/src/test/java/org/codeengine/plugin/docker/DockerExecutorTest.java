@@ -109,7 +109,7 @@ class DockerExecutorTest {
 
     static Map<String, String> web(int port) {
         return Map.of("image", TestDocker.IMAGE, "pull", "never", "args", "httpd -f -p 127.0.0.1:" + port
-                + " -h /www", "stopGrace", "2s", "label.team", "shop");
+                + " -h /www", "stopGrace", "2s", "label.team", "shop", "init", "true");
     }
 
     static int get(int port) {
@@ -154,6 +154,7 @@ class DockerExecutorTest {
         assertThat(inspected.path("HostConfig").path("Memory").asLong()).isEqualTo(64L << 20);
         assertThat(inspected.path("HostConfig").path("RestartPolicy").path("Name").asString()).isEqualTo("no");
         assertThat(inspected.path("HostConfig").path("NetworkMode").asString()).isEqualTo("host");
+        assertThat(inspected.path("HostConfig").path("Init").asBoolean()).isTrue();
 
         executor.undo(context.record(), context);
 
@@ -197,6 +198,46 @@ class DockerExecutorTest {
         executor.undo(context.record(), context);
 
         assertThat(TestDocker.containersOf(docker, context.run)).as("orphan containers").isEmpty();
+    }
+
+    @Test
+    void alive_finishesAStartThatAKilledEngineLeftBetweenCreateAndStart_soTheContainerIsNotCreatedTwice()
+            throws IOException {
+        DockerClient docker = TestDocker.daemon();
+        TestDocker.image(docker);
+        long since = System.currentTimeMillis() / 1000 - 1;
+        int port = freePort();
+        Context context = new Context(Resources.NONE);
+        String name = Labels.name(context);
+        docker.create(name, DockerExecutor.config(ContainerSettings.parse(web(port), Map.of()), Labels.of(context, Map
+                .of()), Resources.NONE)); // the engine died here: created, never started
+        context.recorded.put("container", name);
+
+        assertThat(executor.alive(context.record())).isTrue();
+
+        awaitServing(port);
+        assertThat(TestDocker.events(docker, since, runs)).extracting(TestDocker.Event::action).containsExactly(
+                "create", "start");
+    }
+
+    @Test
+    void init_passesSigtermToAServiceWithoutAHandler_whichOtherwiseOnlySigkillStops() throws IOException {
+        DockerClient docker = TestDocker.daemon();
+        TestDocker.image(docker);
+        Map<String, Integer> exitCodes = new HashMap<>();
+        for (String init : List.of("true", "false")) {
+            Context context = new Context(Resources.NONE);
+            Map<String, String> settings = new HashMap<>(web(freePort()));
+            settings.put("init", init);
+            executor.start("web", settings, context).awaitStarted(Duration.ofSeconds(10));
+            String id = context.recorded.get("containerId");
+
+            docker.stop(id, Duration.ofSeconds(1));
+
+            exitCodes.put(init, docker.inspect(id).orElseThrow().exitCode());
+        }
+        assertThat(exitCodes).as("128 + the signal that ended httpd").containsEntry("true", 128 + 15).containsEntry(
+                "false", 128 + 9);
     }
 
     @Test
@@ -260,6 +301,8 @@ class DockerExecutorTest {
                 .hasMessageContaining("setting 'label.code.run'").hasMessageContaining("CODE's own");
         assertThatThrownBy(() -> executor.validate(Map.of("image", "busybox", "args", "[\"sh\", 3]")))
                 .hasMessageStartingWith("setting 'args' must be a JSON array of strings");
+        assertThatThrownBy(() -> executor.validate(Map.of("image", "busybox", "init", "yes"))).hasMessage(
+                "setting init must be true or false but was 'yes'");
         assertThatThrownBy(() -> executor.validate(Map.of("image", "busybox", "stopGrace", "soon")))
                 .hasMessageContaining("stopGrace");
         assertThatThrownBy(() -> executor.validate(Map.of("image", "busybox", "host", "http://docker:2375")))
