@@ -53,6 +53,33 @@ class RunCommandsTest {
     }
 
     @Test
+    void plan_ofTheDockerSample_printsItsPhases_andExitsZero() {
+        Cli.Result r = new Cli(home).run("plan", Path.of("plans/docker-shop.yaml").toAbsolutePath().toString());
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("deployment docker-shop to dev: 3 services in 3 phases").contains(
+                "phase 3: front [docker, blue_green, after api]");
+    }
+
+    @Test
+    void plan_ofADockerServiceWithAnUnknownPullPolicy_exitsTwo_namingTheServiceAndTheSetting() throws Exception {
+        Path bad = plan("bad.yaml", """
+                name: shop
+                environment: dev
+                services:
+                  - name: web
+                    executor: docker
+                    settings: {image: busybox, pull: sometimes}
+                """);
+
+        Cli.Result r = new Cli(home).run("plan", bad.toString());
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(2);
+        assertThat(r.err()).contains("service 'web' settings: setting 'pull' must be never, if-missing or always but"
+                + " was 'sometimes'");
+    }
+
+    @Test
     void plan_ofAPlanWithAMissingDependency_exitsTwo_namingTheCulprit() throws Exception {
         Path bad = plan("bad.yaml", """
                 name: shop
