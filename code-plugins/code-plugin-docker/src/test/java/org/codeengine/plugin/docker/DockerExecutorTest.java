@@ -261,6 +261,21 @@ class DockerExecutorTest {
     }
 
     @Test
+    void aPortTakenOnTheHost_failsTheStartWithTheServicesOwnWords() throws IOException {
+        DockerClient docker = TestDocker.daemon();
+        TestDocker.image(docker);
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Context context = new Context(Resources.NONE);
+
+            StepHandle handle = executor.start("web", web(taken.getLocalPort()), context);
+            TestDocker.await("the container exits", () -> !handle.alive(), Duration.ofSeconds(20));
+
+            assertThat(handle.exitDetail()).hasValueSatisfying(d -> assertThat(d).startsWith(
+                    "exit 1; last log line: 'httpd: bind: Address already in use'"));
+        }
+    }
+
+    @Test
     void start_refusesAnImageTheDaemonDoesNotHave_whenPullIsNever() {
         TestDocker.daemon();
         Context context = new Context(Resources.NONE);
