@@ -72,13 +72,7 @@ record ContainerSettings(ImageName image, PullPolicy pull, @Nullable List<String
      * @throws InvalidRequestException naming the setting and the rule it breaks
      */
     static ContainerSettings parse(Map<String, String> settings, Map<String, String> environment) {
-        for (String key : settings.keySet()) {
-            if (!KEYS.contains(key) && PREFIXES.stream().noneMatch(key::startsWith)) {
-                TreeSet<String> all = new TreeSet<>(KEYS);
-                PREFIXES.forEach(p -> all.add(p + "*"));
-                throw new InvalidRequestException("unknown setting '" + key + "'; the settings are " + all, null);
-            }
-        }
+        onlyKnown(settings, KEYS, PREFIXES);
         String image = settings.get("image");
         if (image == null || image.isBlank()) {
             throw new InvalidRequestException("setting 'image' is required", null);
@@ -119,10 +113,21 @@ record ContainerSettings(ImageName image, PullPolicy pull, @Nullable List<String
                 Settings.flag(settings, "init", false));
     }
 
+    /** @throws InvalidRequestException if a key is neither in {@code known} nor starts with one of {@code prefixes} */
+    static void onlyKnown(Map<String, String> settings, Set<String> known, Set<String> prefixes) {
+        for (String key : settings.keySet()) {
+            if (!known.contains(key) && prefixes.stream().noneMatch(key::startsWith)) {
+                TreeSet<String> all = new TreeSet<>(known);
+                prefixes.forEach(p -> all.add(p + "*"));
+                throw new InvalidRequestException("unknown setting '" + key + "'; the settings are " + all, null);
+            }
+        }
+    }
+
     /**
      * A list of words: a JSON array of strings ({@code ["sh", "-c", "exit 3"]}), or words separated by blanks.
      */
-    private static @Nullable List<String> words(Map<String, String> settings, String key) {
+    static @Nullable List<String> words(Map<String, String> settings, String key) {
         String text = settings.get(key);
         if (text == null) {
             return null;

@@ -84,8 +84,11 @@ class DockerDeployTest {
 
     @Test
     void deploy_startsContainersInDependencyOrderBehindHealthChecks_andRollbackRemovesThemInReverse() {
+        // front is gated by the docker probe, which runs wget inside its container
         RunHandle run = deploy(DeploymentSpec.of("shop", "dev", List.of(web("db").build(), web("api", "db").build(),
-                web("front", "api").build())));
+                web("front", "api").healthCheck(HealthCheckSpec.of("docker", Map.of("container",
+                        "code-${service}-${slot}-${instance}-${run}", "exec",
+                        "/bin/busybox wget -q -O /dev/null http://127.0.0.1:${port}/health"))).build())));
 
         assertThat(run.await(WAIT)).isEqualTo(RunState.SUCCEEDED);
         assertThat(run.steps()).extracting(StepRecord::state).containsOnly(StepState.HEALTHY);

@@ -21,10 +21,11 @@ import tools.jackson.databind.JsonNode;
 /**
  * The Docker daemon the tests use (from {@code DOCKER_HOST}, else the default socket) and the one image they run: built
  * offline through the Engine API from {@code FROM scratch} and the host's static busybox, with a {@code /www/health}
- * file for {@code busybox httpd}. Nothing is pulled from any registry.
+ * file for {@code busybox httpd}, and a {@code HEALTHCHECK} that passes while that file is there. Nothing is pulled
+ * from any registry.
  */
 final class TestDocker {
-    static final String IMAGE = "code-docker-test/busybox:1";
+    static final String IMAGE = "code-docker-test/busybox:2";
     static final Path BUSYBOX = Path.of("/bin/busybox");
     private static final java.util.Set<String> BUILT = new java.util.HashSet<>();
 
@@ -100,6 +101,7 @@ final class TestDocker {
                 FROM scratch
                 COPY busybox /bin/busybox
                 COPY health /www/health
+                HEALTHCHECK --interval=1s --timeout=2s --retries=2 CMD ["/bin/busybox", "test", "-f", "/www/health"]
                 ENTRYPOINT ["/bin/busybox"]
                 """.getBytes(StandardCharsets.UTF_8));
         files.put("busybox", Files.readAllBytes(BUSYBOX));
