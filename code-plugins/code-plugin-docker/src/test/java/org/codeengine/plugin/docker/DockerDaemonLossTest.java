@@ -85,4 +85,25 @@ class DockerDaemonLossTest {
             TestDocker.removeAll(main, runs);
         }
     }
+
+    @Test
+    void dockerHostOverTcp_reachesADaemonListeningOnLoopback() throws IOException {
+        TestDocker.daemon();
+        String address = "tcp://127.0.0.1:" + DockerExecutorTest.freePort();
+        try (PrivateDaemon daemon = PrivateDaemon.start(dir.resolve("tcp-dockerd"), List.of(address))) {
+            TestDocker.image(daemon.client());
+            DockerExecutor executor = new DockerExecutor(Map.of("DOCKER_HOST", address));
+            DockerExecutorTest test = new DockerExecutorTest();
+            DockerExecutorTest.Context context = test.new Context(org.codeengine.api.orchestrator.Resources.NONE);
+            int port = DockerExecutorTest.freePort();
+
+            executor.start("web", DockerExecutorTest.web(port), context).awaitStarted(Duration.ofSeconds(10));
+
+            assertThat(executor.target(Map.of())).isEqualTo(address);
+            assertThat(context.recorded).containsEntry("host", address);
+            DockerExecutorTest.awaitServing(port);
+            executor.undo(context.record(), context);
+            assertThat(TestDocker.containersOf(daemon.client(), context.runId())).isEmpty();
+        }
+    }
 }

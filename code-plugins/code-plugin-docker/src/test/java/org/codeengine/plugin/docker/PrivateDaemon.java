@@ -17,13 +17,23 @@ import org.codeengine.api.CodeException;
 final class PrivateDaemon implements AutoCloseable {
     private final Process process;
     private final DockerClient client;
+    private final Path state;
 
-    private PrivateDaemon(Process process, DockerClient client) {
+    private PrivateDaemon(Process process, DockerClient client, Path state) {
         this.process = process;
         this.client = client;
+        this.state = state;
     }
 
     static PrivateDaemon start(Path state) throws IOException {
+        return start(state, List.of());
+    }
+
+    /**
+     * @param state where the daemon keeps its socket, data, log and pid file
+     * @param more further addresses it listens on ({@code tcp://127.0.0.1:port}); the tests speak to the first
+     */
+    static PrivateDaemon start(Path state, List<String> more) throws IOException {
         if (!"root".equals(System.getProperty("user.name"))) {
             TestDocker.unavailable("a daemon of the test's own needs root to start dockerd");
         }
@@ -32,17 +42,22 @@ final class PrivateDaemon implements AutoCloseable {
         Path log = state.resolve("dockerd.log");
         Process process;
         try {
-            process = new ProcessBuilder(List.of("dockerd", "--bridge=none", "--iptables=false", "--ip-masq=false",
-                    "-H", "unix://" + socket, "--data-root", state.resolve("data").toString(), "--exec-root", state
-                            .resolve("exec").toString(),
-                    "--pidfile", state.resolve("dockerd.pid").toString()))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> command = new java.util.ArrayList<>(List.of("dockerd", "--bridge=none", "--iptables=false",
+                    "--ip-masq=false", "--data-root", state.resolve("data").toString(), "--exec-root", state.resolve(
+                            "exec").toString(),
+                    "--pidfile", state.resolve("dockerd.pid").toString()));
+            for (String address : more) {
+                command.addAll(List.of("-H", address));
+            }
+            command.addAll(List.of("-H", "unix://" + socket));
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         } catch (IOException e) {
             TestDocker.unavailable("dockerd cannot be started: " + e.getMessage());
             throw e;
         }
-        DockerClient client = new DockerClient(DockerHost.of("unix://" + socket, java.util.Map.of()));
-        PrivateDaemon daemon = new PrivateDaemon(process, client);
+        DockerClient client = new DockerClient(DockerHost.of(more.isEmpty() ? "unix://" + socket : more.getFirst(),
+                java.util.Map.of()));
+        PrivateDaemon daemon = new PrivateDaemon(process, client, state);
         try {
             TestDocker.await("the test's own dockerd answers", () -> answers(client) || !process.isAlive(), Duration
                     .ofSeconds(30));
@@ -85,10 +100,25 @@ final class PrivateDaemon implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the daemon if it still runs, and unmounts the handle on the host's network namespace that dockerd mounts
+     * under its exec root once a container used the host's network, and leaves there when it stops.
+     */
     @Override
     public void close() {
         if (process.isAlive()) {
             stop();
+        }
+        Path netns = state.resolve("exec/netns/default");
+        if (Files.exists(netns)) {
+            try {
+                new ProcessBuilder("umount", netns.toString()).redirectErrorStream(true).redirectOutput(
+                        ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // the temporary folder's removal then says what is left
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
