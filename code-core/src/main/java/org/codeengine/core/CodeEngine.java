@@ -496,7 +496,10 @@ public final class CodeEngine implements AutoCloseable {
          * @param bound how long a deployment run rides out an outage of the store: the journal writes it makes while it
          *        deploys are tried again, with backoff, while the store cannot be reached, and its services are left
          *        as they are; the run fails once an outage lasts longer. Two minutes by default; zero fails at the
-         *        first write the store refuses (after the pool's connection timeout, 10 seconds).
+         *        first write the store refuses. Each try waits up to the pool's connection timeout (10 seconds) for a
+         *        connection, so a run may wait up to that much past the bound. An outage longer than
+         *        {@link #runLease} lets the run's lease lapse: an engine on the same store that adopts orphaned runs
+         *        may then take the run over once the store answers again, and this engine leaves it.
          * @return this builder
          * @throws IllegalArgumentException if {@code bound} is null or negative
          */
