@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.codeengine.api.StoreException;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
@@ -165,6 +166,37 @@ public final class RunRepository {
     public Optional<String> createUnlessBusy(RunRecord run, List<StepRecord> steps) {
         String what = "creating run " + run.runId() + " of " + run.name() + " to " + run.environment();
         for (int attempt = 1;; attempt++) {
+            Created created = sql.txRetrying(what, c -> {
+                try (PreparedStatement s = c.prepareStatement(
+                        "select name from code_deployment where name = ? and environment = ? for update")) {
+                    s.setString(1, run.name());
+                    s.setString(2, run.environment());
+                    try (ResultSet rows = s.executeQuery()) {
+                        if (!rows.next()) {
+                            return new Created(false, null); // the deployment's first run: no lock row yet
+                        }
+                    }
+                }
+                try (PreparedStatement s = c.prepareStatement("select run_id from code_run where name = ?"
+                        + " and environment = ? and state in " + UNFINISHED
+                        + " order by created_at, run_id fetch first 1 rows only")) {
+                    s.setString(1, run.name());
+                    s.setString(2, run.environment());
+                    try (ResultSet rows = s.executeQuery()) {
+                        if (rows.next()) {
+                            return new Created(true, rows.getString(1));
+                        }
+                    }
+                }
+                insertRunAndSteps(c, run, steps);
+                return new Created(true, null);
+            });
+            if (created.locked()) {
+                return Optional.ofNullable(created.busy());
+            }
+            if (attempt >= Sql.TRIES) {
+                throw new StoreException(what + " failed: the lock row of the deployment cannot be created", null);
+            }
             try {
                 sql.tx(what, c -> {
                     try (PreparedStatement s = c.prepareStatement(
@@ -174,43 +206,14 @@ public final class RunRepository {
                         return s.executeUpdate();
                     }
                 });
-            } catch (Sql.DuplicateKey exists) {
-                // the deployment's lock row is there already: the usual case after its first run
-            }
-            try {
-                return sql.txRetrying(what, c -> {
-                    try (PreparedStatement s = c.prepareStatement(
-                            "select name from code_deployment where name = ? and environment = ? for update")) {
-                        s.setString(1, run.name());
-                        s.setString(2, run.environment());
-                        try (ResultSet rows = s.executeQuery()) {
-                            if (!rows.next()) {
-                                throw new SQLException("the lock row of deployment " + run.name() + " to "
-                                        + run.environment() + " vanished", "40001");
-                            }
-                        }
-                    }
-                    try (PreparedStatement s = c.prepareStatement("select run_id from code_run where name = ?"
-                            + " and environment = ? and state in " + UNFINISHED
-                            + " order by created_at, run_id fetch first 1 rows only")) {
-                        s.setString(1, run.name());
-                        s.setString(2, run.environment());
-                        try (ResultSet rows = s.executeQuery()) {
-                            if (rows.next()) {
-                                return Optional.of(rows.getString(1));
-                            }
-                        }
-                    }
-                    insertRunAndSteps(c, run, steps);
-                    return Optional.<String>empty();
-                });
             } catch (Sql.DuplicateKey raced) {
-                if (attempt >= Sql.TRIES) {
-                    throw raced;
-                }
+                // another engine created it meanwhile: lock it on the next try
             }
         }
     }
+
+    /** What a create under the deployment's lock row found: whether the row was there, and the run in the way. */
+    private record Created(boolean locked, @Nullable String busy) {}
 
     /**
      * Replaces a step's record, but only while {@code owner} holds the run's lease.
