@@ -76,7 +76,8 @@ public final class JdbcRunJournal implements RunJournal {
         this(runs, steps, DEFAULT_OUTAGE_BOUND);
     }
 
-    private JdbcRunJournal(RunRepository runs, StepWriter steps, Duration outageBound) {
+    /** @param steps how group commits are written; a test may put a failing one in */
+    JdbcRunJournal(RunRepository runs, StepWriter steps, Duration outageBound) {
         if (outageBound.isNegative()) {
             throw new IllegalArgumentException("outageBound must not be negative but was " + outageBound);
         }
