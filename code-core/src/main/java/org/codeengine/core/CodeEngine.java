@@ -531,8 +531,8 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
-         * @param adopt whether the engine resumes unfinished runs whose engine died (its lease expired), when it
-         *        starts and every third of the lease after; true by default
+         * @param adopt whether the engine resumes unfinished runs whose engine died (its lease expired, or its
+         *        process is gone from this host), when it starts and every third of the lease after; true by default
          * @return this builder
          */
         public Builder adoptOrphanedRuns(boolean adopt) {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The orchestrator: checks each call with the security facade, plans, starts runs and keeps their leases. With
- * {@code adoptOrphans}, it also resumes unfinished runs whose holder let its lease expire (a process that died).
+ * {@code adoptOrphans}, it also resumes unfinished runs whose holder let its lease expire (a process that died), and
+ * at once those whose holder's process is gone from this host.
  */
 public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultOrchestrator.class);
@@ -460,7 +462,7 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     private void adopt(String runId) {
         try {
             rt.journal().find(runId).ifPresent(record -> {
-                LOG.info("run {}: adopting it; its holder let its lease expire", runId);
+                LOG.info("run {}: adopting it; its holder is gone", runId);
                 resume(record, SYSTEM);
             });
         } catch (RuntimeException e) {
@@ -486,7 +488,19 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
                     }
                 }
                 if (options.adoptOrphans()) {
-                    for (String runId : rt.journal().claimUnfinished(rt.owner(), now, options.leaseTtl(), 8)) {
+                    List<String> claimed = new ArrayList<>(rt.journal().claimUnfinished(rt.owner(), now,
+                            options.leaseTtl(), 8));
+                    for (RunRecord held : rt.journal().heldUnfinished(now, 64)) {
+                        String holder = held.leaseOwner();
+                        if (claimed.size() < 8 && holder != null && !holder.equals(rt.owner()) && LeaseOwners
+                                .goneFromThisHost(holder) && rt.journal().takeOver(held.runId(), holder, rt.owner(),
+                                        now, options.leaseTtl())) {
+                            LOG.info("run {}: its holder {} is gone from this host; adopting it before its lease"
+                                    + " expires", held.runId(), holder);
+                            claimed.add(held.runId());
+                        }
+                    }
+                    for (String runId : claimed) {
                         try {
                             rt.threads().execute(() -> adopt(runId)); // store work and rollbacks: not on this thread
                         } catch (RejectedExecutionException e) {

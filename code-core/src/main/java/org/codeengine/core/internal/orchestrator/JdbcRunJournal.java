@@ -272,6 +272,11 @@ public final class JdbcRunJournal implements RunJournal {
     }
 
     @Override
+    public List<RunRecord> heldUnfinished(Instant now, int limit) {
+        return runs.heldUnfinished(now, limit);
+    }
+
+    @Override
     public List<String> claimUnfinished(String owner, Instant now, Duration lease, int limit) {
         return runs.claimUnfinished(owner, now, lease, limit);
     }

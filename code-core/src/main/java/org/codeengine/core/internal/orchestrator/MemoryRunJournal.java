@@ -126,6 +126,14 @@ public final class MemoryRunJournal implements RunJournal {
     }
 
     @Override
+    public synchronized List<RunRecord> heldUnfinished(Instant now, int limit) {
+        return runs.values().stream().filter(r -> !r.state().terminal() && r.leaseOwner() != null && r
+                .leaseUntil() != null && !r.leaseUntil().isBefore(now)).sorted(Comparator.comparing(
+                        RunRecord::createdAt).thenComparing(RunRecord::runId))
+                .limit(limit).toList();
+    }
+
+    @Override
     public synchronized List<String> claimUnfinished(String owner, Instant now, Duration lease, int limit) {
         List<String> claimed = new ArrayList<>();
         for (RunRecord run : runs.values()) {

@@ -50,6 +50,9 @@ public interface RunJournal extends AutoCloseable {
      */
     boolean takeOver(String runId, String holder, String owner, Instant now, Duration lease);
 
+    /** @return up to {@code limit} unfinished runs whose lease someone holds at {@code now}, oldest first */
+    List<RunRecord> heldUnfinished(Instant now, int limit);
+
     List<String> claimUnfinished(String owner, Instant now, Duration lease, int limit);
 
     /** @return the runs whose lease {@code owner} has lost */

@@ -132,6 +132,19 @@ public final class RunRepository {
         });
     }
 
+    /** @return up to {@code limit} unfinished runs whose lease someone holds at {@code now}, oldest first, without spec */
+    public List<RunRecord> heldUnfinished(Instant now, int limit) {
+        return sql.tx("listing held unfinished runs", c -> {
+            try (PreparedStatement s = c.prepareStatement("select r.*, '' as spec from code_run r where state in "
+                    + UNFINISHED + " and lease_owner is not null and lease_until >= ?"
+                    + " order by created_at, run_id fetch first ? rows only")) {
+                Sql.setInstant(s, 1, now);
+                s.setInt(2, limit);
+                return runs(s);
+            }
+        });
+    }
+
     /** Inserts a run and its steps, the steps in the order given, in one transaction. */
     public void create(RunRecord run, List<StepRecord> steps) {
         sql.tx("creating run " + run.runId(), c -> insertRunAndSteps(c, run, steps));

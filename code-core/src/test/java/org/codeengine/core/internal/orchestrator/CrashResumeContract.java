@@ -160,6 +160,20 @@ abstract class CrashResumeContract {
     }
 
     @Test
+    void anAdoptingEngine_takesOverTheRunOfAnEngineGoneFromThisHost_withoutWaitingForItsLease() throws Exception {
+        hostLease = Duration.ofMinutes(10);
+        String runId = deployAndKillMidRun();
+
+        CodeEngine survivor = engine(true);
+
+        TinyServices.await("the survivor to finish the run", WAIT, () -> survivor.orchestrator().inspect(CTX, runId)
+                .state() == RunState.SUCCEEDED);
+        assertThat(tiny.started()).containsExactlyInAnyOrder("a", "b", "c", "d");
+        assertThat(survivor.orchestrator().rollback(CTX, runId).await(WAIT)).isEqualTo(RunState.ROLLED_BACK);
+        assertThat(tiny.alivePids()).isEmpty();
+    }
+
+    @Test
     void resume_ofARunWhoseHolderLives_isRefusedUntilItsLeaseExpires() {
         CodeEngine holder = CodeEngine.builder().store(store()).runLease(Duration.ofMinutes(10)).adoptOrphanedRuns(
                 false).build();

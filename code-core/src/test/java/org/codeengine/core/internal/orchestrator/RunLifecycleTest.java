@@ -259,6 +259,11 @@ class RunLifecycleTest {
         }
 
         @Override
+        public List<RunRecord> heldUnfinished(Instant now, int limit) {
+            return inner.heldUnfinished(now, limit);
+        }
+
+        @Override
         public List<String> claimUnfinished(String owner, Instant now, Duration lease, int limit) {
             return inner.claimUnfinished(owner, now, lease, limit);
         }
