@@ -138,13 +138,15 @@ public final class CodeEngine implements AutoCloseable {
         List<ToolProvider> allTools = List.copyOf(toolProviders);
         this.tools = new DefaultToolRegistry(() -> allTools, guard, (principal, action, target, outcome,
                 detail) -> store.audit().append(principal, action, target, outcome, detail));
-        this.orchestrator = new DefaultOrchestrator(new JdbcRunJournal(store.runs()), byName(plugins.all(
-                StepExecutor.class)), byName(plugins.all(HealthProbe.class)), guard,
+        this.orchestrator = new DefaultOrchestrator(new JdbcRunJournal(store.runs(), builder.storeOutageBound),
+                byName(plugins.all(
+                        StepExecutor.class)),
+                byName(plugins.all(HealthProbe.class)), guard,
                 (principal, action, target,
                         outcome, detail) -> store.audit().append(principal, action, target, outcome, detail),
                 clock,
                 executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
-                        64, Duration.ofSeconds(30)));
+                        64, Duration.ofSeconds(30), builder.busyDeploymentWait));
     }
 
     private static <T extends Plugin> Map<String, T> byName(List<T> plugins) {
@@ -325,6 +327,8 @@ public final class CodeEngine implements AutoCloseable {
         private String jwtAudience = "code";
         private Duration runLease = Duration.ofSeconds(30);
         private boolean adoptOrphanedRuns = true;
+        private Duration busyDeploymentWait = Duration.ZERO;
+        private Duration storeOutageBound = JdbcRunJournal.DEFAULT_OUTAGE_BOUND;
         private @Nullable ExpertPanel panel;
         private final List<ConsensusStrategy> strategies = new ArrayList<>();
         private final List<ToolProvider> toolProviders = new ArrayList<>();
@@ -489,8 +493,46 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
-         * @param adopt whether the engine resumes unfinished runs whose engine died (its lease expired), when it
-         *        starts and every third of the lease after; true by default
+         * @param bound how long a deployment run rides out an outage of the store: the journal writes it makes while it
+         *        deploys are tried again, with backoff, while the store cannot be reached, and its services are left
+         *        as they are; the run fails once an outage lasts longer. Two minutes by default; zero fails at the
+         *        first write the store refuses. Each try waits up to the pool's connection timeout (10 seconds) for a
+         *        connection, so a run may wait up to that much past the bound. An outage longer than
+         *        {@link #runLease} lets the run's lease lapse: an engine on the same store that adopts orphaned runs
+         *        may then take the run over once the store answers again, and this engine leaves it.
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bound} is null or negative
+         */
+        public Builder storeOutageBound(Duration bound) {
+            require(bound, "storeOutageBound");
+            if (bound.isNegative()) {
+                throw new IllegalArgumentException("storeOutageBound must not be negative but was " + bound);
+            }
+            this.storeOutageBound = bound;
+            return this;
+        }
+
+        /**
+         * At most one run deploys a deployment (name and environment) at a time, across every engine on the store.
+         *
+         * @param wait how long {@code deploy} waits for an unfinished run of the same deployment to end before it
+         *        throws {@link org.codeengine.api.orchestrator.DeploymentBusyException} naming that run; zero (the
+         *        default) refuses at once. The caller's deadline, if sooner, ends the wait too.
+         * @return this builder
+         * @throws IllegalArgumentException if {@code wait} is null or negative
+         */
+        public Builder waitForBusyDeployment(Duration wait) {
+            require(wait, "waitForBusyDeployment");
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("waitForBusyDeployment must not be negative but was " + wait);
+            }
+            this.busyDeploymentWait = wait;
+            return this;
+        }
+
+        /**
+         * @param adopt whether the engine resumes unfinished runs whose engine died (its lease expired, or its
+         *        process is gone from this host), when it starts and every third of the lease after; true by default
          * @return this builder
          */
         public Builder adoptOrphanedRuns(boolean adopt) {

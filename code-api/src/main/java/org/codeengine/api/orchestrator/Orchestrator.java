@@ -28,6 +28,8 @@ public interface Orchestrator {
      * @return the handle of the new run
      * @throws InvalidRequestException as {@link #plan}
      * @throws PolicyDeniedException if the caller may not deploy to the environment
+     * @throws DeploymentBusyException if another run of the same deployment (name and environment) is unfinished on
+     *         the store, and the engine was not told to wait for it or the wait ran out
      */
     RunHandle deploy(CallContext context, DeploymentSpec spec);
 

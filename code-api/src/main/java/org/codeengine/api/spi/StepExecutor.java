@@ -29,6 +29,19 @@ public interface StepExecutor extends Plugin {
     void undo(StepRecord record, StepContext context);
 
     /**
+     * Stops what a start of one instance may have left running without a record: its engine died after the start began
+     * and before {@link StepContext#record} was written. The orchestrator calls it when it takes up a run an earlier
+     * process left mid-start, after undoing what was recorded, before it starts the instance again or rolls it back.
+     * By default nothing, for executors that cannot find an unrecorded start.
+     *
+     * @param service the service's name
+     * @param settings the executor's settings from the service spec, as written (placeholders not filled)
+     * @param context the run and the instance
+     * @throws CodeException if what was found cannot be stopped
+     */
+    default void sweep(String service, Map<String, String> settings, StepContext context) {}
+
+    /**
      * Checks a service's settings before anything of its deployment starts, so that a plan with a bad setting fails
      * whole. Placeholders such as {@code ${port}} are filled with sample values.
      *

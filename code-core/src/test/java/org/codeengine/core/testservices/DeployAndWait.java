@@ -3,7 +3,6 @@ package org.codeengine.core.testservices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.codeengine.api.CallContext;
@@ -22,14 +21,8 @@ public final class DeployAndWait {
     private DeployAndWait() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].substring(2), args[i + 1]);
-        }
-        StoreConfig store = opts.containsKey("h2")
-                ? StoreConfig.h2File(Path.of(opts.get("h2")))
-                : StoreConfig.jdbc(opts.get("jdbc")).withCredentials(opts.get("user"), null).withSchema(opts.get(
-                        "schema"));
+        Map<String, String> opts = HostArgs.parse(args);
+        StoreConfig store = HostArgs.store(opts);
         CodeEngine engine = CodeEngine.builder().store(store).runLease(Duration.parse(opts.get("lease")))
                 .adoptOrphanedRuns(false).build();
         RunHandle run = engine.orchestrator().deploy(new CallContext(new Principal("crash-host",

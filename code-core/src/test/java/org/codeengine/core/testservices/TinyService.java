@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -22,10 +21,7 @@ public final class TinyService {
     private TinyService() {}
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> opts = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].substring(2), args[i + 1]);
-        }
+        Map<String, String> opts = HostArgs.parse(args);
         String name = opts.get("name");
         Path record = Path.of(opts.get("record"));
         int health = Integer.parseInt(opts.getOrDefault("health", "200"));

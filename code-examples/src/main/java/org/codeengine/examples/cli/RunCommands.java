@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.NotFoundException;
+import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.DeploymentSpec;
 import org.codeengine.api.orchestrator.Orchestrator;
 import org.codeengine.api.orchestrator.Plan;
@@ -143,13 +144,13 @@ final class RunCommands {
             CallContext ctx = session.context();
             Orchestrator orchestrator = session.engine().orchestrator();
             RunSummary before = orchestrator.inspect(ctx, id);
-            RunHandle handle = start(orchestrator, ctx, before);
+            RunHandle handle = start(session, orchestrator, ctx, before);
             return finish(session, handle, new ProgressBoard(session.out(), spec.name() + " " + before.name(),
                     services(before)).knowing(before), timeout, wanted());
         }
 
         /** Starts the work on the run. */
-        abstract RunHandle start(Orchestrator orchestrator, CallContext ctx, RunSummary run);
+        abstract RunHandle start(Session session, Orchestrator orchestrator, CallContext ctx, RunSummary run);
 
         /** @return the state the run must end in for the command to succeed */
         abstract RunState wanted();
@@ -160,7 +161,7 @@ final class RunCommands {
                     "", "Examples:", "  code rollback 3f2a", "  code rollback 3f2a9c1e-... --json"})
     static final class Rollback extends OnRun {
         @Override
-        RunHandle start(Orchestrator orchestrator, CallContext ctx, RunSummary run) {
+        RunHandle start(Session session, Orchestrator orchestrator, CallContext ctx, RunSummary run) {
             return orchestrator.rollback(ctx, run.runId());
         }
 
@@ -172,15 +173,58 @@ final class RunCommands {
 
     @Command(name = "resume", mixinStandardHelpOptions = true, description = {
             "Finish a run that an earlier process left unfinished (killed, or interrupted), without repeating the "
-                    + "steps it completed."}, footer = {"", "Examples:", "  code resume 3f2a"})
+                    + "steps it completed.",
+            "A run whose process is gone from this host is taken over at once; one held by a process elsewhere is "
+                    + "taken over once its lease expires: --wait waits for that."}, footer = {"", "Examples:",
+                            "  code resume 3f2a", "  code resume 3f2a --wait --timeout 5m"})
     static final class Resume extends OnRun {
+        private static final Duration LONGEST_PAUSE = Duration.ofSeconds(1);
+
+        @Option(names = "--wait", description = "When another process holds the run, wait for its lease to expire "
+                + "(within --timeout) instead of failing.")
+        boolean waitForLease;
+
         @Override
-        RunHandle start(Orchestrator orchestrator, CallContext ctx, RunSummary run) {
+        RunHandle start(Session session, Orchestrator orchestrator, CallContext ctx, RunSummary run) {
             if (run.state().terminal()) {
                 throw CliException.usage("run " + run.runId() + " has already ended " + run.state(),
                         "only unfinished runs can be resumed; see 'code status " + run.runId() + "'");
             }
-            return orchestrator.resume(ctx, run.runId());
+            long deadline = System.nanoTime() + timeout.toNanos();
+            boolean told = false;
+            while (true) {
+                try {
+                    return orchestrator.resume(ctx, run.runId());
+                } catch (UnavailableException held) {
+                    if (held.retryAfter().isEmpty()) {
+                        throw held; // not a lease that will expire: the store, say
+                    }
+                    if (!waitForLease) {
+                        throw CliException.failure(held.getMessage(), "wait for the lease with 'code resume "
+                                + run.runId() + " --wait'");
+                    }
+                    if (System.nanoTime() - deadline > 0) {
+                        throw CliException.failure(held.getMessage() + "; still held after " + timeout,
+                                "allow more time with --timeout");
+                    }
+                    if (!told) {
+                        told = true;
+                        session.out().line("run " + run.runId() + " is held by another process; waiting for its"
+                                + " lease");
+                    }
+                    pause(held.retryAfter().get());
+                }
+            }
+        }
+
+        private static void pause(Duration retryAfter) {
+            Duration pause = retryAfter.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : retryAfter;
+            try {
+                Thread.sleep(pause.isNegative() || pause.isZero() ? Duration.ofMillis(50) : pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw CliException.failure("interrupted while waiting for the lease", "run the command again");
+            }
         }
 
         @Override

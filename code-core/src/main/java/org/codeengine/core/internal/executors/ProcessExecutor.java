@@ -28,13 +28,20 @@ import org.slf4j.LoggerFactory;
  * shell runs), {@code dir} (working directory), {@code env.NAME} (environment variables), {@code log} (the file its
  * output goes to; by default {@code <tmp>/code-logs/<run>/<service>-<instance>.log}) and {@code stopGrace} (how long
  * it gets to exit after SIGTERM before SIGKILL; 10s by default). It records the process id and start time, so that
- * another process can stop it after a restart and a reused process id is never stopped by mistake.
+ * another process can stop it after a restart and a reused process id is never stopped by mistake. Each child carries
+ * {@link ProcessMarks} in its environment (run, service, instance), so that one started by an engine that died before
+ * recording it is found and stopped by {@link #sweep}.
  */
 public final class ProcessExecutor implements StepExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessExecutor.class);
     private static final Set<String> KEYS = Set.of("command", "dir", "log", "stopGrace");
     private static final Set<String> PREFIXES = Set.of("env.");
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
+    /**
+     * A test hook: the JVM halts right after it starts a process of the service this system property names, before it
+     * records the process, as an engine killed in that window would.
+     */
+    static final String HALT_AFTER_START = "org.codeengine.test.haltAfterStartOf";
 
     @Override
     public String name() {
@@ -77,6 +84,7 @@ public final class ProcessExecutor implements StepExecutor {
                 builder.environment().put(key.substring(4), value);
             }
         });
+        builder.environment().putAll(ProcessMarks.of(context.runId(), service, context.instance()));
         Process process;
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
@@ -84,6 +92,9 @@ public final class ProcessExecutor implements StepExecutor {
         } catch (IOException e) {
             throw new InvalidRequestException("cannot start '" + command.getFirst() + "' for service '" + service
                     + "': " + e.getMessage(), e);
+        }
+        if (service.equals(System.getProperty(HALT_AFTER_START))) {
+            Runtime.getRuntime().halt(86);
         }
         ProcessHandle handle = process.toHandle();
         try {
@@ -105,6 +116,22 @@ public final class ProcessExecutor implements StepExecutor {
     @Override
     public void undo(StepRecord record, StepContext context) {
         find(record).ifPresent(process -> stop(process, grace(record)));
+    }
+
+    /** Stops the live processes marked with the context's run and instance of the service: none was recorded. */
+    @Override
+    public void sweep(String service, Map<String, String> settings, StepContext context) {
+        Duration grace;
+        try {
+            grace = Settings.duration(settings, "stopGrace", DEFAULT_GRACE);
+        } catch (InvalidRequestException templated) { // a placeholder, unfilled here
+            grace = DEFAULT_GRACE;
+        }
+        for (ProcessHandle orphan : ProcessMarks.find(context.runId(), service, context.instance())) {
+            LOG.warn("run {}: stopping process {} of service '{}' instance {}; it was started but never recorded",
+                    context.runId(), orphan.pid(), service, context.instance());
+            stop(orphan, grace);
+        }
     }
 
     @Override

@@ -1,13 +1,14 @@
 package org.codeengine.core.internal.orchestrator;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ import org.codeengine.api.CallContext;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.NotFoundException;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.orchestrator.DeploymentBusyException;
 import org.codeengine.api.orchestrator.DeploymentSpec;
 import org.codeengine.api.orchestrator.Orchestrator;
 import org.codeengine.api.orchestrator.Plan;
@@ -37,7 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The orchestrator: checks each call with the security facade, plans, starts runs and keeps their leases. With
- * {@code adoptOrphans}, it also resumes unfinished runs whose holder let its lease expire (a process that died).
+ * {@code adoptOrphans}, it also resumes unfinished runs whose holder let its lease expire (a process that died), and
+ * at once those whose holder's process is gone from this host.
  */
 public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultOrchestrator.class);
@@ -55,15 +58,25 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
      * @param startsPerExecutor the bulkhead: starts of one executor at once
      * @param breakerOpenFor how long a tripped circuit breaker refuses starts
      */
-    public record Options(Duration leaseTtl, boolean adoptOrphans, int startsPerExecutor, Duration breakerOpenFor) {
+    public record Options(Duration leaseTtl, boolean adoptOrphans, int startsPerExecutor, Duration breakerOpenFor,
+            Duration waitWhenBusy) {
         public static final Options DEFAULTS = new Options(Duration.ofSeconds(30), true, 64, Duration.ofSeconds(30));
 
+        /**
+         * @param waitWhenBusy how long a deploy waits for an unfinished run of the same deployment to end before it is
+         *        refused; zero refuses at once
+         */
         public Options {
             if (leaseTtl.isNegative() || leaseTtl.isZero() || breakerOpenFor.isNegative() || breakerOpenFor
-                    .isZero() || startsPerExecutor < 1) {
-                throw new IllegalArgumentException("leaseTtl and breakerOpenFor must be positive and"
-                        + " startsPerExecutor at least 1");
+                    .isZero() || startsPerExecutor < 1 || waitWhenBusy.isNegative()) {
+                throw new IllegalArgumentException("leaseTtl and breakerOpenFor must be positive, startsPerExecutor"
+                        + " at least 1 and waitWhenBusy not negative");
             }
+        }
+
+        /** Options whose deploys are refused at once while another run of their deployment is unfinished. */
+        public Options(Duration leaseTtl, boolean adoptOrphans, int startsPerExecutor, Duration breakerOpenFor) {
+            this(leaseTtl, adoptOrphans, startsPerExecutor, breakerOpenFor, Duration.ZERO);
         }
     }
 
@@ -86,8 +99,7 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     public DefaultOrchestrator(RunJournal journal, Map<String, StepExecutor> executors, Map<String, HealthProbe> probes,
             SecurityFacade security, Audit audit, Clock clock, Executor threads, MeterRegistry meters,
             Options options) {
-        String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString()
-                .substring(0, 8);
+        String owner = LeaseOwners.forThisProcess();
         this.rt = new Runtime(journal, owner, clock, threads, Map.copyOf(executors), Map.copyOf(probes), new Guards(
                 options.startsPerExecutor(), options.breakerOpenFor()), new Metrics(meters), new SpecCodec());
         this.planner = new Planner(executors, probes);
@@ -121,9 +133,7 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
             throw new UnavailableException("the orchestrator is closed; no run starts", null, null);
         }
         String runId = UUID.randomUUID().toString();
-        Instant now = rt.clock().instant();
-        rt.journal().create(new RunRecord(runId, spec.name(), spec.environment(), RunState.PENDING, rt.codec().write(
-                spec), now, now, rt.owner(), now.plus(options.leaseTtl())), RunExecution.pendingSteps(runId, plan));
+        create(context, runId, plan);
         RunExecution run;
         try {
             run = track(runId, plan, RunState.PENDING, RunExecution.pendingSteps(runId, plan), context.principal());
@@ -141,6 +151,39 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
             throw e;
         }
         return run;
+    }
+
+    /**
+     * Creates a new run in the journal unless another run of its deployment is unfinished there; waits for that one
+     * to end for as long as {@link Options#waitWhenBusy()} and the caller's deadline allow.
+     */
+    private void create(CallContext context, String runId, Plan plan) {
+        DeploymentSpec spec = plan.spec();
+        String json = rt.codec().write(spec);
+        List<StepRecord> steps = RunExecution.pendingSteps(runId, plan);
+        long waitUntil = System.nanoTime() + options.waitWhenBusy().toNanos();
+        while (true) {
+            Instant now = rt.clock().instant();
+            Optional<String> busy = rt.journal().createUnlessBusy(new RunRecord(runId, spec.name(), spec.environment(),
+                    RunState.PENDING, json, now, now, rt.owner(), now.plus(options.leaseTtl())), steps);
+            if (busy.isEmpty()) {
+                return;
+            }
+            Duration pause = Duration.ofMillis(200);
+            boolean pastDeadline = context.deadlineIfAny().map(d -> rt.clock().instant().plus(pause).isAfter(d))
+                    .orElse(false);
+            if (closed || pastDeadline || System.nanoTime() - waitUntil > 0) {
+                throw new DeploymentBusyException(spec.name(), spec.environment(), busy.get());
+            }
+            LOG.debug("deployment {} to {}: run {} is unfinished; waiting for it", spec.name(), spec.environment(),
+                    busy.get());
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DeploymentBusyException(spec.name(), spec.environment(), busy.get());
+            }
+        }
     }
 
     /** Ends a new run that could not start, so that no engine adopts it later: its caller got an exception. */
@@ -317,9 +360,16 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
         Instant now = rt.clock().instant();
         if (!rt.journal().claim(record.runId(), rt.owner(), now, options.leaseTtl())) {
             RunRecord holder = rt.journal().find(record.runId()).orElse(record);
-            throw new UnavailableException("run " + record.runId() + " is held by " + holder.leaseOwner()
-                    + " until " + holder.leaseUntil() + "; it can be taken over once that lease expires",
-                    holder.leaseUntil() == null ? null : Duration.between(now, holder.leaseUntil()), null);
+            String gone = holder.leaseOwner();
+            if (gone != null && LeaseOwners.goneFromThisHost(gone) && rt.journal().takeOver(record.runId(), gone, rt
+                    .owner(), now, options.leaseTtl())) {
+                LOG.info("run {}: took it over from {}, whose process is gone, before its lease expired", record
+                        .runId(), gone);
+            } else {
+                throw new UnavailableException("run " + record.runId() + " is held by " + holder.leaseOwner()
+                        + " until " + holder.leaseUntil() + "; it can be taken over once that lease expires",
+                        holder.leaseUntil() == null ? null : Duration.between(now, holder.leaseUntil()), null);
+            }
         }
         try {
             DeploymentSpec spec = rt.codec().read(record.spec(), "the stored spec of run " + record.runId());
@@ -412,7 +462,7 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     private void adopt(String runId) {
         try {
             rt.journal().find(runId).ifPresent(record -> {
-                LOG.info("run {}: adopting it; its holder let its lease expire", runId);
+                LOG.info("run {}: adopting it; its holder is gone", runId);
                 resume(record, SYSTEM);
             });
         } catch (RuntimeException e) {
@@ -438,7 +488,19 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
                     }
                 }
                 if (options.adoptOrphans()) {
-                    for (String runId : rt.journal().claimUnfinished(rt.owner(), now, options.leaseTtl(), 8)) {
+                    List<String> claimed = new ArrayList<>(rt.journal().claimUnfinished(rt.owner(), now,
+                            options.leaseTtl(), 8));
+                    for (RunRecord held : rt.journal().heldUnfinished(now, 64)) {
+                        String holder = held.leaseOwner();
+                        if (claimed.size() < 8 && holder != null && !holder.equals(rt.owner()) && LeaseOwners
+                                .goneFromThisHost(holder) && rt.journal().takeOver(held.runId(), holder, rt.owner(),
+                                        now, options.leaseTtl())) {
+                            LOG.info("run {}: its holder {} is gone from this host; adopting it before its lease"
+                                    + " expires", held.runId(), holder);
+                            claimed.add(held.runId());
+                        }
+                    }
+                    for (String runId : claimed) {
                         try {
                             rt.threads().execute(() -> adopt(runId)); // store work and rollbacks: not on this thread
                         } catch (RejectedExecutionException e) {

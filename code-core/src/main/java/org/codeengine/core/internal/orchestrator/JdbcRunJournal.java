@@ -1,5 +1,6 @@
 package org.codeengine.core.internal.orchestrator;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,20 +14,32 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.core.internal.store.RunRecord;
 import org.codeengine.core.internal.store.RunRepository;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The journal in the JDBC store: H2 or PostgreSQL. Step writes are group-committed: a writer thread commits all the
  * writes that arrived while the previous commit was in flight in one transaction, and each caller returns only once
  * its own write is committed. A lone write waits for nothing; many steps starting at once share a commit.
+ *
+ * <p>The writes a run makes while it deploys (its steps and state changes) ride out an outage of the store: one that
+ * fails because the store cannot be reached is tried again, with backoff, until the outage has lasted longer than a
+ * bound. The run's services are left as they are meanwhile; the run fails only when the bound is passed.
  */
 public final class JdbcRunJournal implements RunJournal {
     private static final int MAX_BATCH = 256;
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcRunJournal.class);
+    /** How long writes are tried again through an outage of the store unless told otherwise. */
+    public static final Duration DEFAULT_OUTAGE_BOUND = Duration.ofMinutes(2);
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(100);
+    private static final Duration LONGEST_PAUSE = Duration.ofSeconds(5);
 
     private record Pending(StepRecord step, String owner, CompletableFuture<Boolean> written) {}
 
@@ -38,6 +51,7 @@ public final class JdbcRunJournal implements RunJournal {
 
     private final RunRepository runs;
     private final StepWriter steps;
+    private final Duration outageBound;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     /** Guards {@link #closed} against writes being queued: once it is set, nothing more is queued. */
     private final Object queueing = new Object();
@@ -46,13 +60,30 @@ public final class JdbcRunJournal implements RunJournal {
     private volatile boolean closed;
 
     public JdbcRunJournal(RunRepository runs) {
-        this(runs, runs::updateSteps);
+        this(runs, DEFAULT_OUTAGE_BOUND);
+    }
+
+    /**
+     * @param outageBound how long a write is tried again while the store cannot be reached; zero tries once
+     * @throws IllegalArgumentException if {@code outageBound} is negative
+     */
+    public JdbcRunJournal(RunRepository runs, Duration outageBound) {
+        this(runs, runs::updateSteps, outageBound);
     }
 
     /** @param steps how group commits are written; a test may put a failing one in */
     JdbcRunJournal(RunRepository runs, StepWriter steps) {
+        this(runs, steps, DEFAULT_OUTAGE_BOUND);
+    }
+
+    /** @param steps how group commits are written; a test may put a failing one in */
+    JdbcRunJournal(RunRepository runs, StepWriter steps, Duration outageBound) {
+        if (outageBound.isNegative()) {
+            throw new IllegalArgumentException("outageBound must not be negative but was " + outageBound);
+        }
         this.runs = runs;
         this.steps = steps;
+        this.outageBound = outageBound;
         this.writer = Thread.ofVirtual().name("code-journal-writer").start(this::write);
     }
 
@@ -117,6 +148,11 @@ public final class JdbcRunJournal implements RunJournal {
     }
 
     @Override
+    public Optional<String> createUnlessBusy(RunRecord run, List<StepRecord> steps) {
+        return runs.createUnlessBusy(run, steps);
+    }
+
+    @Override
     public Optional<RunRecord> find(String runId) {
         return runs.find(runId);
     }
@@ -131,8 +167,50 @@ public final class JdbcRunJournal implements RunJournal {
         return runs.list(limit);
     }
 
+    /**
+     * Runs a store write, and runs it again while it fails because the store cannot be reached (the database's error
+     * mapped to {@link UnavailableException}), with backoff, until
+     * the outage has lasted {@link #outageBound}; then the last failure goes on to the caller.
+     */
+    private <T> T riding(String what, Supplier<T> write) {
+        long began = System.nanoTime();
+        Duration pause = FIRST_PAUSE;
+        boolean told = false;
+        while (true) {
+            try {
+                T result = write.get();
+                if (told) {
+                    LOG.info("{}: the store answers again after {} s", what, Duration.ofNanos(System.nanoTime()
+                            - began).toSeconds());
+                }
+                return result;
+            } catch (UnavailableException e) {
+                Duration left = outageBound.minusNanos(System.nanoTime() - began);
+                if (!(e.getCause() instanceof SQLException) || left.isNegative() || left.isZero()) {
+                    throw e;
+                }
+                if (!told) {
+                    told = true;
+                    LOG.warn("{} failed, the store cannot be reached; trying again for up to {} s: {}", what,
+                            outageBound.toSeconds(), e.getMessage());
+                }
+                try {
+                    Thread.sleep(pause.compareTo(left) < 0 ? pause : left);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) < 0 ? pause.multipliedBy(2) : LONGEST_PAUSE;
+            }
+        }
+    }
+
     @Override
     public boolean saveStep(StepRecord step, @Nullable String owner) {
+        return riding("saving step " + step.service() + " of run " + step.runId(), () -> saveStepOnce(step, owner));
+    }
+
+    private boolean saveStepOnce(StepRecord step, @Nullable String owner) {
         if (owner == null) {
             return runs.updateStep(step, null);
         }
@@ -168,12 +246,34 @@ public final class JdbcRunJournal implements RunJournal {
 
     @Override
     public boolean transition(String runId, RunState from, RunState to, Instant now, @Nullable String owner) {
-        return runs.transition(runId, from, to, now, owner);
+        boolean[] tried = {false};
+        return riding("moving run " + runId + " to " + to, () -> {
+            if (tried[0] && moved(runId, to, owner)) {
+                return true; // the try that failed was committed, only its answer was lost
+            }
+            tried[0] = true;
+            return runs.transition(runId, from, to, now, owner);
+        });
+    }
+
+    private boolean moved(String runId, RunState to, @Nullable String owner) {
+        return runs.find(runId).filter(r -> r.state() == to && (owner == null || owner.equals(r.leaseOwner())))
+                .isPresent();
     }
 
     @Override
     public boolean claim(String runId, String owner, Instant now, Duration lease) {
         return runs.claim(runId, owner, now, lease);
+    }
+
+    @Override
+    public boolean takeOver(String runId, String holder, String owner, Instant now, Duration lease) {
+        return runs.takeOver(runId, holder, owner, now, lease);
+    }
+
+    @Override
+    public List<RunRecord> heldUnfinished(Instant now, int limit) {
+        return runs.heldUnfinished(now, limit);
     }
 
     @Override

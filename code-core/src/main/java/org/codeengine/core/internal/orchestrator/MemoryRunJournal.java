@@ -42,6 +42,18 @@ public final class MemoryRunJournal implements RunJournal {
     }
 
     @Override
+    public synchronized Optional<String> createUnlessBusy(RunRecord run, List<StepRecord> runSteps) {
+        Optional<String> busy = runs.values().stream().filter(r -> !r.state().terminal() && r.name().equals(run
+                .name()) && r.environment().equals(run.environment())).min(Comparator.comparing(RunRecord::createdAt)
+                        .thenComparing(RunRecord::runId))
+                .map(RunRecord::runId);
+        if (busy.isEmpty()) {
+            create(run, runSteps);
+        }
+        return busy;
+    }
+
+    @Override
     public synchronized Optional<RunRecord> find(String runId) {
         return Optional.ofNullable(runs.get(runId));
     }
@@ -101,6 +113,24 @@ public final class MemoryRunJournal implements RunJournal {
         }
         lease(run, owner, now.plus(lease));
         return true;
+    }
+
+    @Override
+    public synchronized boolean takeOver(String runId, String holder, String owner, Instant now, Duration lease) {
+        RunRecord run = runs.get(runId);
+        if (run == null || !holder.equals(run.leaseOwner())) {
+            return false;
+        }
+        lease(run, owner, now.plus(lease));
+        return true;
+    }
+
+    @Override
+    public synchronized List<RunRecord> heldUnfinished(Instant now, int limit) {
+        return runs.values().stream().filter(r -> !r.state().terminal() && r.leaseOwner() != null && r
+                .leaseUntil() != null && !r.leaseUntil().isBefore(now)).sorted(Comparator.comparing(
+                        RunRecord::createdAt).thenComparing(RunRecord::runId))
+                .limit(limit).toList();
     }
 
     @Override

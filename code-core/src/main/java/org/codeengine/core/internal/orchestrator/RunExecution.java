@@ -523,6 +523,9 @@ final class RunExecution implements RunHandle {
         } else if (task.reattach && records[i].state() == StepState.HEALTHY) {
             return true; // its executor records nothing to re-check; the journal says it completed
         }
+        if (task.reattach && midStart(records[i])) {
+            sweepUnrecorded(i); // an earlier process may have died between a start and its record
+        }
         RetryPolicy retry = service.retry();
         int last = task.reattach ? Math.max(retry.maxAttempts(), records[i].attempt() + 1) : retry.maxAttempts();
         for (int attempt = records[i].attempt() + 1;; attempt++) {
@@ -806,6 +809,9 @@ final class RunExecution implements RunHandle {
                 switch (r.state()) {
                     case PENDING -> save(i, r, StepState.SKIPPED, r.attempt(), null);
                     case STARTING, CHECKING_HEALTH, HEALTHY, FAILED -> {
+                        if (midStart(r)) {
+                            sweepUnrecorded(i);
+                        }
                         if (hasInstances(r)) {
                             try {
                                 undoInstances(i, true);
@@ -923,6 +929,29 @@ final class RunExecution implements RunHandle {
         }
         if (first != null && strict) {
             throw first;
+        }
+    }
+
+    /** @return whether a step may have started an instance that is not recorded yet */
+    private static boolean midStart(StepRecord record) {
+        return record.state() == StepState.STARTING || record.state() == StepState.CHECKING_HEALTH;
+    }
+
+    /**
+     * Stops what the instances of step {@code i} run without a record: an engine that died between a start and its
+     * record left it. What an executor finds of a recorded instance is stopped too; its undo then finds it gone.
+     */
+    private void sweepUnrecorded(int i) {
+        ServiceSpec service = order.get(i);
+        StepExecutor executor = rt.executors().get(service.executor());
+        String slot = records[i].outputs().getOrDefault(SLOT, "blue");
+        for (int k = 0; k < service.instances(); k++) {
+            try {
+                executor.sweep(service.name(), service.settings(), context(i, k, slot));
+            } catch (CodeException e) {
+                LOG.warn("run {}: stopping an unrecorded start of '{}' instance {} failed: {}", runId, service
+                        .name(), k, e.getMessage());
+            }
         }
     }
 

@@ -18,6 +18,14 @@ public interface RunJournal extends AutoCloseable {
     /** Inserts a new run, held by its lease owner, with its steps in plan order. */
     void create(RunRecord run, List<StepRecord> steps);
 
+    /**
+     * Inserts a new run like {@link #create}, unless another run of the same deployment (name and environment) is
+     * unfinished; two engines creating runs of one deployment at once never both succeed.
+     *
+     * @return empty if the run was created; otherwise the id of the unfinished run that kept it from being created
+     */
+    Optional<String> createUnlessBusy(RunRecord run, List<StepRecord> steps);
+
     Optional<RunRecord> find(String runId);
 
     List<StepRecord> steps(String runId);
@@ -33,6 +41,17 @@ public interface RunJournal extends AutoCloseable {
             @Nullable String owner);
 
     boolean claim(String runId, String owner, Instant now, Duration lease);
+
+    /**
+     * Takes the lease of a run from {@code holder}, whatever its expiry, if {@code holder} still holds it: for a holder
+     * known to be gone.
+     *
+     * @return whether {@code owner} holds the run now, until {@code now + lease}
+     */
+    boolean takeOver(String runId, String holder, String owner, Instant now, Duration lease);
+
+    /** @return up to {@code limit} unfinished runs whose lease someone holds at {@code now}, oldest first */
+    List<RunRecord> heldUnfinished(Instant now, int limit);
 
     List<String> claimUnfinished(String owner, Instant now, Duration lease, int limit);
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.codeengine.api.StoreException;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
@@ -131,26 +132,101 @@ public final class RunRepository {
         });
     }
 
-    /** Inserts a run and its steps, the steps in the order given, in one transaction. */
-    public void create(RunRecord run, List<StepRecord> steps) {
-        List<String> outputs = steps.stream().map(step -> json.writeValueAsString(step.outputs())).toList();
-        sql.tx("creating run " + run.runId(), c -> {
-            insertRun(c, run);
-            try (PreparedStatement s = c.prepareStatement("insert into code_step (state, attempt, started_at,"
-                    + " finished_at, outputs, error, position, run_id, service) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (int i = 0; i < steps.size(); i++) {
-                    StepRecord step = steps.get(i);
-                    bindStep(s, step, outputs.get(i));
-                    s.setInt(7, i);
-                    s.setString(8, step.runId());
-                    s.setString(9, step.service());
-                    s.addBatch();
-                }
-                s.executeBatch();
+    /** @return up to {@code limit} unfinished runs whose lease someone holds at {@code now}, oldest first, without spec */
+    public List<RunRecord> heldUnfinished(Instant now, int limit) {
+        return sql.tx("listing held unfinished runs", c -> {
+            try (PreparedStatement s = c.prepareStatement("select r.*, '' as spec from code_run r where state in "
+                    + UNFINISHED + " and lease_owner is not null and lease_until >= ?"
+                    + " order by created_at, run_id fetch first ? rows only")) {
+                Sql.setInstant(s, 1, now);
+                s.setInt(2, limit);
+                return runs(s);
             }
-            return null;
         });
     }
+
+    /** Inserts a run and its steps, the steps in the order given, in one transaction. */
+    public void create(RunRecord run, List<StepRecord> steps) {
+        sql.tx("creating run " + run.runId(), c -> insertRunAndSteps(c, run, steps));
+    }
+
+    private int insertRunAndSteps(Connection c, RunRecord run, List<StepRecord> steps) throws SQLException {
+        List<String> outputs = steps.stream().map(step -> json.writeValueAsString(step.outputs())).toList();
+        int inserted = insertRun(c, run);
+        try (PreparedStatement s = c.prepareStatement("insert into code_step (state, attempt, started_at,"
+                + " finished_at, outputs, error, position, run_id, service) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < steps.size(); i++) {
+                StepRecord step = steps.get(i);
+                bindStep(s, step, outputs.get(i));
+                s.setInt(7, i);
+                s.setString(8, step.runId());
+                s.setString(9, step.service());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+        return inserted;
+    }
+
+    /**
+     * Inserts a run and its steps like {@link #create(RunRecord, List)}, unless another run of the same deployment
+     * (name and environment) is unfinished. Creates of one deployment are serialized on its row in
+     * {@code code_deployment}, locked for the transaction, so that of two engines creating at once one sees the other's
+     * run.
+     *
+     * @return empty if the run was created; otherwise the id of the unfinished run that kept it from being created
+     */
+    public Optional<String> createUnlessBusy(RunRecord run, List<StepRecord> steps) {
+        String what = "creating run " + run.runId() + " of " + run.name() + " to " + run.environment();
+        for (int attempt = 1;; attempt++) {
+            Created created = sql.txRetrying(what, c -> {
+                try (PreparedStatement s = c.prepareStatement(
+                        "select name from code_deployment where name = ? and environment = ? for update")) {
+                    s.setString(1, run.name());
+                    s.setString(2, run.environment());
+                    try (ResultSet rows = s.executeQuery()) {
+                        if (!rows.next()) {
+                            return new Created(false, null); // the deployment's first run: no lock row yet
+                        }
+                    }
+                }
+                try (PreparedStatement s = c.prepareStatement("select run_id from code_run where name = ?"
+                        + " and environment = ? and state in " + UNFINISHED
+                        + " order by created_at, run_id fetch first 1 rows only")) {
+                    s.setString(1, run.name());
+                    s.setString(2, run.environment());
+                    try (ResultSet rows = s.executeQuery()) {
+                        if (rows.next()) {
+                            return new Created(true, rows.getString(1));
+                        }
+                    }
+                }
+                insertRunAndSteps(c, run, steps);
+                return new Created(true, null);
+            });
+            if (created.locked()) {
+                return Optional.ofNullable(created.busy());
+            }
+            if (attempt >= Sql.TRIES) {
+                throw new StoreException(what + " failed: the lock row of the deployment cannot be created", null);
+            }
+            try {
+                sql.tx(what, c -> {
+                    try (PreparedStatement s = c.prepareStatement(
+                            "insert into code_deployment (name, environment) values (?, ?)")) {
+                        s.setString(1, run.name());
+                        s.setString(2, run.environment());
+                        return s.executeUpdate();
+                    }
+                });
+            } catch (Sql.DuplicateKey raced) {
+                // another engine created it meanwhile: lock it on the next try
+            }
+        }
+    }
+
+    /** What a create under the deployment's lock row found: whether the row was there, and the run in the way. */
+    private record Created(boolean locked, @Nullable String busy) {}
 
     /**
      * Replaces a step's record, but only while {@code owner} holds the run's lease.
@@ -250,14 +326,38 @@ public final class RunRepository {
      * @return whether {@code owner} holds it now, until {@code now + lease}
      */
     public boolean claim(String runId, String owner, Instant now, Duration lease) {
-        return sql.tx("claiming run " + runId, c -> {
+        return lease("claiming run " + runId, runId, owner, now.plus(lease),
+                "(lease_owner is null or lease_owner = ? or lease_until < ?)", owner, now);
+    }
+
+    /**
+     * Takes the lease of one run from {@code holder} for {@code owner}, whether or not it expired, if {@code holder}
+     * still holds it: for a holder known to be gone.
+     *
+     * @return whether {@code owner} holds it now, until {@code now + lease}
+     */
+    public boolean takeOver(String runId, String holder, String owner, Instant now, Duration lease) {
+        return lease("taking over run " + runId, runId, owner, now.plus(lease), "lease_owner = ?", holder);
+    }
+
+    /**
+     * Gives the lease of a run to {@code owner} until {@code until} if the run's row meets {@code condition}, whose
+     * parameters (strings and instants) are {@code args}.
+     */
+    private boolean lease(String what, String runId, String owner, Instant until, String condition, Object... args) {
+        return sql.tx(what, c -> {
             try (PreparedStatement s = c.prepareStatement("update code_run set lease_owner = ?, lease_until = ?"
-                    + " where run_id = ? and (lease_owner is null or lease_owner = ? or lease_until < ?)")) {
+                    + " where run_id = ? and " + condition)) {
                 s.setString(1, owner);
-                Sql.setInstant(s, 2, now.plus(lease));
+                Sql.setInstant(s, 2, until);
                 s.setString(3, runId);
-                s.setString(4, owner);
-                Sql.setInstant(s, 5, now);
+                for (int i = 0; i < args.length; i++) {
+                    if (args[i] instanceof Instant instant) {
+                        Sql.setInstant(s, 4 + i, instant);
+                    } else {
+                        s.setString(4 + i, (String) args[i]);
+                    }
+                }
                 return s.executeUpdate() == 1;
             }
         });

@@ -88,7 +88,12 @@ final class Sql {
                 connection.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+                try {
+                    connection.rollback();
+                } catch (SQLException rollbackFailed) {
+                    // a connection the database dropped cannot roll back: what failed first tells what happened
+                    e.addSuppressed(rollbackFailed);
+                }
                 throw e;
             }
         }

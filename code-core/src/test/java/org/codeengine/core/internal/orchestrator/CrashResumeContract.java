@@ -1,6 +1,7 @@
 package org.codeengine.core.internal.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,6 +62,9 @@ abstract class CrashResumeContract {
         tiny.killAll();
     }
 
+    /** The lease the host holds its run with. */
+    Duration hostLease = LEASE;
+
     /** How long c waits before its first probe: the window in which the host is killed. */
     Duration cDelay = Duration.ofSeconds(3);
 
@@ -90,7 +94,7 @@ abstract class CrashResumeContract {
         Path spec = dir.resolve("chain.json");
         Files.writeString(spec, DeploymentSpecs.toJson(chain()));
         List<String> command = new ArrayList<>(List.of(TinyServices.JAVA, "-cp", testClassPath(),
-                DeployAndWait.class.getName(), "--spec", spec.toString(), "--lease", LEASE.toString()));
+                DeployAndWait.class.getName(), "--spec", spec.toString(), "--lease", hostLease.toString()));
         command.addAll(storeArgs());
         Process host = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("host.log")
                 .toFile()).start();
@@ -138,6 +142,51 @@ abstract class CrashResumeContract {
 
         assertThat(engine.orchestrator().rollback(CTX, runId).await(WAIT)).isEqualTo(RunState.ROLLED_BACK);
         assertThat(tiny.alivePids()).as("no process left behind").isEmpty();
+    }
+
+    @Test
+    void resume_rightAfterSigkill_takesTheRunOverAtOnce_asItsHolderIsGoneFromThisHost() throws Exception {
+        hostLease = Duration.ofMinutes(10); // were the lease waited out, the resume would be refused
+        String runId = deployAndKillMidRun();
+        CodeEngine engine = engine(false);
+
+        RunHandle run = engine.orchestrator().resume(CTX, runId);
+
+        assertThat(run.await(WAIT)).isEqualTo(RunState.SUCCEEDED);
+        assertThat(tiny.started()).containsExactlyInAnyOrder("a", "b", "c", "d");
+        assertThat(tiny.alivePids()).hasSize(4);
+        assertThat(engine.orchestrator().rollback(CTX, runId).await(WAIT)).isEqualTo(RunState.ROLLED_BACK);
+        assertThat(tiny.alivePids()).isEmpty();
+    }
+
+    @Test
+    void anAdoptingEngine_takesOverTheRunOfAnEngineGoneFromThisHost_withoutWaitingForItsLease() throws Exception {
+        hostLease = Duration.ofMinutes(10);
+        String runId = deployAndKillMidRun();
+
+        CodeEngine survivor = engine(true);
+
+        TinyServices.await("the survivor to finish the run", WAIT, () -> survivor.orchestrator().inspect(CTX, runId)
+                .state() == RunState.SUCCEEDED);
+        assertThat(tiny.started()).containsExactlyInAnyOrder("a", "b", "c", "d");
+        assertThat(survivor.orchestrator().rollback(CTX, runId).await(WAIT)).isEqualTo(RunState.ROLLED_BACK);
+        assertThat(tiny.alivePids()).isEmpty();
+    }
+
+    @Test
+    void resume_ofARunWhoseHolderLives_isRefusedUntilItsLeaseExpires() {
+        CodeEngine holder = CodeEngine.builder().store(store()).runLease(Duration.ofMinutes(10)).adoptOrphanedRuns(
+                false).build();
+        engines.add(holder);
+        cDelay = Duration.ofSeconds(30);
+        RunHandle run = holder.orchestrator().deploy(CTX, chain());
+        CodeEngine other = engine(false);
+
+        assertThatThrownBy(() -> other.orchestrator().resume(CTX, run.runId())).isInstanceOf(
+                UnavailableException.class).hasMessageContaining("is held by");
+        assertThat(run.state()).isEqualTo(RunState.RUNNING);
+        run.cancel();
+        assertThat(run.await(WAIT)).isEqualTo(RunState.CANCELLED);
     }
 
     static RunHandle resumeOnceTheLeaseExpires(CodeEngine engine, String runId) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.file.Path;
+import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.RunState;
@@ -73,6 +75,52 @@ class JournalTest {
             assertThat(journal.transition("r1", RunState.RUNNING, RunState.SUCCEEDED, T0, "a")).isFalse();
             assertThat(journal.steps("r1").getFirst().state()).isEqualTo(StepState.HEALTHY);
             assertThat(journal.saveStep(late, "b")).isTrue();
+        }
+    }
+
+    /** A step writer that fails as a store that cannot be reached does, {@code failures} times, then writes. */
+    static JdbcRunJournal.StepWriter unreachableFor(JdbcStore store, AtomicInteger failures) {
+        return (steps, owner) -> {
+            if (failures.getAndDecrement() > 0) {
+                throw new UnavailableException("saving failed, the store may be unavailable (test)", null,
+                        new SQLTransientConnectionException("connection refused (test)"));
+            }
+            return store.runs().updateSteps(steps, owner);
+        };
+    }
+
+    @Test
+    void aStepWrite_isTriedAgainThroughAnOutage_shorterThanTheBound(@TempDir Path dir) {
+        try (JdbcStore store = JdbcStore.open(StoreConfig.h2File(dir.resolve("code-db")), new H2StoreProvider(), Clock
+                .systemUTC(), null, List.of(JdbcStore.MIGRATIONS))) {
+            AtomicInteger failures = new AtomicInteger(3);
+            try (JdbcRunJournal journal = new JdbcRunJournal(store.runs(), unreachableFor(store, failures), Duration
+                    .ofSeconds(30))) {
+                journal.create(run("r1", "a"), steps("r1", 1));
+
+                assertThat(journal.saveStep(healthy("r1", 0), "a")).isTrue();
+                assertThat(failures.get()).as("failed tries left").isNegative();
+                assertThat(journal.steps("r1").getFirst().state()).isEqualTo(StepState.HEALTHY);
+            }
+        }
+    }
+
+    @Test
+    void aStepWrite_failsOnceTheOutageOutlastsTheBound(@TempDir Path dir) {
+        try (JdbcStore store = JdbcStore.open(StoreConfig.h2File(dir.resolve("code-db")), new H2StoreProvider(), Clock
+                .systemUTC(), null, List.of(JdbcStore.MIGRATIONS))) {
+            AtomicInteger failures = new AtomicInteger(Integer.MAX_VALUE);
+            try (JdbcRunJournal journal = new JdbcRunJournal(store.runs(), unreachableFor(store, failures), Duration
+                    .ofMillis(500))) {
+                journal.create(run("r1", "a"), steps("r1", 1));
+                long began = System.nanoTime();
+
+                assertThatThrownBy(() -> journal.saveStep(healthy("r1", 0), "a")).isInstanceOf(
+                        UnavailableException.class).hasMessageContaining("store may be unavailable");
+                assertThat(Duration.ofNanos(System.nanoTime() - began)).isGreaterThanOrEqualTo(Duration.ofMillis(
+                        500));
+                assertThat(Integer.MAX_VALUE - failures.get()).as("tries").isGreaterThan(1);
+            }
         }
     }
 

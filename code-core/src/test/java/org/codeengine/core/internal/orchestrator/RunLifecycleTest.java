@@ -213,6 +213,11 @@ class RunLifecycleTest {
         }
 
         @Override
+        public java.util.Optional<String> createUnlessBusy(RunRecord run, List<StepRecord> steps) {
+            return inner.createUnlessBusy(run, steps);
+        }
+
+        @Override
         public java.util.Optional<RunRecord> find(String runId) {
             return inner.find(runId);
         }
@@ -246,6 +251,16 @@ class RunLifecycleTest {
         @Override
         public boolean claim(String runId, String owner, Instant now, Duration lease) {
             return inner.claim(runId, owner, now, lease);
+        }
+
+        @Override
+        public boolean takeOver(String runId, String holder, String owner, Instant now, Duration lease) {
+            return inner.takeOver(runId, holder, owner, now, lease);
+        }
+
+        @Override
+        public List<RunRecord> heldUnfinished(Instant now, int limit) {
+            return inner.heldUnfinished(now, limit);
         }
 
         @Override

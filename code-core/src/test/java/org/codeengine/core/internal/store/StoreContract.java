@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -64,7 +65,7 @@ abstract class StoreContract {
     @Test
     void open_migratesAnEmptyDatabaseToTheCurrentSchema() {
         JdbcStore store = open(freshConfig());
-        assertThat(store.schemaVersion()).isEqualTo("5");
+        assertThat(store.schemaVersion()).isEqualTo("6");
         assertThat(store.provider()).isEqualTo(provider().name());
     }
 
@@ -87,6 +88,46 @@ abstract class StoreContract {
         assertThat(store.runs().find("r1").orElseThrow().state()).isEqualTo(RunState.RUNNING);
         assertThatThrownBy(() -> store.runs().create(run("r1", RunState.PENDING, T0)))
                 .isInstanceOf(StoreException.class).hasMessageContaining("creating run r1");
+    }
+
+    @Test
+    void createUnlessBusy_refusesARunOfADeploymentWhileAnotherIsUnfinished_namingIt_andTakesTheNextOnceItEnded() {
+        JdbcStore store = open(freshConfig());
+        assertThat(store.runs().createUnlessBusy(run("r1", RunState.PENDING, T0), List.of())).isEmpty();
+        assertThat(store.runs().createUnlessBusy(run("r2", RunState.PENDING, T0.plusSeconds(1)), List.of()))
+                .contains("r1");
+        assertThat(store.runs().createUnlessBusy(new RunRecord("o1", "other", "dev", RunState.PENDING, "{}", T0, T0,
+                null, null), List.of())).as("another deployment").isEmpty();
+        assertThat(store.runs().createUnlessBusy(new RunRecord("p1", "shop", "prod", RunState.PENDING, "{}", T0, T0,
+                null, null), List.of())).as("another environment").isEmpty();
+        assertThat(store.runs().find("r2")).isEmpty();
+
+        assertThat(store.runs().transition("r1", RunState.PENDING, RunState.SUCCEEDED, T0)).isTrue();
+        assertThat(store.runs().createUnlessBusy(run("r2", RunState.PENDING, T0.plusSeconds(1)), List.of()))
+                .isEmpty();
+        assertThat(store.runs().find("r2")).isPresent();
+    }
+
+    @Test
+    void createUnlessBusy_fromManyThreadsAtOnce_createsExactlyOneRun() throws Exception {
+        JdbcStore store = open(freshConfig());
+        List<Callable<Optional<String>>> creates = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            String id = "c" + i;
+            creates.add(() -> store.runs().createUnlessBusy(run(id, RunState.PENDING, T0), List.of()));
+        }
+        List<Optional<String>> outcomes = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Future<Optional<String>> f : threads.invokeAll(creates)) {
+                outcomes.add(f.get());
+            }
+        }
+
+        assertThat(outcomes).filteredOn(Optional::isEmpty).hasSize(1);
+        String created = "c" + outcomes.indexOf(Optional.empty());
+        assertThat(outcomes).filteredOn(Optional::isPresent).hasSize(15).allSatisfy(o -> assertThat(o).contains(
+                created));
+        assertThat(store.runs().list(100)).extracting(RunRecord::runId).containsExactly(created);
     }
 
     @Test
@@ -239,7 +280,7 @@ abstract class StoreContract {
 
         assertThatThrownBy(() -> open(config)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 99").hasMessageContaining("newer CODE")
-                .hasMessageContaining("knows versions up to 5");
+                .hasMessageContaining("knows versions up to 6");
     }
 
     @Test
@@ -250,10 +291,10 @@ abstract class StoreContract {
         before.close();
 
         assertThatThrownBy(() -> open(config, "classpath:store-test/broken")).isInstanceOf(StoreException.class)
-                .hasMessageContaining("failed, and it was left at version 5");
+                .hasMessageContaining("failed, and it was left at version 6");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("5");
+        assertThat(after.schemaVersion()).isEqualTo("6");
         assertThat(after.runs().find("kept")).isPresent();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).as("table of the failed migration").isFalse();
@@ -267,7 +308,7 @@ abstract class StoreContract {
                 .hasMessageContaining("failed, and it was left empty");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("5");
+        assertThat(after.schemaVersion()).isEqualTo("6");
         assertThat(after.runs().list(10)).isEmpty();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).isFalse();
