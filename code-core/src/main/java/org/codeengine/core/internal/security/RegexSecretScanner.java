@@ -1,9 +1,13 @@
 package org.codeengine.core.internal.security;
 
+import java.nio.file.Path;
 import java.util.List;
+import org.codeengine.api.security.ScanOptions;
+import org.codeengine.api.security.ScanReport;
 import org.codeengine.api.security.SecretFinding;
 import org.codeengine.api.security.SecretScanner;
 import org.codeengine.core.internal.security.secrets.DefaultRules;
+import org.codeengine.core.internal.security.secrets.PathScanner;
 import org.codeengine.core.internal.security.secrets.ScanEngine;
 
 /**
@@ -31,5 +35,10 @@ public final class RegexSecretScanner implements SecretScanner {
     @Override
     public String redact(String text) {
         return engine.redact(text);
+    }
+
+    @Override
+    public ScanReport scan(List<Path> paths, ScanOptions options) {
+        return new PathScanner(engine).scan(paths, options);
     }
 }
