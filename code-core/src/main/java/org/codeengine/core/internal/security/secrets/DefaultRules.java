@@ -52,7 +52,7 @@ public final class DefaultRules {
                         .path("entropy").asDouble(0), keywords, null,
                         new Allowlist(allow, Allowlist.Target.SECRET,
                                 List.of(), List.of()),
-                        true, r.path("multiline").asBoolean(false)));
+                        true, r.path("multiline").asBoolean(false), Check.named(r.path("check").asString(""))));
             } catch (PatternSyntaxException e) {
                 throw new IllegalStateException("secret-rules.json: rule " + id + ": " + e.getMessage(), e);
             }

@@ -35,9 +35,14 @@ final class Placeholders {
 
     private Placeholders() {}
 
+    /** @return whether {@code value} is an example key a provider published in its documentation */
+    static boolean isDocExample(String value) {
+        return DOC_EXAMPLES.contains(value);
+    }
+
     /** @return whether {@code value} is a placeholder rather than a secret */
     static boolean isPlaceholder(String value) {
-        if (DOC_EXAMPLES.contains(value)) {
+        if (isDocExample(value)) {
             return true;
         }
         String lower = value.toLowerCase(Locale.ROOT);
@@ -85,8 +90,15 @@ final class Placeholders {
         return false;
     }
 
-    /** @return whether the generic rule should let this value pass: it holds a stop word, or not both a letter and a digit */
+    /**
+     * @return whether the generic rule should let this value pass: it holds a stop word, or not both a letter and a
+     *     digit, or is longer than 128 characters, or has a JSON Web Token's shape (the jwt rule, which decodes
+     *     it, decides)
+     */
     static boolean isGenericNoise(String value) {
+        if (value.length() > 128 || value.startsWith("eyJ") && value.indexOf('.') > 0) {
+            return true;
+        }
         String lower = value.toLowerCase(Locale.ROOT);
         for (String w : STOPWORDS) {
             if (lower.contains(w)) {

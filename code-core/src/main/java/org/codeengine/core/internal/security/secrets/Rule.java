@@ -19,9 +19,10 @@ import org.jspecify.annotations.Nullable;
  * @param allowlists what the rule lets pass
  * @param placeholders whether the built-in placeholder checks apply (CODE's own rules)
  * @param multiline whether a match may span lines (then the regex reads past the keyword's line)
+ * @param check a test the secret must pass beyond its shape
  */
 public record Rule(String id, Pattern regex, int secretGroup, double entropy, List<String> keywords,
-        @Nullable Pattern path, Allowlist allowlists, boolean placeholders, boolean multiline) {
+        @Nullable Pattern path, Allowlist allowlists, boolean placeholders, boolean multiline, Check check) {
     /** @throws IllegalArgumentException if a field breaks its rule, naming the rule */
     public Rule {
         if (id.isBlank()) {

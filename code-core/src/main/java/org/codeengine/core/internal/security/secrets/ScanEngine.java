@@ -31,6 +31,9 @@ public final class ScanEngine {
     /** A comment that lets the findings on its line pass, as gitleaks reads it. */
     static final String INLINE_ALLOW = "gitleaks:allow";
 
+    /** The rule for {@code key = "high-entropy value"} assignments, which also lets stop words pass. */
+    static final String GENERIC = "generic-api-key";
+
     /** A secret at {@code [start, end)} of the text given. */
     record Hit(Rule rule, int order, int start, int end) {}
 
@@ -190,7 +193,8 @@ public final class ScanEngine {
             int at = end - keywordLength[keyword];
             int line = lines.lineOf(at);
             for (int r : rulesOfKeyword[keyword]) {
-                if (!active[r]) {
+                if (!active[r] || rules[r].id().equals(GENERIC) && rules[r].placeholders() && !assignsAValue(text,
+                        end, lines.end(line))) {
                     continue;
                 }
                 int from;
@@ -243,8 +247,10 @@ public final class ScanEngine {
             if (rule.entropy() > 0 && Entropy.of(secret) < rule.entropy()) {
                 continue;
             }
-            if (rule.placeholders() && (Placeholders.isPlaceholder(secret) || rule.id().equals("generic-api-key")
-                    && Placeholders.isGenericNoise(secret))) {
+            if (Placeholders.isDocExample(secret) || !rule.check().passes(secret)
+                    || rule.placeholders() && (rule.check() == Check.NONE && Placeholders
+                            .isPlaceholder(secret)
+                            || rule.id().equals(GENERIC) && Placeholders.isGenericNoise(secret))) {
                 continue;
             }
             int line = lines.lineOf(start);
@@ -261,6 +267,49 @@ public final class ScanEngine {
             }
             found.add(new Hit(rule, r, start, end));
         }
+    }
+
+    /**
+     * Whether a keyword ending at {@code at} names a value assigned on its line: up to 20 more name characters, an
+     * optional quote, an operator ({@code =}, {@code :}, {@code :=}, {@code =>}) between spaces, an optional quote, and
+     * at least 16 characters a secret is made of. The generic rule's regex is the slowest of all and its keywords the
+     * commonest words of code, so this test in plain Java, which the regex would make anyway, keeps it off the lines
+     * where a keyword is only a word ({@code token.get()}, {@code secret;}).
+     */
+    static boolean assignsAValue(String text, int at, int lineEnd) {
+        int i = at;
+        int limit = Math.min(lineEnd, at + 20);
+        while (i < limit && isNameChar(text.charAt(i))) {
+            i++;
+        }
+        i = skip(text, i, lineEnd, "\"'");
+        i = skip(text, i, lineEnd, " \t");
+        if (i >= lineEnd || text.charAt(i) != '=' && text.charAt(i) != ':' && text.charAt(i) != '|') {
+            return false;
+        }
+        while (i < lineEnd && "=:|>".indexOf(text.charAt(i)) >= 0) {
+            i++;
+        }
+        i = skip(text, i, lineEnd, " \t");
+        i = skip(text, i, lineEnd, "\"'`");
+        int value = i;
+        while (i < lineEnd && i - value < 16 && (isNameChar(text.charAt(i)) || "+/=~".indexOf(text.charAt(i)) >= 0)) {
+            i++;
+        }
+        return i - value >= 16;
+    }
+
+    private static boolean isNameChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.'
+                || c == '-';
+    }
+
+    private static int skip(String text, int i, int end, String chars) {
+        int limit = Math.min(end, i + 5);
+        while (i < limit && chars.indexOf(text.charAt(i)) >= 0) {
+            i++;
+        }
+        return i;
     }
 
     /** The group that is the secret: the rule's, else the first that matched, else the whole match. */
