@@ -10,6 +10,8 @@ import org.codeengine.api.security.ScanOptions;
 import org.codeengine.api.security.ScanReport;
 import org.codeengine.api.security.SecretFinding;
 import org.codeengine.api.security.SecretScanner;
+import org.codeengine.api.security.Security;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,6 +45,16 @@ final class SecretsCommand extends CommandGroup {
                 + "found (they are still listed).")
         boolean allowSkipped;
 
+        @Option(names = "--config", paramLabel = "FILE", description = "Scan with the rules of a gitleaks-format "
+                + "configuration (.gitleaks.toml): [[rules]], allowlists, [extend] useDefault for CODE's rules too.")
+        @Nullable
+        Path config;
+
+        @Option(names = "--ignore-file", paramLabel = "FILE", description = "Fingerprints of findings to ignore, one a "
+                + "line (FILE:RULE:LINE, as gitleaks writes them). Default: .gitleaksignore in each folder scanned.")
+        @Nullable
+        Path ignoreFile;
+
         @Option(names = "--max-size", paramLabel = "BYTES", description = "Do not read files larger than this; each "
                 + "is reported. Default: no limit.")
         long maxSize = Long.MAX_VALUE;
@@ -58,17 +70,21 @@ final class SecretsCommand extends CommandGroup {
                 throw CliException.usage("--max-size: must be 0 or more bytes, got " + maxSize, "drop it for no "
                         + "limit");
             }
-            SecretScanner scanner = session.engine().security().scanner();
-            ScanReport report = scanner.scan(paths, new ScanOptions(maxSize, EXCLUDED, Runtime.getRuntime()
+            Security security = session.engine().security();
+            SecretScanner scanner = config == null ? security.scanner() : security.scanner(config);
+            ScanReport scanned = scanner.scan(paths, new ScanOptions(maxSize, EXCLUDED, Runtime.getRuntime()
                     .availableProcessors()));
-            print(session.out(), report);
+            Fingerprints ignored = Fingerprints.read(paths, ignoreFile);
+            ScanReport report = new ScanReport(scanned.files(), scanned.bytes(), scanned.findings().stream().filter(
+                    f -> !ignored.matches(f)).toList(), scanned.notices());
+            print(session.out(), report, scanned.findings().size() - report.findings().size());
             if (!report.findings().isEmpty()) {
                 return CodeApp.FAILURE;
             }
             return report.skipped().isEmpty() || allowSkipped ? CodeApp.OK : INCOMPLETE;
         }
 
-        private static void print(Output out, ScanReport report) {
+        private static void print(Output out, ScanReport report, int ignored) {
             List<SecretFinding> findings = report.findings();
             int skipped = report.skipped().size();
             if (out.json()) {
@@ -80,7 +96,8 @@ final class SecretsCommand extends CommandGroup {
                         .toLowerCase(java.util.Locale.ROOT)).put("skipped", n.kind().skipped()).put("detail", n
                                 .detail()));
                 out.print(Output.object().put("files", report.files()).put("bytes", report.bytes()).put("skipped",
-                        skipped).<tools.jackson.databind.node.ObjectNode>set("findings", array).set("notices",
+                        skipped).put("ignored", ignored).<tools.jackson.databind.node.ObjectNode>set("findings", array)
+                        .set("notices",
                                 notices));
                 return;
             }
@@ -95,7 +112,11 @@ final class SecretsCommand extends CommandGroup {
             out.line(out.mark(findings.isEmpty() && skipped == 0) + " " + report.files() + " files scanned, "
                     + findings.size() + " secret" + (findings.size() == 1 ? "" : "s") + " found" + (skipped == 0
                             ? ""
-                            : ", " + skipped + " not read"));
+                            : ", " + skipped + " not read")
+                    + (ignored == 0
+                            ? ""
+                            : ", " + ignored + " ignored by "
+                                    + "fingerprint"));
         }
     }
 }

@@ -68,13 +68,28 @@ public record Allowlist(List<Pattern> regexes, Target target, List<String> stopw
         return false;
     }
 
-    /** @return this and {@code other} together (their targets must agree, or the other's regexes are dropped) */
-    Allowlist and(Allowlist other) {
-        return new Allowlist(concat(regexes, other.target == target ? other.regexes : List.of()), target, concat(
-                stopwords, other.stopwords), concat(paths, other.paths));
+    /** @return whether one of {@code lists} allows a file at this path as a whole */
+    static boolean anyAllowsPath(List<Allowlist> lists, String path) {
+        for (Allowlist a : lists) {
+            if (a.allowsPath(path)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    private static <T> List<T> concat(List<T> a, List<T> b) {
-        return b.isEmpty() ? a : a.isEmpty() ? b : java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    /** @return whether one of {@code lists} allows this finding */
+    static boolean anyAllows(List<Allowlist> lists, String secret, String match, String line) {
+        for (Allowlist a : lists) {
+            if (a.allows(secret, match, line)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return whether one of {@code lists} tests its regexes against the line */
+    static boolean anyTargetsLine(List<Allowlist> lists) {
+        return lists.stream().anyMatch(a -> a.target() == Target.LINE && !a.regexes().isEmpty());
     }
 }

@@ -27,7 +27,7 @@ public final class DefaultRules {
     }
 
     private static final class Holder {
-        static final ScanEngine ENGINE = new ScanEngine(RULES, Allowlist.NONE);
+        static final ScanEngine ENGINE = new ScanEngine(RULES, List.of());
     }
 
     private static List<Rule> load() {
@@ -50,8 +50,8 @@ public final class DefaultRules {
                 r.path("allow").forEach(a -> allow.add(Pattern.compile(a.asString())));
                 rules.add(new Rule(id, Pattern.compile(r.get("regex").asString()), r.path("secretGroup").asInt(0), r
                         .path("entropy").asDouble(0), keywords, null,
-                        new Allowlist(allow, Allowlist.Target.SECRET,
-                                List.of(), List.of()),
+                        List.of(new Allowlist(allow, Allowlist.Target.SECRET,
+                                List.of(), List.of())),
                         true, r.path("multiline").asBoolean(false), Check.named(r.path("check").asString(""))));
             } catch (PatternSyntaxException e) {
                 throw new IllegalStateException("secret-rules.json: rule " + id + ": " + e.getMessage(), e);

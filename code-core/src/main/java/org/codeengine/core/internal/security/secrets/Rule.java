@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param check a test the secret must pass beyond its shape
  */
 public record Rule(String id, Pattern regex, int secretGroup, double entropy, List<String> keywords,
-        @Nullable Pattern path, Allowlist allowlists, boolean placeholders, boolean multiline, Check check) {
+        @Nullable Pattern path, List<Allowlist> allowlists, boolean placeholders, boolean multiline, Check check) {
     /** @throws IllegalArgumentException if a field breaks its rule, naming the rule */
     public Rule {
         if (id.isBlank()) {
@@ -36,6 +36,7 @@ public record Rule(String id, Pattern regex, int secretGroup, double entropy, Li
             throw new IllegalArgumentException("rule " + id + ": entropy must be between 0 and 8 bits, got "
                     + entropy);
         }
+        allowlists = List.copyOf(allowlists);
         keywords = keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).distinct().toList();
         for (String k : keywords) {
             if (k.isEmpty() || !k.chars().allMatch(c -> c < 128)) {
@@ -47,6 +48,6 @@ public record Rule(String id, Pattern regex, int secretGroup, double entropy, Li
 
     /** @return whether the rule applies to a file at this path (true for text without a path) */
     boolean appliesTo(String file) {
-        return (path == null || path.matcher(file).find()) && !allowlists.allowsPath(file);
+        return (path == null || path.matcher(file).find()) && !Allowlist.anyAllowsPath(allowlists, file);
     }
 }

@@ -42,16 +42,18 @@ public final class ScanEngine {
     private final int[][] rulesOfKeyword;
     private final int[] unkeyed;
     private final KeywordAutomaton automaton;
-    private final Allowlist global;
+    private final List<Allowlist> global;
+    private final boolean globalTargetsLine;
 
     /**
      * @param rules the rules, the more specific first (a match another one's contains, or at the same place, is
      *     dropped in favour of the earlier)
      * @param global what every rule lets pass
      */
-    public ScanEngine(List<Rule> rules, Allowlist global) {
+    public ScanEngine(List<Rule> rules, List<Allowlist> global) {
         this.rules = rules.toArray(Rule[]::new);
-        this.global = global;
+        this.global = List.copyOf(global);
+        this.globalTargetsLine = Allowlist.anyTargetsLine(global);
         List<String> keywords = new ArrayList<>();
         List<List<Integer>> owners = new ArrayList<>();
         List<Integer> none = new ArrayList<>();
@@ -177,7 +179,7 @@ public final class ScanEngine {
     /** The rules' matches in {@code text[0, length)} that start in {@code [reportFrom, reportTo)}. */
     private List<Hit> hits(String text, int length, LineIndex lines, String path, int reportFrom,
             int reportTo) {
-        if (!path.isEmpty() && global.allowsPath(path)) {
+        if (!path.isEmpty() && Allowlist.anyAllowsPath(global, path)) {
             return List.of();
         }
         boolean[] active = new boolean[rules.length];
@@ -254,15 +256,15 @@ public final class ScanEngine {
                 continue;
             }
             int line = lines.lineOf(start);
-            String lineText = inlineAllow || rule.allowlists().target() == Allowlist.Target.LINE
-                    || global.target() == Allowlist.Target.LINE
-                            ? text.substring(lines.start(line), lines.end(line))
-                            : "";
+            String lineText = inlineAllow || globalTargetsLine || Allowlist.anyTargetsLine(rule.allowlists())
+                    ? text.substring(lines.start(line), lines.end(line))
+                    : "";
             if (inlineAllow && lineText.contains(INLINE_ALLOW)) {
                 continue;
             }
             String match = m.group();
-            if (rule.allowlists().allows(secret, match, lineText) || global.allows(secret, match, lineText)) {
+            if (Allowlist.anyAllows(rule.allowlists(), secret, match, lineText) || Allowlist.anyAllows(global, secret,
+                    match, lineText)) {
                 continue;
             }
             found.add(new Hit(rule, r, start, end));
