@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** {@code code secrets scan}: the secret scanner over files and folders. */
 @Command(name = "secrets", mixinStandardHelpOptions = true, description = "Find secrets in files.", subcommands = {
@@ -55,6 +56,10 @@ final class SecretsCommand extends CommandGroup {
         @Nullable
         Path ignoreFile;
 
+        @Option(names = "--format", paramLabel = "FORMAT", description = "text (the default), json (as --json) or "
+                + "sarif (SARIF 2.1.0, for code-scanning pages).")
+        String format = "text";
+
         @Option(names = "--max-size", paramLabel = "BYTES", description = "Do not read files larger than this; each "
                 + "is reported. Default: no limit.")
         long maxSize = Long.MAX_VALUE;
@@ -65,6 +70,9 @@ final class SecretsCommand extends CommandGroup {
                 if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
                     throw CliException.usage("no such file or folder: " + path, "check the path");
                 }
+            }
+            if (!List.of("text", "json", "sarif").contains(format)) {
+                throw CliException.usage("--format: one of text, json, sarif; got " + format, "use --format sarif");
             }
             if (maxSize < 0) {
                 throw CliException.usage("--max-size: must be 0 or more bytes, got " + maxSize, "drop it for no "
@@ -77,28 +85,36 @@ final class SecretsCommand extends CommandGroup {
             Fingerprints ignored = Fingerprints.read(paths, ignoreFile);
             ScanReport report = new ScanReport(scanned.files(), scanned.bytes(), scanned.findings().stream().filter(
                     f -> !ignored.matches(f)).toList(), scanned.notices());
-            print(session.out(), report, scanned.findings().size() - report.findings().size());
+            switch (format) {
+                case "sarif" -> session.out().print(SarifReport.of(report));
+                case "json" -> session.out().print(json(report, scanned.findings().size() - report.findings().size()));
+                default -> print(session.out(), report, scanned.findings().size() - report.findings().size());
+            }
             if (!report.findings().isEmpty()) {
                 return CodeApp.FAILURE;
             }
             return report.skipped().isEmpty() || allowSkipped ? CodeApp.OK : INCOMPLETE;
         }
 
+        private static ObjectNode json(ScanReport report, int ignored) {
+            ArrayNode array = Output.JSON.createArrayNode();
+            report.findings().forEach(f -> array.addObject().put("rule", f.ruleId()).put("file", f.source()).put(
+                    "line", f.line()).put("column", f.column()).put("redacted", f.redacted()));
+            ArrayNode notices = Output.JSON.createArrayNode();
+            report.notices().forEach(n -> notices.addObject().put("path", n.path()).put("kind", n.kind().name()
+                    .toLowerCase(java.util.Locale.ROOT)).put("skipped", n.kind().skipped()).put("detail", n.detail()));
+            ObjectNode result = Output.object().put("files", report.files()).put("bytes", report.bytes()).put(
+                    "skipped", report.skipped().size()).put("ignored", ignored);
+            result.set("findings", array);
+            result.set("notices", notices);
+            return result;
+        }
+
         private static void print(Output out, ScanReport report, int ignored) {
             List<SecretFinding> findings = report.findings();
             int skipped = report.skipped().size();
             if (out.json()) {
-                ArrayNode array = Output.JSON.createArrayNode();
-                findings.forEach(f -> array.addObject().put("rule", f.ruleId()).put("file", f.source()).put("line", f
-                        .line()).put("column", f.column()).put("redacted", f.redacted()));
-                ArrayNode notices = Output.JSON.createArrayNode();
-                report.notices().forEach(n -> notices.addObject().put("path", n.path()).put("kind", n.kind().name()
-                        .toLowerCase(java.util.Locale.ROOT)).put("skipped", n.kind().skipped()).put("detail", n
-                                .detail()));
-                out.print(Output.object().put("files", report.files()).put("bytes", report.bytes()).put("skipped",
-                        skipped).put("ignored", ignored).<tools.jackson.databind.node.ObjectNode>set("findings", array)
-                        .set("notices",
-                                notices));
+                out.print(json(report, ignored));
                 return;
             }
             for (SecretFinding f : findings) {

@@ -164,6 +164,32 @@ class SecretsScanGateTest {
                         + " not_a_file");
     }
 
+    @Test
+    void sarifOutput_listsEachFindingWithItsRegion_andWhatWasNotReadAsAWarning() throws IOException {
+        Files.writeString(work.resolve("deploy.env"), "REGION=eu\nGITHUB_TOKEN=" + TOKEN + "\n");
+        Files.createSymbolicLink(work.resolve("linked.env"), work.resolve("deploy.env"));
+
+        Cli.Result r = new Cli(home).run("secrets", "scan", work.toString(), "--format", "sarif");
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(1);
+        JsonNode run = r.json().path("runs").get(0);
+        assertThat(r.json().path("version").asString()).isEqualTo("2.1.0");
+        JsonNode result = run.path("results").get(0);
+        assertThat(result.path("ruleId").asString()).isEqualTo("github-token");
+        JsonNode location = result.path("locations").get(0).path("physicalLocation");
+        assertThat(location.path("artifactLocation").path("uri").asString()).isEqualTo(work.resolve("deploy.env")
+                .toUri().toString());
+        assertThat(location.path("region").path("startLine").asInt()).isEqualTo(2);
+        assertThat(location.path("region").path("startColumn").asInt()).isEqualTo(14);
+        assertThat(run.path("tool").path("driver").path("rules").get(0).path("id").asString()).isEqualTo(
+                "github-token");
+        JsonNode invocation = run.path("invocations").get(0);
+        assertThat(invocation.path("executionSuccessful").asBoolean()).isFalse();
+        assertThat(invocation.path("toolExecutionNotifications").get(0).path("message").path("text").asString())
+                .contains("not read: a symbolic link");
+        assertThat(r.all()).doesNotContain(TOKEN);
+    }
+
     /** The scan exited 1 with the token as its one finding, at this line and column, and never printed it. */
     private static void assertFoundOnce(Cli.Result r, int line, int column) {
         assertThat(r.exit()).as(r.all()).isEqualTo(1);
