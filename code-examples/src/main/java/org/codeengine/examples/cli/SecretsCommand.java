@@ -23,6 +23,14 @@ import tools.jackson.databind.node.ObjectNode;
         SecretsCommand.Scan.class}, footer = {"", "Examples:", "  code secrets scan .", "  code secrets scan "
                 + "config/ deploy.env --json"})
 final class SecretsCommand extends CommandGroup {
+    /** @return the findings as JSON: rule, file, line, column and the redacted match of each */
+    static ArrayNode findings(List<SecretFinding> findings) {
+        ArrayNode array = Output.JSON.createArrayNode();
+        findings.forEach(f -> array.addObject().put("rule", f.ruleId()).put("file", f.source()).put("line", f.line())
+                .put("column", f.column()).put("redacted", f.redacted()));
+        return array;
+    }
+
     @Command(name = "scan", mixinStandardHelpOptions = true, description = {
             "Scan files and folders for provider API keys, cloud keys, tokens and private keys; print each finding "
                     + "with its rule, file, line and a redacted match (never the secret).",
@@ -97,9 +105,7 @@ final class SecretsCommand extends CommandGroup {
         }
 
         private static ObjectNode json(ScanReport report, int ignored) {
-            ArrayNode array = Output.JSON.createArrayNode();
-            report.findings().forEach(f -> array.addObject().put("rule", f.ruleId()).put("file", f.source()).put(
-                    "line", f.line()).put("column", f.column()).put("redacted", f.redacted()));
+            ArrayNode array = findings(report.findings());
             ArrayNode notices = Output.JSON.createArrayNode();
             report.notices().forEach(n -> notices.addObject().put("path", n.path()).put("kind", n.kind().name()
                     .toLowerCase(java.util.Locale.ROOT)).put("skipped", n.kind().skipped()).put("detail", n.detail()));
