@@ -3,6 +3,7 @@ package org.codeengine.examples.cli;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.codeengine.api.security.ScanNotice;
@@ -41,14 +42,23 @@ final class SecretsCommand extends CommandGroup {
             "Exits with 1 when a secret is found, with 2 when nothing was found but something was not read (unless "
                     + "--allow-skipped), with 0 when everything was read and nothing found."}, footer = {"",
                             "Examples:", "  code secrets scan .", "  code secrets scan src/ .env --json",
-                            "  code secrets scan . --max-size 50000000 --allow-skipped"})
+                            "  code secrets scan . --max-size 50000000 --allow-skipped",
+                            "  code secrets scan . --config .gitleaks.toml --format sarif",
+                            "  code secrets scan . --git main..HEAD"})
     static final class Scan extends BaseCommand {
         private static final Set<String> EXCLUDED = Set.of(".git", "target", "node_modules", ".idea");
         /** The exit code when nothing was found but something was not read. */
         static final int INCOMPLETE = 2;
 
-        @Parameters(paramLabel = "PATH", arity = "1..*", description = "Files or folders.")
-        List<Path> paths;
+        @Parameters(paramLabel = "PATH", arity = "0..*", description = "Files or folders; with --git, the repository "
+                + "(default: the current folder).")
+        List<Path> paths = new ArrayList<>();
+
+        @Option(names = "--git", arity = "0..1", paramLabel = "RANGE", fallbackValue = "", description = "Scan the "
+                + "lines commits added instead of files: all of HEAD's history, or a range (main..HEAD, -10); each "
+                + "finding names its commit and author.")
+        @Nullable
+        String git;
 
         @Option(names = "--allow-skipped", description = "Exit 0, not 2, when files were not read but nothing was "
                 + "found (they are still listed).")
@@ -74,6 +84,12 @@ final class SecretsCommand extends CommandGroup {
 
         @Override
         int run(Session session) {
+            if (git != null) {
+                return history(session);
+            }
+            if (paths.isEmpty()) {
+                throw CliException.usage("a PATH is required", "code secrets scan . (or --git for the history)");
+            }
             for (Path path : paths) {
                 if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
                     throw CliException.usage("no such file or folder: " + path, "check the path");
@@ -102,6 +118,38 @@ final class SecretsCommand extends CommandGroup {
                 return CodeApp.FAILURE;
             }
             return report.skipped().isEmpty() || allowSkipped ? CodeApp.OK : INCOMPLETE;
+        }
+
+        private int history(Session session) {
+            if (paths.size() > 1) {
+                throw CliException.usage("--git scans one repository, got " + paths.size() + " paths", "name one");
+            }
+            Path repo = paths.isEmpty() ? Path.of(".") : paths.getFirst();
+            Security security = session.engine().security();
+            SecretScanner scanner = config == null ? security.scanner() : security.scanner(config);
+            GitScan scan = GitScan.run(scanner, repo, git == null ? "" : git);
+            Output out = session.out();
+            if (out.json()) {
+                ArrayNode array = findings(scan.found().stream().map(GitScan.Found::finding).toList());
+                for (int i = 0; i < array.size(); i++) {
+                    ((ObjectNode) array.get(i)).put("commit", scan.found().get(i).commit()).put("author", scan.found()
+                            .get(i).author());
+                }
+                ObjectNode result = Output.object().put("commits", scan.commits());
+                result.set("findings", array);
+                out.print(result);
+            } else {
+                for (GitScan.Found g : scan.found()) {
+                    SecretFinding f = g.finding();
+                    out.line(g.commit().substring(0, Math.min(12, g.commit().length())) + " " + f.source() + ":" + f
+                            .line() + ":" + f.column() + "  " + out.red(f.ruleId()) + "  " + f.redacted() + "  "
+                            + g
+                                    .author());
+                }
+                out.line(out.mark(scan.found().isEmpty()) + " " + scan.commits() + " commits scanned, " + scan.found()
+                        .size() + " secret" + (scan.found().size() == 1 ? "" : "s") + " found");
+            }
+            return scan.found().isEmpty() ? CodeApp.OK : CodeApp.FAILURE;
         }
 
         private static ObjectNode json(ScanReport report, int ignored) {
