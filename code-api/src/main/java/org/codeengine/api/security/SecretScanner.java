@@ -1,5 +1,6 @@
 package org.codeengine.api.security;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -19,4 +20,16 @@ public interface SecretScanner {
      * @return the text with each secret replaced by {@code [REDACTED:<rule id>]}
      */
     String redact(String text);
+
+    /**
+     * Scans files and folders: each file streamed in chunks (no size is too large unless {@code options} sets a
+     * limit), several files at once, symbolic links inside folders not followed. UTF-8 is read as such; a file with a
+     * UTF-16 byte order mark is read as UTF-16, any other that is not UTF-8 as Latin-1. Whatever is not read, or read
+     * only after decoding it another way, is reported in {@link ScanReport#notices()}.
+     *
+     * @param paths files and folders; a symbolic link named here is followed
+     * @param options the size limit, excluded folders and threads
+     * @return the findings and notices
+     */
+    ScanReport scan(List<Path> paths, ScanOptions options);
 }

@@ -1,5 +1,6 @@
 package org.codeengine.api.security;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -118,8 +119,21 @@ public interface Security extends SecurityFacade {
     /** @return the secret vault */
     Vault vault();
 
-    /** @return the secret scanner */
+    /** @return the secret scanner, with CODE's rules */
     SecretScanner scanner();
+
+    /**
+     * A secret scanner with a team's own rules, read from a gitleaks-format configuration: {@code [[rules]]} (id, regex
+     * in RE2 syntax, secretGroup, entropy, keywords, path), allowlists (regexes, regexTarget, stopwords, paths) and
+     * {@code [extend]} (useDefault for CODE's rules too, path, disabledRules).
+     *
+     * @param gitleaksConfig the configuration file, such as {@code .gitleaks.toml}
+     * @return a scanner with its rules
+     * @throws IllegalArgumentException naming the file, the rule and the key, if the configuration is not valid (an
+     *     unknown key, a regex that does not compile, a rule without an id)
+     * @throws java.io.UncheckedIOException if the file cannot be read
+     */
+    SecretScanner scanner(Path gitleaksConfig);
 
     /**
      * Recomputes the audit log's hash chain and Merkle roots and checks its signed checkpoints against the pinned

@@ -10,6 +10,7 @@ import org.codeengine.api.experts.ConsensusResult;
 import org.codeengine.api.experts.Query;
 import org.codeengine.api.orchestrator.RunSummary;
 import org.codeengine.api.security.AuditVerification;
+import org.codeengine.api.security.SecretFinding;
 import org.codeengine.api.spi.ToolContext;
 import org.codeengine.api.spi.ToolProvider;
 import org.codeengine.api.tools.ToolDescriptor;
@@ -23,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * CODE's own faces as tools, for {@code code mcp serve}: plan, deploy and status of deployments, the circle of experts
- * (when a panel is configured) and the audit log's verification. Each call runs as the caller the tool registry let
+ * (when a panel is configured), the secret scanner over a text and the audit log's verification. Each call runs as the caller the tool registry let
  * through ({@code tool:call:<name>}), so the faces check their own permissions too.
  */
 final class FaceTools implements ToolProvider {
@@ -64,6 +65,12 @@ final class FaceTools implements ToolProvider {
             tools.add(new ToolDescriptor("code_ask", "Ask the circle of experts; answers with the consensus, its "
                     + "agreement, confidence and dissent.", schema("question", "the question")));
         }
+        ObjectNode scan = schema("text", "the text to scan: a file's content, a diff, a log");
+        ((ObjectNode) scan.get("properties")).putObject("source").put("type", "string").put("description",
+                "where the text came from (a file name), for the findings");
+        tools.add(new ToolDescriptor("secrets_scan", "Find secrets (provider API keys, cloud keys, tokens, private "
+                + "keys, passwords in URLs) in a text; answers with each finding's rule, line, column and a redacted "
+                + "match, never the secret.", scan));
         tools.add(new ToolDescriptor("code_audit_verify", "Verify the tamper-evident audit log's hash chain and "
                 + "signed checkpoints.", schema(null, null)));
         return tools;
@@ -83,6 +90,14 @@ final class FaceTools implements ToolProvider {
                         DeploymentSpecs.parse(arguments.get("plan").asString())).runId()));
                 case "code_status" -> status(e, arguments, context);
                 case "code_ask" -> ask(e, arguments.get("question").asString(), context);
+                case "secrets_scan" -> {
+                    JsonNode source = arguments.get("source");
+                    List<SecretFinding> found = e.security().scanner().scan(arguments.get("text").asString(),
+                            source == null || source.isNull() ? "" : source.asString());
+                    ObjectNode result = Output.object().put("count", found.size());
+                    result.set("findings", SecretsCommand.findings(found));
+                    yield json(result);
+                }
                 case "code_audit_verify" -> {
                     AuditVerification v = e.security().verifyAudit();
                     yield json(Output.object().put("intact", v.firstBroken() == null).put("entries", v.entries())

@@ -27,8 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
                 "  code mcp call http://127.0.0.1:8765/mcp code_status --args '{}'"})
 final class McpCommand extends CommandGroup {
     @Command(name = "serve", mixinStandardHelpOptions = true, description = {
-            "Serve CODE's faces as MCP tools: code_plan, code_deploy, code_status, code_audit_verify, and code_ask when "
-                    + "--experts is given; plus every tool plugin's tools. Each call needs tool:call:<name> and is "
+            "Serve CODE's faces as MCP tools: code_plan, code_deploy, code_status, code_audit_verify, secrets_scan, and code_ask "
+                    + "when --experts is given; plus every tool plugin's tools. Each call needs tool:call:<name> and is "
                     + "audited.",
             "With --stdio nothing but MCP goes to standard output (use it in a client's config: {\"command\": "
                     + "\"code\", \"args\": [\"mcp\", \"serve\", \"--stdio\"]}). With --http it listens on "

@@ -10,7 +10,7 @@ import tools.jackson.databind.JsonNode;
 
 /** secrets scan, keys, users and audit, in this JVM, on an H2 store in a temporary home folder. */
 class SecurityCommandsTest {
-    private static final String TOKEN = "ghp_" + "Zq8Lm2Xv7Rt4Np1Kd9Wc3Hy6Bf5Gs0Ja8UeT";
+    static final String TOKEN = "ghp_" + "Zq8Lm2Xv7Rt4Np1Kd9Wc3Hy6Bf5Gs0Ja8UeT";
 
     @TempDir
     Path home;

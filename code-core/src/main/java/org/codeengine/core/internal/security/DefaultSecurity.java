@@ -1,6 +1,7 @@
 package org.codeengine.core.internal.security;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -35,6 +36,7 @@ import org.codeengine.api.security.Principal;
 import org.codeengine.api.security.SecretScanner;
 import org.codeengine.api.security.Security;
 import org.codeengine.api.security.Vault;
+import org.codeengine.core.internal.security.secrets.GitleaksConfig;
 import org.codeengine.core.internal.store.AuditLog;
 import org.codeengine.core.internal.store.SecurityRepository;
 import org.codeengine.core.internal.store.SecurityRepository.Failures;
@@ -434,6 +436,11 @@ public final class DefaultSecurity implements Security {
     @Override
     public SecretScanner scanner() {
         return scanner;
+    }
+
+    @Override
+    public SecretScanner scanner(Path gitleaksConfig) {
+        return new RegexSecretScanner(GitleaksConfig.load(gitleaksConfig));
     }
 
     private DefaultVault requireVault() {
