@@ -14,7 +14,8 @@ import org.codeengine.api.experts.Verdict;
 import org.codeengine.api.experts.Vote;
 
 /**
- * The default: of several rules ({@link ScatterRule}, {@link LogOddsRule}, plain majority, the best member alone), uses
+ * The default: of several rules ({@link LogOddsRule} with and without its discount for experts that repeat each
+ * other's mistakes, {@link ScatterRule}, plain majority, the best member alone), uses
  * the one with the best record on this panel's reported questions, and says so in the verdict's rationale.
  *
  * <p>The record is kept honestly: when a host reports the truth of a question ({@link #judge}), every rule decides
@@ -34,8 +35,8 @@ public final class ReliabilityStrategy implements ConsensusStrategy {
     static final int WARMUP = 30;
     private static final double CALIBRATION_STRENGTH = 5;
     private static final String REPORTS = "reports";
-    private static final List<Rule> RULES = List.of(new ScatterRule(), new LogOddsRule(), Rule.MAJORITY,
-            Rule.BEST_MEMBER);
+    private static final List<Rule> RULES = List.of(new LogOddsRule(true), new ScatterRule(), new LogOddsRule(false),
+            Rule.MAJORITY, Rule.BEST_MEMBER);
     private static final String[] RULE_SIGNALS = RULES.stream().map(r -> "rule:" + r.name()).toArray(String[]::new);
     private static final String[][] BIN_SIGNALS = new String[RULES.size()][10];
 

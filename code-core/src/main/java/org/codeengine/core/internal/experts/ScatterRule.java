@@ -116,11 +116,16 @@ final class ScatterRule implements Rule {
         return Math.clamp(p, 0.01, 0.99);
     }
 
+    /** How often any other expert gave the same answer as {@code earlier} when {@code earlier} was wrong. */
+    static double usualCollision(Reliability reliability, String earlier) {
+        Reliability.Record any = reliability.of(earlier, Ballots.PAIR_ANY);
+        return Math.clamp((any.correct() + COLLISION_PRIOR * COLLISION_STRENGTH) / (any.answered()
+                + COLLISION_STRENGTH), 0.01, 0.99);
+    }
+
     /** How often {@code later} gave the same answer as {@code earlier} when {@code earlier} was wrong. */
     static double collision(Reliability reliability, String earlier, String later) {
-        Reliability.Record any = reliability.of(earlier, Ballots.PAIR_ANY);
-        double pooled = (any.correct() + COLLISION_PRIOR * COLLISION_STRENGTH) / (any.answered()
-                + COLLISION_STRENGTH);
+        double pooled = usualCollision(reliability, earlier);
         Reliability.Record pair = reliability.of(earlier, Ballots.pair(later));
         double q = (pair.correct() + SHRINK * pooled) / (pair.answered() + SHRINK);
         return Math.clamp(q, 0.01, 0.99);

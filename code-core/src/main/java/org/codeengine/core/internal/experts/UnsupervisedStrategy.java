@@ -48,8 +48,7 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
 
         /**
          * Each answer scores the shape's prior log-odds plus its voters' log-odds weights ({@link Ballots#voteWeight}),
-         * each voter's weight discounted by how far it repeats an earlier voter's mistakes beyond what that voter's
-         * mistakes are repeated on average: a copy adds nothing, an independent expert its whole weight.
+         * each discounted by how far it repeats an earlier voter's mistakes ({@link LogOddsRule#independence}).
          */
         double[] scores(Ballot b) {
             double[] scores = new double[b.groups.size()];
@@ -59,13 +58,8 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
                 double score = logit(shapes.getOrDefault(Ballots.shape(group.getKey()), 0.5));
                 for (int n = 0; n < voters.size(); n++) {
                     Vote vote = b.votes.get(voters.get(n));
-                    double independent = 1;
-                    for (int k = 0; k < n; k++) {
-                        String earlier = b.votes.get(voters.get(k)).expert();
-                        double usual = pooled.getOrDefault(earlier, COLLISION_PRIOR);
-                        double excess = (collision(earlier, vote.expert()) - usual) / (1 - usual);
-                        independent = Math.min(independent, 1 - Math.clamp(excess, 0, 1));
-                    }
+                    double independent = LogOddsRule.independence(b.votes, voters, n, this::collision,
+                            earlier -> pooled.getOrDefault(earlier, COLLISION_PRIOR));
                     score += vote.weight() * independent * Ballots.voteWeight(experts.getOrDefault(vote.expert(),
                             PRIOR));
                 }

@@ -61,7 +61,7 @@ class ReliabilityStrategyTest {
         List<Vote> votes = ballot("strong", "7", "weak1", "3", "weak2", "3");
 
         assertThat(Ballots.voteWeight(0.45)).as("clamped").isEqualTo(Ballots.voteWeight(0.10));
-        assertThat(decide(new LogOddsRule(), votes, book)).as("a plain vote").isEqualTo("3");
+        assertThat(decide(new LogOddsRule(false), votes, book)).as("a plain vote").isEqualTo("3");
         assertThat(decide(new ScatterRule(), votes, book)).as("the expert right 45%% of the time, against two right"
                 + " 10%% of the time that repeat each other's mistakes").isEqualTo("7");
     }
@@ -124,8 +124,9 @@ class ReliabilityStrategyTest {
 
         assertThat(majorityRight).isLessThan(200);
         assertThat(right).as("about a's 90%%").isGreaterThan(255);
-        assertThat(last.rationale()).matches("rule (scatter|log-odds|best-member): right on \\d+ of 270 reported"
-                + " questions, each decided before its truth was learned \\(.*majority \\d+.*\\)");
+        assertThat(last.rationale())
+                .matches("rule (scatter|discounted-log-odds|log-odds|best-member): right on \\d+ of 270 reported"
+                        + " questions, each decided before its truth was learned \\(.*majority \\d+.*\\)");
         assertThat(last.confidence()).isBetween(0.0, 1.0);
     }
 
@@ -134,6 +135,6 @@ class ReliabilityStrategyTest {
         Verdict v = new ReliabilityStrategy().decide(ballot("a", "1", "b", "2", "c", "2"), new Memory());
 
         assertThat(v.answer()).isEqualTo("2");
-        assertThat(v.rationale()).startsWith("rule scatter: no question of this panel judged yet");
+        assertThat(v.rationale()).startsWith("rule discounted-log-odds: no question of this panel judged yet");
     }
 }
