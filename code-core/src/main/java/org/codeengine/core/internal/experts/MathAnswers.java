@@ -26,6 +26,8 @@ final class MathAnswers {
             "(?<![\\w)])\\((-?\\d+(?:\\.\\d+)?|[a-zA-Z]+(?:\\([^()]*\\))?)\\)(?!\\()");
     // a coefficient and one variable: 5x, 2y (not 5 apples, not 3rd)
     private static final Pattern TERM = Pattern.compile("\\d[a-zA-Z](?![a-zA-Z])");
+    // three words in a row: prose
+    private static final Pattern PROSE = Pattern.compile("[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}");
     private static final Pattern LEFT_SIDE = Pattern.compile("^[a-zA-Z](?:_\\{?\\w+\\}?)?\\s*(?:=|\\\\in\\b)\\s*");
     private static final Pattern DECIMAL = Pattern.compile("(?<![\\d.])(\\d+)\\.(\\d*?)0+(?![\\d.])");
     private static final Pattern STYLE = Pattern.compile("\\\\(?:text|mathrm|textbf|mathbf|mbox|operatorname)\\s*\\{");
@@ -42,6 +44,9 @@ final class MathAnswers {
 
     /** @return whether the value is written in notation that {@link #canonical} reads better than a number scan */
     static boolean looksMathematical(String value) {
+        if (value.indexOf('\\') < 0 && PROSE.matcher(value).find()) {
+            return false; // a sentence with numbers in it, not notation
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\\' || c == '^' || c == '{' || c == '√' || c == 'π' || c == '°' || c == '∞' || c == '=') {
@@ -72,6 +77,8 @@ final class MathAnswers {
         Matcher left = LEFT_SIDE.matcher(s);
         if (left.find() && s.indexOf('=', left.end()) < 0) {
             s = s.substring(left.end());
+        } else if (s.lastIndexOf('=') >= 0 && s.indexOf(',') < 0) {
+            s = s.substring(s.lastIndexOf('=') + 1); // working that ends in its result: 5*50+75*15=250+1125=1375
         }
         s = s.strip();
         Matcher unit = UNIT.matcher(s);

@@ -46,7 +46,9 @@ class MathAnswersTest {
             "\\lbrace 4, 5\\rbrace|\\{5, 4\\}", "(2\\sqrt{2}, \\pi)|(2√2, π)",
             // spacing
             "\\!5|5", "2 \\pi|2\\pi", "\\displaystyle\\frac{1}{2}|0.5", "x^{2}|x^2", "2^{10}|2^10", "~7|7",
-            "\\boxed{x = 5}|5", "\\text{(B)}|B"})
+            "\\boxed{x = 5}|5", "\\text{(B)}|B",
+            // working that ends in its result; a sentence keeps its first number, as before
+            "5*50+75*15=250+1125=1375|1375", "$105-$90=$15|15", "20+10+10=40|40.0"})
     void equalAnswers_landInOneCluster(String one, String other) {
         assertThat(Answers.shaped(one)).as(one + " vs " + other).isNotNull().isEqualTo(Answers.shaped(other));
     }
@@ -57,7 +59,8 @@ class MathAnswersTest {
             "\\pi|3.14", "\\pi/2|2\\pi", "(1, 2)|(2, 1)", "[1, 2]|(1, 2)", "[1, 2)|(1, 2]", "(1, 2)|\\{1, 2\\}",
             "\\{1, 2\\}|\\{1, 2, 3\\}", "1,000|1", "1,2|12", "5\\%|5", "50\\%|50", "x = 5|5x", "-5|5", "x = -5|5",
             "30^\\circ|60^\\circ", "5 \\text{ cm}|50", "\\sqrt{x^2+1}|\\sqrt{x^2}+1", "x^2|x2", "2^{10}|210",
-            "(-\\infty, 3]|(-\\infty, 3)", "0.5|5", "\\frac{\\sqrt{3}}{2}|\\frac{\\sqrt{2}}{2}", "4\\pi|4"})
+            "(-\\infty, 3]|(-\\infty, 3)", "0.5|5", "\\frac{\\sqrt{3}}{2}|\\frac{\\sqrt{2}}{2}", "4\\pi|4",
+            "20+10+10=40|20", "20+10+10=40|10"})
     void unequalAnswers_neverShareACluster(String one, String other) {
         assertThat(Answers.shaped(one)).as(one + " vs " + other).isNotEqualTo(Answers.shaped(other));
     }
