@@ -20,10 +20,12 @@ import org.jspecify.annotations.Nullable;
  * @param cached whether the result came from the cache
  * @param rejectedBy the name of the first {@link Axiom} the result broke ({@code no-answer} when no expert gave an
  *        answer), or {@code null} when it broke none
+ * @param rationale why the strategy chose the answer (for the default strategy: which rule it used and the record
+ *        that made it choose that rule), or {@code null} when the strategy gives no reason
  */
 public record ConsensusResult(@Nullable String answer, List<String> experts, String strategy, double agreement,
         double confidence, List<Cluster> clusters, List<ExpertAnswer> answers, Usage usage, double cost,
-        boolean cached, @Nullable String rejectedBy) {
+        boolean cached, @Nullable String rejectedBy, @Nullable String rationale) {
     /** @throws IllegalArgumentException if a field breaks its rule */
     public ConsensusResult {
         experts = List.copyOf(Checks.notNull(experts, "experts"));
@@ -36,6 +38,29 @@ public record ConsensusResult(@Nullable String answer, List<String> experts, Str
         if (!(cost >= 0)) {
             throw new IllegalArgumentException("cost must not be negative but was " + cost);
         }
+    }
+
+    /**
+     * A result with no rationale; the parameters are those of the canonical constructor.
+     *
+     * @param answer the chosen answer, or {@code null}
+     * @param experts the ids of the experts behind it
+     * @param strategy the strategy's name
+     * @param agreement the share of the answering weight behind it, 0 to 1
+     * @param confidence the estimate that it is right, 0 to 1
+     * @param clusters every answer given, the chosen one first
+     * @param answers every expert's answer or failure
+     * @param usage the tokens of all experts
+     * @param cost the cost of all experts, in US dollars
+     * @param cached whether it came from the cache
+     * @param rejectedBy the first axiom broken, or {@code null}
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
+    public ConsensusResult(@Nullable String answer, List<String> experts, String strategy, double agreement,
+            double confidence, List<Cluster> clusters, List<ExpertAnswer> answers, Usage usage, double cost,
+            boolean cached, @Nullable String rejectedBy) {
+        this(answer, experts, strategy, agreement, confidence, clusters, answers, usage, cost, cached, rejectedBy,
+                null);
     }
 
     /** @return the chosen answer, if any expert gave one */
@@ -64,6 +89,6 @@ public record ConsensusResult(@Nullable String answer, List<String> experts, Str
      */
     public ConsensusResult withCached(boolean cachedNow) {
         return new ConsensusResult(answer, experts, strategy, agreement, confidence, clusters, answers, usage, cost,
-                cachedNow, rejectedBy);
+                cachedNow, rejectedBy, rationale);
     }
 }

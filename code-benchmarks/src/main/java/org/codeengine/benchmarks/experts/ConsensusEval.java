@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,7 +47,13 @@ import tools.jackson.databind.node.ObjectNode;
  * </pre>
  *
  * One JSON object per committee: committee, n_train, n_test, seed, best_single (and best_member), majority, default,
- * unsupervised, oracle, gap_recovered (the share of the best member to oracle gap the default strategy closed).
+ * unsupervised, oracle, gap_recovered (the share of the best member to oracle gap the default strategy closed), ece
+ * (the default strategy's expected calibration error in points: test questions in ten bins of confidence, the
+ * weighted mean gap between each bin's accuracy and its mean confidence) and rule (the rule the default strategy used
+ * on the last test question, from its rationale).
+ *
+ * <p>A committee member written {@code model#twin} is a second expert answering with {@code model}'s replies: a
+ * perfectly correlated duplicate, the extreme case of two models that make the same mistakes.
  */
 public final class ConsensusEval {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -58,7 +65,8 @@ public final class ConsensusEval {
 
     /** The figures of one committee. */
     public record Score(String committee, int train, int test, long seed, double bestSingle, String bestMember,
-            double majority, double defaultStrategy, double unsupervised, double oracle) {
+            double majority, double defaultStrategy, double unsupervised, double oracle, double ece, String rule,
+            String why) {
         /** @return the share of the gap between the best member and the oracle that the default strategy closed */
         public double gapRecovered() {
             return oracle - bestSingle <= 0 ? 0 : (defaultStrategy - bestSingle) / (oracle - bestSingle);
@@ -77,6 +85,9 @@ public final class ConsensusEval {
             o.put("unsupervised", round(unsupervised));
             o.put("oracle", round(oracle));
             o.put("gap_recovered", round(gapRecovered() * 100));
+            o.put("ece", round(ece));
+            o.put("rule", rule);
+            o.put("why", why);
             return o;
         }
     }
@@ -95,13 +106,21 @@ public final class ConsensusEval {
         long seed = args.length == 3 ? Long.parseLong(args[2]) : 42;
         Path data = Path.of(args[0]);
         List<Row> rows = read(data);
-        JsonNode committees = JSON.readTree(Files.readString(Path.of(args[1])));
         PrintStream out = System.out;
-        for (var committee : committees.properties()) {
+        for (var committee : committees(Path.of(args[1])).entrySet()) {
+            out.println(evaluate(committee.getKey(), committee.getValue(), data, rows, seed, 400).json());
+        }
+    }
+
+    /** Reads a committees file: a JSON object, committee name to list of model names, in file order. */
+    public static Map<String, List<String>> committees(Path file) throws IOException {
+        Map<String, List<String>> committees = new LinkedHashMap<>();
+        for (var committee : JSON.readTree(Files.readString(file)).properties()) {
             List<String> models = new ArrayList<>();
             committee.getValue().forEach(m -> models.add(m.asString()));
-            out.println(evaluate(committee.getKey(), models, data, rows, seed, 400).json());
+            committees.put(committee.getKey(), models);
         }
+        return committees;
     }
 
     /** Reads the questions, their gold answers and which models replied. */
@@ -130,6 +149,15 @@ public final class ConsensusEval {
      * shuffle and scores every strategy on the rest.
      */
     public static Score evaluate(String name, List<String> models, Path data, List<Row> rows, long seed, int train) {
+        return evaluate(name, models, data, rows, seed, train, true);
+    }
+
+    /**
+     * As {@link #evaluate(String, List, Path, List, long, int)}; without {@code unsupervised}, the unsupervised
+     * strategy is not run and its figure is NaN.
+     */
+    public static Score evaluate(String name, List<String> models, Path data, List<Row> rows, long seed, int train,
+            boolean unsupervised) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             order.add(i);
@@ -141,25 +169,36 @@ public final class ConsensusEval {
                 .build()) {
             ExpertCircle reliability = engine.circle(panel(models, data, "reliability"));
             ExpertCircle majority = engine.circle(panel(models, data, "majority"));
-            ExpertCircle unsupervised = engine.circle(panel(models, data, "unsupervised"));
+            ExpertCircle agreement = unsupervised ? engine.circle(panel(models, data, "unsupervised")) : null;
             for (int i : trainSet) {
                 Row row = rows.get(i);
                 ConsensusResult r = reliability.ask(CTX, query(row));
                 reliability.report(CTX, r, row.gold());
-                answer(unsupervised, row); // sees the question, never the truth
+                if (agreement != null) {
+                    answer(agreement, row); // sees the question, never the truth
+                }
             }
             int[] memberRight = new int[models.size()];
             int defaultRight = 0;
             int majorityRight = 0;
             int unsupervisedRight = 0;
             int oracleRight = 0;
+            double[][] bins = new double[10][3]; // questions, right, summed confidence
+            String rule = "";
+            String why = "";
             for (int i : testSet) {
                 Row row = rows.get(i);
                 String gold = Extractions.extract(Extraction.auto(), row.gold());
                 ConsensusResult r = reliability.ask(CTX, query(row));
                 defaultRight += right(r.answer(), gold);
+                double[] bin = bins[Math.clamp((int) (r.confidence() * 10), 0, 9)];
+                bin[0]++;
+                bin[1] += right(r.answer(), gold);
+                bin[2] += r.confidence();
+                why = r.rationale() == null ? r.strategy() : r.rationale();
+                rule = why.split(":", 2)[0];
                 majorityRight += right(answer(majority, row), gold);
-                unsupervisedRight += right(answer(unsupervised, row), gold);
+                unsupervisedRight += agreement == null ? 0 : right(answer(agreement, row), gold);
                 boolean any = false;
                 for (int m = 0; m < models.size(); m++) {
                     ExpertAnswer a = r.answers().get(m);
@@ -176,8 +215,14 @@ public final class ConsensusEval {
                 }
             }
             double n = testSet.size() / 100.0;
+            double ece = 0;
+            for (double[] bin : bins) {
+                ece += bin[0] == 0 ? 0 : Math.abs(bin[1] - bin[2]) / n;
+            }
             return new Score(name, trainSet.size(), testSet.size(), seed, memberRight[best] / n, models.get(best),
-                    majorityRight / n, defaultRight / n, unsupervisedRight / n, oracleRight / n);
+                    majorityRight / n, defaultRight / n, agreement == null ? Double.NaN : unsupervisedRight / n,
+                    oracleRight / n, ece,
+                    rule, why);
         }
     }
 
@@ -202,7 +247,12 @@ public final class ConsensusEval {
         ExpertPanel.Builder panel = ExpertPanel.builder().quorum(Quorum.of(1)).strategy(strategy).provider("replay",
                 new ProviderConfig(null, null, Duration.ofSeconds(30), Map.of("file", data.toString()))).limits(
                         "replay", new ExpertPanel.ProviderLimits(1e6, 64, 1));
-        models.forEach(m -> panel.expert(ExpertSpec.of("replay", m)));
+        for (String m : models) {
+            int twin = m.indexOf('#');
+            panel.expert(twin < 0
+                    ? ExpertSpec.of("replay", m)
+                    : new ExpertSpec("replay", m.substring(0, twin), m.substring(twin + 1), null, 1));
+        }
         return panel.build();
     }
 

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +29,31 @@ class ConsensusEvalTest {
         assertThat(dir).as("../shared/eval beside the project").isNotNull();
         data = dir.resolve("shared/eval/gsm8k-experts.jsonl.gz");
         rows = ConsensusEval.read(data);
+    }
+
+    /**
+     * The regression guard of issue 20: on every committee of the stress table (the four of {@code ../shared/eval}
+     * and six that stress the rule: one strong and two weak, one strong and four weak, all weak, near-duplicate pairs,
+     * exact duplicates, seven members), the default is never more than half a point below the better of its best
+     * member and plain majority.
+     */
+    @Test
+    void everyCommitteeOfTheStressTable_theDefaultHoldsTheBetterOfBestMemberAndMajority_atSeed7() throws IOException {
+        Path file = Files.exists(Path.of("committees-stress.json"))
+                ? Path.of("committees-stress.json")
+                : Path.of("code-benchmarks/committees-stress.json");
+        Map<String, List<String>> committees = ConsensusEval.committees(file);
+        assertThat(committees).hasSizeGreaterThanOrEqualTo(10);
+        List<String> below = new ArrayList<>();
+        for (var committee : committees.entrySet()) {
+            ConsensusEval.Score s = ConsensusEval.evaluate(committee.getKey(), committee.getValue(), data, rows, 7, 400,
+                    false);
+            double floor = Math.max(s.bestSingle(), s.majority()) - 0.5;
+            if (s.defaultStrategy() < floor) {
+                below.add(s.committee() + ": default " + s.defaultStrategy() + " < " + floor + " (" + s.rule() + ")");
+            }
+        }
+        assertThat(below).isEmpty();
     }
 
     @Test

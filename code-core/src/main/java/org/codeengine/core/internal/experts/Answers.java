@@ -99,6 +99,10 @@ public final class Answers {
         if (reply.contains("\"answer\"")) {
             return null; // an answer field that is null or empty: the expert said it has no answer
         }
+        String inBox = MathAnswers.boxed(reply);
+        if (inBox != null && !inBox.isBlank()) {
+            return MathAnswers.canonical(inBox);
+        }
         for (int end = reply.length(); end > 0;) { // the lines from the last, without reading the rest
             int start = end - 1;
             while (start >= 0 && !lineBreak(reply.charAt(start))) {
@@ -106,7 +110,7 @@ public final class Answers {
             }
             String line = MARKUP.matcher(reply.substring(start + 1, end).strip()).replaceAll("");
             if (!line.isEmpty()) {
-                String number = number(line, true);
+                String number = line.indexOf('\\') >= 0 ? null : number(line, true); // LaTeX: read it whole
                 return number != null ? number : shaped(line);
             }
             end = start;
@@ -120,6 +124,12 @@ public final class Answers {
         String letter = v.length() <= 4 ? choice(v, 'Z') : null;
         if (letter != null && LETTER_DRESS.matcher(v).replaceAll("").length() == 1) {
             return letter;
+        }
+        if (!v.isEmpty() && MathAnswers.looksMathematical(v)) {
+            String canonical = MathAnswers.canonical(v);
+            if (canonical != null) {
+                return canonical;
+            }
         }
         String number = number(v);
         if (number != null) {

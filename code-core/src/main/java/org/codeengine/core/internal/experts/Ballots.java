@@ -35,18 +35,20 @@ public final class Ballots {
      * @return the verdict: the answer with the highest score (ties: more weight, then the earlier answer) first
      */
     static Verdict verdict(List<Vote> votes, Map<String, List<Integer>> groups, double[] scores, double confidence) {
+        return verdict(votes, groups, scores, confidence, null);
+    }
+
+    /** As {@link #verdict(List, Map, double[], double)}, with the strategy's reason. */
+    static Verdict verdict(List<Vote> votes, Map<String, List<Integer>> groups, double[] scores, double confidence,
+            @Nullable String rationale) {
         if (groups.isEmpty()) {
-            return new Verdict(null, 0, List.of());
+            return new Verdict(null, 0, List.of(), rationale);
         }
         double total = 0;
         for (Vote v : votes) {
             total += v.answer() == null ? 0 : v.weight();
         }
         List<Cluster> clusters = new ArrayList<>(groups.size());
-        int best = -1;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        double bestWeight = 0;
-        int i = 0;
         for (Map.Entry<String, List<Integer>> group : groups.entrySet()) {
             double weight = 0;
             List<String> experts = new ArrayList<>(group.getValue().size());
@@ -54,19 +56,13 @@ public final class Ballots {
                 weight += votes.get(v).weight();
                 experts.add(votes.get(v).expert());
             }
-            double share = Math.min(1, weight / total);
-            clusters.add(new Cluster(group.getKey(), experts, share));
-            if (scores[i] > bestScore + 1e-12 || (Math.abs(scores[i] - bestScore) <= 1e-12 && weight > bestWeight)) {
-                best = i;
-                bestScore = scores[i];
-                bestWeight = weight;
-            }
-            i++;
+            clusters.add(new Cluster(group.getKey(), experts, Math.min(1, weight / total)));
         }
+        int best = best(votes, groups, scores);
         Cluster chosen = clusters.remove(best);
         clusters.sort((a, b) -> Double.compare(b.weight(), a.weight()));
         clusters.addFirst(chosen);
-        return new Verdict(chosen.answer(), Math.clamp(confidence, 0, 1), clusters);
+        return new Verdict(chosen.answer(), Math.clamp(confidence, 0, 1), clusters, rationale);
     }
 
     /**
@@ -77,6 +73,27 @@ public final class Ballots {
      */
     static double voteWeight(double p) {
         return Math.max(0.01, Math.log(p / (1 - p)));
+    }
+
+    /** @return the index of the best score: ties to more weight, then the earlier answer, as {@link #verdict} */
+    static int best(List<Vote> votes, Map<String, List<Integer>> groups, double[] scores) {
+        int best = -1;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        double bestWeight = 0;
+        int i = 0;
+        for (List<Integer> voters : groups.values()) {
+            double weight = 0;
+            for (int v : voters) {
+                weight += votes.get(v).weight();
+            }
+            if (scores[i] > bestScore + 1e-12 || (Math.abs(scores[i] - bestScore) <= 1e-12 && weight > bestWeight)) {
+                best = i;
+                bestScore = scores[i];
+                bestWeight = weight;
+            }
+            i++;
+        }
+        return best;
     }
 
     /** Softmax share of the best score, against the others and a "none of these" option scored 0. */
@@ -106,6 +123,50 @@ public final class Ballots {
             }
         }
         return List.of(ALL, support(others, votes.size()), shape(answer));
+    }
+
+    /** Signal of expert {@code k}'s record of how often {@code other} gave the same answer when {@code k} was wrong. */
+    static String pair(String other) {
+        String signal = PAIR + other;
+        return signal.length() <= 100 ? signal : PAIR + "#" + Integer.toHexString(other.hashCode());
+    }
+
+    /** Signal of an expert's record of how often any other expert gave the same answer when it was wrong. */
+    static final String PAIR_ANY = "pair:*";
+    private static final String PAIR = "pair:";
+
+    /**
+     * What one judged vote adds to its expert's record: right or wrong under each of its {@link #signals}, and, when it
+     * was wrong, for each other expert who answered, whether that one gave the same wrong answer ({@link #pair}), so
+     * that experts who make the same mistakes are not counted as independent evidence.
+     *
+     * @param votes the ballot
+     * @param index the judged vote, which has an answer
+     * @param truth the right answer
+     * @return counts per signal: answers ({@code [0]}) and right ones, or for pairs agreements ({@code [1]})
+     */
+    static Map<String, long[]> outcomes(List<Vote> votes, int index, String truth) {
+        String answer = votes.get(index).answer();
+        boolean right = truth.equals(answer);
+        Map<String, long[]> counts = new LinkedHashMap<>();
+        for (String signal : signals(votes, answer)) {
+            counts.put(signal, new long[]{1, right ? 1 : 0});
+        }
+        if (!right) {
+            long[] any = {0, 0};
+            for (int j = 0; j < votes.size(); j++) {
+                Vote other = votes.get(j);
+                if (j != index && other.answer() != null) {
+                    long same = answer.equals(other.answer()) ? 1 : 0;
+                    counts.merge(pair(other.expert()), new long[]{1, same}, (a, b) -> new long[]{a[0] + b[0], a[1]
+                            + b[1]});
+                    any[0]++;
+                    any[1] += same;
+                }
+            }
+            counts.put(PAIR_ANY, any);
+        }
+        return counts;
     }
 
     static String support(int others, int panel) {

@@ -364,7 +364,7 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
                 : Axioms.firstBroken(panel.axioms(), verdict.answer(), chosen, votes, providerOf, scanner);
         return new ConsensusResult(verdict.answer(), chosen == null ? List.of() : chosen.experts(), strategy.name(),
                 chosen == null ? 0 : chosen.weight(), verdict.confidence(), verdict.clusters(), answers, usage, cost,
-                false, rejectedBy);
+                false, rejectedBy, verdict.rationale());
     }
 
     @Override
@@ -378,12 +378,22 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
         if (right == null) {
             throw new InvalidRequestException("truth holds no answer the panel's extraction can read", null);
         }
-        List<Vote> votes = result.answers().stream().map(a -> new Vote(a.expert(), providerOf.getOrDefault(a.expert(),
-                "unknown"), a.extracted(), "", 1)).toList();
+        List<Vote> votes = new ArrayList<>(result.answers().size());
+        for (int i = 0; i < result.answers().size(); i++) {
+            ExpertAnswer a = result.answers().get(i);
+            double weight = i < members.size() && members.get(i).spec().id().equals(a.expert())
+                    ? members.get(i).spec().weight()
+                    : 1;
+            votes.add(new Vote(a.expert(), providerOf.getOrDefault(a.expert(), "unknown"), a.extracted(), a
+                    .text() == null ? "" : a.text(), weight));
+        }
+        if (strategy instanceof ReliabilityStrategy rules) {
+            rules.judge(votes, right, book); // before the experts' records learn from this question
+        }
         int judged = 0;
-        for (Vote v : votes) {
-            if (v.answer() != null) {
-                book.record(v.expert(), Ballots.signals(votes, v.answer()), right.equals(v.answer()));
+        for (int i = 0; i < votes.size(); i++) {
+            if (votes.get(i).answer() != null) {
+                book.add(votes.get(i).expert(), Ballots.outcomes(votes, i, right));
                 judged++;
             }
         }

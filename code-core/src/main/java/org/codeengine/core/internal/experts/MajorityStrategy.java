@@ -17,19 +17,7 @@ public final class MajorityStrategy implements ConsensusStrategy {
     @Override
     public Verdict decide(List<Vote> votes, Reliability reliability) {
         Map<String, List<Integer>> groups = Ballots.byAnswer(votes);
-        double[] scores = new double[groups.size()];
-        double total = 0;
-        int i = 0;
-        for (List<Integer> voters : groups.values()) {
-            for (int v : voters) {
-                scores[i] += votes.get(v).weight();
-            }
-            total += scores[i++];
-        }
-        double best = 0;
-        for (double s : scores) {
-            best = Math.max(best, s);
-        }
-        return Ballots.verdict(votes, groups, scores, total == 0 ? 0 : best / total);
+        Rule.Scored scored = Rule.MAJORITY.score(votes, groups, reliability);
+        return Ballots.verdict(votes, groups, scored.scores(), scored.confidence());
     }
 }

@@ -1,9 +1,8 @@
 package org.codeengine.core.internal.experts;
 
 import java.time.Clock;
-import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.codeengine.api.experts.Reliability;
 import org.codeengine.core.internal.store.ExpertStats;
 import org.codeengine.core.internal.store.ExpertStatsRepository;
 
@@ -11,7 +10,7 @@ import org.codeengine.core.internal.store.ExpertStatsRepository;
  * The experts' records against reported truth: read from the store once, kept in memory for the strategies, and
  * written through to the store on every report, so that they survive a restart.
  */
-public final class ReliabilityBook implements Reliability {
+public final class ReliabilityBook implements Ledger {
     private final ExpertStatsRepository store;
     private final Clock clock;
     private final ConcurrentHashMap<String, Record> records = new ConcurrentHashMap<>();
@@ -33,13 +32,17 @@ public final class ReliabilityBook implements Reliability {
         return records.getOrDefault(key(expert, signal), Record.NONE);
     }
 
-    /** Counts one judged answer, in the store first and then here. */
-    public void record(String expert, Collection<String> signals, boolean correct) {
-        store.record(expert, signals, correct, clock.instant());
-        for (String signal : signals) {
-            records.merge(key(expert, signal), new Record(1, correct ? 1 : 0), (a, b) -> new Record(a.answered() + b
-                    .answered(), a.correct() + b.correct()));
-        }
+    /**
+     * Adds counts to an expert's signals, in the store first and then here.
+     *
+     * @param expert the expert (or a panel's pseudo-expert)
+     * @param counts per signal, answers to add ({@code [0]}) and the right ones among them ({@code [1]})
+     */
+    @Override
+    public void add(String expert, Map<String, long[]> counts) {
+        store.add(expert, counts, clock.instant());
+        counts.forEach((signal, c) -> records.merge(key(expert, signal), new Record(c[0], c[1]), (a, b) -> new Record(a
+                .answered() + b.answered(), a.correct() + b.correct())));
     }
 
     private static String key(String expert, String signal) {

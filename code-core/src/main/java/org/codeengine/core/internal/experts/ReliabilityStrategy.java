@@ -1,24 +1,58 @@
 package org.codeengine.core.internal.experts;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.codeengine.api.experts.ConsensusStrategy;
 import org.codeengine.api.experts.Reliability;
 import org.codeengine.api.experts.Verdict;
 import org.codeengine.api.experts.Vote;
 
 /**
- * The default: each answer scores the log-odds that its voters are right, summed, where an expert's chance of being
- * right is read from its record against reported truth in the situation of this vote: overall, then given how many
- * other experts agree with it, then given the answer's shape, each level shrunk toward the one before (so a thin
- * record counts for little). With no record at all every expert is assumed right 70% of the time, which makes this a
- * weighted majority vote. The confidence is the winning answer's share of the posterior, against a "none of these"
- * option.
+ * The default: of several rules ({@link LogOddsRule} with and without its discount for experts that repeat each
+ * other's mistakes, {@link ScatterRule}, plain majority, the best member alone), uses
+ * the one with the best record on this panel's reported questions, and says so in the verdict's rationale.
+ *
+ * <p>The record is kept honestly: when a host reports the truth of a question ({@link #judge}), every rule decides
+ * that question first with the experts' records as they stood before it, and only then are the records updated, so
+ * each rule is scored on questions it had not learned from (prequential, or leave-future-out, cross-validation). The
+ * first {@value #WARMUP} reports of a panel only teach the experts' records. A rule that cannot beat the better of
+ * majority and the best member is therefore not used: those two are among the candidates, and ties go to the rule
+ * listed first.
+ *
+ * <p>The confidence is calibrated on the same record: per rule, the reported questions are binned by the rule's raw
+ * confidence in tenths, and the confidence given is the share right in that bin, shrunk toward the raw value.
+ *
+ * <p>The panel's records are kept under the pseudo-expert {@code circle:<hash of the member ids>} in the reliability
+ * book, so they survive a restart as the experts' own records do.
  */
 public final class ReliabilityStrategy implements ConsensusStrategy {
-    private static final double PRIOR = 0.7;
-    private static final double PRIOR_STRENGTH = 2;
-    private static final double SHRINK = 4;
+    static final int WARMUP = 30;
+    private static final double CALIBRATION_STRENGTH = 5;
+    private static final String REPORTS = "reports";
+    private static final List<Rule> RULES = List.of(new LogOddsRule(true), new ScatterRule(), new LogOddsRule(false),
+            Rule.MAJORITY, Rule.BEST_MEMBER);
+    private static final String[] RULE_SIGNALS = RULES.stream().map(r -> "rule:" + r.name()).toArray(String[]::new);
+    private static final String[][] BIN_SIGNALS = new String[RULES.size()][10];
+
+    static {
+        for (int r = 0; r < RULES.size(); r++) {
+            for (int b = 0; b < 10; b++) {
+                BIN_SIGNALS[r][b] = "calibration:" + RULES.get(r).name() + ":" + b;
+            }
+        }
+    }
+
+    private final Map<String, String> circles = new ConcurrentHashMap<>();
+    private final Map<String, Choice> choices = new ConcurrentHashMap<>();
+
+    /** The rule a panel uses, why, and on how many judged questions that was decided. */
+    private record Choice(int rule, String why, long judged) {}
 
     @Override
     public String name() {
@@ -28,30 +62,98 @@ public final class ReliabilityStrategy implements ConsensusStrategy {
     @Override
     public Verdict decide(List<Vote> votes, Reliability reliability) {
         Map<String, List<Integer>> groups = Ballots.byAnswer(votes);
-        double[] scores = new double[groups.size()];
-        int i = 0;
-        for (Map.Entry<String, List<Integer>> group : groups.entrySet()) {
-            int others = group.getValue().size() - 1;
-            String support = Ballots.support(others, votes.size());
-            String shape = Ballots.shape(group.getKey());
-            for (int v : group.getValue()) {
-                Vote vote = votes.get(v);
-                double p = chance(reliability, vote.expert(), support, shape);
-                scores[i] += vote.weight() * Ballots.voteWeight(p);
-            }
-            i++;
+        if (groups.isEmpty()) {
+            return new Verdict(null, 0, List.of(), "no expert gave an answer");
         }
-        return Ballots.verdict(votes, groups, scores, Ballots.posterior(scores));
+        String circle = circle(votes);
+        Choice choice = choose(circle, reliability);
+        Rule.Scored scored = RULES.get(choice.rule()).score(votes, groups, reliability);
+        Reliability.Record bin = reliability.of(circle, BIN_SIGNALS[choice.rule()][bin(scored.confidence())]);
+        double confidence = (bin.correct() + CALIBRATION_STRENGTH * scored.confidence()) / (bin.answered()
+                + CALIBRATION_STRENGTH);
+        return Ballots.verdict(votes, groups, scored.scores(), confidence, choice.why());
     }
 
-    /** The expert's chance of being right in this situation, from its record, shrunk level by level. */
-    static double chance(Reliability reliability, String expert, String support, String shape) {
-        Reliability.Record all = reliability.of(expert, Ballots.ALL);
-        double p = (all.correct() + PRIOR * PRIOR_STRENGTH) / (all.answered() + PRIOR_STRENGTH);
-        Reliability.Record bySupport = reliability.of(expert, support);
-        p = (bySupport.correct() + SHRINK * p) / (bySupport.answered() + SHRINK);
-        Reliability.Record byShape = reliability.of(expert, shape);
-        p = (byShape.correct() + SHRINK * p) / (byShape.answered() + SHRINK);
-        return Math.clamp(p, 0.001, 0.999);
+    /**
+     * Scores every rule on a question whose truth was reported, before the experts' records learn from it. Call it
+     * before the experts' own counts are added.
+     *
+     * @param votes the ballot
+     * @param truth the right answer, normalised as the votes' answers are
+     * @param book where the panel's record is kept
+     */
+    public void judge(List<Vote> votes, String truth, Ledger book) {
+        String circle = circle(votes);
+        Map<String, long[]> counts = new LinkedHashMap<>();
+        counts.put(REPORTS, new long[]{1, 0});
+        Map<String, List<Integer>> groups = Ballots.byAnswer(votes);
+        if (book.of(circle, REPORTS).answered() >= WARMUP && !groups.isEmpty()) {
+            List<String> answers = List.copyOf(groups.keySet());
+            for (int r = 0; r < RULES.size(); r++) {
+                Rule.Scored scored = RULES.get(r).score(votes, groups, book);
+                long right = truth.equals(answers.get(Ballots.best(votes, groups, scored.scores()))) ? 1 : 0;
+                counts.put(RULE_SIGNALS[r], new long[]{1, right});
+                counts.put(BIN_SIGNALS[r][bin(scored.confidence())], new long[]{1, right});
+            }
+        }
+        book.add(circle, counts);
+    }
+
+    private static int bin(double confidence) {
+        return Math.clamp((int) (confidence * 10), 0, 9);
+    }
+
+    private Choice choose(String circle, Reliability reliability) {
+        long judged = reliability.of(circle, RULE_SIGNALS[0]).answered();
+        Choice cached = choices.get(circle);
+        if (cached != null && cached.judged() == judged) {
+            return cached;
+        }
+        Choice choice;
+        if (judged == 0) {
+            choice = new Choice(0, "rule " + RULES.getFirst().name() + ": no question of this panel judged yet (the"
+                    + " first " + WARMUP
+                    + " reports only teach the experts' records; with none, it is a majority vote)",
+                    0);
+        } else {
+            int best = 0;
+            long[] right = new long[RULES.size()];
+            for (int r = 0; r < RULES.size(); r++) {
+                right[r] = reliability.of(circle, RULE_SIGNALS[r]).correct();
+                if (right[r] > right[best]) {
+                    best = r;
+                }
+            }
+            StringBuilder why = new StringBuilder("rule ").append(RULES.get(best).name()).append(": right on ")
+                    .append(right[best]).append(" of ").append(judged).append(
+                            " reported questions, each decided before its truth was learned (");
+            for (int r = 0; r < RULES.size(); r++) {
+                if (r != best) {
+                    why.append(why.charAt(why.length() - 1) == '(' ? "" : ", ").append(RULES.get(r).name()).append(
+                            ' ').append(right[r]);
+                }
+            }
+            choice = new Choice(best, why.append(')').toString(), judged);
+        }
+        choices.put(circle, choice);
+        return choice;
+    }
+
+    /** The pseudo-expert under which the record of the panel these votes come from is kept. */
+    private String circle(List<Vote> votes) {
+        StringBuilder ids = new StringBuilder(votes.size() * 24);
+        for (Vote v : votes) {
+            ids.append(v.expert()).append('\n');
+        }
+        return circles.computeIfAbsent(ids.toString(), ReliabilityStrategy::hash);
+    }
+
+    private static String hash(String ids) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(ids.getBytes(StandardCharsets.UTF_8));
+            return "circle:" + HexFormat.of().formatHex(digest, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 }

@@ -1,0 +1,270 @@
+package org.codeengine.core.internal.experts;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Canonical forms of answers in the mathematical notation models write, so that equal answers compare equal:
+ * {@code \boxed{}}, {@code $...$}, {@code \frac}/{@code \dfrac}/{@code a/b}/decimals (as {@link Answers#number}),
+ * {@code \sqrt}, {@code \pi}, degrees, percentages, units in {@code \text{}}, {@code \left(}/{@code \right)}, intervals,
+ * tuples and sets (sets in sorted order), {@code x = 5} as {@code 5}, thousands separators, trailing {@code .0}.
+ * Anything the rules do not recognise is left as the expression it is, spaces removed: two answers are merged only when
+ * their written forms agree after these rewrites, never by guessing.
+ */
+final class MathAnswers {
+    private static final Pattern PLAIN_NUMBER = Pattern.compile(
+            "[-−+]?\\$?(?:\\d{1,3}(?:,\\d{3})+|\\d+)?(?:\\.\\d+)?(?:/\\d+)?%?");
+    // a number, then a unit: after a space, or of two letters or more (5 cm, 5cm, 5 m; not 5x)
+    private static final Pattern UNIT = Pattern
+            .compile("([-−+]?\\$?[\\d.,/]+%?)(?:\\s+[a-zA-Z]|[a-zA-Z]{2})[a-zA-Z. ]*");
+    // brackets around a number, a name or a call, where removing them cannot join it to what stands before:
+    // (2) = 2, (-1)/2 = -1/2, (sqrt(3))/2 = sqrt(3)/2; sqrt(3) and x(2) stay
+    private static final Pattern ATOM = Pattern.compile(
+            "(?<![\\w)])\\((-?\\d+(?:\\.\\d+)?|[a-zA-Z]+(?:\\([^()]*\\))?)\\)(?!\\()");
+    // a coefficient and one variable: 5x, 2y (not 5 apples, not 3rd)
+    private static final Pattern TERM = Pattern.compile("\\d[a-zA-Z](?![a-zA-Z])");
+    // three words in a row: prose
+    private static final Pattern PROSE = Pattern.compile("[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}");
+    private static final Pattern LEFT_SIDE = Pattern.compile("^[a-zA-Z](?:_\\{?\\w+\\}?)?\\s*(?:=|\\\\in\\b)\\s*");
+    private static final Pattern DECIMAL = Pattern.compile("(?<![\\d.])(\\d+)\\.(\\d*?)0+(?![\\d.])");
+    private static final Pattern STYLE = Pattern.compile("\\\\(?:text|mathrm|textbf|mathbf|mbox|operatorname)\\s*\\{");
+    private static final String[][] SPELLINGS = {{"\\left", ""}, {"\\right", ""}, {"\\displaystyle", ""}, {"\\dfrac",
+            "\\frac"}, {"\\tfrac", "\\frac"}, {"^{\\circ}", ""}, {"^\\circ", ""}, {"\\circ", ""}, {"\\degree", ""},
+            {"°",
+                    ""},
+            {"\\%", "%"}, {"\\$", "$"}, {"{,}", ","}, {"\\!", ""}, {"\\,", ""}, {"\\;", ""}, {"\\:", ""},
+            {"\\ ", " "}, {"~", " "}, {"\\pi", "pi"}, {"π", "pi"}, {"\\infty", "inf"}, {"∞", "inf"}, {"\\cdot", "*"},
+            {"\\times", "*"}, {"×", "*"}, {"√", "\\sqrt"}, {"\\{", "\u0001"}, {"\\}", "\u0002"}, {"\\lbrace", "\u0001"},
+            {"\\rbrace", "\u0002"}, {"−", "-"}};
+
+    private MathAnswers() {}
+
+    /** @return whether the value is written in notation that {@link #canonical} reads better than a number scan */
+    static boolean looksMathematical(String value) {
+        if (value.indexOf('\\') < 0 && PROSE.matcher(value).find()) {
+            return false; // a sentence with numbers in it, not notation
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' || c == '^' || c == '{' || c == '√' || c == 'π' || c == '°' || c == '∞' || c == '=') {
+                return true;
+            }
+        }
+        char first = value.charAt(0);
+        char last = value.charAt(value.length() - 1);
+        return (first == '(' || first == '[') && (last == ')' || last == ']') || TERM.matcher(value).find();
+    }
+
+    /** @return the canonical form of a mathematical answer, or null when nothing is left of it */
+    static @Nullable String canonical(String value) {
+        String inBox = boxed(value);
+        String s = inBox == null ? value : inBox;
+        for (String[] spelling : SPELLINGS) {
+            s = s.replace(spelling[0], spelling[1]);
+        }
+        s = s.replace("\\(", "").replace("\\)", "").replace("\\[", "").replace("\\]", "").replace("$$", "");
+        if (s.startsWith("$") && s.endsWith("$") && s.length() > 1) {
+            s = s.substring(1, s.length() - 1);
+        }
+        s = unstyled(s).strip();
+        if (s.startsWith("{") && matching(s, 0) == s.length() - 1 && split(s.substring(1, s.length() - 1))
+                .size() > 1) {
+            s = '\u0001' + s.substring(1, s.length() - 1) + '\u0002'; // {1, 2} written without escapes: a set
+        }
+        Matcher left = LEFT_SIDE.matcher(s);
+        if (left.find() && s.indexOf('=', left.end()) < 0) {
+            s = s.substring(left.end());
+        } else if (s.lastIndexOf('=') >= 0 && s.indexOf(',') < 0) {
+            s = s.substring(s.lastIndexOf('=') + 1); // working that ends in its result: 5*50+75*15=250+1125=1375
+        }
+        s = s.strip();
+        Matcher unit = UNIT.matcher(s);
+        if (unit.matches() && !unit.group().contains("pi") && !unit.group().contains("inf")) {
+            s = unit.group(1);
+        }
+        if (s.isEmpty()) {
+            return null;
+        }
+        if (PLAIN_NUMBER.matcher(s).matches()) {
+            String number = Answers.number(s);
+            if (number != null) {
+                return number;
+            }
+        }
+        return expression(rewriteCommands(s).replaceAll("\\s+", ""));
+    }
+
+    /** @return the content of the last {@code \boxed{...}} (or {@code \fbox}) of the text, or null if it has none */
+    static @Nullable String boxed(String text) {
+        if (text.indexOf("\\boxed") < 0 && text.indexOf("\\fbox") < 0) {
+            return null; // indexOf is an intrinsic; lastIndexOf scans char by char, microseconds on a long reply
+        }
+        int at = Math.max(text.lastIndexOf("\\boxed"), text.lastIndexOf("\\fbox"));
+        if (at < 0) {
+            return null;
+        }
+        int open = text.indexOf('{', at);
+        int close = open < 0 ? -1 : matching(text, open);
+        return close < 0 ? null : text.substring(open + 1, close);
+    }
+
+    /** {@code \text{cm}} and the like become their content, set apart by spaces. */
+    private static String unstyled(String s) {
+        for (Matcher m = STYLE.matcher(s); m.find(); m = STYLE.matcher(s)) {
+            int close = matching(s, m.end() - 1);
+            if (close < 0) {
+                return s;
+            }
+            s = s.substring(0, m.start()) + " " + s.substring(m.end(), close) + " " + s.substring(close + 1);
+        }
+        return s;
+    }
+
+    /** {@code \frac{a}{b}} becomes {@code (a)/(b)}, {@code \sqrt{a}} and {@code \sqrt a} become {@code sqrt(a)}. */
+    private static String rewriteCommands(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 8);
+        int i = 0;
+        while (i < s.length()) {
+            if (s.startsWith("\\frac", i)) {
+                int[] a = argument(s, i + 5);
+                int[] b = a == null ? null : argument(s, a[1]);
+                if (b != null) {
+                    out.append('(').append(rewriteCommands(s.substring(a[0], a[2]))).append(")/(").append(
+                            rewriteCommands(s.substring(b[0], b[2]))).append(')');
+                    i = b[1];
+                    continue;
+                }
+            } else if (s.startsWith("\\sqrt", i)) {
+                int[] a = argument(s, i + 5);
+                if (a != null) {
+                    out.append("sqrt(").append(rewriteCommands(s.substring(a[0], a[2]))).append(')');
+                    i = a[1];
+                    continue;
+                }
+            }
+            char c = s.charAt(i);
+            out.append(c == '{' ? '(' : c == '}' ? ')' : c);
+            i++;
+        }
+        return out.toString();
+    }
+
+    /**
+     * One argument of a command: a braced group, or a single character ({@code \frac12}, {@code \sqrt2}).
+     *
+     * @return {content start, index after the argument, content end}, or null when there is none
+     */
+    private static int @Nullable [] argument(String s, int from) {
+        int i = from;
+        while (i < s.length() && s.charAt(i) == ' ') {
+            i++;
+        }
+        if (i >= s.length()) {
+            return null;
+        }
+        if (s.charAt(i) == '{') {
+            int close = matching(s, i);
+            return close < 0 ? null : new int[]{i + 1, close + 1, close};
+        }
+        return s.charAt(i) == '\\' ? null : new int[]{i, i + 1, i + 1};
+    }
+
+    /** An expression, tuple, interval or set, spaces already removed. */
+    private static @Nullable String expression(String s) {
+        if (s.isEmpty()) {
+            return null;
+        }
+        char first = s.charAt(0);
+        char last = s.charAt(s.length() - 1);
+        boolean set = first == '\u0001' && last == '\u0002';
+        boolean bracketed = set || ((first == '(' || first == '[') && (last == ')' || last == ']') && matchingAny(s,
+                0) == s.length() - 1);
+        if (bracketed) {
+            List<String> items = split(s.substring(1, s.length() - 1));
+            if (items.size() > 1 || set) {
+                List<String> canonical = new ArrayList<>(items.size());
+                for (String item : items) {
+                    String c = item.isEmpty() ? null : canonical(item);
+                    if (c == null) {
+                        return null;
+                    }
+                    canonical.add(c);
+                }
+                if (set) {
+                    canonical.sort(null);
+                    return "{" + String.join(",", canonical) + "}";
+                }
+                return first + String.join(",", canonical) + last;
+            }
+            if (first == '(' && last == ')') {
+                return canonical(s.substring(1, s.length() - 1));
+            }
+        }
+        if (s.indexOf(',') > 0 && split(s).size() > 1 && !PLAIN_NUMBER.matcher(s).matches()) {
+            return expression("(" + s + ")"); // a bare list: 1, 2
+        }
+        String e = s.replace('\u0001', '{').replace('\u0002', '}');
+        e = e.replaceAll("(?<=[\\d)])\\*(?=[a-zA-Z(])", ""); // implicit products: 2*pi = 2pi, 3*sqrt(2) = 3sqrt(2)
+        for (String before = ""; !before.equals(e);) {
+            before = e;
+            e = ATOM.matcher(e).replaceAll("$1");
+        }
+        e = DECIMAL.matcher(e).replaceAll(m -> m.group(2).isEmpty() ? m.group(1) : m.group(1) + "." + m.group(2));
+        if (PLAIN_NUMBER.matcher(e).matches()) {
+            String number = Answers.number(e);
+            return number != null ? number : e;
+        }
+        return e;
+    }
+
+    /** Splits at the commas outside brackets. */
+    private static List<String> split(String s) {
+        List<String> items = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '(' || c == '[' || c == '{' || c == '\u0001') {
+                depth++;
+            } else if (c == ')' || c == ']' || c == '}' || c == '\u0002') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                items.add(s.substring(start, i));
+                start = i + 1;
+            }
+        }
+        items.add(s.substring(start));
+        return items;
+    }
+
+    /** @return the index of the brace that closes the one at {@code open}, or -1 */
+    private static int matching(String s, int open) {
+        int depth = 0;
+        for (int i = open; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '{') {
+                depth++;
+            } else if (c == '}' && --depth == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** @return the index of the bracket of any kind that closes the one at {@code open} (intervals mix them), or -1 */
+    private static int matchingAny(String s, int open) {
+        int depth = 0;
+        for (int i = open; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '(' || c == '[') {
+                depth++;
+            } else if ((c == ')' || c == ']') && --depth == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,140 @@
+package org.codeengine.core.internal.experts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import org.codeengine.api.experts.Reliability;
+import org.codeengine.api.experts.Verdict;
+import org.codeengine.api.experts.Vote;
+import org.junit.jupiter.api.Test;
+
+class ReliabilityStrategyTest {
+    /** A ledger in memory. */
+    static final class Memory implements Ledger {
+        final Map<String, Reliability.Record> records = new ConcurrentHashMap<>();
+
+        @Override
+        public Reliability.Record of(String expert, String signal) {
+            return records.getOrDefault(expert + '\u0000' + signal, Reliability.Record.NONE);
+        }
+
+        @Override
+        public void add(String expert, Map<String, long[]> counts) {
+            counts.forEach((signal, c) -> records.merge(expert + '\u0000' + signal, new Reliability.Record(c[0], c[1]),
+                    (a, b) -> new Reliability.Record(a.answered() + b.answered(), a.correct() + b.correct())));
+        }
+
+        Memory right(String expert, long answered, long correct) {
+            add(expert, Map.of(Ballots.ALL, new long[]{answered, correct}));
+            return this;
+        }
+
+        Memory repeats(String expert, String other, long mistakes, long repeated) {
+            add(expert, Map.of(Ballots.pair(other), new long[]{mistakes, repeated}));
+            return this;
+        }
+    }
+
+    private static List<Vote> ballot(String... expertAnswer) {
+        List<Vote> votes = new ArrayList<>();
+        for (int i = 0; i < expertAnswer.length; i += 2) {
+            votes.add(new Vote(expertAnswer[i], "test", expertAnswer[i + 1], "", 1));
+        }
+        return votes;
+    }
+
+    private static String decide(Rule rule, List<Vote> votes, Reliability reliability) {
+        var groups = Ballots.byAnswer(votes);
+        return List.copyOf(groups.keySet()).get(Ballots.best(votes, groups, rule.score(votes, groups, reliability)
+                .scores()));
+    }
+
+    @Test
+    void logOdds_weighsEveryExpertAlike_onceEachIsRightHalfTheTimeOrLess_theCauseOfIssue20() {
+        Memory book = new Memory().right("strong", 1000, 450).right("weak1", 1000, 100).right("weak2", 1000, 100)
+                .repeats("weak1", "weak2", 900, 270);
+        List<Vote> votes = ballot("strong", "7", "weak1", "3", "weak2", "3");
+
+        assertThat(Ballots.voteWeight(0.45)).as("clamped").isEqualTo(Ballots.voteWeight(0.10));
+        assertThat(decide(new LogOddsRule(false), votes, book)).as("a plain vote").isEqualTo("3");
+        assertThat(decide(new ScatterRule(), votes, book)).as("the expert right 45%% of the time, against two right"
+                + " 10%% of the time that repeat each other's mistakes").isEqualTo("7");
+    }
+
+    @Test
+    void scatter_takesAnExpertRightAThirdOfTheTime_asEvidence_whenItsMistakesScatter() {
+        Memory book = new Memory().right("a", 1000, 300).right("b", 1000, 300).right("c", 1000, 300).right("d", 1000,
+                300).repeats("a", "b", 700, 7).repeats("c", "d", 700, 7);
+        List<Vote> votes = ballot("a", "12", "b", "12", "c", "5", "d", "9");
+
+        assertThat(decide(new ScatterRule(), votes, book)).isEqualTo("12");
+        var groups = Ballots.byAnswer(votes);
+        double[] scores = new ScatterRule().score(votes, groups, book).scores();
+        double p = ScatterRule.chance(book, "b", Ballots.shape("12"));
+        double q = ScatterRule.collision(book, "a", "b");
+        assertThat(q).as("b repeats 1%% of a's mistakes").isLessThan(0.02);
+        assertThat(scores[0]).as("two who agree beat one alone by log(p / q): about log(0.3 / 0.01)").isCloseTo(
+                scores[1] + Math.log(p / q), within(1e-9));
+    }
+
+    @Test
+    void scatter_countsCopiesThatRepeatEachOthersMistakes_asOneWitness() {
+        Memory book = new Memory();
+        for (String e : List.of("a", "a2", "a3", "b", "c")) {
+            book.right(e, 1000, 700);
+        }
+        book.repeats("a", "a2", 300, 290).repeats("a", "a3", 300, 290).repeats("a2", "a3", 300, 290).repeats("b", "c",
+                300, 10);
+        List<Vote> votes = ballot("a", "3", "a2", "3", "a3", "3", "b", "7", "c", "7");
+
+        assertThat(decide(Rule.MAJORITY, votes, book)).isEqualTo("3");
+        assertThat(decide(new ScatterRule(), votes, book)).isEqualTo("7");
+    }
+
+    @Test
+    void theDefault_learnsOnReportedTruth_whichRuleToUse_andSaysWhichAndWhy() {
+        // a is right 90% of the time; b and c are one model asked twice, right 60% of the time: majority follows b and c
+        Random random = new Random(7);
+        Memory book = new Memory();
+        ReliabilityStrategy strategy = new ReliabilityStrategy();
+        int right = 0;
+        int majorityRight = 0;
+        Verdict last = null;
+        for (int q = 0; q < 600; q++) {
+            String truth = Integer.toString(q);
+            String a = random.nextDouble() < 0.9 ? truth : "a" + random.nextInt(20);
+            String bc = random.nextDouble() < 0.6 ? truth : "b" + random.nextInt(20);
+            List<Vote> votes = ballot("a", a, "b", bc, "c", bc);
+            if (q < 300) {
+                strategy.judge(votes, truth, book);
+                for (int i = 0; i < votes.size(); i++) {
+                    book.add(votes.get(i).expert(), Ballots.outcomes(votes, i, truth));
+                }
+            } else {
+                last = strategy.decide(votes, book);
+                right += truth.equals(last.answer()) ? 1 : 0;
+                majorityRight += truth.equals(decide(Rule.MAJORITY, votes, book)) ? 1 : 0;
+            }
+        }
+
+        assertThat(majorityRight).isLessThan(200);
+        assertThat(right).as("about a's 90%%").isGreaterThan(255);
+        assertThat(last.rationale())
+                .matches("rule (scatter|discounted-log-odds|log-odds|best-member): right on \\d+ of 270 reported"
+                        + " questions, each decided before its truth was learned \\(.*majority \\d+.*\\)");
+        assertThat(last.confidence()).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void theDefault_withNoRecord_isAMajorityVote_andSaysSo() {
+        Verdict v = new ReliabilityStrategy().decide(ballot("a", "1", "b", "2", "c", "2"), new Memory());
+
+        assertThat(v.answer()).isEqualTo("2");
+        assertThat(v.rationale()).startsWith("rule discounted-log-odds: no question of this panel judged yet");
+    }
+}
