@@ -116,8 +116,8 @@ final class Session implements AutoCloseable {
      */
     CodeEngine engine(@Nullable ExpertPanel panel, List<ToolProvider> tools) {
         if (engine == null) {
-            CodeEngine.Builder builder = CodeEngine.builder().store(storeConfig()).auditSigningKey(HomeKeys.auditKey(
-                    home)).vaultMasterKey(HomeKeys.masterKey(home, io.env("CODE_MASTER_KEY")))
+            CodeEngine.Builder builder = builder().store(storeConfig()).auditSigningKey(HomeKeys.auditKey(home))
+                    .vaultMasterKey(HomeKeys.masterKey(home, io.env("CODE_MASTER_KEY")))
                     // a command-line process is short-lived: it resumes a run only when told to (code resume RUN)
                     .adoptOrphanedRuns(false);
             if (panel != null) {
@@ -127,6 +127,11 @@ final class Session implements AutoCloseable {
             engine = builder.build();
         }
         return engine;
+    }
+
+    /** @return an engine builder with what this invocation configures but the store and the keys: nothing opened */
+    CodeEngine.Builder builder() {
+        return CodeEngine.builder().serviceLogs(home.resolve("logs"));
     }
 
     /**

@@ -34,12 +34,17 @@ class PackagedAppTest {
     private record Run(int exit, String output, Set<Long> descendants) {}
 
     private Run code(Path launcher, String... args) throws Exception {
+        return code(false, launcher, args);
+    }
+
+    /** @param posix whether to run in the POSIX locale (no LANG, no LC_*), as service managers and containers do */
+    private Run code(boolean posix, Path launcher, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(launcher.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(elsewhere.toFile()).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.endsWith("_API_KEY") || k.startsWith("CODE_") || k.equals("OLLAMA_MODEL")
-                || k.equals("NO_COLOR"));
+                || k.equals("NO_COLOR") || (posix && (k.equals("LANG") || k.startsWith("LC_"))));
         env.put("CODE_HOME", home.toString());
         env.put("JAVA_HOME", Path.of(ProcessHandle.current().info().command().orElseThrow()).getParent().getParent()
                 .toString());
@@ -114,6 +119,22 @@ class PackagedAppTest {
 
         assertThat(run.exit()).as(run.output()).isEqualTo(2);
         assertThat(run.output()).contains("error: ").contains("nosuchdb").contains("hint: ").doesNotContain("\tat ");
+    }
+
+    @Test
+    void plan_inThePosixLocale_showsFileNamesAndValuesAsWritten() throws Exception {
+        Files.writeString(elsewhere.resolve("café-ünï.yaml"), """
+                name: café
+                environment: dev
+                services:
+                  - {name: web, executor: process, settings: {command: "sleep 1"}}
+                """);
+
+        Run run = code(true, LAUNCHER, "plan", "café-ünï.yaml");
+
+        assertThat(run.exit()).as(run.output()).isEqualTo(2);
+        assertThat(run.output()).contains("error: café-ünï.yaml: the deployment: name must match").contains(
+                "but was 'café'").doesNotContain("?").doesNotContain("\uFFFD");
     }
 
     @Test

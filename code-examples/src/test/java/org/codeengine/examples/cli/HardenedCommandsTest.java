@@ -1,0 +1,128 @@
+package org.codeengine.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a hostile trial found in plan and deploy: each case gets one clear sentence, and nothing is left half-done. */
+class HardenedCommandsTest {
+    @TempDir
+    Path home;
+
+    private Path plan(String name, String text) throws Exception {
+        return Files.writeString(home.resolve(name), text);
+    }
+
+    @Test
+    void plan_opensNoStore_soItWorksWhileAnotherProcessHoldsIt() throws Exception {
+        Path good = plan("shop.yaml", """
+                name: shop
+                environment: dev
+                services:
+                  - {name: web, executor: process, settings: {command: "sleep 60"}}
+                """);
+        Cli.Result fresh = new Cli(home).run("plan", good.toString());
+        assertThat(fresh.exit()).as(fresh.all()).isZero();
+        assertThat(home.resolve("code-db.mv.db")).as("no store was created").doesNotExist();
+
+        // a store no engine can open (as when a deploy's process holds its lock) does not stop a plan
+        Files.writeString(home.resolve("code-db.mv.db"), "held by another process");
+        Cli.Result held = new Cli(home).run("plan", good.toString());
+        assertThat(held.exit()).as(held.all()).isZero();
+        assertThat(held.out()).contains("deployment shop to dev: 1 services in 1 phases");
+    }
+
+    @Test
+    void plan_ofACommandThatDoesNotExist_exitsTwo_namingTheServiceAndTheCommand() throws Exception {
+        Cli.Result r = new Cli(home).run("plan", plan("bad.yaml", """
+                name: shop
+                environment: dev
+                services:
+                  - {name: web, executor: process, settings: {command: "no-such-program-22 --port 1"}}
+                """).toString());
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(2);
+        assertThat(r.err()).contains("service 'web'").contains("'no-such-program-22', which is not found on the PATH")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void plan_ofABinaryFile_exitsTwo_sayingItIsNotUtf8Text() throws Exception {
+        Path binary = home.resolve("plan.yaml");
+        Files.write(binary, new byte[]{'n', 'a', 'm', 'e', ':', ' ', (byte) 0x89, 'P', 'N', 'G', 0, 0});
+
+        Cli.Result r = new Cli(home).run("plan", binary.toString());
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(2);
+        assertThat(r.err()).contains(binary + " is not UTF-8 text: byte 6 (0x89)").doesNotContain("Input length");
+    }
+
+    @Test
+    void plan_ofTooManyInstances_exitsTwo_namingTheBound() throws Exception {
+        Cli.Result r = new Cli(home).run("plan", plan("many.yaml", """
+                name: shop
+                environment: dev
+                services:
+                  - {name: web, executor: process, instances: 100000, settings: {command: "sleep 60"}}
+                """).toString());
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(2);
+        assertThat(r.err()).contains("service 'web' asks for 100000 instances, more than the 64 this engine allows");
+    }
+
+    @Test
+    void messages_showLettersAsWritten_andEscapeControlAndBidiCharacters() throws Exception {
+        Cli.Result r = new Cli(home).run("plan", plan("evil.yaml", """
+                name: "café\\u202Eevil\\e[2J\\u200F"
+                environment: dev
+                services:
+                  - {name: web, executor: process, settings: {command: "sleep 60"}}
+                """).toString());
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(2);
+        assertThat(r.err()).contains("but was 'café\\u202Eevil\\u001B[2J\\u200F'").doesNotContain("\u202E")
+                .doesNotContain("\u001b").doesNotContain("\u200F");
+    }
+
+    @Test
+    void deploy_thatRunsOutOfTime_isCancelledAndUndone_leavingNoProcess() throws Exception {
+        Path pids = home.resolve("pids");
+        Cli cli = new Cli(home);
+        Cli.Result r = cli.run("deploy", "--timeout", "2s", plan("slow.yaml", """
+                name: slow
+                environment: dev
+                services:
+                  - name: api
+                    executor: process
+                    instances: 3
+                    settings: {command: "sh -c 'echo $$ >> %s; exec sleep 120'", stopGrace: 5s}
+                    health: {probe: command, settings: {command: "false"}, interval: 100ms, failureThreshold: 100000}
+                    timeout: 10m
+                """.formatted(pids)).toString());
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(1);
+        assertThat(r.err()).containsPattern("run \\S+ did not finish within 2.0s, so it was cancelled and what it "
+                + "started was stopped; it ended CANCELLED").contains("hint: allow more time with --timeout");
+        List<Long> started = Files.readAllLines(pids).stream().map(Long::parseLong).toList();
+        assertThat(started).hasSize(3);
+        assertThat(started).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as(
+                "process " + pid).isEmpty());
+        Cli.Result status = cli.run("status");
+        assertThat(status.out()).contains("slow").contains("CANCELLED");
+
+        // the services' logs are in the home folder, for its owner only
+        Path logs = home.resolve("logs");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(logs))).isEqualTo("rwx------");
+        try (var runs = Files.list(logs)) {
+            Path run = runs.findFirst().orElseThrow();
+            assertThat(run.resolve("api-0.log")).exists();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(run.resolve("api-0.log"))))
+                    .isEqualTo("rw-------");
+        }
+    }
+}
