@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.codeengine.api.CallContext;
+import org.codeengine.api.CodeException;
 import org.codeengine.api.NotFoundException;
 import org.codeengine.api.orchestrator.DeploymentSpec;
 import org.codeengine.api.orchestrator.Orchestrator;
@@ -212,7 +213,12 @@ final class RunCommands {
             boolean cancelLate) {
         Output out = session.out();
         out.line(out.dim("run " + run.runId()));
-        RunState end = board.follow(run, timeout, cancelLate);
+        RunState end;
+        try {
+            end = board.follow(run, timeout, cancelLate);
+        } catch (CodeException e) {
+            throw stopped(run.runId(), e);
+        }
         RunSummary summary = session.engine().orchestrator().inspect(session.context(), run.runId());
         if (out.json()) {
             out.print(json(summary));
@@ -225,6 +231,20 @@ final class RunCommands {
             return CodeApp.FAILURE;
         }
         return CodeApp.OK;
+    }
+
+    /**
+     * @return the one sentence for a run whose engine stopped working on it: most often its store refused a write (a
+     *         full disk, a database gone), which leaves the run unfinished in the store, for a resume
+     */
+    static CliException stopped(String runId, CodeException e) {
+        String resume = "'code resume " + runId + "' finishes it ('code status " + runId + "' shows where it stopped)";
+        if (Causes.noSpaceLeft(e)) {
+            return CliException.failure("run " + runId + " stopped: its store could not be written, for the disk "
+                    + "that holds it is full", "free some space there, then " + resume);
+        }
+        return CliException.failure("run " + runId + " stopped: " + e.getMessage(), "once the cause is fixed, "
+                + resume);
     }
 
     private static String firstError(RunSummary summary) {

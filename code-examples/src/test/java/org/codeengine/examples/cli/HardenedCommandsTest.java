@@ -1,11 +1,16 @@
 package org.codeengine.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +92,82 @@ class HardenedCommandsTest {
         assertThat(r.exit()).as(r.all()).isEqualTo(2);
         assertThat(r.err()).contains("but was 'café\\u202Eevil\\u001B[2J\\u200F'").doesNotContain("\u202E")
                 .doesNotContain("\u001b").doesNotContain("\u200F");
+    }
+
+    @Test
+    void deploy_onAFullDisk_saysSoInOneSentence_andLeavesARunThatStatusExplainsAndResumeFinishes() throws Exception {
+        Path disk = Files.createDirectories(home.resolve("disk"));
+        assumeTrue(command("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", disk.toString()),
+                "a full disk is a small tmpfs, which takes root to mount");
+        try {
+            Cli cli = new Cli(disk.resolve("home"));
+            assertThat(cli.run("status").exit()).as("the store is created").isZero();
+            Path up = home.resolve("a-up");
+            Path go = home.resolve("go");
+            Path plan = plan("disk.yaml", """
+                    name: disk
+                    environment: dev
+                    services:
+                      - {name: a, executor: process, settings: {command: "sh -c 'touch %s; exec sleep 300'"}}
+                      - name: b
+                        executor: process
+                        dependsOn: [a]
+                        settings: {command: "sleep 300"}
+                        health: {probe: command, settings: {command: "test -f %s"}, interval: 50ms, \
+                    failureThreshold: 100000}
+                    """.formatted(up, go));
+            CompletableFuture<Cli.Result> deploy = CompletableFuture.supplyAsync(() -> cli.run("deploy", plan
+                    .toString()));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (!Files.exists(up) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            Path filler = disk.resolve("filler");
+            try (OutputStream out = Files.newOutputStream(filler)) {
+                byte[] block = new byte[1 << 16];
+                while (true) {
+                    out.write(block);
+                }
+            } catch (IOException full) {
+                assertThat(full).hasMessageContaining("No space left");
+            }
+            Files.createFile(go); // b turns healthy, and the journal's write of it meets the full disk
+
+            Cli.Result r = deploy.get(2, TimeUnit.MINUTES);
+
+            assertThat(r.exit()).as(r.all()).isEqualTo(1);
+            assertThat(r.err()).matches("error: run (\\S+) stopped: its store could not be written, for the disk "
+                    + "that holds it is full\nhint: free some space there, then 'code resume \\1' finishes it "
+                    + "\\('code status \\1' shows where it stopped\\)\n");
+            String runId = r.err().split(" ")[2];
+
+            Files.delete(filler);
+            Cli.Result status = cli.run("status", runId);
+            assertThat(status.out()).contains("RUNNING").contains("the run has not ended").contains("'code resume "
+                    + runId + "' finishes it");
+            // the engine that stopped could not give up its lease either (here it is this JVM, still alive): the
+            // resume waits for it to expire
+            Cli.Result resumed = cli.run("resume", runId);
+            deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (resumed.exit() != 0 && resumed.err().contains("once that lease expires") && System
+                    .nanoTime() < deadline) {
+                resumed = cli.run("resume", runId);
+            }
+            assertThat(resumed.exit()).as(resumed.all()).isZero();
+            assertThat(resumed.out()).containsPattern("run\\s+succeeded");
+            assertThat(cli.run("rollback", runId).exit()).isZero();
+        } finally {
+            // whatever the outcome, no service of this test outlives it
+            ProcessHandle.current().descendants().filter(p -> p.info().arguments().map(a -> List.of(a).contains(
+                    "300")).orElse(false)).forEach(ProcessHandle::destroyForcibly);
+            command("umount", "-l", disk.toString());
+        }
+    }
+
+    private static boolean command(String... line) throws Exception {
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+        process.getInputStream().transferTo(OutputStream.nullOutputStream());
+        return process.waitFor() == 0;
     }
 
     @Test
