@@ -159,6 +159,11 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
     RunState follow(RunHandle run, Duration timeout, boolean cancelLate) {
         run.onEvent(this);
         Thread ticker = out.live() ? Thread.ofVirtual().start(this::tick) : null;
+        // Ctrl-C or a SIGTERM stops waiting too: the run is cancelled and undone before the JVM exits
+        Thread undoAtExit = cancelLate ? new Thread(() -> cancelAtExit(run), "code-deploy-undo") : null;
+        if (undoAtExit != null) {
+            Runtime.getRuntime().addShutdownHook(undoAtExit);
+        }
         RunState end;
         try {
             end = run.await(timeout);
@@ -182,6 +187,13 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
                     + ", so it was cancelled and what it started was stopped; it ended " + undone,
                     "allow more time with --timeout; 'code status " + run.runId() + "' shows each step");
         } finally {
+            if (undoAtExit != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(undoAtExit);
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down: the hook undoes the run
+                }
+            }
             synchronized (this) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 // the listener runs on an engine thread and may lag behind await by a few events
@@ -205,6 +217,21 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
             }
         }
         return end;
+    }
+
+    /** Cancels and undoes a run that has not ended, as the JVM exits. */
+    private void cancelAtExit(RunHandle run) {
+        if (run.state().terminal()) {
+            return;
+        }
+        out.warn("interrupted: cancelling run " + run.runId() + " and stopping what it started");
+        try {
+            run.cancel();
+            out.warn("run " + run.runId() + " ended " + run.await(UNDO_TIME));
+        } catch (RuntimeException e) {
+            out.warn("run " + run.runId() + " was not undone (" + e.getMessage() + "); 'code rollback "
+                    + run.runId() + "' undoes it");
+        }
     }
 
     private void tick() {

@@ -138,6 +138,54 @@ class PackagedAppTest {
     }
 
     @Test
+    void deploy_stoppedBySigterm_cancelsAndUndoesItsRun_leavingNoProcess() throws Exception {
+        Path pids = elsewhere.resolve("pids");
+        Files.writeString(elsewhere.resolve("slow.yaml"), """
+                name: slow
+                environment: dev
+                services:
+                  - name: api
+                    executor: process
+                    instances: 2
+                    settings: {command: "sh -c 'echo $$ >> %s; exec sleep 120'", stopGrace: 5s}
+                    health: {probe: command, settings: {command: "false"}, interval: 100ms, failureThreshold: 100000}
+                    timeout: 10m
+                """.formatted(pids));
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "deploy", "slow.yaml").directory(elsewhere
+                .toFile()).redirectErrorStream(true);
+        builder.environment().put("CODE_HOME", home.toString());
+        builder.environment().put("JAVA_HOME", Path.of(ProcessHandle.current().info().command().orElseThrow())
+                .getParent().getParent().toString());
+        Process app = builder.start();
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while ((!Files.exists(pids) || Files.readAllLines(pids).size() < 2) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            List<Long> started = Files.readAllLines(pids).stream().map(Long::parseLong).toList();
+            assertThat(started).hasSize(2);
+
+            app.destroy(); // SIGTERM, as Ctrl-C or a service manager would stop it
+            assertThat(app.waitFor(2, TimeUnit.MINUTES)).isTrue();
+
+            assertThat(output.get(30, TimeUnit.SECONDS)).contains("interrupted: cancelling run").containsPattern(
+                    "run \\S+ ended CANCELLED");
+            assertThat(started).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
+                    .as("process " + pid).isEmpty());
+        } finally {
+            app.descendants().forEach(ProcessHandle::destroyForcibly);
+            app.destroyForcibly();
+        }
+    }
+
+    @Test
     void jsonOutput_parses() throws Exception {
         Run plugins = code(LAUNCHER, "plugins", "--json");
         assertThat(plugins.exit()).as(plugins.output()).isZero();

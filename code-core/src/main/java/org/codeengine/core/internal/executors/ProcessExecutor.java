@@ -193,9 +193,10 @@ public final class ProcessExecutor implements StepExecutor {
 
     /**
      * @return whether the process has exited: it is not alive, or it is a zombie that another process than this one
-     *         must reap (Linux); this JVM reaps its own children at once
+     *         must reap (Linux; an init reaps orphans seconds later, and {@link ProcessHandle#isAlive} says true
+     *         until then); this JVM reaps its own children at once
      */
-    private static boolean gone(ProcessHandle process) {
+    public static boolean gone(ProcessHandle process) {
         if (!process.isAlive()) {
             return true;
         }
