@@ -174,17 +174,7 @@ class HardenedCommandsTest {
     void deploy_thatRunsOutOfTime_isCancelledAndUndone_leavingNoProcess() throws Exception {
         Path pids = home.resolve("pids");
         Cli cli = new Cli(home);
-        Cli.Result r = cli.run("deploy", "--timeout", "2s", plan("slow.yaml", """
-                name: slow
-                environment: dev
-                services:
-                  - name: api
-                    executor: process
-                    instances: 3
-                    settings: {command: "sh -c 'echo $$ >> %s; exec sleep 120'", stopGrace: 5s}
-                    health: {probe: command, settings: {command: "false"}, interval: 100ms, failureThreshold: 100000}
-                    timeout: 10m
-                """.formatted(pids)).toString());
+        Cli.Result r = cli.run("deploy", "--timeout", "2s", plan("slow.yaml", Cli.neverHealthy(3, pids)).toString());
 
         assertThat(r.exit()).as(r.all()).isEqualTo(1);
         assertThat(r.err()).containsPattern("run \\S+ did not finish within 2.0s, so it was cancelled and what it "

@@ -140,17 +140,7 @@ class PackagedAppTest {
     @Test
     void deploy_stoppedBySigterm_cancelsAndUndoesItsRun_leavingNoProcess() throws Exception {
         Path pids = elsewhere.resolve("pids");
-        Files.writeString(elsewhere.resolve("slow.yaml"), """
-                name: slow
-                environment: dev
-                services:
-                  - name: api
-                    executor: process
-                    instances: 2
-                    settings: {command: "sh -c 'echo $$ >> %s; exec sleep 120'", stopGrace: 5s}
-                    health: {probe: command, settings: {command: "false"}, interval: 100ms, failureThreshold: 100000}
-                    timeout: 10m
-                """.formatted(pids));
+        Files.writeString(elsewhere.resolve("slow.yaml"), Cli.neverHealthy(2, pids));
         ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "deploy", "slow.yaml").directory(elsewhere
                 .toFile()).redirectErrorStream(true);
         builder.environment().put("CODE_HOME", home.toString());
@@ -172,7 +162,7 @@ class PackagedAppTest {
             List<Long> started = Files.readAllLines(pids).stream().map(Long::parseLong).toList();
             assertThat(started).hasSize(2);
 
-            app.destroy(); // SIGTERM, as Ctrl-C or a service manager would stop it
+            app.toHandle().destroy(); // SIGTERM, as a service manager would stop it (keeps its output open)
             assertThat(app.waitFor(2, TimeUnit.MINUTES)).isTrue();
 
             assertThat(output.get(30, TimeUnit.SECONDS)).contains("interrupted: cancelling run").containsPattern(

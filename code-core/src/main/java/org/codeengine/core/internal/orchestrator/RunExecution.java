@@ -831,8 +831,8 @@ final class RunExecution implements RunHandle {
             }
             CompletableFuture.allOf(undone.toArray(CompletableFuture<?>[]::new)).join();
         } catch (CompletionException e) {
-            // the first failure for good (a lost lease, the journal refusing writes) ends the rollback here; what
-            // depends on a step that failed so was never undone, so nothing stops before what still needs it
+            // the first failure for good (a lost lease, the journal refusing writes) ends the rollback here; a step
+            // whose dependents were not all undone is not undone either, so nothing stops before what still needs it
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         return clean.get();
