@@ -200,13 +200,11 @@ public final class ProcessExecutor implements StepExecutor {
         if (!process.isAlive()) {
             return true;
         }
-        if (process.parent().map(p -> p.pid() == ProcessHandle.current().pid()).orElse(false)) {
-            return false;
-        }
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            int end = stat.lastIndexOf(')'); // the name in parentheses may hold blanks and parentheses
-            return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'Z';
+            // pid (name) state ppid ...: the name in parentheses may hold blanks and parentheses
+            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
+            return after[0].equals("Z") && Long.parseLong(after[1]) != ProcessHandle.current().pid();
         } catch (IOException | RuntimeException e) {
             return !process.isAlive(); // no /proc: not Linux, or it has just exited
         }
