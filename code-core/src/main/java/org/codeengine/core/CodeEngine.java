@@ -2,6 +2,7 @@ package org.codeengine.core;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.security.Key;
 import java.security.KeyPair;
 import java.security.SecureRandom;
@@ -18,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.codeengine.api.ConfigurationException;
+import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.PluginInfo;
 import org.codeengine.api.Secret;
 import org.codeengine.api.StoreConfig;
@@ -27,7 +29,9 @@ import org.codeengine.api.UnavailableException;
 import org.codeengine.api.experts.ConsensusStrategy;
 import org.codeengine.api.experts.ExpertCircle;
 import org.codeengine.api.experts.ExpertPanel;
+import org.codeengine.api.orchestrator.DeploymentSpec;
 import org.codeengine.api.orchestrator.Orchestrator;
+import org.codeengine.api.orchestrator.Plan;
 import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.security.Security;
 import org.codeengine.api.security.SecurityFacade;
@@ -47,6 +51,7 @@ import org.codeengine.core.internal.experts.ReliabilityStrategy;
 import org.codeengine.core.internal.experts.UnsupervisedStrategy;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.orchestrator.JdbcRunJournal;
+import org.codeengine.core.internal.orchestrator.Planner;
 import org.codeengine.core.internal.plugins.PluginRegistry;
 import org.codeengine.core.internal.security.DefaultSecurity;
 import org.codeengine.core.internal.security.DefaultVault;
@@ -146,7 +151,8 @@ public final class CodeEngine implements AutoCloseable {
                         outcome, detail) -> store.audit().append(principal, action, target, outcome, detail),
                 clock,
                 executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
-                        64, Duration.ofSeconds(30), builder.busyDeploymentWait));
+                        64, Duration.ofSeconds(30), builder.busyDeploymentWait),
+                new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs));
     }
 
     private static <T extends Plugin> Map<String, T> byName(List<T> plugins) {
@@ -329,6 +335,8 @@ public final class CodeEngine implements AutoCloseable {
         private boolean adoptOrphanedRuns = true;
         private Duration busyDeploymentWait = Duration.ZERO;
         private Duration storeOutageBound = JdbcRunJournal.DEFAULT_OUTAGE_BOUND;
+        private int maxInstances = DefaultOrchestrator.Limits.DEFAULT_MAX_INSTANCES;
+        private Path serviceLogs = DefaultOrchestrator.Limits.defaults().logFolder();
         private @Nullable ExpertPanel panel;
         private final List<ConsensusStrategy> strategies = new ArrayList<>();
         private final List<ToolProvider> toolProviders = new ArrayList<>();
@@ -513,6 +521,20 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * @param max the most instances one service of a deployment may ask for; a plan that asks for more fails
+         *        whole. 64 by default.
+         * @return this builder
+         * @throws IllegalArgumentException if {@code max} is less than 1
+         */
+        public Builder maxInstances(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxInstances must be at least 1 but was " + max);
+            }
+            this.maxInstances = max;
+            return this;
+        }
+
+        /**
          * At most one run deploys a deployment (name and environment) at a time, across every engine on the store.
          *
          * @param wait how long {@code deploy} waits for an unfinished run of the same deployment to end before it
@@ -527,6 +549,17 @@ public final class CodeEngine implements AutoCloseable {
                 throw new IllegalArgumentException("waitForBusyDeployment must not be negative but was " + wait);
             }
             this.busyDeploymentWait = wait;
+            return this;
+        }
+
+        /**
+         * @param folder where executors keep the services' logs ({@code <folder>/<run>/<service>-<instance>.log} for
+         *        local processes), created readable by its owner only; {@code ~/.code/logs} by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code folder} is null
+         */
+        public Builder serviceLogs(Path folder) {
+            this.serviceLogs = require(folder, "serviceLogs").toAbsolutePath();
             return this;
         }
 
@@ -581,6 +614,24 @@ public final class CodeEngine implements AutoCloseable {
             }
             chosen.put(kind, name);
             return this;
+        }
+
+        /**
+         * Plans a deployment as the engine this builder builds would, with its plugins and limits, but without opening
+         * the store or building an engine: it checks a plan file while another process holds an embedded store. No
+         * permission is checked, as nothing is read, written or started.
+         *
+         * @param spec the deployment
+         * @return its plan
+         * @throws InvalidRequestException naming the service and the rule it breaks, as
+         *         {@link Orchestrator#plan} does
+         * @throws IllegalArgumentException if {@code spec} is null
+         */
+        public Plan plan(DeploymentSpec spec) {
+            require(spec, "spec");
+            PluginRegistry registry = PluginRegistry.discover(pluginLoader, chosen);
+            return new Planner(byName(registry.all(StepExecutor.class)), byName(registry.all(HealthProbe.class)),
+                    maxInstances).plan(spec);
         }
 
         /**

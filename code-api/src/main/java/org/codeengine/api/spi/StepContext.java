@@ -1,5 +1,6 @@
 package org.codeengine.api.spi;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -43,4 +44,10 @@ public interface StepContext {
     default Resources resources() {
         return Resources.NONE;
     }
+
+    /**
+     * @return the folder the engine keeps its services' logs in (readable by its owner only); an executor that writes
+     *         an instance's output to a file puts it under here, unless its settings name another file
+     */
+    Path logFolder();
 }

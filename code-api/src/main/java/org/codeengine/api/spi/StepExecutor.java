@@ -1,6 +1,7 @@
 package org.codeengine.api.spi;
 
 import java.util.Map;
+import java.util.Set;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.orchestrator.StepRecord;
@@ -49,6 +50,19 @@ public interface StepExecutor extends Plugin {
      * @throws InvalidRequestException naming the setting and the rule it breaks
      */
     default void validate(Map<String, String> settings) {}
+
+    /**
+     * Checks a service's settings while its plan is made, as {@link #validate(Map)} does, knowing which settings held
+     * placeholders: their sample values say nothing about the real ones, so checks that look at the machine (does the
+     * command exist, does the folder) skip them. By default {@link #validate(Map)}.
+     *
+     * @param settings the executor's settings from the service spec, placeholders filled with sample values
+     * @param templated the names of the settings that held placeholders
+     * @throws InvalidRequestException naming the setting and the rule it breaks
+     */
+    default void validate(Map<String, String> settings, Set<String> templated) {
+        validate(settings);
+    }
 
     /**
      * Tells whether an instance started earlier, possibly by another process, still runs. The orchestrator asks when

@@ -89,6 +89,11 @@ public class ContainerStartBenchmark {
         public Resources resources() {
             return Resources.NONE;
         }
+
+        @Override
+        public Path logFolder() {
+            return Path.of(System.getProperty("java.io.tmpdir"), "code-bench-logs");
+        }
     }
 
     @Setup(Level.Trial)

@@ -34,8 +34,10 @@ public final class CodeApp {
     public static void main(String[] args) {
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose") || java.util.Arrays.asList(args)
                 .contains("-v");
-        // before the first logger exists: the engine's info lines would drown the app's own output
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
+        // before the first logger exists: the engine's log is for --verbose; without it, what goes wrong is told once,
+        // as one sentence and a hint, not as the engine's warnings and their stack traces (hundreds of lines when
+        // the store's disk is full)
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "off");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.exit(run(args, Io.system()));
     }
@@ -109,6 +111,8 @@ public final class CodeApp {
             case PolicyDeniedException x -> "use an API key whose roles grant it (code keys create --role ...)";
             case DeadlineExceededException x -> "allow more time with --timeout";
             case RateLimitedException x -> "wait a moment and try again";
+            case CodeException x when Causes.noSpaceLeft(x) ->
+                "the disk that holds the store is full; free some space there and try again";
             case CodeException x when message.contains("already in use") || message.contains("file is locked") ->
                 "another code process holds the embedded store; let it finish, or share a PostgreSQL store";
             case CodeException x -> "run again with --verbose for the engine's log";

@@ -287,7 +287,7 @@ final class DemoCommand extends BaseCommand {
                 }
             }
         });
-        return board.follow(run, Duration.ofMinutes(3));
+        return board.follow(run, Duration.ofMinutes(3), false);
     }
 
     private static @Nullable String port(RunSummary run, String service) {

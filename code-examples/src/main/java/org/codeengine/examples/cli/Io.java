@@ -2,6 +2,7 @@ package org.codeengine.examples.cli;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -18,10 +19,15 @@ public record Io(PrintStream out, PrintStream err, InputStream in, Map<String, S
         env = Map.copyOf(env);
     }
 
-    /** @return the process's own streams and environment */
+    /**
+     * @return the process's own streams and environment; the app writes UTF-8 whatever the locale says (the
+     *         default, {@code stdout.encoding}, is ASCII in the POSIX locale and would print each letter beyond it
+     *         as '?')
+     */
     public static Io system() {
         java.io.Console console = System.console();
-        return new Io(System.out, System.err, System.in, System.getenv(), console != null && console.isTerminal());
+        return new Io(new PrintStream(System.out, true, StandardCharsets.UTF_8), new PrintStream(System.err, true,
+                StandardCharsets.UTF_8), System.in, System.getenv(), console != null && console.isTerminal());
     }
 
     /**

@@ -81,17 +81,47 @@ final class Output {
         out.println(JSON.writeValueAsString(document));
     }
 
-    /** Prints a warning for people on standard error. */
+    /** Prints a warning for people on standard error, its control and bidirectional characters escaped. */
     void warn(String text) {
-        err.println(paint("33", "warning: ") + text);
+        err.println(paint("33", "warning: ") + safe(text));
     }
 
-    /** Prints an error and its hint on standard error. */
+    /** Prints an error and its hint on standard error, their control and bidirectional characters escaped. */
     void error(String message, String hint) {
-        err.println(paint("1;31", "error: ") + message);
+        err.println(paint("1;31", "error: ") + safe(message));
         if (!hint.isEmpty()) {
-            err.println(paint("2", "hint: ") + hint);
+            err.println(paint("2", "hint: ") + safe(hint));
         }
+    }
+
+    /**
+     * Escapes what could rewrite a terminal's line rather than show on it: control characters (C0, DEL, C1: the
+     * escape sequences that move the cursor, clear or recolour) and invisible format characters (the bidirectional
+     * overrides and marks such as U+202E and U+200F, zero-width characters), and line separators. Each becomes
+     * {@code \u202E}-style text; every other character, such as a letter of any script, stays as written. For text
+     * that comes from a plan, a run or an error; the app's own colours are added after.
+     *
+     * @param text any text
+     * @return the text, safe to print on one line
+     */
+    static String safe(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length();) {
+            int c = text.codePointAt(i);
+            int type = Character.getType(c);
+            boolean unsafe = type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+            if (unsafe && out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (unsafe) {
+                out.append(String.format(Locale.ROOT, c > 0xFFFF ? "\\U%08X" : "\\u%04X", c));
+            } else if (out != null) {
+                out.appendCodePoint(c);
+            }
+            i += Character.charCount(c);
+        }
+        return out == null ? text : out.toString();
     }
 
     static ObjectNode object() {

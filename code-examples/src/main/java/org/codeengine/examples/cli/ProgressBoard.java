@@ -35,6 +35,8 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
     private int frame;
     private boolean ended;
 
+    /** The longest a deploy that ran out of time waits for its undoing. */
+    private static final Duration UNDO_TIME = Duration.ofMinutes(5);
     private static final Pattern PID = Pattern.compile("started process (\\d+)");
     private static final Pattern ATTEMPT = Pattern.compile("^attempt (\\d+)$");
 
@@ -112,7 +114,7 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
                     }
                 }
                 row.state = e.state();
-                row.note = e.message();
+                row.note = Output.safe(e.message());
                 Matcher pid = PID.matcher(e.message());
                 if (pid.find()) {
                     row.pid = pid.group(1);
@@ -122,17 +124,18 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
                 if (attempt.find()) {
                     row.attempt = Integer.parseInt(attempt.group(1));
                 }
-                plain(e.service(), label(e.state()), e.message());
+                plain(e.service(), label(e.state()), row.note);
             }
             case DeploymentEvent.StepRetried e -> {
                 Row row = row(e.service());
-                row.note = "try " + e.failedAttempt() + " failed: " + e.error() + "; next in " + human(e.delay());
+                row.note = "try " + e.failedAttempt() + " failed: " + Output.safe(e.error()) + "; next in " + human(e
+                        .delay());
                 plain(e.service(), "retry", row.note);
             }
             case DeploymentEvent.HealthChanged e -> {
                 Row row = row(e.service());
-                row.health = e.detail();
-                plain(e.service(), e.healthy() ? "health ok" : "health failing", e.detail());
+                row.health = Output.safe(e.detail());
+                plain(e.service(), e.healthy() ? "health ok" : "health failing", row.health);
             }
         }
         notifyAll();
@@ -143,23 +146,54 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
     }
 
     /**
-     * Waits for the run to end, drawing the live board meanwhile, and for its last event to be shown.
+     * Waits for the run to end, drawing the live board meanwhile, and for its last event to be shown. A run that has
+     * not ended in time is cancelled and undone when {@code cancelLate} is set (a deploy keeps its promise: done in
+     * time, or nothing left behind), and otherwise left as it is, for the command to report.
      *
      * @param run the run
      * @param timeout the longest to wait
+     * @param cancelLate whether to cancel and undo the run when it has not ended in time
      * @return how the run ended
      * @throws CliException if it did not end in time
      */
-    RunState follow(RunHandle run, Duration timeout) {
+    RunState follow(RunHandle run, Duration timeout, boolean cancelLate) {
         run.onEvent(this);
         Thread ticker = out.live() ? Thread.ofVirtual().start(this::tick) : null;
+        // Ctrl-C or a SIGTERM stops waiting too: the run is cancelled and undone before the JVM exits
+        Thread undoAtExit = cancelLate ? new Thread(() -> cancelAtExit(run), "code-deploy-undo") : null;
+        if (undoAtExit != null) {
+            Runtime.getRuntime().addShutdownHook(undoAtExit);
+        }
         RunState end;
         try {
             end = run.await(timeout);
         } catch (DeadlineExceededException e) {
-            throw CliException.failure("run " + run.runId() + " is still going after " + human(timeout),
-                    "it goes on only while this command runs; continue it with 'code resume " + run.runId() + "'");
+            if (!cancelLate) {
+                throw CliException.failure("run " + run.runId() + " is still going after " + human(timeout),
+                        "it goes on only while this command runs; continue it with 'code resume " + run
+                                .runId() + "'");
+            }
+            run.cancel();
+            RunState undone;
+            try {
+                undone = run.await(UNDO_TIME);
+            } catch (DeadlineExceededException stillGoing) {
+                throw CliException.failure("run " + run.runId() + " did not finish within " + human(timeout)
+                        + ", and undoing it has taken " + human(UNDO_TIME) + " so far",
+                        "continue undoing it with "
+                                + "'code rollback " + run.runId() + "'");
+            }
+            throw CliException.failure("run " + run.runId() + " did not finish within " + human(timeout)
+                    + ", so it was cancelled and what it started was stopped; it ended " + undone,
+                    "allow more time with --timeout; 'code status " + run.runId() + "' shows each step");
         } finally {
+            if (undoAtExit != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(undoAtExit);
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down: the hook undoes the run
+                }
+            }
             synchronized (this) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 // the listener runs on an engine thread and may lag behind await by a few events
@@ -183,6 +217,21 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
             }
         }
         return end;
+    }
+
+    /** Cancels and undoes a run that has not ended, as the JVM exits. */
+    private void cancelAtExit(RunHandle run) {
+        if (run.state().terminal()) {
+            return;
+        }
+        out.warn("interrupted: cancelling run " + run.runId() + " and stopping what it started");
+        try {
+            run.cancel();
+            out.warn("run " + run.runId() + " ended " + run.await(UNDO_TIME));
+        } catch (RuntimeException e) {
+            out.warn("run " + run.runId() + " was not undone (" + e.getMessage() + "); 'code rollback "
+                    + run.runId() + "' undoes it");
+        }
     }
 
     private void tick() {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.codeengine.api.CallContext;
+import org.codeengine.api.CodeException;
 import org.codeengine.api.NotFoundException;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.DeploymentSpec;
@@ -43,7 +44,8 @@ final class RunCommands {
 
         @Override
         int run(Session session) {
-            Plan plan = session.engine().orchestrator().plan(session.context(), read(file));
+            // no store: a plan is checked against the plugins alone, so it works while a deploy holds the store
+            Plan plan = session.builder().plan(read(file));
             Output out = session.out();
             if (out.json()) {
                 out.print(Output.JSON.readTree(DeploymentSpecs.toJson(plan)));
@@ -58,6 +60,7 @@ final class RunCommands {
             "Deploy a plan: start each service once its dependencies are healthy, with retries, health checks and "
                     + "rollback, and show the progress per service.",
             "The services keep running after the command ends; 'code rollback RUN' stops them.",
+            "A run that has not ended within --timeout is cancelled and undone, so nothing is left half-deployed.",
             "Exits with 0 when every service is healthy, 1 when the run failed (and was rolled back)."}, footer = {"",
                     "Examples:", "  code deploy shop.yaml", "  code deploy shop.yaml --timeout 10m --json"})
     static final class Deploy extends BaseCommand {
@@ -77,7 +80,7 @@ final class RunCommands {
             out.printf("%s", plan.describe());
             RunHandle run = orchestrator.deploy(ctx, spec);
             return finish(session, run, new ProgressBoard(out, "deploy " + spec.name(), plan.phases().stream()
-                    .flatMap(List::stream).toList()), timeout, RunState.SUCCEEDED);
+                    .flatMap(List::stream).toList()), timeout, RunState.SUCCEEDED, true);
         }
     }
 
@@ -103,6 +106,12 @@ final class RunCommands {
                     out.print(json(summary));
                 } else {
                     printRun(out, summary);
+                    if (!summary.state().terminal()) {
+                        out.line(out.yellow("  the run has not ended") + ": unless a 'code' process still works on "
+                                + "it, its engine stopped (killed, or its store could not be written); 'code resume "
+                                + summary.runId() + "' finishes it, 'code rollback " + summary.runId()
+                                + "' undoes it");
+                    }
                 }
                 return CodeApp.OK;
             }
@@ -146,7 +155,7 @@ final class RunCommands {
             RunSummary before = orchestrator.inspect(ctx, id);
             RunHandle handle = start(session, orchestrator, ctx, before);
             return finish(session, handle, new ProgressBoard(session.out(), spec.name() + " " + before.name(),
-                    services(before)).knowing(before), timeout, wanted());
+                    services(before)).knowing(before), timeout, wanted(), false);
         }
 
         /** Starts the work on the run. */
@@ -241,12 +250,19 @@ final class RunCommands {
     /**
      * Follows a run to its end on a progress board, then prints it; a run that did not end as wanted is reported.
      *
+     * @param cancelLate whether a run that has not ended within {@code timeout} is cancelled and undone
      * @return 0 when the run ended {@code wanted}, else 1
      */
-    static int finish(Session session, RunHandle run, ProgressBoard board, Duration timeout, RunState wanted) {
+    static int finish(Session session, RunHandle run, ProgressBoard board, Duration timeout, RunState wanted,
+            boolean cancelLate) {
         Output out = session.out();
         out.line(out.dim("run " + run.runId()));
-        RunState end = board.follow(run, timeout);
+        RunState end;
+        try {
+            end = board.follow(run, timeout, cancelLate);
+        } catch (CodeException e) {
+            throw stopped(run.runId(), e);
+        }
         RunSummary summary = session.engine().orchestrator().inspect(session.context(), run.runId());
         if (out.json()) {
             out.print(json(summary));
@@ -259,6 +275,20 @@ final class RunCommands {
             return CodeApp.FAILURE;
         }
         return CodeApp.OK;
+    }
+
+    /**
+     * @return the one sentence for a run whose engine stopped working on it: most often its store refused a write (a
+     *         full disk, a database gone), which leaves the run unfinished in the store, for a resume
+     */
+    static CliException stopped(String runId, CodeException e) {
+        String resume = "'code resume " + runId + "' finishes it ('code status " + runId + "' shows where it stopped)";
+        if (Causes.noSpaceLeft(e)) {
+            return CliException.failure("run " + runId + " stopped: its store could not be written, for the disk "
+                    + "that holds it is full", "free some space there, then " + resume);
+        }
+        return CliException.failure("run " + runId + " stopped: " + e.getMessage(), "once the cause is fixed, "
+                + resume);
     }
 
     private static String firstError(RunSummary summary) {
@@ -287,7 +317,10 @@ final class RunCommands {
             s.outputs().entrySet().stream().filter(e -> e.getKey().endsWith(".pid") || e.getKey().endsWith(".port"))
                     .sorted(Map.Entry.comparingByKey()).forEach(e -> facts.add(e.getKey() + "=" + e.getValue()));
             out.line(String.format(Locale.ROOT, "  %-14s %-16s tries %d  %s%s", s.service(), ProgressBoard.label(s
-                    .state()), s.attempt(), String.join(" ", facts), s.error() == null ? "" : "  " + s.error()));
+                    .state()), s.attempt(), String.join(" ", facts), s.error() == null
+                            ? ""
+                            : "  " + Output.safe(s
+                                    .error())));
         }
     }
 

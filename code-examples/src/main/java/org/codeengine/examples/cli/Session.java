@@ -62,11 +62,11 @@ final class Session implements AutoCloseable {
         String where = first(storeFlag, io.env("CODE_STORE"), config.store());
         StoreConfig store;
         if (where == null) {
-            store = StoreConfig.h2File(home.resolve("code-db"));
+            store = h2File(home.resolve("code-db"));
         } else if (where.startsWith("jdbc:")) {
             store = StoreConfig.jdbc(where);
         } else {
-            store = StoreConfig.h2File(home.resolve(where));
+            store = h2File(home.resolve(where));
         }
         String user = first(io.env("CODE_STORE_USER"), config.storeUser());
         if (user != null) {
@@ -76,6 +76,14 @@ final class Session implements AutoCloseable {
             store = store.withSchema(config.storeSchema());
         }
         return store;
+    }
+
+    /**
+     * An H2 file that H2 does not close by itself when the JVM exits: the app closes it, and on Ctrl-C or a SIGTERM
+     * a deploy's shutdown hook still records the undoing of its run there.
+     */
+    private static StoreConfig h2File(Path file) {
+        return StoreConfig.jdbc(StoreConfig.h2File(file).jdbcUrl() + ";DB_CLOSE_ON_EXIT=FALSE");
     }
 
     private @Nullable Secret storePassword() {
@@ -116,8 +124,8 @@ final class Session implements AutoCloseable {
      */
     CodeEngine engine(@Nullable ExpertPanel panel, List<ToolProvider> tools) {
         if (engine == null) {
-            CodeEngine.Builder builder = CodeEngine.builder().store(storeConfig()).auditSigningKey(HomeKeys.auditKey(
-                    home)).vaultMasterKey(HomeKeys.masterKey(home, io.env("CODE_MASTER_KEY")))
+            CodeEngine.Builder builder = builder().store(storeConfig()).auditSigningKey(HomeKeys.auditKey(home))
+                    .vaultMasterKey(HomeKeys.masterKey(home, io.env("CODE_MASTER_KEY")))
                     // a command-line process is short-lived: it resumes a run only when told to (code resume RUN)
                     .adoptOrphanedRuns(false);
             if (panel != null) {
@@ -127,6 +135,11 @@ final class Session implements AutoCloseable {
             engine = builder.build();
         }
         return engine;
+    }
+
+    /** @return an engine builder with what this invocation configures but the store and the keys: nothing opened */
+    CodeEngine.Builder builder() {
+        return CodeEngine.builder().serviceLogs(home.resolve("logs"));
     }
 
     /**

@@ -62,6 +62,25 @@ final class Cli {
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * @param instances how many instances of its one service, {@code api}
+     * @param pids the file each instance appends its process id to
+     * @return a plan whose service starts but never turns healthy, so that its run goes on until stopped
+     */
+    static String neverHealthy(int instances, Path pids) {
+        return """
+                name: slow
+                environment: dev
+                services:
+                  - name: api
+                    executor: process
+                    instances: %d
+                    settings: {command: "sh -c 'echo $$ >> %s; exec sleep 120'", stopGrace: 5s}
+                    health: {probe: command, settings: {command: "false"}, interval: 100ms, failureThreshold: 100000}
+                    timeout: 10m
+                """.formatted(instances, pids);
+    }
+
     /** @return the folder that holds shared/eval, above the working directory */
     static Path evalDir() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {

@@ -74,13 +74,17 @@ class ConventionsTest {
 
     @Test
     void theStore_comesFromTheFlag_thenTheEnvironment_thenConfigYaml_thenTheHomeFolder() throws Exception {
-        assertThat(store(new Cli(home))).isEqualTo("jdbc:h2:file:" + home.resolve("code-db"));
+        assertThat(store(new Cli(home))).isEqualTo(h2(home.resolve("code-db")));
         Files.writeString(home.resolve("config.yaml"), "store: from-config\n");
-        assertThat(store(new Cli(home))).isEqualTo("jdbc:h2:file:" + home.resolve("from-config"));
-        assertThat(store(new Cli(home).env("CODE_STORE", "from-env"))).isEqualTo("jdbc:h2:file:" + home.resolve(
-                "from-env"));
-        assertThat(store(new Cli(home).env("CODE_STORE", "from-env"), "--store", "from-flag")).isEqualTo(
-                "jdbc:h2:file:" + home.resolve("from-flag"));
+        assertThat(store(new Cli(home))).isEqualTo(h2(home.resolve("from-config")));
+        assertThat(store(new Cli(home).env("CODE_STORE", "from-env"))).isEqualTo(h2(home.resolve("from-env")));
+        assertThat(store(new Cli(home).env("CODE_STORE", "from-env"), "--store", "from-flag")).isEqualTo(h2(home
+                .resolve("from-flag")));
+    }
+
+    /** @return the URL of an H2 file store as the app opens it: closed by the app, not by H2 when the JVM exits */
+    private static String h2(Path file) {
+        return "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     private static String store(Cli cli, String... flags) {

@@ -34,12 +34,17 @@ class PackagedAppTest {
     private record Run(int exit, String output, Set<Long> descendants) {}
 
     private Run code(Path launcher, String... args) throws Exception {
+        return code(false, launcher, args);
+    }
+
+    /** @param posix whether to run in the POSIX locale (no LANG, no LC_*), as service managers and containers do */
+    private Run code(boolean posix, Path launcher, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(launcher.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(elsewhere.toFile()).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.endsWith("_API_KEY") || k.startsWith("CODE_") || k.equals("OLLAMA_MODEL")
-                || k.equals("NO_COLOR"));
+                || k.equals("NO_COLOR") || (posix && (k.equals("LANG") || k.startsWith("LC_"))));
         env.put("CODE_HOME", home.toString());
         env.put("JAVA_HOME", Path.of(ProcessHandle.current().info().command().orElseThrow()).getParent().getParent()
                 .toString());
@@ -114,6 +119,60 @@ class PackagedAppTest {
 
         assertThat(run.exit()).as(run.output()).isEqualTo(2);
         assertThat(run.output()).contains("error: ").contains("nosuchdb").contains("hint: ").doesNotContain("\tat ");
+    }
+
+    @Test
+    void plan_inThePosixLocale_showsFileNamesAndValuesAsWritten() throws Exception {
+        Files.writeString(elsewhere.resolve("café-ünï.yaml"), """
+                name: café
+                environment: dev
+                services:
+                  - {name: web, executor: process, settings: {command: "sleep 1"}}
+                """);
+
+        Run run = code(true, LAUNCHER, "plan", "café-ünï.yaml");
+
+        assertThat(run.exit()).as(run.output()).isEqualTo(2);
+        assertThat(run.output()).contains("error: café-ünï.yaml: the deployment: name must match").contains(
+                "but was 'café'").doesNotContain("?").doesNotContain("\uFFFD");
+    }
+
+    @Test
+    void deploy_stoppedBySigterm_cancelsAndUndoesItsRun_leavingNoProcess() throws Exception {
+        Path pids = elsewhere.resolve("pids");
+        Files.writeString(elsewhere.resolve("slow.yaml"), Cli.neverHealthy(2, pids));
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "deploy", "slow.yaml").directory(elsewhere
+                .toFile()).redirectErrorStream(true);
+        builder.environment().put("CODE_HOME", home.toString());
+        builder.environment().put("JAVA_HOME", Path.of(ProcessHandle.current().info().command().orElseThrow())
+                .getParent().getParent().toString());
+        Process app = builder.start();
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while ((!Files.exists(pids) || Files.readAllLines(pids).size() < 2) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            List<Long> started = Files.readAllLines(pids).stream().map(Long::parseLong).toList();
+            assertThat(started).hasSize(2);
+
+            app.toHandle().destroy(); // SIGTERM, as a service manager would stop it (keeps its output open)
+            assertThat(app.waitFor(2, TimeUnit.MINUTES)).isTrue();
+
+            assertThat(output.get(30, TimeUnit.SECONDS)).contains("interrupted: cancelling run").containsPattern(
+                    "run \\S+ ended CANCELLED");
+            assertThat(started).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
+                    .as("process " + pid).isEmpty());
+        } finally {
+            app.descendants().forEach(ProcessHandle::destroyForcibly);
+            app.destroyForcibly();
+        }
     }
 
     @Test

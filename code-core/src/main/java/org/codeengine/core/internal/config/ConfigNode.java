@@ -2,6 +2,11 @@ package org.codeengine.core.internal.config;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,13 +82,25 @@ public record ConfigNode(JsonNode json, String path, String subject) {
      * @throws InvalidRequestException if it cannot be read
      */
     public static String readFile(Path file, String what) {
+        byte[] bytes;
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new NotFoundException(what + " " + file + " does not exist", e);
         } catch (IOException e) {
             throw new InvalidRequestException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
         }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            throw new InvalidRequestException(what + " " + file + " is not UTF-8 text: byte " + in.position()
+                    + " (0x" + HexFormat.of().toHexDigits(bytes[in.position()]) + ") is not valid UTF-8", null);
+        }
+        decoder.flush(out);
+        return out.flip().toString();
     }
 
     /** @return the map under this node, nested maps flattened to dotted keys */

@@ -25,12 +25,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a service as a local child process. Settings: {@code command} (required; split like a shell would, but no
- * shell runs), {@code dir} (working directory), {@code env.NAME} (environment variables), {@code log} (the file its
- * output goes to; by default {@code <tmp>/code-logs/<run>/<service>-<instance>.log}) and {@code stopGrace} (how long
- * it gets to exit after SIGTERM before SIGKILL; 10s by default). It records the process id and start time, so that
- * another process can stop it after a restart and a reused process id is never stopped by mistake. Each child carries
- * {@link ProcessMarks} in its environment (run, service, instance), so that one started by an engine that died before
- * recording it is found and stopped by {@link #sweep}.
+ * shell runs; its program must exist when the plan is made, unless placeholders make it up), {@code dir} (working
+ * directory), {@code env.NAME} (environment variables), {@code log} (the file its output goes to; by default
+ * {@code <engine's log folder>/<run>/<service>-<instance>.log}, folders and file readable by their owner only) and
+ * {@code stopGrace} (how long it gets to exit after SIGTERM before SIGKILL; 10s by default). It records the process
+ * id and start time, so that another process can stop it after a restart and a reused process id is never stopped by
+ * mistake. Each child carries {@link ProcessMarks} in its environment (run, service, instance), so that one started
+ * by an engine that died before recording it is found and stopped by {@link #sweep}.
  */
 public final class ProcessExecutor implements StepExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessExecutor.class);
@@ -55,25 +56,32 @@ public final class ProcessExecutor implements StepExecutor {
 
     @Override
     public void validate(Map<String, String> settings) {
+        validate(settings, Set.of());
+    }
+
+    @Override
+    public void validate(Map<String, String> settings, Set<String> templated) {
         Settings.onlyKnown(settings, KEYS, PREFIXES);
-        CommandLine.split(Settings.required(settings, "command"), "setting 'command'");
+        List<String> command = CommandLine.split(Settings.required(settings, "command"), "setting 'command'");
         String dir = settings.get("dir");
-        if (dir != null && !Files.isDirectory(Path.of(dir))) {
+        if (dir != null && !templated.contains("dir") && !Files.isDirectory(Path.of(dir))) {
             throw new InvalidRequestException("setting 'dir' must be an existing directory but was '" + dir + "'",
                     null);
         }
         Settings.duration(settings, "stopGrace", DEFAULT_GRACE);
+        if (!templated.contains("command") && (dir == null || !templated.contains("dir"))) {
+            Programs.resolve(command.getFirst(), dir);
+        }
     }
 
     @Override
     public StepHandle start(String service, Map<String, String> settings, StepContext context) {
-        validate(settings);
+        validate(settings, Set.of("command")); // a program that is missing now fails the start, naming the service
         List<String> command = CommandLine.split(settings.get("command"), "setting 'command'");
         Duration grace = Settings.duration(settings, "stopGrace", DEFAULT_GRACE);
         Path log = settings.containsKey("log")
                 ? Path.of(settings.get("log"))
-                : Path.of(System.getProperty("java.io.tmpdir"), "code-logs", context.runId(), service + "-"
-                        + context.instance() + ".log");
+                : context.logFolder().resolve(context.runId()).resolve(service + "-" + context.instance() + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Redirect
                 .appendTo(log.toFile())).redirectInput(Redirect.from(Path.of("/dev/null").toFile()));
         if (settings.containsKey("dir")) {
@@ -87,7 +95,7 @@ public final class ProcessExecutor implements StepExecutor {
         builder.environment().putAll(ProcessMarks.of(context.runId(), service, context.instance()));
         Process process;
         try {
-            Files.createDirectories(log.toAbsolutePath().getParent());
+            OwnerOnly.file(log);
             process = builder.start();
         } catch (IOException e) {
             throw new InvalidRequestException("cannot start '" + command.getFirst() + "' for service '" + service
@@ -178,18 +186,53 @@ public final class ProcessExecutor implements StepExecutor {
         family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 
-    private static boolean exited(ProcessHandle process, Duration wait) {
+    /**
+     * Waits for the process to exit, checking often: the JDK's {@code onExit} of a process another JVM started polls
+     * from 300 ms up to 5 s apart, and never ends for a zombie that nobody reaps.
+     *
+     * @return whether it exited within {@code wait}
+     */
+    static boolean exited(ProcessHandle process, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long pause = 1;
         try {
-            process.onExit().get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            while (!gone(process)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    process.onExit().get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(pause)), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    pause = Math.min(pause * 2, 50);
+                } catch (ExecutionException e) {
+                    // checked again by gone()
+                }
+            }
             return true;
-        } catch (TimeoutException e) {
-            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
             return false;
-        } catch (ExecutionException e) {
-            return !process.isAlive();
+        }
+    }
+
+    /**
+     * @return whether the process has exited: it is not alive, or it is a zombie that another process than this one
+     *         must reap (Linux; an init reaps orphans seconds later, and {@link ProcessHandle#isAlive} says true
+     *         until then); this JVM reaps its own children at once
+     */
+    public static boolean gone(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return true;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            // pid (name) state ppid ...: the name in parentheses may hold blanks and parentheses
+            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
+            return after[0].equals("Z") && Long.parseLong(after[1]) != ProcessHandle.current().pid();
+        } catch (IOException | RuntimeException e) {
+            return !process.isAlive(); // no /proc: not Linux, or it has just exited
         }
     }
 

@@ -1,6 +1,7 @@
 package org.codeengine.core.internal.orchestrator;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,6 +81,29 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
         }
     }
 
+    /**
+     * What bounds a deployment and where its services' traces go.
+     *
+     * @param maxInstances the most instances one service of a plan may ask for
+     * @param logFolder where executors keep the services' logs
+     */
+    public record Limits(int maxInstances, Path logFolder) {
+        /** The most instances of one service by default. */
+        public static final int DEFAULT_MAX_INSTANCES = 64;
+
+        public Limits {
+            if (maxInstances < 1) {
+                throw new IllegalArgumentException("maxInstances must be at least 1 but was " + maxInstances);
+            }
+            Objects.requireNonNull(logFolder, "logFolder");
+        }
+
+        /** @return the defaults: 64 instances, logs in {@code ~/.code/logs} */
+        public static Limits defaults() {
+            return new Limits(DEFAULT_MAX_INSTANCES, Path.of(System.getProperty("user.home"), ".code", "logs"));
+        }
+    }
+
     private final Runtime rt;
     private final Planner planner;
     private final SecurityFacade security;
@@ -99,10 +123,18 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     public DefaultOrchestrator(RunJournal journal, Map<String, StepExecutor> executors, Map<String, HealthProbe> probes,
             SecurityFacade security, Audit audit, Clock clock, Executor threads, MeterRegistry meters,
             Options options) {
+        this(journal, executors, probes, security, audit, clock, threads, meters, options, Limits.defaults());
+    }
+
+    public DefaultOrchestrator(RunJournal journal, Map<String, StepExecutor> executors, Map<String, HealthProbe> probes,
+            SecurityFacade security, Audit audit, Clock clock, Executor threads, MeterRegistry meters,
+            Options options, Limits limits) {
         String owner = LeaseOwners.forThisProcess();
         this.rt = new Runtime(journal, owner, clock, threads, Map.copyOf(executors), Map.copyOf(probes), new Guards(
-                options.startsPerExecutor(), options.breakerOpenFor()), new Metrics(meters), new SpecCodec());
-        this.planner = new Planner(executors, probes);
+                options.startsPerExecutor(), options.breakerOpenFor()), new Metrics(meters), new SpecCodec(),
+                limits
+                        .logFolder());
+        this.planner = new Planner(executors, probes, limits.maxInstances());
         this.security = security;
         this.audit = audit;
         this.options = options;

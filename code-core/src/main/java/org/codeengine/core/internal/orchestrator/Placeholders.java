@@ -1,8 +1,10 @@
 package org.codeengine.core.internal.orchestrator;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.codeengine.api.InvalidRequestException;
 
 /** Fills {@code ${name}} placeholders in executor and health-check settings with the values of one instance. */
@@ -15,6 +17,17 @@ final class Placeholders {
     /** @return values that stand in for a real instance when a plan is validated */
     static Map<String, String> sample(String service) {
         return Map.of(PORT, "1024", "instance", "0", "slot", "blue", "service", service, "run", "dry-run");
+    }
+
+    /** @return the names of the settings that hold a placeholder */
+    static Set<String> templated(Map<String, String> settings) {
+        Set<String> names = new HashSet<>();
+        settings.forEach((key, value) -> {
+            if (value.contains("${")) {
+                names.add(key);
+            }
+        });
+        return Set.copyOf(names);
     }
 
     /** @return whether any setting mentions {@code ${name}} */

@@ -24,10 +24,30 @@ import org.codeengine.api.spi.StepExecutor;
 public final class Planner {
     private final Map<String, StepExecutor> executors;
     private final Map<String, HealthProbe> probes;
+    private final int maxInstances;
 
+    /** A planner that allows {@link DefaultOrchestrator.Limits#DEFAULT_MAX_INSTANCES} instances of a service. */
     public Planner(Map<String, StepExecutor> executors, Map<String, HealthProbe> probes) {
+        this(executors, probes, DefaultOrchestrator.Limits.DEFAULT_MAX_INSTANCES);
+    }
+
+    /** @param maxInstances the most instances one service may ask for */
+    public Planner(Map<String, StepExecutor> executors, Map<String, HealthProbe> probes, int maxInstances) {
         this.executors = Map.copyOf(executors);
         this.probes = Map.copyOf(probes);
+        this.maxInstances = maxInstances;
+    }
+
+    /** @return what all the instances of a service ask for together */
+    static Resources demand(ServiceSpec service) {
+        Resources one = service.resources();
+        return new Resources(saturated(one.cpuMillis(), service.instances()), saturated(one.memoryBytes(), service
+                .instances()));
+    }
+
+    private static long saturated(long amount, int times) {
+        long product = amount * times;
+        return amount != 0 && product / times != amount ? Long.MAX_VALUE : product;
     }
 
     /**
@@ -112,10 +132,15 @@ public final class Planner {
             throw invalid("service '" + service.name() + "' names executor '" + service.executor()
                     + "', which is not installed; known executors: " + new TreeSet<>(executors.keySet()));
         }
+        if (service.instances() > maxInstances) {
+            throw invalid("service '" + service.name() + "' asks for " + service.instances() + " instances, more than"
+                    + " the " + maxInstances + " this engine allows (its maxInstances setting)");
+        }
         Map<String, String> sample = Placeholders.sample(service.name());
         String where = "service '" + service.name() + "' settings";
         try {
-            executor.validate(Placeholders.fill(service.settings(), sample, where));
+            executor.validate(Placeholders.fill(service.settings(), sample, where), Placeholders.templated(service
+                    .settings()));
         } catch (InvalidRequestException e) {
             throw e.getMessage().startsWith("service '") ? e : invalid(where + ": " + e.getMessage());
         } catch (CodeException | IllegalArgumentException e) {
@@ -137,17 +162,18 @@ public final class Planner {
                 throw invalid(healthWhere + ": " + e.getMessage());
             }
         }
-        Resources asked = service.resources();
+        Resources asked = demand(service);
         Resources capacity = spec.capacity();
+        String instances = service.instances() == 1 ? "" : " (" + service.instances() + " instances)";
         if (asked.cpuMillis() > capacity.cpuMillis()) {
-            throw invalid("service '" + service.name() + "' asks for " + asked.cpuMillis() + " cpuMillis, "
-                    + (asked.cpuMillis() - capacity.cpuMillis()) + " more than the capacity of "
+            throw invalid("service '" + service.name() + "' asks for " + asked.cpuMillis() + " cpuMillis" + instances
+                    + ", " + (asked.cpuMillis() - capacity.cpuMillis()) + " more than the capacity of "
                     + capacity.cpuMillis());
         }
         if (asked.memoryBytes() > capacity.memoryBytes()) {
-            throw invalid("service '" + service.name() + "' asks for " + asked.memoryBytes() + " memoryBytes, "
-                    + (asked.memoryBytes() - capacity.memoryBytes()) + " more than the capacity of "
-                    + capacity.memoryBytes());
+            throw invalid("service '" + service.name() + "' asks for " + asked.memoryBytes() + " memoryBytes"
+                    + instances + ", " + (asked.memoryBytes() - capacity.memoryBytes())
+                    + " more than the capacity of " + capacity.memoryBytes());
         }
     }
 
@@ -158,11 +184,11 @@ public final class Planner {
         Resources used = Resources.NONE;
         for (int k = 0; k < size; k++) {
             ServiceSpec service = services.get(layer[k]);
-            Resources after = used.plus(service.resources());
+            Resources after = used.plus(demand(service));
             if (!phase.isEmpty() && (phase.size() == spec.maxParallelism() || !after.fitsIn(spec.capacity()))) {
                 phases.add(phase);
                 phase = new ArrayList<>();
-                after = service.resources();
+                after = demand(service);
             }
             phase.add(service.name());
             used = after;

@@ -6,13 +6,17 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -24,6 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -35,6 +40,7 @@ import org.codeengine.api.orchestrator.DeploymentEvent;
 import org.codeengine.api.orchestrator.DeploymentSpec;
 import org.codeengine.api.orchestrator.HealthCheckSpec;
 import org.codeengine.api.orchestrator.Plan;
+import org.codeengine.api.orchestrator.Resources;
 import org.codeengine.api.orchestrator.RetryPolicy;
 import org.codeengine.api.orchestrator.Rollout;
 import org.codeengine.api.orchestrator.RunHandle;
@@ -384,15 +390,14 @@ final class RunExecution implements RunHandle {
             if (mode == Mode.DEPLOYING) {
                 while (!ready.isEmpty() && running.size() < spec.maxParallelism()) {
                     ServiceSpec next = order.get(ready.peek());
-                    if (!running.isEmpty() && (cpuInFlight + next.resources().cpuMillis() > spec.capacity()
-                            .cpuMillis()
-                            || memoryInFlight + next.resources().memoryBytes() > spec.capacity()
-                                    .memoryBytes())) {
+                    Resources demand = Planner.demand(next);
+                    if (!running.isEmpty() && (cpuInFlight + demand.cpuMillis() > spec.capacity().cpuMillis()
+                            || memoryInFlight + demand.memoryBytes() > spec.capacity().memoryBytes())) {
                         break;
                     }
                     int i = ready.poll();
-                    cpuInFlight += next.resources().cpuMillis();
-                    memoryInFlight += next.resources().memoryBytes();
+                    cpuInFlight += demand.cpuMillis();
+                    memoryInFlight += demand.memoryBytes();
                     Task task = new Task(i, reattach[i]);
                     running.put(i, task);
                     launch.add(task);
@@ -479,8 +484,9 @@ final class RunExecution implements RunHandle {
         List<Task> others = List.of();
         synchronized (this) {
             running.remove(i);
-            cpuInFlight -= service.resources().cpuMillis();
-            memoryInFlight -= service.resources().memoryBytes();
+            Resources demand = Planner.demand(service);
+            cpuInFlight -= demand.cpuMillis();
+            memoryInFlight -= demand.memoryBytes();
             if (mode == Mode.ABANDONED) {
                 return;
             }
@@ -798,40 +804,7 @@ final class RunExecution implements RunHandle {
             if (state != RunState.ROLLING_BACK) {
                 transition(state, RunState.ROLLING_BACK);
             }
-            boolean clean = true;
-            for (int i = records.length - 1; i >= 0; i--) {
-                synchronized (this) {
-                    if (leaving) {
-                        throw new LeaseLost(); // abandoned meanwhile: the next holder undoes the rest
-                    }
-                }
-                StepRecord r = records[i];
-                switch (r.state()) {
-                    case PENDING -> save(i, r, StepState.SKIPPED, r.attempt(), null);
-                    case STARTING, CHECKING_HEALTH, HEALTHY, FAILED -> {
-                        if (midStart(r)) {
-                            sweepUnrecorded(i);
-                        }
-                        if (hasInstances(r)) {
-                            try {
-                                undoInstances(i, true);
-                                save(i, records[i], r.state() == StepState.FAILED
-                                        ? StepState.FAILED
-                                        : StepState.ROLLED_BACK, r.attempt(), r.error());
-                            } catch (CodeException e) {
-                                clean = false;
-                                save(i, records[i], records[i].state(), r.attempt(), "undo failed: "
-                                        + e.getMessage());
-                            }
-                        } else if (r.state() != StepState.FAILED) {
-                            save(i, r, StepState.ROLLED_BACK, r.attempt(), r.error());
-                        }
-                    }
-                    default -> {
-                    }
-                }
-            }
-            end(RunState.ROLLING_BACK, clean ? stopTarget : RunState.FAILED);
+            end(RunState.ROLLING_BACK, undoAll() ? stopTarget : RunState.FAILED);
         } catch (LeaseLost e) {
             leave();
         } catch (RuntimeException | Error e) {
@@ -839,6 +812,71 @@ final class RunExecution implements RunHandle {
             finish(null, e);
             rethrowFatal(e);
         }
+    }
+
+    /**
+     * Undoes every step in reverse dependency order, each as soon as the steps that depend on it are undone, so that
+     * independent steps stop at once: a rollback takes as long as its longest chain of stops, not their sum.
+     *
+     * @return whether every step was undone cleanly
+     */
+    private boolean undoAll() {
+        AtomicBoolean clean = new AtomicBoolean(true);
+        List<CompletableFuture<Void>> undone = new ArrayList<>(Collections.nCopies(records.length, null));
+        try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = records.length - 1; i >= 0; i--) { // plan order: a step's dependents come after it
+                int step = i;
+                CompletableFuture<?>[] dependentsUndone = new CompletableFuture<?>[dependents[i].length];
+                for (int k = 0; k < dependents[i].length; k++) {
+                    dependentsUndone[k] = undone.get(dependents[i][k]);
+                }
+                undone.set(i, CompletableFuture.allOf(dependentsUndone).thenRunAsync(() -> {
+                    if (!undoStep(step)) {
+                        clean.set(false);
+                    }
+                }, each));
+            }
+            CompletableFuture.allOf(undone.toArray(CompletableFuture<?>[]::new)).join();
+        } catch (CompletionException e) {
+            // the first failure for good (a lost lease, the journal refusing writes) ends the rollback here; a step
+            // whose dependents were not all undone is not undone either, so nothing stops before what still needs it
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        return clean.get();
+    }
+
+    /** @return whether the step was undone cleanly (or had nothing to undo) */
+    private boolean undoStep(int i) {
+        synchronized (this) {
+            if (leaving) {
+                throw new LeaseLost(); // abandoned meanwhile: the next holder undoes the rest
+            }
+        }
+        StepRecord r = records[i];
+        switch (r.state()) {
+            case PENDING -> save(i, r, StepState.SKIPPED, r.attempt(), null);
+            case STARTING, CHECKING_HEALTH, HEALTHY, FAILED -> {
+                if (midStart(r)) {
+                    sweepUnrecorded(i);
+                }
+                if (hasInstances(r)) {
+                    try {
+                        undoInstances(i, true);
+                        save(i, records[i], r.state() == StepState.FAILED
+                                ? StepState.FAILED
+                                : StepState.ROLLED_BACK, r.attempt(), r.error());
+                    } catch (CodeException e) {
+                        save(i, records[i], records[i].state(), r.attempt(), "undo failed: " + e.getMessage());
+                        return false;
+                    }
+                } else if (r.state() != StepState.FAILED) {
+                    save(i, r, StepState.ROLLED_BACK, r.attempt(), r.error());
+                }
+            }
+            default -> {
+            }
+        }
+        return true;
     }
 
     private void end(RunState from, RunState to) {
@@ -904,28 +942,58 @@ final class RunExecution implements RunHandle {
             outputs.forEach((k, v) -> merged.put(instance + "." + k, v));
             save(i, withOutputs(records[i], merged));
         }, message -> emit(new DeploymentEvent.StepStateChanged(runId, now(), service, records[i].state(),
-                message)), order.get(i).resources());
+                message)), rt.logFolder(), order.get(i).resources());
     }
 
-    /** Undoes the instances of step {@code i} recorded in its outputs, removing each from the record once undone. */
+    /**
+     * Undoes the instances of step {@code i} recorded in its outputs, all at once, then removes the undone ones from
+     * the record (undoing is idempotent, so a crash before that write only undoes them again).
+     */
     private void undoInstances(int i, boolean strict) {
         ServiceSpec service = order.get(i);
         StepExecutor executor = rt.executors().get(service.executor());
         String slot = records[i].outputs().getOrDefault(SLOT, "blue");
+        List<Integer> instances = instancesOf(records[i]);
+        Map<Integer, Future<?>> undoing = new HashMap<>();
+        Set<Integer> undone = new HashSet<>();
         CodeException first = null;
-        for (int k : instancesOf(records[i])) {
-            try {
-                executor.undo(instanceRecord(records[i], k), context(i, k, slot));
-                Map<String, String> outputs = new HashMap<>(records[i].outputs());
-                outputs.keySet().removeIf(key -> key.startsWith(k + "."));
-                save(i, withOutputs(records[i], outputs));
-            } catch (CodeException e) {
-                LOG.warn("run {}: undoing service '{}' instance {} failed: {}", runId, service.name(), k,
-                        e.getMessage());
-                if (first == null) {
-                    first = e;
+        try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int k : instances) {
+                StepRecord one = instanceRecord(records[i], k);
+                StepContext context = context(i, k, slot);
+                undoing.put(k, each.submit(() -> executor.undo(one, context)));
+            }
+            for (int k : instances) {
+                try {
+                    undoing.get(k).get();
+                    undone.add(k);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof CodeException failed)) {
+                        throw e.getCause() instanceof RuntimeException r
+                                ? r
+                                : new IllegalStateException(e
+                                        .getCause());
+                    }
+                    LOG.warn("run {}: undoing service '{}' instance {} failed: {}", runId, service.name(), k,
+                            failed.getMessage());
+                    if (first == null) {
+                        first = failed;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UnavailableException("interrupted while undoing service '" + service.name() + "'",
+                            null, e);
                 }
             }
+        }
+        if (!undone.isEmpty()) {
+            Map<String, String> outputs = new HashMap<>(records[i].outputs());
+            outputs.keySet().removeIf(key -> {
+                int dot = key.indexOf('.');
+                return dot > 0 && key.chars().limit(dot).allMatch(Character::isDigit) && undone.contains(Integer
+                        .parseInt(key.substring(0, dot)));
+            });
+            save(i, withOutputs(records[i], outputs));
         }
         if (first != null && strict) {
             throw first;
@@ -1012,7 +1080,7 @@ final class RunExecution implements RunHandle {
         return new InstanceContext(old.runId(), old.service(), instance, slot, rt.clock(), outputs -> {
         },
                 message -> {
-                });
+                }, rt.logFolder());
     }
 
     static boolean hasInstances(StepRecord record) {

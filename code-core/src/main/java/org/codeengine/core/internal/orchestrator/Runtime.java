@@ -1,5 +1,6 @@
 package org.codeengine.core.internal.orchestrator;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.codeengine.api.spi.StepExecutor;
  *
  * @param owner this engine's name in leases
  * @param threads runs steps; one task per step, blocking allowed (virtual threads)
+ * @param logFolder where executors keep their services' logs
  */
 record Runtime(RunJournal journal, String owner, Clock clock, Executor threads, Map<String, StepExecutor> executors,
-        Map<String, HealthProbe> probes, Guards guards, Metrics metrics, SpecCodec codec) {}
+        Map<String, HealthProbe> probes, Guards guards, Metrics metrics, SpecCodec codec, Path logFolder) {}

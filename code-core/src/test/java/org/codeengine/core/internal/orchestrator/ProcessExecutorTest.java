@@ -39,7 +39,7 @@ class ProcessExecutorTest {
 
     InstanceContext context() {
         return new InstanceContext("run-1", "svc", 0, "blue", Clock.systemUTC(), recorded::putAll, message -> {
-        });
+        }, dir.resolve("logs"));
     }
 
     StepRecord record() {
@@ -134,7 +134,7 @@ class ProcessExecutorTest {
             seen.putAll(outputs);
             throw new UnavailableException("the journal is down (test)", null, null);
         }, message -> {
-        });
+        }, dir.resolve("logs"));
         assertThatThrownBy(() -> executor.start("svc", Map.of("command", "sleep 30", "log", dir.resolve("r.log")
                 .toString()), failing)).isInstanceOf(UnavailableException.class).hasMessageContaining(
                         "the journal is down");

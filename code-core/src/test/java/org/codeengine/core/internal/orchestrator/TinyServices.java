@@ -14,6 +14,7 @@ import java.util.function.BooleanSupplier;
 import org.codeengine.api.orchestrator.HealthCheckSpec;
 import org.codeengine.api.orchestrator.RetryPolicy;
 import org.codeengine.api.orchestrator.ServiceSpec;
+import org.codeengine.core.internal.executors.ProcessExecutor;
 import org.codeengine.core.testservices.TinyService;
 
 /**
@@ -78,8 +79,8 @@ final class TinyServices {
     List<Long> alivePids() {
         List<Long> alive = new ArrayList<>();
         for (long pid : pids()) {
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                alive.add(pid);
+            if (ProcessHandle.of(pid).map(p -> !ProcessExecutor.gone(p)).orElse(false)) {
+                alive.add(pid); // a zombie has exited: only its reaping is left, to an init that may take seconds
             }
         }
         return alive;

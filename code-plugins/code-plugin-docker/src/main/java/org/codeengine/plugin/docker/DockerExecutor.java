@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code unix:///var/run/docker.sock}), {@code init} ({@code true} runs the daemon's init as PID 1, so SIGTERM
  * reaches a service that installs no handler of its own; {@code false} by default, as in Docker) and {@code log} (the
  * file the container's output is copied to when it is
- * undone; by default {@code <tmp>/code-logs/<run>/<service>-<instance>.log}, where the process executor writes). The
+ * undone; by default {@code <engine's log folder>/<run>/<service>-<instance>.log}, where the process executor writes,
+ * readable by its owner only). The
  * service's resources become the container's CPU and memory limits; the daemon never restarts it (CODE does).
  *
  * <p>The container's name is recorded before it is created, and its id before it starts, so no container is ever left
@@ -90,8 +92,7 @@ public final class DockerExecutor implements StepExecutor {
         String name = Labels.name(context);
         Path log = s.log() != null
                 ? Path.of(s.log())
-                : Path.of(System.getProperty("java.io.tmpdir"), "code-logs",
-                        context.runId(), service + "-" + context.instance() + ".log");
+                : context.logFolder().resolve(context.runId()).resolve(service + "-" + context.instance() + ".log");
         try {
             docker.ping();
             ensureImage(docker, s);
@@ -243,8 +244,16 @@ public final class DockerExecutor implements StepExecutor {
         String text = "";
         try {
             text = docker.logs(id, null);
-            Files.createDirectories(log.toAbsolutePath().getParent());
+            Path folder = log.toAbsolutePath().getParent();
+            Files.createDirectories(folder);
+            boolean posix = folder.getFileSystem().supportedFileAttributeViews().contains("posix");
+            if (posix) {
+                Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
+            }
             Files.writeString(log, text, StandardCharsets.UTF_8);
+            if (posix) {
+                Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-------"));
+            }
         } catch (IOException | CodeException e) {
             LOG.log(System.Logger.Level.WARNING, "keeping the log of container {0} in {1} failed: {2}", shortId(id),
                     log, e.getMessage());

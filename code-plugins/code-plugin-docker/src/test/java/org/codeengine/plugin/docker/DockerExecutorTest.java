@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,12 +29,16 @@ import org.codeengine.api.spi.StepHandle;
 import org.codeengine.plugin.support.JsonBodies;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /** The docker executor on its own, against the real daemon: one instance at a time, with a hand-made context. */
 class DockerExecutorTest {
     final DockerExecutor executor = new DockerExecutor();
     final List<String> runs = new ArrayList<>();
+
+    @TempDir
+    Path logs;
 
     /** A context that keeps what is recorded, as the orchestrator's journal would. */
     final class Context implements StepContext {
@@ -84,6 +89,11 @@ class DockerExecutorTest {
         @Override
         public Consumer<String> progress() {
             return progress::add;
+        }
+
+        @Override
+        public Path logFolder() {
+            return logs;
         }
 
         @Override
@@ -256,7 +266,8 @@ class DockerExecutorTest {
         assertThatThrownBy(() -> handle.awaitStarted(Duration.ofSeconds(1))).isInstanceOf(
                 UnavailableException.class).hasMessageContaining("exit 3").hasMessageContaining("DB_URL is not set");
         executor.undo(context.record(), context);
-        assertThat(java.nio.file.Files.readString(java.nio.file.Path.of(context.recorded.get("log"))))
+        assertThat(Path.of(context.recorded.get("log"))).startsWith(logs);
+        assertThat(java.nio.file.Files.readString(Path.of(context.recorded.get("log"))))
                 .contains("starting").contains("DB_URL is not set");
     }
 
