@@ -303,11 +303,25 @@ public final class KubernetesExecutor implements StepExecutor {
                 .client();
     }
 
+    /**
+     * Applies an object. Server-side: an object that is absent is created (what an apply does to it), one that exists
+     * is patched with server-side apply, field manager {@code code}, taking the fields it sets; else created or
+     * replaced whole.
+     */
     private static <T extends HasMetadata> T apply(KubernetesClient client, T object, boolean serverSide) {
-        return call(() -> serverSide
-                ? client.resource(object).fieldManager(FIELD_MANAGER).forceConflicts()
-                        .serverSideApply()
-                : client.resource(object).createOr(NonDeletingOperation::update));
+        if (!serverSide) {
+            return call(() -> client.resource(object).createOr(NonDeletingOperation::update));
+        }
+        if (call(() -> client.resource(object).get()) == null) {
+            try {
+                return client.resource(object).create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw mapped(e);
+                } // made meanwhile: apply over it
+            }
+        }
+        return call(() -> client.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply());
     }
 
     /** What was there before, as it can be applied again: its spec and its own metadata, without the server's. */
