@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.stream.Collectors;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.orchestrator.DeploymentSpec;
+import org.codeengine.api.orchestrator.Rollout;
 import org.codeengine.api.orchestrator.RunHandle;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.ServiceSpec;
@@ -119,5 +121,135 @@ class KubernetesDeployTest {
         assertThat(service("api")).isNull();
         assertThat(cluster.controller.creations("api")).isEqualTo(1);
         assertThat(cluster.controller.creations("db")).isEqualTo(1);
+    }
+
+    /** A Deployment of {@code name} at {@code image}, and with {@code service} a Service selecting its pods. */
+    static String manifest(String name, String image, boolean service) {
+        String deployment = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: %1$s
+                  labels: {app: %1$s}
+                spec:
+                  progressDeadlineSeconds: 30
+                  selector: {matchLabels: {app: %1$s}}
+                  template:
+                    metadata: {labels: {app: %1$s}}
+                    spec:
+                      containers:
+                      - name: %1$s
+                        image: %2$s
+                        ports: [{containerPort: 8080}]
+                """.formatted(name, image);
+        return !service ? deployment : deployment + """
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: %1$s
+                spec:
+                  selector: {app: %1$s}
+                  ports: [{port: 80, targetPort: 8080}]
+                """.formatted(name);
+    }
+
+    ServiceSpec.Builder fromManifest(String name, String image, boolean service, String... dependsOn) {
+        return on(ServiceSpec.builder(name, "kubernetes").dependsOn(dependsOn).setting("manifest", manifest(name,
+                image, service)));
+    }
+
+    static String image(Deployment d) {
+        return d.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage();
+    }
+
+    RunHandle deploy(ServiceSpec... services) {
+        return engine.orchestrator().deploy(CTX, DeploymentSpec.of("shop", "dev", List.of(services)));
+    }
+
+    @Test
+    void failedRollout_failsWithTheReasonKubernetesGives_andRollbackRestoresTheDeploymentThatWasThereBefore() {
+        // what an earlier kubectl apply left: web 1.0 on two replicas
+        cluster.client.apps().deployments().inNamespace(SimulatedCluster.NAMESPACE).resource(new DeploymentBuilder()
+                .withNewMetadata().withName("web").addToLabels("app", "web").addToLabels("team", "shop").endMetadata()
+                .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "web").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata().withNewSpec()
+                .addNewContainer().withName("web").withImage("registry.example.com/shop/web:1.0").endContainer()
+                .endSpec().endTemplate().endSpec().build()).create();
+        SimulatedCluster.await("web 1.0 is available", () -> deployment("web").getStatus() != null && Integer.valueOf(
+                2).equals(deployment("web").getStatus().getAvailableReplicas()), WAIT);
+        String uid = deployment("web").getMetadata().getUid();
+
+        RunHandle run = deploy(app("db", "registry.example.com/shop/db:16").build(), fromManifest("web",
+                "registry.example.com/shop/web:broken", false, "db").instances(2).build());
+
+        assertThat(run.await(WAIT)).isEqualTo(RunState.ROLLED_BACK);
+        Map<String, StepRecord> steps = steps(run);
+        assertThat(steps.get("web").state()).isEqualTo(StepState.FAILED);
+        assertThat(steps.get("web").error()).contains("Deployment shop/web: rollout failed: ProgressDeadlineExceeded:"
+                + " ReplicaSet \"web-5d8f7c\" has timed out progressing.").contains("ImagePullBackOff");
+        assertThat(steps.get("db").state()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(deployment("db")).as("what the run created is deleted").isNull();
+        Deployment web = deployment("web");
+        assertThat(web).as("what was there before is restored, not deleted").isNotNull();
+        assertThat(web.getMetadata().getUid()).isEqualTo(uid);
+        assertThat(image(web)).isEqualTo("registry.example.com/shop/web:1.0");
+        assertThat(web.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(web.getMetadata().getLabels()).containsEntry("team", "shop").doesNotContainKey("code.run");
+        assertThat(web.getMetadata().getAnnotations()).doesNotContainKey("code.run");
+    }
+
+    ServiceSpec.Builder slotted(String image, Rollout rollout) {
+        return fromManifest("web", image, true).setting("slots", "true").rollout(rollout);
+    }
+
+    @Test
+    void blueGreen_putsTheNewDeploymentBesideTheOld_switchesTheServiceSelector_andKeepsTheOldServingOnFailure() {
+        RunHandle first = deploy(slotted("registry.example.com/shop/web:1.0", Rollout.BLUE_GREEN).build());
+        assertThat(first.await(WAIT)).isEqualTo(RunState.SUCCEEDED);
+        assertThat(service("web").getSpec().getSelector()).containsEntry("app", "web").containsEntry("code.slot",
+                "blue");
+        assertThat(deployment("web-blue").getSpec().getSelector().getMatchLabels()).containsEntry("code.slot", "blue");
+
+        RunHandle second = deploy(slotted("registry.example.com/shop/web:2.0", Rollout.BLUE_GREEN).build());
+        assertThat(second.await(WAIT)).isEqualTo(RunState.SUCCEEDED);
+        assertThat(service("web").getSpec().getSelector()).as("promote switched it").containsEntry("code.slot",
+                "green");
+        assertThat(image(deployment("web-green"))).isEqualTo("registry.example.com/shop/web:2.0");
+        assertThat(deployment("web-blue")).as("the old slot, once the run succeeded").isNull();
+        assertThat(steps(second).get("web").outputs()).containsEntry("0.servicePreviousSlot", "blue");
+
+        RunHandle broken = deploy(slotted("registry.example.com/shop/web:broken", Rollout.BLUE_GREEN).build());
+        assertThat(broken.await(WAIT)).isEqualTo(RunState.ROLLED_BACK);
+        assertThat(steps(broken).get("web").error()).contains("ProgressDeadlineExceeded");
+        assertThat(service("web").getSpec().getSelector()).as("never switched to the failed slot").containsEntry(
+                "code.slot", "green");
+        assertThat(image(deployment("web-green"))).isEqualTo("registry.example.com/shop/web:2.0");
+        assertThat(deployment("web-blue")).as("the failed slot is deleted").isNull();
+        assertThat(cluster.controller.creations("web-green")).isEqualTo(1);
+    }
+
+    @Test
+    void canary_rollsOutOneReplicaOfTheNewVersionFirst_andAFailedCanaryNeverGrowsBeyondIt() {
+        RunHandle first = deploy(slotted("registry.example.com/shop/web:1.0", Rollout.CANARY).instances(3).build());
+        assertThat(first.await(WAIT)).isEqualTo(RunState.SUCCEEDED);
+        assertThat(deployment("web-blue").getStatus().getAvailableReplicas()).isEqualTo(3);
+
+        RunHandle second = deploy(slotted("registry.example.com/shop/web:2.0", Rollout.CANARY).instances(3).build());
+        assertThat(second.await(WAIT)).isEqualTo(RunState.SUCCEEDED);
+        assertThat(cluster.controller.seen("web-green")).extracting(DeploymentController.Seen::replicas)
+                .containsExactly(1, 2, 3);
+        assertThat(service("web").getSpec().getSelector()).containsEntry("code.slot", "green");
+
+        RunHandle broken = deploy(slotted("registry.example.com/shop/web:broken", Rollout.CANARY).instances(3)
+                .build());
+        assertThat(broken.await(WAIT)).isEqualTo(RunState.ROLLED_BACK);
+        assertThat(cluster.controller.seen("web-blue")).filteredOn(s -> s.image().endsWith(":broken")).extracting(
+                DeploymentController.Seen::replicas).as("the broken version never got a second replica")
+                .containsExactly(1);
+        assertThat(service("web").getSpec().getSelector()).containsEntry("code.slot", "green");
+        assertThat(deployment("web-green").getStatus().getAvailableReplicas()).as("the old version serves on")
+                .isEqualTo(3);
+        assertThat(deployment("web-blue")).isNull();
     }
 }
