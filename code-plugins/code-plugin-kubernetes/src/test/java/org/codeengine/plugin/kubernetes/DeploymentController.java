@@ -39,7 +39,8 @@ final class DeploymentController implements AutoCloseable {
     private final ExecutorService worker = Executors.newSingleThreadExecutor();
     private final Map<String, AtomicInteger> creations = new ConcurrentHashMap<>();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
-    private volatile boolean held;
+    private final java.util.Set<String> held = ConcurrentHashMap.newKeySet();
+    private volatile boolean holdAll;
     private Watch watch;
 
     private DeploymentController(KubernetesClient client, String namespace) {
@@ -67,14 +68,22 @@ final class DeploymentController implements AutoCloseable {
         return controller;
     }
 
-    /** Stops writing status: rollouts stay in progress until {@link #release()}. */
-    void hold() {
-        held = true;
+    /**
+     * Stops writing status: rollouts stay in progress until {@link #release()}.
+     *
+     * @param names the Deployments to hold; none holds them all
+     */
+    void hold(String... names) {
+        if (names.length == 0) {
+            holdAll = true;
+        }
+        held.addAll(List.of(names));
     }
 
     /** Writes status again, for every Deployment that waits for it. */
     void release() {
-        held = false;
+        holdAll = false;
+        held.clear();
         worker.execute(
                 () -> client.apps().deployments().inNamespace(namespace).list().getItems().forEach(d -> reconcile(
                         d.getMetadata().getName())));
@@ -92,7 +101,7 @@ final class DeploymentController implements AutoCloseable {
     }
 
     private void reconcile(String name) {
-        if (held) {
+        if (holdAll || held.contains(name)) {
             return;
         }
         Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
