@@ -45,6 +45,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class KubernetesExecutor implements StepExecutor {
     static final String FIELD_MANAGER = "code";
+    private static final String UNREACHABLE = "the Kubernetes API server cannot be reached";
     /** How often a rollout's status is read while it is awaited. */
     static final Duration POLL = Duration.ofMillis(200);
     /** What Kubernetes waits for a rollout to progress when the Deployment does not say. */
@@ -67,7 +68,10 @@ public final class KubernetesExecutor implements StepExecutor {
 
     @Override
     public void validate(Map<String, String> settings) {
-        Workload.parse("service", settings);
+        Workload w = Workload.parse("service", settings);
+        if (w.cluster().context() != null) {
+            Clusters.config(w.cluster()); // a context the kubeconfig lacks is named now, not at the start
+        }
     }
 
     /** @return the API server's URL and the namespace, so a dead API server trips its own breaker */
@@ -142,6 +146,14 @@ public final class KubernetesExecutor implements StepExecutor {
                     + ", " + replicas + (replicas == 1 ? " replica" : " replicas") + ") on " + cluster.server());
             return new Rollout(client, namespace, name, generation, replicas, progressDeadline(applied));
         } catch (CodeException e) {
+            if (e instanceof UnavailableException && e.getMessage() != null && e.getMessage().startsWith(UNREACHABLE)) {
+                String server = clusters.of(w.cluster()).server(); // made before any request could fail
+                e = new UnavailableException(UNREACHABLE + " at " + server + " (context "
+                        + (w.cluster().context() == null ? "current" : "'" + w.cluster().context() + "'")
+                        + "; is the cluster up?): " + e
+                                .getMessage().substring(UNREACHABLE.length() + 2),
+                        null, e);
+            }
             throw StepErrors.withService(service, e);
         }
     }
@@ -357,16 +369,24 @@ public final class KubernetesExecutor implements StepExecutor {
     }
 
     static CodeException mapped(KubernetesClientException e) {
+        Throwable io = e;
+        while (io != null && !(io instanceof java.io.IOException)) {
+            io = io.getCause();
+        }
+        if (io != null || e.getCode() <= 0) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return new UnavailableException(UNREACHABLE + ": " + root, null, e);
+        }
         String message = "the Kubernetes API server said: " + e.getMessage();
         return switch (e.getCode()) {
             case 401 -> new AuthenticationException(message, null);
             case 403 -> new PolicyDeniedException(message, null);
             case 404 -> new NotFoundException(message, null);
             case 400, 409, 422 -> new InvalidRequestException(message, null);
-            default -> new UnavailableException(e.getCode() == 0
-                    ? "the Kubernetes API server cannot be reached: " + e
-                            .getMessage()
-                    : message, null, e);
+            default -> new UnavailableException(message, null, e);
         };
     }
 

@@ -92,17 +92,17 @@ record Workload(Deployment deployment, @Nullable Service service, @Nullable Stri
                     Deployment.class::cast).toList();
             List<Service> services = objects.stream().filter(Service.class::isInstance).map(Service.class::cast)
                     .toList();
+            if (deployments.isEmpty()) {
+                throw new InvalidRequestException("setting '" + key + "' holds no Deployment (it holds " + kinds(
+                        objects) + ")", null);
+            }
             if (deployments.size() > 1 || services.size() > 1 || deployments.size() + services.size() < objects
                     .size()) {
                 throw new InvalidRequestException("setting '" + key + "' may hold one Deployment and at most one"
                         + " Service, but holds " + kinds(objects), null);
             }
-            deployment = deployments.isEmpty() ? null : deployments.getFirst();
+            deployment = deployments.getFirst();
             svc = services.isEmpty() ? null : services.getFirst();
-            if (deployment == null) {
-                throw new InvalidRequestException("setting '" + key + "' holds no Deployment (it holds " + kinds(
-                        objects) + ")", null);
-            }
             checkDeployment(key, deployment);
             if (svc != null) {
                 checkName(key + "' Service's metadata.name", svc.getMetadata() == null
