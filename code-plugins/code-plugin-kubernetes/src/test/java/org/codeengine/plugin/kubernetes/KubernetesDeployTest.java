@@ -6,15 +6,21 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.StoreConfig;
+import org.codeengine.api.orchestrator.DeploymentEvent;
 import org.codeengine.api.orchestrator.DeploymentSpec;
+import org.codeengine.api.orchestrator.RetryPolicy;
 import org.codeengine.api.orchestrator.Rollout;
 import org.codeengine.api.orchestrator.RunHandle;
 import org.codeengine.api.orchestrator.RunState;
@@ -251,5 +257,36 @@ class KubernetesDeployTest {
         assertThat(deployment("web-green").getStatus().getAvailableReplicas()).as("the old version serves on")
                 .isEqualTo(3);
         assertThat(deployment("web-blue")).isNull();
+    }
+
+    @Test
+    void deadApiServer_failsItsServiceSayingWhichServer_andOpensTheBreakerOfThatClusterOnly() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Path dead = SimulatedCluster.kubeconfig(dir.resolve("dead/kubeconfig"), "http://127.0.0.1:" + port);
+        ServiceSpec edge = app("edge", "registry.example.com/shop/edge:1", "db").setting("kubeconfig", dead
+                .toString()).retry(new RetryPolicy(7, Duration.ofMillis(20), Duration.ofMillis(50), 1.5, 0)).build();
+        RunHandle run = engine.orchestrator().deploy(CTX, DeploymentSpec.of("shop", "dev", List.of(app("db",
+                "registry.example.com/shop/db:16").build(), edge)));
+        List<DeploymentEvent> events = Collections.synchronizedList(new ArrayList<>());
+        run.onEvent(events::add);
+
+        assertThat(run.await(WAIT)).isEqualTo(RunState.ROLLED_BACK);
+        Map<String, StepRecord> steps = steps(run);
+        assertThat(steps.get("edge").state()).isEqualTo(StepState.FAILED);
+        assertThat(steps.get("edge").error()).isEqualTo("starts with executor 'kubernetes' at target 'http://127.0.0.1:"
+                + port + "/namespaces/shop' failed too often; its circuit breaker is open for now");
+        assertThat(events.stream().filter(e -> e instanceof DeploymentEvent.StepRetried).map(
+                e -> ((DeploymentEvent.StepRetried) e).error())).first().asString().startsWith(
+                        "service 'edge': the Kubernetes API server cannot be reached at http://127.0.0.1:" + port
+                                + " (context 'sim'; is the cluster up?)");
+        assertThat(deployment("db")).as("rolled back").isNull();
+
+        // the breaker is the dead cluster's alone: the same engine still deploys on the live one
+        RunHandle other = deploy(app("solo", "registry.example.com/shop/solo:1").build());
+        assertThat(other.await(WAIT)).isEqualTo(RunState.SUCCEEDED);
+        assertThat(deployment("solo").getStatus().getAvailableReplicas()).isEqualTo(1);
     }
 }
