@@ -244,21 +244,22 @@ public final class KubernetesExecutor implements StepExecutor {
     /**
      * Says whether the recorded Deployment is still this run's and its rollout has reached this instance's replica:
      * a rollout in progress is awaited (at most its progress deadline), so a resumed run neither gives up on a rollout
-     * a killed engine left going nor applies it again.
+     * a killed engine left going nor applies it again. The run's own annotation on the Deployment is what makes it
+     * this run's, so an engine killed between the apply and the record of its generation is re-attached too.
      */
     @Override
     public boolean alive(StepRecord record) {
         Map<String, String> out = record.outputs();
         String name = out.get("deployment");
-        String generation = out.get("generation");
-        if (name == null || generation == null) {
+        String generation = out.get("generation"); // absent if the engine was killed between apply and record
+        if (name == null) {
             return false;
         }
         KubernetesClient client = clientFor(record);
         Deployment current = call(() -> client.apps().deployments().inNamespace(out.get("namespace")).withName(name)
                 .get());
-        if (current == null || !record.runId().equals(Labels.runOf(current)) || current.getMetadata()
-                .getGeneration() < Long.parseLong(generation)) {
+        if (current == null || !record.runId().equals(Labels.runOf(current)) || (generation != null && current
+                .getMetadata().getGeneration() < Long.parseLong(generation))) {
             return false;
         }
         int replicas = Integer.parseInt(out.getOrDefault("replicas", "1"));

@@ -15,6 +15,8 @@ import java.util.ServiceLoader;
 import java.util.function.Consumer;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.api.spi.StepContext;
 import org.codeengine.api.spi.StepExecutor;
 import org.junit.jupiter.api.Test;
@@ -114,7 +116,33 @@ class KubernetesExecutorTest {
                                 + " (context current; is the cluster up?)");
     }
 
+    @Test
+    void alive_reattachesToTheRunsDeployment_whenTheEngineWasKilledBetweenTheApplyAndTheRecordOfItsGeneration()
+            throws IOException {
+        try (SimulatedCluster cluster = SimulatedCluster.start(dir)) {
+            Map<String, String> recorded = new HashMap<>();
+            executor.start("web", settings("image", "web:1", "kubeconfig", cluster.kubeconfig.toString(), "apply",
+                    "replace"), context(recorded));
+            assertThat(recorded).containsKeys("deployment", "generation", "uid");
+            recorded.remove("generation");
+            recorded.remove("uid");
+            StepRecord record = new StepRecord("run-1", "web", StepState.STARTING, 1, null, null, recorded, null);
+
+            assertThat(executor.alive(record)).as("the run's annotation makes it this run's").isTrue();
+            cluster.client.apps().deployments().inNamespace(SimulatedCluster.NAMESPACE).withName("web").edit(d -> {
+                d.getMetadata().getAnnotations().put("code.run", "another-run");
+                return d;
+            });
+            assertThat(executor.alive(record)).as("another run's Deployment is not re-attached").isFalse();
+        }
+    }
+
     static StepContext context() {
+        return context(new HashMap<>());
+    }
+
+    /** A context of instance 0 of service web in run run-1, slot blue, that keeps what is recorded in {@code into}. */
+    static StepContext context(Map<String, String> into) {
         return new StepContext() {
             @Override
             public String runId() {
@@ -142,7 +170,9 @@ class KubernetesExecutorTest {
             }
 
             @Override
-            public void record(Map<String, String> outputs) {}
+            public void record(Map<String, String> outputs) {
+                into.putAll(outputs);
+            }
 
             @Override
             public Consumer<String> progress() {
