@@ -46,7 +46,8 @@ class HelloEngineModulePathTest {
         assertThat(output).contains("module  module path").contains("schema version 6")
                 .containsPattern("StoreProvider\\s+h2\\s+0\\.1\\.0-SNAPSHOT\\s+api 1\\.0\\s+LOADED")
                 .containsPattern("StoreProvider\\s+postgres\\s+0\\.1\\.0-SNAPSHOT\\s+api 1\\.0\\s+LOADED")
-                .containsPattern("StepExecutor\\s+docker\\s+0\\.1\\.0-SNAPSHOT\\s+api 1\\.0\\s+LOADED");
+                .containsPattern("StepExecutor\\s+docker\\s+0\\.1\\.0-SNAPSHOT\\s+api 1\\.0\\s+LOADED")
+                .containsPattern("StepExecutor\\s+kubernetes\\s+0\\.1\\.0-SNAPSHOT\\s+api 1\\.0\\s+LOADED");
         assertThat(dir.resolve("db/code-db.mv.db")).exists();
     }
 

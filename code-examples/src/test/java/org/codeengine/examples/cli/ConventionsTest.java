@@ -115,7 +115,8 @@ class ConventionsTest {
         assertThat(r.exit()).isZero();
         assertThat(r.out()).containsPattern("StoreProvider\\s+h2 .*chosen for jdbc:h2:file:").containsPattern(
                 "ExpertProvider\\s+replay").containsPattern("StepExecutor\\s+process")
-                .containsPattern("StepExecutor\\s+docker").containsPattern(
+                .containsPattern("StepExecutor\\s+docker").containsPattern("StepExecutor\\s+kubernetes")
+                .containsPattern(
                         "HealthProbe\\s+http");
     }
 

@@ -62,6 +62,33 @@ class RunCommandsTest {
     }
 
     @Test
+    void plan_ofTheKubernetesSample_printsItsPhases_andExitsZero() {
+        Cli.Result r = new Cli(home).run("plan", Path.of("plans/kubernetes-shop.yaml").toAbsolutePath().toString());
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("deployment kubernetes-shop to dev: 3 services in 3 phases").contains(
+                "phase 2: api [kubernetes x2, after db]")
+                .contains("phase 3: front [kubernetes x2, blue_green, after api]");
+    }
+
+    @Test
+    void plan_ofAKubernetesServiceWithSlotsButNoService_exitsTwo_namingTheServiceAndTheSetting() throws Exception {
+        Path bad = plan("bad.yaml", """
+                name: shop
+                environment: dev
+                services:
+                  - name: web
+                    executor: kubernetes
+                    settings: {image: "nginx:1.27-alpine", slots: "true"}
+                """);
+
+        Cli.Result r = new Cli(home).run("plan", bad.toString());
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(2);
+        assertThat(r.err()).contains("service 'web' settings: setting 'slots' is true but there is no Service");
+    }
+
+    @Test
     void plan_ofADockerServiceWithAnUnknownPullPolicy_exitsTwo_namingTheServiceAndTheSetting() throws Exception {
         Path bad = plan("bad.yaml", """
                 name: shop

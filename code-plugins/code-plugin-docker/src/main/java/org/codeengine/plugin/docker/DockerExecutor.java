@@ -19,6 +19,7 @@ import org.codeengine.api.spi.StepContext;
 import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StepHandle;
 import org.codeengine.plugin.support.JsonBodies;
+import org.codeengine.plugin.support.StepErrors;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -121,7 +122,7 @@ public final class DockerExecutor implements StepExecutor {
                     + " on " + s.host());
             return new Started(docker, id, s.stopGrace(), log);
         } catch (CodeException e) {
-            throw withService(service, e);
+            throw StepErrors.withService(service, e);
         }
     }
 
@@ -259,18 +260,6 @@ public final class DockerExecutor implements StepExecutor {
                     log, e.getMessage());
         }
         return text;
-    }
-
-    private static CodeException withService(String service, CodeException e) {
-        if (e.getMessage() != null && e.getMessage().startsWith("service '")) {
-            return e;
-        }
-        String message = "service '" + service + "': " + e.getMessage();
-        return switch (e) {
-            case InvalidRequestException i -> new InvalidRequestException(message, i);
-            case NotFoundException n -> new NotFoundException(message, n);
-            default -> new UnavailableException(message, null, e);
-        };
     }
 
     static String shortId(String id) {
