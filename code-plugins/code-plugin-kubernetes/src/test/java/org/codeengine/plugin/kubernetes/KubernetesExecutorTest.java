@@ -179,6 +179,11 @@ class KubernetesExecutorTest {
                 return line -> {
                 };
             }
+
+            @Override
+            public Path logFolder() {
+                return Path.of(System.getProperty("java.io.tmpdir"), "code-test-logs");
+            }
         };
     }
 }
