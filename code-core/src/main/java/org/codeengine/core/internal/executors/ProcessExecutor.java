@@ -144,7 +144,7 @@ public final class ProcessExecutor implements StepExecutor {
 
     @Override
     public boolean alive(StepRecord record) {
-        return find(record).map(ProcessHandle::isAlive).orElse(false);
+        return find(record).map(p -> !gone(p)).orElse(false);
     }
 
     /** @return the recorded process, if it still runs and is the one that was started (not a reused id) */

@@ -27,15 +27,20 @@ public final class ProcessMarks {
         return Map.of(RUN, runId, SERVICE, service, INSTANCE, Integer.toString(instance));
     }
 
-    /** @return the live processes whose environment holds every one of {@code marks} */
+    /**
+     * @return the live processes whose environment holds every one of {@code marks}; one that has exited and only
+     *         waits to be reaped is not live
+     */
     public static List<ProcessHandle> find(Map<String, String> marks) {
         if (!Files.isDirectory(PROC)) {
             return List.of();
         }
         List<String> wanted = marks.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         long self = ProcessHandle.current().pid();
-        return ProcessHandle.allProcesses().filter(p -> p.pid() != self && p.isAlive()).filter(p -> environ(p.pid())
-                .containsAll(wanted)).toList();
+        return ProcessHandle.allProcesses().filter(p -> p.pid() != self && !ProcessExecutor.gone(p))
+                .filter(p -> environ(p.pid())
+                        .containsAll(wanted))
+                .toList();
     }
 
     /** @return the live processes an instance of a service of a run started, by their marks */
