@@ -19,12 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code code plugins} with the container executors: what it says when there is no Docker daemon or no kubeconfig,
- * and that it says nothing against a daemon that answers.
+ * {@code code plugins} and {@code code deploy} with the container executors: what {@code plugins} says when there is
+ * no Docker daemon or no kubeconfig, and the Docker sample plan deployed, shown and rolled back on the real daemon.
  * The daemon is driven with the {@code docker} command a user has beside it; without a daemon these tests skip, or
  * fail with the reason when {@code CI=true}.
  */
 class ExecutorsCliTest {
+    /** The image the Docker sample plan names. */
+    private static final String SAMPLE_IMAGE = "busybox:1.36";
     private static final Path BUSYBOX = Path.of("/bin/busybox");
 
     @TempDir
@@ -82,6 +84,46 @@ class ExecutorsCliTest {
                 + " has no current context").contains("kubectl config use-context");
     }
 
+    @Test
+    void deploy_ofTheDockerSample_onTheRealDaemon_succeeds_showsInStatus_andRollbackLeavesNoContainer()
+            throws Exception {
+        requireDaemon();
+        boolean built = sampleImage();
+        String runId = null;
+        try {
+            Cli cli = new Cli(home);
+            Cli.Result deployed = cli.run("deploy", Path.of("plans/docker-shop.yaml").toAbsolutePath().toString(),
+                    "--json");
+            assertThat(deployed.exit()).as(deployed.all()).isZero();
+            JsonNode run = deployed.json();
+            runId = run.path("runId").asString();
+            assertThat(run.path("state").asString()).isEqualTo("SUCCEEDED");
+            assertThat(containers(runId)).as("one running container per service").hasSize(3);
+
+            Cli.Result list = cli.run("status");
+            assertThat(list.exit()).as(list.all()).isZero();
+            assertThat(list.out()).contains(runId).contains("docker-shop").contains("SUCCEEDED");
+            Cli.Result status = cli.run("status", runId.substring(0, 8));
+            assertThat(status.exit()).as(status.all()).isZero();
+            assertThat(status.out()).contains("run " + runId).containsPattern("db\\s+healthy")
+                    .containsPattern("api\\s+healthy").containsPattern("front\\s+healthy");
+
+            Cli.Result rolledBack = cli.run("rollback", runId.substring(0, 8));
+            assertThat(rolledBack.exit()).as(rolledBack.all()).isZero();
+            assertThat(rolledBack.out()).containsPattern("front\\s+rolled back").containsPattern("run\\s+rolled back");
+            assertThat(containers(runId)).as("containers of run " + runId + " after rollback").isEmpty();
+        } finally {
+            if (runId != null) {
+                for (String id : containers(runId)) {
+                    docker("rm", "-f", id);
+                }
+            }
+            if (built) {
+                docker("rmi", SAMPLE_IMAGE);
+            }
+        }
+    }
+
     /** @return the line {@code code plugins} prints for one step executor */
     private static String line(String out, String executor) {
         return out.lines().filter(l -> l.matches("StepExecutor\\s+" + executor + "\\s.*")).findFirst().orElseThrow(
@@ -95,6 +137,36 @@ class ExecutorsCliTest {
             }
         }
         throw new AssertionError("no executor " + name + " in " + plugins);
+    }
+
+    /**
+     * Gives the daemon the image the sample names, built offline FROM scratch with the host's static busybox, when it
+     * does not have one already; nothing is pulled.
+     *
+     * @return whether this test built it, so that it removes it afterwards
+     */
+    private static boolean sampleImage() throws IOException {
+        if (docker("image", "inspect", SAMPLE_IMAGE).exit() == 0) {
+            return false;
+        }
+        Path context = Files.createTempDirectory("code-sample-image");
+        try {
+            Files.copy(BUSYBOX, context.resolve("busybox"));
+            Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\n");
+            Docker build = docker("build", "-q", "-t", SAMPLE_IMAGE, context.toString());
+            assertThat(build.exit()).as(build.output()).isZero();
+            return true;
+        } finally {
+            Files.deleteIfExists(context.resolve("busybox"));
+            Files.deleteIfExists(context.resolve("Dockerfile"));
+            Files.deleteIfExists(context);
+        }
+    }
+
+    private static List<String> containers(String runId) {
+        Docker ps = docker("ps", "-a", "-q", "--filter", "label=code.run=" + runId);
+        assertThat(ps.exit()).as(ps.output()).isZero();
+        return ps.output().lines().filter(l -> !l.isBlank()).toList();
     }
 
     /** Skips the calling test where no daemon answers or no image can be built offline; fails instead on CI. */
