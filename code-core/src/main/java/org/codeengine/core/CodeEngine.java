@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -261,6 +262,23 @@ public final class CodeEngine implements AutoCloseable {
     /** @return every plugin found, usable or not, with its name, version, SPI, API version and status */
     public List<PluginInfo> plugins() {
         return plugins.infos();
+    }
+
+    /**
+     * Asks a step executor whether it can start anything on this machine now; see {@link
+     * StepExecutor#unavailable(Map)}. Takes at most a few seconds: the executor pings its daemon or cluster with a
+     * short timeout.
+     *
+     * @param executor the executor's name, as {@link #plugins()} lists it
+     * @param environment the environment variables the executor reads its defaults from, normally {@link
+     *     System#getenv()}
+     * @return empty when it is usable or no usable executor has that name; else why not and how to fix it
+     */
+    public Optional<String> executorUnavailable(String executor, Map<String, String> environment) {
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(environment, "environment");
+        return plugins.all(StepExecutor.class).stream().filter(e -> e.name().equals(executor)).findFirst().flatMap(
+                e -> e.unavailable(environment));
     }
 
     /** @return the store this engine opened and its schema version */

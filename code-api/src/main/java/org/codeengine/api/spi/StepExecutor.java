@@ -1,6 +1,7 @@
 package org.codeengine.api.spi;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.InvalidRequestException;
@@ -84,6 +85,19 @@ public interface StepExecutor extends Plugin {
      */
     default String target(Map<String, String> settings) {
         return "local";
+    }
+
+    /**
+     * Says whether this executor can start anything on this machine now, for a host to show beside the plugin (a
+     * Docker daemon that does not answer, no kubeconfig, an API server that does not answer). It must be cheap and
+     * bounded in time: at most a ping with a timeout of a few seconds, never a start. By default usable.
+     *
+     * @param environment the environment variables the executor reads its defaults from ({@code DOCKER_HOST},
+     *     {@code KUBECONFIG}, ...): the process's own unless the host says otherwise
+     * @return empty when usable; else one sentence saying why not and how to fix it
+     */
+    default Optional<String> unavailable(Map<String, String> environment) {
+        return Optional.empty();
     }
 
     /**

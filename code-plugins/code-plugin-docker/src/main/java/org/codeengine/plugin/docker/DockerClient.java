@@ -44,7 +44,15 @@ final class DockerClient {
 
     /** @throws UnavailableException saying which socket was tried and what to start, if the daemon does not answer */
     void ping() {
-        EngineHttp.Reply reply = call("GET", "/_ping", null, null, QUICK);
+        ping(QUICK);
+    }
+
+    /**
+     * @param timeout the longest the ping may take once connected
+     * @throws UnavailableException saying which socket was tried and what to start, if the daemon does not answer
+     */
+    void ping(Duration timeout) {
+        EngineHttp.Reply reply = call("GET", "/_ping", null, null, timeout);
         if (reply.status() != 200) {
             throw new UnavailableException("the Docker daemon at " + host() + " answered its ping with HTTP " + reply
                     .status(), null, null);

@@ -18,6 +18,7 @@ import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.spi.StepContext;
 import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StepHandle;
+import org.codeengine.plugin.support.Availability;
 import org.codeengine.plugin.support.JsonBodies;
 import org.codeengine.plugin.support.StepErrors;
 import org.jspecify.annotations.Nullable;
@@ -44,6 +45,8 @@ public final class DockerExecutor implements StepExecutor {
     private static final System.Logger LOG = System.getLogger(DockerExecutor.class.getName());
     /** Lines of a container's log that a failure quotes. */
     static final int TAIL = 3;
+    /** The longest {@link #unavailable(Map)} waits for the daemon's ping. */
+    private static final Duration PING = Duration.ofSeconds(2);
 
     private final Map<String, String> environment;
 
@@ -70,6 +73,22 @@ public final class DockerExecutor implements StepExecutor {
     @Override
     public void validate(Map<String, String> settings) {
         ContainerSettings.parse(settings, environment);
+    }
+
+    /** Pings the daemon that {@code DOCKER_HOST} names, else the default socket, for at most two seconds. */
+    @Override
+    public Optional<String> unavailable(Map<String, String> environment) {
+        DockerHost host;
+        try {
+            host = DockerHost.of(null, environment);
+        } catch (InvalidRequestException e) {
+            return Optional.of(e.getMessage());
+        }
+        return Availability.within(PING, "the Docker daemon at " + host + " does not answer within " + PING.toSeconds()
+                + " s: start dockerd, or point DOCKER_HOST at a running daemon", () -> {
+                    new DockerClient(host).ping(PING);
+                    return Optional.empty();
+                });
     }
 
     @Override

@@ -48,6 +48,8 @@ public final class KubernetesExecutor implements StepExecutor {
     private static final String UNREACHABLE = "the Kubernetes API server cannot be reached";
     /** How often a rollout's status is read while it is awaited. */
     static final Duration POLL = Duration.ofMillis(200);
+    /** The longest {@link #unavailable(Map)} waits for the API server. */
+    private static final Duration PING = Duration.ofSeconds(3);
     /** What Kubernetes waits for a rollout to progress when the Deployment does not say. */
     static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
@@ -72,6 +74,15 @@ public final class KubernetesExecutor implements StepExecutor {
         if (w.cluster().context() != null) {
             Clusters.config(w.cluster()); // a context the kubeconfig lacks is named now, not at the start
         }
+    }
+
+    /**
+     * Looks for a kubeconfig with a current context (or a pod's service account) and asks its API server for its
+     * version, for at most three seconds.
+     */
+    @Override
+    public Optional<String> unavailable(Map<String, String> environment) {
+        return Clusters.unavailable(environment, PING);
     }
 
     /** @return the API server's URL and the namespace, so a dead API server trips its own breaker */

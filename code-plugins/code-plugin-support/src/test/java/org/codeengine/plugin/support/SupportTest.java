@@ -150,4 +150,25 @@ class SupportTest {
         assertThat(Settings.count(Map.of("n", "3"), "n", 1)).isEqualTo(3);
         assertThatThrownBy(() -> Settings.count(Map.of("n", "-1"), "n", 1)).hasMessageContaining("setting n");
     }
+
+    @Test
+    void availability_answersLate_whenTheCheckTakesLongerThanItsTimeout_andInterruptsIt() throws Exception {
+        java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+
+        java.util.Optional<String> answer = Availability.within(Duration.ofMillis(100), "too slow", () -> {
+            try {
+                new java.util.concurrent.CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+            return java.util.Optional.empty();
+        });
+
+        assertThat(answer).contains("too slow");
+        assertThat(interrupted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(Availability.within(Duration.ofSeconds(10), "too slow", java.util.Optional::empty)).isEmpty();
+        assertThat(Availability.within(Duration.ofSeconds(10), "too slow", () -> {
+            throw new UnavailableException("the daemon at x is not reachable", null, null);
+        })).contains("the daemon at x is not reachable");
+    }
 }
