@@ -27,6 +27,7 @@ import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.api.spi.StepContext;
 import org.codeengine.api.spi.StepHandle;
 import org.codeengine.plugin.support.JsonBodies;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,9 @@ class DockerExecutorTest {
     final DockerExecutor executor = new DockerExecutor();
     final List<String> runs = new ArrayList<>();
 
+    /** Where this test's contexts keep logs; null in an instance another test class makes (nothing injects it). */
     @TempDir
+    @Nullable
     Path logs;
 
     /** A context that keeps what is recorded, as the orchestrator's journal would. */
@@ -93,7 +96,8 @@ class DockerExecutorTest {
 
         @Override
         public Path logFolder() {
-            return logs;
+            Path folder = logs;
+            return folder != null ? folder : Path.of(System.getProperty("java.io.tmpdir"), "code-docker-test-logs");
         }
 
         @Override
