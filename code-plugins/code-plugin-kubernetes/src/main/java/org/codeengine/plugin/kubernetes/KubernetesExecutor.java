@@ -184,6 +184,15 @@ public final class KubernetesExecutor implements StepExecutor {
         return where;
     }
 
+    /** Undoes of one Deployment's instances take turns: a Deployment's name picks one of these. */
+    private static final Object[] UNDO_LOCKS = new Object[64];
+
+    static {
+        for (int i = 0; i < UNDO_LOCKS.length; i++) {
+            UNDO_LOCKS[i] = new Object();
+        }
+    }
+
     @Override
     public void undo(StepRecord record, StepContext context) {
         Map<String, String> out = record.outputs();
@@ -191,8 +200,17 @@ public final class KubernetesExecutor implements StepExecutor {
         if (name == null) {
             return; // nothing was recorded, so nothing was applied
         }
-        KubernetesClient client = clientFor(record);
         String namespace = out.get("namespace");
+        // the engine undoes a step's instances at once; here they are replicas of one Deployment, so one at a time:
+        // instance 0 restores or deletes it, the others scale it down, and either order ends the same
+        synchronized (UNDO_LOCKS[Math.floorMod((namespace + "/" + name).hashCode(), UNDO_LOCKS.length)]) {
+            undoOne(record, context, name, namespace);
+        }
+    }
+
+    private void undoOne(StepRecord record, StepContext context, String name, String namespace) {
+        Map<String, String> out = record.outputs();
+        KubernetesClient client = clientFor(record);
         boolean ssa = !"replace".equals(out.get("apply"));
         var deployments = client.apps().deployments().inNamespace(namespace);
         Deployment current = call(() -> deployments.withName(name).get());
