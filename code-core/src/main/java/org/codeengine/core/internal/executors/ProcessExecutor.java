@@ -248,7 +248,8 @@ public final class ProcessExecutor implements StepExecutor {
 
         @Override
         public boolean alive() {
-            return process.isAlive();
+            // the JDK marks its Process exited a moment after the child is reaped: ask the handle too
+            return process.isAlive() && !gone(process.toHandle());
         }
 
         @Override
