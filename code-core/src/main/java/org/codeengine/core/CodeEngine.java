@@ -42,6 +42,7 @@ import org.codeengine.api.spi.Plugin;
 import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StoreProvider;
 import org.codeengine.api.spi.ToolProvider;
+import org.codeengine.api.spi.ToolSettings;
 import org.codeengine.api.spi.VectorKernels;
 import org.codeengine.api.tools.ToolRegistry;
 import org.codeengine.core.internal.experts.DefaultExpertCircle;
@@ -64,6 +65,7 @@ import org.codeengine.core.internal.vector.KernelSelection;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * CODE in one object: built once with {@link #builder()}, immutable and thread-safe, closed when the host is done.
@@ -139,7 +141,7 @@ public final class CodeEngine implements AutoCloseable {
             }
             throw e;
         }
-        List<ToolProvider> toolProviders = new ArrayList<>(plugins.all(ToolProvider.class));
+        List<ToolProvider> toolProviders = enabledTools(plugins.all(ToolProvider.class), builder, security);
         toolProviders.addAll(builder.toolProviders);
         List<ToolProvider> allTools = List.copyOf(toolProviders);
         this.tools = new DefaultToolRegistry(() -> allTools, guard, (principal, action, target, outcome,
@@ -154,6 +156,32 @@ public final class CodeEngine implements AutoCloseable {
                 executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
                         64, Duration.ofSeconds(30), builder.busyDeploymentWait),
                 new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs));
+    }
+
+    /**
+     * @return the tool provider plugins the engine serves: each one the host configured, given its settings, and each
+     *         one that needs no enabling
+     * @throws ConfigurationException if the host configured a provider no plugin is named after
+     */
+    private static List<ToolProvider> enabledTools(List<ToolProvider> found, Builder builder, Security security) {
+        Map<String, ToolProvider> named = byName(found);
+        for (String name : builder.toolSettings.keySet()) {
+            if (!named.containsKey(name)) {
+                throw new ConfigurationException("toolSettings names the tool provider '" + name
+                        + "' but no tool plugin has that name; found: " + String.join(", ", named.keySet()), null);
+            }
+        }
+        List<ToolProvider> enabled = new ArrayList<>();
+        for (ToolProvider provider : named.values()) {
+            JsonNode settings = builder.toolSettings.get(provider.name());
+            if (settings != null) {
+                enabled.add(provider.configured(new ToolSettings(settings, ref -> security.vault().resolve(ref),
+                        builder.toolsHome)));
+            } else if (provider.enabledByDefault()) {
+                enabled.add(provider);
+            }
+        }
+        return enabled;
     }
 
     private static <T extends Plugin> Map<String, T> byName(List<T> plugins) {
@@ -358,8 +386,40 @@ public final class CodeEngine implements AutoCloseable {
         private @Nullable ExpertPanel panel;
         private final List<ConsensusStrategy> strategies = new ArrayList<>();
         private final List<ToolProvider> toolProviders = new ArrayList<>();
+        private final Map<String, JsonNode> toolSettings = new LinkedHashMap<>();
+        private Path toolsHome = Path.of("").toAbsolutePath();
 
         private Builder() {}
+
+        /**
+         * Enables a tool provider plugin and gives it the host's settings. Providers of the tool catalogue (files,
+         * commands, HTTP, databases, infrastructure) are served only once configured here; others are served anyway
+         * and get their settings when given some.
+         *
+         * @param provider the plugin's name, as {@code code plugins} lists it
+         * @param settings its settings, a JSON object (an empty one enables it with its defaults)
+         * @return this builder
+         * @throws IllegalArgumentException if an argument is null or the settings are not an object
+         */
+        public Builder toolSettings(String provider, JsonNode settings) {
+            require(provider, "provider");
+            if (require(settings, "settings").isObject()) {
+                toolSettings.put(provider, settings);
+                return this;
+            }
+            throw new IllegalArgumentException("settings of tool provider '" + provider + "' must be a JSON object");
+        }
+
+        /**
+         * @param home the folder that relative paths in tool settings are resolved against; by default the working
+         *        directory
+         * @return this builder
+         * @throws IllegalArgumentException if {@code home} is null
+         */
+        public Builder toolsHome(Path home) {
+            this.toolsHome = require(home, "toolsHome").toAbsolutePath();
+            return this;
+        }
 
         /**
          * @param provider tools of the host's own, or of a connected MCP server ({@code McpClient.asToolProvider}),

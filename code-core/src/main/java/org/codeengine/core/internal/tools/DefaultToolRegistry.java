@@ -14,11 +14,13 @@ import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.SecurityFacade;
 import org.codeengine.api.spi.ToolContext;
 import org.codeengine.api.spi.ToolProvider;
+import org.codeengine.api.tools.Confirmer;
 import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolRegistry;
 import org.codeengine.api.tools.ToolResult;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.schema.JsonSchema;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -62,7 +64,7 @@ public final class DefaultToolRegistry implements ToolRegistry {
     }
 
     @Override
-    public ToolResult call(CallContext context, String name, JsonNode arguments) {
+    public ToolResult call(CallContext context, String name, JsonNode arguments, @Nullable Confirmer confirmer) {
         Objects.requireNonNull(context, "context must not be null");
         if (name == null || arguments == null) {
             throw new IllegalArgumentException("name and arguments must not be null");
@@ -95,6 +97,11 @@ public final class DefaultToolRegistry implements ToolRegistry {
             audit.record(who, action, name, Outcome.FAILURE, clip(detail + " " + why));
             return new ToolResult(why, null, true);
         }
+        String refused = unconfirmed(context, tool, arguments, confirmer);
+        if (refused != null) {
+            audit.record(who, action, name, Outcome.FAILURE, clip(detail + " " + refused));
+            return new ToolResult(refused, null, true);
+        }
         try {
             ToolResult result = owner.call(name, arguments, new ToolContext(context));
             audit.record(who, action, name, result.error() ? Outcome.FAILURE : Outcome.SUCCESS, clip(detail));
@@ -104,6 +111,36 @@ public final class DefaultToolRegistry implements ToolRegistry {
                     .getSimpleName()));
             throw e;
         }
+    }
+
+    /** @return the permission that lets a caller make a destructive call to {@code tool} without being asked */
+    public static Permission unasked(String tool) {
+        return new Permission("tool", "unconfirmed", tool.toLowerCase(Locale.ROOT));
+    }
+
+    /** @return why a destructive call may not go ahead, or null when it is not destructive or may */
+    private @Nullable String unconfirmed(CallContext context, ToolDescriptor tool, JsonNode arguments,
+            @Nullable Confirmer confirmer) {
+        if (tool.annotations() == null || !tool.annotations().destructive() || security.check(context.principal(),
+                unasked(tool.name())).allowed()) {
+            return null;
+        }
+        if (confirmer == null) {
+            return "tool " + tool.name() + " is destructive and needs the caller's confirmation, but this caller "
+                    + "cannot be asked (an MCP client without elicitation); a role with " + unasked(tool.name())
+                    + " may call it without asking";
+        }
+        boolean accepted;
+        try {
+            accepted = confirmer.confirm("Allow " + tool.name() + " to run with " + redacted(tool.inputSchema(),
+                    arguments) + "? It may change or delete what is there.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "tool " + tool.name() + " was cancelled while waiting for the caller's confirmation";
+        } catch (CodeException e) {
+            return "tool " + tool.name() + " needs the caller's confirmation, and asking failed: " + e.getMessage();
+        }
+        return accepted ? null : "the caller declined to run tool " + tool.name();
     }
 
     private static String redacted(JsonNode schema, JsonNode arguments) {

@@ -13,6 +13,8 @@ import org.codeengine.api.CallContext;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.NotFoundException;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.tools.Confirmer;
+import org.codeengine.api.tools.ToolAnnotations;
 import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolResult;
 import org.codeengine.plugin.mcp.internal.Json;
@@ -150,6 +152,15 @@ final class ServerSession {
             for (ToolDescriptor d : server.registry().list(callContext())) {
                 ObjectNode node = Json.object().put("name", d.name()).put("description", d.description());
                 node.set("inputSchema", d.inputSchema());
+                if (d.outputSchema() != null) {
+                    node.set("outputSchema", d.outputSchema());
+                }
+                ToolAnnotations hints = d.annotations();
+                if (hints != null) {
+                    node.set("annotations", Json.object().put("readOnlyHint", hints.readOnly()).put(
+                            "destructiveHint", hints.destructive()).put("idempotentHint", hints.idempotent()).put(
+                                    "openWorldHint", hints.openWorld()));
+                }
                 all.add(new Listed(node, null));
             }
         }
@@ -195,7 +206,7 @@ final class ServerSession {
         }
         McpTool tool = server.tool(name);
         if (tool == null) {
-            return callRegistry(name, arguments);
+            return callRegistry(name, arguments, new Context(r));
         }
         List<String> broken = JsonSchema.validate(tool.inputSchema(), arguments);
         if (!broken.isEmpty()) {
@@ -218,12 +229,20 @@ final class ServerSession {
         return render(result);
     }
 
-    private JsonNode callRegistry(String name, JsonNode arguments) {
+    private JsonNode callRegistry(String name, JsonNode arguments, Context context) {
         if (server.registry() == null) {
             throw new McpException(McpException.INVALID_PARAMS, "unknown tool: " + Json.clip(name), null);
         }
+        // a destructive registry tool asks the person behind the client, where the client can be asked
+        Confirmer confirmer = null;
+        if (context.clientCapabilities().has("elicitation")) {
+            ObjectNode nothingToFill = Json.object().put("type", "object");
+            nothingToFill.putObject("properties");
+            confirmer = question -> context.elicit(question, nothingToFill).path("action").asString("").equals(
+                    "accept");
+        }
         try {
-            ToolResult result = server.registry().call(callContext(), name, arguments);
+            ToolResult result = server.registry().call(callContext(), name, arguments, confirmer);
             return render(new McpToolResult(List.of(McpContent.text(result.text())), result.structured(), result
                     .error()));
         } catch (NotFoundException e) {
