@@ -1,0 +1,244 @@
+package org.codeengine.plugin.support;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.codeengine.api.ConfigurationException;
+import org.codeengine.api.tools.ToolResult;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What tool provider plugins share: their failures as results naming the argument and the rule, arguments and settings
+ * read with one clear error each, and JSON Schemas for inputs and outputs.
+ */
+public final class ToolKit {
+    private ToolKit() {}
+
+    /** A tool's own failure: its message, one sentence naming the argument and the rule, becomes an error result. */
+    public static final class ToolFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message one sentence naming the argument and the rule */
+        public ToolFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * @param message one sentence naming the argument and the rule
+     * @return a failure to throw
+     */
+    public static ToolFailure fail(String message) {
+        return new ToolFailure(message);
+    }
+
+    /**
+     * @param message why the tool failed
+     * @return an error result
+     */
+    public static ToolResult failure(String message) {
+        return new ToolResult(message, null, true);
+    }
+
+    /**
+     * @param structured the result; its JSON text is the text result too
+     * @return a successful result
+     */
+    public static ToolResult success(ObjectNode structured) {
+        return new ToolResult(JsonBodies.JSON.writeValueAsString(structured), structured, false);
+    }
+
+    /**
+     * @param args the call's arguments
+     * @param name a required string argument
+     * @return its value
+     * @throws ToolFailure naming the argument if it is missing, not a string or empty
+     */
+    public static String text(JsonNode args, String name) {
+        String value = optionalText(args, name);
+        if (value == null || value.isEmpty()) {
+            throw fail("argument '" + name + "' is required and must be a non-empty string");
+        }
+        return value;
+    }
+
+    /**
+     * @param args the call's arguments
+     * @param name an optional string argument
+     * @return its value, or {@code null} when absent
+     * @throws ToolFailure naming the argument if it is not a string
+     */
+    public static @Nullable String optionalText(JsonNode args, String name) {
+        JsonNode node = args.path(name);
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.isString()) {
+            throw fail("argument '" + name + "' must be a string");
+        }
+        return node.asString();
+    }
+
+    /**
+     * @param args the call's arguments
+     * @param name an optional whole-number argument
+     * @param otherwise its value when absent
+     * @param min the least value allowed
+     * @param max the greatest value allowed
+     * @return its value
+     * @throws ToolFailure naming the argument and the range if it is out of range or not a whole number
+     */
+    public static long number(JsonNode args, String name, long otherwise, long min, long max) {
+        JsonNode node = args.path(name);
+        if (node.isMissingNode() || node.isNull()) {
+            return otherwise;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
+            throw fail("argument '" + name + "' must be a whole number from " + min + " to " + max + " but was "
+                    + node);
+        }
+        return node.asLong();
+    }
+
+    /**
+     * @param settings a provider's settings
+     * @param where the section's name for messages, such as {@code tools.http}
+     * @param name a whole-number setting
+     * @param otherwise its value when absent
+     * @param min the least value allowed
+     * @param max the greatest value allowed
+     * @return its value
+     * @throws ConfigurationException naming the setting and the range if it is out of range or not a whole number
+     */
+    public static long setting(JsonNode settings, String where, String name, long otherwise, long min, long max) {
+        JsonNode node = settings.path(name);
+        if (node.isMissingNode() || node.isNull()) {
+            return otherwise;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
+            throw new ConfigurationException("setting " + where + "." + name + " must be a whole number from " + min
+                    + " to " + max + " but was " + node, null);
+        }
+        return node.asLong();
+    }
+
+    /**
+     * @param settings a provider's settings
+     * @param where the section's name for messages
+     * @param name a string setting
+     * @return its value, or {@code null} when absent
+     * @throws ConfigurationException naming the setting if it is not a non-empty string
+     */
+    public static @Nullable String settingText(JsonNode settings, String where, String name) {
+        JsonNode node = settings.path(name);
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.isString() || node.asString().isBlank()) {
+            throw new ConfigurationException("setting " + where + "." + name + " must be a non-empty string but was "
+                    + node, null);
+        }
+        return node.asString();
+    }
+
+    /**
+     * @param settings a provider's settings
+     * @param where the section's name for messages
+     * @param name a setting holding a list of strings (a single string counts as a list of one)
+     * @return its values; empty when absent
+     * @throws ConfigurationException naming the setting if it is not a list of non-empty strings
+     */
+    public static List<String> settingList(JsonNode settings, String where, String name) {
+        JsonNode node = settings.path(name);
+        List<String> values = new ArrayList<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return values;
+        }
+        if (node.isString()) {
+            node = JsonBodies.JSON.createArrayNode().add(node.asString());
+        }
+        if (!node.isArray()) {
+            throw new ConfigurationException("setting " + where + "." + name + " must be a list of strings but was "
+                    + node, null);
+        }
+        for (JsonNode item : node) {
+            if (!item.isString() || item.asString().isBlank()) {
+                throw new ConfigurationException("setting " + where + "." + name
+                        + " must be a list of non-empty strings but held " + item, null);
+            }
+            values.add(item.asString());
+        }
+        return values;
+    }
+
+    /** @return a builder of a JSON Schema object with properties */
+    public static Schema schema() {
+        return new Schema();
+    }
+
+    /** Builds a JSON Schema of an object, property by property. */
+    public static final class Schema {
+        private final ObjectNode root = JsonBodies.JSON.createObjectNode().put("type", "object");
+        private final ObjectNode properties = root.putObject("properties");
+        private final List<String> required = new ArrayList<>();
+
+        private Schema() {}
+
+        /**
+         * @param name the property
+         * @param type its JSON type: string, integer, boolean, object, array, number
+         * @param description what it means
+         * @param isRequired whether the caller must give it
+         * @return the property's schema, to add more keywords to
+         */
+        public ObjectNode property(String name, String type, String description, boolean isRequired) {
+            if (isRequired) {
+                required.add(name);
+            }
+            return properties.putObject(name).put("type", type).put("description", description);
+        }
+
+        /**
+         * @param name the property
+         * @param description what it means
+         * @param isRequired whether the caller must give it
+         * @return this builder
+         */
+        public Schema string(String name, String description, boolean isRequired) {
+            property(name, "string", description, isRequired);
+            return this;
+        }
+
+        /**
+         * @param name the property
+         * @param description what it means
+         * @param min the least value
+         * @param max the greatest value
+         * @return this builder
+         */
+        public Schema integer(String name, String description, long min, long max) {
+            property(name, "integer", description, false).put("minimum", min).put("maximum", max);
+            return this;
+        }
+
+        /**
+         * @param name the property
+         * @param description what it means
+         * @return this builder
+         */
+        public Schema flag(String name, String description) {
+            property(name, "boolean", description, false);
+            return this;
+        }
+
+        /** @return the schema */
+        public ObjectNode build() {
+            if (!required.isEmpty()) {
+                var list = root.putArray("required");
+                required.forEach(list::add);
+            }
+            return root;
+        }
+    }
+}
