@@ -6,14 +6,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.codeengine.api.ApiVersion;
-import org.codeengine.api.NotFoundException;
 import org.codeengine.api.spi.ToolContext;
 import org.codeengine.api.spi.ToolProvider;
 import org.codeengine.api.spi.ToolSettings;
 import org.codeengine.api.tools.ToolAnnotations;
 import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolResult;
+import org.codeengine.plugin.support.CatalogueTools;
 import org.codeengine.plugin.support.JsonBodies;
 import org.codeengine.plugin.support.ToolKit;
 import tools.jackson.databind.JsonNode;
@@ -28,7 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Settings ({@code tools.http}): {@code allow} (addresses or CIDR blocks that may be reached although special),
  * {@code timeout-ms} (10000), {@code max-bytes} (1 MiB of body), {@code max-redirects} (5).
  */
-public final class HttpToolProvider implements ToolProvider {
+public final class HttpToolProvider extends CatalogueTools {
     static final String WHERE = "tools.http";
     private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "transfer-encoding",
             "connection", "upgrade", "te", "trailer", "keep-alive", "proxy-connection", "accept-encoding");
@@ -50,26 +49,12 @@ public final class HttpToolProvider implements ToolProvider {
 
     private HttpToolProvider(Fetcher.Resolver resolver, Fetcher.Connector connector, AddressPolicy policy,
             long timeoutMillis, long maxBytes, int maxRedirects) {
+        super("http");
         this.resolver = resolver;
         this.connector = connector;
         this.fetcher = new Fetcher(policy, resolver, connector, maxRedirects);
         this.timeoutMillis = timeoutMillis;
         this.maxBytes = maxBytes;
-    }
-
-    @Override
-    public String name() {
-        return "http";
-    }
-
-    @Override
-    public String apiVersion() {
-        return ApiVersion.CURRENT;
-    }
-
-    @Override
-    public boolean enabledByDefault() {
-        return false;
     }
 
     @Override
@@ -115,15 +100,13 @@ public final class HttpToolProvider implements ToolProvider {
     }
 
     @Override
-    public ToolResult call(String tool, JsonNode arguments, ToolContext context) {
-        if (!tool.equals("http_fetch")) {
-            throw new NotFoundException("the http tools have no tool '" + tool + "'", null);
-        }
-        try {
-            return fetch(arguments);
-        } catch (ToolKit.ToolFailure e) {
-            return ToolKit.failure(e.getMessage());
-        }
+    protected boolean configuredYet() {
+        return true;
+    }
+
+    @Override
+    protected ToolResult run(String tool, JsonNode arguments, ToolContext context) {
+        return fetch(arguments);
     }
 
     private ToolResult fetch(JsonNode args) {
