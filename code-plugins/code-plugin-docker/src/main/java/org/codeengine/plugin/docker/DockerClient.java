@@ -21,9 +21,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The Docker Engine API calls the executor makes (version 1.41, which every daemon since 20.10 speaks), each mapped
- * onto CODE's exceptions: an unreachable daemon or a 5xx is retriable, a 4xx is not.
+ * onto CODE's exceptions: an unreachable daemon or a 5xx is retriable, a 4xx is not. Public (and exported to the
+ * infrastructure tools only) so that the docker tools speak to the daemon through this one client.
  */
-final class DockerClient {
+public final class DockerClient {
     static final String API = "/v1.41";
     private static final Duration QUICK = Duration.ofSeconds(30);
     private static final Duration PULL = Duration.ofMinutes(10);
@@ -38,12 +39,105 @@ final class DockerClient {
         this.http = new EngineHttp(host);
     }
 
+    /**
+     * @param host {@code unix:///path/to/docker.sock} or {@code tcp://host:port}, or {@code null} for
+     *        {@code DOCKER_HOST} or the default socket
+     * @return a client of that daemon; nothing is sent yet
+     * @throws InvalidRequestException naming the setting if the address is not one this client speaks
+     */
+    public static DockerClient of(@Nullable String host) {
+        return new DockerClient(DockerHost.of(host, System.getenv()));
+    }
+
+    /** @return the daemon's address, as {@code DOCKER_HOST} spells it */
+    public String address() {
+        return http.host().address();
+    }
+
+    /**
+     * Builds an image from files alone ({@code POST /build} with a tar of them), without any registry where the
+     * Dockerfile says {@code FROM scratch}.
+     *
+     * @param tag the image's name and tag
+     * @param files the build context: a {@code Dockerfile} and the files it copies, each mode 0755
+     * @throws CodeException if the daemon refuses or the build fails
+     */
+    public void build(String tag, Map<String, byte[]> files) {
+        EngineHttp.Reply reply = call("POST", "/build?t=" + enc(tag) + "&rm=1&forcerm=1", tar(files),
+                "application/x-tar", PULL);
+        check(reply, "building image '" + tag + "'");
+        for (String line : reply.text().split("\n")) {
+            if (!line.isBlank() && parse(line).has("error")) {
+                throw new InvalidRequestException("building image '" + tag + "' failed: " + parse(line).path(
+                        "error").asString(), null);
+            }
+        }
+    }
+
+    /** A ustar archive of regular files, mode 0755. */
+    static byte[] tar(Map<String, byte[]> files) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        files.forEach((name, content) -> {
+            byte[] header = new byte[512];
+            put(header, 0, name);
+            put(header, 100, "0000755");
+            put(header, 108, "0000000");
+            put(header, 116, "0000000");
+            put(header, 124, String.format("%011o", content.length));
+            put(header, 136, String.format("%011o", 0));
+            header[156] = '0';
+            put(header, 257, "ustar");
+            put(header, 263, "00");
+            java.util.Arrays.fill(header, 148, 156, (byte) ' ');
+            int sum = 0;
+            for (byte b : header) {
+                sum += b & 0xff;
+            }
+            put(header, 148, String.format("%06o", sum));
+            header[154] = 0;
+            header[155] = ' ';
+            out.writeBytes(header);
+            out.writeBytes(content);
+            out.writeBytes(new byte[(512 - content.length % 512) % 512]);
+        });
+        out.writeBytes(new byte[1024]);
+        return out.toByteArray();
+    }
+
+    private static void put(byte[] header, int at, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(bytes, 0, header, at, bytes.length);
+    }
+
+    /**
+     * @param all whether stopped containers count too
+     * @return the daemon's container summaries, as {@code GET /containers/json} gives them
+     */
+    public JsonNode list(boolean all) {
+        EngineHttp.Reply reply = call("GET", "/containers/json?all=" + (all ? 1 : 0), null, null, QUICK);
+        check(reply, "listing containers");
+        return parse(reply.text());
+    }
+
+    /**
+     * @param idOrName a container
+     * @return what {@code GET /containers/{id}/json} says of it, if it exists
+     */
+    public Optional<JsonNode> inspectJson(String idOrName) {
+        EngineHttp.Reply reply = call("GET", "/containers/" + enc(idOrName) + "/json", null, null, QUICK);
+        if (reply.status() == 404) {
+            return Optional.empty();
+        }
+        check(reply, "inspecting container " + idOrName);
+        return Optional.of(parse(reply.text()));
+    }
+
     DockerHost host() {
         return http.host();
     }
 
     /** @throws UnavailableException saying which socket was tried and what to start, if the daemon does not answer */
-    void ping() {
+    public void ping() {
         ping(QUICK);
     }
 
@@ -60,7 +154,7 @@ final class DockerClient {
     }
 
     /** @return whether the image is on the daemon */
-    boolean imageExists(String image) {
+    public boolean imageExists(String image) {
         EngineHttp.Reply reply = call("GET", "/images/" + image + "/json", null, null, QUICK);
         if (reply.status() == 404) {
             return false;
@@ -91,7 +185,7 @@ final class DockerClient {
     }
 
     /** @return the new container's id */
-    String create(String name, ObjectNode config) {
+    public String create(String name, ObjectNode config) {
         EngineHttp.Reply reply = call("POST", "/containers/create?name=" + enc(name), JsonBodies.JSON
                 .writeValueAsBytes(config), "application/json", QUICK);
         check(reply, "creating container '" + name + "'");
@@ -99,7 +193,7 @@ final class DockerClient {
     }
 
     /** Starts a container; starting a running one does nothing. */
-    void start(String id) {
+    public void start(String id) {
         EngineHttp.Reply reply = call("POST", "/containers/" + enc(id) + "/start", null, null, QUICK);
         if (reply.status() != 304) {
             check(reply, "starting container " + id);
@@ -123,7 +217,7 @@ final class DockerClient {
     }
 
     /** Stops a container, giving it {@code grace} after SIGTERM; a stopped or missing one is not an error. */
-    void stop(String id, Duration grace) {
+    public void stop(String id, Duration grace) {
         long seconds = Math.max(0, (grace.toMillis() + 999) / 1000);
         EngineHttp.Reply reply = call("POST", "/containers/" + enc(id) + "/stop?t=" + seconds, null, null, QUICK.plus(
                 Duration.ofSeconds(seconds)));
@@ -133,7 +227,7 @@ final class DockerClient {
     }
 
     /** Removes a container and its anonymous volumes; a missing one is not an error. */
-    void remove(String id) {
+    public void remove(String id) {
         EngineHttp.Reply reply = call("DELETE", "/containers/" + enc(id) + "?force=true&v=true", null, null, QUICK);
         if (reply.status() != 404 && !(reply.status() == 409 && reply.text().contains("already in progress"))) {
             check(reply, "removing container " + id);
@@ -141,7 +235,7 @@ final class DockerClient {
     }
 
     /** @return the container's output, stdout and stderr interleaved, as the daemon keeps it */
-    String logs(String id, @Nullable Integer tail) {
+    public String logs(String id, @Nullable Integer tail) {
         EngineHttp.Reply reply = call("GET", "/containers/" + enc(id) + "/logs?stdout=1&stderr=1" + (tail == null
                 ? ""
                 : "&tail=" + tail), null, null, QUICK);

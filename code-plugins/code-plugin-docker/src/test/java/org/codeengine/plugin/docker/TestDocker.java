@@ -2,7 +2,6 @@ package org.codeengine.plugin.docker;
 
 import static org.assertj.core.api.Assertions.fail;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,47 +105,11 @@ final class TestDocker {
                 """.getBytes(StandardCharsets.UTF_8));
         files.put("busybox", Files.readAllBytes(BUSYBOX));
         files.put("health", "ok\n".getBytes(StandardCharsets.UTF_8));
-        EngineHttp.Reply reply = docker.call("POST", "/build?t=" + DockerClient.enc(IMAGE) + "&rm=1&forcerm=1", tar(
-                files), "application/x-tar", Duration.ofMinutes(2));
-        if (reply.status() != 200 || reply.text().contains("\"error\"") || !docker.imageExists(IMAGE)) {
-            fail("building " + IMAGE + " failed with HTTP " + reply.status() + ": " + reply.text());
+        docker.build(IMAGE, files);
+        if (!docker.imageExists(IMAGE)) {
+            fail("building " + IMAGE + " left no image");
         }
         BUILT.add(docker.host().address());
-    }
-
-    /** A ustar archive of regular files, mode 0755. */
-    static byte[] tar(Map<String, byte[]> files) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        files.forEach((name, content) -> {
-            byte[] header = new byte[512];
-            put(header, 0, name);
-            put(header, 100, "0000755");
-            put(header, 108, "0000000");
-            put(header, 116, "0000000");
-            put(header, 124, String.format("%011o", content.length));
-            put(header, 136, String.format("%011o", 0));
-            header[156] = '0';
-            put(header, 257, "ustar");
-            put(header, 263, "00");
-            java.util.Arrays.fill(header, 148, 156, (byte) ' ');
-            int sum = 0;
-            for (byte b : header) {
-                sum += b & 0xff;
-            }
-            put(header, 148, String.format("%06o", sum));
-            header[154] = 0;
-            header[155] = ' ';
-            out.writeBytes(header);
-            out.writeBytes(content);
-            out.writeBytes(new byte[(512 - content.length % 512) % 512]);
-        });
-        out.writeBytes(new byte[1024]);
-        return out.toByteArray();
-    }
-
-    private static void put(byte[] header, int at, String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(bytes, 0, header, at, bytes.length);
     }
 
     /** Polls {@code condition} every 50 ms until it holds, failing the test when {@code within} has passed. */
