@@ -13,6 +13,7 @@ import org.codeengine.api.security.AuditVerification;
 import org.codeengine.api.security.SecretFinding;
 import org.codeengine.api.spi.ToolContext;
 import org.codeengine.api.spi.ToolProvider;
+import org.codeengine.api.tools.ToolAnnotations;
 import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolResult;
 import org.codeengine.core.CodeEngine;
@@ -68,11 +69,26 @@ final class FaceTools implements ToolProvider {
         ObjectNode scan = schema("text", "the text to scan: a file's content, a diff, a log");
         ((ObjectNode) scan.get("properties")).putObject("source").put("type", "string").put("description",
                 "where the text came from (a file name), for the findings");
+        ObjectNode findings = Output.object().put("type", "object");
+        ObjectNode found = findings.putObject("properties");
+        found.putObject("count").put("type", "integer");
+        found.putObject("findings").put("type", "array").putObject("items").put("type", "object");
+        findings.putArray("required").add("count").add("findings");
         tools.add(new ToolDescriptor("secrets_scan", "Find secrets (provider API keys, cloud keys, tokens, private "
                 + "keys, passwords in URLs) in a text; answers with each finding's rule, line, column and a redacted "
-                + "match, never the secret.", scan));
-        tools.add(new ToolDescriptor("code_audit_verify", "Verify the tamper-evident audit log's hash chain and "
-                + "signed checkpoints.", schema(null, null)));
+                + "match, never the secret.", scan, findings, ToolAnnotations.readOnly(false)));
+        ObjectNode verdict = Output.object().put("type", "object");
+        ObjectNode fields = verdict.putObject("properties");
+        fields.putObject("intact").put("type", "boolean").put("description", "whether every entry and checkpoint"
+                + " matches");
+        fields.putObject("entries").put("type", "integer");
+        fields.putObject("checkpoints").put("type", "integer").put("description", "signed checkpoints checked");
+        fields.putObject("first_broken").putArray("type").add("integer").add("null");
+        fields.putObject("reason").put("type", "string");
+        verdict.putArray("required").add("intact").add("entries").add("checkpoints").add("reason");
+        tools.add(new ToolDescriptor("audit_verify", "Verify the tamper-evident audit log's hash chain and "
+                + "signed checkpoints; answers with the first entry that does not match.", schema(null, null), verdict,
+                ToolAnnotations.readOnly(false)));
         return tools;
     }
 
@@ -98,10 +114,11 @@ final class FaceTools implements ToolProvider {
                     result.set("findings", SecretsCommand.findings(found));
                     yield json(result);
                 }
-                case "code_audit_verify" -> {
+                case "audit_verify" -> {
                     AuditVerification v = e.security().verifyAudit();
                     yield json(Output.object().put("intact", v.firstBroken() == null).put("entries", v.entries())
-                            .put("checkpoints", v.checkpoints()).put("reason", v.reason()));
+                            .put("checkpoints", v.checkpoints()).put("first_broken", v.firstBroken()).put("reason",
+                                    v.reason()));
                 }
                 default -> throw new IllegalStateException("unreachable: " + tool);
             };

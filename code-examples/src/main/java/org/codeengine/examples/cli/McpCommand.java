@@ -27,7 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
                 "  code mcp call http://127.0.0.1:8765/mcp code_status --args '{}'"})
 final class McpCommand extends CommandGroup {
     @Command(name = "serve", mixinStandardHelpOptions = true, description = {
-            "Serve CODE's faces as MCP tools: code_plan, code_deploy, code_status, code_audit_verify, secrets_scan, and code_ask "
+            "Serve CODE's faces as MCP tools: code_plan, code_deploy, code_status, audit_verify, secrets_scan, and code_ask "
                     + "when --experts is given; plus every tool plugin's tools. Each call needs tool:call:<name> and is "
                     + "audited.",
             "With --stdio nothing but MCP goes to standard output (use it in a client's config: {\"command\": "
@@ -93,7 +93,7 @@ final class McpCommand extends CommandGroup {
             "Call one tool of an MCP server and print its result; exit 1 when the tool reports an error.",
             "SERVER is an http(s) URL (Streamable HTTP) or a command line that starts a stdio server."}, footer = {"",
                     "Examples:", "  code mcp call http://127.0.0.1:8765/mcp code_status --args '{}'",
-                    "  code mcp call 'code mcp serve --stdio' code_audit_verify --json"})
+                    "  code mcp call 'code mcp serve --stdio' audit_verify --json"})
     static final class Call extends BaseCommand {
         @Parameters(index = "0", paramLabel = "SERVER", description = "An http(s) URL, or the command of a stdio server.")
         String server;

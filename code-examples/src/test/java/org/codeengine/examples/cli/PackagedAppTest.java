@@ -191,7 +191,7 @@ class PackagedAppTest {
     @Test
     void mcpCall_throughAStdioServeOfTheApp_reachesCodesFaces_andReportsToolErrors() throws Exception {
         String server = LAUNCHER + " mcp serve --stdio";
-        Run audit = code(LAUNCHER, "mcp", "call", server, "code_audit_verify", "--json");
+        Run audit = code(LAUNCHER, "mcp", "call", server, "audit_verify", "--json");
         assertThat(audit.exit()).as(audit.output()).isZero();
         JsonNode result = Output.JSON.readTree(jsonPart(audit.output()));
         assertThat(result.path("isError").asBoolean()).isFalse();
