@@ -161,6 +161,40 @@ class PostgresToolsTest {
     }
 
     @Test
+    void aCancelledCall_cancelsItsStatementInPostgreSQL() throws Exception {
+        try (CodeEngine patient = engine(JsonBodies.object().put("url", URL).put("user", ROLE).put(
+                "statement-timeout-ms", 60_000))) {
+            ToolResult[] result = new ToolResult[1];
+            Thread caller = Thread.ofPlatform().start(() -> result[0] = query(patient,
+                    "select pg_sleep(30) -- cancel me"));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (sleepers() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // the poll's interval
+            }
+            assertThat(sleepers()).as("the statement runs").isEqualTo(1);
+            caller.interrupt();
+            caller.join(5_000);
+            assertThat(caller.isAlive()).isFalse();
+            assertThat(result[0].text()).contains("the query was cancelled");
+            deadline = System.nanoTime() + 5_000_000_000L;
+            while (sleepers() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // the poll's interval
+            }
+            assertThat(sleepers()).as("PostgreSQL stopped it").isZero();
+        }
+    }
+
+    private static int sleepers() throws SQLException {
+        try (Connection c = DriverManager.getConnection(URL, ADMIN, null);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity where state = 'active' and"
+                        + " query like '%cancel me%' and query not like '%pg_stat_activity%'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
     void schema_listsTheTablesColumns() {
         ToolResult result = engine.tools().call(CALLER, "postgres_schema", JsonBodies.object().put("schema",
                 schema));
