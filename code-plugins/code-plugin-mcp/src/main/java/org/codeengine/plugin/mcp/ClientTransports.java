@@ -260,7 +260,7 @@ final class ClientTransports {
                 if (p != null) {
                     p.receive(message, this);
                 }
-                if (id != null && id.equals(message.get("id")) && !message.has("method")) {
+                if (Json.sameId(id, message.get("id")) && !message.has("method")) {
                     return true;
                 }
             }
