@@ -309,7 +309,12 @@ public final class Peer implements AutoCloseable {
         }
         running.remove(request.key);
         Thread.interrupted(); // a late cancel must not leak into the sink's write
-        request.sink.answer(request.cancelled ? null : answer);
+        try {
+            request.sink.answer(request.cancelled ? null : answer);
+        } catch (RuntimeException e) {
+            // the transport is gone (the client closed while this request ran): nobody is left to tell
+            LOG.log(System.Logger.Level.DEBUG, () -> "the answer to " + request.method + " could not be sent", e);
+        }
     }
 
     private void cancelled(ObjectNode params) {
