@@ -427,6 +427,24 @@ public final class Peer implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs this side's handler of {@code method} in place, for a request that reached it inside another message (the
+     * input requests of a stateless revision's {@code input_required} result).
+     *
+     * @return the handler's result
+     * @throws McpException with {@link McpException#METHOD_NOT_FOUND} if this side has no such handler, or as the
+     *         handler throws it
+     * @throws Exception as the handler throws it
+     */
+    public JsonNode local(String method, ObjectNode params) throws Exception {
+        Handler handler = handlers.get(method);
+        if (handler == null) {
+            throw new McpException(McpException.METHOD_NOT_FOUND, "method not found: " + Json.clip(method), null);
+        }
+        return handler.handle(new Request(Json.JSON.getNodeFactory().stringNode("local"), method, params,
+                outbound));
+    }
+
     /** Sends a notification that belongs to no request. */
     public void notify(String method, ObjectNode params) {
         outbound.message(Json.notification(method, params));
