@@ -48,6 +48,7 @@ final class OAuthFlow {
     private static final Pattern PARAM = Pattern.compile("([A-Za-z_]+)\\s*=\\s*(?:\"([^\"]*)\"|([^,\\s]+))");
     private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final int MAX_STEP_UPS = 2;
+    private static final String OFFLINE_ACCESS = "offline_access";
     private static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
     private static final String JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
     private static final String ID_JAG = "urn:ietf:params:oauth:token-type:id-jag";
@@ -82,6 +83,8 @@ final class OAuthFlow {
     private final SecureRandom random = new SecureRandom();
     private @Nullable Tokens tokens;
     private @Nullable Server server;
+    /** The authorization server the protected resource named last. */
+    private @Nullable URI authorizationServer;
     private @Nullable String clientId;
     private @Nullable Secret clientSecret;
     private @Nullable String authMethod;
@@ -137,19 +140,8 @@ final class OAuthFlow {
                 throw new AuthenticationException("the server refused the token (403) and more scope did not help",
                         null);
             }
-        } else if (tokens != null) {
-            if (!tokens.access().equals(sent)) {
-                return tokens.access(); // another request renewed it meanwhile
-            }
-            if (!tokens.afterRejection()) {
-                try {
-                    if (refresh(true)) {
-                        return tokens.access();
-                    }
-                } catch (AuthenticationException e) {
-                    // the refresh token is spent; authorize anew
-                }
-            }
+        } else if (tokens != null && !tokens.access().equals(sent)) {
+            return tokens.access(); // another request renewed it meanwhile
         }
         JsonNode resource = resourceMetadata(endpoint, params.get("resource_metadata"));
         if (resource != null && resource.has("resource") && !covers(resource.path("resource").asString(""),
@@ -161,6 +153,18 @@ final class OAuthFlow {
                 "authorization_servers").isEmpty()
                         ? URI.create(resource.path("authorization_servers").get(0).asString())
                         : origin(endpoint);
+        if (authorizationServer != null && !authorizationServer.equals(issuer)) {
+            moved(); // SEP-2352: nothing of the old authorization server carries over
+        } else if (status != 403 && tokens != null && !tokens.afterRejection()) {
+            try {
+                if (refresh(true)) {
+                    return tokens.access();
+                }
+            } catch (AuthenticationException e) {
+                // the refresh token is spent; authorize anew
+            }
+        }
+        authorizationServer = issuer;
         JsonNode metadata = serverMetadata(issuer);
         String scope = params.get("scope");
         if (scope == null && resource != null && resource.path("scopes_supported").isArray()) {
@@ -172,6 +176,10 @@ final class OAuthFlow {
         if (scope != null && !scope.isBlank()) {
             wanted.addAll(List.of(scope.strip().split("\\s+")));
         }
+        if (config.grant() instanceof McpOAuth.AuthorizationCode && contains(metadata.path("scopes_supported"),
+                OFFLINE_ACCESS)) {
+            wanted.add(OFFLINE_ACCESS); // SEP-2207: a refresh token, where the authorization server offers them
+        }
         register(metadata);
         String resourceUri = resource != null && resource.has("resource")
                 ? resource.path("resource").asString()
@@ -182,6 +190,29 @@ final class OAuthFlow {
         tokens = obtain(at, wanted);
         granted.addAll(wanted);
         return tokens.access();
+    }
+
+    /**
+     * Forgets the tokens and the registration of an authorization server the protected resource no longer names:
+     * credentials are bound to the server that issued them. A client id configured by the host stays.
+     */
+    private void moved() {
+        tokens = null;
+        server = null;
+        if (config.clientId() == null) {
+            clientId = null;
+            clientSecret = null;
+            authMethod = null;
+        }
+    }
+
+    private static boolean contains(JsonNode array, String value) {
+        for (JsonNode each : array) {
+            if (value.equals(each.asString(null))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -229,6 +260,11 @@ final class OAuthFlow {
             case McpOAuth.JwtBearer jag -> {
                 Map<String, String> body = grant(JWT_BEARER, scopes, at);
                 body.put("assertion", identityAssertion(jag.idp(), at, scopes));
+                yield tokenRequest(at, body);
+            }
+            case McpOAuth.WorkloadIdentity wif -> {
+                Map<String, String> body = grant(JWT_BEARER, scopes, at);
+                body.put("assertion", wif.assertion().get().reveal());
                 yield tokenRequest(at, body);
             }
         };
@@ -334,6 +370,11 @@ final class OAuthFlow {
         for (String uri : candidates) {
             JsonNode found = getJson(URI.create(uri));
             if (found != null && found.has("token_endpoint")) {
+                String named = Json.text(found, "issuer");
+                if (named != null && !named.equals(issuer.toString())) {
+                    throw new AuthenticationException("the authorization server metadata names another issuer than"
+                            + " the one it was asked for (RFC 8414 §3.3)", null);
+                }
                 return found;
             }
         }
@@ -372,6 +413,7 @@ final class OAuthFlow {
         body.putArray("grant_types").add("authorization_code").add("refresh_token");
         body.putArray("response_types").add("code");
         body.put("token_endpoint_auth_method", "none");
+        body.put("application_type", applicationType(code.redirectUri()));
         JsonNode registered = post(URI.create(endpoint), "application/json", body.toString(), null);
         clientId = Json.text(registered, "client_id");
         if (clientId == null) {
@@ -381,6 +423,18 @@ final class OAuthFlow {
         clientSecret = secret == null ? null : Secret.of(secret);
         String method = Json.text(registered, "token_endpoint_auth_method");
         authMethod = method != null ? method : clientSecret == null ? "none" : preferred(server);
+    }
+
+    /**
+     * @return the OpenID Connect {@code application_type} (SEP-837): {@code native} for a redirect to the device
+     *         itself (a loopback host or an app's own scheme), {@code web} for a redirect to a web site
+     */
+    static String applicationType(URI redirect) {
+        String host = redirect.getHost() == null ? "" : redirect.getHost();
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host
+                .equals("::1");
+        return !"https".equalsIgnoreCase(redirect.getScheme()) && !"http".equalsIgnoreCase(redirect.getScheme())
+                || loopback ? "native" : "web";
     }
 
     private static String preferred(JsonNode server) {
@@ -416,6 +470,15 @@ final class OAuthFlow {
         Map<String, String> back = parseQuery(redirect.getRawQuery());
         if (!state.equals(back.get("state"))) {
             throw new AuthenticationException("the authorization redirect carried the wrong state", null);
+        }
+        String iss = back.get("iss");
+        if (iss != null
+                ? !iss.equals(at.issuer())
+                : at.metadata().path(
+                        "authorization_response_iss_parameter_supported").asBoolean(false)) {
+            throw new AuthenticationException(iss == null
+                    ? "the authorization redirect lacks the iss its server promised (RFC 9207)"
+                    : "the authorization redirect came from another issuer (RFC 9207)", null);
         }
         String code = back.get("code");
         if (code == null) {
