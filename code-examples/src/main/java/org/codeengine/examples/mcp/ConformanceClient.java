@@ -29,6 +29,8 @@ public final class ConformanceClient {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The client ID metadata document URL the suite's authorization servers expect. */
     private static final URI CLIENT_METADATA = URI.create("https://conformance-test.local/client-metadata.json");
+    /** The tool of the JSON Schema scenario that takes back the schema the client saw. */
+    private static final String ECHO = "json_schema_echo";
 
     private ConformanceClient() {}
 
@@ -57,17 +59,46 @@ public final class ConformanceClient {
             builder.oauth(oauth(scenario, context));
         }
         try (McpClient client = builder.connect(url)) {
-            for (JsonNode tool : client.listTools()) {
-                McpToolResult result = client.callTool(tool.path("name").asString(), sample(tool.path(
-                        "inputSchema")));
-                System.err.println(tool.path("name").asString() + " -> " + (result.isError() ? "error" : "ok"));
+            List<JsonNode> tools = client.listTools();
+            if (context.path("toolCalls").isArray()) { // the scenario names the calls and their arguments
+                for (JsonNode call : context.path("toolCalls")) {
+                    report(call.path("name").asString(), client.callTool(call.path("name").asString(), call.path(
+                            "arguments")));
+                }
+                return;
+            }
+            for (JsonNode tool : tools) {
+                String name = tool.path("name").asString();
+                report(name, client.callTool(name, arguments(tool, tools)));
             }
         }
     }
 
+    private static void report(String tool, McpToolResult result) {
+        System.err.println(tool + " -> " + (result.isError() ? "error" : "ok"));
+    }
+
+    /**
+     * @return the arguments to call {@code tool} with: for the echo tool of the JSON Schema scenario, the input schema
+     *         of the tool it names, as it was listed; else {@link #sample}
+     */
+    static ObjectNode arguments(JsonNode tool, List<JsonNode> tools) {
+        if (ECHO.equals(tool.path("name").asString())) {
+            for (JsonNode other : tools) {
+                if (!ECHO.equals(other.path("name").asString()) && other.path("inputSchema").isObject()) {
+                    ObjectNode args = JSON.createObjectNode();
+                    args.set("schema", other.path("inputSchema"));
+                    return args;
+                }
+            }
+        }
+        return sample(tool.path("inputSchema"));
+    }
+
     /**
      * @return the OAuth configuration for an auth scenario: the client credentials grant (with a private key JWT or
-     *         the client secret) or cross-app access where the scenario is about them, else the authorization code
+     *         the client secret), workload identity or enterprise-managed (cross-app) access where the scenario is
+     *         about them, else the authorization code
      *         grant, approved headlessly, with the pre-registered credentials the scenario gives, if any
      */
     static McpOAuth oauth(String scenario, JsonNode context) {
@@ -77,7 +108,11 @@ public final class ConformanceClient {
             case "auth/client-credentials-jwt" -> oauth.clientCredentials().privateKeyJwt(privateKey(text(context,
                     "private_key_pem").orElseThrow()), text(context, "signing_algorithm").orElse("ES256"));
             case "auth/client-credentials-basic" -> oauth.clientCredentials();
-            case "auth/cross-app-access-complete-flow" -> {
+            case "auth/wif-jwt-bearer" -> {
+                Secret jwt = Secret.of(text(context, "valid_jwt").orElseThrow());
+                oauth.workloadIdentity(() -> jwt);
+            }
+            case "auth/cross-app-access-complete-flow", "auth/enterprise-managed-authorization" -> {
                 Secret idToken = Secret.of(text(context, "idp_id_token").orElseThrow());
                 oauth.crossAppAccess(new McpOAuth.CrossAppAccess(URI.create(text(context, "idp_token_endpoint")
                         .orElseThrow()), text(context, "idp_client_id").orElseThrow(), null, () -> idToken));
