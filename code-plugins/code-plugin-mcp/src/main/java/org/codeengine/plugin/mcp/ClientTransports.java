@@ -104,7 +104,7 @@ final class ClientTransports {
         private void listen() {
             String lastId = null;
             for (int failures = 0; !closed && failures < RESUMES;) {
-                HttpRequest.Builder b = request().header("Accept", "text/event-stream");
+                HttpRequest.Builder b = request("GET").header("Accept", "text/event-stream");
                 if (lastId != null) {
                     b.header("Last-Event-ID", lastId);
                 }
@@ -176,13 +176,9 @@ final class ClientTransports {
             }
         }
 
-        private HttpRequest.Builder request() {
-            return request(oauth == null ? null : oauth.token().orElse(null));
-        }
-
-        /** @param token the bearer token to send, or null */
-        private HttpRequest.Builder request(@Nullable Secret token) {
-            return request(token, null);
+        /** @param method the HTTP method the request will use (a DPoP proof names it) */
+        private HttpRequest.Builder request(String method) {
+            return request(oauth == null ? null : oauth.token().orElse(null), null, method);
         }
 
         /**
@@ -191,7 +187,7 @@ final class ClientTransports {
          *        go in the {@code Mcp-Method} and {@code Mcp-Name} headers, its version in
          *        {@code MCP-Protocol-Version}
          */
-        private HttpRequest.Builder request(@Nullable Secret token, @Nullable ObjectNode message) {
+        private HttpRequest.Builder request(@Nullable Secret token, @Nullable ObjectNode message, String method) {
             HttpRequest.Builder b = HttpRequest.newBuilder(endpoint);
             String session = sessionId;
             if (session != null) {
@@ -211,8 +207,9 @@ final class ClientTransports {
             if (message != null && Protocol.STATELESS.equals(v)) {
                 headers.of(message).forEach(b::header);
             }
-            if (token != null) {
-                b.header("Authorization", "Bearer " + token.reveal());
+            OAuthFlow flow = oauth;
+            if (token != null && flow != null) {
+                flow.present(token, method, endpoint).forEach(b::header);
             }
             return b;
         }
@@ -222,13 +219,19 @@ final class ClientTransports {
             HttpResponse<InputStream> r = null;
             for (int attempt = 0; attempt < 4; attempt++) { // the first try and at most three authorizations
                 Secret token = oauth == null ? null : oauth.token().orElse(null);
-                r = http.send(request(token, message).header("Content-Type", "application/json").header("Accept",
-                        "application/json, text/event-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                r = http.send(request(token, message, "POST").header("Content-Type", "application/json")
+                        .header("Accept",
+                                "application/json, text/event-stream")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                         .build(), HttpResponse.BodyHandlers.ofInputStream());
                 if ((r.statusCode() == 401 || r.statusCode() == 403) && oauth != null && attempt < 3) {
                     r.body().close();
-                    oauth.authorize(endpoint, r.statusCode(), r.headers().firstValue("WWW-Authenticate").orElse(
-                            null), token);
+                    String challenge = r.headers().firstValue("WWW-Authenticate").orElse(null);
+                    if (r.statusCode() == 401 && oauth.nonceChallenge(endpoint, challenge, r.headers().firstValue(
+                            "DPoP-Nonce").orElse(null))) {
+                        continue; // the same token, a proof with the server's nonce
+                    }
+                    oauth.authorize(endpoint, r.statusCode(), challenge, token);
                     continue;
                 }
                 break;
@@ -310,7 +313,7 @@ final class ClientTransports {
                     throw new UnavailableException("the MCP server ended the stream without an answer", null, null);
                 }
                 Thread.sleep(retry >= 0 ? retry : 1000);
-                HttpResponse<InputStream> r = http.send(request().header("Accept", "text/event-stream").header(
+                HttpResponse<InputStream> r = http.send(request("GET").header("Accept", "text/event-stream").header(
                         "Last-Event-ID", lastId).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
                 if (r.statusCode() != 200) {
                     r.body().close();
@@ -353,8 +356,9 @@ final class ClientTransports {
             String session = sessionId;
             if (session != null) {
                 try {
-                    http.send(request().DELETE().timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers
-                            .discarding());
+                    http.send(request("DELETE").DELETE().timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers
+                                    .discarding());
                 } catch (IOException e) {
                     // the server is gone; nothing to end
                 } catch (InterruptedException e) {

@@ -173,7 +173,7 @@ public final class McpClient implements AutoCloseable {
                 result = peer.call(transport, "server/discover", meta(Json.object(), Protocol.STATELESS), timeout,
                         null);
             } catch (McpException e) {
-                if (e.code() == UNSUPPORTED_VERSION && attempt == 0 && e.data() != null && contains(e.data().path(
+                if (e.code() == UNSUPPORTED_VERSION && attempt == 0 && e.data() != null && Json.contains(e.data().path(
                         "supported"), Protocol.STATELESS)) {
                     continue; // the server names the revision it refused: once more, as it says
                 }
@@ -181,7 +181,7 @@ public final class McpClient implements AutoCloseable {
             } catch (UnavailableException e) {
                 return false;
             }
-            if (!contains(result.path("supportedVersions"), Protocol.STATELESS)) {
+            if (!Json.contains(result.path("supportedVersions"), Protocol.STATELESS)) {
                 return false;
             }
             stateless = true;
@@ -193,15 +193,6 @@ public final class McpClient implements AutoCloseable {
             serverCapabilities = result.path("capabilities");
             transport.negotiated(Protocol.STATELESS);
             return true;
-        }
-        return false;
-    }
-
-    private static boolean contains(JsonNode array, String value) {
-        for (JsonNode each : array) {
-            if (value.equals(each.asString(null))) {
-                return true;
-            }
         }
         return false;
     }

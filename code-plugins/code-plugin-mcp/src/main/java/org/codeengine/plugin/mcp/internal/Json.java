@@ -159,6 +159,16 @@ public final class Json {
         return a.isString() && b.isString() && a.stringValue().equals(b.stringValue());
     }
 
+    /** @return whether {@code array} holds the string {@code value} */
+    public static boolean contains(JsonNode array, String value) {
+        for (JsonNode each : array) {
+            if (value.equals(each.asString(null))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static ObjectNode request(JsonNode id, String method, ObjectNode params) {
         ObjectNode m = object().put("jsonrpc", "2.0");
         m.set("id", id);
