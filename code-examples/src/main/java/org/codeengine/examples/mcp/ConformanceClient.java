@@ -22,8 +22,10 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The client command the MCP conformance suite runs, built only on the public {@link McpClient} API: it connects to
  * the URL given as its last argument (getting an OAuth token when the server asks for one), lists the tools and calls
- * each with arguments made from its input schema, then disconnects. The scenario's name is in
- * {@code MCP_CONFORMANCE_SCENARIO}; scenario data such as pre-registered credentials in
+ * each with arguments made from its input schema (or makes the calls the scenario's context lists), then disconnects;
+ * a call the server refuses is logged, not a failure. The client speaks whichever revision the server does: the
+ * stateless 2026-07-28 one where it answers {@code server/discover}, else the handshake revisions. The scenario's
+ * name is in {@code MCP_CONFORMANCE_SCENARIO}; scenario data such as pre-registered credentials in
  * {@code MCP_CONFORMANCE_CONTEXT}.
  */
 public final class ConformanceClient {
