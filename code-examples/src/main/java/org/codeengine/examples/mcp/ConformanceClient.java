@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.codeengine.api.Secret;
 import org.codeengine.plugin.mcp.McpClient;
+import org.codeengine.plugin.mcp.McpException;
 import org.codeengine.plugin.mcp.McpOAuth;
 import org.codeengine.plugin.mcp.McpToolResult;
 import tools.jackson.databind.JsonNode;
@@ -21,14 +22,18 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The client command the MCP conformance suite runs, built only on the public {@link McpClient} API: it connects to
  * the URL given as its last argument (getting an OAuth token when the server asks for one), lists the tools and calls
- * each with arguments made from its input schema, then disconnects. The scenario's name is in
- * {@code MCP_CONFORMANCE_SCENARIO}; scenario data such as pre-registered credentials in
+ * each with arguments made from its input schema (or makes the calls the scenario's context lists), then disconnects;
+ * a call the server refuses is logged, not a failure. The client speaks whichever revision the server does: the
+ * stateless 2026-07-28 one where it answers {@code server/discover}, else the handshake revisions. The scenario's
+ * name is in {@code MCP_CONFORMANCE_SCENARIO}; scenario data such as pre-registered credentials in
  * {@code MCP_CONFORMANCE_CONTEXT}.
  */
 public final class ConformanceClient {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The client ID metadata document URL the suite's authorization servers expect. */
     private static final URI CLIENT_METADATA = URI.create("https://conformance-test.local/client-metadata.json");
+    /** The tool of the JSON Schema scenario that takes back the schema the client saw. */
+    private static final String ECHO = "json_schema_echo";
 
     private ConformanceClient() {}
 
@@ -57,17 +62,50 @@ public final class ConformanceClient {
             builder.oauth(oauth(scenario, context));
         }
         try (McpClient client = builder.connect(url)) {
-            for (JsonNode tool : client.listTools()) {
-                McpToolResult result = client.callTool(tool.path("name").asString(), sample(tool.path(
-                        "inputSchema")));
-                System.err.println(tool.path("name").asString() + " -> " + (result.isError() ? "error" : "ok"));
+            List<JsonNode> tools = client.listTools();
+            if (context.path("toolCalls").isArray()) { // the scenario names the calls and their arguments
+                for (JsonNode call : context.path("toolCalls")) {
+                    report(call.path("name").asString(), client.callTool(call.path("name").asString(), call.path(
+                            "arguments")));
+                }
+                return;
+            }
+            for (JsonNode tool : tools) {
+                String name = tool.path("name").asString();
+                try {
+                    report(name, client.callTool(name, arguments(tool, tools)));
+                } catch (McpException e) { // the server's answer: the client did its part
+                    System.err.println(name + " -> refused: " + e.getMessage());
+                }
             }
         }
     }
 
+    private static void report(String tool, McpToolResult result) {
+        System.err.println(tool + " -> " + (result.isError() ? "error" : "ok"));
+    }
+
+    /**
+     * @return the arguments to call {@code tool} with: for the echo tool of the JSON Schema scenario, the input schema
+     *         of the tool it names, as it was listed; else {@link #sample}
+     */
+    static ObjectNode arguments(JsonNode tool, List<JsonNode> tools) {
+        if (ECHO.equals(tool.path("name").asString())) {
+            for (JsonNode other : tools) {
+                if (!ECHO.equals(other.path("name").asString()) && other.path("inputSchema").isObject()) {
+                    ObjectNode args = JSON.createObjectNode();
+                    args.set("schema", other.path("inputSchema"));
+                    return args;
+                }
+            }
+        }
+        return sample(tool.path("inputSchema"));
+    }
+
     /**
      * @return the OAuth configuration for an auth scenario: the client credentials grant (with a private key JWT or
-     *         the client secret) or cross-app access where the scenario is about them, else the authorization code
+     *         the client secret), workload identity or enterprise-managed (cross-app) access where the scenario is
+     *         about them, else the authorization code
      *         grant, approved headlessly, with the pre-registered credentials the scenario gives, if any
      */
     static McpOAuth oauth(String scenario, JsonNode context) {
@@ -77,7 +115,11 @@ public final class ConformanceClient {
             case "auth/client-credentials-jwt" -> oauth.clientCredentials().privateKeyJwt(privateKey(text(context,
                     "private_key_pem").orElseThrow()), text(context, "signing_algorithm").orElse("ES256"));
             case "auth/client-credentials-basic" -> oauth.clientCredentials();
-            case "auth/cross-app-access-complete-flow" -> {
+            case "auth/wif-jwt-bearer" -> {
+                Secret jwt = Secret.of(text(context, "valid_jwt").orElseThrow());
+                oauth.workloadIdentity(() -> jwt);
+            }
+            case "auth/cross-app-access-complete-flow", "auth/enterprise-managed-authorization" -> {
                 Secret idToken = Secret.of(text(context, "idp_id_token").orElseThrow());
                 oauth.crossAppAccess(new McpOAuth.CrossAppAccess(URI.create(text(context, "idp_token_endpoint")
                         .orElseThrow()), text(context, "idp_client_id").orElseThrow(), null, () -> idToken));

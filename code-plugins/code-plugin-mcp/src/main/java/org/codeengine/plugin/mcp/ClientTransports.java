@@ -17,6 +17,7 @@ import org.codeengine.api.UnavailableException;
 import org.codeengine.plugin.mcp.internal.Json;
 import org.codeengine.plugin.mcp.internal.LineReader;
 import org.codeengine.plugin.mcp.internal.Peer;
+import org.codeengine.plugin.mcp.internal.Protocol;
 import org.codeengine.plugin.support.LineStream;
 import org.codeengine.plugin.support.SseReader;
 import org.jspecify.annotations.Nullable;
@@ -34,6 +35,20 @@ final class ClientTransports {
         /** @param version the negotiated revision, sent in {@code MCP-Protocol-Version} from now on */
         default void negotiated(String version) {}
 
+        /**
+         * @return whether the client asks {@code server/discover} before {@code initialize}: over HTTP a server of
+         *         the handshake revisions refuses it plainly, while a stdio server may not answer a request before
+         *         {@code initialize} at all
+         */
+        default boolean discovers() {
+            return false;
+        }
+
+        /** @return what mirrors a request into HTTP headers, or null where the transport has no headers */
+        default @Nullable RequestHeaders headers() {
+            return null;
+        }
+
         @Override
         void close();
     }
@@ -45,6 +60,7 @@ final class ClientTransports {
         private final HttpClient http;
         private final @Nullable OAuthFlow oauth;
         private final Duration idle;
+        private final RequestHeaders headers = new RequestHeaders();
         private volatile @Nullable Peer peer;
         private volatile @Nullable String sessionId;
         private volatile @Nullable String version;
@@ -64,6 +80,16 @@ final class ClientTransports {
         }
 
         @Override
+        public boolean discovers() {
+            return true;
+        }
+
+        @Override
+        public RequestHeaders headers() {
+            return headers;
+        }
+
+        @Override
         public void negotiated(String negotiated) {
             this.version = negotiated;
             if (sessionId != null) {
@@ -78,7 +104,7 @@ final class ClientTransports {
         private void listen() {
             String lastId = null;
             for (int failures = 0; !closed && failures < RESUMES;) {
-                HttpRequest.Builder b = request().header("Accept", "text/event-stream");
+                HttpRequest.Builder b = request("GET").header("Accept", "text/event-stream");
                 if (lastId != null) {
                     b.header("Last-Event-ID", lastId);
                 }
@@ -150,23 +176,40 @@ final class ClientTransports {
             }
         }
 
-        private HttpRequest.Builder request() {
-            return request(oauth == null ? null : oauth.token().orElse(null));
+        /** @param method the HTTP method the request will use (a DPoP proof names it) */
+        private HttpRequest.Builder request(String method) {
+            return request(oauth == null ? null : oauth.token().orElse(null), null, method);
         }
 
-        /** @param token the bearer token to send, or null */
-        private HttpRequest.Builder request(@Nullable Secret token) {
+        /**
+         * @param token the bearer token to send, or null
+         * @param message the message the request carries, or null: on the stateless revision its method and name
+         *        go in the {@code Mcp-Method} and {@code Mcp-Name} headers, its version in
+         *        {@code MCP-Protocol-Version}
+         */
+        private HttpRequest.Builder request(@Nullable Secret token, @Nullable ObjectNode message, String method) {
             HttpRequest.Builder b = HttpRequest.newBuilder(endpoint);
             String session = sessionId;
             if (session != null) {
                 b.header("Mcp-Session-Id", session);
             }
             String v = version;
+            String asked = message == null
+                    ? null
+                    : Json.text(message.path("params").path("_meta"),
+                            Protocol.META_VERSION);
+            if (asked != null) {
+                v = asked;
+            }
             if (v != null) {
                 b.header("MCP-Protocol-Version", v);
             }
-            if (token != null) {
-                b.header("Authorization", "Bearer " + token.reveal());
+            if (message != null && Protocol.STATELESS.equals(v)) {
+                headers.of(message).forEach(b::header);
+            }
+            OAuthFlow flow = oauth;
+            if (token != null && flow != null) {
+                flow.present(token, method, endpoint).forEach(b::header);
             }
             return b;
         }
@@ -176,13 +219,19 @@ final class ClientTransports {
             HttpResponse<InputStream> r = null;
             for (int attempt = 0; attempt < 4; attempt++) { // the first try and at most three authorizations
                 Secret token = oauth == null ? null : oauth.token().orElse(null);
-                r = http.send(request(token).header("Content-Type", "application/json").header("Accept",
-                        "application/json, text/event-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                r = http.send(request(token, message, "POST").header("Content-Type", "application/json")
+                        .header("Accept",
+                                "application/json, text/event-stream")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                         .build(), HttpResponse.BodyHandlers.ofInputStream());
                 if ((r.statusCode() == 401 || r.statusCode() == 403) && oauth != null && attempt < 3) {
                     r.body().close();
-                    oauth.authorize(endpoint, r.statusCode(), r.headers().firstValue("WWW-Authenticate").orElse(
-                            null), token);
+                    String challenge = r.headers().firstValue("WWW-Authenticate").orElse(null);
+                    if (r.statusCode() == 401 && oauth.nonceChallenge(endpoint, challenge, r.headers().firstValue(
+                            "DPoP-Nonce").orElse(null))) {
+                        continue; // the same token, a proof with the server's nonce
+                    }
+                    oauth.authorize(endpoint, r.statusCode(), challenge, token);
                     continue;
                 }
                 break;
@@ -198,7 +247,10 @@ final class ClientTransports {
                     throw new UnavailableException("the MCP session ended (404): connect again", null, null);
                 }
                 if (status / 100 != 2) {
-                    throw new UnavailableException("the MCP server answered HTTP " + status, null, null);
+                    if (id == null || !type.startsWith("application/json") || !errorAnswer(in, id)) {
+                        throw new UnavailableException("the MCP server answered HTTP " + status, null, null);
+                    }
+                    return;
                 }
                 if (type.startsWith("text/event-stream")) {
                     stream(in, id);
@@ -212,6 +264,34 @@ final class ClientTransports {
                     }
                 }
             }
+        }
+
+        /**
+         * Takes a JSON-RPC error that came with an HTTP error status as the answer to request {@code id} (a server
+         * that could not read the id answers with none).
+         *
+         * @return whether the body was such an error
+         */
+        private boolean errorAnswer(InputStream in, JsonNode id) throws IOException {
+            JsonNode answer;
+            try {
+                answer = Json.parse(Json.JSON, in.readNBytes(Json.MAX_MESSAGE + 1));
+            } catch (McpException e) {
+                return false;
+            }
+            if (!answer.isObject() || !answer.path("error").isObject() || answer.has("method")) {
+                return false;
+            }
+            JsonNode answered = answer.get("id");
+            if (answered != null && !answered.isNull() && !Json.sameId(id, answered)) {
+                return false;
+            }
+            ((ObjectNode) answer).set("id", id);
+            Peer p = peer;
+            if (p != null) {
+                p.receive(answer, this);
+            }
+            return true;
         }
 
         /** Reads an SSE stream until it ends; when it ends before the answer to {@code id}, resumes it with GET. */
@@ -233,7 +313,7 @@ final class ClientTransports {
                     throw new UnavailableException("the MCP server ended the stream without an answer", null, null);
                 }
                 Thread.sleep(retry >= 0 ? retry : 1000);
-                HttpResponse<InputStream> r = http.send(request().header("Accept", "text/event-stream").header(
+                HttpResponse<InputStream> r = http.send(request("GET").header("Accept", "text/event-stream").header(
                         "Last-Event-ID", lastId).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
                 if (r.statusCode() != 200) {
                     r.body().close();
@@ -260,7 +340,7 @@ final class ClientTransports {
                 if (p != null) {
                     p.receive(message, this);
                 }
-                if (id != null && id.equals(message.get("id")) && !message.has("method")) {
+                if (Json.sameId(id, message.get("id")) && !message.has("method")) {
                     return true;
                 }
             }
@@ -276,8 +356,9 @@ final class ClientTransports {
             String session = sessionId;
             if (session != null) {
                 try {
-                    http.send(request().DELETE().timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers
-                            .discarding());
+                    http.send(request("DELETE").DELETE().timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers
+                                    .discarding());
                 } catch (IOException e) {
                     // the server is gone; nothing to end
                 } catch (InterruptedException e) {

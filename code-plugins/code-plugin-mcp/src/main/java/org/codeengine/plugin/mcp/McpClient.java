@@ -57,7 +57,14 @@ public final class McpClient implements AutoCloseable {
     private final ClientTransports.Transport transport;
     private final Duration timeout;
     private final List<Root> roots;
-    private String version = Protocol.LATEST;
+    /** The error a stateless server answers a request for a revision it does not speak with. */
+    private static final int UNSUPPORTED_VERSION = -32022;
+    /** The most {@code input_required} results one request may get before the client gives up. */
+    private static final int MAX_INPUT_ROUNDS = 16;
+    private final ObjectNode capabilities = Json.object();
+    private final ObjectNode clientInfo = Json.object();
+    private volatile boolean stateless;
+    private volatile String version = Protocol.LATEST;
     private JsonNode serverInfo = Json.object();
     private JsonNode serverCapabilities = Json.object();
 
@@ -66,6 +73,14 @@ public final class McpClient implements AutoCloseable {
         this.timeout = b.timeout;
         this.roots = new CopyOnWriteArrayList<>(b.roots);
         this.peer = new Peer(transport);
+        capabilities.putObject("roots").put("listChanged", true);
+        if (b.sampling != null) {
+            capabilities.putObject("sampling");
+        }
+        if (b.elicitation != null) {
+            capabilities.putObject("elicitation").putObject("form");
+        }
+        clientInfo.put("name", b.name).put("version", b.version);
         peer.handle("ping", r -> Json.object());
         SamplingHandler sampling = b.sampling;
         if (sampling != null) {
@@ -124,17 +139,18 @@ public final class McpClient implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * Over HTTP, asks {@code server/discover} in the stateless revision first; a server that answers it with that
+     * revision among its {@code supportedVersions} is spoken to statelessly, any other answer (an error, a refusal, a
+     * result without the revision) means a server of the handshake revisions, which gets {@code initialize}.
+     */
     private void initialize(Builder b) {
+        if (transport.discovers() && discover()) {
+            return;
+        }
         ObjectNode params = Json.object().put("protocolVersion", Protocol.LATEST);
-        ObjectNode caps = params.putObject("capabilities");
-        caps.putObject("roots").put("listChanged", true);
-        if (b.sampling != null) {
-            caps.putObject("sampling");
-        }
-        if (b.elicitation != null) {
-            caps.putObject("elicitation").putObject("form");
-        }
-        params.putObject("clientInfo").put("name", b.name).put("version", b.version);
+        params.set("capabilities", capabilities.deepCopy());
+        params.set("clientInfo", clientInfo.deepCopy());
         JsonNode result = request("initialize", params);
         String negotiated = Json.text(result, "protocolVersion");
         if (negotiated == null || !Protocol.VERSIONS.contains(negotiated)) {
@@ -147,6 +163,105 @@ public final class McpClient implements AutoCloseable {
         peer.batches(false);
         transport.negotiated(negotiated);
         peer.notify("notifications/initialized", Json.object());
+    }
+
+    /** @return whether the server speaks the stateless revision; then every request carries the client's _meta */
+    private boolean discover() {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            JsonNode result;
+            try {
+                result = peer.call(transport, "server/discover", meta(Json.object(), Protocol.STATELESS), timeout,
+                        null);
+            } catch (McpException e) {
+                if (e.code() == UNSUPPORTED_VERSION && attempt == 0 && e.data() != null && Json.contains(e.data().path(
+                        "supported"), Protocol.STATELESS)) {
+                    continue; // the server names the revision it refused: once more, as it says
+                }
+                return false;
+            } catch (UnavailableException e) {
+                return false;
+            }
+            if (!Json.contains(result.path("supportedVersions"), Protocol.STATELESS)) {
+                return false;
+            }
+            stateless = true;
+            version = Protocol.STATELESS;
+            JsonNode info = result.has("serverInfo")
+                    ? result.get("serverInfo")
+                    : result.path("_meta").path("io.modelcontextprotocol/serverInfo");
+            serverInfo = info.isObject() ? info : Json.object();
+            serverCapabilities = result.path("capabilities");
+            transport.negotiated(Protocol.STATELESS);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * @return {@code params} with the client's version, capabilities and info in its {@code _meta}, as the stateless
+     *         revision wants on every request
+     */
+    private ObjectNode meta(ObjectNode params, String revision) {
+        ObjectNode meta = params.has("_meta") && params.get("_meta").isObject()
+                ? (ObjectNode) params.get("_meta")
+                : params.putObject("_meta");
+        meta.put(Protocol.META_VERSION, revision);
+        meta.set(Protocol.META_CAPABILITIES, capabilities.deepCopy());
+        meta.set(Protocol.META_CLIENT_INFO, clientInfo.deepCopy());
+        return params;
+    }
+
+    /**
+     * Sends a request and waits for its result. On the stateless revision a result of type {@code input_required}
+     * names requests for this side (elicitation, sampling, roots): the client answers them with its handlers and sends
+     * the request again, as a new request with the answers in {@code inputResponses} and the server's
+     * {@code requestState} as it came, until the result is complete.
+     */
+    private JsonNode call(String method, ObjectNode params, @Nullable BiConsumer<Double, ObjectNode> progress) {
+        if (!stateless) {
+            return peer.call(transport, method, params, timeout, progress);
+        }
+        ObjectNode sent = params;
+        for (int round = 0;; round++) {
+            JsonNode result = peer.call(transport, method, meta(sent, version), timeout, progress);
+            if (!"input_required".equals(Json.text(result, "resultType"))) {
+                return result;
+            }
+            if (round >= MAX_INPUT_ROUNDS) {
+                throw new McpException(McpException.INTERNAL_ERROR, "the server asked for input " + MAX_INPUT_ROUNDS
+                        + " times in a row for one " + method, null);
+            }
+            ObjectNode retry = params.deepCopy();
+            retry.remove("requestState");
+            ObjectNode responses = retry.putObject("inputResponses");
+            for (Map.Entry<String, JsonNode> asked : result.path("inputRequests").properties()) {
+                JsonNode request = asked.getValue();
+                String wanted = Json.text(request, "method");
+                if (wanted == null) {
+                    throw new McpException(McpException.INVALID_PARAMS, "inputRequests." + asked.getKey()
+                            + ".method must be a string", null);
+                }
+                JsonNode inner = request.path("params");
+                responses.set(asked.getKey(), answerLocally(wanted, inner.isObject()
+                        ? (ObjectNode) inner
+                        : Json.object()));
+            }
+            JsonNode state = result.get("requestState");
+            if (state != null) {
+                retry.set("requestState", state);
+            }
+            sent = retry;
+        }
+    }
+
+    private JsonNode answerLocally(String method, ObjectNode params) {
+        try {
+            return peer.local(method, params);
+        } catch (McpException | UnavailableException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new McpException(McpException.INTERNAL_ERROR, "answering the server's " + method + " failed", null);
+        }
     }
 
     /** @return the revision the session speaks */
@@ -172,7 +287,7 @@ public final class McpClient implements AutoCloseable {
      * @throws UnavailableException if the server cannot be reached
      */
     public JsonNode request(String method, ObjectNode params) {
-        return peer.call(transport, method, params, timeout, null);
+        return call(method, params, null);
     }
 
     /** Checks that the server answers. */
@@ -180,9 +295,17 @@ public final class McpClient implements AutoCloseable {
         request("ping", Json.object());
     }
 
-    /** @return every tool of the server, following the pages */
+    /**
+     * @return every tool of the server, following the pages; on the stateless revision without the tools whose
+     *         {@code x-mcp-header} annotations are invalid (such a tool must not be called)
+     */
     public List<JsonNode> listTools() {
-        return all("tools/list", "tools");
+        List<JsonNode> tools = all("tools/list", "tools");
+        RequestHeaders headers = transport.headers();
+        if (stateless && headers != null) {
+            tools.removeIf(tool -> !headers.learn(tool));
+        }
+        return tools;
     }
 
     /** @return every resource of the server */
@@ -233,7 +356,7 @@ public final class McpClient implements AutoCloseable {
     public McpToolResult callTool(String name, JsonNode arguments, @Nullable BiConsumer<Double, ObjectNode> progress) {
         ObjectNode params = Json.object().put("name", name);
         params.set("arguments", arguments);
-        JsonNode result = peer.call(transport, "tools/call", params, timeout, progress);
+        JsonNode result = call("tools/call", params, progress);
         List<ObjectNode> content = new ArrayList<>();
         result.path("content").forEach(c -> {
             if (c.isObject()) {

@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  *       SEP-1046);
  *   <li>{@linkplain Builder#crossAppAccess cross-app access}: the user's ID token is exchanged at the enterprise
  *       identity provider for an identity assertion grant (ID-JAG, RFC 8693 token exchange), which the MCP server's
- *       authorization server takes in the JWT bearer grant (RFC 7523; MCP extension SEP-990).
+ *       authorization server takes in the JWT bearer grant (RFC 7523; MCP extension SEP-990);
+ *   <li>{@linkplain Builder#workloadIdentity workload identity}: a JWT the workload's platform issued is the assertion
+ *       of the JWT bearer grant (MCP extension SEP-1933).
  * </ul>
  *
  * <p>At the token endpoint the client authenticates with nothing (a public client), its secret
@@ -125,6 +127,9 @@ public final class McpOAuth {
     /** @param idp where the ID-JAG comes from */
     record JwtBearer(CrossAppAccess idp) implements Grant {}
 
+    /** @param assertion gives the workload's identity token, the grant's assertion */
+    record WorkloadIdentity(Supplier<Secret> assertion) implements Grant {}
+
     /** A private key and the JWS algorithm the client signs its assertions with. */
     record ClientKey(JWSSigner signer, JWSAlgorithm algorithm, @Nullable String keyId) {
         @Override
@@ -186,6 +191,7 @@ public final class McpOAuth {
             case AuthorizationCode code -> "authorization_code, redirectUri=" + code.redirectUri();
             case ClientCredentials cc -> "client_credentials";
             case JwtBearer jag -> "cross-app access, idp=" + jag.idp().tokenEndpoint();
+            case WorkloadIdentity wif -> "workload identity (jwt-bearer)";
         };
         return "McpOAuth[" + how + ", clientName=" + clientName + ", clientId=" + clientId + ", clientSecret="
                 + (clientSecret == null ? "none" : "***") + ", clientKey=" + (clientKey == null
@@ -244,6 +250,21 @@ public final class McpOAuth {
          */
         public Builder crossAppAccess(CrossAppAccess idp) {
             return grant(new JwtBearer(require(idp, "idp")));
+        }
+
+        /**
+         * Uses workload identity federation (MCP extension SEP-1933): a JWT the workload's platform issued (its
+         * audience the authorization server) is the assertion of the JWT bearer grant (RFC 7523 §2.1). Needs
+         * {@link #clientId}; the client authenticates with its {@link #clientSecret} or {@link #privateKeyJwt} where it
+         * has one, else with none. A refused assertion is not retried, nor another grant tried.
+         *
+         * @param assertion gives the workload's current JWT; asked each time a token is needed
+         * @return this builder
+         * @throws IllegalArgumentException if {@code assertion} is null
+         * @throws IllegalStateException if a grant is chosen already
+         */
+        public Builder workloadIdentity(Supplier<Secret> assertion) {
+            return grant(new WorkloadIdentity(require(assertion, "assertion")));
         }
 
         private Builder grant(Grant chosen) {
@@ -364,14 +385,17 @@ public final class McpOAuth {
          */
         public McpOAuth build() {
             if (grant == null) {
-                throw new IllegalStateException("choose a grant: authorizationCode, clientCredentials or "
-                        + "crossAppAccess");
+                throw new IllegalStateException("choose a grant: authorizationCode, clientCredentials, "
+                        + "crossAppAccess or workloadIdentity");
             }
             if (clientSecret != null && clientKey != null) {
                 throw new IllegalStateException("set either clientSecret or privateKeyJwt, not both");
             }
-            if (!(grant instanceof AuthorizationCode) && (clientId == null || clientSecret == null
-                    && clientKey == null)) {
+            if (grant instanceof WorkloadIdentity && clientId == null) {
+                throw new IllegalStateException("workload identity needs a clientId");
+            }
+            if (!(grant instanceof AuthorizationCode || grant instanceof WorkloadIdentity) && (clientId == null
+                    || clientSecret == null && clientKey == null)) {
                 throw new IllegalStateException("the client credentials grant and cross-app access need a clientId"
                         + " and a clientSecret or privateKeyJwt");
             }

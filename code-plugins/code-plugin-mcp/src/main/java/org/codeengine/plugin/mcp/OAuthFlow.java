@@ -13,8 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +46,7 @@ final class OAuthFlow {
     private static final Pattern PARAM = Pattern.compile("([A-Za-z_]+)\\s*=\\s*(?:\"([^\"]*)\"|([^,\\s]+))");
     private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final int MAX_STEP_UPS = 2;
+    private static final String OFFLINE_ACCESS = "offline_access";
     private static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
     private static final String JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
     private static final String ID_JAG = "urn:ietf:params:oauth:token-type:id-jag";
@@ -72,9 +71,10 @@ final class OAuthFlow {
      * @param refreshAt when to get a new access token, or null when the server gave no lifetime
      * @param afterRejection whether it came from a refresh after the server refused the token before it (when the
      *        server refuses this one too, the client authorizes anew)
+     * @param bound whether it is bound to the client's DPoP key ({@code token_type} DPoP): presented with a proof
      */
     private record Tokens(Secret access, @Nullable Secret refresh, @Nullable Instant refreshAt,
-            boolean afterRejection) {}
+            boolean afterRejection, boolean bound) {}
 
     private final McpOAuth config;
     private final HttpClient http;
@@ -82,6 +82,10 @@ final class OAuthFlow {
     private final SecureRandom random = new SecureRandom();
     private @Nullable Tokens tokens;
     private @Nullable Server server;
+    /** Signs DPoP proofs once an authorization server offers to bind tokens to a key; null until then. */
+    private @Nullable DpopProofs dpop;
+    /** The authorization server the protected resource named last. */
+    private @Nullable URI authorizationServer;
     private @Nullable String clientId;
     private @Nullable Secret clientSecret;
     private @Nullable String authMethod;
@@ -137,19 +141,8 @@ final class OAuthFlow {
                 throw new AuthenticationException("the server refused the token (403) and more scope did not help",
                         null);
             }
-        } else if (tokens != null) {
-            if (!tokens.access().equals(sent)) {
-                return tokens.access(); // another request renewed it meanwhile
-            }
-            if (!tokens.afterRejection()) {
-                try {
-                    if (refresh(true)) {
-                        return tokens.access();
-                    }
-                } catch (AuthenticationException e) {
-                    // the refresh token is spent; authorize anew
-                }
-            }
+        } else if (tokens != null && !tokens.access().equals(sent)) {
+            return tokens.access(); // another request renewed it meanwhile
         }
         JsonNode resource = resourceMetadata(endpoint, params.get("resource_metadata"));
         if (resource != null && resource.has("resource") && !covers(resource.path("resource").asString(""),
@@ -157,11 +150,22 @@ final class OAuthFlow {
             throw new AuthenticationException("the protected-resource metadata names another resource than "
                     + endpoint, null);
         }
-        URI issuer = resource != null && resource.path("authorization_servers").isArray() && !resource.path(
-                "authorization_servers").isEmpty()
-                        ? URI.create(resource.path("authorization_servers").get(0).asString())
-                        : origin(endpoint);
-        JsonNode metadata = serverMetadata(issuer);
+        boolean named = resource != null && resource.path("authorization_servers").isArray() && !resource.path(
+                "authorization_servers").isEmpty();
+        URI issuer = named ? URI.create(resource.path("authorization_servers").get(0).asString()) : origin(endpoint);
+        if (authorizationServer != null && !authorizationServer.equals(issuer)) {
+            moved(); // SEP-2352: nothing of the old authorization server carries over
+        } else if (status != 403 && tokens != null && !tokens.afterRejection()) {
+            try {
+                if (refresh(true)) {
+                    return tokens.access();
+                }
+            } catch (AuthenticationException e) {
+                // the refresh token is spent; authorize anew
+            }
+        }
+        authorizationServer = issuer;
+        JsonNode metadata = serverMetadata(issuer, named);
         String scope = params.get("scope");
         if (scope == null && resource != null && resource.path("scopes_supported").isArray()) {
             List<String> supported = new ArrayList<>();
@@ -171,6 +175,10 @@ final class OAuthFlow {
         Set<String> wanted = new LinkedHashSet<>(granted);
         if (scope != null && !scope.isBlank()) {
             wanted.addAll(List.of(scope.strip().split("\\s+")));
+        }
+        if (config.grant() instanceof McpOAuth.AuthorizationCode && Json.contains(metadata.path("scopes_supported"),
+                OFFLINE_ACCESS)) {
+            wanted.add(OFFLINE_ACCESS); // SEP-2207: a refresh token, where the authorization server offers them
         }
         register(metadata);
         String resourceUri = resource != null && resource.has("resource")
@@ -182,6 +190,51 @@ final class OAuthFlow {
         tokens = obtain(at, wanted);
         granted.addAll(wanted);
         return tokens.access();
+    }
+
+    /**
+     * @param method the HTTP method of the request to the MCP server
+     * @param uri its URL
+     * @return the headers that present {@code token}: {@code Authorization: Bearer}, or for a token bound to the
+     *         client's DPoP key {@code Authorization: DPoP} and a fresh proof in {@code DPoP}
+     */
+    synchronized Map<String, String> present(Secret token, String method, URI uri) {
+        Tokens held = tokens;
+        DpopProofs proofs = dpop;
+        if (proofs != null && held != null && held.bound() && held.access().equals(token)) {
+            return Map.of("Authorization", "DPoP " + token.reveal(), "DPoP", proofs.proof(method, uri, token));
+        }
+        return Map.of("Authorization", "Bearer " + token.reveal());
+    }
+
+    /**
+     * Takes a {@code use_dpop_nonce} challenge of the MCP server (RFC 9449 §9).
+     *
+     * @param challenge the {@code WWW-Authenticate} header, or null
+     * @param nonce the {@code DPoP-Nonce} header, or null
+     * @return whether it was one: then the request goes again with the nonce in its proof, the token unchanged
+     */
+    synchronized boolean nonceChallenge(URI uri, @Nullable String challenge, @Nullable String nonce) {
+        DpopProofs proofs = dpop;
+        if (proofs == null || nonce == null || !"use_dpop_nonce".equals(challenge(challenge).get("error"))) {
+            return false;
+        }
+        proofs.nonce(uri, nonce);
+        return true;
+    }
+
+    /**
+     * Forgets the tokens and the registration of an authorization server the protected resource no longer names:
+     * credentials are bound to the server that issued them. A client id configured by the host stays.
+     */
+    private void moved() {
+        tokens = null;
+        server = null;
+        if (config.clientId() == null) {
+            clientId = null;
+            clientSecret = null;
+            authMethod = null;
+        }
     }
 
     /**
@@ -205,10 +258,10 @@ final class OAuthFlow {
         try {
             Tokens fresh = tokenRequest(at, body);
             tokens = new Tokens(fresh.access(), fresh.refresh() != null ? fresh.refresh() : held.refresh(), fresh
-                    .refreshAt(), afterRejection);
+                    .refreshAt(), afterRejection, fresh.bound());
             return true;
         } catch (AuthenticationException e) {
-            tokens = new Tokens(held.access(), null, held.refreshAt(), held.afterRejection());
+            tokens = new Tokens(held.access(), null, held.refreshAt(), held.afterRejection(), held.bound());
             throw e;
         }
     }
@@ -229,6 +282,11 @@ final class OAuthFlow {
             case McpOAuth.JwtBearer jag -> {
                 Map<String, String> body = grant(JWT_BEARER, scopes, at);
                 body.put("assertion", identityAssertion(jag.idp(), at, scopes));
+                yield tokenRequest(at, body);
+            }
+            case McpOAuth.WorkloadIdentity wif -> {
+                Map<String, String> body = grant(JWT_BEARER, scopes, at);
+                body.put("assertion", wif.assertion().get().reveal());
                 yield tokenRequest(at, body);
             }
         };
@@ -321,7 +379,11 @@ final class OAuthFlow {
         return null;
     }
 
-    private JsonNode serverMetadata(URI issuer) {
+    /**
+     * @param named whether the protected resource named {@code issuer}: then the metadata must name it too (RFC 8414
+     *        §3.3); the 2025-03-26 fallback, the MCP server's origin, is no issuer anyone named
+     */
+    private JsonNode serverMetadata(URI issuer, boolean named) {
         String path = issuer.getRawPath() == null || issuer.getRawPath().equals("/") ? "" : issuer.getRawPath();
         String origin = origin(issuer).toString();
         List<String> candidates = path.isEmpty()
@@ -334,6 +396,11 @@ final class OAuthFlow {
         for (String uri : candidates) {
             JsonNode found = getJson(URI.create(uri));
             if (found != null && found.has("token_endpoint")) {
+                String issued = Json.text(found, "issuer");
+                if (named && issued != null && !issued.equals(issuer.toString())) {
+                    throw new AuthenticationException("the authorization server metadata names another issuer than"
+                            + " the one it was asked for (RFC 8414 §3.3)", null);
+                }
                 return found;
             }
         }
@@ -372,6 +439,7 @@ final class OAuthFlow {
         body.putArray("grant_types").add("authorization_code").add("refresh_token");
         body.putArray("response_types").add("code");
         body.put("token_endpoint_auth_method", "none");
+        body.put("application_type", applicationType(code.redirectUri()));
         JsonNode registered = post(URI.create(endpoint), "application/json", body.toString(), null);
         clientId = Json.text(registered, "client_id");
         if (clientId == null) {
@@ -381,6 +449,18 @@ final class OAuthFlow {
         clientSecret = secret == null ? null : Secret.of(secret);
         String method = Json.text(registered, "token_endpoint_auth_method");
         authMethod = method != null ? method : clientSecret == null ? "none" : preferred(server);
+    }
+
+    /**
+     * @return the OpenID Connect {@code application_type} (SEP-837): {@code native} for a redirect to the device
+     *         itself (a loopback host or an app's own scheme), {@code web} for a redirect to a web site
+     */
+    static String applicationType(URI redirect) {
+        String host = redirect.getHost() == null ? "" : redirect.getHost();
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host
+                .equals("::1");
+        return !"https".equalsIgnoreCase(redirect.getScheme()) && !"http".equalsIgnoreCase(redirect.getScheme())
+                || loopback ? "native" : "web";
     }
 
     private static String preferred(JsonNode server) {
@@ -397,7 +477,7 @@ final class OAuthFlow {
 
     private Tokens authorizationCode(McpOAuth.AuthorizationCode grant, Server at, Set<String> scopes) {
         String verifier = randomText(32);
-        String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(verifier));
+        String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(DpopProofs.sha256(verifier));
         String state = randomText(32);
         Map<String, String> query = new LinkedHashMap<>();
         query.put("response_type", "code");
@@ -416,6 +496,15 @@ final class OAuthFlow {
         Map<String, String> back = parseQuery(redirect.getRawQuery());
         if (!state.equals(back.get("state"))) {
             throw new AuthenticationException("the authorization redirect carried the wrong state", null);
+        }
+        String iss = back.get("iss");
+        if (iss != null
+                ? !iss.equals(at.issuer())
+                : at.metadata().path(
+                        "authorization_response_iss_parameter_supported").asBoolean(false)) {
+            throw new AuthenticationException(iss == null
+                    ? "the authorization redirect lacks the iss its server promised (RFC 9207)"
+                    : "the authorization redirect came from another issuer (RFC 9207)", null);
         }
         String code = back.get("code");
         if (code == null) {
@@ -445,8 +534,12 @@ final class OAuthFlow {
                 body.put("client_secret", clientSecret.reveal());
             }
         }
-        JsonNode answer = post(URI.create(Json.required(at.metadata(), "token_endpoint")),
-                "application/x-www-form-urlencoded", form(body), authorization);
+        if (dpop == null && Json.contains(at.metadata().path("dpop_signing_alg_values_supported"),
+                DpopProofs.ALGORITHM)) {
+            dpop = new DpopProofs(clock); // RFC 9449: the server binds tokens to a key where the client proves one
+        }
+        URI endpoint = URI.create(Json.required(at.metadata(), "token_endpoint"));
+        JsonNode answer = post(endpoint, "application/x-www-form-urlencoded", form(body), authorization, dpop);
         String access = Json.text(answer, "access_token");
         if (access == null) {
             throw new AuthenticationException("the token endpoint returned no access_token", null);
@@ -460,7 +553,7 @@ final class OAuthFlow {
             refreshAt = clock.instant().plus(life).minus(ahead);
         }
         return new Tokens(Secret.of(access), refresh == null || refresh.isEmpty() ? null : Secret.of(refresh),
-                refreshAt, false);
+                refreshAt, false, dpop != null && "dpop".equalsIgnoreCase(Json.text(answer, "token_type")));
     }
 
     /** @return a JWT that authenticates the client ({@code private_key_jwt}, RFC 7523 §2.2) to {@code audience} */
@@ -495,14 +588,6 @@ final class OAuthFlow {
         byte[] value = new byte[bytes];
         random.nextBytes(value);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(value);
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String enc(String value) {
@@ -547,13 +632,34 @@ final class OAuthFlow {
     }
 
     private JsonNode post(URI uri, String type, String body, @Nullable String authorization) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Content-Type", type).header("Accept",
-                "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        if (authorization != null) {
-            b.header("Authorization", authorization);
-        }
+        return post(uri, type, body, authorization, null);
+    }
+
+    /**
+     * @param proofs signs a DPoP proof for the request, or null for none; a server that answers
+     *        {@code use_dpop_nonce} gets the request once more with the nonce it gave (RFC 9449 §8)
+     */
+    private JsonNode post(URI uri, String type, String body, @Nullable String authorization,
+            @Nullable DpopProofs proofs) {
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = null;
+            for (int attempt = 0; attempt < 2; attempt++) {
+                HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Content-Type", type).header("Accept",
+                        "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+                if (authorization != null) {
+                    b.header("Authorization", authorization);
+                }
+                if (proofs != null) {
+                    b.header("DPoP", proofs.proof("POST", uri, null));
+                }
+                r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                String nonce = r.headers().firstValue("DPoP-Nonce").orElse(null);
+                if (proofs == null || nonce == null || r.statusCode() != 400 || !r.body().contains(
+                        "use_dpop_nonce")) {
+                    break;
+                }
+                proofs.nonce(uri, nonce);
+            }
             if (r.statusCode() >= 500) {
                 throw new UnavailableException("the authorization server answered " + r.statusCode() + " at " + uri
                         .getPath(), null, null);

@@ -96,6 +96,45 @@ class McpOAuthTest {
                                 .getExpirationTime().toInstant()).toSeconds()));
     }
 
+    // ------------------------------------------------------------------ authorization response issuer (RFC 9207)
+
+    @Test
+    void authorizationCode_takesTheRedirect_whenItsIssIsTheIssuerItPromised() throws Exception {
+        serve();
+        as.advertiseIss = true;
+        as.issParameter = as.issuer().toString();
+        try (McpClient client = McpClient.builder().oauth(userApproved().build()).connect(mcp.endpoint())) {
+            call(client, "echo");
+        }
+    }
+
+    @Test
+    void authorizationCode_refusesTheRedirect_whenItsIssNamesAnotherIssuer_evenUnpromised() throws Exception {
+        serve();
+        as.issParameter = as.issuer() + "/"; // compared as strings: no normalisation
+        assertThatThrownBy(() -> McpClient.builder().oauth(userApproved().build()).connect(mcp.endpoint()))
+                .isInstanceOf(AuthenticationException.class).hasMessageContaining("another issuer");
+        assertThat(as.tokenRequests("authorization_code")).as("the code never reached the token endpoint")
+                .isEmpty();
+    }
+
+    @Test
+    void authorizationCode_refusesTheRedirect_whenThePromisedIssIsMissing() throws Exception {
+        serve();
+        as.advertiseIss = true;
+        assertThatThrownBy(() -> McpClient.builder().oauth(userApproved().build()).connect(mcp.endpoint()))
+                .isInstanceOf(AuthenticationException.class).hasMessageContaining("lacks the iss");
+        assertThat(as.tokenRequests("authorization_code")).isEmpty();
+    }
+
+    @Test
+    void applicationType_isNativeForRedirectsToTheDevice_andWebForWebSites() {
+        assertThat(OAuthFlow.applicationType(URI.create("http://localhost:3000/callback"))).isEqualTo("native");
+        assertThat(OAuthFlow.applicationType(URI.create("http://127.0.0.1/cb"))).isEqualTo("native");
+        assertThat(OAuthFlow.applicationType(URI.create("com.example.app:/oauth"))).isEqualTo("native");
+        assertThat(OAuthFlow.applicationType(URI.create("https://app.example.com/cb"))).isEqualTo("web");
+    }
+
     // ------------------------------------------------------------------ grants
 
     @Test

@@ -83,6 +83,10 @@ final class TestAuthorizationServer implements AutoCloseable {
     volatile boolean issueRefreshTokens = true;
     /** Whether a refresh spends the refresh token and issues a new one (rotation), or keeps it. */
     volatile boolean rotateRefreshTokens = true;
+    /** Whether the metadata promises {@code iss} in authorization responses (RFC 9207). */
+    volatile boolean advertiseIss;
+    /** The {@code iss} the authorization redirect carries, or null for none. */
+    volatile @Nullable String issParameter;
 
     TestAuthorizationServer(InstantSource clock) {
         this.clock = clock;
@@ -156,6 +160,7 @@ final class TestAuthorizationServer implements AutoCloseable {
                         "private_key_jwt");
                 metadata.putArray("grant_types_supported").add("authorization_code").add("refresh_token").add(
                         "client_credentials").add("urn:ietf:params:oauth:grant-type:jwt-bearer");
+                metadata.put("authorization_response_iss_parameter_supported", advertiseIss);
                 reply(ex, 200, metadata.toString());
             } else if (path.equals("/authorize")) {
                 authorize(ex);
@@ -178,8 +183,9 @@ final class TestAuthorizationServer implements AutoCloseable {
         requests.add(new Request("/authorize", query, null));
         String code = "code-" + serial.incrementAndGet();
         codes.put(code, query.getOrDefault("scope", ""));
+        String iss = issParameter;
         ex.getResponseHeaders().set("Location", query.get("redirect_uri") + "?code=" + code + "&state=" + enc(query
-                .get("state")));
+                .get("state")) + (iss == null ? "" : "&iss=" + enc(iss)));
         ex.sendResponseHeaders(302, -1);
     }
 

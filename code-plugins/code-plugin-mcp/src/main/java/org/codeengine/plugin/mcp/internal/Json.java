@@ -145,6 +145,30 @@ public final class Json {
         return id.isString() || id.isIntegralNumber();
     }
 
+    /**
+     * @return whether two request ids name the same request: equal strings, or integers of equal value whatever node
+     *         type holds them (an id sent as a long comes back parsed as an int)
+     */
+    public static boolean sameId(@Nullable JsonNode a, @Nullable JsonNode b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        if (a.isIntegralNumber() && b.isIntegralNumber()) {
+            return a.bigIntegerValue().equals(b.bigIntegerValue());
+        }
+        return a.isString() && b.isString() && a.stringValue().equals(b.stringValue());
+    }
+
+    /** @return whether {@code array} holds the string {@code value} */
+    public static boolean contains(JsonNode array, String value) {
+        for (JsonNode each : array) {
+            if (value.equals(each.asString(null))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static ObjectNode request(JsonNode id, String method, ObjectNode params) {
         ObjectNode m = object().put("jsonrpc", "2.0");
         m.set("id", id);

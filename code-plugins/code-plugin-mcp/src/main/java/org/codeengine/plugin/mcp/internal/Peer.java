@@ -309,7 +309,12 @@ public final class Peer implements AutoCloseable {
         }
         running.remove(request.key);
         Thread.interrupted(); // a late cancel must not leak into the sink's write
-        request.sink.answer(request.cancelled ? null : answer);
+        try {
+            request.sink.answer(request.cancelled ? null : answer);
+        } catch (RuntimeException e) {
+            // the transport is gone (the client closed while this request ran): nobody is left to tell
+            LOG.log(System.Logger.Level.DEBUG, () -> "the answer to " + request.method + " could not be sent", e);
+        }
     }
 
     private void cancelled(ObjectNode params) {
@@ -420,6 +425,24 @@ public final class Peer implements AutoCloseable {
         if (future != null) {
             future.completeExceptionally(why);
         }
+    }
+
+    /**
+     * Runs this side's handler of {@code method} in place, for a request that reached it inside another message (the
+     * input requests of a stateless revision's {@code input_required} result).
+     *
+     * @return the handler's result
+     * @throws McpException with {@link McpException#METHOD_NOT_FOUND} if this side has no such handler, or as the
+     *         handler throws it
+     * @throws Exception as the handler throws it
+     */
+    public JsonNode local(String method, ObjectNode params) throws Exception {
+        Handler handler = handlers.get(method);
+        if (handler == null) {
+            throw new McpException(McpException.METHOD_NOT_FOUND, "method not found: " + Json.clip(method), null);
+        }
+        return handler.handle(new Request(Json.JSON.getNodeFactory().stringNode("local"), method, params,
+                outbound));
     }
 
     /** Sends a notification that belongs to no request. */
