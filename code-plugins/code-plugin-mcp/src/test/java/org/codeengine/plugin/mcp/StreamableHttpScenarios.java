@@ -227,6 +227,52 @@ abstract class StreamableHttpScenarios {
         assertThat(error.path("message").asString()).isEqualTo("the message is larger than the limit of 1024 bytes");
     }
 
+    private String session(URI endpoint) throws IOException, InterruptedException {
+        HttpResponse<String> r = post(endpoint, INITIALIZE, Map.of());
+        assertThat(r.statusCode()).isEqualTo(200);
+        String id = r.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        assertThat(post(endpoint, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", Map.of(
+                "Mcp-Session-Id", id)).statusCode()).isEqualTo(202);
+        return id;
+    }
+
+    @Test
+    void initializeFlood_neverLocksOutANewClient_andSparesTheSessionsInUse() throws Exception {
+        try (Served small = serve(server, options().withSessions(Duration.ofMinutes(30), 5))) {
+            String used = session(small.endpoint());
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> flood = post(small.endpoint(), INITIALIZE, Map.of());
+                assertThat(flood.statusCode()).as("bare initialize %d", i).isEqualTo(200);
+            }
+            assertThat(small.sessionCount()).isEqualTo(5);
+            String late = session(small.endpoint());
+            for (String id : List.of(used, late)) {
+                assertThat(post(small.endpoint(), "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", Map.of(
+                        "Mcp-Session-Id", id)).statusCode()).as("session %s", id).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void unfinishedHandshakes_expireSoon_andOneSourceHoldsNoMoreThanItsShare() throws Exception {
+        McpHttpServer.Options limited = options().withSessionLimits(Duration.ofMinutes(30), 100, 3, Duration
+                .ofMillis(300));
+        try (Served small = serve(server, limited)) {
+            String used = session(small.endpoint());
+            for (int i = 0; i < 6; i++) {
+                assertThat(post(small.endpoint(), INITIALIZE, Map.of()).statusCode()).isEqualTo(200);
+            }
+            assertThat(small.sessionCount()).as("one source, three sessions").isEqualTo(3);
+            Thread.sleep(600);
+            session(small.endpoint());
+            assertThat(small.sessionCount()).as("the unfinished handshakes expired").isEqualTo(2);
+            assertThat(post(small.endpoint(), "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", Map.of(
+                    "Mcp-Session-Id", used)).statusCode()).isEqualTo(200);
+        }
+        assertThatThrownBy(() -> options().withSessionLimits(Duration.ofMinutes(1), 10, 0, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxSessionsPerSource");
+    }
+
     @Test
     void sessions_unknownIs404_deleteEndsOne_andForeignHostsAreRefused() throws Exception {
         String id = session();

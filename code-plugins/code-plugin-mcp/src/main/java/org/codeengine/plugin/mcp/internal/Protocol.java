@@ -16,6 +16,19 @@ public final class Protocol {
     public static final String LATEST = "2025-11-25";
     /** Every revision spoken, newest first. */
     public static final List<String> VERSIONS = List.of(LATEST, "2025-06-18", "2025-03-26");
+    /**
+     * The stateless revision: no {@code initialize} and no session; every request names its version and the client's
+     * capabilities in its {@code _meta}. Spoken by the server over Streamable HTTP.
+     */
+    public static final String STATELESS = "2026-07-28";
+    /** The request {@code _meta} key of the protocol version on the stateless wire. */
+    public static final String META_VERSION = "io.modelcontextprotocol/protocolVersion";
+    /** The request {@code _meta} key of the client's capabilities on the stateless wire. */
+    public static final String META_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
+    /** The request {@code _meta} key of the client's name and version on the stateless wire. */
+    public static final String META_CLIENT_INFO = "io.modelcontextprotocol/clientInfo";
+    /** The request {@code _meta} key of the least severe log level the client wants; none means no log messages. */
+    public static final String META_LOG_LEVEL = "io.modelcontextprotocol/logLevel";
     /** The revision an HTTP request without {@code MCP-Protocol-Version} is taken to speak. */
     public static final String HTTP_DEFAULT = "2025-03-26";
     /** Log levels, least severe first (RFC 5424 order). */
