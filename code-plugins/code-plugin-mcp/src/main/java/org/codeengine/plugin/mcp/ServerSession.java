@@ -48,8 +48,8 @@ final class ServerSession {
     /** The methods whose handlers may answer {@code input_required} on the stateless wire (SEP-2322). */
     private static final Set<String> INPUT_METHODS = Set.of("tools/call", "prompts/get", "resources/read");
     /** The methods whose results carry caching hints on the stateless wire (SEP-2549). */
-    private static final Set<String> CACHEABLE = Set.of("tools/list", "prompts/list", "resources/list",
-            "resources/templates/list", "resources/read");
+    private static final Set<String> CACHEABLE = Set.of("server/discover", "tools/list", "prompts/list",
+            "resources/list", "resources/templates/list", "resources/read");
 
     ServerSession(McpServer server, String id, Peer.Sink outbound, @Nullable Principal principal) {
         this(server, id, outbound, principal, null);

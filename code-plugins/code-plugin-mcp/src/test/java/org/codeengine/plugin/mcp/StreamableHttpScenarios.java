@@ -294,6 +294,7 @@ abstract class StreamableHttpScenarios {
         assertThat(found.path("supportedVersions").toString()).contains("2026-07-28");
         assertThat(found.path("_meta").path("io.modelcontextprotocol/serverInfo").path("name").asString())
                 .isEqualTo("test");
+        assertThat(found.path("ttlMs").isIntegralNumber()).as("discover is cacheable").isTrue();
         assertThat(discover.headers().firstValue("Mcp-Session-Id")).isEmpty();
         JsonNode listed = JSON.readTree(stateless("tools/list", "", Map.of()).body()).path("result");
         assertThat(listed.path("resultType").asString()).isEqualTo("complete");
