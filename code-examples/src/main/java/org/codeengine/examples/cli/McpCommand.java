@@ -2,6 +2,7 @@ package org.codeengine.examples.cli;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -49,6 +50,18 @@ final class McpCommand extends CommandGroup {
         @Option(names = "--port", description = "The HTTP port (default: 8765; 0 picks a free one).")
         int port = 8765;
 
+        @Option(names = "--max-sessions", paramLabel = "N", description = "HTTP: the most sessions at once (default: ${DEFAULT-VALUE}).")
+        int maxSessions = 1_000;
+
+        @Option(names = "--max-sessions-per-source", paramLabel = "N", description = "HTTP: the most sessions of one caller or address at once; a new one takes the place of the same source's longest idle (default: ${DEFAULT-VALUE}).")
+        int maxSessionsPerSource = 250;
+
+        @Option(names = "--session-idle", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30m", description = "HTTP: how long a session lives without a request (default: ${DEFAULT-VALUE}).")
+        Duration sessionIdle;
+
+        @Option(names = "--handshake-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s", description = "HTTP: how long a session lives whose client sent nothing after initialize (default: ${DEFAULT-VALUE}).")
+        Duration handshakeTimeout;
+
         @Option(names = "--experts", paramLabel = "FILE|LIST|replay", description = "A panel for the code_ask tool: a panel file, a list provider:model,..., or 'replay'.")
         @Nullable
         String experts;
@@ -63,6 +76,14 @@ final class McpCommand extends CommandGroup {
                 throw CliException.usage("--port must be between 0 and 65535, not " + port, "see 'code mcp serve "
                         + "--help'");
             }
+            if (maxSessions < 1) {
+                throw CliException.usage("--max-sessions must be at least 1, not " + maxSessions,
+                        "see 'code mcp serve --help'");
+            }
+            if (maxSessionsPerSource < 1 || maxSessionsPerSource > maxSessions) {
+                throw CliException.usage("--max-sessions-per-source must be between 1 and --max-sessions ("
+                        + maxSessions + "), not " + maxSessionsPerSource, "see 'code mcp serve --help'");
+            }
             ExpertPanel panel = experts == null ? null : Panels.resolve(session, experts, eval);
             CodeEngine[] built = new CodeEngine[1];
             CodeEngine engine = session.engine(panel, List.of(new FaceTools(() -> built[0], panel != null)));
@@ -73,13 +94,19 @@ final class McpCommand extends CommandGroup {
                 server.serveStdio(System.in, System.out);
                 return CodeApp.OK;
             }
-            McpHttpServer http = server.startHttp(McpHttpServer.Options.loopback(port));
+            McpHttpServer http = server.startHttp(McpHttpServer.Options.loopback(port).withSessionLimits(
+                    sessionIdle, maxSessions, maxSessionsPerSource, handshakeTimeout));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 http.close();
                 stopped.countDown();
             }));
-            System.err.println("serving MCP at http://127.0.0.1:" + http.port() + "/mcp; Ctrl-C stops");
+            System.err.println("serving MCP at http://127.0.0.1:" + http.port() + "/mcp (sessions: at most "
+                    + maxSessions + ", " + maxSessionsPerSource + " per source, idle " + sessionIdle
+                            .toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                    + ", handshake " + handshakeTimeout
+                            .toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                    + "); Ctrl-C stops");
             try {
                 stopped.await();
             } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package org.codeengine.examples.mcp;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -11,6 +12,7 @@ import org.codeengine.plugin.mcp.Completer;
 import org.codeengine.plugin.mcp.McpContent;
 import org.codeengine.plugin.mcp.McpHttpServer;
 import org.codeengine.plugin.mcp.McpPrompt;
+import org.codeengine.plugin.mcp.McpRequestContext.InputRequest;
 import org.codeengine.plugin.mcp.McpResource;
 import org.codeengine.plugin.mcp.McpResourceTemplate;
 import org.codeengine.plugin.mcp.McpServer;
@@ -155,19 +157,139 @@ public final class ConformanceServer {
             return elicited(result);
         }));
         b.tool(McpTool.of("json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features", schema(
-                "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\","
-                        + "\"$defs\":{\"address\":{\"type\":\"object\",\"properties\":{\"street\":{\"type\":\"string\"},"
-                        + "\"city\":{\"type\":\"string\"}}}},\"properties\":{\"name\":{\"type\":\"string\"},"
-                        + "\"address\":{\"$ref\":\"#/$defs/address\"}},\"additionalProperties\":false}"),
-                (a,
-                        c) -> McpToolResult.text("Received: " + a)));
+                "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\",\"$defs\":"
+                        + "{\"address\":{\"$anchor\":\"addressDef\",\"type\":\"object\",\"properties\":{\"street\":"
+                        + "{\"type\":\"string\"},\"city\":{\"type\":\"string\"}}}},\"properties\":{\"name\":{\"type\":"
+                        + "\"string\"},\"address\":{\"$ref\":\"#/$defs/address\"},\"contactMethod\":{\"type\":"
+                        + "\"string\",\"enum\":[\"phone\",\"email\"]},\"phone\":{\"type\":\"string\"},\"email\":"
+                        + "{\"type\":\"string\"}},\"allOf\":[{\"anyOf\":[{\"required\":[\"phone\"]},{\"required\":"
+                        + "[\"email\"]}]}],\"if\":{\"properties\":{\"contactMethod\":{\"const\":\"phone\"}},"
+                        + "\"required\":[\"contactMethod\"]},\"then\":{\"required\":[\"phone\"]},\"else\":"
+                        + "{\"required\":[\"email\"]},\"additionalProperties\":false}"),
+                (a, c) -> McpToolResult.text(
+                        "Received: " + a)));
         b.tool(McpTool.of("test_reconnection", "Closes its SSE stream mid-call; the client resumes", none, (a, c) -> {
             c.closeStream();
             return McpToolResult.text("Reconnection test completed successfully");
         }));
+        stateless(b);
         resources(b);
         prompts(b);
         return b.build();
+    }
+
+    /** The tools and the prompt the 2026-07-28 scenarios call: multi-round input, headers, capabilities, logging. */
+    private static void stateless(McpServer.Builder b) {
+        ObjectNode none = schema("{\"type\":\"object\",\"properties\":{}}");
+        b.tool(McpTool.of("test_input_required_result_elicitation", "Asks the user's name, then greets", none, (a,
+                c) -> {
+            JsonNode answer = c.inputs(Map.of("user_name", elicitName("What is your name?"))).get("user_name");
+            return McpToolResult.text("Hello, " + answer.path("content").path("name").asString("stranger"));
+        }));
+        b.tool(McpTool.of("test_input_required_result_sampling", "Asks the client's model a question", none, (a,
+                c) -> {
+            JsonNode answer = c.inputs(Map.of("capital_question", sampling("What is the capital of France?", 100)))
+                    .get("capital_question");
+            return McpToolResult.text("LLM response: " + answer.path("content").path("text").asString(""));
+        }));
+        b.tool(McpTool.of("test_input_required_result_list_roots", "Lists the client's roots", none, (a, c) -> {
+            JsonNode answer = c.inputs(Map.of("client_roots", roots())).get("client_roots");
+            return McpToolResult.text("Client roots: " + answer.path("roots"));
+        }));
+        b.tool(McpTool.of("test_input_required_result_request_state", "Asks for a confirmation", none, (a, c) -> {
+            JsonNode answer = c.inputs(Map.of("confirm", new InputRequest("elicitation/create", schema(
+                    "{\"message\":\"Please confirm\",\"requestedSchema\":{\"type\":\"object\",\"properties\":"
+                            + "{\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"]}}"))))
+                    .get("confirm");
+            return McpToolResult.text("state-ok: confirmed=" + answer.path("content").path("ok").asBoolean(false));
+        }));
+        b.tool(McpTool.of("test_input_required_result_tampered_state", "Asks for a confirmation", none, (a, c) -> {
+            c.inputs(Map.of("confirm", elicitName("Please confirm your name")));
+            return McpToolResult.text("state-ok");
+        }));
+        b.tool(McpTool.of("test_input_required_result_multiple_inputs", "Asks three questions at once", none, (a,
+                c) -> {
+            Map<String, InputRequest> questions = new LinkedHashMap<>();
+            questions.put("user_name", elicitName("What is your name?"));
+            questions.put("greeting", sampling("Generate a greeting", 50));
+            questions.put("client_roots", roots());
+            Map<String, JsonNode> answers = c.inputs(questions);
+            return McpToolResult.text("name=" + answers.get("user_name").path("content").path("name").asString("")
+                    + ", greeting=" + answers.get("greeting").path("content").path("text").asString("") + ", roots="
+                    + answers.get("client_roots").path("roots").size());
+        }));
+        b.tool(McpTool.of("test_input_required_result_multi_round", "Asks two questions, one after the other", none, (
+                a, c) -> {
+            JsonNode name = c.inputs(Map.of("step1", elicitName("Step 1: What is your name?"))).get("step1");
+            JsonNode color = c.inputs(Map.of("step2", new InputRequest("elicitation/create", schema(
+                    "{\"message\":\"Step 2: What is your favorite color?\",\"requestedSchema\":{\"type\":"
+                            + "\"object\",\"properties\":{\"color\":{\"type\":\"string\"}},\"required\":"
+                            + "[\"color\"]}}"))))
+                    .get("step2");
+            return McpToolResult.text(name.path("content").path("name").asString("") + " likes " + color.path(
+                    "content").path("color").asString(""));
+        }));
+        b.tool(McpTool.of("test_input_required_result_capabilities", "Asks only what the client can answer", none, (a,
+                c) -> {
+            Map<String, InputRequest> questions = new LinkedHashMap<>();
+            if (c.clientCapabilities().has("elicitation")) {
+                questions.put("user_name", elicitName("What is your name?"));
+            }
+            if (c.clientCapabilities().has("sampling")) {
+                questions.put("greeting", sampling("Generate a greeting", 50));
+            }
+            if (c.clientCapabilities().has("roots")) {
+                questions.put("client_roots", roots());
+            }
+            return McpToolResult.text("answered " + c.inputs(questions).keySet());
+        }));
+        b.tool(McpTool.of("test_missing_capability", "Needs the client's sampling capability", none, (a, c) -> {
+            c.sample(sampling("Say hello", 10).params());
+            return McpToolResult.text("sampled");
+        }));
+        b.tool(McpTool.of("test_streaming_elicitation", "Elicits while it runs", none, (a, c) -> elicited(c.elicit(
+                "What is your name?", schema("{\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
+                        + "\"string\"}}}")))));
+        b.tool(McpTool.of("test_logging_tool", "Logs a message at each level it may", none, (a, c) -> {
+            c.log("info", JSON.getNodeFactory().stringNode("an info message"));
+            c.log("error", JSON.getNodeFactory().stringNode("an error message"));
+            return McpToolResult.text("logged");
+        }));
+        b.tool(McpTool.of("test_header_param", "Echoes a region sent in the Mcp-Param-Region header too", schema(
+                "{\"type\":\"object\",\"properties\":{\"region\":{\"type\":\"string\",\"x-mcp-header\":"
+                        + "\"Region\"}},\"required\":[\"region\"]}"),
+                (a, c) -> McpToolResult.text("region "
+                        + a.path("region").asString(""))));
+        b.prompt(new McpPrompt("test_input_required_result_prompt", null, "A prompt that asks the user for context",
+                List.of(), (args, c) -> {
+                    JsonNode answer = c.inputs(Map.of("user_context", new InputRequest("elicitation/create", schema(
+                            "{\"message\":\"What context should the prompt use?\",\"requestedSchema\":{\"type\":"
+                                    + "\"object\",\"properties\":{\"context\":{\"type\":\"string\"}},"
+                                    + "\"required\":[\"context\"]}}"))))
+                            .get("user_context");
+                    ObjectNode message = JSON.createObjectNode().put("role", "user");
+                    message.set("content", McpContent.text("Use this context: " + answer.path("content").path(
+                            "context").asString("")));
+                    return List.of(message);
+                }, Map.of()));
+    }
+
+    private static InputRequest elicitName(String question) {
+        ObjectNode params = JSON.createObjectNode().put("message", question);
+        params.set("requestedSchema", schema("{\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
+                + "\"string\"}},\"required\":[\"name\"]}"));
+        return new InputRequest("elicitation/create", params);
+    }
+
+    private static InputRequest sampling(String text, int maxTokens) {
+        ObjectNode params = JSON.createObjectNode().put("maxTokens", maxTokens);
+        ObjectNode message = params.putArray("messages").addObject().put("role", "user");
+        message.set("content", McpContent.text(text));
+        return new InputRequest("sampling/createMessage", params);
+    }
+
+    private static InputRequest roots() {
+        return new InputRequest("roots/list", JSON.createObjectNode());
     }
 
     private static void resources(McpServer.Builder b) {

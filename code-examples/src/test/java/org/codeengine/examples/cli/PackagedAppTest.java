@@ -207,6 +207,17 @@ class PackagedAppTest {
         assertThat(bad.output()).contains("--args must be a JSON object");
     }
 
+    @Test
+    void mcpServe_namesItsSessionLimits_andRefusesOnesThatBreakTheRules() throws Exception {
+        Run help = code(LAUNCHER, "mcp", "serve", "--help");
+        assertThat(help.output()).contains("--max-sessions-per-source").contains("--handshake-timeout").contains(
+                "--session-idle");
+        Run bad = code(LAUNCHER, "mcp", "serve", "--http", "--port", "0", "--max-sessions", "2",
+                "--max-sessions-per-source", "3");
+        assertThat(bad.exit()).as(bad.output()).isEqualTo(2);
+        assertThat(bad.output()).contains("--max-sessions-per-source must be between 1 and --max-sessions (2), not 3");
+    }
+
     /** The JSON on standard output, without the JDK's line about the incubator module on standard error. */
     private static String jsonPart(String output) {
         return output.substring(output.indexOf('{'));

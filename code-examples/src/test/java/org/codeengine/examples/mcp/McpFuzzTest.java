@@ -410,14 +410,20 @@ class McpFuzzTest {
 
     /** Streamable HTTP exchanges with the server. */
     private record Http(HttpClient client, URI endpoint) {
-        /** @return a new session at {@code revision} */
+        /**
+         * @return a new session at {@code revision}, its handshake finished with {@code notifications/initialized}
+         *         (a session whose client never comes back after {@code initialize} expires within seconds)
+         */
         Session initialize(String revision) throws IOException, InterruptedException {
             HttpResponse<String> init = post(McpFuzzTest.initialize(revision).getBytes(StandardCharsets.UTF_8), Map
                     .of());
             assertThat(init.statusCode()).isEqualTo(200);
             assertThat(LENIENT.readTree(init.body()).path("result").path("protocolVersion").asString()).isEqualTo(
                     revision);
-            return new Session(init.headers().firstValue("Mcp-Session-Id").orElseThrow(), revision);
+            Session session = new Session(init.headers().firstValue("Mcp-Session-Id").orElseThrow(), revision);
+            assertThat(post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}".getBytes(
+                    StandardCharsets.UTF_8), session.headers()).statusCode()).isEqualTo(202);
+            return session;
         }
 
         HttpResponse<String> post(byte[] body, Map<String, String> headers) throws IOException,

@@ -44,6 +44,44 @@ public final class Merkle {
         return nodeHash(subtree(leaves, from, from + k), subtree(leaves, from + k, to));
     }
 
+    /**
+     * The right edge of a growing tree: the roots of its perfect subtrees, largest first, one for each bit of its size.
+     * Adding a leaf and computing the root each take O(log n), where {@link #root(List, int)} takes O(n), so that a log
+     * signing a checkpoint every so many entries does work that does not grow with its history. Not thread-safe.
+     */
+    public static final class Frontier {
+        private final List<byte[]> roots = new ArrayList<>();
+        private long size;
+
+        /** @return how many leaves the tree has */
+        public long size() {
+            return size;
+        }
+
+        /** Adds the next leaf hash. */
+        public void add(byte[] leafHash) {
+            roots.add(copy(leafHash));
+            size++;
+            for (long s = size; (s & 1) == 0; s >>= 1) { // two perfect subtrees of one size make the next one up
+                byte[] right = roots.removeLast();
+                byte[] left = roots.removeLast();
+                roots.add(nodeHash(left, right));
+            }
+        }
+
+        /** @return the root of the tree, the same as {@link Merkle#root(List, int)} over the leaves added */
+        public byte[] root() {
+            if (roots.isEmpty()) {
+                return sha256().digest();
+            }
+            byte[] root = roots.getLast();
+            for (int i = roots.size() - 2; i >= 0; i--) {
+                root = nodeHash(roots.get(i), root);
+            }
+            return root;
+        }
+    }
+
     /** The largest power of two smaller than {@code n}, for {@code n > 1}. */
     private static int split(int n) {
         return Integer.highestOneBit(n - 1);

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -101,6 +102,9 @@ public final class AuditLog implements AutoCloseable {
     private final Clock clock;
     private volatile @Nullable Signer signer;
     private long lastCheckpoint = -1;
+    /** The right edge of the tree over the entries checkpoints have covered so far, and the last one's leaf hash. */
+    private Merkle.Frontier frontier = new Merkle.Frontier();
+    private byte @Nullable [] frontierLast;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
@@ -252,10 +256,17 @@ public final class AuditLog implements AutoCloseable {
 
     /** @return the Merkle leaf hashes of the first {@code size} entries, as stored */
     List<byte[]> leaves(long size) {
+        return leaves(0, size);
+    }
+
+    /** @return the leaf hashes of the entries after {@code after} up to {@code size}, in order */
+    private List<byte[]> leaves(long after, long size) {
         return sql.tx("reading audit hashes", c -> {
             List<byte[]> leaves = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("select hash from code_audit where seq <= ? order by seq")) {
-                s.setLong(1, size);
+            try (PreparedStatement s = c.prepareStatement(
+                    "select hash from code_audit where seq > ? and seq <= ? order by seq")) {
+                s.setLong(1, after);
+                s.setLong(2, size);
                 try (ResultSet rows = s.executeQuery()) {
                     while (rows.next()) {
                         leaves.add(leaf(rows.getString(1)));
@@ -277,6 +288,36 @@ public final class AuditLog implements AutoCloseable {
             throw new IllegalArgumentException("the log has " + leaves.size() + " entries, fewer than " + size);
         }
         return HEX.formatHex(Merkle.root(leaves, (int) size));
+    }
+
+    /**
+     * @return the root of the first {@code size} entries, for a checkpoint: the tree's right edge kept in memory grows
+     *         by the entries it lacks, so a checkpoint reads the entries since the last one, not the whole log. A log
+     *         asked for an older size is read whole; one whose last covered entry changed (rewritten) is read anew.
+     */
+    private synchronized String checkpointRoot(long size) {
+        long from = frontier.size();
+        if (from > size) {
+            return root(size);
+        }
+        List<byte[]> read = leaves(Math.max(0, from - 1), size);
+        if (from > 0) {
+            if (read.isEmpty() || !Arrays.equals(read.getFirst(), frontierLast)) {
+                frontier = new Merkle.Frontier();
+                frontierLast = null;
+                return checkpointRoot(size);
+            }
+            read = read.subList(1, read.size());
+        }
+        if (read.size() < size - from) {
+            throw new IllegalArgumentException("the log has " + (from + read.size()) + " entries, fewer than "
+                    + size);
+        }
+        read.forEach(frontier::add);
+        if (!read.isEmpty()) {
+            frontierLast = read.getLast();
+        }
+        return HEX.formatHex(frontier.root());
     }
 
     /** @return the audit path of entry {@code sequence} (from 1) in the tree of the first {@code treeSize} entries */
@@ -330,7 +371,7 @@ public final class AuditLog implements AutoCloseable {
         if (size == 0) {
             return null;
         }
-        String root = root(size);
+        String root = checkpointRoot(size);
         Instant at = Sql.truncate(clock.instant());
         byte[] message = new Checkpoint(size, root, "", signer.keyId(), at).message();
         String signature;

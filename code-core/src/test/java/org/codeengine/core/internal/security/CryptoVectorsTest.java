@@ -119,6 +119,25 @@ class CryptoVectorsTest {
     }
 
     @Test
+    void merkleFrontier_growsLeafByLeaf_toTheSameRootsAsTheWholeTree() {
+        Merkle.Frontier frontier = new Merkle.Frontier();
+        List<byte[]> leaves = ctLeaves();
+        assertThat(HEX.formatHex(frontier.root())).isEqualTo(CT_ROOTS[0]);
+        for (int n = 1; n <= 8; n++) {
+            frontier.add(leaves.get(n - 1));
+            assertThat(HEX.formatHex(frontier.root())).as("size " + n).isEqualTo(CT_ROOTS[n]);
+        }
+        Merkle.Frontier many = new Merkle.Frontier();
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 0; i < 1_100; i++) {
+            all.add(Merkle.leafHash(new byte[]{(byte) i, (byte) (i >> 8)}));
+            many.add(all.getLast());
+            assertThat(many.root()).as("size " + all.size()).isEqualTo(Merkle.root(all, all.size()));
+        }
+        assertThat(many.size()).isEqualTo(1_100);
+    }
+
+    @Test
     void merkle_inclusionProofs_matchTheReference_andVerify() {
         List<byte[]> leaves = ctLeaves();
         assertThat(Merkle.inclusionProof(leaves, 0, 8)).extracting(HEX::formatHex).containsExactly(

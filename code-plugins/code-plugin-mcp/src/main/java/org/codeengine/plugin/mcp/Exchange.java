@@ -17,6 +17,9 @@ interface Exchange {
     /** @return the request's path below the server's root (for a servlet: below its context path) */
     String path();
 
+    /** @return the remote address the request came from */
+    String source();
+
     /**
      * @param name a header's name, matched without regard to case
      * @return the header's first value, or null when the request has none

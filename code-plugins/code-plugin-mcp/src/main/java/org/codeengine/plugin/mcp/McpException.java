@@ -23,6 +23,12 @@ public class McpException extends NonRetriableException {
     public static final int INTERNAL_ERROR = -32603;
     /** MCP: the resource does not exist. */
     public static final int RESOURCE_NOT_FOUND = -32002;
+    /** MCP 2026-07-28: an HTTP header disagrees with the message (or is missing where the message needs it). */
+    public static final int HEADER_MISMATCH = -32020;
+    /** MCP 2026-07-28: the request needs a client capability the client did not declare. */
+    public static final int MISSING_CAPABILITY = -32021;
+    /** MCP 2026-07-28: the server does not speak the protocol version the request names. */
+    public static final int UNSUPPORTED_VERSION = -32022;
 
     private final int code;
     private final transient @Nullable JsonNode data;

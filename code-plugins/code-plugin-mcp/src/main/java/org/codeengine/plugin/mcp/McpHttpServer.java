@@ -37,11 +37,19 @@ public final class McpHttpServer implements AutoCloseable {
      * @param allowedHosts host names accepted in {@code Host} and {@code Origin} besides the loopback names; copied
      * @param retry the reconnection delay sent in SSE {@code retry} fields
      * @param sessionIdle how long a session lives without a request
-     * @param maxSessions the most sessions at once; more get 503
+     * @param maxSessions the most sessions at once
+     * @param maxSessionsPerSource the most sessions of one source at once: one caller when authorization is on, else
+     *        one remote address (every loopback client is one source)
+     * @param handshakeTimeout how long a session lives whose client sent nothing after {@code initialize}
      * @param authorization bearer tokens required, or null for none
+     *
+     *        <p>A new session that would break a limit takes the place of another of the same source (for the
+     *        per-source limit) or of any source: one whose handshake never finished first, then the one idle longest;
+     *        never one with a request running. Only when every candidate is busy does {@code initialize} get 503.
      */
     public record Options(String host, int port, String path, Set<String> allowedHosts, Duration retry,
-            Duration sessionIdle, int maxSessions, @Nullable Authorization authorization) {
+            Duration sessionIdle, int maxSessions, int maxSessionsPerSource, Duration handshakeTimeout,
+            @Nullable Authorization authorization) {
         /** @throws IllegalArgumentException if a field breaks its rule */
         public Options {
             if (host == null || host.isBlank() || port < 0 || port > 65535 || path == null || !path.startsWith("/")) {
@@ -52,46 +60,73 @@ public final class McpHttpServer implements AutoCloseable {
                 throw new IllegalArgumentException("retry must not be negative, sessionIdle positive, maxSessions "
                         + "at least 1");
             }
+            if (maxSessionsPerSource < 1 || maxSessionsPerSource > maxSessions) {
+                throw new IllegalArgumentException("maxSessionsPerSource must be between 1 and maxSessions ("
+                        + maxSessions + ") but was " + maxSessionsPerSource);
+            }
+            if (handshakeTimeout == null || !handshakeTimeout.isPositive()) {
+                throw new IllegalArgumentException("handshakeTimeout must be positive");
+            }
             allowedHosts = Set.copyOf(allowedHosts == null
                     ? Set.of()
                     : allowedHosts.stream().map(h -> h.toLowerCase(
                             Locale.ROOT)).toList());
         }
 
-        /** @return {@code 127.0.0.1:port}, endpoint {@code /mcp}, retry 1 s, sessions idle 30 min, 1,000 sessions */
+        /** The default limits: sessions idle 30 min, 1,000 at once, 250 of one source, 10 s to finish a handshake. */
+        private static final int MAX_SESSIONS = 1_000;
+        private static final int MAX_PER_SOURCE = 250;
+        private static final Duration HANDSHAKE = Duration.ofSeconds(10);
+
+        /**
+         * @return {@code 127.0.0.1:port}, endpoint {@code /mcp}, retry 1 s, sessions idle 30 min, 1,000 sessions, 250
+         *         of one source, 10 s to finish a handshake
+         */
         public static Options loopback(int port) {
             return new Options("127.0.0.1", port, "/mcp", Set.of(), Duration.ofSeconds(1), Duration.ofMinutes(30),
-                    1_000, null);
+                    MAX_SESSIONS, MAX_PER_SOURCE, HANDSHAKE, null);
         }
 
         /** @return these options with another endpoint path */
         public Options withPath(String newPath) {
-            return new Options(host, port, newPath, allowedHosts, retry, sessionIdle, maxSessions, authorization);
+            return new Options(host, port, newPath, allowedHosts, retry, sessionIdle, maxSessions,
+                    maxSessionsPerSource, handshakeTimeout, authorization);
         }
 
         /** @return these options bound to another address; name the hosts clients use with {@link #withAllowedHosts} */
         public Options withHost(String newHost) {
-            return new Options(newHost, port, path, allowedHosts, retry, sessionIdle, maxSessions, authorization);
+            return new Options(newHost, port, path, allowedHosts, retry, sessionIdle, maxSessions,
+                    maxSessionsPerSource, handshakeTimeout, authorization);
         }
 
         /** @return these options accepting more host names in {@code Host} and {@code Origin} */
         public Options withAllowedHosts(Set<String> hosts) {
-            return new Options(host, port, path, hosts, retry, sessionIdle, maxSessions, authorization);
+            return new Options(host, port, path, hosts, retry, sessionIdle, maxSessions, maxSessionsPerSource,
+                    handshakeTimeout, authorization);
         }
 
         /** @return these options with another SSE retry delay */
         public Options withRetry(Duration newRetry) {
-            return new Options(host, port, path, allowedHosts, newRetry, sessionIdle, maxSessions, authorization);
+            return new Options(host, port, path, allowedHosts, newRetry, sessionIdle, maxSessions,
+                    maxSessionsPerSource, handshakeTimeout, authorization);
         }
 
-        /** @return these options with other session limits */
+        /** @return these options with another idle time and most sessions (and no more of one source than that) */
         public Options withSessions(Duration idle, int most) {
-            return new Options(host, port, path, allowedHosts, retry, idle, most, authorization);
+            return new Options(host, port, path, allowedHosts, retry, idle, most, Math.max(1, Math.min(
+                    maxSessionsPerSource, most)), handshakeTimeout, authorization);
+        }
+
+        /** @return these options with other session limits; see {@link Options} */
+        public Options withSessionLimits(Duration idle, int most, int perSource, Duration handshake) {
+            return new Options(host, port, path, allowedHosts, retry, idle, most, perSource, handshake,
+                    authorization);
         }
 
         /** @return these options requiring bearer tokens */
         public Options withAuthorization(Authorization auth) {
-            return new Options(host, port, path, allowedHosts, retry, sessionIdle, maxSessions, auth);
+            return new Options(host, port, path, allowedHosts, retry, sessionIdle, maxSessions, maxSessionsPerSource,
+                    handshakeTimeout, auth);
         }
     }
 
@@ -237,6 +272,11 @@ public final class McpHttpServer implements AutoCloseable {
         @Override
         public String path() {
             return ex.getRequestURI().getPath();
+        }
+
+        @Override
+        public String source() {
+            return ex.getRemoteAddress().getAddress().getHostAddress();
         }
 
         @Override

@@ -1,5 +1,7 @@
 package org.codeengine.plugin.mcp;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.codeengine.api.security.Principal;
 import tools.jackson.databind.JsonNode;
@@ -69,6 +71,40 @@ public interface McpRequestContext {
      * @throws McpException if the client has no roots capability
      */
     JsonNode roots();
+
+    /**
+     * One question to the client: {@code sampling/createMessage}, {@code elicitation/create} or {@code roots/list},
+     * with its params.
+     *
+     * @param method the method
+     * @param params its params
+     */
+    record InputRequest(String method, ObjectNode params) {
+        /** @throws IllegalArgumentException if the method is none of the three, or params is null */
+        public InputRequest {
+            if (!List.of("sampling/createMessage", "elicitation/create", "roots/list").contains(method)
+                    || params == null) {
+                throw new IllegalArgumentException("method must be sampling/createMessage, elicitation/create or "
+                        + "roots/list and params set, but method was " + method);
+            }
+        }
+    }
+
+    /**
+     * Asks the client for input, each question under a key of the handler's choosing, and returns the answers by the
+     * same keys. On a session (revisions up to 2025-11-25) the questions go to the client as requests, one after the
+     * other, while the handler waits. On the stateless wire (2026-07-28) the server cannot ask: the first time, the
+     * request is answered with an {@code input_required} result carrying the questions and a sealed
+     * {@code requestState}, the handler ends there (this method does not return), and the client calls again with
+     * {@code inputResponses}; then the handler runs again from the start and this method returns the answers. A
+     * handler that asks in several rounds therefore must ask the same questions, under the same keys, in the same
+     * order each time it runs, and do nothing it must not repeat before its last question.
+     *
+     * @param requests the questions by key; questions for a capability the client did not declare are refused
+     * @return the answers by key
+     * @throws McpException if the client lacks a capability a question needs, or refuses
+     */
+    Map<String, JsonNode> inputs(Map<String, InputRequest> requests);
 
     /**
      * Ends the HTTP stream this request answers on now (SEP-1699 polling): the client reconnects with

@@ -56,6 +56,7 @@ public final class McpServer {
     private final int maxMessageBytes;
     private final JsonMapper reader;
     private final List<ServerSession> sessions = new CopyOnWriteArrayList<>();
+    private final RequestState requestState = new RequestState();
 
     record Template(McpResourceTemplate template, UriTemplate pattern) {}
 
@@ -209,6 +210,19 @@ public final class McpServer {
                 : defaultPrincipal);
         sessions.add(session);
         return session;
+    }
+
+    /**
+     * Opens the session of one request on the stateless wire (2026-07-28); nothing is pushed to it, so the server
+     * does not track it. Close it once the request is answered.
+     */
+    ServerSession openStateless(String id, Peer.Sink outbound, @Nullable Principal principal, ObjectNode meta) {
+        return new ServerSession(this, id, outbound, principal != null ? principal : defaultPrincipal, meta);
+    }
+
+    /** @return what seals the state of multi-round requests on the stateless wire */
+    RequestState requestState() {
+        return requestState;
     }
 
     void close(ServerSession session) {

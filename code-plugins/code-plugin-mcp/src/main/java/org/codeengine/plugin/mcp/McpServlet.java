@@ -97,6 +97,11 @@ public final class McpServlet extends HttpServlet {
         }
 
         @Override
+        public String source() {
+            return request.getRemoteAddr();
+        }
+
+        @Override
         public @Nullable String requestHeader(String name) {
             return request.getHeader(name);
         }

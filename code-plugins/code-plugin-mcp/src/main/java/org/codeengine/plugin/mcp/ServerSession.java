@@ -17,6 +17,7 @@ import org.codeengine.api.tools.Confirmer;
 import org.codeengine.api.tools.ToolAnnotations;
 import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolResult;
+import org.codeengine.plugin.mcp.McpRequestContext.InputRequest;
 import org.codeengine.plugin.mcp.internal.Json;
 import org.codeengine.plugin.mcp.internal.Peer;
 import org.codeengine.plugin.mcp.internal.Protocol;
@@ -44,38 +45,101 @@ final class ServerSession {
     private volatile JsonNode clientCapabilities = Json.object();
     private volatile boolean initialized;
     private volatile int minSeverity = 0;
+    private final boolean stateless;
+
+    /** The methods whose handlers may answer {@code input_required} on the stateless wire (SEP-2322). */
+    private static final Set<String> INPUT_METHODS = Set.of("tools/call", "prompts/get", "resources/read");
+    /** The methods whose results carry caching hints on the stateless wire (SEP-2549). */
+    private static final Set<String> CACHEABLE = Set.of("server/discover", "tools/list", "prompts/list",
+            "resources/list", "resources/templates/list", "resources/read");
 
     ServerSession(McpServer server, String id, Peer.Sink outbound, @Nullable Principal principal) {
+        this(server, id, outbound, principal, null);
+    }
+
+    /**
+     * @param meta the {@code _meta} of the one request a session on the stateless wire (2026-07-28) serves: its
+     *        version, the client's capabilities and the log level come from there, and there is no {@code initialize};
+     *        null for a session that a client opens with {@code initialize}
+     */
+    ServerSession(McpServer server, String id, Peer.Sink outbound, @Nullable Principal principal,
+            @Nullable ObjectNode meta) {
         this.server = server;
         this.id = id;
         this.principal = principal;
         this.peer = new Peer(outbound, server.reader());
-        peer.gate(method -> {
-            if (!initialized && !method.equals("initialize") && !method.equals("ping")) {
-                throw new McpException(McpException.INVALID_REQUEST, "the session is not initialized: send "
-                        + "initialize first", null);
+        this.stateless = meta != null;
+        if (meta != null) {
+            version = Protocol.STATELESS;
+            JsonNode capabilities = meta.get(Protocol.META_CAPABILITIES);
+            clientCapabilities = capabilities != null && capabilities.isObject() ? capabilities : Json.object();
+            String level = Json.text(meta, Protocol.META_LOG_LEVEL);
+            minSeverity = level == null ? Integer.MAX_VALUE : Math.max(0, Protocol.severity(level));
+            initialized = true;
+            handle("server/discover", this::discover);
+        } else {
+            peer.gate(method -> {
+                if (!initialized && !method.equals("initialize") && !method.equals("ping")) {
+                    throw new McpException(McpException.INVALID_REQUEST, "the session is not initialized: send "
+                            + "initialize first", null);
+                }
+            });
+            peer.handle("initialize", this::initialize);
+            peer.handle("ping", r -> Json.object());
+            peer.handle("logging/setLevel", this::setLevel);
+            peer.handle("resources/subscribe", this::subscribe);
+            peer.handle("resources/unsubscribe", r -> {
+                subscriptions.remove(Json.required(r.params(), "uri"));
+                return Json.object();
+            });
+        }
+        handle("tools/list", r -> Protocol.page(r.params(), tools(), server.pageSize(), "tools",
+                ServerSession::describe));
+        handle("tools/call", this::callTool);
+        handle("resources/list", r -> Protocol.page(r.params(), server.resources(), server.pageSize(), "resources",
+                ServerSession::describe));
+        handle("resources/templates/list", r -> Protocol.page(r.params(), server.templates(), server.pageSize(),
+                "resourceTemplates", ServerSession::describe));
+        handle("resources/read", this::read);
+        handle("prompts/list", r -> Protocol.page(r.params(), server.prompts(), server.pageSize(), "prompts",
+                ServerSession::describe));
+        handle("prompts/get", this::prompt);
+        handle("completion/complete", this::complete);
+    }
+
+    /**
+     * Registers a method's handler; on the stateless wire its result says it is complete ({@code resultType}), a
+     * cacheable one carries caching hints (SEP-2549), and one that may ask the client for input answers
+     * {@code input_required} when it does (SEP-2322).
+     */
+    private void handle(String method, Peer.Handler handler) {
+        if (!stateless) {
+            peer.handle(method, handler);
+            return;
+        }
+        boolean asks = INPUT_METHODS.contains(method);
+        boolean cacheable = CACHEABLE.contains(method);
+        peer.handle(method, r -> {
+            JsonNode result;
+            try {
+                result = handler.handle(r);
+            } catch (InputRequired input) {
+                if (!asks) {
+                    throw new McpException(McpException.INTERNAL_ERROR, method + " cannot ask the client for input",
+                            null);
+                }
+                return input.result();
             }
+            if (result instanceof ObjectNode object) {
+                if (!object.has("resultType")) {
+                    object.put("resultType", "complete");
+                }
+                if (cacheable && !object.has("ttlMs")) {
+                    object.put("ttlMs", 0).put("cacheScope", "private");
+                }
+            }
+            return result;
         });
-        peer.handle("initialize", this::initialize);
-        peer.handle("ping", r -> Json.object());
-        peer.handle("logging/setLevel", this::setLevel);
-        peer.handle("tools/list", r -> Protocol.page(r.params(), tools(), server.pageSize(), "tools",
-                ServerSession::describe));
-        peer.handle("tools/call", this::callTool);
-        peer.handle("resources/list", r -> Protocol.page(r.params(), server.resources(), server.pageSize(),
-                "resources", ServerSession::describe));
-        peer.handle("resources/templates/list", r -> Protocol.page(r.params(), server.templates(), server
-                .pageSize(), "resourceTemplates", ServerSession::describe));
-        peer.handle("resources/read", this::read);
-        peer.handle("resources/subscribe", this::subscribe);
-        peer.handle("resources/unsubscribe", r -> {
-            subscriptions.remove(Json.required(r.params(), "uri"));
-            return Json.object();
-        });
-        peer.handle("prompts/list", r -> Protocol.page(r.params(), server.prompts(), server.pageSize(), "prompts",
-                ServerSession::describe));
-        peer.handle("prompts/get", this::prompt);
-        peer.handle("completion/complete", this::complete);
     }
 
     String id() {
@@ -115,16 +179,41 @@ final class ServerSession {
         clientCapabilities = capabilities != null && capabilities.isObject() ? capabilities : Json.object();
         initialized = true;
         ObjectNode result = Json.object().put("protocolVersion", version);
-        ObjectNode caps = result.putObject("capabilities");
-        caps.putObject("logging");
-        caps.putObject("completions");
-        caps.putObject("tools").put("listChanged", true);
-        caps.putObject("resources").put("subscribe", true).put("listChanged", true);
-        caps.putObject("prompts").put("listChanged", true);
+        result.set("capabilities", capabilities());
         result.putObject("serverInfo").put("name", server.name()).put("version", server.version());
         if (server.instructions() != null) {
             result.put("instructions", server.instructions());
         }
+        return result;
+    }
+
+    /**
+     * What the server offers. On the stateless wire nothing is pushed (no subscriptions, no list-changed
+     * notifications) and the client names its log level in each request.
+     */
+    private ObjectNode capabilities() {
+        ObjectNode caps = Json.object();
+        caps.putObject("logging");
+        caps.putObject("completions");
+        caps.putObject("tools").put("listChanged", !stateless);
+        ObjectNode resources = caps.putObject("resources");
+        if (!stateless) {
+            resources.put("subscribe", true).put("listChanged", true);
+        }
+        caps.putObject("prompts").put("listChanged", !stateless);
+        return caps;
+    }
+
+    /** {@code server/discover} (2026-07-28): the versions spoken on the stateless wire and the capabilities. */
+    private JsonNode discover(Peer.Request r) {
+        ObjectNode result = Json.object();
+        result.putArray("supportedVersions").add(Protocol.STATELESS);
+        result.set("capabilities", capabilities());
+        if (server.instructions() != null) {
+            result.put("instructions", server.instructions());
+        }
+        result.putObject("_meta").putObject("io.modelcontextprotocol/serverInfo").put("name", server.name()).put(
+                "version", server.version());
         return result;
     }
 
@@ -338,9 +427,10 @@ final class ServerSession {
         return Json.object();
     }
 
-    private static McpException notFound(String uri) {
-        return new McpException(McpException.RESOURCE_NOT_FOUND, "resource not found: " + Json.clip(uri), Json
-                .object().put("uri", uri));
+    /** A resource that does not exist: -32002 up to 2025-11-25, invalid params from 2026-07-28 on (SEP-2164). */
+    private McpException notFound(String uri) {
+        return new McpException(stateless ? McpException.INVALID_PARAMS : McpException.RESOURCE_NOT_FOUND,
+                "resource not found: " + Json.clip(uri), Json.object().put("uri", uri));
     }
 
     // ------------------------------------------------------------------ prompts and completion
@@ -443,6 +533,7 @@ final class ServerSession {
     /** The context a handler sees. */
     private final class Context implements McpRequestContext {
         private final Peer.Request request;
+        private int asked;
 
         Context(Peer.Request request) {
             this.request = request;
@@ -506,34 +597,158 @@ final class ServerSession {
 
         @Override
         public JsonNode sample(ObjectNode params) {
-            require("sampling");
-            return request.call("sampling/createMessage", params, SAMPLING_TIMEOUT);
+            return ask("sampling/createMessage", params);
         }
 
         @Override
         public JsonNode elicit(String message, ObjectNode requestedSchema) {
-            require("elicitation");
             ObjectNode params = Json.object().put("message", message);
             params.set("requestedSchema", requestedSchema);
-            return request.call("elicitation/create", params, ELICITATION_TIMEOUT);
+            return ask("elicitation/create", params);
         }
 
         @Override
         public JsonNode roots() {
-            require("roots");
-            return request.call("roots/list", Json.object(), SAMPLING_TIMEOUT).path("roots");
+            return ask("roots/list", Json.object()).path("roots");
+        }
+
+        /** One question, keyed by its method and how many the handler asked before (the same each round). */
+        private JsonNode ask(String method, ObjectNode params) {
+            String key = method.substring(0, method.indexOf('/')) + "-" + (++asked);
+            return inputs(Map.of(key, new InputRequest(method, params))).get(key);
+        }
+
+        @Override
+        public Map<String, JsonNode> inputs(Map<String, InputRequest> requests) {
+            requests.values().forEach(q -> require(capability(q.method())));
+            Map<String, JsonNode> answers = new LinkedHashMap<>();
+            if (!stateless) {
+                for (Map.Entry<String, InputRequest> e : requests.entrySet()) {
+                    InputRequest q = e.getValue();
+                    Duration timeout = q.method().equals("elicitation/create")
+                            ? ELICITATION_TIMEOUT
+                            : SAMPLING_TIMEOUT;
+                    answers.put(e.getKey(), request.call(q.method(), q.params().deepCopy(), timeout));
+                }
+                return answers;
+            }
+            ObjectNode known = known();
+            Map<String, InputRequest> missing = new LinkedHashMap<>();
+            for (Map.Entry<String, InputRequest> e : requests.entrySet()) {
+                JsonNode answer = known.get(e.getKey());
+                if (answer != null && answer.isObject()) {
+                    answers.put(e.getKey(), answer);
+                } else {
+                    missing.put(e.getKey(), e.getValue());
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new InputRequired(missing, sealedState(known));
+            }
+            return answers;
+        }
+
+        /**
+         * @return the answers of earlier rounds (from the sealed {@code requestState}) and of this one
+         *         ({@code inputResponses}), by key
+         */
+        private ObjectNode known() {
+            ObjectNode params = request.params();
+            ObjectNode known = Json.object();
+            JsonNode state = params.get("requestState");
+            if (state != null && !state.isNull()) {
+                if (!state.isString()) {
+                    throw new McpException(McpException.INVALID_PARAMS, "params.requestState must be a string", null);
+                }
+                ObjectNode opened = server.requestState().open(state.stringValue());
+                if (!opened.path("request").equals(binding())) {
+                    throw new McpException(McpException.INVALID_PARAMS, "params.requestState belongs to another "
+                            + "request", null);
+                }
+                if (opened.path("answers").isObject()) {
+                    known.setAll((ObjectNode) opened.get("answers"));
+                }
+            }
+            if (params.has("inputResponses")) {
+                JsonNode responses = params.get("inputResponses");
+                if (!responses.isObject()) {
+                    throw new McpException(McpException.INVALID_PARAMS, "params.inputResponses must be an object of "
+                            + "answers by key", null);
+                }
+                for (Map.Entry<String, JsonNode> e : responses.properties()) {
+                    if (e.getValue().isObject()) {
+                        known.set(e.getKey(), e.getValue()); // anything else is no answer: the question is asked again
+                    }
+                }
+            }
+            return known;
+        }
+
+        /** @return what a state is bound to: the method and the tool, prompt or resource it names */
+        private ObjectNode binding() {
+            ObjectNode params = request.params();
+            ObjectNode binding = Json.object().put("method", request.method());
+            String target = Json.text(params, params.has("uri") ? "uri" : "name");
+            if (target != null) {
+                binding.put("target", target);
+            }
+            return binding;
+        }
+
+        private String sealedState(ObjectNode known) {
+            ObjectNode state = Json.object();
+            state.set("request", binding());
+            state.set("answers", known);
+            return server.requestState().seal(state);
+        }
+
+        private static String capability(String method) {
+            return switch (method) {
+                case "sampling/createMessage" -> "sampling";
+                case "elicitation/create" -> "elicitation";
+                default -> "roots";
+            };
         }
 
         private void require(String capability) {
             if (!clientCapabilities.has(capability)) {
-                throw new McpException(McpException.INVALID_REQUEST, "the client has no " + capability
-                        + " capability", null);
+                ObjectNode data = Json.object();
+                data.putObject("requiredCapabilities").putObject(capability);
+                throw new McpException(stateless ? McpException.MISSING_CAPABILITY : McpException.INVALID_REQUEST,
+                        "the client has no " + capability + " capability", data);
             }
         }
 
         @Override
         public void closeStream() {
             request.sink().detach();
+        }
+    }
+
+    /**
+     * Thrown through a handler on the stateless wire when it asks the client for input it does not have yet: the
+     * request is answered with an {@code input_required} result instead (SEP-2322).
+     */
+    private static final class InputRequired extends McpException {
+        private static final long serialVersionUID = 1L;
+        private final transient Map<String, InputRequest> requests;
+        private final String state;
+
+        InputRequired(Map<String, InputRequest> requests, String state) {
+            super(McpException.INTERNAL_ERROR, "the request needs input from the client", null);
+            this.requests = requests;
+            this.state = state;
+        }
+
+        ObjectNode result() {
+            ObjectNode result = Json.object().put("resultType", "input_required");
+            ObjectNode inputs = result.putObject("inputRequests");
+            requests.forEach((key, q) -> {
+                ObjectNode each = inputs.putObject(key).put("method", q.method());
+                each.set("params", q.params());
+            });
+            result.put("requestState", state);
+            return result;
         }
     }
 }

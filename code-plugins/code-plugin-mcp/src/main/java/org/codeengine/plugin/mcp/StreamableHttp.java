@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -275,7 +277,7 @@ final class StreamableHttp {
         try {
             message = Json.parse(server.reader(), body);
         } catch (McpException e) {
-            rpcError(ex, 400, e.code(), e.getMessage());
+            rpcError(ex, 400, null, e.code(), e.getMessage());
             return;
         }
         ObjectNode malformed = message.isArray() ? null : Peer.malformed(message);
@@ -293,21 +295,25 @@ final class StreamableHttp {
         boolean initialize = message.has("id") && "initialize".equals(message.path("method").asString(""));
         String id = ex.requestHeader("Mcp-Session-Id");
         HttpSession session;
+        if (id == null && stateless(ex, message)) {
+            stateless(ex, principal, message, sse);
+            return;
+        }
         if (initialize && id == null) {
-            sweep();
-            if (sessions.size() >= options.maxSessions()) {
-                rpcError(ex, 503, -32000, "too many sessions");
+            String source = principal != null ? "principal " + principal.id() : "address " + ex.source();
+            if (!admit(source)) {
+                rpcError(ex, 503, message, -32000, "too many sessions, and every one is busy: try again later");
                 return;
             }
-            initialize(ex, new HttpSession(UUID.randomUUID().toString(), principal), message);
+            initialize(ex, new HttpSession(UUID.randomUUID().toString(), principal, source), message);
             return;
         }
         if (id == null) {
-            rpcError(ex, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
+            rpcError(ex, 400, message, -32000, "Bad Request: Mcp-Session-Id header is required");
             return;
         }
-        session = session(ex, id, principal);
-        if (session == null || !versionAccepted(ex)) {
+        session = session(ex, id, principal, message);
+        if (session == null || !versionAccepted(ex, message)) {
             return;
         }
         session.touch();
@@ -358,7 +364,7 @@ final class StreamableHttp {
         if (response == null || !response.has("result")) {
             session.close();
             if (response == null) {
-                rpcError(ex, 503, -32000, "the server is closing");
+                rpcError(ex, 503, message, -32000, "the server is closing");
             } else {
                 json(ex, 200, response);
             }
@@ -369,10 +375,169 @@ final class StreamableHttp {
         json(ex, 200, response);
     }
 
-    private boolean versionAccepted(Exchange ex) throws IOException {
+    // ------------------------------------------------------------------ the stateless wire (2026-07-28)
+
+    /**
+     * @return whether a POST without a session speaks the stateless revision: its {@code MCP-Protocol-Version} is
+     *         none of the session revisions, or it carries {@code Mcp-Method} or a protocol version in its
+     *         {@code _meta}
+     */
+    private static boolean stateless(Exchange ex, JsonNode message) {
         String version = ex.requestHeader("MCP-Protocol-Version");
         if (version != null && !Protocol.VERSIONS.contains(version.strip())) {
-            rpcError(ex, 400, -32000, "Bad Request: unsupported MCP-Protocol-Version " + Json.clip(version));
+            return true;
+        }
+        return ex.requestHeader("Mcp-Method") != null || message.path("params").path("_meta").has(
+                Protocol.META_VERSION);
+    }
+
+    /**
+     * Serves one request of the stateless wire: the version header must match the version in {@code _meta} and be
+     * one spoken, {@code Mcp-Method}, {@code Mcp-Name} and the tool's {@code Mcp-Param-*} headers must match the body,
+     * and the request runs in a session of its own that ends with its answer. Every error carries the request's id.
+     */
+    private void stateless(Exchange ex, @Nullable Principal principal, JsonNode message, boolean sse)
+            throws IOException {
+        if (message.isArray()) {
+            rpcError(ex, 400, null, McpException.INVALID_REQUEST, "the stateless wire (" + Protocol.STATELESS
+                    + ") takes one message a POST, no batch");
+            return;
+        }
+        if (!message.has("id") || !message.has("method")) {
+            ex.send(202, -1); // a notification or a response belongs to no request here
+            return;
+        }
+        String header = strip(ex.requestHeader("MCP-Protocol-Version"));
+        JsonNode params = message.path("params");
+        JsonNode meta = params.path("_meta");
+        if (header == null) {
+            rpcError(ex, 400, message, McpException.HEADER_MISMATCH, "the MCP-Protocol-Version header is required");
+            return;
+        }
+        List<String> missing = new ArrayList<>();
+        if (!meta.path(Protocol.META_VERSION).isString()) {
+            missing.add(Protocol.META_VERSION);
+        }
+        if (!meta.path(Protocol.META_CAPABILITIES).isObject()) {
+            missing.add(Protocol.META_CAPABILITIES);
+        }
+        if (!missing.isEmpty()) {
+            rpcError(ex, 400, message, McpException.INVALID_PARAMS, "params._meta must carry " + String.join(
+                    " and ", missing) + " (" + Protocol.META_CAPABILITIES + " an object)");
+            return;
+        }
+        String version = meta.path(Protocol.META_VERSION).stringValue();
+        if (!version.equals(header)) {
+            rpcError(ex, 400, message, McpException.HEADER_MISMATCH, "the MCP-Protocol-Version header ("
+                    + Json.clip(header) + ") must match params._meta." + Protocol.META_VERSION + " ("
+                    + Json.clip(version) + ")");
+            return;
+        }
+        if (!version.equals(Protocol.STATELESS)) {
+            ObjectNode data = Json.object();
+            data.putArray("supported").add(Protocol.STATELESS);
+            data.put("requested", version);
+            rpcError(ex, 400, message, McpException.UNSUPPORTED_VERSION, "unsupported protocol version "
+                    + Json.clip(version) + ": this server speaks " + Protocol.STATELESS + " without a session (older "
+                    + "revisions begin with initialize)", data);
+            return;
+        }
+        String mismatch = headerMismatch(ex, message);
+        if (mismatch != null) {
+            rpcError(ex, 400, message, McpException.HEADER_MISMATCH, mismatch);
+            return;
+        }
+        HttpSession session = new HttpSession("stateless-" + UUID.randomUUID(), principal, ex.source(),
+                (ObjectNode) meta);
+        try {
+            Stream stream = session.stream(ex, sse, false);
+            stream.expect(session.session.peer().receive(message, stream));
+            stream.awaitDetached();
+        } finally {
+            session.session.close(); // a handler still running after its client left is interrupted
+        }
+    }
+
+    /**
+     * Checks the standard headers against the body (SEP-2243): {@code Mcp-Method} must equal the method,
+     * {@code Mcp-Name} the tool or prompt name or the resource URI, and each {@code Mcp-Param-<name>} header a tool
+     * declares with {@code x-mcp-header} the argument's value (plain, or base64 as {@code =?base64?...?=}). Header
+     * names are case-insensitive, values case-sensitive, and whitespace around a value does not count.
+     *
+     * @return what is wrong, or null when the headers match
+     */
+    private @Nullable String headerMismatch(Exchange ex, JsonNode message) {
+        String method = message.path("method").asString("");
+        String header = strip(ex.requestHeader("Mcp-Method"));
+        if (header == null || !header.equals(method)) {
+            return "the Mcp-Method header (" + (header == null ? "missing" : Json.clip(header))
+                    + ") must equal the method " + Json.clip(method);
+        }
+        JsonNode params = message.path("params");
+        String field = switch (method) {
+            case "tools/call", "prompts/get" -> "name";
+            case "resources/read" -> "uri";
+            default -> null;
+        };
+        if (field != null && params.path(field).isString()) {
+            String value = params.path(field).stringValue();
+            String name = strip(ex.requestHeader("Mcp-Name"));
+            if (name == null || !name.equals(value)) {
+                return "the Mcp-Name header (" + (name == null ? "missing" : Json.clip(name))
+                        + ") must equal params." + field;
+            }
+        }
+        if (method.equals("tools/call") && params.path("name").isString()) {
+            McpTool tool = server.tool(params.path("name").stringValue());
+            if (tool != null) {
+                return paramHeaderMismatch(ex, tool.inputSchema(), params.path("arguments"));
+            }
+        }
+        return null;
+    }
+
+    private static @Nullable String paramHeaderMismatch(Exchange ex, JsonNode schema, JsonNode arguments) {
+        for (Map.Entry<String, JsonNode> property : schema.path("properties").properties()) {
+            JsonNode headerName = property.getValue().get("x-mcp-header");
+            JsonNode argument = arguments.get(property.getKey());
+            if (headerName == null || !headerName.isString() || argument == null || argument.isNull()) {
+                continue;
+            }
+            String name = "Mcp-Param-" + headerName.stringValue();
+            String raw = strip(ex.requestHeader(name));
+            if (raw == null) {
+                return "the " + Json.clip(name) + " header is required: arguments." + Json.clip(property.getKey())
+                        + " is set";
+            }
+            String value = raw;
+            if (raw.startsWith("=?base64?") && raw.endsWith("?=") && raw.length() >= 11) {
+                String encoded = raw.substring(9, raw.length() - 2);
+                try {
+                    if (encoded.length() % 4 != 0) {
+                        throw new IllegalArgumentException("unpadded");
+                    }
+                    value = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return "the " + Json.clip(name) + " header is no valid padded base64 in =?base64?...?=";
+                }
+            }
+            String expected = argument.isString() ? argument.stringValue() : Json.string(argument);
+            if (!value.equals(expected)) {
+                return "the " + Json.clip(name) + " header must equal arguments." + Json.clip(property.getKey());
+            }
+        }
+        return null;
+    }
+
+    private static @Nullable String strip(@Nullable String header) {
+        return header == null ? null : header.strip();
+    }
+
+    private boolean versionAccepted(Exchange ex, @Nullable JsonNode message) throws IOException {
+        String version = ex.requestHeader("MCP-Protocol-Version");
+        if (version != null && !Protocol.VERSIONS.contains(version.strip())) {
+            rpcError(ex, 400, message, -32000, "Bad Request: unsupported MCP-Protocol-Version " + Json.clip(
+                    version));
             return false;
         }
         return true;
@@ -409,22 +574,51 @@ final class StreamableHttp {
         return bytes.length > max ? null : bytes;
     }
 
-    private @Nullable HttpSession session(Exchange ex, String id, @Nullable Principal principal)
-            throws IOException {
+    private @Nullable HttpSession session(Exchange ex, String id, @Nullable Principal principal,
+            @Nullable JsonNode message) throws IOException {
         HttpSession session = sessions.get(id);
         if (session == null || session.expired()) {
             if (session != null) {
                 end(session);
             }
-            rpcError(ex, 404, -32001, "Session not found");
+            rpcError(ex, 404, message, -32001, "Session not found");
             return null;
         }
         Principal owner = session.session.principal();
         if (principal != null && owner != null && !owner.id().equals(principal.id())) {
-            rpcError(ex, 404, -32001, "Session not found");
+            rpcError(ex, 404, message, -32001, "Session not found");
             return null;
         }
+        session.established = true;
         return session;
+    }
+
+    /**
+     * Makes room for a new session of {@code source}: ends the expired ones, then, where the source or the server is
+     * at its limit, ends one session of the source or of any: one whose handshake never finished before others, then
+     * one without an open GET stream, then the one idle longest; never one with a request running.
+     *
+     * @return whether there is room now
+     */
+    private synchronized boolean admit(String source) {
+        sweep();
+        List<HttpSession> own = sessions.values().stream().filter(s -> s.source.equals(source)).toList();
+        if (own.size() >= options.maxSessionsPerSource() && !evictOne(own)) {
+            return false;
+        }
+        return sessions.size() < options.maxSessions() || evictOne(sessions.values());
+    }
+
+    private boolean evictOne(Collection<HttpSession> candidates) {
+        HttpSession victim = candidates.stream().filter(s -> s.session.peer().running() == 0).min(Comparator
+                .comparing((HttpSession s) -> s.established).thenComparing(HttpSession::streaming).thenComparingLong(
+                        s -> s.lastUsed))
+                .orElse(null);
+        if (victim == null) {
+            return false;
+        }
+        end(victim);
+        return true;
     }
 
     private void sweep() {
@@ -451,11 +645,11 @@ final class StreamableHttp {
         }
         String id = ex.requestHeader("Mcp-Session-Id");
         if (id == null) {
-            rpcError(ex, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
+            rpcError(ex, 400, null, -32000, "Bad Request: Mcp-Session-Id header is required");
             return;
         }
-        HttpSession session = session(ex, id, principal);
-        if (session == null || !versionAccepted(ex)) {
+        HttpSession session = session(ex, id, principal, null);
+        if (session == null || !versionAccepted(ex, null)) {
             return;
         }
         session.touch();
@@ -470,7 +664,7 @@ final class StreamableHttp {
                 seq = -1;
             }
             if (stream == null || seq < 0) {
-                rpcError(ex, 404, -32000, "unknown Last-Event-ID");
+                rpcError(ex, 404, null, -32000, "unknown Last-Event-ID");
                 return;
             }
             stream.resume(ex, seq);
@@ -487,10 +681,10 @@ final class StreamableHttp {
     private void delete(Exchange ex, @Nullable Principal principal) throws IOException {
         String id = ex.requestHeader("Mcp-Session-Id");
         if (id == null) {
-            rpcError(ex, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
+            rpcError(ex, 400, null, -32000, "Bad Request: Mcp-Session-Id header is required");
             return;
         }
-        HttpSession session = session(ex, id, principal);
+        HttpSession session = session(ex, id, principal, null);
         if (session == null) {
             return;
         }
@@ -517,8 +711,35 @@ final class StreamableHttp {
         out.flush();
     }
 
-    private static void rpcError(Exchange ex, int status, int code, String message) throws IOException {
-        json(ex, status, Json.error(null, code, message, null));
+    /** Answers a JSON-RPC error; it carries the id of the request it answers, when there is one. */
+    private static void rpcError(Exchange ex, int status, @Nullable JsonNode message, int code, String text)
+            throws IOException {
+        rpcError(ex, status, message, code, text, null);
+    }
+
+    private static void rpcError(Exchange ex, int status, @Nullable JsonNode message, int code, String text,
+            @Nullable JsonNode data) throws IOException {
+        JsonNode id = message == null || !message.isObject() ? null : message.get("id");
+        json(ex, status, Json.error(id != null && Json.validId(id) ? id : null, code, text, data));
+    }
+
+    /**
+     * @return the HTTP status of an answer on the stateless wire: 404 for an unknown method, 400 for a request the
+     *         server refuses as it stands, 500 for a failure of the server, 200 for a result or another error
+     */
+    private static int status(ObjectNode answer) {
+        JsonNode error = answer.get("error");
+        if (error == null) {
+            return 200;
+        }
+        return switch (error.path("code").asInt()) {
+            case McpException.METHOD_NOT_FOUND -> 404;
+            case McpException.INVALID_REQUEST, McpException.INVALID_PARAMS, McpException.HEADER_MISMATCH,
+                    McpException.MISSING_CAPABILITY, McpException.UNSUPPORTED_VERSION ->
+                400;
+            case McpException.INTERNAL_ERROR -> 500;
+            default -> 200;
+        };
     }
 
     private static OutputStream openSse(Exchange ex) throws IOException {
@@ -532,13 +753,25 @@ final class StreamableHttp {
     /** A session on this transport: the protocol session and its SSE streams, kept for resumption. */
     private final class HttpSession {
         private final ServerSession session;
+        private final boolean stateless;
+        /** Who opened it, for the per-source limit. */
+        private final String source;
+        /** Whether the client came back after {@code initialize}; until then it expires after the handshake timeout. */
+        private volatile boolean established;
         private final Map<String, Stream> streams = new ConcurrentHashMap<>();
         private final ArrayDeque<String> order = new ArrayDeque<>();
         private volatile @Nullable Stream standalone;
         private volatile long lastUsed = System.nanoTime();
 
-        HttpSession(String id, @Nullable Principal principal) {
-            this.session = server.open(id, new Peer.Sink() {
+        HttpSession(String id, @Nullable Principal principal, String source) {
+            this(id, principal, source, null);
+        }
+
+        /** @param meta the one request's {@code _meta} on the stateless wire, or null for a session */
+        HttpSession(String id, @Nullable Principal principal, String source, @Nullable ObjectNode meta) {
+            this.stateless = meta != null;
+            this.source = source;
+            Peer.Sink sink = new Peer.Sink() {
                 @Override
                 public void message(ObjectNode message) {
                     outbound(message);
@@ -550,7 +783,10 @@ final class StreamableHttp {
                         outbound(response);
                     }
                 }
-            }, principal);
+            };
+            this.session = meta == null
+                    ? server.open(id, sink, principal)
+                    : server.openStateless(id, sink, principal, meta);
         }
 
         String id() {
@@ -562,7 +798,14 @@ final class StreamableHttp {
         }
 
         boolean expired() {
-            return System.nanoTime() - lastUsed > options.sessionIdle().toNanos() && session.peer().running() == 0;
+            Duration life = established ? options.sessionIdle() : options.handshakeTimeout();
+            return System.nanoTime() - lastUsed > life.toNanos() && session.peer().running() == 0;
+        }
+
+        /** @return whether the client holds a GET stream open */
+        boolean streaming() {
+            Stream s = standalone;
+            return s != null && !s.finished();
         }
 
         /** A message that belongs to no request goes on the GET stream, or nowhere when none is open. */
@@ -694,7 +937,7 @@ final class StreamableHttp {
                         answers.forEach(array::add);
                         json(ex, 200, array);
                     } else {
-                        json(ex, 200, answers.get(0));
+                        json(ex, owner.stateless ? status(answers.get(0)) : 200, answers.get(0));
                     }
                 } catch (IOException e) {
                     // the client went away
@@ -715,8 +958,8 @@ final class StreamableHttp {
             try {
                 out = openSse(ex);
                 sse = true;
-                if (!owner.session.version().equals("2025-06-18") && !owner.session.version().equals(
-                        "2025-03-26")) {
+                if (!owner.stateless && !owner.session.version().equals("2025-06-18") && !owner.session.version()
+                        .equals("2025-03-26")) {
                     // the priming event: an id to resume from, and how long to wait before reconnecting
                     long primed = ++seq;
                     write("id: " + id + "." + primed + "\nretry: " + options.retry().toMillis() + "\ndata: \n\n");

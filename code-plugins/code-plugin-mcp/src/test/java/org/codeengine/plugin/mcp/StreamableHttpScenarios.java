@@ -227,6 +227,164 @@ abstract class StreamableHttpScenarios {
         assertThat(error.path("message").asString()).isEqualTo("the message is larger than the limit of 1024 bytes");
     }
 
+    private String session(URI endpoint) throws IOException, InterruptedException {
+        HttpResponse<String> r = post(endpoint, INITIALIZE, Map.of());
+        assertThat(r.statusCode()).isEqualTo(200);
+        String id = r.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        assertThat(post(endpoint, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", Map.of(
+                "Mcp-Session-Id", id)).statusCode()).isEqualTo(202);
+        return id;
+    }
+
+    @Test
+    void initializeFlood_neverLocksOutANewClient_andSparesTheSessionsInUse() throws Exception {
+        try (Served small = serve(server, options().withSessions(Duration.ofMinutes(30), 5))) {
+            String used = session(small.endpoint());
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> flood = post(small.endpoint(), INITIALIZE, Map.of());
+                assertThat(flood.statusCode()).as("bare initialize %d", i).isEqualTo(200);
+            }
+            assertThat(small.sessionCount()).isEqualTo(5);
+            String late = session(small.endpoint());
+            for (String id : List.of(used, late)) {
+                assertThat(post(small.endpoint(), "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", Map.of(
+                        "Mcp-Session-Id", id)).statusCode()).as("session %s", id).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void unfinishedHandshakes_expireSoon_andOneSourceHoldsNoMoreThanItsShare() throws Exception {
+        McpHttpServer.Options limited = options().withSessionLimits(Duration.ofMinutes(30), 100, 3, Duration
+                .ofMillis(300));
+        try (Served small = serve(server, limited)) {
+            String used = session(small.endpoint());
+            for (int i = 0; i < 6; i++) {
+                assertThat(post(small.endpoint(), INITIALIZE, Map.of()).statusCode()).isEqualTo(200);
+            }
+            assertThat(small.sessionCount()).as("one source, three sessions").isEqualTo(3);
+            Thread.sleep(600);
+            session(small.endpoint());
+            assertThat(small.sessionCount()).as("the unfinished handshakes expired").isEqualTo(2);
+            assertThat(post(small.endpoint(), "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", Map.of(
+                    "Mcp-Session-Id", used)).statusCode()).isEqualTo(200);
+        }
+        assertThatThrownBy(() -> options().withSessionLimits(Duration.ofMinutes(1), 10, 0, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxSessionsPerSource");
+    }
+
+    /** A request of the stateless wire (2026-07-28) with the standard headers, plus {@code extra} headers. */
+    HttpResponse<String> stateless(String method, String params, Map<String, String> extra) throws IOException,
+            InterruptedException {
+        String meta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                + "\"io.modelcontextprotocol/clientCapabilities\":{\"elicitation\":{}}}";
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":41,\"method\":\"" + method + "\",\"params\":{" + meta + (params
+                .isEmpty() ? "" : "," + params) + "}}";
+        Map<String, String> headers = new java.util.HashMap<>(Map.of("MCP-Protocol-Version", "2026-07-28",
+                "Mcp-Method", method));
+        headers.putAll(extra);
+        return post(body, headers);
+    }
+
+    @Test
+    void statelessWire_needsNoSession_checksHeadersAndMeta_andEveryErrorCarriesTheId() throws Exception {
+        HttpResponse<String> discover = stateless("server/discover", "", Map.of());
+        assertThat(discover.statusCode()).isEqualTo(200);
+        JsonNode found = JSON.readTree(discover.body()).path("result");
+        assertThat(found.path("supportedVersions").toString()).contains("2026-07-28");
+        assertThat(found.path("_meta").path("io.modelcontextprotocol/serverInfo").path("name").asString())
+                .isEqualTo("test");
+        assertThat(found.path("ttlMs").isIntegralNumber()).as("discover is cacheable").isTrue();
+        assertThat(discover.headers().firstValue("Mcp-Session-Id")).isEmpty();
+        JsonNode listed = JSON.readTree(stateless("tools/list", "", Map.of()).body()).path("result");
+        assertThat(listed.path("resultType").asString()).isEqualTo("complete");
+        assertThat(listed.path("ttlMs").isIntegralNumber()).isTrue();
+        assertThat(listed.path("cacheScope").asString()).isEqualTo("private");
+        HttpResponse<String> called = stateless("tools/call", "\"name\":\"square\",\"arguments\":{\"n\":3}", Map
+                .of("Mcp-Name", " square "));
+        assertThat(JSON.readTree(called.body()).path("result").path("structuredContent").path("square").asInt())
+                .isEqualTo(9);
+        assertThat(http.sessionCount()).isZero();
+
+        record Refused(String why, HttpResponse<String> response, int status, int code) {}
+        List<Refused> refused = List.of(new Refused("Mcp-Method differs", stateless("tools/list", "", Map.of(
+                "Mcp-Method", "prompts/list")), 400, -32020), new Refused("Mcp-Name missing", stateless(
+                        "tools/call", "\"name\":\"square\",\"arguments\":{\"n\":3}", Map.of()), 400, -32020),
+                new Refused("version header differs", stateless("tools/list", "", Map.of("MCP-Protocol-Version",
+                        "2099-01-01")), 400, -32020),
+                new Refused("no _meta", post(
+                        "{\"jsonrpc\":\"2.0\",\"id\":41,\"method\":\"tools/list\",\"params\":{}}", Map.of(
+                                "MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tools/list")),
+                        400,
+                        -32602),
+                new Refused("initialize is gone", stateless("initialize", "", Map.of()),
+                        404, -32601),
+                new Refused("unknown method", stateless("nope/nope", "", Map
+                        .of()), 404, -32601));
+        for (Refused r : refused) {
+            JsonNode body = JSON.readTree(r.response().body());
+            assertThat(r.response().statusCode()).as(r.why()).isEqualTo(r.status());
+            assertThat(body.path("error").path("code").asInt()).as(r.why()).isEqualTo(r.code());
+            assertThat(body.path("id").asInt()).as(r.why() + ": the error names the request").isEqualTo(41);
+        }
+        JsonNode unsupported = JSON.readTree(post("{\"jsonrpc\":\"2.0\",\"id\":42,\"method\":\"tools/list\","
+                + "\"params\":{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2099-01-01\","
+                + "\"io.modelcontextprotocol/clientCapabilities\":{}}}}",
+                Map.of("MCP-Protocol-Version", "2099-01-01",
+                        "Mcp-Method", "tools/list"))
+                .body());
+        assertThat(unsupported.path("error").path("code").asInt()).isEqualTo(-32022);
+        assertThat(unsupported.path("error").path("data").path("requested").asString()).isEqualTo("2099-01-01");
+        assertThat(unsupported.path("id").asInt()).isEqualTo(42);
+        JsonNode gone = JSON.readTree(post("{\"jsonrpc\":\"2.0\",\"id\":43,\"method\":\"ping\"}", Map.of(
+                "Mcp-Session-Id", "nope")).body());
+        assertThat(gone.path("id").asInt()).as("a 404 for an unknown session names the request").isEqualTo(43);
+    }
+
+    @Test
+    void inputRequired_roundTrips_withASealedState_thatCannotBeAltered() throws Exception {
+        McpServer asking = McpServer.builder().info("asking", "1").tool(McpTool.of("greet", "Asks a name", JSON
+                .createObjectNode().put("type", "object"), (args, ctx) -> {
+                    ObjectNode schema = (ObjectNode) JSON.readTree("{\"type\":\"object\",\"properties\":"
+                            + "{\"name\":{\"type\":\"string\"}}}");
+                    String first = ctx.elicit("first?", schema).path("content").path("name").asString();
+                    String second = ctx.elicit("second?", schema).path("content").path("name").asString();
+                    return McpToolResult.text(first + " and " + second);
+                })).build();
+        try (Served served = serve(asking, options())) {
+            URI endpoint = served.endpoint();
+            Map<String, String> headers = Map.of("MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tools/call",
+                    "Mcp-Name", "greet");
+            String meta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                    + "\"io.modelcontextprotocol/clientCapabilities\":{\"elicitation\":{}}}";
+            String call = "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{" + meta
+                    + ",\"name\":\"greet\",\"arguments\":{}%s}}";
+            JsonNode round1 = JSON.readTree(post(endpoint, call.formatted(""), headers).body()).path("result");
+            assertThat(round1.path("resultType").asString()).isEqualTo("input_required");
+            assertThat(round1.path("inputRequests").path("elicitation-1").path("method").asString()).isEqualTo(
+                    "elicitation/create");
+            String answer = ",\"inputResponses\":{\"%s\":{\"action\":\"accept\",\"content\":{\"name\":\"%s\"}}},"
+                    + "\"requestState\":\"%s\"";
+            JsonNode round2 = JSON.readTree(post(endpoint, call.formatted(answer.formatted("elicitation-1", "Ada",
+                    round1.path("requestState").asString())), headers).body()).path("result");
+            assertThat(round2.path("inputRequests").has("elicitation-2")).as(round2.toString()).isTrue();
+            String state = round2.path("requestState").asString();
+            JsonNode done = JSON.readTree(post(endpoint, call.formatted(answer.formatted("elicitation-2", "Grace",
+                    state)), headers).body()).path("result");
+            assertThat(done.path("content").path(0).path("text").asString()).isEqualTo("Ada and Grace");
+            String altered = (state.charAt(0) == 'e' ? "f" : "e") + state.substring(1);
+            JsonNode tampered = JSON.readTree(post(endpoint, call.formatted(answer.formatted("elicitation-2",
+                    "Grace", altered)), headers).body());
+            assertThat(tampered.path("error").path("code").asInt()).isEqualTo(-32602);
+            assertThat(tampered.path("error").path("message").asString()).contains("requestState");
+            JsonNode noCapability = JSON.readTree(post(endpoint, call.formatted("").replace("{\"elicitation\":{}}",
+                    "{}"), headers).body());
+            assertThat(noCapability.path("error").path("code").asInt()).isEqualTo(-32021);
+            assertThat(noCapability.path("error").path("data").path("requiredCapabilities").has("elicitation"))
+                    .isTrue();
+        }
+    }
+
     @Test
     void sessions_unknownIs404_deleteEndsOne_andForeignHostsAreRefused() throws Exception {
         String id = session();
