@@ -74,7 +74,7 @@ public final class CodeApp {
             if (root.verbose) {
                 e.printStackTrace(io.err());
             }
-            out.error(sentence(message(e)), hint(e, root.verbose));
+            out.error(sentence(message(e)), hint(e, root.verbose, commandLine.getCommandSpec().qualifiedName(" ")));
             return exitCode(e);
         });
         return cli;
@@ -98,13 +98,23 @@ public final class CodeApp {
         return "unexpected " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
-    static String hint(Throwable e, boolean verbose) {
+    /**
+     * @param e what went wrong
+     * @param verbose whether the stack trace was printed
+     * @param command the command that failed, such as {@code code users add}
+     * @return what the user can do about it
+     */
+    static String hint(Throwable e, boolean verbose, String command) {
         String message = String.valueOf(e.getMessage());
+        boolean plan = command.equals("code plan") || command.equals("code deploy");
         return switch (e) {
             case CliException c -> c.hint();
             case NotFoundException x when message.contains("run") -> "list the runs with 'code status'";
             case NotFoundException x -> "check the path or the name";
-            case InvalidRequestException x -> "fix what the message names; 'code plan FILE' checks a plan";
+            case InvalidRequestException x when message.contains("no role is named") ->
+                "see the roles with 'code roles list', or define one with 'code roles define NAME --grant ...'";
+            case InvalidRequestException x when plan -> "fix what the message names; 'code plan FILE' checks a plan";
+            case InvalidRequestException x -> "fix what the message names and run '" + command + "' again";
             case ConfigurationException x -> "check the flags, the environment and config.yaml in the home folder";
             case IllegalArgumentException x -> "fix the value the message names";
             case AuthenticationException x -> "check CODE_API_KEY, or unset it to act as the local admin";
