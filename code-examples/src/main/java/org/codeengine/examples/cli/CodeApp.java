@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.codeengine.api.AuthenticationException;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.ConfigurationException;
@@ -14,6 +16,7 @@ import org.codeengine.api.PolicyDeniedException;
 import org.codeengine.api.RateLimitedException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code code} command: the entry point that {@code bin/code} runs. Exit codes: 0 done, 1 the work failed, 2 the
@@ -64,13 +67,17 @@ public final class CodeApp {
         cli.setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((ParameterException e, String[] args) -> {
-            Output out = new Output(io, false, root.noColor);
+            Output out = new Output(io, root.json || Arrays.asList(args).contains("--json"), root.noColor);
             String path = e.getCommandLine().getCommandSpec().qualifiedName();
-            out.error(sentence(e.getMessage()), "see '" + path + " --help'");
+            List<String> near = e instanceof UnmatchedArgumentException u ? u.getSuggestions() : List.of();
+            out.error(sentence(e.getMessage()), near.isEmpty()
+                    ? "see '" + path + " --help'"
+                    : "did you mean " + String.join(" or ", near.stream().map(n -> "'" + path + " " + n + "'")
+                            .toList()) + "? see '" + path + " --help'");
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            Output out = new Output(io, false, root.noColor);
+            Output out = new Output(io, root.json, root.noColor);
             if (root.verbose) {
                 e.printStackTrace(io.err());
             }
