@@ -51,9 +51,9 @@ public record StoreConfig(String jdbcUrl, @Nullable String username, @Nullable S
         return jdbc("jdbc:h2:file:" + file.toAbsolutePath());
     }
 
-    /** @return the embedded default: H2 in {@code ~/.code/code-db} */
+    /** @return the embedded default: H2 in {@code code-db} in {@link CodeHome#current() CODE's home folder} */
     public static StoreConfig defaultFile() {
-        return h2File(Path.of(System.getProperty("user.home"), ".code", "code-db"));
+        return h2File(CodeHome.current().resolve("code-db"));
     }
 
     /**

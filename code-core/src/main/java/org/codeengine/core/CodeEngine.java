@@ -374,6 +374,7 @@ public final class CodeEngine implements AutoCloseable {
         private @Nullable SecurityFacade security;
         private @Nullable Secret vaultMasterKey;
         private @Nullable KeyPair auditKey;
+        private boolean unsignedAudit;
         private final List<Jwt.KeyConfig> jwtKeys = new ArrayList<>();
         private String jwtIssuer = "code";
         private String jwtAudience = "code";
@@ -526,6 +527,18 @@ public final class CodeEngine implements AutoCloseable {
                         + ed25519.getPublic().getAlgorithm());
             }
             this.auditKey = ed25519;
+            return this;
+        }
+
+        /**
+         * Accepts an audit log whose checkpoints nobody signs, and so silences the warning {@link #build()} logs when
+         * no {@link #auditSigningKey(KeyPair)} is given for a store that outlives the process. Without a signature a
+         * verification cannot tell a log rewritten from its first entry on from the real one.
+         *
+         * @return this builder
+         */
+        public Builder unsignedAudit() {
+            this.unsignedAudit = true;
             return this;
         }
 
@@ -726,6 +739,13 @@ public final class CodeEngine implements AutoCloseable {
             StoreProvider provider = registry.choose(StoreProvider.class, p -> p.accepts(config.jdbcUrl()),
                     "jdbcUrl " + config.redactedUrl());
             JdbcStore store = JdbcStore.open(config, provider, clock, meterRegistry, List.of(JdbcStore.MIGRATIONS));
+            if (auditKey == null && !unsignedAudit && !config.jdbcUrl().startsWith("jdbc:h2:mem:")) {
+                LOG.warn("The audit log of {} is unsigned: no auditSigningKey was given, so no checkpoint is signed "
+                        + "and a rewritten log verifies as intact. Pass CodeEngine.builder().auditSigningKey(an "
+                        + "Ed25519 KeyPair kept apart from the store), or .unsignedAudit() to accept this.",
+                        config
+                                .redactedUrl());
+            }
             try {
                 return new CodeEngine(this, registry, store);
             } catch (RuntimeException e) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -37,13 +40,35 @@ class CodeEngineTest {
                     .contains(org.assertj.core.groups.Tuple.tuple("StoreProvider", "h2", Status.LOADED),
                             org.assertj.core.groups.Tuple.tuple("StoreProvider", "postgres", Status.LOADED));
             assertThat(engine.store().provider()).isEqualTo("h2");
-            assertThat(engine.store().schemaVersion()).isEqualTo("6");
+            assertThat(engine.store().schemaVersion()).isEqualTo("9");
             assertThat(engine.clock()).isSameAs(clock);
             assertThat(registry.find("hikaricp.connections.max").gauge()).as("pool metrics").isNotNull();
         }
         assertThat(engine.isClosed()).isTrue();
         engine.close();
         assertThat(engine.isClosed()).isTrue();
+    }
+
+    @Test
+    void build_withoutAnAuditKey_warnsOnceThatTheLogIsUnsigned_unlessTheHostAcceptsIt(@TempDir Path dir) {
+        String warned = stderrOf(() -> CodeEngine.builder().store(StoreConfig.h2File(dir.resolve("a"))).build()
+                .close());
+        assertThat(warned).containsOnlyOnce("is unsigned").contains("auditSigningKey").contains(".unsignedAudit()");
+        assertThat(stderrOf(() -> CodeEngine.builder().store(StoreConfig.h2File(dir.resolve("b"))).unsignedAudit()
+                .build().close())).doesNotContain("unsigned");
+    }
+
+    /** @return what {@code action} wrote to standard error, where the test log (slf4j-simple) goes */
+    private static String stderrOf(Runnable action) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     @Test

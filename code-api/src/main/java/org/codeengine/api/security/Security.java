@@ -3,6 +3,7 @@ package org.codeengine.api.security;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.codeengine.api.Secret;
@@ -65,7 +66,8 @@ public interface Security extends SecurityFacade {
     /**
      * Creates a user account.
      *
-     * @throws org.codeengine.api.InvalidRequestException if the name is taken or the password breaks the policy
+     * @throws org.codeengine.api.InvalidRequestException if the name is taken, the password breaks the policy or a
+     *         role is not defined
      */
     void addUser(String username, Secret password, Set<String> roles);
 
@@ -80,8 +82,9 @@ public interface Security extends SecurityFacade {
 
     /**
      * @param owner the principal id the key authenticates as
-     * @param roles the roles it carries
+     * @param roles the roles it carries; each must be defined
      * @param ttl how long it works, or null for until revoked
+     * @throws org.codeengine.api.InvalidRequestException if a role is not defined
      */
     IssuedApiKey createApiKey(String owner, Set<String> roles, @Nullable Duration ttl);
 
@@ -100,10 +103,30 @@ public interface Security extends SecurityFacade {
     /** @return a signed JWT access token for the principal */
     Secret issueToken(Principal principal, Duration ttl);
 
-    /** Adds or replaces a role; the next check sees it. */
+    /**
+     * Adds or replaces a role. Roles are kept in the store, so every engine on it (and the {@code code} app) knows
+     * them; this engine's next check sees the change, another engine's after its next start or unknown role.
+     *
+     * @param name the role's name, see {@link Role}
+     * @param grants what it allows
+     * @param inherits roles whose grants it has too; each must be defined already
+     * @throws org.codeengine.api.InvalidRequestException if the name breaks the naming rule or is the built-in
+     *         {@link Role#ADMIN}, or an inherited role is not defined
+     */
     void defineRole(String name, Set<Permission> grants, Set<String> inherits);
 
+    /**
+     * Deletes a role from the store; accounts and keys that hold it lose its grants from the next check.
+     *
+     * @param name the role's name
+     * @throws org.codeengine.api.NotFoundException if no role has that name
+     * @throws org.codeengine.api.InvalidRequestException if it is the built-in {@link Role#ADMIN} or another role
+     *         inherits it
+     */
     void removeRole(String name);
+
+    /** @return the roles defined, the built-in {@link Role#ADMIN} included, by name */
+    List<Role> roles();
 
     /**
      * Limits how often one principal may use permissions that match {@code pattern}: a token bucket per principal.
@@ -144,7 +167,8 @@ public interface Security extends SecurityFacade {
     AuditVerification verifyAudit();
 
     /**
-     * Signs a checkpoint of the audit log now (the engine also signs one every 1,000 entries and when it closes).
+     * Signs a checkpoint of the audit log now (the engine also signs one every 1,000 entries, and when it closes
+     * after appending entries).
      *
      * @return whether one was signed: false without a signing key or entries
      */

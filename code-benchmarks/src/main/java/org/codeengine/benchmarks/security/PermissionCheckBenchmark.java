@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.codeengine.api.security.AccessDecision;
 import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.security.Role;
 import org.codeengine.core.internal.security.Rbac;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,9 +52,9 @@ public class PermissionCheckBenchmark {
                         .nextInt(4) == 0 ? "*" : "i" + random.nextInt(200)));
             }
             Set<String> inherits = r > 0 && r % 10 == 0 ? Set.of("role" + (r - 1)) : Set.of();
-            rbac.define(new Rbac.Role("role" + r, grants, inherits));
+            rbac.define(new Role("role" + r, grants, inherits));
         }
-        rbac.define(new Rbac.Role("role100", Set.of(Permission.parse("tool:call:search")), Set.of()));
+        rbac.define(new Role("role100", Set.of(Permission.parse("tool:call:search")), Set.of()));
         principal = new Principal("bench", Principal.Kind.USER, Set.of("role10", "role57", "role100"));
         allowed = Permission.parse("tool:call:search");
         denied = Permission.parse("deploy:run:prod");

@@ -20,7 +20,7 @@ final class BenchTargets {
      * @param percentile a percentile of the sampled times ({@code 50.0}), or null for the score
      * @param atMost whether the result must be at most (a time) or at least (a rate) the value
      * @param value the figure, in the benchmark's own unit
-     * @param what the target in words, with where it was set
+     * @param what the figure measured and its target, in words
      */
     record Target(String benchmark, Map<String, String> params, @Nullable String percentile, boolean atMost,
             double value, String what) {}
@@ -41,23 +41,23 @@ final class BenchTargets {
     }
 
     static final List<Target> TARGETS = List.of(new Target("PlannerBenchmark.plan", Map.of(), null, true, 20,
-            "≤ 20 ms for 10,000 services, 50,000 edges (issue 3)"),
+            "plan time ≤ 20 ms for 10,000 services, 50,000 edges"),
             new Target("ConsensusBenchmark.decide", Map.of(
-                    "replies", "5"), "50.0", true, 20, "median ≤ 20 µs over 5 replies (issue 6)"),
+                    "replies", "5"), "50.0", true, 20, "consensus time, median ≤ 20 µs over 5 replies"),
             new Target(
                     "ConsensusBenchmark.decide", Map.of("replies", "64"), "50.0", true, 1000,
-                    "median ≤ 1 ms over 64 replies (issue 6)"),
+                    "consensus time, median ≤ 1 ms over 64 replies"),
             new Target("PermissionCheckBenchmark.",
-                    Map.of(), null, false, 10_000_000, "≥ 10 M checks/s per core (issue 7)"),
+                    Map.of(), null, false, 10_000_000, "permission checks ≥ 10 M/s per core"),
             new Target("AuditAppendBenchmark.", Map.of("store", "h2"), null, false, 20_000,
-                    "≥ 20,000 appends/s on H2 (issue 7)"),
+                    "audit appends ≥ 20,000/s on H2"),
             new Target("SchedulingBenchmark.deploy", Map.of("store",
-                    "memory"), null, true, 10, "≤ 10 µs per step: 1,000 steps ≤ 10 ms (issue 3)"),
+                    "memory"), null, true, 10, "scheduling time ≤ 10 µs per step: 1,000 steps ≤ 10 ms"),
             new Target("SchedulingBenchmark.deploy", Map.of("store", "h2"), null, true, 100.1,
-                    "≥ 20,000 transitions/s on H2: 2,002 ≤ 100 ms (issue 3)"),
+                    "run state transitions ≥ 20,000/s on H2: 2,002 ≤ 100 ms"),
             new Target(
                     "SchedulingBenchmark.deploy", Map.of("store", "postgres"), null, true, 400.4,
-                    "≥ 5,000 transitions/s on PostgreSQL: 2,002 ≤ 400 ms (issue 3)"));
+                    "run state transitions ≥ 5,000/s on PostgreSQL: 2,002 ≤ 400 ms"));
 
     private BenchTargets() {}
 

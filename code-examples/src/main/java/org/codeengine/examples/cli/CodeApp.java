@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.codeengine.api.AuthenticationException;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.ConfigurationException;
@@ -14,6 +16,7 @@ import org.codeengine.api.PolicyDeniedException;
 import org.codeengine.api.RateLimitedException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code code} command: the entry point that {@code bin/code} runs. Exit codes: 0 done, 1 the work failed, 2 the
@@ -64,17 +67,21 @@ public final class CodeApp {
         cli.setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((ParameterException e, String[] args) -> {
-            Output out = new Output(io, false, root.noColor);
+            Output out = new Output(io, root.json || Arrays.asList(args).contains("--json"), root.noColor);
             String path = e.getCommandLine().getCommandSpec().qualifiedName();
-            out.error(sentence(e.getMessage()), "see '" + path + " --help'");
+            List<String> near = e instanceof UnmatchedArgumentException u ? u.getSuggestions() : List.of();
+            out.error(sentence(e.getMessage()), near.isEmpty()
+                    ? "see '" + path + " --help'"
+                    : "did you mean " + String.join(" or ", near.stream().map(n -> "'" + path + " " + n + "'")
+                            .toList()) + "? see '" + path + " --help'");
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            Output out = new Output(io, false, root.noColor);
+            Output out = new Output(io, root.json, root.noColor);
             if (root.verbose) {
                 e.printStackTrace(io.err());
             }
-            out.error(sentence(message(e)), hint(e, root.verbose));
+            out.error(sentence(message(e)), hint(e, root.verbose, commandLine.getCommandSpec().qualifiedName(" ")));
             return exitCode(e);
         });
         return cli;
@@ -98,13 +105,23 @@ public final class CodeApp {
         return "unexpected " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
-    static String hint(Throwable e, boolean verbose) {
+    /**
+     * @param e what went wrong
+     * @param verbose whether the stack trace was printed
+     * @param command the command that failed, such as {@code code users add}
+     * @return what the user can do about it
+     */
+    static String hint(Throwable e, boolean verbose, String command) {
         String message = String.valueOf(e.getMessage());
+        boolean plan = command.equals("code plan") || command.equals("code deploy");
         return switch (e) {
             case CliException c -> c.hint();
             case NotFoundException x when message.contains("run") -> "list the runs with 'code status'";
             case NotFoundException x -> "check the path or the name";
-            case InvalidRequestException x -> "fix what the message names; 'code plan FILE' checks a plan";
+            case InvalidRequestException x when message.contains("no role is named") ->
+                "see the roles with 'code roles list', or define one with 'code roles define NAME --grant ...'";
+            case InvalidRequestException x when plan -> "fix what the message names; 'code plan FILE' checks a plan";
+            case InvalidRequestException x -> "fix what the message names and run '" + command + "' again";
             case ConfigurationException x -> "check the flags, the environment and config.yaml in the home folder";
             case IllegalArgumentException x -> "fix the value the message names";
             case AuthenticationException x -> "check CODE_API_KEY, or unset it to act as the local admin";

@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
                         RunCommands.Status.class, RunCommands.Rollback.class, RunCommands.Resume.class,
                         AskCommand.class,
                         AuditCommand.class, SecretsCommand.class, KeysCommand.class, UsersCommand.class,
+                        RolesCommand.class,
                         PluginsCommand.class, BenchCommand.class, McpCommand.class,
                         HelpCommand.class}, footer = {"", "Examples:",
                                 "  code demo                       deploy a sample stack, ask the experts, verify "
@@ -33,7 +34,7 @@ import picocli.CommandLine.ScopeType;
 final class CodeCommand extends CommandGroup {
     final Io io;
 
-    @Option(names = "--home", paramLabel = "DIR", scope = ScopeType.INHERIT, description = "Home folder: config.yaml, keys, the embedded store (default: $CODE_HOME or ~/.code).")
+    @Option(names = "--home", paramLabel = "DIR", scope = ScopeType.INHERIT, description = "Home folder: config.yaml, keys, the embedded store (default: $CODE_HOME, else $HOME/.code, else .code in the JVM's user.home); created readable by its owner only.")
     @Nullable
     Path home;
 

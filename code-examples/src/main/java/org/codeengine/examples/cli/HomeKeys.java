@@ -15,6 +15,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
+import org.codeengine.api.CodeHome;
 import org.codeengine.api.Secret;
 
 /**
@@ -82,7 +83,7 @@ final class HomeKeys {
     }
 
     private static void writeOwnerOnly(Path file, String text) throws IOException {
-        Files.createDirectories(file.getParent());
+        CodeHome.createOwnerOnly(file.getParent()); // the home folder too, when this makes it
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         try {

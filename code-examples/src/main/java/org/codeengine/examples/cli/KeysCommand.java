@@ -18,12 +18,14 @@ final class KeysCommand extends CommandGroup {
             "Create an API key. The key is printed once, now; only its hash is stored.",
             "Programs present it as a bearer key; this app uses it when CODE_API_KEY is set."}, footer = {"",
                     "Examples:", "  code keys create --owner ci-bot --role admin",
-                    "  code keys create --owner deployer --role deployer --ttl 30d --json"})
+                    "  code roles define deployer --grant 'deploy:*:dev'",
+                    "  code keys create --owner ci-deploy --role deployer --ttl 30d --json"})
     static final class Create extends BaseCommand {
         @Option(names = "--owner", required = true, description = "Who the key authenticates as.")
         String owner;
 
-        @Option(names = "--role", required = true, description = "A role the key carries; repeat for more.")
+        @Option(names = "--role", required = true, description = "A role the key carries (admin, or one 'code roles "
+                + "define' made); repeat for more.")
         List<String> roles;
 
         @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.class, description = "How long it works, e.g. 90d (default: until revoked).")

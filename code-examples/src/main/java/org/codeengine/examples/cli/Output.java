@@ -1,6 +1,9 @@
 package org.codeengine.examples.cli;
 
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
@@ -20,7 +23,10 @@ final class Output {
     private final boolean color;
     private final boolean json;
     private final boolean terminal;
-    private final int width;
+    private final Io io;
+    private int width;
+    /** Whether a JSON document went to standard output already: a failure after it adds none. */
+    private boolean printed;
 
     /**
      * @param io the streams and environment
@@ -33,14 +39,7 @@ final class Output {
         this.json = json;
         this.terminal = io.terminal() && !"dumb".equals(io.env("TERM"));
         this.color = terminal && !noColor && io.env("NO_COLOR") == null;
-        int columns = 100;
-        try {
-            String cols = io.env("COLUMNS");
-            columns = cols == null ? 100 : Integer.parseInt(cols);
-        } catch (NumberFormatException e) {
-            columns = 100;
-        }
-        this.width = Math.max(40, columns);
+        this.io = io;
     }
 
     /** @return whether the result is wanted as JSON */
@@ -53,9 +52,39 @@ final class Output {
         return color && !json;
     }
 
-    /** @return the terminal's width in columns, 100 when unknown */
+    /**
+     * @return the terminal's width in columns ({@code COLUMNS}, else what {@code stty} says, else 100), at least 40;
+     *         when the output is not a terminal (a pipe, a file) no width: lines are not cut
+     */
     int width() {
+        if (width == 0) {
+            width = terminal ? Math.max(40, columns(io)) : UNBOUNDED;
+        }
         return width;
+    }
+
+    /** So wide that no line is cut, and small enough that subtracting a margin from it stays positive. */
+    static final int UNBOUNDED = Integer.MAX_VALUE / 2;
+
+    private static int columns(Io io) {
+        try {
+            String cols = io.env("COLUMNS"); // set by the shell for itself, exported by some
+            if (cols != null) {
+                return Integer.parseInt(cols.strip());
+            }
+            Process stty = new ProcessBuilder("stty", "size").redirectInput(ProcessBuilder.Redirect.from(new File(
+                    "/dev/tty"))).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String[] size = new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip().split(
+                    " ");
+            if (stty.waitFor() == 0 && size.length == 2) {
+                return Integer.parseInt(size[1]);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // unknown: the usual width
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 100;
     }
 
     PrintStream out() {
@@ -79,6 +108,7 @@ final class Output {
     /** Prints a JSON document on standard output. */
     void print(JsonNode document) {
         out.println(JSON.writeValueAsString(document));
+        printed = true;
     }
 
     /** Prints a warning for people on standard error, its control and bidirectional characters escaped. */
@@ -86,8 +116,15 @@ final class Output {
         err.println(paint("33", "warning: ") + safe(text));
     }
 
-    /** Prints an error and its hint on standard error, their control and bidirectional characters escaped. */
+    /**
+     * Prints an error and its hint on standard error, their control and bidirectional characters escaped; with
+     * {@code --json}, and no result printed yet, also {@code {"error": …, "hint": …}} on standard output, so a
+     * program reading it gets a document either way.
+     */
     void error(String message, String hint) {
+        if (json && !printed) {
+            print(object().put("error", message).put("hint", hint.isEmpty() ? null : hint));
+        }
         err.println(paint("1;31", "error: ") + safe(message));
         if (!hint.isEmpty()) {
             err.println(paint("2", "hint: ") + safe(hint));

@@ -63,12 +63,11 @@ final class Panels {
         ExpertPanel.Builder panel = ExpertPanel.builder().quorum(Quorum.of(1)).expertTimeout(Duration.ofSeconds(60));
         int found = 0;
         for (FromEnv p : FROM_ENV) {
-            String variable = p.keyVariables().stream().filter(v -> io.env(v) != null).findFirst().orElse(null);
+            String variable = keyVariable(io, p);
             if (variable != null) {
                 String model = io.env(p.modelVariable());
                 panel.expert(ExpertSpec.of(p.provider(), model == null ? p.model() : model));
-                panel.provider(p.provider(), new ProviderConfig(null, null, Duration.ofSeconds(60), Map.of(
-                        ProviderConfig.KEY_REF, "env:" + variable)));
+                panel.provider(p.provider(), keyConfig(variable));
                 found++;
             }
         }
@@ -78,6 +77,16 @@ final class Panels {
             found++;
         }
         return found == 0 ? null : panel.build();
+    }
+
+    private static @Nullable String keyVariable(Io io, FromEnv p) {
+        return p.keyVariables().stream().filter(v -> io.env(v) != null && !io.env(v).isBlank()).findFirst().orElse(
+                null);
+    }
+
+    private static ProviderConfig keyConfig(String variable) {
+        return new ProviderConfig(null, null, Duration.ofSeconds(60), Map.of(ProviderConfig.KEY_REF, "env:"
+                + variable));
     }
 
     /**
@@ -114,9 +123,22 @@ final class Panels {
                         "write --experts openai:gpt-4o-mini,anthropic:claude-3-5-haiku-latest, a panel file, "
                                 + "or replay");
             }
-            specs.add(ExpertSpec.of(parts[0].strip(), parts[1].strip()));
-            if (parts[0].strip().equals("replay")) {
+            String provider = parts[0].strip();
+            specs.add(ExpertSpec.of(provider, parts[1].strip()));
+            if (provider.equals("replay")) {
                 providers.putIfAbsent("replay", replayConfig(recorded(session, evalFlag)));
+            }
+            for (FromEnv known : FROM_ENV) {
+                if (known.provider().equals(provider) && !providers.containsKey(provider)) {
+                    String variable = keyVariable(session.io(), known);
+                    if (variable == null) { // the call would fail later as a refused or failed request
+                        throw CliException.usage("--experts names " + provider + ", but its API key is not set ("
+                                + String.join(" or ", known.keyVariables()) + ")",
+                                "export " + known.keyVariables()
+                                        .getFirst() + "=..., or use a panel file that names the key");
+                    }
+                    providers.put(provider, keyConfig(variable));
+                }
             }
         }
         ExpertPanel.Builder panel = ExpertPanel.builder().quorum(Quorum.majority());

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.NotFoundException;
@@ -312,15 +313,39 @@ final class RunCommands {
     static void printRun(Output out, RunSummary r) {
         out.line(out.bold("run " + r.runId()) + "  " + r.name() + " to " + r.environment() + "  " + r.state());
         out.line("  created " + TIME.format(r.createdAt()) + ", updated " + TIME.format(r.updatedAt()));
+        if (r.steps().isEmpty()) {
+            return;
+        }
+        String row = "  %-14s %-16s %5s  %-8s %-8s %-6s %s";
+        out.line(out.bold(String.format(Locale.ROOT, row, "SERVICE", "STATE", "TRIES", "INSTANCE", "PID", "PORT",
+                "ERROR")));
         for (StepRecord s : r.steps()) {
-            List<String> facts = new ArrayList<>();
-            s.outputs().entrySet().stream().filter(e -> e.getKey().endsWith(".pid") || e.getKey().endsWith(".port"))
-                    .sorted(Map.Entry.comparingByKey()).forEach(e -> facts.add(e.getKey() + "=" + e.getValue()));
-            out.line(String.format(Locale.ROOT, "  %-14s %-16s tries %d  %s%s", s.service(), ProgressBoard.label(s
-                    .state()), s.attempt(), String.join(" ", facts), s.error() == null
-                            ? ""
-                            : "  " + Output.safe(s
-                                    .error())));
+            // outputs such as 0.pid=4711, 0.port=8080: one row per instance, the step's own columns on its first
+            Map<String, Map<String, String>> instances = new TreeMap<>();
+            s.outputs().forEach((key, value) -> {
+                int dot = key.indexOf('.');
+                if (dot > 0 && (key.endsWith(".pid") || key.endsWith(".port"))) {
+                    instances.computeIfAbsent(key.substring(0, dot), k -> new TreeMap<>()).put(key.substring(key
+                            .lastIndexOf('.') + 1), value);
+                }
+            });
+            List<Map.Entry<String, Map<String, String>>> rows = new ArrayList<>(instances.entrySet());
+            if (rows.isEmpty()) {
+                rows.add(Map.entry("", Map.of()));
+            }
+            for (int i = 0; i < rows.size(); i++) {
+                Map<String, String> facts = rows.get(i).getValue();
+                boolean first = i == 0;
+                out.line(String.format(Locale.ROOT, row, first ? s.service() : "", first
+                        ? ProgressBoard.label(s.state())
+                        : "", first ? String.valueOf(s.attempt()) : "", rows.get(i).getKey(),
+                        facts.getOrDefault("pid",
+                                ""),
+                        facts.getOrDefault("port", ""), first && s.error() != null
+                                ? Output.safe(s.error())
+                                : "")
+                        .stripTrailing());
+            }
         }
     }
 

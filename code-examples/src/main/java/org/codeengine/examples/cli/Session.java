@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.codeengine.api.CallContext;
+import org.codeengine.api.CodeHome;
 import org.codeengine.api.Secret;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.experts.ExpertPanel;
@@ -31,11 +32,7 @@ final class Session implements AutoCloseable {
     Session(Io io, Output output, @Nullable Path homeFlag, @Nullable String storeFlag) {
         this.io = io;
         this.output = output;
-        String homeEnv = io.env("CODE_HOME");
-        this.home = (homeFlag != null
-                ? homeFlag
-                : homeEnv != null ? Path.of(homeEnv) : Path.of(System.getProperty("user.home"), ".code"))
-                .toAbsolutePath().normalize();
+        this.home = homeFlag != null ? homeFlag.toAbsolutePath().normalize() : CodeHome.of(io::env);
         this.config = Config.read(home.resolve("config.yaml"));
         this.storeFlag = storeFlag;
     }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
 /** {@code code users add}: accounts for people, with TOTP enrolment. */
 @Command(name = "users", mixinStandardHelpOptions = true, description = "Manage user accounts.", subcommands = {
         UsersCommand.Add.class}, footer = {"", "Examples:", "  code users add alice --role admin",
+                "  code roles define deployer --grant 'deploy:*:dev'",
                 "  printf '%%s\\n' \"$PW\" | code users add bob --role deployer --password-stdin"})
 final class UsersCommand extends CommandGroup {
     @Command(name = "add", mixinStandardHelpOptions = true, description = {
@@ -25,12 +26,14 @@ final class UsersCommand extends CommandGroup {
             "The password is read without echo from the terminal, or as one line from standard input with "
                     + "--password-stdin; never from a flag."}, footer = {"", "Examples:",
                             "  code users add alice --role admin",
+                            "  code roles define deployer --grant 'deploy:*:dev'",
                             "  code users add ci --role deployer --no-totp --password-stdin < pw.txt"})
     static final class Add extends BaseCommand {
         @Parameters(paramLabel = "NAME", description = "The account name.")
         String name;
 
-        @Option(names = "--role", required = true, description = "A role of the account; repeat for more.")
+        @Option(names = "--role", required = true, description = "A role of the account (admin, or one 'code roles "
+                + "define' made); repeat for more.")
         List<String> roles;
 
         @Option(names = "--password-stdin", description = "Read the password as one line from standard input.")

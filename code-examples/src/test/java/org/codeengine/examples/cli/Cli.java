@@ -9,16 +9,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /** Runs the app in this JVM against a home folder of a test's own, with streams and environment it controls. */
 final class Cli {
-    private final Path home;
+    private final @Nullable Path home;
     private final Map<String, String> env = new HashMap<>();
     private String stdin = "";
     private boolean terminal;
 
-    Cli(Path home) {
+    /** @param home the home folder, passed as {@code --home}; null for none, so the environment decides */
+    Cli(@Nullable Path home) {
         this.home = home;
     }
 
@@ -51,7 +53,7 @@ final class Cli {
     Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> line = new ArrayList<>(List.of("--home", home.toString()));
+        List<String> line = new ArrayList<>(home == null ? List.of() : List.of("--home", home.toString()));
         line.addAll(List.of(args));
         int exit;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);

@@ -46,6 +46,7 @@ class PackagedAppTest {
         env.keySet().removeIf(k -> k.endsWith("_API_KEY") || k.startsWith("CODE_") || k.equals("OLLAMA_MODEL")
                 || k.equals("NO_COLOR") || (posix && (k.equals("LANG") || k.startsWith("LC_"))));
         env.put("CODE_HOME", home.toString());
+        env.put("CODE_CDS", "off"); // no class-data archive written in the background into a home the test deletes
         env.put("JAVA_HOME", Path.of(ProcessHandle.current().info().command().orElseThrow()).getParent().getParent()
                 .toString());
         Process process = builder.start();
@@ -144,6 +145,7 @@ class PackagedAppTest {
         ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "deploy", "slow.yaml").directory(elsewhere
                 .toFile()).redirectErrorStream(true);
         builder.environment().put("CODE_HOME", home.toString());
+        builder.environment().put("CODE_CDS", "off");
         builder.environment().put("JAVA_HOME", Path.of(ProcessHandle.current().info().command().orElseThrow())
                 .getParent().getParent().toString());
         Process app = builder.start();

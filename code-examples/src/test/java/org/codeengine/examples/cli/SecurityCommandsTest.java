@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import org.codeengine.api.StoreConfig;
+import org.codeengine.core.CodeEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -87,11 +91,79 @@ class SecurityCommandsTest {
         Cli.Result weak = new Cli(home).stdin("short\n").run("users", "add", "bob", "--role", "admin",
                 "--password-stdin");
         assertThat(weak.exit()).isEqualTo(2);
-        assertThat(weak.err()).contains("password").doesNotContain("short\n");
+        assertThat(weak.err()).contains("password").doesNotContain("short\n").as("a plan's hint").doesNotContain(
+                "code plan").contains("code users add");
 
         Cli.Result noTerminal = new Cli(home).run("users", "add", "carol", "--role", "admin");
         assertThat(noTerminal.exit()).isEqualTo(2);
         assertThat(noTerminal.err()).contains("--password-stdin");
+    }
+
+    @Test
+    void roles_defineListDelete_makeTheHelpsExamplesWork_andUnknownRolesAreRefused() {
+        Cli.Result unknown = new Cli(home).run("keys", "create", "--owner", "ci", "--role", "nosuchrole");
+        assertThat(unknown.exit()).as(unknown.all()).isEqualTo(2);
+        assertThat(unknown.err()).contains("no role is named 'nosuchrole'").contains("code roles list");
+
+        // the examples of 'code users add --help', in order
+        assertThat(new Cli(home).run("roles", "define", "deployer", "--grant", "deploy:*:dev").exit()).isZero();
+        Cli.Result added = new Cli(home).stdin("correct horse battery staple\n").run("users", "add", "ci", "--role",
+                "deployer", "--no-totp", "--password-stdin");
+        assertThat(added.exit()).as(added.all()).isZero();
+        assertThat(new Cli(home).run("roles", "define", "lead", "--grant", "deploy:*:prod", "--inherit", "deployer")
+                .exit()).isZero();
+
+        Cli.Result listed = new Cli(home).run("roles", "list", "--json");
+        assertThat(listed.json().path("roles").valueStream().map(r -> r.path("name").asString())).containsExactly(
+                "admin", "deployer", "lead");
+        assertThat(listed.json().path("roles").get(2).path("inherits").get(0).asString()).isEqualTo("deployer");
+        assertThat(new Cli(home).run("roles", "list").out()).contains("deployer").contains("deploy:*:dev");
+
+        Cli.Result badGrant = new Cli(home).run("roles", "define", "x", "--grant", "Deploy");
+        assertThat(badGrant.exit()).isEqualTo(2);
+        assertThat(badGrant.err()).contains("--grant permission must be domain:action[:instance]");
+        Cli.Result inherited = new Cli(home).run("roles", "delete", "deployer");
+        assertThat(inherited.exit()).isEqualTo(2);
+        assertThat(inherited.err()).contains("inherited by [lead]");
+        assertThat(new Cli(home).run("roles", "delete", "lead").exit()).isZero();
+        assertThat(new Cli(home).run("roles", "list", "--json").json().path("roles").size()).isEqualTo(2);
+    }
+
+    @Test
+    void home_isCodeHome_elseHomeDotCode_createdForItsOwnerOnly_withTheStoreReadableByItsOwnerOnly(
+            @TempDir Path user) throws Exception {
+        Cli.Result r = new Cli(null).env("HOME", user.toString()).run("keys", "create", "--owner", "a", "--role",
+                "admin");
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(user.resolve(".code")))).isEqualTo(
+                "rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(user.resolve(".code/code-db.mv.db"))))
+                .isEqualTo("rw-------");
+
+        Path chosen = user.resolve("chosen");
+        assertThat(new Cli(null).env("HOME", user.toString()).env("CODE_HOME", chosen.toString()).run("keys",
+                "create", "--owner", "a", "--role", "admin").exit()).isZero();
+        assertThat(chosen.resolve("keys/audit-ed25519")).exists();
+        assertThat(chosen.resolve("code-db.mv.db")).exists();
+    }
+
+    @Test
+    void auditVerify_changesNothing_andSignsACheckpointOnlyWhenAsked() {
+        new Cli(home).run("keys", "create", "--owner", "a", "--role", "admin");
+        // entries after the last signed checkpoint: a host without the home's audit key wrote them
+        try (CodeEngine host = CodeEngine.builder().store(StoreConfig.h2File(home.resolve("code-db"))).unsignedAudit()
+                .build()) {
+            host.security().createApiKey("b", Set.of("admin"), null);
+        }
+        JsonNode first = new Cli(home).run("audit", "verify", "--json").json();
+        JsonNode second = new Cli(home).run("audit", "verify", "--json").json();
+        assertThat(second).as("verifying twice").isEqualTo(first);
+        assertThat(first.path("intact").asBoolean()).isTrue();
+
+        JsonNode checkpointed = new Cli(home).run("audit", "verify", "--checkpoint", "--json").json();
+        assertThat(checkpointed.path("entries")).isEqualTo(first.path("entries"));
+        assertThat(checkpointed.path("checkpoints").asInt()).isEqualTo(first.path("checkpoints").asInt() + 1);
+        assertThat(checkpointed.path("intact").asBoolean()).isTrue();
     }
 
     @Test

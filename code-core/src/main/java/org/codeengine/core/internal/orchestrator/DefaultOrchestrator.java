@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.codeengine.api.CallContext;
+import org.codeengine.api.CodeHome;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.NotFoundException;
 import org.codeengine.api.UnavailableException;
@@ -98,9 +99,9 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
             Objects.requireNonNull(logFolder, "logFolder");
         }
 
-        /** @return the defaults: 64 instances, logs in {@code ~/.code/logs} */
+        /** @return the defaults: 64 instances, logs in {@code logs} in {@link CodeHome#current() CODE's home} */
         public static Limits defaults() {
-            return new Limits(DEFAULT_MAX_INSTANCES, Path.of(System.getProperty("user.home"), ".code", "logs"));
+            return new Limits(DEFAULT_MAX_INSTANCES, CodeHome.current().resolve("logs"));
         }
     }
 

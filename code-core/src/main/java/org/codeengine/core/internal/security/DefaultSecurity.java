@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.codeengine.api.AuthenticationException;
 import org.codeengine.api.ConfigurationException;
 import org.codeengine.api.InvalidRequestException;
@@ -33,6 +35,7 @@ import org.codeengine.api.security.AuditVerification;
 import org.codeengine.api.security.Credentials;
 import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.security.Role;
 import org.codeengine.api.security.SecretScanner;
 import org.codeengine.api.security.Security;
 import org.codeengine.api.security.Vault;
@@ -60,6 +63,7 @@ public final class DefaultSecurity implements Security {
     }
 
     private static final String KEY_PREFIX = "code_";
+    private static final Role ADMIN = new Role(Role.ADMIN, Set.of(new Permission("*", "*", "*")), Set.of());
     private static final String UNKNOWN_SOURCE = "unknown";
     private static final HexFormat HEX = HexFormat.of();
     /** Verified when an account does not exist, so the answer takes as long as for a wrong password. */
@@ -96,7 +100,8 @@ public final class DefaultSecurity implements Security {
         this.passwords = new Passwords(options.passwordCost(), random);
         this.dummyHash = passwords.hash("not an account's password".toCharArray());
         this.limits = new RateLimits(clock);
-        rbac.define(new Rbac.Role("admin", Set.of(new Permission("*", "*", "*")), Set.of()));
+        rbac.define(ADMIN);
+        reloadRoles();
     }
 
     // ------------------------------------------------------------------ authentication
@@ -284,12 +289,77 @@ public final class DefaultSecurity implements Security {
 
     @Override
     public void defineRole(String name, Set<Permission> grants, Set<String> inherits) {
-        rbac.define(new Rbac.Role(name, grants, inherits));
+        Role role;
+        try {
+            role = new Role(name, grants, inherits);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new InvalidRequestException(e.getMessage(), null);
+        }
+        if (role.name().equals(Role.ADMIN)) {
+            throw new InvalidRequestException("role 'admin' is built in and grants everything; it cannot be changed",
+                    null);
+        }
+        Set<String> others = new TreeSet<>(role.inherits());
+        others.remove(role.name());
+        requireDefined(others, "inherits");
+        store.putRole(role.name(), joined(role.grants().stream().map(Permission::toString).toList()), joined(role
+                .inherits()), clock.instant());
+        rbac.define(role);
+        audit.append("security", "role:define", role.name(), Outcome.SUCCESS, "grants " + new TreeSet<>(role.grants()
+                .stream().map(Permission::toString).toList()) + ", inherits " + new TreeSet<>(role.inherits()));
     }
 
     @Override
     public void removeRole(String name) {
+        if (Role.ADMIN.equals(name)) {
+            throw new InvalidRequestException("role 'admin' is built in; it cannot be deleted", null);
+        }
+        reloadRoles();
+        List<String> heirs = rbac.roles().values().stream().filter(r -> !r.name().equals(name) && r.inherits()
+                .contains(name)).map(Role::name).toList();
+        if (!heirs.isEmpty()) {
+            throw new InvalidRequestException("role '" + name + "' is inherited by " + heirs
+                    + "; redefine or delete those first", null);
+        }
+        if (!store.deleteRole(name)) {
+            throw new NotFoundException("no role is named '" + name + "'", null);
+        }
         rbac.remove(name);
+        audit.append("security", "role:delete", name, Outcome.SUCCESS, "deleted");
+    }
+
+    @Override
+    public List<Role> roles() {
+        reloadRoles();
+        return List.copyOf(rbac.roles().values());
+    }
+
+    /** Reads the roles from the store: another engine on it may have changed them. */
+    private void reloadRoles() {
+        rbac.replaceAll(store.roles().stream().map(r -> new Role(r.name(), split(r.grants()).stream().map(
+                Permission::parse).collect(Collectors.toSet()), split(r.inherits()))).toList(), Set.of(Role.ADMIN));
+    }
+
+    /**
+     * @param field what the names are, for the message
+     * @throws InvalidRequestException naming the first role that neither this engine nor the store knows
+     */
+    private void requireDefined(Set<String> names, String field) {
+        if (rbac.roles().keySet().containsAll(names)) {
+            return;
+        }
+        reloadRoles(); // defined meanwhile by another engine on the store?
+        Set<String> known = rbac.roles().keySet();
+        for (String name : new TreeSet<>(names)) {
+            if (!known.contains(name)) {
+                throw new InvalidRequestException(field + ": no role is named '" + name + "' (defined: " + String.join(
+                        ", ", known) + "); define it first", null);
+            }
+        }
+    }
+
+    private static String joined(Collection<String> parts) {
+        return String.join(",", new TreeSet<>(parts));
     }
 
     @Override
@@ -310,6 +380,7 @@ public final class DefaultSecurity implements Security {
     @Override
     public void addUser(String username, Secret password, Set<String> roles) {
         checkName(username);
+        requireDefined(roles, "roles");
         char[] chars = password.reveal().toCharArray();
         passwords.problem(chars).ifPresent(p -> {
             throw new InvalidRequestException(p, null);
@@ -360,6 +431,7 @@ public final class DefaultSecurity implements Security {
     @Override
     public IssuedApiKey createApiKey(String owner, Set<String> roles, @Nullable Duration ttl) {
         checkName(owner);
+        requireDefined(roles, "roles");
         byte[] id = new byte[8];
         byte[] secret = new byte[32];
         random.nextBytes(id);
@@ -452,6 +524,10 @@ public final class DefaultSecurity implements Security {
     }
 
     private static Set<String> roles(String joined) {
+        return split(joined);
+    }
+
+    private static Set<String> split(String joined) {
         return joined.isEmpty() ? Set.of() : Set.of(joined.split(","));
     }
 

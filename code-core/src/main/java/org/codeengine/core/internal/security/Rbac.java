@@ -1,6 +1,7 @@
 package org.codeengine.core.internal.security;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.codeengine.api.security.AccessDecision;
 import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.security.Role;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,22 +22,6 @@ import org.jspecify.annotations.Nullable;
  * sees them. A check is a few hash lookups in an index compiled once per set of roles.
  */
 public final class Rbac {
-    /**
-     * @param name the role's name
-     * @param grants what it allows
-     * @param inherits roles whose grants it has too
-     */
-    public record Role(String name, Set<Permission> grants, Set<String> inherits) {
-        public Role {
-            if (name == null || !name.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
-                throw new IllegalArgumentException("role name must match [a-z0-9][a-z0-9._-]{0,62} but was '" + name
-                        + "'");
-            }
-            grants = Set.copyOf(grants);
-            inherits = Set.copyOf(inherits);
-        }
-    }
-
     /** The role that granted a permission, the grant, and the sentence that says so. */
     private record Source(String role, Permission grant, String reason) {}
 
@@ -82,6 +68,18 @@ public final class Rbac {
         Map<String, Role> roles = new HashMap<>(snapshot.roles());
         roles.remove(name);
         snapshot = new Snapshot(Map.copyOf(roles), new ConcurrentHashMap<>());
+    }
+
+    /** Replaces every role but those named in {@code keep} with {@code roles}; applies from the next check. */
+    public synchronized void replaceAll(Collection<Role> roles, Set<String> keep) {
+        Map<String, Role> next = new HashMap<>();
+        snapshot.roles().forEach((name, role) -> {
+            if (keep.contains(name)) {
+                next.put(name, role);
+            }
+        });
+        roles.forEach(role -> next.putIfAbsent(role.name(), role));
+        snapshot = new Snapshot(Map.copyOf(next), new ConcurrentHashMap<>());
     }
 
     /** @return the roles defined now, by name */

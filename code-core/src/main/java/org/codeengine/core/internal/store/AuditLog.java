@@ -108,6 +108,8 @@ public final class AuditLog implements AutoCloseable {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
+    /** Whether this log appended an entry since it opened: only then does closing sign a checkpoint. */
+    private boolean appended;
 
     AuditLog(Sql sql, Clock clock) {
         this.sql = sql;
@@ -151,6 +153,7 @@ public final class AuditLog implements AutoCloseable {
             queue.drainTo(batch, MAX_BATCH - 1);
             try {
                 List<AuditEntry> entries = commit(batch);
+                appended = true;
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).done().complete(entries.get(i));
                 }
@@ -161,7 +164,7 @@ public final class AuditLog implements AutoCloseable {
             batch.clear();
         }
         Signer current = signer;
-        if (current != null) {
+        if (current != null && appended) { // a process that only read (verified) leaves the log as it found it
             try {
                 checkpoint(current);
             } catch (RuntimeException e) {
@@ -345,7 +348,10 @@ public final class AuditLog implements AutoCloseable {
                 .stream().map(HEX::parseHex).toList());
     }
 
-    /** From now on, the log signs a checkpoint every {@link #CHECKPOINT_EVERY} entries and when it closes. */
+    /**
+     * From now on, the log signs a checkpoint every {@link #CHECKPOINT_EVERY} entries and when it closes after
+     * appending.
+     */
     public void signWith(Signer signer) {
         this.signer = signer;
     }

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,12 +18,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.spi.StoreProvider;
+import org.codeengine.core.internal.executors.OwnerOnly;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
@@ -41,6 +46,7 @@ public final class JdbcStore implements AutoCloseable {
     public static final String MIGRATIONS = "classpath:META-INF/code/migration";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
+    private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
 
     private final HikariDataSource pool;
     private final String provider;
@@ -88,6 +94,7 @@ public final class JdbcStore implements AutoCloseable {
         }
         try {
             String version = migrate(pool, config, provider, url, locations);
+            restrictH2Files(config.jdbcUrl());
             LOG.info("Store {} ({}) at schema version {}", url, provider.name(), version);
             return new JdbcStore(pool, provider.name(), url, version, clock);
         } catch (RuntimeException e) {
@@ -236,16 +243,45 @@ public final class JdbcStore implements AutoCloseable {
         return jdbcUrl.startsWith("jdbc:h2:");
     }
 
+    /**
+     * The store holds password hashes and the vault: its folder, when made here, and its file are for their owner only
+     * ({@code rwx------}, {@code rw-------}), whatever the umask.
+     */
     private static void prepareH2File(String jdbcUrl) {
-        if (jdbcUrl.startsWith("jdbc:h2:file:")) {
-            String path = jdbcUrl.substring("jdbc:h2:file:".length()).split(";", 2)[0];
-            Path parent = Path.of(path).toAbsolutePath().getParent();
+        Path file = h2File(jdbcUrl);
+        if (file != null) {
             try {
-                Files.createDirectories(parent);
+                OwnerOnly.file(file.resolveSibling(file.getFileName() + ".mv.db"));
             } catch (IOException e) {
-                throw new StoreException("cannot create the folder " + parent + " for the store: " + e, e);
+                throw new StoreException("cannot create the store " + file + ".mv.db: " + e, e);
             }
         }
+    }
+
+    /** Narrows the rights of the store's files that H2 made or an earlier version left wider than the owner's. */
+    private static void restrictH2Files(String jdbcUrl) {
+        Path file = h2File(jdbcUrl);
+        if (file == null || !file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        String prefix = file.getFileName() + ".";
+        try (Stream<Path> siblings = Files.list(file.getParent())) {
+            for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(prefix) && p.getFileName()
+                    .toString().endsWith(".db")).toList()) {
+                if (!Files.getPosixFilePermissions(p).equals(OWNER_FILE)) {
+                    Files.setPosixFilePermissions(p, OWNER_FILE);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not make the store's files {}*.db readable by their owner only: {}", file, e.getMessage());
+        }
+    }
+
+    private static @Nullable Path h2File(String jdbcUrl) {
+        if (!jdbcUrl.startsWith("jdbc:h2:file:")) {
+            return null;
+        }
+        return Path.of(jdbcUrl.substring("jdbc:h2:file:".length()).split(";", 2)[0]).toAbsolutePath();
     }
 
     private static void deleteQuietly(@Nullable Path file) {

@@ -27,6 +27,9 @@ public final class SecurityRepository {
 
     public record VaultSecret(String name, String keyId, String sealed) {}
 
+    /** A role as stored: grants and inherited role names, each joined with ','. */
+    public record RoleRow(String name, String grants, String inherits) {}
+
     @FunctionalInterface
     private interface Row<T> {
         T read(ResultSet rows) throws SQLException;
@@ -69,6 +72,32 @@ public final class SecurityRepository {
             }
         }
         return s;
+    }
+
+    // roles
+
+    /** Adds the role, or replaces the one of that name. */
+    public void putRole(String name, String grants, String inherits, Instant now) {
+        String replace = "update code_role set grants = ?, inherits = ?, updated_at = ? where name = ?";
+        if (update("defining role " + name, replace, grants, inherits, now, name) == 0) {
+            try {
+                update("defining role " + name, "insert into code_role (name, grants, inherits, updated_at)"
+                        + " values (?, ?, ?, ?)", name, grants, inherits, now);
+            } catch (Sql.DuplicateKey meanwhile) {
+                update("defining role " + name, replace, grants, inherits, now, name);
+            }
+        }
+    }
+
+    /** @return false if no role has that name */
+    public boolean deleteRole(String name) {
+        return update("deleting role " + name, "delete from code_role where name = ?", name) == 1;
+    }
+
+    /** @return the stored roles, by name */
+    public List<RoleRow> roles() {
+        return query("reading roles", "select name, grants, inherits from code_role order by name", r -> new RoleRow(r
+                .getString("name"), r.getString("grants"), r.getString("inherits")));
     }
 
     // accounts

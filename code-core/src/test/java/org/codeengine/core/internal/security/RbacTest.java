@@ -7,6 +7,7 @@ import java.util.Set;
 import org.codeengine.api.security.AccessDecision;
 import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.security.Role;
 import org.junit.jupiter.api.Test;
 
 /** Roles, wildcards, inheritance, deny by default, and names that try to widen a grant. */
@@ -24,7 +25,7 @@ class RbacTest {
 
     @Test
     void wildcardsMatchAnyPart_andTheDecisionSaysWhichRoleAndGrantAllowedIt() {
-        rbac.define(new Rbac.Role("deployer", grants("deploy:*:dev", "tool:call:search"), Set.of()));
+        rbac.define(new Role("deployer", grants("deploy:*:dev", "tool:call:search"), Set.of()));
         AccessDecision ok = rbac.check(user("deployer"), Permission.parse("deploy:run:dev"));
         assertThat(ok.allowed()).isTrue();
         assertThat(ok.role()).hasValue("deployer");
@@ -37,9 +38,9 @@ class RbacTest {
 
     @Test
     void rolesInheritGrants_throughChains_andCyclesDoNotLoop() {
-        rbac.define(new Rbac.Role("viewer", grants("deploy:read:*"), Set.of()));
-        rbac.define(new Rbac.Role("operator", grants("deploy:run:dev"), Set.of("viewer")));
-        rbac.define(new Rbac.Role("lead", grants(), Set.of("operator", "lead")));
+        rbac.define(new Role("viewer", grants("deploy:read:*"), Set.of()));
+        rbac.define(new Role("operator", grants("deploy:run:dev"), Set.of("viewer")));
+        rbac.define(new Role("lead", grants(), Set.of("operator", "lead")));
         AccessDecision read = rbac.check(user("lead"), Permission.parse("deploy:read:prod"));
         assertThat(read.allowed()).isTrue();
         assertThat(read.reason()).isEqualTo("role 'lead' inherits deploy:read:* from role 'viewer'");
@@ -59,9 +60,9 @@ class RbacTest {
 
     @Test
     void changesApplyFromTheNextCheck() {
-        rbac.define(new Rbac.Role("ops", grants("deploy:*:*"), Set.of()));
+        rbac.define(new Role("ops", grants("deploy:*:*"), Set.of()));
         assertThat(rbac.check(user("ops"), Permission.parse("deploy:run:prod")).allowed()).isTrue();
-        rbac.define(new Rbac.Role("ops", grants("deploy:*:dev"), Set.of()));
+        rbac.define(new Role("ops", grants("deploy:*:dev"), Set.of()));
         assertThat(rbac.check(user("ops"), Permission.parse("deploy:run:prod")).allowed()).isFalse();
         rbac.remove("ops");
         assertThat(rbac.check(user("ops"), Permission.parse("deploy:run:dev")).allowed()).isFalse();
@@ -69,7 +70,7 @@ class RbacTest {
 
     @Test
     void namesThatHoldSeparatorsWildcardsOrCapitals_cannotWidenAGrant() {
-        rbac.define(new Rbac.Role("caller", grants("tool:call:search"), Set.of()));
+        rbac.define(new Role("caller", grants("tool:call:search"), Set.of()));
         for (String injected : new String[]{"tool:call:search:*", "tool:call:*", "tool:call:search,shell",
                 "tool:call:Search", "tool:call:sea*", "tool:call", "tool:*:search"}) {
             boolean allowed;

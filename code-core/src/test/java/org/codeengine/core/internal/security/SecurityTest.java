@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import org.codeengine.api.AuthenticationException;
 import org.codeengine.api.InvalidRequestException;
+import org.codeengine.api.NotFoundException;
 import org.codeengine.api.PolicyDeniedException;
 import org.codeengine.api.RateLimitedException;
 import org.codeengine.api.Secret;
@@ -33,6 +34,7 @@ import org.codeengine.api.security.AuditVerification;
 import org.codeengine.api.security.Credentials;
 import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.security.Role;
 import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.security.Security;
 import org.codeengine.core.CodeEngine;
@@ -96,6 +98,12 @@ class SecurityTest {
         engine.close();
     }
 
+    /** The roles the tests' accounts and keys hold. */
+    void defineRoles() {
+        security.defineRole("ops", Set.of(Permission.parse("deploy:*:*")), Set.of());
+        security.defineRole("deployer", Set.of(Permission.parse("deploy:*:dev")), Set.of());
+    }
+
     Principal login(String password) {
         try {
             return security.authenticate(new Credentials.Password("alice", Secret.of(password), null));
@@ -107,6 +115,7 @@ class SecurityTest {
 
     @Test
     void accounts_followThePasswordPolicy_andLogInWithTheirRoles() {
+        defineRoles();
         assertThatThrownBy(() -> security.addUser("bob", Secret.of("short"), Set.of())).isInstanceOf(
                 InvalidRequestException.class).hasMessageContaining("at least 8");
         assertThatThrownBy(() -> security.addUser("bob", Secret.of("password1"), Set.of())).hasMessageContaining(
@@ -176,7 +185,40 @@ class SecurityTest {
     }
 
     @Test
+    void roles_areKeptInTheStore_andUnknownRolesAreRefused() throws Exception {
+        defineRoles();
+        assertThatThrownBy(() -> security.createApiKey("ci-bot", Set.of("nosuchrole"), null)).isInstanceOf(
+                InvalidRequestException.class).hasMessageContaining("roles: no role is named 'nosuchrole'")
+                .hasMessageContaining("admin, deployer, ops");
+        assertThatThrownBy(() -> security.addUser("bob", Secret.of(PASSWORD), Set.of("nosuchrole")))
+                .hasMessageContaining("no role is named 'nosuchrole'");
+        assertThatThrownBy(() -> security.defineRole("lead", Set.of(), Set.of("nosuchrole"))).hasMessageContaining(
+                "inherits: no role is named 'nosuchrole'");
+        assertThatThrownBy(() -> security.defineRole("admin", Set.of(), Set.of())).hasMessageContaining("built in");
+        assertThatThrownBy(() -> security.defineRole("Lead", Set.of(), Set.of())).isInstanceOf(
+                InvalidRequestException.class).hasMessageContaining("role name must match");
+        security.defineRole("lead", Set.of(Permission.parse("tool:call:search")), Set.of("deployer"));
+        assertThatThrownBy(() -> security.removeRole("deployer")).hasMessageContaining("inherited by [lead]");
+        assertThatThrownBy(() -> security.removeRole("admin")).hasMessageContaining("built in");
+        assertThatThrownBy(() -> security.removeRole("nosuchrole")).isInstanceOf(NotFoundException.class);
+
+        engine.close();
+        open(); // a new engine on the same store: the roles were kept there
+        assertThat(security.roles()).extracting(Role::name).containsExactly("admin", "deployer", "lead", "ops");
+        Security.IssuedApiKey key = security.createApiKey("ci-bot", Set.of("lead"), null);
+        Principal bot = security.authenticate(new Credentials.ApiKey(key.key()));
+        assertThat(security.check(bot, Permission.parse("deploy:run:dev")).allowed()).as("inherited").isTrue();
+        assertThat(security.check(bot, Permission.parse("deploy:run:prod")).allowed()).isFalse();
+
+        security.removeRole("lead");
+        assertThat(security.check(bot, Permission.parse("tool:call:search")).allowed()).isFalse();
+        assertThat(security.roles()).extracting(Role::name).containsExactly("admin", "deployer", "ops");
+        assertThat(security.audit(1, 100)).extracting(AuditEntry::action).contains("role:define", "role:delete");
+    }
+
+    @Test
     void apiKeys_authenticate_areStoredOnlyAsHashes_andStopWhenRevokedOrExpired() throws Exception {
+        defineRoles();
         Security.IssuedApiKey key = security.createApiKey("ci-bot", Set.of("deployer"), Duration.ofDays(1));
         assertThat(key.key().reveal()).startsWith("code_" + key.id() + "_");
         assertThat(key.toString()).doesNotContain(key.key().reveal());
@@ -197,6 +239,7 @@ class SecurityTest {
 
     @Test
     void sessions_timeOut_rotateOnReauthentication_andEndOnLogoutOrDisable() {
+        defineRoles();
         security.addUser("alice", Secret.of(PASSWORD), Set.of("ops"));
         Credentials.Password credentials = new Credentials.Password("alice", Secret.of(PASSWORD), null);
         Security.Session first = security.login(credentials, "10.0.0.1", null);

@@ -2,7 +2,9 @@ package org.codeengine.core.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.util.UUID;
 import org.codeengine.api.StoreConfig;
@@ -35,7 +37,7 @@ class H2StoreTest extends StoreContract {
     @Test
     void inMemoryStore_opensAtTheCurrentSchema() {
         JdbcStore store = open(StoreConfig.h2InMemory("t" + UUID.randomUUID().toString().replace("-", "")));
-        assertThat(store.schemaVersion()).isEqualTo("6");
+        assertThat(store.schemaVersion()).isEqualTo("9");
     }
 
     @Test
@@ -49,5 +51,22 @@ class H2StoreTest extends StoreContract {
         JdbcStore second = open(config);
         assertThat(second.runs().find("r1")).isPresent();
         assertThat(dir.resolve("nested/code-db.mv.db")).exists();
+    }
+
+    @Test
+    void fileStore_andItsNewFolder_areReadableByTheirOwnerOnly_andAWiderOldFileIsNarrowed(@TempDir Path dir)
+            throws Exception {
+        StoreConfig config = StoreConfig.h2File(dir.resolve("home/code-db"));
+        open(config).close();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("home")))).isEqualTo(
+                "rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("home/code-db.mv.db"))))
+                .isEqualTo("rw-------");
+
+        Files.setPosixFilePermissions(dir.resolve("home/code-db.mv.db"), PosixFilePermissions.fromString(
+                "rw-r--r--"));
+        open(config).close();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("home/code-db.mv.db"))))
+                .as("a store an earlier version left readable by all").isEqualTo("rw-------");
     }
 }
