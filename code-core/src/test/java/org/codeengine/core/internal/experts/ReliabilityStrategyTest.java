@@ -127,7 +127,7 @@ class ReliabilityStrategyTest {
         assertThat(last.rationale())
                 .matches(
                         "rule (scatter|discounted-log-odds|log-odds|best-member|learned): right on \\d+ of 270 reported"
-                                + " questions, each decided before its truth was learned \\(.*majority \\d+.*\\); (no other rule beat|against) (majority|best-member).*");
+                                + " questions, each decided before its truth was learned \\(.*majority \\d+.*\\)");
         assertThat(last.confidence()).isBetween(0.0, 1.0);
     }
 
@@ -176,33 +176,6 @@ class ReliabilityStrategyTest {
             assertThat(restarted.decide(votes, book).answer()).as("the weights are in the book")
                     .isEqualTo(strategy.decide(votes, book).answer());
         }
-    }
-
-    @Test
-    void theDefault_leavesTheBetterSafeBaseline_onlyForARuleThatLeadsItByMoreThanOneStandardError() {
-        List<Vote> votes = ballot("a", "1", "b", "2", "c", "2");
-        ReliabilityStrategy strategy = new ReliabilityStrategy();
-        String circle = strategy.circle(votes);
-        Memory book = new Memory();
-        for (String rule : List.of("discounted-log-odds", "log-odds", "best-member", "learned")) {
-            book.add(circle, Map.of("rule:" + rule, new long[]{370, 280}));
-        }
-        book.add(circle, Map.of("rule:scatter", new long[]{370, 300}, "rule:majority", new long[]{370, 295},
-                "duel:scatter:majority", new long[]{25, 15}));
-
-        assertThat(strategy.decide(votes, book).rationale()).as("5 wins more of 25: one standard error, not more")
-                .startsWith("rule majority: right on 295 of 370").contains(
-                        "no other rule beat majority by more than one standard error");
-
-        book.add(circle, Map.of("rule:scatter", new long[]{1, 1}, "rule:majority", new long[]{1, 0},
-                "duel:scatter:majority", new long[]{1, 1}));
-        for (String rule : List.of("discounted-log-odds", "log-odds", "best-member", "learned")) {
-            book.add(circle, Map.of("rule:" + rule, new long[]{1, 0}));
-        }
-
-        assertThat(strategy.decide(votes, book).rationale()).as("7 more of 26")
-                .startsWith("rule scatter: right on 301 of 371").endsWith(
-                        "against majority, right on 16 of the 26 questions where exactly one of the two was right");
     }
 
     @Test
