@@ -22,7 +22,8 @@ import org.codeengine.api.experts.Vote;
  * ({@code hedged}), its length against the ballot's median ({@code length}, log ratio), writes other answers of the
  * ballot in its working ({@code mentions-others}: it went past them), and one ({@code backers});
  * <li>how many replies that give another answer write this one in their working ({@code mentioned-by-others}: an
- * intermediate step that others went past);
+ * intermediate step that others went past); both only among the {@value #LEADERS} answers {@link ScatterRule} scores
+ * best;
  * <li>the answer's form ({@code shape:decimal|fraction|letter|text}; an integer is the reference);
  * <li>which members back it ({@code backer:<expert>});
  * <li>for "none of these": a bias and the log of the number of distinct answers.
@@ -41,6 +42,11 @@ final class LearnedRule implements Rule {
     private static final double RATE = 0.05;
     private static final double L2 = 1e-3;
     private static final double SCORE_BOUND = 50;
+    /**
+     * How many answers, the best by {@link ScatterRule}, are looked for in the other replies' working: a decision is
+     * between the leaders, and the look-up costs a search of every reply per answer.
+     */
+    private static final int LEADERS = 4;
     private static final String PREFIX = "learned:";
     /** The answer features in the order of {@link #features}: name and starting weight. */
     private static final String[] NAMES = {"scatter", "agree", "disagree", "no-field", "cut-off", "hedged", "length",
@@ -140,10 +146,10 @@ final class LearnedRule implements Rule {
         int candidates = groups.size();
         List<String> answers = List.copyOf(groups.keySet());
         boolean[][] mentions = new boolean[votes.size()][candidates]; // reply v writes answer g in its working
-        for (int g = 0; g < candidates; g++) {
+        for (int g : leaders(base)) {
             if (Ballots.numeric(answers.get(g))) {
                 for (int v = 0; v < votes.size(); v++) {
-                    mentions[v][g] = forms[v] != null && ReplyForm.mentions(votes.get(v).reply(), answers.get(g));
+                    mentions[v][g] = forms[v] != null && forms[v].writes(votes.get(v).reply(), answers.get(g));
                 }
             }
         }
@@ -195,6 +201,30 @@ final class LearnedRule implements Rule {
         double none = NONE_START + reliability.of(panel, NONE).answered() / SCALE + Math.log(candidates) * reliability
                 .of(panel, NONE_DISTINCT).answered() / SCALE;
         return new Model(panel, features, backers, scores, none);
+    }
+
+    /** @return the indexes of the {@value #LEADERS} best scores, the only answers whose mentions are looked for */
+    private static int[] leaders(double[] scores) {
+        if (scores.length <= LEADERS) {
+            int[] all = new int[scores.length];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        int[] top = new int[LEADERS];
+        boolean[] taken = new boolean[scores.length];
+        for (int k = 0; k < LEADERS; k++) {
+            int best = -1;
+            for (int i = 0; i < scores.length; i++) {
+                if (!taken[i] && (best < 0 || scores[i] > scores[best])) {
+                    best = i;
+                }
+            }
+            taken[best] = true;
+            top[k] = best;
+        }
+        return top;
     }
 
     private static String backer(String expert) {

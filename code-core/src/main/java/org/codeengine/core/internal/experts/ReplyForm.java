@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
  *        is no such number or the answer is not a number
  * @param hedged whether the reply says it approximates, assumes or is unsure
  * @param length the reply's length in characters
+ * @param working where the reply's working ends: at its answer field, or its end
  */
-record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, int length) {
+record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, int length, int working) {
     private static final String FIELD = "\"answer\"";
     private static final String[] HEDGES = {"approximately", "assum", "not sure", "unclear", "cannot be determined"};
 
@@ -39,7 +40,7 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, i
                 break;
             }
         }
-        return new ReplyForm(field, cutOff, agreement, hedged, reply.length());
+        return new ReplyForm(field, cutOff, agreement, hedged, reply.length(), field ? at : reply.length());
     }
 
     /** Whether the last number before {@code before} is {@code answer}: 1 yes, -1 another number, 0 none or no number. */
@@ -73,8 +74,16 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, i
      *         whole number token: not as part of a longer number
      */
     static boolean mentions(String reply, String number) {
-        int end = reply.indexOf(FIELD);
-        end = end < 0 ? reply.length() : end;
+        return of(reply, null).writes(reply, number);
+    }
+
+    /**
+     * @param reply the reply this is the form of
+     * @param number a number, canonical
+     * @return as {@link #mentions(String, String)}
+     */
+    boolean writes(String reply, String number) {
+        int end = working;
         for (int at = reply.indexOf(number); at >= 0 && at < end; at = reply.indexOf(number, at + 1)) {
             int after = at + number.length();
             boolean startsToken = at == 0 || !(isDigit(reply.charAt(at - 1)) || reply.charAt(at - 1) == '.');

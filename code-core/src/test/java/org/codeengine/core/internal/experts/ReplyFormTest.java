@@ -24,6 +24,13 @@ class ReplyFormTest {
         assertThat(ReplyForm.of(agrees, "18").field()).isTrue();
         assertThat(ReplyForm.of(agrees, "18").cutOff()).isFalse();
         assertThat(ReplyForm.of(agrees, "18").length()).isEqualTo(agrees.length());
+        assertThat(ReplyForm.mentions(agrees, "9")).as("an intermediate step").isTrue();
+        assertThat(ReplyForm.mentions(agrees, "8")).as("not inside 18").isFalse();
+        assertThat(ReplyForm.mentions(agrees, "1")).isFalse();
+        assertThat(ReplyForm.mentions(thousands, "130000")).as("thousands separators are not read in the working")
+                .isFalse();
+        assertThat(ReplyForm.mentions(thousands, "200")).as("not the start of 200,000").isFalse();
+        assertThat(ReplyForm.mentions(agrees, "18")).as("in the working, not only in the answer field").isTrue();
     }
 
     @Test
