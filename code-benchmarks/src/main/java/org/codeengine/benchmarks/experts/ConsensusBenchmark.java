@@ -42,10 +42,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * answers; {@link Extraction.Text} extraction, then {@link MedoidStrategy} as the engine configures it (threshold 0.8,
  * {@link JavaKernels}): embed each answer, all pairwise cosine similarities, link, pick the heaviest cluster's medoid.
  * The setup checks that the strategy finds exactly the generated groups.
- * <li>{@code reliability}, {@code majority}: GSM8K-like replies (JSON with worked reasoning and an {@code answer}
+ * <li>{@code reliability}, {@code learned}, {@code majority}: GSM8K-like replies (JSON with worked reasoning and an {@code answer}
  * field, or GSM8K's {@code #### answer} line), {@link Extraction#auto()} extraction, then the default strategy with a
  * record for every expert, signal and pair of experts and a panel record that makes it use its {@code scatter} rule
- * with calibrated confidence, or plain majority: the cheap path for answers that compare exactly. The default's cost
+ * ({@code reliability}) or its {@code learned} rule (which also reads each reply's form: answer field, cut-off, the
+ * reasoning's last number, hedging, length) with calibrated confidence, or plain majority: the cheap path for answers that compare exactly. The default's cost
  * above majority's is its rule (a few record lookups per voter and pair of voters): extraction dominates both.
  * </ul>
  *
@@ -67,7 +68,7 @@ public class ConsensusBenchmark {
     @Param({"5", "64"})
     int replies;
 
-    @Param({"medoid", "reliability", "majority"})
+    @Param({"medoid", "reliability", "learned", "majority"})
     String strategy;
 
     List<List<String>> questions;
@@ -84,15 +85,15 @@ public class ConsensusBenchmark {
         for (int i = 0; i < replies; i++) {
             experts[i] = "bench/model-" + i;
         }
-        reliability = records(random, experts);
+        reliability = records(random, experts, strategy.equals("learned") ? "learned" : "scatter");
         boolean freeText = strategy.equals("medoid");
         int clusters = replies <= 8 ? 2 : 5;
         extract = Answers.compile(freeText ? new Extraction.Text() : Extraction.auto());
         decider = switch (strategy) {
             case "medoid" -> new MedoidStrategy(new JavaKernels(), 0.8f);
-            case "reliability" -> new ReliabilityStrategy();
+            case "reliability", "learned" -> new ReliabilityStrategy();
             case "majority" -> new MajorityStrategy();
-            default -> throw new IllegalArgumentException("strategy must be medoid, reliability or majority");
+            default -> throw new IllegalArgumentException("strategy must be medoid, reliability, learned or majority");
         };
         questions = new ArrayList<>(QUESTIONS);
         for (int q = 0; q < QUESTIONS; q++) {
@@ -136,9 +137,10 @@ public class ConsensusBenchmark {
     /**
      * A record for every expert under every signal (and for every pair of experts: how often one repeated the other's
      * mistakes), as a busy panel's reliability book holds; and a panel record under which the default strategy has
-     * judged 370 questions, so that it decides with the rule it chose and calibrates its confidence.
+     * judged 370 questions, so that it decides with the rule it chose ({@code rule}) and calibrates its confidence,
+     * with weights for every feature of the learned rule.
      */
-    static Reliability records(Random random, String[] experts) {
+    static Reliability records(Random random, String[] experts, String rule) {
         Map<String, Reliability.Record> records = new ConcurrentHashMap<>();
         List<String> signals = new ArrayList<>(List.of(Ballots.ALL, "support:alone", "support:some", "support:most",
                 "support:all", "shape:integer", "shape:decimal", "shape:fraction", "shape:letter", "shape:text",
@@ -154,11 +156,13 @@ public class ConsensusBenchmark {
             }
         }
         return (expert, signal) -> expert.startsWith("circle:")
-                ? new Reliability.Record(370, signal.startsWith("rule:scatter")
-                        ? 350
-                        : signal.startsWith("rule:")
-                                ? 340
-                                : 180)
+                ? signal.startsWith("learned:")
+                        ? new Reliability.Record((signal.hashCode() % 1000) * 100_000L, 1_000_000_000L)
+                        : new Reliability.Record(370, signal.equals("rule:" + rule)
+                                ? 350
+                                : signal.startsWith("rule:")
+                                        ? 340
+                                        : 180)
                 : records.getOrDefault(expert + '\u0000' + signal, Reliability.Record.NONE);
     }
 }

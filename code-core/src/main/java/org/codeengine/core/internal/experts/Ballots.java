@@ -201,6 +201,12 @@ public final class Ballots {
         return slashes > 0 ? "shape:fraction" : dots > 0 ? "shape:decimal" : "shape:integer";
     }
 
+    /** @return whether the answer is a number: an integer, a decimal or a fraction */
+    static boolean numeric(String answer) {
+        String shape = shape(answer);
+        return shape.equals("shape:integer") || shape.equals("shape:decimal") || shape.equals("shape:fraction");
+    }
+
     static @Nullable String firstAnswer(List<Vote> votes) {
         return votes.stream().map(Vote::answer).filter(a -> a != null).findFirst().orElse(null);
     }

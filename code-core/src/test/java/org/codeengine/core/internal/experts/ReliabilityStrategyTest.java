@@ -125,9 +125,57 @@ class ReliabilityStrategyTest {
         assertThat(majorityRight).isLessThan(200);
         assertThat(right).as("about a's 90%%").isGreaterThan(255);
         assertThat(last.rationale())
-                .matches("rule (scatter|discounted-log-odds|log-odds|best-member): right on \\d+ of 270 reported"
-                        + " questions, each decided before its truth was learned \\(.*majority \\d+.*\\)");
+                .matches(
+                        "rule (scatter|discounted-log-odds|log-odds|best-member|learned): right on \\d+ of 270 reported"
+                                + " questions, each decided before its truth was learned \\(.*majority \\d+.*\\)");
         assertThat(last.confidence()).isBetween(0.0, 1.0);
+    }
+
+    /** A JSON reply whose reasoning ends with {@code worked} and whose answer field is {@code answer}. */
+    private static Vote reply(String expert, String answer, String worked) {
+        return new Vote(expert, "test", answer, "{\"reasoning\": \"so it is " + worked + ".\", \"answer\": \""
+                + answer + "\"}", 1);
+    }
+
+    @Test
+    void learned_readsTheReplies_whereTheVotePatternSaysNothing_andIsUsedOnlyOnceItsRecordIsTheBest() {
+        // three experts alike, right 55% of the time, mistakes scattered: who voted what cannot tell a 1-1-1 split apart;
+        // a wrong reply's reasoning mostly ends on another number than its answer, a right one's on its answer
+        Random random = new Random(11);
+        Memory book = new Memory();
+        ReliabilityStrategy strategy = new ReliabilityStrategy();
+        int learnedRight = 0;
+        int scatterRight = 0;
+        List<List<Vote>> test = new ArrayList<>();
+        for (int q = 0; q < 800; q++) {
+            String truth = Integer.toString(q);
+            List<Vote> votes = new ArrayList<>();
+            for (String e : List.of("a", "b", "c")) {
+                boolean right = random.nextDouble() < 0.55;
+                String answer = right ? truth : Integer.toString(1000 + random.nextInt(1000));
+                boolean honest = random.nextDouble() < (right ? 0.95 : 0.3);
+                votes.add(reply(e, answer, honest ? answer : Integer.toString(5000 + random.nextInt(100))));
+            }
+            if (q < 400) {
+                strategy.judge(votes, truth, book);
+                for (int i = 0; i < votes.size(); i++) {
+                    book.add(votes.get(i).expert(), Ballots.outcomes(votes, i, truth));
+                }
+            } else {
+                Verdict v = strategy.decide(votes, book);
+                assertThat(v.rationale()).startsWith("rule learned: right on ");
+                learnedRight += truth.equals(v.answer()) ? 1 : 0;
+                scatterRight += truth.equals(decide(new ScatterRule(), votes, book)) ? 1 : 0;
+                test.add(votes);
+            }
+        }
+
+        assertThat(learnedRight).as("learned against scatter, of 400").isGreaterThan(scatterRight + 20);
+        ReliabilityStrategy restarted = new ReliabilityStrategy();
+        for (List<Vote> votes : test) {
+            assertThat(restarted.decide(votes, book).answer()).as("the weights are in the book")
+                    .isEqualTo(strategy.decide(votes, book).answer());
+        }
     }
 
     @Test

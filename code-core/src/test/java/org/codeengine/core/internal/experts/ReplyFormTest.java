@@ -1,0 +1,50 @@
+package org.codeengine.core.internal.experts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ReplyFormTest {
+    @Test
+    void theLastNumberOfTheReasoning_isTheAnswer_orAnotherNumber() {
+        String agrees = "```json\n{\n  \"reasoning\": \"She sells 9 eggs * $2 = $18 every day.\",\n  \"answer\": \"18\"\n}\n```";
+        String disagrees = "{\n  \"reasoning\": \"... dividing the total cost by 2.5 (since 150% increase means the"
+                + " total cost is 2.5 times the original value).\",\n  \"answer\": \"40000\"\n}";
+        String thousands = "{\"reasoning\": \"$200,000 - $130,000 = $70,000\", \"answer\": \"70000\"}";
+        String negative = "{\"reasoning\": \"so the change is 3 - 10 = -7\", \"answer\": \"-7\"}";
+        String subtraction = "{\"reasoning\": \"16-7\", \"answer\": \"7\"}";
+
+        assertThat(ReplyForm.of(agrees, "18").agreement()).isEqualTo(1);
+        assertThat(ReplyForm.of(disagrees, "40000").agreement()).isEqualTo(-1);
+        assertThat(ReplyForm.of(thousands, "70000").agreement()).isEqualTo(1);
+        assertThat(ReplyForm.of(negative, "-7").agreement()).isEqualTo(1);
+        assertThat(ReplyForm.of(subtraction, "7").agreement()).as("16-7 ends with 7, not -7").isEqualTo(1);
+        assertThat(ReplyForm.of("{\"reasoning\": \"none\", \"answer\": \"B\"}", "B").agreement()).as("not a number")
+                .isZero();
+        assertThat(ReplyForm.of(agrees, "18").field()).isTrue();
+        assertThat(ReplyForm.of(agrees, "18").cutOff()).isFalse();
+        assertThat(ReplyForm.of(agrees, "18").length()).isEqualTo(agrees.length());
+        assertThat(ReplyForm.mentions(agrees, "9")).as("an intermediate step").isTrue();
+        assertThat(ReplyForm.mentions(agrees, "8")).as("not inside 18").isFalse();
+        assertThat(ReplyForm.mentions(agrees, "1")).isFalse();
+        assertThat(ReplyForm.mentions(thousands, "130000")).as("thousands separators are not read in the working")
+                .isFalse();
+        assertThat(ReplyForm.mentions(thousands, "200")).as("not the start of 200,000").isFalse();
+        assertThat(ReplyForm.mentions(agrees, "18")).as("in the working, not only in the answer field").isTrue();
+    }
+
+    @Test
+    void aReplyCutOffInItsJson_hasNoField_andIsCutOff_andHedgingIsSeen() {
+        ReplyForm cut = ReplyForm.of("{\n \"reasoning\": \"Josh's profit is $155,000 - ($80,000 + $50,00", "50");
+        ReplyForm plain = ReplyForm.of("The answer is 12.", "12");
+        ReplyForm hedged = ReplyForm.of("{\"reasoning\": \"assuming 4 weeks a month, approximately 17\","
+                + " \"answer\": \"17\"}", "17");
+
+        assertThat(cut.field()).isFalse();
+        assertThat(cut.cutOff()).isTrue();
+        assertThat(cut.agreement()).isZero();
+        assertThat(plain.cutOff()).as("no JSON opened").isFalse();
+        assertThat(plain.hedged()).isFalse();
+        assertThat(hedged.hedged()).isTrue();
+    }
+}
