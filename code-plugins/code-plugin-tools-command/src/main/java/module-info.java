@@ -7,6 +7,7 @@
  */
 module org.codeengine.plugin.tools.command {
     requires org.codeengine.api;
+    requires org.codeengine.plugin.support;
 
     provides org.codeengine.api.spi.ToolProvider with org.codeengine.plugin.tools.command.CommandToolProvider;
 }

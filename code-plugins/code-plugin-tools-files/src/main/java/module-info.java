@@ -7,6 +7,7 @@
  */
 module org.codeengine.plugin.tools.files {
     requires org.codeengine.api;
+    requires org.codeengine.plugin.support;
     requires re2j;
 
     provides org.codeengine.api.spi.ToolProvider with org.codeengine.plugin.tools.files.FilesToolProvider;

@@ -20,6 +20,7 @@ import org.codeengine.api.spi.ToolSettings;
 import org.codeengine.api.tools.ToolAnnotations;
 import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolResult;
+import org.codeengine.plugin.support.ToolSettingsReader;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -107,15 +108,9 @@ public final class CommandToolProvider implements ToolProvider {
 
     @Override
     public ToolProvider configured(ToolSettings settings) {
-        JsonNode s = settings.settings();
-        for (Map.Entry<String, JsonNode> e : s.properties()) {
-            if (!SETTINGS.contains(e.getKey())) {
-                throw new ConfigurationException("tools.command has an unknown setting '" + e.getKey() + "'; known: "
-                        + SETTINGS.stream().sorted().toList(), null);
-            }
-        }
+        ToolSettingsReader s = new ToolSettingsReader(name(), settings, SETTINGS);
         Map<String, Path> executables = new TreeMap<>();
-        for (String name : strings(s, "executables", null)) {
+        for (String name : s.strings("executables", null)) {
             Path resolved = resolveExecutable(name);
             executables.put(name, resolved);
             executables.put(resolved.toString(), resolved);
@@ -123,33 +118,22 @@ public final class CommandToolProvider implements ToolProvider {
         if (executables.isEmpty()) {
             throw new ConfigurationException("tools.command.executables must list at least one program", null);
         }
-        List<Path> roots = new ArrayList<>();
-        for (String root : strings(s, "roots", List.of("."))) {
-            Path path = settings.home().resolve(root);
-            try {
-                roots.add(path.toRealPath());
-            } catch (IOException e) {
-                throw new ConfigurationException("tools.command.roots: " + path + " does not exist", e);
-            }
-            if (!Files.isDirectory(roots.getLast())) {
-                throw new ConfigurationException("tools.command.roots: " + path + " is not a folder", null);
-            }
-        }
+        List<Path> roots = s.folders("roots", List.of("."));
         Map<String, String> env = new LinkedHashMap<>();
-        for (String name : strings(s, "env", DEFAULT_ENV)) {
+        for (String name : s.strings("env", DEFAULT_ENV)) {
             String value = System.getenv(name);
             if (value != null) {
                 env.put(name, value);
             }
         }
-        int maxTimeout = number(s, "maxTimeoutSeconds", 600);
-        int timeout = number(s, "timeoutSeconds", 30);
+        int maxTimeout = s.positive("maxTimeoutSeconds", 600);
+        int timeout = s.positive("timeoutSeconds", 30);
         if (timeout > maxTimeout) {
             throw new ConfigurationException("tools.command.timeoutSeconds must not exceed maxTimeoutSeconds ("
                     + maxTimeout + ")", null);
         }
-        return new CommandToolProvider(new Config(Map.copyOf(executables), List.copyOf(roots), Map.copyOf(env),
-                timeout, maxTimeout, number(s, "maxOutputBytes", 64 * 1024)));
+        return new CommandToolProvider(new Config(Map.copyOf(executables), roots, Map.copyOf(env), timeout,
+                maxTimeout, s.positive("maxOutputBytes", 64 * 1024)));
     }
 
     /** @return the program's absolute, real path: given absolute, or found once on the host's PATH */
@@ -180,39 +164,6 @@ public final class CommandToolProvider implements ToolProvider {
         }
         throw new ConfigurationException("tools.command.executables: '" + name + "' is not an executable file"
                 + (name.contains("/") ? "" : " on the PATH"), null);
-    }
-
-    private static List<String> strings(JsonNode settings, String name, @Nullable List<String> fallback) {
-        JsonNode node = settings.get(name);
-        if (node == null || node.isNull()) {
-            if (fallback == null) {
-                throw new ConfigurationException("tools.command." + name + " is required", null);
-            }
-            return fallback;
-        }
-        if (!node.isArray()) {
-            throw new ConfigurationException("tools.command." + name + " must be a list of strings", null);
-        }
-        List<String> values = new ArrayList<>();
-        for (JsonNode item : node) {
-            if (!item.isString() || item.asString().isBlank()) {
-                throw new ConfigurationException("tools.command." + name + " must be a list of strings", null);
-            }
-            values.add(item.asString());
-        }
-        return values;
-    }
-
-    private static int number(JsonNode settings, String name, int fallback) {
-        JsonNode node = settings.get(name);
-        if (node == null) {
-            return fallback;
-        }
-        if (!node.canConvertToInt() || node.asInt() < 1) {
-            throw new ConfigurationException("tools.command." + name + " must be a whole number of at least 1",
-                    null);
-        }
-        return node.asInt();
     }
 
     @Override

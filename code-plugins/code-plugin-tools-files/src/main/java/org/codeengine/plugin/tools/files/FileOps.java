@@ -62,7 +62,7 @@ final class FileOps {
     private Text readText(Target target, int fd, int cap) throws Errno {
         Posix.Stat stat = posix.stat(fd);
         requireRegular(target, stat);
-        byte[] bytes = posix.readAll(fd, cap);
+        byte[] bytes = posix.readAll(fd, cap, stat.size());
         boolean truncated = stat.size() > bytes.length;
         return new Text(decode(target, bytes, truncated), truncated, stat.size());
     }
@@ -82,11 +82,16 @@ final class FileOps {
     }
 
     private static String decode(Target target, byte[] bytes, boolean truncated) {
-        for (int i = 0, n = Math.min(bytes.length, 8192); i < n; i++) {
-            if (bytes[i] == 0) {
+        boolean ascii = true;
+        for (int i = 0, n = bytes.length; i < n; i++) {
+            if (bytes[i] == 0 && i < 8192) {
                 throw new Refused(target.argument() + " '" + target.relative() + "' is a binary file (it holds NUL "
                         + "bytes); only text files are read");
             }
+            ascii &= bytes[i] >= 0;
+        }
+        if (ascii) {
+            return new String(bytes, StandardCharsets.US_ASCII);
         }
         int length = bytes.length;
         if (truncated) {
@@ -125,6 +130,16 @@ final class FileOps {
         } finally {
             posix.close(fd);
         }
+        boolean whole = !args.has("head") && !args.has("tail") && !args.has("startLine") && !args.has("endLine");
+        if (whole && !text.truncated()) {
+            long count = text.text().chars().filter(c -> c == '\n').count() + (text.text().isEmpty() || text.text()
+                    .endsWith("\n") ? 0 : 1);
+            if (count <= limits.maxLines()) {
+                // all of a short file: its text as it is, a last line without a line break given one
+                String content = text.text().isEmpty() || text.text().endsWith("\n") ? text.text() : text.text() + "\n";
+                return result(target, content, 1, (int) count, (int) count, false);
+            }
+        }
         List<String> lines = text.text().lines().toList();
         int from = 1;
         int to = lines.size();
@@ -153,12 +168,14 @@ final class FileOps {
                     ? "the file has " + text.size() + " bytes, " + limits.readBytes() + " were read"
                     : "at most " + limits.maxLines() + " lines are returned; ask for a line range").append("]\n");
         }
-        ObjectNode structured = JSON.createObjectNode().put("path", target.shown()).put("content", out.toString())
-                .put("startLine", from).put("endLine", Math.min(to, lines.size())).put("totalLines", text.truncated()
-                        ? -1
-                        : lines.size())
-                .put("truncated", truncated);
-        return new ToolResult(out.toString(), structured, false);
+        return result(target, out.toString(), from, Math.min(to, lines.size()), text.truncated() ? -1 : lines.size(),
+                truncated);
+    }
+
+    private static ToolResult result(Target target, String content, int from, int to, int total, boolean truncated) {
+        ObjectNode structured = JSON.createObjectNode().put("path", target.shown()).put("content", content).put(
+                "startLine", from).put("endLine", to).put("totalLines", total).put("truncated", truncated);
+        return new ToolResult(content, structured, false);
     }
 
     private static int positive(JsonNode args, String name) {
@@ -352,7 +369,7 @@ final class FileOps {
                     return;
                 }
                 String text = decode(new Target(roots.roots().getFirst(), relative, "path"), posix.readAll(fd,
-                        limits.readBytes()), false);
+                        limits.readBytes(), stat.size()), false);
                 int number = 0;
                 for (String line : (Iterable<String>) text.lines()::iterator) {
                     number++;

@@ -1,11 +1,7 @@
 package org.codeengine.plugin.tools.files;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.codeengine.api.ApiVersion;
@@ -17,6 +13,7 @@ import org.codeengine.api.spi.ToolSettings;
 import org.codeengine.api.tools.ToolAnnotations;
 import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolResult;
+import org.codeengine.plugin.support.ToolSettingsReader;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -147,60 +144,21 @@ public final class FilesToolProvider implements ToolProvider {
 
     @Override
     public ToolProvider configured(ToolSettings settings) {
-        JsonNode s = settings.settings();
-        for (Map.Entry<String, JsonNode> e : s.properties()) {
-            if (!SETTINGS.contains(e.getKey())) {
-                throw new ConfigurationException("tools.files has an unknown setting '" + e.getKey() + "'; known: "
-                        + SETTINGS.stream().sorted().toList(), null);
-            }
-        }
+        ToolSettingsReader s = new ToolSettingsReader(name(), settings, SETTINGS);
         Posix posix = Posix.get();
         if (posix == null) {
             throw new ConfigurationException("the files tools cannot run here: " + Posix.unavailable(), null);
         }
-        JsonNode rootsNode = s.path("roots");
-        if (!rootsNode.isArray() || rootsNode.isEmpty()) {
-            throw new ConfigurationException("tools.files.roots must list at least one folder", null);
-        }
-        List<Path> roots = new ArrayList<>();
-        for (JsonNode root : rootsNode) {
-            if (!root.isString() || root.asString().isBlank()) {
-                throw new ConfigurationException("tools.files.roots must hold folder paths as strings", null);
-            }
-            Path path = settings.home().resolve(root.asString());
-            try {
-                // a root is resolved once, here; beneath it the kernel confines every call
-                roots.add(path.toRealPath());
-            } catch (IOException e) {
-                throw new ConfigurationException("tools.files.roots: " + path + " does not exist", e);
-            }
-            if (!Files.isDirectory(roots.getLast())) {
-                throw new ConfigurationException("tools.files.roots: " + path + " is not a folder", null);
-            }
-        }
-        FileOps.Limits limits = new FileOps.Limits(limit(s, "maxReadBytes", 1 << 20), limit(s, "maxLines", 2000),
-                limit(s, "maxResults", 200), limit(s, "searchFiles", 20_000));
-        JsonNode openat2 = s.path("openat2");
-        if (!openat2.isMissingNode() && !openat2.isBoolean()) {
-            throw new ConfigurationException("tools.files.openat2 must be true or false", null);
-        }
+        // a root is resolved once, here; beneath it the kernel confines every call
+        List<Path> roots = s.folders("roots", null);
+        FileOps.Limits limits = new FileOps.Limits(s.positive("maxReadBytes", 1 << 20), s.positive("maxLines", 2000),
+                s.positive("maxResults", 200), s.positive("searchFiles", 20_000));
         try {
-            return new FilesToolProvider(new FileOps(posix, new Roots(posix, roots, openat2.asBoolean(true)),
+            return new FilesToolProvider(new FileOps(posix, new Roots(posix, roots, s.flag("openat2", true)),
                     limits));
         } catch (Refused e) {
             throw new ConfigurationException("tools.files.roots: " + e.getMessage(), null);
         }
-    }
-
-    private static int limit(JsonNode settings, String name, int fallback) {
-        JsonNode node = settings.get(name);
-        if (node == null) {
-            return fallback;
-        }
-        if (!node.canConvertToInt() || node.asInt() < 1) {
-            throw new ConfigurationException("tools.files." + name + " must be a whole number of at least 1", null);
-        }
-        return node.asInt();
     }
 
     /** @return how paths are confined, such as {@code openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS)} */

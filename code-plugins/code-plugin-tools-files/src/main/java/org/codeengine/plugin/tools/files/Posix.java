@@ -233,14 +233,17 @@ final class Posix {
     /**
      * Reads up to {@code max} bytes from the descriptor's current position.
      *
+     * @param expected how many bytes the file holds, as its size says; the buffer is sized to it
+     *
      * @return the bytes read; fewer than {@code max} only at the end of the file
      */
-    byte[] readAll(int fd, int max) throws Errno {
+    byte[] readAll(int fd, int max, long expected) throws Errno {
         try (Arena arena = Arena.ofConfined()) {
-            int chunk = Math.max(1, Math.min(max, 1 << 20));
+            // a buffer the size of the file (one more byte to see its end), never more than 1 MiB at a time
+            int chunk = (int) Math.max(1, Math.min(Math.min(max, 1 << 20), expected + 1));
             MemorySegment buffer = arena.allocate(chunk);
             MemorySegment state = arena.allocate(CALL_STATE);
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.min(max, 64 * 1024));
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(chunk);
             while (out.size() < max) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new Errno("read", EINTR);
