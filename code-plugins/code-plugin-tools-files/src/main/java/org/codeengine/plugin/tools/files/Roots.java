@@ -100,10 +100,11 @@ final class Roots {
                 throw new Refused(argument + " has a component longer than " + MAX_NAME_BYTES + " bytes");
             }
         }
-        if (!Normalizer.isNormalized(path, Normalizer.Form.NFC)) {
+        boolean ascii = path.chars().allMatch(c -> c < 0x80);
+        if (!ascii && !Normalizer.isNormalized(path, Normalizer.Form.NFC)) {
             throw new Refused(argument + " must be in Unicode normal form NFC (it holds decomposed characters)");
         }
-        path.codePoints().filter(c -> c > 0x7f).forEach(c -> {
+        (ascii ? java.util.stream.IntStream.empty() : path.codePoints().filter(c -> c > 0x7f)).forEach(c -> {
             String folded = Normalizer.normalize(Character.toString(c), Normalizer.Form.NFKC);
             if (folded.contains(".") || folded.contains("/") || folded.contains("\\")) {
                 throw new Refused(argument + " holds U+" + String.format("%04X", c) + ", a look-alike of '.', '/' "
