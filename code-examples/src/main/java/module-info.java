@@ -8,6 +8,8 @@ module org.codeengine.examples {
     requires java.net.http;
     requires org.codeengine.plugin.mcp;
 
+    uses org.codeengine.api.spi.ToolProvider;
+
     exports org.codeengine.examples;
 
     opens org.codeengine.examples.cli to info.picocli;

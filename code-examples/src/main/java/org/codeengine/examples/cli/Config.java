@@ -3,6 +3,10 @@ package org.codeengine.examples.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,6 +27,10 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * experts: panel.yaml                             # a panel file (relative to the home folder), or a panel inline
  * eval: /path/to/shared/eval                      # recorded replies for the demo and replay experts  (CODE_EVAL)
  * benchmarks: /path/to/benchmarks.jar             # for `code bench`  (CODE_BENCHMARKS_JAR)
+ * tools:                                          # tool plugins `code mcp serve` enables, each with its settings
+ *   files: {roots: [".", /srv/data]}              #   relative paths against the home folder
+ *   command: {executables: [git, ls], roots: ["."], timeoutSeconds: 30}
+ * toolsUnconfirmed: [files_write]                 # destructive tools an MCP client may call without being asked
  * }</pre>
  *
  * @param store the store's JDBC URL or H2 file, or null
@@ -32,12 +40,15 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * @param experts a panel file name or an inline panel, or null
  * @param eval the folder of recorded replies, or null
  * @param benchmarks the benchmarks jar, or null
+ * @param tools each tool plugin's settings by the plugin's name; empty when none are configured
+ * @param toolsUnconfirmed the destructive tools an MCP client may call without confirming
  */
 record Config(@Nullable String store, @Nullable String storeUser, @Nullable String storePassword,
-        @Nullable String storeSchema, @Nullable JsonNode experts, @Nullable String eval, @Nullable String benchmarks) {
-    static final Config EMPTY = new Config(null, null, null, null, null, null, null);
+        @Nullable String storeSchema, @Nullable JsonNode experts, @Nullable String eval, @Nullable String benchmarks,
+        Map<String, JsonNode> tools, List<String> toolsUnconfirmed) {
+    static final Config EMPTY = new Config(null, null, null, null, null, null, null, Map.of(), List.of());
     private static final Set<String> KEYS = Set.of("store", "storeUser", "storePassword", "storeSchema", "experts",
-            "eval", "benchmarks");
+            "eval", "benchmarks", "tools", "toolsUnconfirmed");
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
     /**
@@ -85,7 +96,48 @@ record Config(@Nullable String store, @Nullable String storeUser, @Nullable Stri
         }
         return new Config(text(root, "store", file), text(root, "storeUser", file), password, text(root,
                 "storeSchema", file), experts == null || experts.isNull() ? null : experts, text(root, "eval", file),
-                text(root, "benchmarks", file));
+                text(root, "benchmarks", file), tools(root, file), unconfirmed(root, file));
+    }
+
+    private static Map<String, JsonNode> tools(JsonNode root, Path file) {
+        JsonNode tools = root.get("tools");
+        if (tools == null || tools.isNull()) {
+            return Map.of();
+        }
+        if (!tools.isObject()) {
+            throw CliException.usage(file + ": tools must map tool plugin names to their settings",
+                    "e.g. tools: {files: {roots: [\".\"]}}");
+        }
+        Map<String, JsonNode> settings = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : tools.properties()) {
+            JsonNode value = entry.getValue();
+            if (value != null && !value.isNull() && !value.isObject()) {
+                throw CliException.usage(file + ": tools." + entry.getKey() + " must be a mapping of settings",
+                        "e.g. tools: {files: {roots: [\".\"]}}");
+            }
+            settings.put(entry.getKey(), value == null || value.isNull() ? YAML.createObjectNode() : value);
+        }
+        return Collections.unmodifiableMap(settings);
+    }
+
+    private static List<String> unconfirmed(JsonNode root, Path file) {
+        JsonNode list = root.get("toolsUnconfirmed");
+        if (list == null || list.isNull()) {
+            return List.of();
+        }
+        CliException wrong = CliException.usage(file + ": toolsUnconfirmed must be a list of tool names",
+                "e.g. toolsUnconfirmed: [files_write]");
+        if (!list.isArray()) {
+            throw wrong;
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode name : list) {
+            if (!name.isString() || !name.asString().matches("[A-Za-z0-9_.-]{1,128}")) {
+                throw wrong;
+            }
+            names.add(name.asString());
+        }
+        return List.copyOf(names);
     }
 
     private static @Nullable String text(JsonNode root, String key, Path file) {

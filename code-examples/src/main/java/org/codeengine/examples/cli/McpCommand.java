@@ -3,10 +3,18 @@ package org.codeengine.examples.cli;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.codeengine.api.experts.ExpertPanel;
+import org.codeengine.api.security.Permission;
+import org.codeengine.api.security.Principal;
 import org.codeengine.core.CodeEngine;
 import org.codeengine.plugin.mcp.McpClient;
 import org.codeengine.plugin.mcp.McpHttpServer;
@@ -19,6 +27,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** {@code code mcp serve|call}: CODE's tools over MCP, and another MCP server's tools from the command line. */
@@ -29,11 +38,15 @@ import tools.jackson.databind.node.ObjectNode;
 final class McpCommand extends CommandGroup {
     @Command(name = "serve", mixinStandardHelpOptions = true, description = {
             "Serve CODE's faces as MCP tools: code_plan, code_deploy, code_status, audit_verify, secrets_scan, and code_ask "
-                    + "when --experts is given; plus every tool plugin's tools. Each call needs tool:call:<name> and is "
-                    + "audited.",
+                    + "when --experts is given; plus the tools of each tool plugin --tools names (files, command, http, "
+                    + "postgres, redis, docker, kubernetes, terraform), configured under tools: in config.yaml. Each "
+                    + "call needs tool:call:<name> and is audited; a destructive call (a write, a command) runs only "
+                    + "once the client's user confirms it (MCP elicitation), unless toolsUnconfirmed lists it.",
             "With --stdio nothing but MCP goes to standard output (use it in a client's config: {\"command\": "
-                    + "\"code\", \"args\": [\"mcp\", \"serve\", \"--stdio\"]}). With --http it listens on "
+                    + "\"code\", \"args\": [\"mcp\", \"serve\", \"--stdio\", \"--tools\", \"files\", \"--root\", "
+                    + "\".\"]}). With --http it listens on "
                     + "127.0.0.1 until stopped."}, footer = {"", "Examples:", "  code mcp serve --stdio",
+                            "  code mcp serve --stdio --tools files,command --root .",
                             "  code mcp serve --http --port 8765 --experts replay"})
     static final class Serve extends BaseCommand {
         static final class Transport {
@@ -70,6 +83,16 @@ final class McpCommand extends CommandGroup {
         @Nullable
         Path eval;
 
+        @Option(names = "--tools", split = ",", paramLabel = "LIST", description = "Tool plugins to serve: files, "
+                + "command, http, postgres, redis, docker, kubernetes, terraform (default: those under tools: in "
+                + "config.yaml, whose settings each one gets).")
+        @Nullable
+        List<String> tools;
+
+        @Option(names = "--root", paramLabel = "DIR", description = "A folder the files and command tools are "
+                + "confined to; repeat for more. Replaces their roots from config.yaml.")
+        List<Path> roots = new ArrayList<>();
+
         @Override
         int run(Session session) {
             if (port < 0 || port > 65_535) {
@@ -86,10 +109,11 @@ final class McpCommand extends CommandGroup {
             }
             ExpertPanel panel = experts == null ? null : Panels.resolve(session, experts, eval);
             CodeEngine[] built = new CodeEngine[1];
-            CodeEngine engine = session.engine(panel, List.of(new FaceTools(() -> built[0], panel != null)));
+            CodeEngine engine = session.engine(panel, List.of(new FaceTools(() -> built[0], panel != null)),
+                    toolSettings(session.config(), tools, roots));
             built[0] = engine;
             McpServer server = McpServer.builder().info("code", Versions.version(CodeApp.class)).registry(engine
-                    .tools()).defaultPrincipal(session.principal()).build();
+                    .tools()).defaultPrincipal(client(session, engine)).build();
             if (transport.stdio) {
                 server.serveStdio(System.in, System.out);
                 return CodeApp.OK;
@@ -114,6 +138,61 @@ final class McpCommand extends CommandGroup {
             }
             return CodeApp.OK;
         }
+    }
+
+    /** The tool plugins that work in folders: {@code --root} gives them theirs. */
+    private static final Set<String> ROOTED = Set.of("files", "command");
+
+    /**
+     * @param config the configuration, whose {@code tools:} section holds each plugin's settings
+     * @param names the plugins {@code --tools} names, or null for every configured one
+     * @param roots the {@code --root} folders
+     * @return each plugin to enable, with its settings
+     * @throws CliException if {@code --root} is given without a plugin that works in folders, or one such plugin
+     *         has no folder
+     */
+    static Map<String, JsonNode> toolSettings(Config config, @Nullable List<String> names, List<Path> roots) {
+        List<String> chosen = names == null ? List.copyOf(config.tools().keySet()) : names;
+        Map<String, JsonNode> settings = new LinkedHashMap<>();
+        for (String name : chosen) {
+            if (name.isBlank()) {
+                throw CliException.usage("--tools must list plugin names separated by commas", "e.g. --tools "
+                        + "files,command");
+            }
+            JsonNode configured = config.tools().get(name);
+            ObjectNode each = configured == null ? Output.object() : (ObjectNode) configured.deepCopy();
+            if (ROOTED.contains(name) && !roots.isEmpty()) {
+                ArrayNode array = each.putArray("roots");
+                roots.forEach(r -> array.add(r.toAbsolutePath().normalize().toString()));
+            } else if (ROOTED.contains(name) && !each.has("roots")) {
+                throw CliException.usage("the " + name + " tools need a folder to work in", "add --root DIR, or "
+                        + "roots under tools." + name + " in config.yaml");
+            }
+            settings.put(name, each);
+        }
+        if (!roots.isEmpty() && chosen.stream().noneMatch(ROOTED::contains)) {
+            throw CliException.usage("--root is for the files and command tools, and neither is served",
+                    "add --tools files");
+        }
+        return settings;
+    }
+
+    /**
+     * @return who the MCP client acts as: the holder of {@code CODE_API_KEY}, else the local user in the role
+     *         {@code mcp-client}, which may call every tool, plan and deploy, and ask the experts, but is asked before
+     *         each destructive tool call but those config.yaml's {@code toolsUnconfirmed} lists: an agent acting for
+     *         the owner does not inherit the owner's right to act unasked
+     */
+    static Principal client(Session session, CodeEngine engine) {
+        if (session.io().env("CODE_API_KEY") != null) {
+            return session.principal();
+        }
+        Set<Permission> grants = new HashSet<>(Set.of(Permission.parse("tool:call:*"), Permission.parse(
+                "deploy:*:*"), Permission.parse("expert:*:*")));
+        session.config().toolsUnconfirmed().forEach(t -> grants.add(Permission.parse("tool:unconfirmed:" + t
+                .toLowerCase(Locale.ROOT))));
+        engine.security().defineRole("mcp-client", grants, Set.of());
+        return new Principal(session.principal().id(), Principal.Kind.USER, Set.of("mcp-client"));
     }
 
     @Command(name = "call", mixinStandardHelpOptions = true, description = {

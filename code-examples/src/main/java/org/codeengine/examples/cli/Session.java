@@ -3,6 +3,7 @@ package org.codeengine.examples.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.codeengine.api.CallContext;
@@ -15,6 +16,7 @@ import org.codeengine.api.security.Principal;
 import org.codeengine.api.spi.ToolProvider;
 import org.codeengine.core.CodeEngine;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 /**
  * One invocation's settings, resolved once: flags first, then environment variables, then {@code config.yaml}, then
@@ -120,6 +122,17 @@ final class Session implements AutoCloseable {
      * @return the engine, opened now on first use
      */
     CodeEngine engine(@Nullable ExpertPanel panel, List<ToolProvider> tools) {
+        return engine(panel, tools, Map.of());
+    }
+
+    /**
+     * @param panel the circle of experts, or null for none
+     * @param tools tool providers the engine's registry serves beside the plugins'
+     * @param toolSettings the tool plugins to enable, each with its settings (relative paths in them are resolved
+     *        against the home folder)
+     * @return the engine, opened now on first use
+     */
+    CodeEngine engine(@Nullable ExpertPanel panel, List<ToolProvider> tools, Map<String, JsonNode> toolSettings) {
         if (engine == null) {
             CodeEngine.Builder builder = builder().store(storeConfig()).auditSigningKey(HomeKeys.auditKey(home))
                     .vaultMasterKey(HomeKeys.masterKey(home, io.env("CODE_MASTER_KEY")))
@@ -129,7 +142,8 @@ final class Session implements AutoCloseable {
                 builder.experts(panel);
             }
             tools.forEach(builder::toolProvider);
-            engine = builder.build();
+            toolSettings.forEach(builder::toolSettings);
+            engine = builder.toolsHome(home).build();
         }
         return engine;
     }
