@@ -2,10 +2,10 @@ package org.codeengine.plugin.redis;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Set;
 import org.codeengine.api.ConfigurationException;
+import org.codeengine.plugin.support.Settings;
 
 /**
  * The settings of the Redis bus.
@@ -15,7 +15,7 @@ import org.codeengine.api.ConfigurationException;
  * @param stream the stream's key (setting {@code stream}, default {@code code-events})
  * @param maxLength the cap XADD trims the stream to, about (setting {@code maxLength}, default 1000000)
  * @param claimAfter how long a message stays pending with a consumer before another of its group claims it
- *        (setting {@code claimAfter}, ISO-8601 such as {@code PT30S}, default 30 s)
+ *        (setting {@code claimAfter}, such as {@code 30s} or {@code PT30S}, default 30 s)
  * @param block how long one read waits for new messages (setting {@code block}, default 500 ms)
  * @param batch messages read at once (setting {@code batch}, default 100)
  */
@@ -23,12 +23,7 @@ record RedisSettings(URI url, String stream, long maxLength, Duration claimAfter
     static final Set<String> KNOWN = Set.of("url", "stream", "maxLength", "claimAfter", "block", "batch");
 
     static RedisSettings of(Map<String, String> settings) {
-        for (String key : settings.keySet()) {
-            if (!KNOWN.contains(key)) {
-                throw new ConfigurationException("redis bus setting '" + key + "' is unknown; known: " + KNOWN
-                        .stream().sorted().toList(), null);
-            }
-        }
+        Settings.onlyKnown(settings, KNOWN, "redis bus");
         URI url;
         try {
             url = URI.create(settings.getOrDefault("url", "redis://127.0.0.1:6379"));
@@ -43,43 +38,11 @@ record RedisSettings(URI url, String stream, long maxLength, Duration claimAfter
         if (stream.isBlank() || stream.length() > 200) {
             throw new ConfigurationException("redis bus setting stream must be 1 to 200 characters", null);
         }
-        return new RedisSettings(url, stream, positiveLong(settings, "maxLength", 1_000_000), duration(settings,
-                "claimAfter", Duration.ofSeconds(30)), duration(settings, "block", Duration.ofMillis(500)),
-                (int) Math.min(10_000, positiveLong(settings, "batch", 100)));
-    }
-
-    private static long positiveLong(Map<String, String> settings, String key, long fallback) {
-        String text = settings.get(key);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            long value = Long.parseLong(text.strip());
-            if (value > 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ConfigurationException("redis bus setting " + key + " must be a positive whole number but was '"
-                + text + "'", null);
-    }
-
-    private static Duration duration(Map<String, String> settings, String key, Duration fallback) {
-        String text = settings.get(key);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            Duration value = Duration.parse(text.strip());
-            if (!value.isNegative() && !value.isZero()) {
-                return value;
-            }
-        } catch (DateTimeParseException e) {
-            // reported below
-        }
-        throw new ConfigurationException("redis bus setting " + key
-                + " must be a positive ISO-8601 duration such as PT30S but was '" + text + "'", null);
+        return new RedisSettings(url, stream, Settings.positive(settings, "maxLength", 1_000_000), Settings.duration(
+                settings, "claimAfter", Duration.ofSeconds(30)),
+                Settings.duration(settings, "block", Duration
+                        .ofMillis(500)),
+                Math.min(10_000, Settings.positive(settings, "batch", 100)));
     }
 
     /** @return the address with any user and password left out */

@@ -49,8 +49,8 @@ class RedisTransportTest extends EventTransportContract {
     }
 
     static Map<String, String> settings(String stream) {
-        return Map.of("url", URL, "stream", stream, "claimAfter", "PT" + CLAIM_AFTER.toMillis() / 1000.0 + "S",
-                "block", "PT0.2S");
+        return Map.of("url", URL, "stream", stream, "claimAfter", CLAIM_AFTER.toMillis() + "ms", "block",
+                "200ms");
     }
 
     @Override
@@ -83,7 +83,7 @@ class RedisTransportTest extends EventTransportContract {
     void badSettings_areRefused_namingTheSetting() {
         RedisEventBusProvider provider = new RedisEventBusProvider();
         assertThatThrownBy(() -> provider.open(Map.of("maxLength", "-1"))).isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("maxLength").hasMessageContaining("positive");
+                .hasMessageContaining("maxLength").hasMessageContaining("at least");
         assertThatThrownBy(() -> provider.open(Map.of("claimAfter", "30"))).isInstanceOf(
                 ConfigurationException.class).hasMessageContaining("claimAfter");
         assertThatThrownBy(() -> provider.open(Map.of("url", "http://x"))).isInstanceOf(ConfigurationException.class)
