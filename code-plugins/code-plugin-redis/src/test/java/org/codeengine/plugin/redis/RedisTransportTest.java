@@ -2,10 +2,7 @@ package org.codeengine.plugin.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +12,6 @@ import org.codeengine.api.UnavailableException;
 import org.codeengine.api.spi.EventTransport;
 import org.codeengine.plugin.testkit.EventTransportContract;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
@@ -30,15 +26,7 @@ class RedisTransportTest extends EventTransportContract {
 
     @BeforeAll
     static void requireServer() {
-        java.net.URI uri = java.net.URI.create(URL);
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 2000);
-        } catch (java.io.IOException e) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("Redis at " + URL + " is required in CI but cannot be reached: " + e);
-            }
-            Assumptions.abort("Redis at " + URL + " cannot be reached: " + e);
-        }
+        EventTransportContract.requireServer(URL, "Redis");
     }
 
     @AfterAll

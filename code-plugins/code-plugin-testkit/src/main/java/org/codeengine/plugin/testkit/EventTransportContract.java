@@ -155,6 +155,26 @@ public abstract class EventTransportContract {
         }
     }
 
+    /**
+     * Skips the calling test class when nothing answers at {@code url}'s host and port, except in CI
+     * ({@code CI=true}), where it fails.
+     *
+     * @param url the broker, such as {@code redis://127.0.0.1:6379}
+     * @param broker its name, for the message
+     */
+    public static void requireServer(String url, String broker) {
+        java.net.URI uri = java.net.URI.create(url);
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 2000);
+        } catch (java.io.IOException e) {
+            if ("true".equals(System.getenv("CI"))) {
+                org.junit.jupiter.api.Assertions.fail(broker + " at " + url
+                        + " is required in CI but cannot be reached: " + e);
+            }
+            org.junit.jupiter.api.Assumptions.abort(broker + " at " + url + " cannot be reached: " + e);
+        }
+    }
+
     /** Polls {@code condition} until it holds or {@link #WAIT} has passed. */
     protected static void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + WAIT.toNanos();
