@@ -711,6 +711,18 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * Whether this engine relays the store's outbox to the bus (by default it does), with the default lease
+         * (10 s) and poll (100 ms); see {@link #relay(boolean, Duration, Duration)}.
+         *
+         * @param relay whether to take part
+         * @return this builder
+         */
+        public Builder relay(boolean relay) {
+            this.relay = relay;
+            return this;
+        }
+
+        /**
          * Whether this engine relays the store's outbox to the bus (by default it does). Of the engines on one store
          * that relay, one at a time does, the holder of a lease; the others take over when it lapses.
          *

@@ -125,8 +125,8 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
-    /** Publishes one batch of unsent events; returns how many. */
-    int relayOnce() {
+    /** Publishes one batch of unsent events, whoever holds the lease (the loop checks it); returns how many. */
+    public int relayOnce() {
         List<Outbox.Row> rows = outbox.unsent(settings.batch());
         if (rows.isEmpty()) {
             return 0;
