@@ -1,22 +1,17 @@
 package org.codeengine.benchmarks.events;
 
-import java.nio.file.Files;
-import java.sql.DriverManager;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.codeengine.api.StoreConfig;
 import org.codeengine.api.events.CloudEvent;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
-import org.codeengine.core.internal.store.H2StoreProvider;
+import org.codeengine.benchmarks.BenchStores;
 import org.codeengine.core.internal.store.JdbcStore;
 import org.codeengine.core.internal.store.RunRecord;
-import org.codeengine.plugin.postgres.PostgresStoreProvider;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -44,7 +39,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
 public class OutboxCostBenchmark {
-    static final String PG = System.getenv().getOrDefault("CODE_BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
     static final String OWNER = "bench";
 
     @Param({"h2", "postgres"})
@@ -54,22 +48,14 @@ public class OutboxCostBenchmark {
     String events;
 
     JdbcStore jdbc;
-    String schema;
+    BenchStores opened;
     String runId;
     int n;
 
     @Setup
     public void setUp() throws Exception {
-        jdbc = switch (store) {
-            case "h2" -> JdbcStore.open(StoreConfig.h2File(Files.createTempDirectory("code-outbox").resolve("code-db")),
-                    new H2StoreProvider(), Clock.systemUTC(), null, List.of(JdbcStore.MIGRATIONS));
-            case "postgres" -> {
-                schema = "code_bench_" + UUID.randomUUID().toString().substring(0, 8);
-                yield JdbcStore.open(StoreConfig.jdbc(PG).withCredentials("postgres", null).withSchema(schema),
-                        new PostgresStoreProvider(), Clock.systemUTC(), null, List.of(JdbcStore.MIGRATIONS));
-            }
-            default -> throw new IllegalArgumentException("store must be h2 or postgres: " + store);
-        };
+        opened = BenchStores.open(store, "code-outbox");
+        jdbc = opened.jdbc();
         runId = UUID.randomUUID().toString();
         Instant now = Instant.now();
         jdbc.runs().create(new RunRecord(runId, "shop", "dev", RunState.RUNNING, "{}", now, now, OWNER, now
@@ -95,11 +81,6 @@ public class OutboxCostBenchmark {
 
     @TearDown
     public void tearDown() throws Exception {
-        jdbc.close();
-        if (schema != null) {
-            try (var c = DriverManager.getConnection(PG, "postgres", null); var s = c.createStatement()) {
-                s.execute("drop schema if exists " + schema + " cascade");
-            }
-        }
+        opened.close();
     }
 }
