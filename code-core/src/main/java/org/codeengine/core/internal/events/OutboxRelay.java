@@ -159,7 +159,9 @@ public final class OutboxRelay implements AutoCloseable {
         closed = true;
         wake();
         try {
-            thread.join(Duration.ofSeconds(10));
+            if (thread.getState() != Thread.State.NEW) { // a relay never started has no thread to wait for
+                thread.join(Duration.ofSeconds(10));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
