@@ -24,6 +24,7 @@ module org.codeengine.core {
 
     exports org.codeengine.core;
 
+    uses org.codeengine.api.spi.EventBusProvider;
     uses org.codeengine.api.spi.ExpertProvider;
     uses org.codeengine.api.spi.StepExecutor;
     uses org.codeengine.api.spi.HealthProbe;

@@ -27,6 +27,7 @@ import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.StoreStatus;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.events.EventBus;
 import org.codeengine.api.experts.ConsensusStrategy;
 import org.codeengine.api.experts.ExpertCircle;
 import org.codeengine.api.experts.ExpertPanel;
@@ -36,6 +37,8 @@ import org.codeengine.api.orchestrator.Plan;
 import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.security.Security;
 import org.codeengine.api.security.SecurityFacade;
+import org.codeengine.api.spi.EventBusProvider;
+import org.codeengine.api.spi.EventTransport;
 import org.codeengine.api.spi.ExpertProvider;
 import org.codeengine.api.spi.HealthProbe;
 import org.codeengine.api.spi.Plugin;
@@ -45,6 +48,10 @@ import org.codeengine.api.spi.ToolProvider;
 import org.codeengine.api.spi.ToolSettings;
 import org.codeengine.api.spi.VectorKernels;
 import org.codeengine.api.tools.ToolRegistry;
+import org.codeengine.core.internal.events.DefaultEventBus;
+import org.codeengine.core.internal.events.DeploymentCloudEvents;
+import org.codeengine.core.internal.events.LocalTransport;
+import org.codeengine.core.internal.events.OutboxRelay;
 import org.codeengine.core.internal.experts.DefaultExpertCircle;
 import org.codeengine.core.internal.experts.MajorityStrategy;
 import org.codeengine.core.internal.experts.MedoidStrategy;
@@ -53,6 +60,7 @@ import org.codeengine.core.internal.experts.ReliabilityStrategy;
 import org.codeengine.core.internal.experts.UnsupervisedStrategy;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.orchestrator.JdbcRunJournal;
+import org.codeengine.core.internal.orchestrator.LeaseOwners;
 import org.codeengine.core.internal.orchestrator.Planner;
 import org.codeengine.core.internal.plugins.PluginRegistry;
 import org.codeengine.core.internal.security.DefaultSecurity;
@@ -95,8 +103,11 @@ public final class CodeEngine implements AutoCloseable {
     private final List<DefaultExpertCircle> circles = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final DefaultToolRegistry tools;
+    private final EventTransport transport;
+    private final DefaultEventBus events;
+    private final @Nullable OutboxRelay relay;
 
-    private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store) {
+    private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store, EventTransport transport) {
         this.clock = builder.clock;
         this.ownsExecutor = builder.executor == null;
         this.executor = builder.executor == null ? Executors.newVirtualThreadPerTaskExecutor() : builder.executor;
@@ -146,7 +157,17 @@ public final class CodeEngine implements AutoCloseable {
         List<ToolProvider> allTools = List.copyOf(toolProviders);
         this.tools = new DefaultToolRegistry(() -> allTools, guard, (principal, action, target, outcome,
                 detail) -> store.audit().append(principal, action, target, outcome, detail));
-        this.orchestrator = new DefaultOrchestrator(new JdbcRunJournal(store.runs(), builder.storeOutageBound),
+        String engineName = LeaseOwners.forThisProcess();
+        store.audit().eventSource(DeploymentCloudEvents.source(engineName));
+        this.transport = transport;
+        this.relay = builder.relay
+                ? new OutboxRelay(store.outbox(), store.leases(), transport, engineName, clock,
+                        builder.relaySettings, meterRegistry)
+                : null;
+        this.events = new DefaultEventBus(store.outbox(), transport, guard, relay == null ? () -> {
+        } : relay::wake);
+        this.orchestrator = new DefaultOrchestrator(new JdbcRunJournal(store.runs(), store.outbox(),
+                builder.storeOutageBound),
                 byName(plugins.all(
                         StepExecutor.class)),
                 byName(plugins.all(HealthProbe.class)), guard,
@@ -156,6 +177,22 @@ public final class CodeEngine implements AutoCloseable {
                 executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
                         64, Duration.ofSeconds(30), builder.busyDeploymentWait),
                 new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs));
+        if (relay != null) {
+            relay.start();
+        }
+    }
+
+    /**
+     * The bus: the plugin {@code builder().plugin(EventBusProvider.class, name)} names, or the only one present when
+     * {@link Builder#eventBus(Map)} was given settings; otherwise the in-process bus.
+     */
+    private static EventTransport openTransport(Builder builder, PluginRegistry plugins) {
+        if (builder.eventBusSettings == null && plugins.configured(EventBusProvider.class).isEmpty()) {
+            return new LocalTransport();
+        }
+        EventBusProvider provider = plugins.choose(EventBusProvider.class, p -> true, "events");
+        LOG.info("Events go to the {} bus", provider.name());
+        return provider.open(builder.eventBusSettings == null ? Map.of() : builder.eventBusSettings);
     }
 
     /**
@@ -203,6 +240,19 @@ public final class CodeEngine implements AutoCloseable {
      */
     public VectorKernels vectorKernels() {
         return kernels;
+    }
+
+    /**
+     * @return the events face: CODE's state changes as CloudEvents, written to the store's outbox with the change and
+     *         relayed to the bus (in-process, or a plugin's)
+     */
+    public EventBus events() {
+        return events;
+    }
+
+    /** @return whether this engine's relay holds the store's relay lease now; false if it runs no relay */
+    public boolean relaying() {
+        return relay != null && relay.leader();
     }
 
     /** @return the orchestrator: plans, deploys, resumes and rolls back deployments */
@@ -344,6 +394,10 @@ public final class CodeEngine implements AutoCloseable {
                 }
             }
             orchestrator.close();
+            if (relay != null) {
+                relay.close();
+            }
+            transport.close();
             store.close();
         } finally {
             if (ownsExecutor) {
@@ -379,6 +433,9 @@ public final class CodeEngine implements AutoCloseable {
         private String jwtIssuer = "code";
         private String jwtAudience = "code";
         private Duration runLease = Duration.ofSeconds(30);
+        private @Nullable Map<String, String> eventBusSettings;
+        private boolean relay = true;
+        private OutboxRelay.Settings relaySettings = OutboxRelay.Settings.DEFAULTS;
         private boolean adoptOrphanedRuns = true;
         private Duration busyDeploymentWait = Duration.ZERO;
         private Duration storeOutageBound = JdbcRunJournal.DEFAULT_OUTAGE_BOUND;
@@ -708,6 +765,55 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * Sends events to a bus plugin ({@code code-plugin-redis}, {@code code-plugin-nats}) with these settings; the
+         * plugin is the one {@link #plugin(Class, String)} names for {@link EventBusProvider}, or the only one
+         * present. Without this or a named plugin, events go to the in-process bus.
+         *
+         * @param settings the plugin's settings, such as {@code url}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code settings} is null or holds a null
+         */
+        public Builder eventBus(Map<String, String> settings) {
+            require(settings, "settings");
+            settings.forEach((k, v) -> {
+                require(k, "settings key");
+                require(v, "settings value of " + k);
+            });
+            this.eventBusSettings = Map.copyOf(settings);
+            return this;
+        }
+
+        /**
+         * Whether this engine relays the store's outbox to the bus (by default it does), with the default lease
+         * (10 s) and poll (100 ms); see {@link #relay(boolean, Duration, Duration)}.
+         *
+         * @param relay whether to take part
+         * @return this builder
+         */
+        public Builder relay(boolean relay) {
+            this.relay = relay;
+            return this;
+        }
+
+        /**
+         * Whether this engine relays the store's outbox to the bus (by default it does). Of the engines on one store
+         * that relay, one at a time does, the holder of a lease; the others take over when it lapses.
+         *
+         * @param relay whether to take part
+         * @param lease how long the relay lease lasts unless renewed (the takeover delay after a crash), positive
+         * @param poll how often an idle relay looks at the outbox, positive and shorter than {@code lease}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code lease} or {@code poll} breaks its rule
+         */
+        public Builder relay(boolean relay, Duration lease, Duration poll) {
+            require(lease, "lease");
+            require(poll, "poll");
+            this.relaySettings = new OutboxRelay.Settings(lease, poll, OutboxRelay.Settings.DEFAULTS.batch());
+            this.relay = relay;
+            return this;
+        }
+
+        /**
          * Plans a deployment as the engine this builder builds would, with its plugins and limits, but without opening
          * the store or building an engine: it checks a plan file while another process holds an embedded store. No
          * permission is checked, as nothing is read, written or started.
@@ -746,9 +852,17 @@ public final class CodeEngine implements AutoCloseable {
                         config
                                 .redactedUrl());
             }
+            EventTransport transport;
             try {
-                return new CodeEngine(this, registry, store);
+                transport = openTransport(this, registry);
             } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+            try {
+                return new CodeEngine(this, registry, store, transport);
+            } catch (RuntimeException e) {
+                transport.close();
                 store.close();
                 throw e;
             }

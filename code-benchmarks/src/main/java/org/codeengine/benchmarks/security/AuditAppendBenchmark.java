@@ -1,20 +1,13 @@
 package org.codeengine.benchmarks.security;
 
-import java.nio.file.Files;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.sql.DriverManager;
-import java.time.Clock;
-import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.codeengine.api.StoreConfig;
 import org.codeengine.api.security.AuditEntry;
+import org.codeengine.benchmarks.BenchStores;
 import org.codeengine.core.internal.store.AuditLog;
-import org.codeengine.core.internal.store.H2StoreProvider;
 import org.codeengine.core.internal.store.JdbcStore;
-import org.codeengine.plugin.postgres.PostgresStoreProvider;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -45,7 +38,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
 public class AuditAppendBenchmark {
-    static final String PG = System.getenv().getOrDefault("CODE_BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
 
     @Param({"h2", "postgres"})
     String store;
@@ -54,20 +46,12 @@ public class AuditAppendBenchmark {
     int history;
 
     JdbcStore jdbc;
-    String schema;
+    BenchStores opened;
 
     @Setup
     public void setUp() throws Exception {
-        jdbc = switch (store) {
-            case "h2" -> JdbcStore.open(StoreConfig.h2File(Files.createTempDirectory("code-audit").resolve("code-db")),
-                    new H2StoreProvider(), Clock.systemUTC(), null, List.of(JdbcStore.MIGRATIONS));
-            case "postgres" -> {
-                schema = "code_bench_" + UUID.randomUUID().toString().substring(0, 8);
-                yield JdbcStore.open(StoreConfig.jdbc(PG).withCredentials("postgres", null).withSchema(schema),
-                        new PostgresStoreProvider(), Clock.systemUTC(), null, List.of(JdbcStore.MIGRATIONS));
-            }
-            default -> throw new IllegalArgumentException("store must be h2 or postgres: " + store);
-        };
+        opened = BenchStores.open(store, "code-audit");
+        jdbc = opened.jdbc();
         KeyPair keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         jdbc.audit().signWith(new AuditLog.Signer("bench", keys.getPrivate(), keys.getPublic()));
         for (int done = 0; done < history; done += 1000) {
@@ -92,11 +76,6 @@ public class AuditAppendBenchmark {
         if (!jdbc.audit().verify().intact()) {
             throw new IllegalStateException("the audit chain broke under load");
         }
-        jdbc.close();
-        if (schema != null) {
-            try (var c = DriverManager.getConnection(PG, "postgres", null); var s = c.createStatement()) {
-                s.execute("drop schema if exists " + schema + " cascade");
-            }
-        }
+        opened.close();
     }
 }

@@ -19,8 +19,8 @@ import picocli.CommandLine.ScopeType;
                         DemoCommand.class, RunCommands.Deploy.class, RunCommands.PlanCmd.class,
                         RunCommands.Status.class, RunCommands.Rollback.class, RunCommands.Resume.class,
                         AskCommand.class,
-                        AuditCommand.class, SecretsCommand.class, KeysCommand.class, UsersCommand.class,
-                        RolesCommand.class,
+                        AuditCommand.class, EventsCommand.class, SecretsCommand.class, KeysCommand.class,
+                        UsersCommand.class, RolesCommand.class,
                         PluginsCommand.class, BenchCommand.class, McpCommand.class,
                         HelpCommand.class}, footer = {"", "Examples:",
                                 "  code demo                       deploy a sample stack, ask the experts, verify "

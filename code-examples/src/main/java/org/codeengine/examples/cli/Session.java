@@ -150,7 +150,9 @@ final class Session implements AutoCloseable {
 
     /** @return an engine builder with what this invocation configures but the store and the keys: nothing opened */
     CodeEngine.Builder builder() {
-        return CodeEngine.builder().serviceLogs(home.resolve("logs"));
+        // a command-line process is short-lived: it leaves relaying the outbox to the hosts that run for long (were
+        // it to take the relay lease, the in-process subscribers of those hosts would miss what it relayed)
+        return CodeEngine.builder().serviceLogs(home.resolve("logs")).relay(false);
     }
 
     /**

@@ -16,8 +16,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.events.CloudEvent;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.core.internal.store.Outbox;
 import org.codeengine.core.internal.store.RunRecord;
 import org.codeengine.core.internal.store.RunRepository;
 import org.jspecify.annotations.Nullable;
@@ -41,15 +43,17 @@ public final class JdbcRunJournal implements RunJournal {
     private static final Duration FIRST_PAUSE = Duration.ofMillis(100);
     private static final Duration LONGEST_PAUSE = Duration.ofSeconds(5);
 
-    private record Pending(StepRecord step, String owner, CompletableFuture<Boolean> written) {}
+    private record Pending(StepRecord step, List<CloudEvent> events, String owner,
+            CompletableFuture<Boolean> written) {}
 
     /** Writes the steps of one owner in one transaction; returns for each whether it was written. */
     @FunctionalInterface
     interface StepWriter {
-        boolean[] write(List<StepRecord> steps, String owner);
+        boolean[] write(List<StepRecord> steps, List<List<CloudEvent>> events, String owner);
     }
 
     private final RunRepository runs;
+    private final @Nullable Outbox outbox;
     private final StepWriter steps;
     private final Duration outageBound;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -64,11 +68,20 @@ public final class JdbcRunJournal implements RunJournal {
     }
 
     /**
+     * @param outbox where events that report no stored change go
+     * @param outageBound how long a write is tried again while the store cannot be reached; zero tries once
+     * @throws IllegalArgumentException if {@code outageBound} is negative
+     */
+    public JdbcRunJournal(RunRepository runs, Outbox outbox, Duration outageBound) {
+        this(runs, outbox, runs::updateSteps, outageBound);
+    }
+
+    /**
      * @param outageBound how long a write is tried again while the store cannot be reached; zero tries once
      * @throws IllegalArgumentException if {@code outageBound} is negative
      */
     public JdbcRunJournal(RunRepository runs, Duration outageBound) {
-        this(runs, runs::updateSteps, outageBound);
+        this(runs, null, runs::updateSteps, outageBound);
     }
 
     /** @param steps how group commits are written; a test may put a failing one in */
@@ -78,10 +91,15 @@ public final class JdbcRunJournal implements RunJournal {
 
     /** @param steps how group commits are written; a test may put a failing one in */
     JdbcRunJournal(RunRepository runs, StepWriter steps, Duration outageBound) {
+        this(runs, null, steps, outageBound);
+    }
+
+    private JdbcRunJournal(RunRepository runs, @Nullable Outbox outbox, StepWriter steps, Duration outageBound) {
         if (outageBound.isNegative()) {
             throw new IllegalArgumentException("outageBound must not be negative but was " + outageBound);
         }
         this.runs = runs;
+        this.outbox = outbox;
         this.steps = steps;
         this.outageBound = outageBound;
         this.writer = Thread.ofVirtual().name("code-journal-writer").start(this::write);
@@ -128,7 +146,8 @@ public final class JdbcRunJournal implements RunJournal {
         for (Map.Entry<String, List<Pending>> group : byOwner.entrySet()) {
             List<Pending> pending = group.getValue();
             try {
-                boolean[] written = steps.write(pending.stream().map(Pending::step).toList(), group.getKey());
+                boolean[] written = steps.write(pending.stream().map(Pending::step).toList(), pending.stream()
+                        .map(Pending::events).toList(), group.getKey());
                 for (int i = 0; i < pending.size(); i++) {
                     pending.get(i).written().complete(written[i]);
                 }
@@ -207,14 +226,30 @@ public final class JdbcRunJournal implements RunJournal {
 
     @Override
     public boolean saveStep(StepRecord step, @Nullable String owner) {
-        return riding("saving step " + step.service() + " of run " + step.runId(), () -> saveStepOnce(step, owner));
+        return saveStep(step, owner, List.of());
     }
 
-    private boolean saveStepOnce(StepRecord step, @Nullable String owner) {
-        if (owner == null) {
-            return runs.updateStep(step, null);
+    @Override
+    public boolean saveStep(StepRecord step, @Nullable String owner, List<CloudEvent> events) {
+        return riding("saving step " + step.service() + " of run " + step.runId(), () -> saveStepOnce(step, owner,
+                events));
+    }
+
+    @Override
+    public void record(List<CloudEvent> events) {
+        if (outbox != null && !events.isEmpty()) {
+            riding("writing " + events.size() + " events", () -> {
+                outbox.append(events);
+                return null;
+            });
         }
-        Pending pending = new Pending(step, owner, new CompletableFuture<>());
+    }
+
+    private boolean saveStepOnce(StepRecord step, @Nullable String owner, List<CloudEvent> events) {
+        if (owner == null) {
+            return runs.updateStep(step, null, events);
+        }
+        Pending pending = new Pending(step, events, owner, new CompletableFuture<>());
         synchronized (queueing) {
             if (!closed) {
                 queue.add(pending); // the writer completes it: it commits it, or fails it when it stops
@@ -223,7 +258,7 @@ public final class JdbcRunJournal implements RunJournal {
             }
         }
         if (pending == null) {
-            return runs.updateStep(step, owner); // closed, or the writer stopped: write directly
+            return runs.updateStep(step, owner, events); // closed, or the writer stopped: write directly
         }
         try {
             return pending.written().join(); // not interruptible: a write is never abandoned half-way
@@ -246,13 +281,19 @@ public final class JdbcRunJournal implements RunJournal {
 
     @Override
     public boolean transition(String runId, RunState from, RunState to, Instant now, @Nullable String owner) {
+        return transition(runId, from, to, now, owner, List.of());
+    }
+
+    @Override
+    public boolean transition(String runId, RunState from, RunState to, Instant now, @Nullable String owner,
+            List<CloudEvent> events) {
         boolean[] tried = {false};
         return riding("moving run " + runId + " to " + to, () -> {
             if (tried[0] && moved(runId, to, owner)) {
                 return true; // the try that failed was committed, only its answer was lost
             }
             tried[0] = true;
-            return runs.transition(runId, from, to, now, owner);
+            return runs.transition(runId, from, to, now, owner, events);
         });
     }
 

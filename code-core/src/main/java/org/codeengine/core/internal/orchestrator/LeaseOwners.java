@@ -12,13 +12,13 @@ import java.util.regex.Pattern;
  * engine on the same host tells whether the holder's process is gone (no process has the id, or one that started at
  * another time does), and may then take the run over at once rather than wait for the lease to expire.
  */
-final class LeaseOwners {
+public final class LeaseOwners {
     private static final Pattern NAME = Pattern.compile("(\\d+)@([^/]+)/(\\d+)/[^/]+");
 
     private LeaseOwners() {}
 
     /** @return a new name for an engine in this process */
-    static String forThisProcess() {
+    public static String forThisProcess() {
         ProcessHandle self = ProcessHandle.current();
         long started = self.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
         return self.pid() + "@" + host() + "/" + started + "/" + UUID.randomUUID().toString().substring(0, 8);

@@ -51,6 +51,7 @@ import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.api.spi.StepContext;
 import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StepHandle;
+import org.codeengine.core.internal.events.DeploymentCloudEvents;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -1135,40 +1136,64 @@ final class RunExecution implements RunHandle {
                 || to == StepState.SKIPPED;
         StepRecord next = new StepRecord(runId, from.service(), to, attempt, started, final_ ? now : null, from
                 .outputs(), error);
-        boolean changed = from.state() != to;
-        save(i, next);
-        if (changed) {
-            emit(new DeploymentEvent.StepStateChanged(runId, now, from.service(), to, error == null
-                    ? "attempt "
-                            + attempt
-                    : error));
-        }
+        DeploymentEvent changed = from.state() == to
+                ? null
+                : new DeploymentEvent.StepStateChanged(runId, now, from.service(), to, error == null
+                        ? "attempt " + attempt
+                        : error);
+        save(i, next, changed);
     }
 
     private void save(int i, StepRecord next) {
-        if (!rt.journal().saveStep(next, rt.owner())) {
+        save(i, next, null);
+    }
+
+    /** Saves a step and, in the same transaction, the event that reports its change; then tells the listeners. */
+    private void save(int i, StepRecord next, @Nullable DeploymentEvent event) {
+        if (!rt.journal().saveStep(next, rt.owner(), event == null
+                ? List.of()
+                : List.of(DeploymentCloudEvents.of(
+                        event, rt.owner())))) {
             throw new LeaseLost();
         }
         synchronized (this) {
             records[i] = next;
         }
+        if (event != null) {
+            tell(event);
+        }
     }
 
     private void transition(RunState from, RunState to) {
-        if (!rt.journal().transition(runId, from, to, now(), rt.owner())) {
+        Instant now = now();
+        DeploymentEvent event = new DeploymentEvent.RunStateChanged(runId, now, to);
+        if (!rt.journal().transition(runId, from, to, now, rt.owner(), List.of(DeploymentCloudEvents.of(event, rt
+                .owner())))) {
             throw new LeaseLost();
         }
         synchronized (this) {
             state = to;
         }
-        emit(new DeploymentEvent.RunStateChanged(runId, now(), to));
+        tell(event);
     }
 
     private Instant now() {
         return rt.clock().instant();
     }
 
+    /** Reports a change the journal does not keep: the event goes to the outbox on its own, then to the listeners. */
     private void emit(DeploymentEvent event) {
+        try {
+            rt.journal().record(List.of(DeploymentCloudEvents.of(event, rt.owner())));
+        } catch (RuntimeException e) {
+            LOG.warn("the event {} of run {} could not be written to the outbox: {}", event.getClass().getSimpleName(),
+                    runId, e.getMessage());
+        }
+        tell(event);
+    }
+
+    /** Tells the run's listeners of an event. */
+    private void tell(DeploymentEvent event) {
         synchronized (events) {
             events.add(event);
             for (Consumer<DeploymentEvent> listener : listeners) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.codeengine.api.events.CloudEvent;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.core.internal.store.RunRecord;
@@ -39,6 +40,24 @@ public interface RunJournal extends AutoCloseable {
     /** @return whether the run moved; false when it was not in {@code from} or {@code owner} no longer holds it */
     boolean transition(String runId, RunState from, RunState to, Instant now,
             @Nullable String owner);
+
+    /**
+     * Saves a step like {@link #saveStep(StepRecord, String)} and, where the journal is a store with an outbox,
+     * writes the events that report the change in the same transaction. By default the events are dropped: a journal
+     * without a store has no outbox.
+     */
+    default boolean saveStep(StepRecord step, @Nullable String owner, List<CloudEvent> events) {
+        return saveStep(step, owner);
+    }
+
+    /** Moves a run like {@link #transition(String, RunState, RunState, Instant, String)}, with its events. */
+    default boolean transition(String runId, RunState from, RunState to, Instant now, @Nullable String owner,
+            List<CloudEvent> events) {
+        return transition(runId, from, to, now, owner);
+    }
+
+    /** Writes events that report no stored change (a health probe's result) to the outbox; by default nothing. */
+    default void record(List<CloudEvent> events) {}
 
     boolean claim(String runId, String owner, Instant now, Duration lease);
 

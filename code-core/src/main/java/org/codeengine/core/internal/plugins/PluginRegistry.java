@@ -21,6 +21,7 @@ import org.codeengine.api.ApiVersion;
 import org.codeengine.api.ConfigurationException;
 import org.codeengine.api.PluginInfo;
 import org.codeengine.api.PluginInfo.Status;
+import org.codeengine.api.spi.EventBusProvider;
 import org.codeengine.api.spi.ExpertProvider;
 import org.codeengine.api.spi.HealthProbe;
 import org.codeengine.api.spi.Plugin;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class PluginRegistry {
     /** The SPIs the engine looks for. */
     public static final List<Class<? extends Plugin>> KINDS = List.of(ExpertProvider.class, StepExecutor.class,
-            HealthProbe.class, ToolProvider.class, VectorKernels.class, StoreProvider.class);
+            HealthProbe.class, ToolProvider.class, VectorKernels.class, StoreProvider.class, EventBusProvider.class);
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginRegistry.class);
     private static final Pattern PROVIDER = Pattern.compile("Provider ([\\w.$]+)");

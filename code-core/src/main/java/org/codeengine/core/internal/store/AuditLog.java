@@ -26,8 +26,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.events.CloudEvent;
 import org.codeengine.api.security.AuditEntry;
 import org.codeengine.api.security.AuditEntry.Outcome;
+import org.codeengine.core.internal.events.AuditCloudEvents;
 import org.codeengine.core.internal.security.Merkle;
 import org.jspecify.annotations.Nullable;
 
@@ -101,6 +103,8 @@ public final class AuditLog implements AutoCloseable {
     private final Sql sql;
     private final Clock clock;
     private volatile @Nullable Signer signer;
+    /** The source of the events entries report, {@code /code/<engine>}. */
+    private volatile String eventSource = "/code";
     private long lastCheckpoint = -1;
     /** The right edge of the tree over the entries checkpoints have covered so far, and the last one's leaf hash. */
     private Merkle.Frontier frontier = new Merkle.Frontier();
@@ -213,6 +217,12 @@ public final class AuditLog implements AutoCloseable {
                 }
                 s.executeBatch();
             }
+            List<CloudEvent> events = new ArrayList<>();
+            String source = eventSource;
+            for (AuditEntry entry : entries) {
+                AuditCloudEvents.of(entry, source).ifPresent(events::add);
+            }
+            Outbox.insert(c, events);
             try (PreparedStatement s = c
                     .prepareStatement("update code_audit_head set seq = ?, hash = ? where id = 1")) {
                 s.setLong(1, seq);
@@ -348,6 +358,11 @@ public final class AuditLog implements AutoCloseable {
                 .stream().map(HEX::parseHex).toList());
     }
 
+    /** @param source the source of the events entries report from now on, {@code /code/<engine>} */
+    public void eventSource(String source) {
+        this.eventSource = source;
+    }
+
     /**
      * From now on, the log signs a checkpoint every {@link #CHECKPOINT_EVERY} entries and when it closes after
      * appending.
@@ -400,7 +415,12 @@ public final class AuditLog implements AutoCloseable {
                 s.setString(4, signer.keyId());
                 Sql.setInstant(s, 5, at);
                 s.setLong(6, size);
-                return s.executeUpdate();
+                int stored = s.executeUpdate();
+                if (stored == 1) {
+                    Outbox.insert(c, List.of(AuditCloudEvents.checkpoint(size, root, signer.keyId(), at,
+                            eventSource)));
+                }
+                return stored;
             }
         });
         return checkpoint;

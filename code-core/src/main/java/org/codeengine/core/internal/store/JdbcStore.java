@@ -57,6 +57,7 @@ public final class JdbcStore implements AutoCloseable {
     private final SecurityRepository security;
     private final ExpertStatsRepository expertStats;
     private final LeaseRepository leases;
+    private final Outbox outbox;
 
     private JdbcStore(HikariDataSource pool, String provider, String redactedUrl, String schemaVersion, Clock clock) {
         this.pool = pool;
@@ -69,6 +70,7 @@ public final class JdbcStore implements AutoCloseable {
         this.security = new SecurityRepository(sql);
         this.expertStats = new ExpertStatsRepository(sql);
         this.leases = new LeaseRepository(sql);
+        this.outbox = new Outbox(sql);
     }
 
     /**
@@ -321,6 +323,11 @@ public final class JdbcStore implements AutoCloseable {
 
     public LeaseRepository leases() {
         return leases;
+    }
+
+    /** @return the event outbox */
+    public Outbox outbox() {
+        return outbox;
     }
 
     /** @return the name of the store provider */

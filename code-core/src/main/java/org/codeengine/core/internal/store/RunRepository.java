@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.codeengine.api.StoreException;
+import org.codeengine.api.events.CloudEvent;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
@@ -86,16 +87,7 @@ public final class RunRepository {
 
     /** Moves a run from one state to another, only if it is still in the first; returns whether it moved. */
     public boolean transition(String runId, RunState expected, RunState next, Instant now) {
-        return sql.tx("changing the state of run " + runId, c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "update code_run set state = ?, updated_at = ? where run_id = ? and state = ?")) {
-                s.setString(1, next.name());
-                Sql.setInstant(s, 2, now);
-                s.setString(3, runId);
-                s.setString(4, expected.name());
-                return s.executeUpdate() == 1;
-            }
-        });
+        return transition(runId, expected, next, now, null, List.of());
     }
 
     /**
@@ -235,8 +227,14 @@ public final class RunRepository {
      * @return whether the step was written; false if another process holds the run now
      */
     public boolean updateStep(StepRecord step, @Nullable String owner) {
+        return updateStep(step, owner, List.of());
+    }
+
+    /** Replaces a step's record like {@link #updateStep(StepRecord, String)}, with its events in the outbox. */
+    public boolean updateStep(StepRecord step, @Nullable String owner, List<CloudEvent> events) {
         if (owner != null) {
-            return updateSteps(List.of(step), owner)[0]; // the run's row locked while the step is written
+            // the run's row locked while the step is written
+            return updateSteps(List.of(step), List.of(events), owner)[0];
         }
         String outputs = json.writeValueAsString(step.outputs());
         return sql.tx("saving step", c -> {
@@ -245,7 +243,11 @@ public final class RunRepository {
                 bindStep(s, step, outputs);
                 s.setString(7, step.runId());
                 s.setString(8, step.service());
-                return s.executeUpdate() == 1;
+                boolean written = s.executeUpdate() == 1;
+                if (written) {
+                    Outbox.insert(c, events);
+                }
+                return written;
             }
         });
     }
@@ -256,6 +258,21 @@ public final class RunRepository {
      * @return for each step, whether it was written
      */
     public boolean[] updateSteps(List<StepRecord> steps, String owner) {
+        return updateSteps(steps, steps.stream().map(step -> List.<CloudEvent>of()).toList(), owner);
+    }
+
+    /**
+     * Replaces the records of several steps like {@link #updateSteps(List, String)}, and writes to the outbox, in the
+     * same transaction, the events of each step that was written.
+     *
+     * @param events for each step, the events its change reports
+     * @return for each step, whether it was written
+     */
+    public boolean[] updateSteps(List<StepRecord> steps, List<List<CloudEvent>> events, String owner) {
+        if (events.size() != steps.size()) {
+            throw new IllegalArgumentException("events must have one list per step: " + events.size() + " for "
+                    + steps.size() + " steps");
+        }
         List<String> outputs = steps.stream().map(step -> json.writeValueAsString(step.outputs())).toList();
         return sql.txRetrying("saving " + steps.size() + " steps", c -> {
             // the lease is checked once per run, and the run's row stays locked, so no one takes it over meanwhile.
@@ -292,6 +309,13 @@ public final class RunRepository {
                     }
                 }
             }
+            List<CloudEvent> reported = new ArrayList<>();
+            for (int i = 0; i < steps.size(); i++) {
+                if (written[i]) {
+                    reported.addAll(events.get(i));
+                }
+            }
+            Outbox.insert(c, reported);
             return written;
         });
     }
@@ -303,18 +327,30 @@ public final class RunRepository {
      * @return whether it moved
      */
     public boolean transition(String runId, RunState expected, RunState next, Instant now, @Nullable String owner) {
-        if (owner == null) {
-            return transition(runId, expected, next, now);
-        }
+        return transition(runId, expected, next, now, owner, List.of());
+    }
+
+    /**
+     * Moves a run like {@link #transition(String, RunState, RunState, Instant, String)} and, if it moved, writes the
+     * events that report it to the outbox in the same transaction.
+     */
+    public boolean transition(String runId, RunState expected, RunState next, Instant now, @Nullable String owner,
+            List<CloudEvent> events) {
         return sql.tx("changing the state of run " + runId, c -> {
             try (PreparedStatement s = c.prepareStatement("update code_run set state = ?, updated_at = ?"
-                    + " where run_id = ? and state = ? and lease_owner = ?")) {
+                    + " where run_id = ? and state = ?" + (owner == null ? "" : " and lease_owner = ?"))) {
                 s.setString(1, next.name());
                 Sql.setInstant(s, 2, now);
                 s.setString(3, runId);
                 s.setString(4, expected.name());
-                s.setString(5, owner);
-                return s.executeUpdate() == 1;
+                if (owner != null) {
+                    s.setString(5, owner);
+                }
+                boolean moved = s.executeUpdate() == 1;
+                if (moved) {
+                    Outbox.insert(c, events);
+                }
+                return moved;
             }
         });
     }

@@ -80,12 +80,12 @@ class JournalTest {
 
     /** A step writer that fails as a store that cannot be reached does, {@code failures} times, then writes. */
     static JdbcRunJournal.StepWriter unreachableFor(JdbcStore store, AtomicInteger failures) {
-        return (steps, owner) -> {
+        return (steps, events, owner) -> {
             if (failures.getAndDecrement() > 0) {
                 throw new UnavailableException("saving failed, the store may be unavailable (test)", null,
                         new SQLTransientConnectionException("connection refused (test)"));
             }
-            return store.runs().updateSteps(steps, owner);
+            return store.runs().updateSteps(steps, events, owner);
         };
     }
 
@@ -148,11 +148,11 @@ class JournalTest {
         try (JdbcStore store = JdbcStore.open(StoreConfig.h2File(dir.resolve("code-db")), new H2StoreProvider(), Clock
                 .systemUTC(), null, List.of(JdbcStore.MIGRATIONS))) {
             AtomicBoolean broken = new AtomicBoolean(true);
-            try (JdbcRunJournal journal = new JdbcRunJournal(store.runs(), (steps, owner) -> {
+            try (JdbcRunJournal journal = new JdbcRunJournal(store.runs(), (steps, events, owner) -> {
                 if (broken.getAndSet(false)) {
                     throw new StackOverflowError("deep (test)");
                 }
-                return store.runs().updateSteps(steps, owner);
+                return store.runs().updateSteps(steps, events, owner);
             })) {
                 journal.create(run("r1", "a"), steps("r1", 2));
                 assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> journal.saveStep(

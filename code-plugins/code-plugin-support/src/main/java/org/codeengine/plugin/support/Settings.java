@@ -88,4 +88,35 @@ public final class Settings {
                     + "'", null);
         };
     }
+
+    /**
+     * @param settings a plugin's settings
+     * @param known the settings the plugin reads
+     * @param plugin the plugin, for the message, such as {@code redis bus}
+     * @throws ConfigurationException naming the first setting that is not known, and listing the known ones
+     */
+    public static void onlyKnown(Map<String, String> settings, java.util.Set<String> known, String plugin) {
+        for (String key : new java.util.TreeSet<>(settings.keySet())) {
+            if (!known.contains(key)) {
+                throw new ConfigurationException(plugin + " setting '" + key + "' is unknown; known: "
+                        + new java.util.TreeSet<>(known), null);
+            }
+        }
+    }
+
+    /**
+     * @param settings a plugin's settings
+     * @param name a setting holding a whole number of at least 1
+     * @param otherwise the value when it is not set
+     * @return the number
+     * @throws ConfigurationException naming the setting if it is not a whole number of at least 1
+     */
+    public static int positive(Map<String, String> settings, String name, int otherwise) {
+        int n = count(settings, name, otherwise);
+        if (n < 1) {
+            throw new ConfigurationException("setting " + name + " must be a whole number of at least 1 but was '"
+                    + settings.get(name) + "'", null);
+        }
+        return n;
+    }
 }
