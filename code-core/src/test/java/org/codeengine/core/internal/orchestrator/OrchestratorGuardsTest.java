@@ -88,8 +88,8 @@ class OrchestratorGuardsTest {
                     .isEqualTo(1);
             assertThat(meters.get("code.orchestrator.runs.active").gauge().value()).isZero();
             assertThat(engine.security().audit(1, 10)).extracting(AuditEntry::action, AuditEntry::outcome)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("deploy:run:dev",
-                            AuditEntry.Outcome.FAILURE));
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("role:define", AuditEntry.Outcome.SUCCESS),
+                            org.assertj.core.groups.Tuple.tuple("deploy:run:dev", AuditEntry.Outcome.FAILURE));
         }
     }
 

@@ -32,6 +32,7 @@ import org.codeengine.api.orchestrator.RunHandle;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.ServiceSpec;
 import org.codeengine.api.security.Credentials;
+import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
 import org.codeengine.core.CodeEngine;
 import org.codeengine.core.internal.events.CloudEventJson;
@@ -160,6 +161,7 @@ class OutboxEventsTest {
         engine.security().addUser("alice", Secret.of(password), Set.of("admin"));
         assertThatThrownBy(() -> engine.security().authenticate(new Credentials.Password("alice", Secret.of(wrong),
                 null))).isInstanceOf(AuthenticationException.class);
+        engine.security().defineRole("viewer", Set.of(Permission.parse("deploy:read:*")), Set.of());
         var key = engine.security().createApiKey("ci-bot", Set.of("viewer"), null);
         engine.security().revokeApiKey(key.id());
         assertThatThrownBy(() -> engine.security().authenticate(new Credentials.ApiKey(key.key()))).isInstanceOf(
