@@ -145,10 +145,14 @@ public final class McpClient implements AutoCloseable {
      * result without the revision) means a server of the handshake revisions, which gets {@code initialize}.
      */
     private void initialize(Builder b) {
-        if (transport.discovers() && discover()) {
+        if ((b.revision == null || b.revision.equals(Protocol.STATELESS)) && transport.discovers() && discover()) {
             return;
         }
-        ObjectNode params = Json.object().put("protocolVersion", Protocol.LATEST);
+        if (Protocol.STATELESS.equals(b.revision)) {
+            throw new UnavailableException("the MCP server does not speak revision " + Protocol.STATELESS
+                    + ", the one this client was pinned to", null, null);
+        }
+        ObjectNode params = Json.object().put("protocolVersion", b.revision == null ? Protocol.LATEST : b.revision);
         params.set("capabilities", capabilities.deepCopy());
         params.set("clientInfo", clientInfo.deepCopy());
         JsonNode result = request("initialize", params);
@@ -427,8 +431,26 @@ public final class McpClient implements AutoCloseable {
         private final List<BiConsumer<String, ObjectNode>> listeners = new ArrayList<>();
         private Duration timeout = Duration.ofSeconds(60);
         private @Nullable McpOAuth oauth;
+        private @Nullable String revision;
 
         private Builder() {}
+
+        /**
+         * Pins the protocol revision instead of taking the newest the server offers: the stateless
+         * {@code 2026-07-28}, or one of the handshake revisions ({@code 2025-11-25}, {@code 2025-06-18},
+         * {@code 2025-03-26}), which keep a session (resumable streams, a GET stream, DELETE at close).
+         *
+         * @return this builder
+         * @throws IllegalArgumentException if CODE does not speak {@code value}
+         */
+        public Builder revision(String value) {
+            if (!Protocol.STATELESS.equals(value) && !Protocol.VERSIONS.contains(value)) {
+                throw new IllegalArgumentException("revision must be " + Protocol.STATELESS + " or one of "
+                        + Protocol.VERSIONS + " but was " + value);
+            }
+            this.revision = value;
+            return this;
+        }
 
         /** @return this builder, with the name and version sent as {@code clientInfo} */
         public Builder info(String clientName, String clientVersion) {

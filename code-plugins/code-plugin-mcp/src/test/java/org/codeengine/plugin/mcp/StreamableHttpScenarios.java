@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.codeengine.api.security.Principal;
+import org.codeengine.plugin.mcp.internal.Protocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -410,7 +411,7 @@ abstract class StreamableHttpScenarios {
 
     @Test
     void client_pagesThroughTools_validatesArguments_hearsProgress_andEndsItsSession() {
-        try (McpClient client = McpClient.builder().connect(http.endpoint())) {
+        try (McpClient client = McpClient.builder().revision(Protocol.LATEST).connect(http.endpoint())) {
             assertThat(client.listTools()).extracting(t -> t.path("name").asString()).containsExactly("square", "a",
                     "b", "poll");
             List<Double> progress = new CopyOnWriteArrayList<>();
@@ -435,7 +436,7 @@ abstract class StreamableHttpScenarios {
 
     /** Calls {@code poll}, whose stream the server closes halfway, and checks that all of it arrives. */
     static void pollResumes(URI endpoint) {
-        try (McpClient client = McpClient.builder().connect(endpoint)) {
+        try (McpClient client = McpClient.builder().revision(Protocol.LATEST).connect(endpoint)) {
             List<Double> progress = new CopyOnWriteArrayList<>();
             McpToolResult result = client.callTool("poll", JSON.createObjectNode(), (p, params) -> progress.add(p));
             assertThat(result.content().get(0).path("text").asString()).isEqualTo("done");
@@ -446,8 +447,9 @@ abstract class StreamableHttpScenarios {
     @Test
     void getStream_carriesWhatBelongsToNoRequest() throws InterruptedException {
         BlockingQueue<String> heard = new LinkedBlockingQueue<>();
-        try (McpClient client = McpClient.builder().onNotification((method, params) -> heard.add(method)).connect(
-                http.endpoint())) {
+        try (McpClient client = McpClient.builder().revision(Protocol.LATEST)
+                .onNotification((method, params) -> heard.add(method)).connect(
+                        http.endpoint())) {
             // the client opens its GET stream on its own thread: tell until it hears, within a deadline
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             String method = null;
