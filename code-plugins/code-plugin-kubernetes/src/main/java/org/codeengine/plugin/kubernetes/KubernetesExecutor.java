@@ -45,6 +45,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class KubernetesExecutor implements StepExecutor {
     static final String FIELD_MANAGER = "code";
+    private static final int CONFLICT_TRIES = 5;
     private static final String UNREACHABLE = "the Kubernetes API server cannot be reached";
     /** How often a rollout's status is read while it is awaited. */
     static final Duration POLL = Duration.ofMillis(200);
@@ -218,7 +219,7 @@ public final class KubernetesExecutor implements StepExecutor {
         if (context.instance() > 0) {
             int keep = context.instance();
             if (ours && current.getSpec().getReplicas() != null && current.getSpec().getReplicas() > keep) {
-                call(() -> deployments.withName(name).edit(d -> {
+                callFresh(() -> deployments.withName(name).edit(d -> {
                     d.getSpec().setReplicas(keep);
                     return d;
                 }));
@@ -329,7 +330,7 @@ public final class KubernetesExecutor implements StepExecutor {
     }
 
     private static void select(KubernetesClient client, String namespace, String name, String slot) {
-        call(() -> client.services().inNamespace(namespace).withName(name).edit(s -> {
+        callFresh(() -> client.services().inNamespace(namespace).withName(name).edit(s -> {
             Map<String, String> selector = new HashMap<>(s.getSpec().getSelector() == null
                     ? Map.of()
                     : s.getSpec()
@@ -352,7 +353,7 @@ public final class KubernetesExecutor implements StepExecutor {
      */
     private static <T extends HasMetadata> T apply(KubernetesClient client, T object, boolean serverSide) {
         if (!serverSide) {
-            return call(() -> client.resource(object).createOr(NonDeletingOperation::update));
+            return callFresh(() -> client.resource(object).createOr(NonDeletingOperation::update));
         }
         if (call(() -> client.resource(object).get()) == null) {
             try {
@@ -395,6 +396,28 @@ public final class KubernetesExecutor implements StepExecutor {
             return request.get();
         } catch (KubernetesClientException e) {
             throw mapped(e);
+        }
+    }
+
+    /**
+     * Runs a read-modify-write call, again on a conflict (HTTP 409: the object changed between the read and the write,
+     * for example its status by a controller), up to {@value #CONFLICT_TRIES} times; each try reads the object anew.
+     */
+    static <T> T callFresh(Supplier<T> request) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return request.get();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == CONFLICT_TRIES) {
+                    throw mapped(e);
+                }
+                try {
+                    Thread.sleep(10L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw mapped(e);
+                }
+            }
         }
     }
 
