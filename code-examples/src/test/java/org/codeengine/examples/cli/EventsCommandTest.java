@@ -20,6 +20,7 @@ class EventsCommandTest {
     @Test
     void tail_showsTheEventsOfWhatHappened_asCloudEventsJson_filteredByType_withoutSecrets() {
         Cli cli = new Cli(home);
+        assertThat(new Cli(home).run("roles", "define", "viewer", "--grant", "deploy:read:*").exit()).isZero();
         Cli.Result added = cli.stdin("Pass-word-9876-xyz\n").run("users", "add", "alice", "--role", "viewer",
                 "--no-totp", "--password-stdin");
         assertThat(added.exit()).as(added.err()).isZero();
