@@ -176,7 +176,8 @@ public final class CodeEngine implements AutoCloseable {
                 clock,
                 executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
                         64, Duration.ofSeconds(30), builder.busyDeploymentWait),
-                new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs));
+                new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs), ref -> security.vault()
+                        .resolve(ref));
         if (relay != null) {
             relay.start();
         }

@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.codeengine.api.NotFoundException;
+import org.codeengine.api.Secret;
 import org.codeengine.api.orchestrator.Resources;
+import org.codeengine.api.security.SecretRef;
 
 /** What the orchestrator gives an executor for one instance of one step. */
 public interface StepContext {
@@ -50,4 +53,17 @@ public interface StepContext {
      *         an instance's output to a file puts it under here, unless its settings name another file
      */
     Path logFolder();
+
+    /**
+     * Resolves a secret that the service's settings refer to, when the executor needs it and never earlier. Only the
+     * references {@link StepExecutor#secretRefs(Map)} named for this service resolve; the caller of the deploy was
+     * checked for each before the run began. The secret must never be recorded, logged or put into a message.
+     *
+     * @param ref a reference from the service's settings
+     * @return the secret
+     * @throws NotFoundException if the reference was not named by the executor, or names no secret
+     */
+    default Secret secret(SecretRef ref) {
+        throw new NotFoundException("this context resolves no secrets (asked for " + ref + ")", null);
+    }
 }

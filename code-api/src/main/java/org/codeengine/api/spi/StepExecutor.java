@@ -6,6 +6,7 @@ import java.util.Set;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.api.security.SecretRef;
 
 /** A plugin that starts and undoes services of one kind (local processes, containers, ...). */
 public interface StepExecutor extends Plugin {
@@ -85,6 +86,20 @@ public interface StepExecutor extends Plugin {
      */
     default String target(Map<String, String> settings) {
         return "local";
+    }
+
+    /**
+     * Names the secrets a service's settings refer to ({@code vault:name}, {@code env:NAME}), so that the orchestrator
+     * can check, before anything of the deployment starts, that the caller may use each: a deploy needs
+     * {@code secret:vault:<name>} or {@code secret:env:<name>} (names in lower case) for each one. Only these can be
+     * resolved later through {@link StepContext#secret(SecretRef)}. By default none.
+     *
+     * @param settings the executor's settings from the service spec, placeholders filled
+     * @return the references the settings hold
+     * @throws InvalidRequestException naming the setting, if a reference is malformed
+     */
+    default Set<SecretRef> secretRefs(Map<String, String> settings) {
+        return Set.of();
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import org.codeengine.api.ApiVersion;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.spi.StepContext;
 import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StepHandle;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a service as a local child process. Settings: {@code command} (required; split like a shell would, but no
  * shell runs; its program must exist when the plan is made, unless placeholders make it up), {@code dir} (working
- * directory), {@code env.NAME} (environment variables), {@code log} (the file its output goes to; by default
+ * directory), {@code env.NAME} (environment variables), {@code secretEnv.NAME} (a variable whose value is a secret,
+ * given by reference: {@code vault:name} or {@code env:NAME}), {@code log} (the file its output goes to; by default
  * {@code <engine's log folder>/<run>/<service>-<instance>.log}, folders and file readable by their owner only) and
  * {@code stopGrace} (how long it gets to exit after SIGTERM before SIGKILL; 10s by default). It records the process
  * id and start time, so that another process can stop it after a restart and a reused process id is never stopped by
@@ -36,7 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class ProcessExecutor implements StepExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessExecutor.class);
     private static final Set<String> KEYS = Set.of("command", "dir", "log", "stopGrace");
-    private static final Set<String> PREFIXES = Set.of("env.");
+    private static final Set<String> PREFIXES = Set.of("env.", "secretEnv.");
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
     /**
      * A test hook: the JVM halts right after it starts a process of the service this system property names, before it
@@ -59,9 +62,22 @@ public final class ProcessExecutor implements StepExecutor {
         validate(settings, Set.of());
     }
 
+    /** The references in {@code secretEnv.NAME} settings: variables whose values are secrets. */
+    @Override
+    public Set<SecretRef> secretRefs(Map<String, String> settings) {
+        Set<SecretRef> refs = new LinkedHashSet<>();
+        settings.forEach((key, value) -> {
+            if (key.startsWith("secretEnv.")) {
+                refs.add(SecretRef.inSetting(key, value));
+            }
+        });
+        return refs;
+    }
+
     @Override
     public void validate(Map<String, String> settings, Set<String> templated) {
         Settings.onlyKnown(settings, KEYS, PREFIXES);
+        secretRefs(settings);
         List<String> command = CommandLine.split(Settings.required(settings, "command"), "setting 'command'");
         String dir = settings.get("dir");
         if (dir != null && !templated.contains("dir") && !Files.isDirectory(Path.of(dir))) {
@@ -90,6 +106,9 @@ public final class ProcessExecutor implements StepExecutor {
         settings.forEach((key, value) -> {
             if (key.startsWith("env.")) {
                 builder.environment().put(key.substring(4), value);
+            } else if (key.startsWith("secretEnv.")) {
+                builder.environment().put(key.substring("secretEnv.".length()), context.secret(SecretRef.inSetting(
+                        key, value)).reveal());
             }
         });
         builder.environment().putAll(ProcessMarks.of(context.runId(), service, context.instance()));

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,10 +16,12 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.CodeHome;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.NotFoundException;
+import org.codeengine.api.Secret;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.DeploymentBusyException;
 import org.codeengine.api.orchestrator.DeploymentSpec;
@@ -27,10 +30,12 @@ import org.codeengine.api.orchestrator.Plan;
 import org.codeengine.api.orchestrator.RunHandle;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.RunSummary;
+import org.codeengine.api.orchestrator.ServiceSpec;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.security.AuditEntry.Outcome;
 import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.security.SecurityFacade;
 import org.codeengine.api.spi.HealthProbe;
 import org.codeengine.api.spi.StepExecutor;
@@ -130,11 +135,21 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     public DefaultOrchestrator(RunJournal journal, Map<String, StepExecutor> executors, Map<String, HealthProbe> probes,
             SecurityFacade security, Audit audit, Clock clock, Executor threads, MeterRegistry meters,
             Options options, Limits limits) {
+        this(journal, executors, probes, security, audit, clock, threads, meters, options, limits, ref -> {
+            throw new NotFoundException("no vault resolves " + ref + " here", null);
+        });
+    }
+
+    /**
+     * @param secrets resolves the secret references services' settings hold, once the caller was checked for each
+     */
+    public DefaultOrchestrator(RunJournal journal, Map<String, StepExecutor> executors, Map<String, HealthProbe> probes,
+            SecurityFacade security, Audit audit, Clock clock, Executor threads, MeterRegistry meters,
+            Options options, Limits limits, Function<SecretRef, Secret> secrets) {
         String owner = LeaseOwners.forThisProcess();
         this.rt = new Runtime(journal, owner, clock, threads, Map.copyOf(executors), Map.copyOf(probes), new Guards(
                 options.startsPerExecutor(), options.breakerOpenFor()), new Metrics(meters), new SpecCodec(),
-                limits
-                        .logFolder());
+                limits.logFolder(), secrets);
         this.planner = new Planner(executors, probes, limits.maxInstances());
         this.security = security;
         this.audit = audit;
@@ -162,6 +177,7 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
         Objects.requireNonNull(spec, "spec must not be null");
         require(context, "run", spec.environment());
         Plan plan = planner.plan(spec);
+        requireSecrets(context, spec);
         if (closed) {
             throw new UnavailableException("the orchestrator is closed; no run starts", null, null);
         }
@@ -267,6 +283,7 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     public RunHandle resume(CallContext context, String runId) {
         RunRecord record = find(runId);
         require(context, "run", record.environment());
+        requireSecrets(context, rt.codec().read(record.spec(), "the stored spec of run " + record.runId()));
         return resume(record, context.principal());
     }
 
@@ -485,6 +502,22 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     private void require(CallContext context, String action, String environment) {
         Objects.requireNonNull(context, "context must not be null");
         security.require(context.principal(), new Permission("deploy", action, environment));
+    }
+
+    /**
+     * Checks that the caller may use every secret the services' settings refer to ({@code secret:vault:<name>},
+     * {@code secret:env:<name>}), before anything starts: a plan cannot reach a secret its author may not read.
+     */
+    private void requireSecrets(CallContext context, DeploymentSpec spec) {
+        for (ServiceSpec service : spec.services()) {
+            StepExecutor executor = rt.executors().get(service.executor());
+            if (executor == null) {
+                continue; // the planner has refused it already
+            }
+            for (SecretRef ref : executor.secretRefs(service.settings())) {
+                security.require(context.principal(), ref.permission());
+            }
+        }
     }
 
     private static RunSummary summary(RunRecord r, List<StepRecord> steps) {

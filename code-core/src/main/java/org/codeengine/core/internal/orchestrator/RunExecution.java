@@ -35,6 +35,8 @@ import java.util.function.Supplier;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.DeadlineExceededException;
 import org.codeengine.api.NonRetriableException;
+import org.codeengine.api.NotFoundException;
+import org.codeengine.api.Secret;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.DeploymentEvent;
 import org.codeengine.api.orchestrator.DeploymentSpec;
@@ -48,6 +50,7 @@ import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.ServiceSpec;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
+import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.spi.StepContext;
 import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StepHandle;
@@ -943,7 +946,17 @@ final class RunExecution implements RunHandle {
             outputs.forEach((k, v) -> merged.put(instance + "." + k, v));
             save(i, withOutputs(records[i], merged));
         }, message -> emit(new DeploymentEvent.StepStateChanged(runId, now(), service, records[i].state(),
-                message)), rt.logFolder(), order.get(i).resources());
+                message)), rt.logFolder(), order.get(i).resources(), ref -> secret(order.get(i), ref));
+    }
+
+    /** Resolves a reference the service's executor named for its settings; no other. */
+    private Secret secret(ServiceSpec service, SecretRef ref) {
+        StepExecutor executor = rt.executors().get(service.executor());
+        if (executor == null || !executor.secretRefs(service.settings()).contains(ref)) {
+            throw new NotFoundException("service '" + service.name() + "' has no setting that refers to " + ref,
+                    null);
+        }
+        return rt.secrets().apply(ref);
     }
 
     /**

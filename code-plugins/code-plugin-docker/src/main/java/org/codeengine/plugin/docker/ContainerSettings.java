@@ -3,13 +3,16 @@ package org.codeengine.plugin.docker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.codeengine.api.InvalidRequestException;
+import org.codeengine.api.security.SecretRef;
 import org.codeengine.plugin.support.JsonBodies;
 import org.codeengine.plugin.support.Settings;
 import org.jspecify.annotations.Nullable;
@@ -24,6 +27,10 @@ import tools.jackson.databind.JsonNode;
  * @param command replaces the image's entrypoint, or {@code null} to keep it
  * @param args replaces the image's command (the entrypoint's arguments), or {@code null} to keep it
  * @param env environment variables
+ * @param secretEnv environment variables whose values are secrets, by reference ({@code secretEnv.NAME=vault:name}):
+ *        resolved when the container is created, never recorded
+ * @param registryAuth the registry credential for pulls, by reference ({@code registryAuth=vault:name}; the secret is
+ *        {@code user:password} or Docker's auth JSON), or {@code null} for anonymous pulls
  * @param labels labels beside the ones CODE sets
  * @param network {@code host} or {@code none}
  * @param stopGrace how long a container gets to exit after SIGTERM before SIGKILL
@@ -34,11 +41,12 @@ import tools.jackson.databind.JsonNode;
  *        once {@code stopGrace} has passed
  */
 record ContainerSettings(ImageName image, PullPolicy pull, @Nullable List<String> command, @Nullable List<String> args,
-        Map<String, String> env, Map<String, String> labels, String network, Duration stopGrace, DockerHost host,
-        @Nullable String log, boolean init) {
+        Map<String, String> env, Map<String, SecretRef> secretEnv, @Nullable SecretRef registryAuth,
+        Map<String, String> labels, String network, Duration stopGrace, DockerHost host, @Nullable String log,
+        boolean init) {
     static final Set<String> KEYS = Set.of("image", "pull", "command", "args", "network", "stopGrace", "host", "log",
-            "init");
-    static final Set<String> PREFIXES = Set.of("env.", "label.");
+            "init", "registryAuth");
+    static final Set<String> PREFIXES = Set.of("env.", "secretEnv.", "label.");
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]*");
@@ -79,14 +87,14 @@ record ContainerSettings(ImageName image, PullPolicy pull, @Nullable List<String
         }
         Map<String, String> env = new LinkedHashMap<>();
         Map<String, String> labels = new LinkedHashMap<>();
+        Map<String, SecretRef> secretEnv = secretEnv(settings);
         settings.forEach((key, value) -> {
             if (key.startsWith("env.")) {
-                String name = key.substring(4);
-                if (!ENV_NAME.matcher(name).matches()) {
-                    throw new InvalidRequestException("setting '" + key + "' must name an environment variable:"
-                            + " letters, digits and '_', not starting with a digit", null);
+                env.put(envName(key, 4), value);
+                if (secretEnv.containsKey(key.substring(4))) {
+                    throw new InvalidRequestException("setting '" + key + "' and 'secretEnv." + key.substring(4)
+                            + "' set one variable twice", null);
                 }
-                env.put(name, value);
             } else if (key.startsWith("label.")) {
                 String name = key.substring(6);
                 if (!LABEL.matcher(name).matches() || name.startsWith(Labels.PREFIX)) {
@@ -104,13 +112,53 @@ record ContainerSettings(ImageName image, PullPolicy pull, @Nullable List<String
         }
         String log = settings.get("log");
         return new ContainerSettings(ImageName.parse(image), PullPolicy.parse(settings.get("pull")), words(settings,
-                "command"), words(settings, "args"), env, labels, network,
+                "command"), words(settings, "args"), env, secretEnv, registryAuth(settings), labels, network,
                 Settings.duration(settings, "stopGrace",
                         DEFAULT_GRACE),
                 DockerHost.of(settings.get("host"), environment), log == null || log.isBlank()
                         ? null
                         : log,
                 Settings.flag(settings, "init", false));
+    }
+
+    /**
+     * Reads only the settings that refer to secrets, so that the references can be checked before placeholders in
+     * other settings are filled.
+     *
+     * @return the references in {@code secretEnv.*} and {@code registryAuth}
+     * @throws InvalidRequestException naming the setting if a reference is malformed
+     */
+    static Set<SecretRef> secretRefs(Map<String, String> settings) {
+        Set<SecretRef> refs = new LinkedHashSet<>(secretEnv(settings).values());
+        SecretRef auth = registryAuth(settings);
+        if (auth != null) {
+            refs.add(auth);
+        }
+        return refs;
+    }
+
+    private static Map<String, SecretRef> secretEnv(Map<String, String> settings) {
+        Map<String, SecretRef> refs = new LinkedHashMap<>();
+        new TreeMap<>(settings).forEach((key, value) -> {
+            if (key.startsWith("secretEnv.")) {
+                refs.put(envName(key, "secretEnv.".length()), SecretRef.inSetting(key, value));
+            }
+        });
+        return refs;
+    }
+
+    private static @Nullable SecretRef registryAuth(Map<String, String> settings) {
+        String text = settings.get("registryAuth");
+        return text == null ? null : SecretRef.inSetting("registryAuth", text);
+    }
+
+    private static String envName(String key, int from) {
+        String name = key.substring(from);
+        if (!ENV_NAME.matcher(name).matches()) {
+            throw new InvalidRequestException("setting '" + key + "' must name an environment variable:"
+                    + " letters, digits and '_', not starting with a digit", null);
+        }
+        return name;
     }
 
     /** @throws InvalidRequestException if a key is neither in {@code known} nor starts with one of {@code prefixes} */
@@ -164,7 +212,8 @@ record ContainerSettings(ImageName image, PullPolicy pull, @Nullable List<String
     /** @return what the output of this record shows: never the environment's values, which may be secrets */
     @Override
     public String toString() {
-        return "ContainerSettings[image=" + image + ", pull=" + pull + ", env=" + env.keySet() + ", network="
+        return "ContainerSettings[image=" + image + ", pull=" + pull + ", env=" + env.keySet() + ", secretEnv="
+                + secretEnv + ", registryAuth=" + registryAuth + ", network="
                 + network + ", host=" + host + "]";
     }
 }

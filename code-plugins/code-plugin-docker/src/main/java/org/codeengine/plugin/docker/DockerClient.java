@@ -6,12 +6,14 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.NotFoundException;
+import org.codeengine.api.Secret;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.plugin.support.JsonBodies;
 import org.jspecify.annotations.Nullable;
@@ -169,8 +171,28 @@ public final class DockerClient {
      * @throws CodeException if the pull fails
      */
     void pull(ImageName image) {
+        pull(image, null);
+    }
+
+    /**
+     * Pulls an image from a registry that wants a login.
+     *
+     * @param credential {@code user:password}, or a JSON object of Docker's registry auth ({@code username},
+     *     {@code password} or {@code identitytoken}), or {@code null} for an anonymous pull; it goes to the daemon in
+     *     {@code X-Registry-Auth} and nowhere else
+     * @throws InvalidRequestException if the credential is neither form
+     */
+    void pull(ImageName image, @Nullable Secret credential) {
         String query = "/images/create?fromImage=" + enc(image.repository()) + "&tag=" + enc(image.tagOrDigest());
-        EngineHttp.Reply reply = call("POST", query, null, null, PULL);
+        Map<String, String> headers = credential == null
+                ? Map.of()
+                : Map.of("X-Registry-Auth", registryAuth(credential, image.registry()));
+        EngineHttp.Reply reply;
+        try {
+            reply = http.send("POST", API + query, null, null, headers, PULL);
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
         check(reply, "pulling image '" + image + "'");
         for (String line : reply.text().split("\n")) {
             if (line.isBlank()) {
@@ -264,10 +286,47 @@ public final class DockerClient {
         try {
             return http.send(method, API + path, body, type, timeout);
         } catch (IOException e) {
-            throw new UnavailableException("the Docker daemon at " + host() + " is not reachable (" + (e
-                    .getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "): start dockerd, or"
-                    + " point DOCKER_HOST or the setting 'host' at a running daemon", null, e);
+            throw unreachable(e);
         }
+    }
+
+    private UnavailableException unreachable(IOException e) {
+        return new UnavailableException("the Docker daemon at " + host() + " is not reachable (" + (e
+                .getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "): start dockerd, or"
+                + " point DOCKER_HOST or the setting 'host' at a running daemon", null, e);
+    }
+
+    /** @return the {@code X-Registry-Auth} header's value: Docker's auth object as base64url JSON */
+    static String registryAuth(Secret credential, String registry) {
+        String text = credential.reveal().strip();
+        ObjectNode auth = JsonBodies.object();
+        if (text.startsWith("{")) {
+            JsonNode given;
+            try {
+                given = JsonBodies.JSON.readTree(text);
+            } catch (JacksonException e) {
+                throw new InvalidRequestException("the registry credential is not a JSON object (its text is not"
+                        + " shown)", null);
+            }
+            for (String field : List.of("username", "password", "identitytoken")) {
+                if (given.path(field).isString()) {
+                    auth.put(field, given.path(field).asString());
+                }
+            }
+            if (!auth.has("identitytoken") && !(auth.has("username") && auth.has("password"))) {
+                throw new InvalidRequestException("the registry credential must hold username and password, or"
+                        + " identitytoken", null);
+            }
+        } else {
+            int colon = text.indexOf(':');
+            if (colon <= 0) {
+                throw new InvalidRequestException("the registry credential must be user:password or a JSON object"
+                        + " (its text is not shown)", null);
+            }
+            auth.put("username", text.substring(0, colon)).put("password", text.substring(colon + 1));
+        }
+        auth.put("serveraddress", registry);
+        return Base64.getUrlEncoder().encodeToString(JsonBodies.JSON.writeValueAsBytes(auth));
     }
 
     private void check(EngineHttp.Reply reply, String what) {

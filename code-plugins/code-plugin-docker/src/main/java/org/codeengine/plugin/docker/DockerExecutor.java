@@ -6,15 +6,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.codeengine.api.ApiVersion;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.NotFoundException;
+import org.codeengine.api.Secret;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.Resources;
 import org.codeengine.api.orchestrator.StepRecord;
+import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.spi.StepContext;
 import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StepHandle;
@@ -29,6 +33,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Runs a service as a container on a Docker daemon. Settings: {@code image} (required), {@code pull} ({@code never},
  * {@code if-missing} by default, {@code always}), {@code command} (replaces the entrypoint) and {@code args} (replace
  * the image's command), each a JSON array of strings or words separated by blanks, {@code env.NAME},
+ * {@code secretEnv.NAME} (a variable whose value is a secret, by reference: {@code vault:name}), {@code registryAuth}
+ * (the registry login for pulls, by reference),
  * {@code label.NAME}, {@code network} ({@code host} by default: bind {@code 127.0.0.1:${port}}; or {@code none}),
  * {@code stopGrace} (10s by default), {@code host} (the daemon; by default {@code DOCKER_HOST}, else
  * {@code unix:///var/run/docker.sock}), {@code init} ({@code true} runs the daemon's init as PID 1, so SIGTERM
@@ -75,6 +81,12 @@ public final class DockerExecutor implements StepExecutor {
         ContainerSettings.parse(settings, environment);
     }
 
+    /** The references in {@code secretEnv.*} and {@code registryAuth}. */
+    @Override
+    public Set<SecretRef> secretRefs(Map<String, String> settings) {
+        return ContainerSettings.secretRefs(settings);
+    }
+
     /** Pings the daemon that {@code DOCKER_HOST} names, else the default socket, for at most two seconds. */
     @Override
     public Optional<String> unavailable(Map<String, String> environment) {
@@ -115,7 +127,7 @@ public final class DockerExecutor implements StepExecutor {
                 : context.logFolder().resolve(context.runId()).resolve(service + "-" + context.instance() + ".log");
         try {
             docker.ping();
-            ensureImage(docker, s);
+            ensureImage(docker, s, s.registryAuth() == null ? null : context.secret(s.registryAuth()));
             // the name first: from here on an undo finds the container, whatever happens before its id is recorded
             context.record(Map.of("container", name, "host", s.host().address(), "stopGrace", s.stopGrace()
                     .toString(), "log", log.toString()));
@@ -133,7 +145,9 @@ public final class DockerExecutor implements StepExecutor {
                 if (existing != null) {
                     docker.remove(existing.id()); // an earlier try's container that stopped: start afresh
                 }
-                id = docker.create(name, config(s, Labels.of(context, s.labels()), context.resources()));
+                Map<String, String> secrets = new LinkedHashMap<>();
+                s.secretEnv().forEach((variable, ref) -> secrets.put(variable, context.secret(ref).reveal()));
+                id = docker.create(name, config(s, secrets, Labels.of(context, s.labels()), context.resources()));
             }
             context.record(Map.of("containerId", id));
             docker.start(id);
@@ -145,7 +159,7 @@ public final class DockerExecutor implements StepExecutor {
         }
     }
 
-    private static void ensureImage(DockerClient docker, ContainerSettings s) {
+    private static void ensureImage(DockerClient docker, ContainerSettings s, @Nullable Secret credential) {
         String image = s.image().toString();
         switch (s.pull()) {
             case NEVER -> {
@@ -157,15 +171,25 @@ public final class DockerExecutor implements StepExecutor {
             }
             case IF_MISSING -> {
                 if (!docker.imageExists(image)) {
-                    docker.pull(s.image());
+                    docker.pull(s.image(), credential);
                 }
             }
-            case ALWAYS -> docker.pull(s.image());
+            case ALWAYS -> docker.pull(s.image(), credential);
         }
     }
 
-    /** The body of a create: image, command, environment, labels, network, limits, no restart policy. */
+    /** The body of a create for a service without {@code secretEnv}. */
     static ObjectNode config(ContainerSettings s, Map<String, String> labels, Resources resources) {
+        return config(s, Map.of(), labels, resources);
+    }
+
+    /**
+     * The body of a create: image, command, environment, labels, network, limits, no restart policy.
+     *
+     * @param secrets the values of {@code secretEnv} variables, resolved; they go to the daemon only
+     */
+    static ObjectNode config(ContainerSettings s, Map<String, String> secrets, Map<String, String> labels,
+            Resources resources) {
         ObjectNode body = JsonBodies.object();
         body.put("Image", s.image().toString());
         if (s.command() != null) {
@@ -178,6 +202,7 @@ public final class DockerExecutor implements StepExecutor {
         }
         ArrayNode env = body.putArray("Env");
         s.env().forEach((k, v) -> env.add(k + "=" + v));
+        secrets.forEach((k, v) -> env.add(k + "=" + v));
         ObjectNode labelNode = body.putObject("Labels");
         labels.forEach(labelNode::put);
         body.put("StopTimeout", Math.max(1, (s.stopGrace().toMillis() + 999) / 1000));

@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -49,6 +50,17 @@ final class EngineHttp {
      */
     Reply send(String method, String target, byte @Nullable [] body, @Nullable String contentType, Duration timeout)
             throws IOException {
+        return send(method, target, body, contentType, Map.of(), timeout);
+    }
+
+    /**
+     * As {@link #send(String, String, byte[], String, Duration)}, with more request headers.
+     *
+     * @param headers names and values sent as they are (a registry credential in {@code X-Registry-Auth}); never
+     *     logged or put into a message
+     */
+    Reply send(String method, String target, byte @Nullable [] body, @Nullable String contentType,
+            Map<String, String> headers, Duration timeout) throws IOException {
         SocketChannel channel = host.connect();
         AtomicBoolean done = new AtomicBoolean();
         Thread watchdog = Thread.ofVirtual().name("code-docker-timeout").start(() -> {
@@ -65,6 +77,7 @@ final class EngineHttp {
             OutputStream out = Channels.newOutputStream(channel);
             StringBuilder head = new StringBuilder().append(method).append(' ').append(target).append(
                     " HTTP/1.1\r\nHost: docker\r\nUser-Agent: code-docker\r\nConnection: close\r\n");
+            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
             if (body != null) {
                 head.append("Content-Type: ").append(contentType).append("\r\nContent-Length: ").append(body.length)
                         .append("\r\n");

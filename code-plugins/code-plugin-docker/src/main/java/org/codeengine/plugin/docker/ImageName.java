@@ -39,6 +39,21 @@ record ImageName(String repository, @Nullable String tag, @Nullable String diges
         return digest != null ? digest : tag != null ? tag : "latest";
     }
 
+    /**
+     * @return the registry the image is pulled from: its first path part when that looks like a host (holds a
+     *     {@code .} or {@code :}, or is {@code localhost}), as Docker reads it; else Docker Hub
+     */
+    String registry() {
+        int slash = repository.indexOf('/');
+        if (slash > 0) {
+            String first = repository.substring(0, slash);
+            if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+                return first;
+            }
+        }
+        return "https://index.docker.io/v1/";
+    }
+
     @Override
     public String toString() {
         return repository + (tag == null ? "" : ":" + tag) + (digest == null ? "" : "@" + digest);
