@@ -1,25 +1,33 @@
 package org.codeengine.plugin.docker;
 
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Map;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.codeengine.api.InvalidRequestException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Where a Docker daemon listens: {@code unix:///path/to/docker.sock} or {@code tcp://host:port}, as {@code DOCKER_HOST}
- * spells it. TLS ({@code DOCKER_TLS_VERIFY}) is refused with a message rather than silently ignored.
+ * spells it. With {@code DOCKER_TLS_VERIFY}, a TCP daemon is spoken to over TLS with the files of
+ * {@code DOCKER_CERT_PATH} ({@link DaemonTls}), as the Docker CLI does.
  *
  * @param address the address as the user wrote it, normalised: {@code unix:///var/run/docker.sock}
  * @param socket the unix socket, or {@code null} for TCP
  * @param tcp the TCP address, or {@code null} for a unix socket
+ * @param tls how TLS is spoken to a TCP daemon, or {@code null} for plain TCP (and always for a unix socket)
  */
-record DockerHost(String address, @Nullable Path socket, @Nullable InetSocketAddress tcp) {
+record DockerHost(String address, @Nullable Path socket, @Nullable InetSocketAddress tcp, @Nullable DaemonTls tls) {
     /** The socket a daemon listens on when nothing else is said. */
     static final String DEFAULT = "unix:///var/run/docker.sock";
 
@@ -34,17 +42,12 @@ record DockerHost(String address, @Nullable Path socket, @Nullable InetSocketAdd
         if (address.isEmpty()) {
             address = DEFAULT;
         }
-        String tls = env.getOrDefault("DOCKER_TLS_VERIFY", "");
-        if (!tls.isEmpty() && !tls.equals("0") && address.startsWith("tcp://")) {
-            throw new InvalidRequestException("DOCKER_TLS_VERIFY is set, but the docker executor does not speak TLS to"
-                    + " the daemon yet; reach it over its unix socket or an SSH tunnel to one", null);
-        }
         if (address.startsWith("unix://")) {
             String path = address.substring("unix://".length());
             if (!path.startsWith("/")) {
                 throw invalid(where, address);
             }
-            return new DockerHost("unix://" + path, Path.of(path), null);
+            return new DockerHost("unix://" + path, Path.of(path), null, null);
         }
         if (address.startsWith("tcp://")) {
             try {
@@ -54,7 +57,7 @@ record DockerHost(String address, @Nullable Path socket, @Nullable InetSocketAdd
                     throw invalid(where, address);
                 }
                 return new DockerHost("tcp://" + uri.getHost() + ":" + uri.getPort(), null, InetSocketAddress
-                        .createUnresolved(uri.getHost(), uri.getPort()));
+                        .createUnresolved(uri.getHost(), uri.getPort()), DaemonTls.of(env));
             } catch (java.net.URISyntaxException e) {
                 throw invalid(where, address);
             }
@@ -67,24 +70,47 @@ record DockerHost(String address, @Nullable Path socket, @Nullable InetSocketAdd
                 + address + "'", null);
     }
 
-    /** @return a connected channel to the daemon, in blocking mode */
-    SocketChannel connect() throws IOException {
+    /** An open connection to the daemon: its two streams, and a close that also ends a read blocked on it. */
+    record Connection(InputStream in, OutputStream out, Closeable closer) implements Closeable {
+        @Override
+        public void close() throws IOException {
+            closer.close();
+        }
+    }
+
+    /** @return a connection to the daemon, over TLS when {@link #tls()} says so */
+    Connection connect() throws IOException {
         if (socket != null) {
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
                 channel.connect(UnixDomainSocketAddress.of(socket));
-                return channel;
+                return new Connection(Channels.newInputStream(channel), Channels.newOutputStream(channel), channel);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
             }
         }
         InetSocketAddress to = java.util.Objects.requireNonNull(tcp);
-        return SocketChannel.open(new InetSocketAddress(to.getHostString(), to.getPort()));
+        if (tls == null) {
+            SocketChannel channel = SocketChannel.open(new InetSocketAddress(to.getHostString(), to.getPort()));
+            return new Connection(Channels.newInputStream(channel), Channels.newOutputStream(channel), channel);
+        }
+        SSLSocket tlsSocket = (SSLSocket) tls.context().getSocketFactory().createSocket(to.getHostString(), to
+                .getPort());
+        try {
+            SSLParameters parameters = tlsSocket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
+            tlsSocket.setSSLParameters(parameters);
+            tlsSocket.startHandshake();
+            return new Connection(tlsSocket.getInputStream(), tlsSocket.getOutputStream(), tlsSocket);
+        } catch (IOException | RuntimeException e) {
+            tlsSocket.close();
+            throw e;
+        }
     }
 
     @Override
     public String toString() {
-        return address;
+        return tls == null ? address : address + " (TLS)";
     }
 }

@@ -5,8 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -61,7 +59,7 @@ final class EngineHttp {
      */
     Reply send(String method, String target, byte @Nullable [] body, @Nullable String contentType,
             Map<String, String> headers, Duration timeout) throws IOException {
-        SocketChannel channel = host.connect();
+        DockerHost.Connection channel = host.connect();
         AtomicBoolean done = new AtomicBoolean();
         Thread watchdog = Thread.ofVirtual().name("code-docker-timeout").start(() -> {
             try {
@@ -74,7 +72,7 @@ final class EngineHttp {
             }
         });
         try (channel) {
-            OutputStream out = Channels.newOutputStream(channel);
+            OutputStream out = channel.out();
             StringBuilder head = new StringBuilder().append(method).append(' ').append(target).append(
                     " HTTP/1.1\r\nHost: docker\r\nUser-Agent: code-docker\r\nConnection: close\r\n");
             headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
@@ -89,7 +87,7 @@ final class EngineHttp {
                 out.write(body);
             }
             out.flush();
-            return read(new BufferedInputStream(Channels.newInputStream(channel)));
+            return read(new BufferedInputStream(channel.in()));
         } catch (IOException e) {
             if (!done.compareAndSet(false, true)) {
                 throw new IOException("no reply within " + timeout.toMillis() + " ms", e);

@@ -341,7 +341,8 @@ class DockerExecutorTest {
         assertThatThrownBy(() -> executor.validate(Map.of("image", "busybox", "ports", "80:80")))
                 .hasMessageStartingWith("unknown setting 'ports'");
         assertThatThrownBy(() -> new DockerExecutor(Map.of("DOCKER_HOST", "tcp://10.0.0.1:2376", "DOCKER_TLS_VERIFY",
-                "1")).validate(Map.of("image", "busybox"))).hasMessageContaining("does not speak TLS");
+                "1", "DOCKER_CERT_PATH", "/nonexistent/certs")).validate(Map.of("image", "busybox")))
+                .hasMessageContaining("/nonexistent/certs/ca.pem is missing or unreadable");
 
         executor.validate(Map.of("image", "registry.example.com:5000/team/web:1.2", "pull", "always", "command",
                 "/bin/busybox", "args", "[\"httpd\", \"-f\"]", "env.DB_URL", "x", "network", "none", "stopGrace",

@@ -34,6 +34,16 @@ final class PrivateDaemon implements AutoCloseable {
      * @param more further addresses it listens on ({@code tcp://127.0.0.1:port}); the tests speak to the first
      */
     static PrivateDaemon start(Path state, List<String> more) throws IOException {
+        return start(state, more, List.of(), java.util.Map.of());
+    }
+
+    /**
+     * @param flags more options for dockerd ({@code --tlsverify} and its files)
+     * @param clientEnv the environment the test's client reads ({@code DOCKER_TLS_VERIFY}, {@code DOCKER_CERT_PATH})
+     */
+    static PrivateDaemon start(Path state, List<String> more, List<String> flags,
+            java.util.Map<String, String> clientEnv)
+            throws IOException {
         if (!"root".equals(System.getProperty("user.name"))) {
             TestDocker.unavailable("a daemon of the test's own needs root to start dockerd");
         }
@@ -50,13 +60,14 @@ final class PrivateDaemon implements AutoCloseable {
                 command.addAll(List.of("-H", address));
             }
             command.addAll(List.of("-H", "unix://" + socket));
+            command.addAll(flags);
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         } catch (IOException e) {
             TestDocker.unavailable("dockerd cannot be started: " + e.getMessage());
             throw e;
         }
         DockerClient client = new DockerClient(DockerHost.of(more.isEmpty() ? "unix://" + socket : more.getFirst(),
-                java.util.Map.of()));
+                clientEnv));
         PrivateDaemon daemon = new PrivateDaemon(process, client, state);
         try {
             TestDocker.await("the test's own dockerd answers", () -> answers(client) || !process.isAlive(), Duration
