@@ -1,13 +1,19 @@
 package org.codeengine.examples.mcp;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.codeengine.plugin.mcp.Completer;
 import org.codeengine.plugin.mcp.McpContent;
 import org.codeengine.plugin.mcp.McpException;
@@ -175,6 +181,7 @@ public final class ConformanceServer {
         }));
         stateless(b);
         tasks(b);
+        b.skills(skills());
         resources(b);
         prompts(b);
         return b.build();
@@ -320,6 +327,39 @@ public final class ConformanceServer {
             c.runAsTask();
             return McpToolResult.text("Hello, " + answer.path("content").path("name").asString("stranger"));
         }).withTaskSupport(McpTool.TaskSupport.REQUIRED));
+    }
+
+    /**
+     * @return a folder of two skills for the skills scenarios (SEP-2640), written to a temporary folder that is
+     *         removed when the process exits: {@code code-review} with a file in a subfolder, and {@code release-notes}
+     */
+    private static Path skills() {
+        try {
+            Path root = Files.createTempDirectory("code-conformance-skills");
+            Map<String, String> files = new LinkedHashMap<>();
+            files.put("code-review/SKILL.md", "---\nname: code-review\ndescription: Reviews a change against the "
+                    + "team's checklist\nlicense: Apache-2.0\nmetadata:\n  author: code\n  version: \"1.0\"\n---\n\n"
+                    + "# Code review\n\nRead references/checklist.md, then go through the change file by file.\n");
+            files.put("code-review/references/checklist.md", "# Checklist\n\n- tests fail before the fix\n"
+                    + "- no secret in logs\n");
+            files.put("release-notes/SKILL.md", "---\nname: release-notes\ndescription: Drafts release notes from "
+                    + "merged changes\n---\n\n# Release notes\n\nGroup the changes by module.\n");
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                Path path = root.resolve(file.getKey());
+                Files.createDirectories(path.getParent());
+                Files.writeString(path, file.getValue());
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (Stream<Path> walk = Files.walk(root)) {
+                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException e) {
+                    // a temporary folder left behind is harmless
+                }
+            }));
+            return root;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static InputRequest confirm(String question) {

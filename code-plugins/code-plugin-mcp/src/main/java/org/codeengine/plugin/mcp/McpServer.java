@@ -62,6 +62,7 @@ public final class McpServer {
     private final List<ServerSession> sessions = new CopyOnWriteArrayList<>();
     private final RequestState requestState = new RequestState();
     private final ServerTasks tasks;
+    private final @Nullable ServerSkills skills;
 
     record Template(McpResourceTemplate template, UriTemplate pattern) {}
 
@@ -79,6 +80,7 @@ public final class McpServer {
         this.pageSize = b.pageSize;
         this.maxMessageBytes = b.maxMessageBytes;
         this.reader = Json.mapper(b.maxMessageTokens);
+        this.skills = b.skills;
         this.tasks = new ServerTasks(b.clock, b.taskTtl, b.maxTasksPerPrincipal, MAX_TASKS);
         this.toolOrder = List.copyOf(b.tools.values());
         this.resourceOrder = List.copyOf(b.resources.values());
@@ -226,6 +228,12 @@ public final class McpServer {
         return new ServerSession(this, id, outbound, principal != null ? principal : defaultPrincipal, meta);
     }
 
+    /** @return the skills of the skills extension (SEP-2640), or null when the server serves none */
+    @Nullable
+    ServerSkills skills() {
+        return skills;
+    }
+
     /** @return the tasks of the tasks extension (SEP-2663) */
     ServerTasks tasks() {
         return tasks;
@@ -322,8 +330,30 @@ public final class McpServer {
         private Clock clock = Clock.systemUTC();
         private Duration taskTtl = Duration.ofHours(1);
         private int maxTasksPerPrincipal = 100;
+        private @Nullable ServerSkills skills;
 
         private Builder() {}
+
+        /**
+         * Serves the skills of a folder, as the skills extension (SEP-2640) describes them (2026-07-28): each folder
+         * in it that holds a {@code SKILL.md} is a skill named after the folder, listed by {@code skills/list}, and
+         * each of its files is a resource {@code skill://<name>/<path>} (read by {@code resources/read}, and its
+         * folders by {@code resources/directory/read}). The files are read now, once: at most 512 files and 16 MiB a
+         * skill. A SKILL.md begins with YAML frontmatter of {@code key: value} lines (one level of nested keys, such
+         * as {@code metadata:}), whose {@code name} equals the folder's and whose {@code description} is not empty.
+         *
+         * @param folder the folder of skills
+         * @return this builder
+         * @throws IllegalArgumentException if it is no folder, a skill in it breaks a rule (the message names the
+         *         file and the rule), or a skill's file has the URI of a resource added before
+         * @throws UncheckedIOException if a file cannot be read
+         */
+        public Builder skills(java.nio.file.Path folder) {
+            ServerSkills loaded = ServerSkills.load(folder);
+            loaded.resources().forEach(this::resource);
+            this.skills = loaded;
+            return this;
+        }
 
         /**
          * @param time what tells the time of tasks (their creation, updates and expiry); the system clock by default

@@ -53,7 +53,7 @@ final class ServerSession {
     private static final Set<String> INPUT_METHODS = Set.of("tools/call", "prompts/get", "resources/read");
     /** The methods whose results carry caching hints on the stateless wire (SEP-2549). */
     private static final Set<String> CACHEABLE = Set.of("server/discover", "tools/list", "prompts/list",
-            "resources/list", "resources/templates/list", "resources/read");
+            "resources/list", "resources/templates/list", "resources/read", "skills/list", "skills/get");
 
     ServerSession(McpServer server, String id, Peer.Sink outbound, @Nullable Principal principal) {
         this(server, id, outbound, principal, null);
@@ -79,6 +79,18 @@ final class ServerSession {
             minSeverity = level == null ? Integer.MAX_VALUE : Math.max(0, Protocol.severity(level));
             initialized = true;
             handle("server/discover", this::discover);
+            ServerSkills skills = server.skills();
+            if (skills != null) {
+                handle("skills/list", r -> Protocol.page(r.params(), skills.skills(), server.pageSize(), "skills",
+                        ServerSkills.Skill::entry));
+                handle("skills/get", r -> {
+                    ObjectNode result = Json.object();
+                    result.set("skill", skills.skill(Json.required(r.params(), "uri")).entry());
+                    return result;
+                });
+                handle("resources/directory/read", r -> Protocol.page(r.params(), skills.children(Json.required(r
+                        .params(), "uri")), server.pageSize(), "resources", ServerSession::describe));
+            }
             handle("tasks/get", r -> task(r).describe(true));
             handle("tasks/update", r -> {
                 JsonNode responses = r.params().get("inputResponses");
@@ -220,6 +232,9 @@ final class ServerSession {
         if (stateless) {
             ObjectNode extensions = caps.putObject("extensions");
             extensions.putObject(ServerTasks.EXTENSION);
+            if (server.skills() != null) {
+                extensions.putObject(ServerSkills.EXTENSION).put("directoryRead", true);
+            }
         }
         return caps;
     }
@@ -452,6 +467,11 @@ final class ServerSession {
         putIfPresent(node, "description", resource.description());
         putIfPresent(node, "mimeType", resource.mimeType());
         return node;
+    }
+
+    /** A file or folder of a skill, as {@code resources/directory/read} lists it. */
+    private static ObjectNode describe(ServerSkills.Child child) {
+        return Json.object().put("uri", child.uri()).put("name", child.name()).put("mimeType", child.mimeType());
     }
 
     private static ObjectNode describe(McpResourceTemplate template) {
