@@ -1,15 +1,22 @@
 package org.codeengine.examples.mcp;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.codeengine.plugin.mcp.Completer;
 import org.codeengine.plugin.mcp.McpContent;
+import org.codeengine.plugin.mcp.McpException;
 import org.codeengine.plugin.mcp.McpHttpServer;
 import org.codeengine.plugin.mcp.McpPrompt;
 import org.codeengine.plugin.mcp.McpRequestContext.InputRequest;
@@ -173,6 +180,8 @@ public final class ConformanceServer {
             return McpToolResult.text("Reconnection test completed successfully");
         }));
         stateless(b);
+        tasks(b);
+        b.skills(skills());
         resources(b);
         prompts(b);
         return b.build();
@@ -272,6 +281,92 @@ public final class ConformanceServer {
                             "context").asString("")));
                     return List.of(message);
                 }, Map.of()));
+    }
+
+    /** The tools the tasks scenarios (SEP-2663) call: each but {@code greet} turns its call into a task. */
+    private static void tasks(McpServer.Builder b) {
+        ObjectNode none = schema("{\"type\":\"object\",\"properties\":{}}");
+        b.tool(McpTool.of("greet", "Greets by name, at once", schema("{\"type\":\"object\",\"properties\":{\"name\":"
+                + "{\"type\":\"string\"}},\"required\":[\"name\"]}"),
+                (a, c) -> McpToolResult.text("Hello, " + a.path(
+                        "name").asString() + "!")));
+        b.tool(McpTool.of("slow_compute", "Works for the given seconds, as a task", schema("{\"type\":\"object\","
+                + "\"properties\":{\"seconds\":{\"type\":\"number\",\"minimum\":0},\"label\":{\"type\":\"string\"}}}"),
+                (a, c) -> {
+                    c.runAsTask();
+                    Thread.sleep((long) (a.path("seconds").asDouble(0) * 1000));
+                    return McpToolResult.text("computed " + a.path("label").asString(""));
+                }).withTaskSupport(McpTool.TaskSupport.OPTIONAL));
+        b.tool(McpTool.of("failing_job", "Fails after a second, as a task only", none, (a, c) -> {
+            c.runAsTask();
+            Thread.sleep(1000);
+            return McpToolResult.error("the job failed");
+        }).withTaskSupport(McpTool.TaskSupport.REQUIRED));
+        b.tool(McpTool.of("protocol_error_job", "Ends in a protocol error, as a task", none, (a, c) -> {
+            c.runAsTask();
+            Thread.sleep(200);
+            throw new McpException(McpException.INTERNAL_ERROR, "the job broke down", null);
+        }).withTaskSupport(McpTool.TaskSupport.OPTIONAL));
+        b.tool(McpTool.of("confirm_delete", "Asks the user to confirm, as a task", schema("{\"type\":\"object\","
+                + "\"properties\":{\"filename\":{\"type\":\"string\"}}}"), (a, c) -> {
+                    c.runAsTask();
+                    JsonNode answer = c.inputs(Map.of("confirm", confirm("Delete " + a.path("filename").asString(
+                            "") + "?"))).get("confirm");
+                    boolean yes = answer.path("content").path("confirm").asBoolean(false);
+                    return McpToolResult.text(yes ? "deleted" : "kept");
+                }).withTaskSupport(McpTool.TaskSupport.OPTIONAL));
+        b.tool(McpTool.of("multi_input", "Asks two questions at once, as a task", none, (a, c) -> {
+            c.runAsTask();
+            Map<String, InputRequest> questions = new LinkedHashMap<>();
+            questions.put("first", confirm("First question"));
+            questions.put("second", confirm("Second question"));
+            return McpToolResult.text("answered " + c.inputs(questions).size());
+        }).withTaskSupport(McpTool.TaskSupport.OPTIONAL));
+        b.tool(McpTool.of("test_tool_with_task", "Asks the user's name, then greets as a task", none, (a, c) -> {
+            JsonNode answer = c.inputs(Map.of("user_name", elicitName("What is your name?"))).get("user_name");
+            c.runAsTask();
+            return McpToolResult.text("Hello, " + answer.path("content").path("name").asString("stranger"));
+        }).withTaskSupport(McpTool.TaskSupport.REQUIRED));
+    }
+
+    /**
+     * @return a folder of two skills for the skills scenarios (SEP-2640), written to a temporary folder that is
+     *         removed when the process exits: {@code code-review} with a file in a subfolder, and {@code release-notes}
+     */
+    private static Path skills() {
+        try {
+            Path root = Files.createTempDirectory("code-conformance-skills");
+            Map<String, String> files = new LinkedHashMap<>();
+            files.put("code-review/SKILL.md", "---\nname: code-review\ndescription: Reviews a change against the "
+                    + "team's checklist\nlicense: Apache-2.0\nmetadata:\n  author: code\n  version: \"1.0\"\n---\n\n"
+                    + "# Code review\n\nRead references/checklist.md, then go through the change file by file.\n");
+            files.put("code-review/references/checklist.md", "# Checklist\n\n- tests fail before the fix\n"
+                    + "- no secret in logs\n");
+            files.put("release-notes/SKILL.md", "---\nname: release-notes\ndescription: Drafts release notes from "
+                    + "merged changes\n---\n\n# Release notes\n\nGroup the changes by module.\n");
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                Path path = root.resolve(file.getKey());
+                Files.createDirectories(path.getParent());
+                Files.writeString(path, file.getValue());
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (Stream<Path> walk = Files.walk(root)) {
+                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException e) {
+                    // a temporary folder left behind is harmless
+                }
+            }));
+            return root;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static InputRequest confirm(String question) {
+        ObjectNode params = JSON.createObjectNode().put("message", question);
+        params.set("requestedSchema", schema("{\"type\":\"object\",\"properties\":{\"confirm\":{\"type\":"
+                + "\"boolean\"}},\"required\":[\"confirm\"]}"));
+        return new InputRequest("elicitation/create", params);
     }
 
     private static InputRequest elicitName(String question) {

@@ -112,4 +112,22 @@ public interface McpRequestContext {
      * request is answered with plain JSON.
      */
     void closeStream();
+
+    /**
+     * Turns a tool call into a task of the tasks extension (SEP-2663), if the tool supports tasks and the request's
+     * client negotiated the extension (2026-07-28): the request is answered at once with a {@code CreateTaskResult}
+     * and the handler goes on in the background; the client polls {@code tasks/get} for its status and result,
+     * answers its questions ({@link #inputs}) with {@code tasks/update}, and stops it with {@code tasks/cancel} (the
+     * handler is interrupted and {@link #cancelled()} turns true). From then on nothing is sent on the request's
+     * stream ({@link #log} and {@link #progress} do nothing). A handler that asks the client for input first (the
+     * {@code input_required} rounds of {@link #inputs}) calls this after its last question. Calling it again does
+     * nothing.
+     *
+     * @return whether the call now runs as a task; false when the tool or the client does not do tasks, and the
+     *         handler then goes on as an ordinary call
+     * @throws McpException if the caller already has as many live tasks as the server allows
+     */
+    default boolean runAsTask() {
+        return false;
+    }
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ import tools.jackson.databind.node.ObjectNode;
  * resources, each named by a URI of at most 8,192 characters that names a resource or matches a template.
  */
 public final class McpServer {
+    /** The most tasks (SEP-2663) a server holds at once, all principals together. */
+    static final int MAX_TASKS = 10_000;
     private final String name;
     private final String version;
     private final @Nullable String instructions;
@@ -57,6 +61,8 @@ public final class McpServer {
     private final JsonMapper reader;
     private final List<ServerSession> sessions = new CopyOnWriteArrayList<>();
     private final RequestState requestState = new RequestState();
+    private final ServerTasks tasks;
+    private final @Nullable ServerSkills skills;
 
     record Template(McpResourceTemplate template, UriTemplate pattern) {}
 
@@ -74,6 +80,8 @@ public final class McpServer {
         this.pageSize = b.pageSize;
         this.maxMessageBytes = b.maxMessageBytes;
         this.reader = Json.mapper(b.maxMessageTokens);
+        this.skills = b.skills;
+        this.tasks = new ServerTasks(b.clock, b.taskTtl, b.maxTasksPerPrincipal, MAX_TASKS);
         this.toolOrder = List.copyOf(b.tools.values());
         this.resourceOrder = List.copyOf(b.resources.values());
         this.promptOrder = List.copyOf(b.prompts.values());
@@ -220,6 +228,17 @@ public final class McpServer {
         return new ServerSession(this, id, outbound, principal != null ? principal : defaultPrincipal, meta);
     }
 
+    /** @return the skills of the skills extension (SEP-2640), or null when the server serves none */
+    @Nullable
+    ServerSkills skills() {
+        return skills;
+    }
+
+    /** @return the tasks of the tasks extension (SEP-2663) */
+    ServerTasks tasks() {
+        return tasks;
+    }
+
     /** @return what seals the state of multi-round requests on the stateless wire */
     RequestState requestState() {
         return requestState;
@@ -308,8 +327,71 @@ public final class McpServer {
         private int pageSize = 100;
         private int maxMessageBytes = 4 * 1024 * 1024;
         private int maxMessageTokens = 500_000;
+        private Clock clock = Clock.systemUTC();
+        private Duration taskTtl = Duration.ofHours(1);
+        private int maxTasksPerPrincipal = 100;
+        private @Nullable ServerSkills skills;
 
         private Builder() {}
+
+        /**
+         * Serves the skills of a folder, as the skills extension (SEP-2640) describes them (2026-07-28): each folder
+         * in it that holds a {@code SKILL.md} is a skill named after the folder, listed by {@code skills/list}, and
+         * each of its files is a resource {@code skill://<name>/<path>} (read by {@code resources/read}, and its
+         * folders by {@code resources/directory/read}). The files are read now, once: at most 512 files and 16 MiB a
+         * skill. A SKILL.md begins with YAML frontmatter of {@code key: value} lines (one level of nested keys, such
+         * as {@code metadata:}), whose {@code name} equals the folder's and whose {@code description} is not empty.
+         *
+         * @param folder the folder of skills
+         * @return this builder
+         * @throws IllegalArgumentException if it is no folder, a skill in it breaks a rule (the message names the
+         *         file and the rule), or a skill's file has the URI of a resource added before
+         * @throws UncheckedIOException if a file cannot be read
+         */
+        public Builder skills(java.nio.file.Path folder) {
+            ServerSkills loaded = ServerSkills.load(folder);
+            loaded.resources().forEach(this::resource);
+            this.skills = loaded;
+            return this;
+        }
+
+        /**
+         * @param time what tells the time of tasks (their creation, updates and expiry); the system clock by default
+         * @return this builder
+         * @throws IllegalArgumentException if it is null
+         */
+        public Builder clock(Clock time) {
+            if (time == null) {
+                throw new IllegalArgumentException("clock must not be null");
+            }
+            this.clock = time;
+            return this;
+        }
+
+        /**
+         * Bounds the tasks of the tasks extension (SEP-2663) that tool calls become ({@link McpTool.TaskSupport}). A
+         * task is kept for {@code ttl} from its creation, then forgotten (one still running then is cancelled); a
+         * principal holds at most {@code maxPerPrincipal} at once, a new one pushing out its oldest finished one, and
+         * is refused while all of them still run. The server holds at most 10,000 in all.
+         *
+         * @param ttl how long a task is kept, from its creation; 1 hour by default
+         * @param maxPerPrincipal the most tasks one principal holds at once; 100 by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code ttl} is under 1 second or over 7 days, or {@code maxPerPrincipal}
+         *         is under 1 or over 10,000
+         */
+        public Builder tasks(Duration ttl, int maxPerPrincipal) {
+            if (ttl == null || ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Duration.ofDays(7)) > 0) {
+                throw new IllegalArgumentException("ttl must be between 1 second and 7 days but was " + ttl);
+            }
+            if (maxPerPrincipal < 1 || maxPerPrincipal > MAX_TASKS) {
+                throw new IllegalArgumentException("maxPerPrincipal must be in 1.." + MAX_TASKS + " but was "
+                        + maxPerPrincipal);
+            }
+            this.taskTtl = ttl;
+            this.maxTasksPerPrincipal = maxPerPrincipal;
+            return this;
+        }
 
         /**
          * @param serverName the name sent as {@code serverInfo.name}

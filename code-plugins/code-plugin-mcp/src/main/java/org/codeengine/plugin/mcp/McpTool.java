@@ -17,10 +17,30 @@ import tools.jackson.databind.node.ObjectNode;
  * @param annotations hints such as {@code readOnlyHint}, or null
  * @param secretArguments names of arguments never written to an audit entry or a log; copied
  * @param handler does the work
+ * @param taskSupport whether a call may run as a task of the tasks extension (SEP-2663): the handler turns a call into
+ *        one with {@link McpRequestContext#runAsTask()}
  */
 public record McpTool(String name, @Nullable String title, String description, ObjectNode inputSchema,
         @Nullable ObjectNode outputSchema, @Nullable ObjectNode annotations, Set<String> secretArguments,
-        Handler handler) {
+        Handler handler, TaskSupport taskSupport) {
+    /** Whether a tool's calls may run as tasks (SEP-2663), as {@code tools/list} declares it. */
+    public enum TaskSupport {
+        /** Never a task: the call is answered when the handler returns. */
+        FORBIDDEN,
+        /** A task when the client negotiated the tasks extension, else answered when the handler returns. */
+        OPTIONAL,
+        /**
+         * Only as a task: a client that did not negotiate the tasks extension is refused with -32021 before the
+         * handler runs.
+         */
+        REQUIRED;
+
+        /** @return the name on the wire: {@code forbidden}, {@code optional} or {@code required} */
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /** Does a tool's work. An exception other than {@link McpException} becomes a result with {@code isError}. */
     @FunctionalInterface
     public interface Handler {
@@ -49,6 +69,26 @@ public record McpTool(String name, @Nullable String title, String description, O
             throw new IllegalArgumentException("handler of tool " + name + " must not be null");
         }
         secretArguments = Set.copyOf(secretArguments == null ? Set.of() : secretArguments);
+        if (taskSupport == null) {
+            throw new IllegalArgumentException("taskSupport of tool " + name + " must not be null");
+        }
+    }
+
+    /** A tool whose calls are never tasks ({@link TaskSupport#FORBIDDEN}). */
+    public McpTool(String name, @Nullable String title, String description, ObjectNode inputSchema,
+            @Nullable ObjectNode outputSchema, @Nullable ObjectNode annotations, Set<String> secretArguments,
+            Handler handler) {
+        this(name, title, description, inputSchema, outputSchema, annotations, secretArguments, handler,
+                TaskSupport.FORBIDDEN);
+    }
+
+    /**
+     * @param support whether its calls may run as tasks
+     * @return this tool with that task support
+     */
+    public McpTool withTaskSupport(TaskSupport support) {
+        return new McpTool(name, title, description, inputSchema, outputSchema, annotations, secretArguments, handler,
+                support);
     }
 
     /** @return a tool with only a name, description, input schema and handler */

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.NotFoundException;
@@ -51,7 +53,7 @@ final class ServerSession {
     private static final Set<String> INPUT_METHODS = Set.of("tools/call", "prompts/get", "resources/read");
     /** The methods whose results carry caching hints on the stateless wire (SEP-2549). */
     private static final Set<String> CACHEABLE = Set.of("server/discover", "tools/list", "prompts/list",
-            "resources/list", "resources/templates/list", "resources/read");
+            "resources/list", "resources/templates/list", "resources/read", "skills/list", "skills/get");
 
     ServerSession(McpServer server, String id, Peer.Sink outbound, @Nullable Principal principal) {
         this(server, id, outbound, principal, null);
@@ -77,6 +79,32 @@ final class ServerSession {
             minSeverity = level == null ? Integer.MAX_VALUE : Math.max(0, Protocol.severity(level));
             initialized = true;
             handle("server/discover", this::discover);
+            ServerSkills skills = server.skills();
+            if (skills != null) {
+                handle("skills/list", r -> Protocol.page(r.params(), skills.skills(), server.pageSize(), "skills",
+                        ServerSkills.Skill::entry));
+                handle("skills/get", r -> {
+                    ObjectNode result = Json.object();
+                    result.set("skill", skills.skill(Json.required(r.params(), "uri")).entry());
+                    return result;
+                });
+                handle("resources/directory/read", r -> Protocol.page(r.params(), skills.children(Json.required(r
+                        .params(), "uri")), server.pageSize(), "resources", ServerSession::describe));
+            }
+            handle("tasks/get", r -> task(r).describe(true));
+            handle("tasks/update", r -> {
+                JsonNode responses = r.params().get("inputResponses");
+                if (responses == null || !responses.isObject()) {
+                    throw new McpException(McpException.INVALID_PARAMS, "params.inputResponses must be an object of "
+                            + "answers by key", null);
+                }
+                task(r).answer(responses);
+                return Json.object();
+            });
+            handle("tasks/cancel", r -> {
+                task(r).cancel();
+                return Json.object();
+            });
         } else {
             peer.gate(method -> {
                 if (!initialized && !method.equals("initialize") && !method.equals("ping")) {
@@ -201,6 +229,13 @@ final class ServerSession {
             resources.put("subscribe", true).put("listChanged", true);
         }
         caps.putObject("prompts").put("listChanged", !stateless);
+        if (stateless) {
+            ObjectNode extensions = caps.putObject("extensions");
+            extensions.putObject(ServerTasks.EXTENSION);
+            if (server.skills() != null) {
+                extensions.putObject(ServerSkills.EXTENSION).put("directoryRead", true);
+            }
+        }
         return caps;
     }
 
@@ -235,7 +270,11 @@ final class ServerSession {
     private List<Listed> tools() {
         List<Listed> all = new ArrayList<>();
         for (McpTool tool : server.tools()) {
-            all.add(new Listed(describe(tool), tool));
+            ObjectNode description = describe(tool);
+            if (stateless && tool.taskSupport() != McpTool.TaskSupport.FORBIDDEN) {
+                description.putObject("execution").put("taskSupport", tool.taskSupport().wireName());
+            }
+            all.add(new Listed(description, tool));
         }
         if (server.registry() != null) {
             for (ToolDescriptor d : server.registry().list(callContext())) {
@@ -297,25 +336,91 @@ final class ServerSession {
         if (tool == null) {
             return callRegistry(name, arguments, new Context(r));
         }
+        boolean tasks = stateless && ServerTasks.negotiated(clientCapabilities);
+        if (stateless && tool.taskSupport() == McpTool.TaskSupport.REQUIRED && !tasks) {
+            throw ServerTasks.notNegotiated("the tool " + Json.clip(name));
+        }
         List<String> broken = JsonSchema.validate(tool.inputSchema(), arguments);
         if (!broken.isEmpty()) {
             return render(McpToolResult.error("invalid arguments for tool " + name + ": " + String.join("; ",
                     broken)));
         }
-        McpToolResult result;
+        if (tasks && tool.taskSupport() != McpTool.TaskSupport.FORBIDDEN) {
+            return callAsTask(tool, arguments, new Context(r));
+        }
+        return render(invoke(tool, arguments, new Context(r)));
+    }
+
+    /** Runs a tool's handler; what it throws, other than {@link McpException}, becomes a result with isError. */
+    private static McpToolResult invoke(McpTool tool, JsonNode arguments, Context context) {
         try {
-            result = tool.handler().call(arguments, new Context(r));
+            return tool.handler().call(arguments, context);
         } catch (McpException e) {
             throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            result = McpToolResult.error("the tool was interrupted");
+            return McpToolResult.error("the tool was interrupted");
         } catch (CodeException e) {
-            result = McpToolResult.error(e.getMessage());
+            return McpToolResult.error(e.getMessage());
         } catch (Exception e) {
-            result = McpToolResult.error("the tool " + name + " failed: " + e.getClass().getSimpleName());
+            return McpToolResult.error("the tool " + tool.name() + " failed: " + e.getClass().getSimpleName());
         }
-        return render(result);
+    }
+
+    /**
+     * Calls a tool that may become a task (SEP-2663): its handler runs on a thread of its own, and the request is
+     * answered by what comes first: the handler's result or error (an ordinary call), or the task it turns into with
+     * {@link McpRequestContext#runAsTask()}. A task's end is kept in the task, for {@code tasks/get}.
+     */
+    private JsonNode callAsTask(McpTool tool, JsonNode arguments, Context context) {
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        Thread worker = Thread.ofVirtual().name("mcp-task-" + tool.name()).unstarted(() -> {
+            try {
+                ObjectNode result = render(invoke(tool, arguments, context));
+                if (context.task != null) {
+                    context.task.complete(result);
+                }
+                answer.complete(result);
+            } catch (McpException e) {
+                if (context.task != null) {
+                    context.task.fail(e);
+                }
+                answer.completeExceptionally(e);
+            } catch (RuntimeException e) {
+                McpException failure = new McpException(McpException.INTERNAL_ERROR, "the tool " + tool.name()
+                        + " failed: " + e.getClass().getSimpleName(), null);
+                if (context.task != null) {
+                    context.task.fail(failure);
+                }
+                answer.completeExceptionally(failure);
+            }
+        });
+        context.launch(answer, worker);
+        worker.start();
+        try {
+            return answer.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof McpException m
+                    ? m
+                    : new McpException(McpException.INTERNAL_ERROR, "the tool " + tool.name() + " failed", null);
+        } catch (InterruptedException e) {
+            worker.interrupt(); // the client cancelled the call, or went away, before it became a task
+            Thread.currentThread().interrupt();
+            throw new McpException(McpException.INTERNAL_ERROR, "the request was interrupted", null);
+        }
+    }
+
+    /** @return the task a {@code tasks/*} request names, if it is the caller's and the client declared tasks */
+    private ServerTasks.Task task(Peer.Request r) {
+        if (!ServerTasks.negotiated(clientCapabilities)) {
+            throw ServerTasks.notNegotiated(r.method());
+        }
+        return server.tasks().find(owner(), Json.required(r.params(), "taskId"));
+    }
+
+    /** @return whose tasks this session's requests see: the principal's, or the anonymous callers' when none */
+    private String owner() {
+        return principal == null ? "" : principal.kind() + ":" + principal.id();
     }
 
     private JsonNode callRegistry(String name, JsonNode arguments, Context context) {
@@ -362,6 +467,11 @@ final class ServerSession {
         putIfPresent(node, "description", resource.description());
         putIfPresent(node, "mimeType", resource.mimeType());
         return node;
+    }
+
+    /** A file or folder of a skill, as {@code resources/directory/read} lists it. */
+    private static ObjectNode describe(ServerSkills.Child child) {
+        return Json.object().put("uri", child.uri()).put("name", child.name()).put("mimeType", child.mimeType());
     }
 
     private static ObjectNode describe(McpResourceTemplate template) {
@@ -534,6 +644,11 @@ final class ServerSession {
     private final class Context implements McpRequestContext {
         private final Peer.Request request;
         private int asked;
+        /** Where a call that may become a task is answered, and the thread that runs its handler; null otherwise. */
+        private volatile @Nullable CompletableFuture<JsonNode> answer;
+        private volatile @Nullable Thread worker;
+        /** The task the call became, or null. */
+        private volatile ServerTasks.@Nullable Task task;
 
         Context(Peer.Request request) {
             this.request = request;
@@ -559,9 +674,30 @@ final class ServerSession {
             return clientCapabilities;
         }
 
+        void launch(CompletableFuture<JsonNode> where, Thread thread) {
+            this.answer = where;
+            this.worker = thread;
+        }
+
+        @Override
+        public boolean runAsTask() {
+            CompletableFuture<JsonNode> where = answer;
+            if (task != null) {
+                return true;
+            }
+            if (where == null || Thread.currentThread() != worker) {
+                return false;
+            }
+            ServerTasks.Task created = server.tasks().create(owner(), Thread.currentThread());
+            task = created;
+            where.complete(created.describe(false).put("resultType", "task"));
+            return true;
+        }
+
         @Override
         public boolean cancelled() {
-            return request.cancelled();
+            ServerTasks.Task current = task;
+            return current != null ? current.cancelled() : request.cancelled();
         }
 
         @Override
@@ -570,7 +706,7 @@ final class ServerSession {
             if (severity < 0) {
                 throw new IllegalArgumentException("level must be one of " + Protocol.LEVELS + " but was " + level);
             }
-            if (severity >= minSeverity) {
+            if (severity >= minSeverity && task == null) {
                 ObjectNode params = Json.object().put("level", level).put("logger", server.name());
                 params.set("data", data);
                 request.notify("notifications/message", params);
@@ -580,7 +716,7 @@ final class ServerSession {
         @Override
         public void progress(double progress, double total, @Nullable String message) {
             JsonNode token = request.progressToken();
-            if (token == null) {
+            if (token == null || task != null) {
                 return;
             }
             ObjectNode params = Json.object();
@@ -621,6 +757,10 @@ final class ServerSession {
         @Override
         public Map<String, JsonNode> inputs(Map<String, InputRequest> requests) {
             requests.values().forEach(q -> require(capability(q.method())));
+            ServerTasks.Task current = task;
+            if (current != null) {
+                return current.ask(requests);
+            }
             Map<String, JsonNode> answers = new LinkedHashMap<>();
             if (!stateless) {
                 for (Map.Entry<String, InputRequest> e : requests.entrySet()) {
@@ -721,6 +861,9 @@ final class ServerSession {
 
         @Override
         public void closeStream() {
+            if (task != null) {
+                return;
+            }
             request.sink().detach();
         }
     }

@@ -460,7 +460,7 @@ final class StreamableHttp {
 
     /**
      * Checks the standard headers against the body (SEP-2243): {@code Mcp-Method} must equal the method,
-     * {@code Mcp-Name} the tool or prompt name or the resource URI, and each {@code Mcp-Param-<name>} header a tool
+     * {@code Mcp-Name} the tool or prompt name, the resource URI or the task's id (SEP-2663), and each {@code Mcp-Param-<name>} header a tool
      * declares with {@code x-mcp-header} the argument's value (plain, or base64 as {@code =?base64?...?=}). Header
      * names are case-insensitive, values case-sensitive, and whitespace around a value does not count.
      *
@@ -477,6 +477,7 @@ final class StreamableHttp {
         String field = switch (method) {
             case "tools/call", "prompts/get" -> "name";
             case "resources/read" -> "uri";
+            case "tasks/get", "tasks/update", "tasks/cancel" -> "taskId";
             default -> null;
         };
         if (field != null && params.path(field).isString()) {
