@@ -30,7 +30,12 @@ class KubernetesToolContractTest extends ToolProviderContract {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
-        Files.writeString(home.resolve("kubeconfig"), """
+        kubeconfig(home.resolve("kubeconfig"), server.getPort());
+    }
+
+    /** Writes a kubeconfig whose one context, {@code sim} (namespace {@code shop}), reaches the server on 127.0.0.1. */
+    static void kubeconfig(Path file, int port) throws IOException {
+        Files.writeString(file, """
                 apiVersion: v1
                 kind: Config
                 clusters:
@@ -44,7 +49,7 @@ class KubernetesToolContractTest extends ToolProviderContract {
                 users:
                 - name: tester
                   user: {token: simulated}
-                """.formatted(server.getPort()));
+                """.formatted(port));
     }
 
     @AfterEach
