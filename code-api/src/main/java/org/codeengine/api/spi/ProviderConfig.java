@@ -2,6 +2,7 @@ package org.codeengine.api.spi;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.codeengine.api.Secret;
@@ -9,7 +10,16 @@ import org.codeengine.api.internal.Checks;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How to reach one LLM provider.
+ * How to reach one LLM provider. Build one by name rather than by position:
+ *
+ * <pre>{@code
+ * ProviderConfig config = ProviderConfig.builder()
+ *         .baseUrl(URI.create("http://127.0.0.1:11434"))   // else the provider's default
+ *         .apiKeyRef("env:OPENAI_API_KEY")                 // or .apiKey(secret); else none
+ *         .timeout(Duration.ofSeconds(30))                 // 60 s when not set
+ *         .setting("stream-idle-timeout", "20s")
+ *         .build();
+ * }</pre>
  *
  * @param baseUrl the API's base URL, or {@code null} for the provider's default
  * @param apiKey the key, or {@code null} for servers that need none (a local model server); never printed
@@ -29,6 +39,118 @@ public record ProviderConfig(@Nullable URI baseUrl, @Nullable Secret apiKey, Dur
     public ProviderConfig {
         Checks.positive(timeout, "timeout");
         settings = Map.copyOf(Checks.notNull(settings, "settings"));
+    }
+
+    /** The timeout a {@link #builder()} gives when none is set: 60 seconds. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+    /** @return a builder with no base URL, no key, a timeout of 60 s and no settings */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder that starts from this configuration */
+    public Builder toBuilder() {
+        Builder builder = new Builder().timeout(timeout).settings(settings);
+        builder.baseUrl = baseUrl;
+        builder.apiKey = apiKey;
+        return builder;
+    }
+
+    /**
+     * Builds a {@link ProviderConfig} by name. Each setter checks its argument at once, and its exception names the
+     * argument; not thread-safe.
+     */
+    public static final class Builder {
+        private @Nullable URI baseUrl;
+        private @Nullable Secret apiKey;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private final Map<String, String> settings = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /**
+         * @param baseUrl the API's base URL, such as {@code https://api.openai.com/v1}
+         * @return this builder
+         * @throws NullPointerException if {@code baseUrl} is null
+         * @throws IllegalArgumentException if it is not absolute
+         */
+        public Builder baseUrl(URI baseUrl) {
+            Checks.notNull(baseUrl, "baseUrl");
+            if (!baseUrl.isAbsolute()) {
+                throw new IllegalArgumentException("baseUrl must be an absolute URL but was '" + baseUrl + "'");
+            }
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /**
+         * @param apiKey the key itself; never printed
+         * @return this builder
+         * @throws NullPointerException if {@code apiKey} is null
+         */
+        public Builder apiKey(Secret apiKey) {
+            this.apiKey = Checks.notNull(apiKey, "apiKey");
+            return this;
+        }
+
+        /**
+         * Names where the key is instead of holding it; the circle of experts resolves it (see {@link #KEY_REF}).
+         *
+         * @param ref {@code env:NAME}, {@code vault:name} or {@code secret://name}
+         * @return this builder
+         * @throws NullPointerException if {@code ref} is null
+         * @throws IllegalArgumentException if it is blank or not of one of these forms
+         */
+        public Builder apiKeyRef(String ref) {
+            Checks.notBlank(ref, "apiKeyRef");
+            if (!ref.startsWith("env:") && !ref.startsWith("vault:") && !ref.startsWith("secret://")) {
+                // the value is not echoed: it may be the key itself, given by mistake
+                throw new IllegalArgumentException("apiKeyRef must be env:NAME, vault:name or secret://name: a"
+                        + " reference to the key, never the key itself");
+            }
+            return setting(KEY_REF, ref);
+        }
+
+        /**
+         * @param timeout the longest one request may take; positive
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if it is zero or negative
+         */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Checks.positive(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * @param name a provider-specific setting, such as {@code stream-idle-timeout} or {@code organization}
+         * @param value its value
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is blank
+         * @throws NullPointerException if {@code name} or {@code value} is null
+         */
+        public Builder setting(String name, String value) {
+            Checks.notBlank(name, "setting name");
+            settings.put(name, Checks.notNull(value, "value of setting '" + name + "'"));
+            return this;
+        }
+
+        /**
+         * @param settings provider-specific settings, added to those set so far
+         * @return this builder
+         * @throws IllegalArgumentException if a name is blank
+         * @throws NullPointerException if {@code settings}, a name or a value is null
+         */
+        public Builder settings(Map<String, String> settings) {
+            Checks.notNull(settings, "settings").forEach(this::setting);
+            return this;
+        }
+
+        /** @return the configuration */
+        public ProviderConfig build() {
+            return new ProviderConfig(baseUrl, apiKey, timeout, settings);
+        }
     }
 
     /** @return the base URL, if one was set */

@@ -27,8 +27,54 @@ import tools.jackson.databind.node.ObjectNode;
                 "  code ask --experts openai:gpt-4o-mini,anthropic:claude-3-5-haiku-latest --quorum 2 \"...\"",
                 "  code ask --experts panel.yaml --strategy majority --timeout 20s \"...\"",
                 "  code ask --experts replay \"$(zcat ../shared/eval/gsm8k-experts.jsonl.gz | head -1 | jq -r "
-                        + ".question)\""})
+                        + ".question)\"",
+                "", "A panel file (--experts FILE, or experts: FILE in config.yaml), YAML or"
+                        + " JSON; only experts: is required:",
+                AskCommand.PANEL_EXAMPLE})
 final class AskCommand extends BaseCommand {
+    /** A whole panel file, every key commented; the README shows the same text, and a test reads it as a panel. */
+    static final String PANEL_EXAMPLE = """
+              # who is asked (required): each expert names a provider plugin and a model
+              experts:
+                - provider: openai          # openai, anthropic, gemini, ollama, replay
+                  model: gpt-4o-mini        # as the provider names it
+                  weight: 1.0               # optional: its vote's weight (1.0)
+                - provider: anthropic
+                  model: claude-3-5-haiku-latest
+                  role: skeptic             # optional: a short name, part of its id
+                  prompt: Check each step.  # optional: its system prompt
+                - provider: ollama
+                  model: qwen2.5:7b
+              # optional: how to reach each provider, by plugin name
+              providers:
+                openai:
+                  # where the key is (env:NAME, vault:name, secret://name),
+                  # never the key itself
+                  apiKey: env:OPENAI_API_KEY
+                  timeout: 30s              # the longest one request may take (60s)
+                  settings:                 # the plugin's own settings, as text
+                    organization: org-example
+                    stream-idle-timeout: 20s
+                ollama:
+                  baseUrl: http://127.0.0.1:11434  # else the plugin's default
+              quorum: majority              # a count (2), a share (0.6) or majority
+              expertTimeout: 20s            # one expert's call, retries included
+              strategy: reliability         # or majority, unsupervised, medoid
+              # auto, numeric, text, choice:D, json:path[:how] or regex:pattern
+              extraction: numeric
+              cacheTtl: 10m                 # reuse a result this long; 0s: never
+              axioms:                       # a result that breaks one is rejected
+                - minAgreement: 0.6
+                - minProviders: 2
+                - noSecrets: true
+              # optional: dollars per million tokens in and out, by model
+              prices:
+                gpt-4o-mini: {input: 0.15, output: 0.6}
+              # optional: per provider, calls per second, at once, and tries
+              limits:
+                openai: {ratePerSecond: 5, concurrent: 4, attempts: 3}
+            """;
+
     @Parameters(paramLabel = "QUESTION", description = "The question.")
     String question;
 

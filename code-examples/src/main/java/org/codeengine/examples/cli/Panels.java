@@ -85,8 +85,7 @@ final class Panels {
     }
 
     private static ProviderConfig keyConfig(String variable) {
-        return new ProviderConfig(null, null, Duration.ofSeconds(60), Map.of(ProviderConfig.KEY_REF, "env:"
-                + variable));
+        return ProviderConfig.builder().apiKeyRef("env:" + variable).build();
     }
 
     /**
@@ -102,7 +101,7 @@ final class Panels {
     }
 
     private static ProviderConfig replayConfig(Path eval) {
-        return new ProviderConfig(null, null, Duration.ofSeconds(30), Map.of("file", eval.toString()));
+        return ProviderConfig.builder().timeout(Duration.ofSeconds(30)).setting("file", eval.toString()).build();
     }
 
     private static ExpertPanel fromFlag(Session session, String experts, @Nullable Path evalFlag) {

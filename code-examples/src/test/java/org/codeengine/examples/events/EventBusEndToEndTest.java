@@ -40,6 +40,7 @@ import org.codeengine.api.security.Principal;
 import org.codeengine.api.spi.EventBusProvider;
 import org.codeengine.api.spi.EventTransport;
 import org.codeengine.core.CodeEngine;
+import org.codeengine.plugin.testkit.CrashHosts;
 import org.codeengine.plugin.testkit.EventTransportContract;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -242,7 +243,8 @@ class EventBusEndToEndTest {
 
     Host startHost(List<String> args, Map<String, String> settings) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", classPath(), BusHost.class.getName()));
+                .toString(), "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", CrashHosts.testClassPath(),
+                BusHost.class.getName()));
         command.addAll(args);
         settings.forEach((k, v) -> command.add(k + "=" + v));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -261,11 +263,6 @@ class EventBusEndToEndTest {
             }
         });
         return new Host(process, out, lines);
-    }
-
-    static String classPath() {
-        String path = System.getProperty("surefire.test.class.path");
-        return path != null && !path.isBlank() ? path : System.getProperty("java.class.path");
     }
 
     long unsent() {

@@ -23,6 +23,7 @@ import org.codeengine.api.security.Principal;
 import org.codeengine.core.CodeEngine;
 import org.codeengine.core.DeploymentSpecs;
 import org.codeengine.core.testservices.DeployAndWait;
+import org.codeengine.plugin.testkit.CrashHosts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,7 +94,7 @@ abstract class CrashResumeContract {
     String deployAndKillMidRunButFirst(WhileAlive whileAlive) throws Exception {
         Path spec = dir.resolve("chain.json");
         Files.writeString(spec, DeploymentSpecs.toJson(chain()));
-        List<String> command = new ArrayList<>(List.of(TinyServices.JAVA, "-cp", testClassPath(),
+        List<String> command = new ArrayList<>(List.of(TinyServices.JAVA, "-cp", CrashHosts.testClassPath(),
                 DeployAndWait.class.getName(), "--spec", spec.toString(), "--lease", hostLease.toString()));
         command.addAll(storeArgs());
         Process host = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("host.log")
@@ -207,8 +208,4 @@ abstract class CrashResumeContract {
         }
     }
 
-    static String testClassPath() {
-        String path = System.getProperty("surefire.test.class.path");
-        return path != null && !path.isBlank() ? path : System.getProperty("java.class.path");
-    }
 }

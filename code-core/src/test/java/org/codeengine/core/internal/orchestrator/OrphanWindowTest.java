@@ -22,6 +22,7 @@ import org.codeengine.core.DeploymentSpecs;
 import org.codeengine.core.internal.executors.ProcessExecutor;
 import org.codeengine.core.internal.executors.ProcessMarks;
 import org.codeengine.core.testservices.DeployAndWait;
+import org.codeengine.plugin.testkit.CrashHosts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +65,7 @@ class OrphanWindowTest {
         Path spec = dir.resolve("orphans.json");
         Files.writeString(spec, DeploymentSpecs.toJson(chain()));
         Process host = new ProcessBuilder(TinyServices.JAVA, "-Dorg.codeengine.test.haltAfterStartOf=b", "-cp",
-                CrashResumeContract.testClassPath(), DeployAndWait.class.getName(), "--spec", spec.toString(),
+                CrashHosts.testClassPath(), DeployAndWait.class.getName(), "--spec", spec.toString(),
                 "--lease", "PT10M", "--h2", dir.resolve("db/code-db").toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("host.log").toFile()).start();
         hosts.add(host);

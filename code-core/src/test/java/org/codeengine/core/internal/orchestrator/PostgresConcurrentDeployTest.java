@@ -24,6 +24,7 @@ import org.codeengine.api.security.Principal;
 import org.codeengine.core.CodeEngine;
 import org.codeengine.core.DeploymentSpecs;
 import org.codeengine.core.testservices.DeployOnCommand;
+import org.codeengine.plugin.testkit.CrashHosts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,7 @@ class PostgresConcurrentDeployTest {
 
     Host host(Path spec) throws IOException {
         List<String> command = new ArrayList<>(List.of(TinyServices.JAVA, "-XX:TieredStopAtLevel=1", "-cp",
-                CrashResumeContract.testClassPath(), DeployOnCommand.class.getName(), "--spec", spec.toString()));
+                CrashHosts.testClassPath(), DeployOnCommand.class.getName(), "--spec", spec.toString()));
         command.addAll(Pg.args(schema));
         Process process = new ProcessBuilder(command).redirectError(dir.resolve("host-" + hosts.size() + ".log")
                 .toFile()).start();

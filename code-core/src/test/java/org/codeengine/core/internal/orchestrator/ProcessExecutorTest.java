@@ -20,59 +20,83 @@ import org.codeengine.api.orchestrator.RunHandle;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.ServiceSpec;
 import org.codeengine.api.orchestrator.StepRecord;
-import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StepHandle;
 import org.codeengine.core.CodeEngine;
 import org.codeengine.core.internal.executors.CommandProbe;
 import org.codeengine.core.internal.executors.ProcessExecutor;
+import org.codeengine.plugin.testkit.BadSetting;
+import org.codeengine.plugin.testkit.RecordingStepContext;
+import org.codeengine.plugin.testkit.StepExecutorContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The local-process executor and the command probe, on real child processes. */
-class ProcessExecutorTest {
+/** The local-process executor and the command probe, on real child processes; and the kit every executor passes. */
+class ProcessExecutorTest extends StepExecutorContract {
     @TempDir
     Path dir;
 
     final ProcessExecutor executor = new ProcessExecutor();
-    final Map<String, String> recorded = new HashMap<>();
+    RecordingStepContext instance;
 
-    InstanceContext context() {
-        return new InstanceContext("run-1", "svc", 0, "blue", Clock.systemUTC(), recorded::putAll, message -> {
-        }, dir.resolve("logs"));
+    @Override
+    protected StepExecutor executor() {
+        return executor;
+    }
+
+    @Override
+    protected Map<String, String> runningSettings(RecordingStepContext context) {
+        return Map.of("command", "sleep 60", "log", work.resolve(context.runId() + ".log").toString(), "stopGrace",
+                "2s");
+    }
+
+    @Override
+    protected List<BadSetting> badSettings() {
+        return List.of(BadSetting.of("command", "log", "x.log"), BadSetting.of("stopGrace", "command", "sleep 1",
+                "stopGrace", "soon"), BadSetting.of("dir", "command", "sleep 1", "dir", "/no/such/folder"),
+                BadSetting.of("colour", "command", "sleep 1", "colour", "blue"));
+    }
+
+    /** @return the context of instance 0 of service svc in run run-1, the same for the whole test */
+    RecordingStepContext svc() {
+        if (instance == null) {
+            instance = new RecordingStepContext("run-1", "svc", 0, "blue", dir.resolve("logs"));
+        }
+        return instance;
     }
 
     StepRecord record() {
-        return new StepRecord("run-1", "svc", StepState.HEALTHY, 1, null, null, recorded, null);
+        return svc().stepRecord();
     }
 
     @Test
     void start_passesEnvironmentAndDirectory_capturesOutput_andRecordsWhatUndoNeeds() throws Exception {
         Path log = dir.resolve("svc.log");
         StepHandle handle = executor.start("svc", Map.of("command", "sh -c 'echo \"$GREETING from $(pwd)\"; sleep 30'",
-                "env.GREETING", "hello world", "dir", dir.toString(), "log", log.toString()), context());
+                "env.GREETING", "hello world", "dir", dir.toString(), "log", log.toString()), svc());
         handle.awaitStarted(Duration.ofSeconds(5));
 
-        assertThat(recorded).containsKeys("pid", "started", "stopGrace", "log");
+        assertThat(svc().recorded()).containsKeys("pid", "started", "stopGrace", "log");
         TinyServices.await("output in the log", Duration.ofSeconds(10), () -> CrashResumeContract.readQuietly(log)
                 .contains("hello world from " + dir));
         assertThat(executor.alive(record())).isTrue();
-        executor.undo(record(), context());
+        executor.undo(record(), svc());
         assertThat(handle.alive()).isFalse();
         assertThat(executor.alive(record())).isFalse();
-        executor.undo(record(), context()); // gone already: nothing to do
+        executor.undo(record(), svc()); // gone already: nothing to do
     }
 
     @Test
     void undo_sendsSigkill_toAProcessThatIgnoresSigterm_afterTheGracePeriod() {
         executor.start("svc", Map.of("command", "sh -c 'trap \"\" TERM; echo ready; while true; do sleep 0.1; done'",
-                "stopGrace", "300ms", "log", dir.resolve("stubborn.log").toString()), context()).awaitStarted(Duration
+                "stopGrace", "300ms", "log", dir.resolve("stubborn.log").toString()), svc()).awaitStarted(Duration
                         .ofSeconds(5));
         TinyServices.await("the trap to be set", Duration.ofSeconds(10), () -> CrashResumeContract.readQuietly(dir
                 .resolve("stubborn.log")).contains("ready"));
-        long pid = Long.parseLong(recorded.get("pid"));
+        long pid = Long.parseLong(svc().recorded().get("pid"));
         long began = System.nanoTime();
-        executor.undo(record(), context());
+        executor.undo(record(), svc());
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         assertThat(Duration.ofNanos(System.nanoTime() - began)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
     }
@@ -81,8 +105,8 @@ class ProcessExecutorTest {
     void undo_leavesAProcessAlone_whoseIdWasReused() throws Exception {
         Process other = new ProcessBuilder("sleep", "30").start();
         try {
-            recorded.putAll(Map.of("pid", Long.toString(other.pid()), "started", "12345", "stopGrace", "PT1S"));
-            executor.undo(record(), context());
+            svc().recorded().putAll(Map.of("pid", Long.toString(other.pid()), "started", "12345", "stopGrace", "PT1S"));
+            executor.undo(record(), svc());
             assertThat(other.isAlive()).as("a recorded start time that differs means another process").isTrue();
         } finally {
             other.destroyForcibly();
@@ -91,10 +115,10 @@ class ProcessExecutorTest {
 
     @Test
     void start_failsClearly_forACommandThatDoesNotExist_orExitsAtOnce() {
-        assertThatThrownBy(() -> executor.start("svc", Map.of("command", "/no/such/binary"), context())).isInstanceOf(
+        assertThatThrownBy(() -> executor.start("svc", Map.of("command", "/no/such/binary"), svc())).isInstanceOf(
                 InvalidRequestException.class).hasMessageContaining("cannot start '/no/such/binary' for service 'svc'");
         StepHandle quick = executor.start("svc", Map.of("command", "sh -c 'exit 3'", "log", dir.resolve("q.log")
-                .toString()), context());
+                .toString()), svc());
         TinyServices.await("exit", Duration.ofSeconds(5), () -> !quick.alive());
         assertThatThrownBy(() -> quick.awaitStarted(Duration.ofSeconds(1))).isInstanceOf(UnavailableException.class)
                 .hasMessageContaining("exited with code 3");

@@ -1,7 +1,5 @@
 package org.codeengine.core.internal.orchestrator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,6 +14,7 @@ import org.codeengine.api.orchestrator.RetryPolicy;
 import org.codeengine.api.orchestrator.ServiceSpec;
 import org.codeengine.core.internal.executors.ProcessExecutor;
 import org.codeengine.core.testservices.TinyService;
+import org.codeengine.plugin.testkit.Await;
 
 /**
  * Specs of {@link TinyService} child processes and what their record file says: who started, who stopped, in which
@@ -94,16 +93,7 @@ final class TinyServices {
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        Await.until(what, condition, timeout);
     }
 
     static Optional<Long> pidOf(List<String> lines, String name) {

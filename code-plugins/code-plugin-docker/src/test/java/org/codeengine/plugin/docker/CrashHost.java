@@ -1,15 +1,14 @@
 package org.codeengine.plugin.docker;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.orchestrator.DeploymentSpec;
 import org.codeengine.api.orchestrator.HealthCheckSpec;
 import org.codeengine.api.orchestrator.RunHandle;
 import org.codeengine.core.CodeEngine;
+import org.codeengine.plugin.testkit.CrashHosts;
 
 /**
  * The host JVM that {@link DockerCrashResumeTest} kills with SIGKILL: it deploys {@link #plan()} with an H2 file store,
@@ -35,11 +34,6 @@ public final class CrashHost {
         CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2File(Path.of(args[0]))).runLease(LEASE)
                 .adoptOrphanedRuns(false).build();
         RunHandle run = engine.orchestrator().deploy(DockerDeployTest.CTX, plan());
-        Path runFile = Path.of(args[1]);
-        Files.writeString(runFile.resolveSibling(runFile.getFileName() + ".tmp"), run.runId());
-        Files.move(runFile.resolveSibling(runFile.getFileName() + ".tmp"), runFile);
-        run.await(Duration.ofMinutes(5));
-        Files.writeString(runFile.resolveSibling("finished"), run.state().name());
-        new CountDownLatch(1).await(); // until killed
+        CrashHosts.reportRunThenWait(run, Path.of(args[1]));
     }
 }

@@ -10,15 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.codeengine.api.StoreConfig;
-import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.RunHandle;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.core.CodeEngine;
+import org.codeengine.plugin.testkit.CrashHosts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +58,8 @@ class DockerCrashResumeTest {
 
             try (CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2File(round.resolve("db/code-db")))
                     .runLease(CrashHost.LEASE).adoptOrphanedRuns(false).build()) {
-                RunHandle run = resumeOnceTheLeaseExpires(engine, runId);
+                RunHandle run = CrashHosts.resumeOnceTheLeaseExpires(engine.orchestrator(), DockerDeployTest.CTX,
+                        runId, DockerDeployTest.WAIT);
                 assertThat(run.await(DockerDeployTest.WAIT)).as("round %d, killed %d ms in", k, delay).isEqualTo(
                         RunState.SUCCEEDED);
                 assertThat(run.steps()).extracting(StepRecord::state).containsOnly(StepState.HEALTHY);
@@ -83,41 +83,12 @@ class DockerCrashResumeTest {
 
     /** Starts a host JVM on the plan and kills it with SIGKILL {@code delay} ms after its run has begun. */
     String deployAndKill(Path round, long delay) throws IOException, InterruptedException {
-        Path runFile = round.resolve("run");
-        Process host = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", testClassPath(), CrashHost.class.getName(), round.resolve("db/code-db").toString(), runFile
-                        .toString()))
-                .redirectErrorStream(true).redirectOutput(round.resolve("host.log").toFile())
-                .start();
-        hosts.add(host);
-        TestDocker.await("the host begins its run", () -> Files.exists(runFile) || !host.isAlive(), Duration
-                .ofSeconds(60));
-        assertThat(host.isAlive()).as("host alive; its log: %s", round.resolve("host.log")).isTrue();
-        String runId = Files.readString(runFile).strip();
-        runs.add(runId);
+        CrashHosts.Host host = CrashHosts.start(CrashHost.class, round.resolve("run"), Duration.ofSeconds(60), round
+                .resolve("db/code-db").toString(), round.resolve("run").toString());
+        hosts.add(host.process());
+        runs.add(host.runId());
         Thread.sleep(delay); // the random moment of the kill, not a wait for anything
-        host.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
-        TestDocker.await("the host dies", () -> !host.isAlive(), Duration.ofSeconds(30));
-        return runId;
-    }
-
-    /** Resumes the run as soon as the killed host's lease on it has expired. */
-    static RunHandle resumeOnceTheLeaseExpires(CodeEngine engine, String runId) {
-        AtomicReference<RunHandle> run = new AtomicReference<>();
-        TestDocker.await("the killed host's lease expires", () -> {
-            try {
-                run.set(engine.orchestrator().resume(DockerDeployTest.CTX, runId));
-                return true;
-            } catch (UnavailableException held) {
-                assertThat(held.getMessage()).contains("is held by");
-                return false;
-            }
-        }, DockerDeployTest.WAIT);
-        return run.get();
-    }
-
-    static String testClassPath() {
-        String path = System.getProperty("surefire.test.class.path");
-        return path != null && !path.isBlank() ? path : System.getProperty("java.class.path");
+        host.kill();
+        return host.runId();
     }
 }

@@ -22,6 +22,7 @@ import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.core.CodeEngine;
+import org.codeengine.plugin.testkit.RecordingStepContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,15 +95,15 @@ class DockerDaemonLossTest {
             TestDocker.image(daemon.client());
             DockerExecutor executor = new DockerExecutor(Map.of("DOCKER_HOST", address));
             DockerExecutorTest test = new DockerExecutorTest();
-            DockerExecutorTest.Context context = test.new Context(org.codeengine.api.orchestrator.Resources.NONE);
+            RecordingStepContext context = test.context(org.codeengine.api.orchestrator.Resources.NONE);
             int port = DockerExecutorTest.freePort();
 
             executor.start("web", DockerExecutorTest.web(port), context).awaitStarted(Duration.ofSeconds(10));
 
             assertThat(executor.target(Map.of())).isEqualTo(address);
-            assertThat(context.recorded).containsEntry("host", address);
+            assertThat(context.recorded()).containsEntry("host", address);
             DockerExecutorTest.awaitServing(port);
-            executor.undo(context.record(), context);
+            executor.undo(context.stepRecord(), context);
             assertThat(TestDocker.containersOf(daemon.client(), context.runId())).isEmpty();
         }
     }

@@ -11,22 +11,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Consumer;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.Resources;
-import org.codeengine.api.orchestrator.StepRecord;
-import org.codeengine.api.orchestrator.StepState;
-import org.codeengine.api.spi.StepContext;
 import org.codeengine.api.spi.StepHandle;
 import org.codeengine.plugin.support.JsonBodies;
+import org.codeengine.plugin.testkit.RecordingStepContext;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,71 +39,14 @@ class DockerExecutorTest {
     @Nullable
     Path logs;
 
-    /** A context that keeps what is recorded, as the orchestrator's journal would. */
-    final class Context implements StepContext {
-        final String run = "test-" + UUID.randomUUID();
-        final Map<String, String> recorded = new HashMap<>();
-        final List<String> progress = new ArrayList<>();
-        final Resources resources;
-        int recordsBeforeFailure = Integer.MAX_VALUE;
-
-        Context(Resources resources) {
-            this.resources = resources;
-            runs.add(run);
-        }
-
-        @Override
-        public String runId() {
-            return run;
-        }
-
-        @Override
-        public String service() {
-            return "web";
-        }
-
-        @Override
-        public int instance() {
-            return 0;
-        }
-
-        @Override
-        public String slot() {
-            return "blue";
-        }
-
-        @Override
-        public Clock clock() {
-            return Clock.systemUTC();
-        }
-
-        @Override
-        public void record(Map<String, String> outputs) {
-            if (recordsBeforeFailure-- <= 0) {
-                throw new IllegalStateException("the store is gone");
-            }
-            recorded.putAll(outputs);
-        }
-
-        @Override
-        public Consumer<String> progress() {
-            return progress::add;
-        }
-
-        @Override
-        public Path logFolder() {
-            Path folder = logs;
-            return folder != null ? folder : Path.of(System.getProperty("java.io.tmpdir"), "code-docker-test-logs");
-        }
-
-        @Override
-        public Resources resources() {
-            return resources;
-        }
-
-        StepRecord record() {
-            return new StepRecord(run, "web", StepState.HEALTHY, 1, null, null, recorded, null);
-        }
+    /** A context of its own run (removed after the test) that keeps what is recorded, as the journal would. */
+    RecordingStepContext context(Resources resources) {
+        Path folder = logs;
+        RecordingStepContext context = new RecordingStepContext("test-" + UUID.randomUUID(), folder != null
+                ? folder
+                : Path.of(System.getProperty("java.io.tmpdir"), "code-docker-test-logs")).resources(resources);
+        runs.add(context.runId());
+        return context;
     }
 
     @AfterEach
@@ -147,19 +86,19 @@ class DockerExecutorTest {
         DockerClient docker = TestDocker.daemon();
         TestDocker.image(docker);
         int port = freePort();
-        Context context = new Context(new Resources(500, 64L << 20));
+        RecordingStepContext context = context(new Resources(500, 64L << 20));
 
         StepHandle handle = executor.start("web", web(port), context);
         handle.awaitStarted(Duration.ofSeconds(10));
 
         assertThat(handle.alive()).isTrue();
-        assertThat(context.recorded).containsEntry("container", "code-web-blue-0-" + context.run).containsKeys(
+        assertThat(context.recorded()).containsEntry("container", "code-web-blue-0-" + context.runId()).containsKeys(
                 "containerId", "host", "stopGrace", "log");
-        assertThat(executor.alive(context.record())).isTrue();
+        assertThat(executor.alive(context.stepRecord())).isTrue();
         awaitServing(port);
-        JsonNode inspected = JsonBodies.JSON.readTree(docker.call("GET", "/containers/" + context.recorded.get(
+        JsonNode inspected = JsonBodies.JSON.readTree(docker.call("GET", "/containers/" + context.recorded().get(
                 "containerId") + "/json", null, null, Duration.ofSeconds(10)).body());
-        assertThat(inspected.path("Config").path("Labels").path("code.run").asString()).isEqualTo(context.run);
+        assertThat(inspected.path("Config").path("Labels").path("code.run").asString()).isEqualTo(context.runId());
         assertThat(inspected.path("Config").path("Labels").path("code.service").asString()).isEqualTo("web");
         assertThat(inspected.path("Config").path("Labels").path("code.instance").asString()).isEqualTo("0");
         assertThat(inspected.path("Config").path("Labels").path("code.slot").asString()).isEqualTo("blue");
@@ -170,12 +109,12 @@ class DockerExecutorTest {
         assertThat(inspected.path("HostConfig").path("NetworkMode").asString()).isEqualTo("host");
         assertThat(inspected.path("HostConfig").path("Init").asBoolean()).isTrue();
 
-        executor.undo(context.record(), context);
+        executor.undo(context.stepRecord(), context);
 
-        assertThat(TestDocker.containersOf(docker, context.run)).isEmpty();
-        assertThat(executor.alive(context.record())).isFalse();
+        assertThat(TestDocker.containersOf(docker, context.runId())).isEmpty();
+        assertThat(executor.alive(context.stepRecord())).isFalse();
         assertThat(get(port)).isEqualTo(-1);
-        executor.undo(context.record(), context); // already removed: not an error
+        executor.undo(context.stepRecord(), context); // already removed: not an error
     }
 
     @Test
@@ -184,15 +123,15 @@ class DockerExecutorTest {
         TestDocker.image(docker);
         long since = System.currentTimeMillis() / 1000 - 1;
         int port = freePort();
-        Context context = new Context(Resources.NONE);
+        RecordingStepContext context = context(Resources.NONE);
 
         executor.start("web", web(port), context).awaitStarted(Duration.ofSeconds(10));
-        String first = context.recorded.get("containerId");
+        String first = context.recorded().get("containerId");
         executor.start("web", web(port), context).awaitStarted(Duration.ofSeconds(10));
 
-        assertThat(context.recorded.get("containerId")).isEqualTo(first);
-        assertThat(context.progress).anyMatch(p -> p.startsWith("adopted container"));
-        assertThat(TestDocker.containersOf(docker, context.run)).containsExactly(first);
+        assertThat(context.recorded().get("containerId")).isEqualTo(first);
+        assertThat(context.progressLines()).anyMatch(p -> p.startsWith("adopted container"));
+        assertThat(TestDocker.containersOf(docker, context.runId())).containsExactly(first);
         assertThat(TestDocker.events(docker, since, runs)).filteredOn(e -> e.action().equals("create")).hasSize(1);
         awaitServing(port);
     }
@@ -201,17 +140,17 @@ class DockerExecutorTest {
     void undo_findsTheContainerByItsName_whenItsIdNeverReachedTheRecord() throws IOException {
         DockerClient docker = TestDocker.daemon();
         TestDocker.image(docker);
-        Context context = new Context(Resources.NONE);
-        context.recordsBeforeFailure = 1; // the name is recorded, the id is not
+        RecordingStepContext context = context(Resources.NONE);
+        context.failRecordsAfter(1); // the name is recorded, the id is not
 
         assertThatThrownBy(() -> executor.start("web", web(freePort()), context)).hasMessageContaining(
                 "the store is gone");
-        assertThat(context.recorded).containsKey("container").doesNotContainKey("containerId");
-        assertThat(TestDocker.containersOf(docker, context.run)).hasSize(1);
+        assertThat(context.recorded()).containsKey("container").doesNotContainKey("containerId");
+        assertThat(TestDocker.containersOf(docker, context.runId())).hasSize(1);
 
-        executor.undo(context.record(), context);
+        executor.undo(context.stepRecord(), context);
 
-        assertThat(TestDocker.containersOf(docker, context.run)).as("orphan containers").isEmpty();
+        assertThat(TestDocker.containersOf(docker, context.runId())).as("orphan containers").isEmpty();
     }
 
     @Test
@@ -221,13 +160,13 @@ class DockerExecutorTest {
         TestDocker.image(docker);
         long since = System.currentTimeMillis() / 1000 - 1;
         int port = freePort();
-        Context context = new Context(Resources.NONE);
+        RecordingStepContext context = context(Resources.NONE);
         String name = Labels.name(context);
         docker.create(name, DockerExecutor.config(ContainerSettings.parse(web(port), Map.of()), Labels.of(context, Map
                 .of()), Resources.NONE)); // the engine died here: created, never started
-        context.recorded.put("container", name);
+        context.recorded().put("container", name);
 
-        assertThat(executor.alive(context.record())).isTrue();
+        assertThat(executor.alive(context.stepRecord())).isTrue();
 
         awaitServing(port);
         assertThat(TestDocker.events(docker, since, runs)).extracting(TestDocker.Event::action).containsExactly(
@@ -240,11 +179,11 @@ class DockerExecutorTest {
         TestDocker.image(docker);
         Map<String, Integer> exitCodes = new HashMap<>();
         for (String init : List.of("true", "false")) {
-            Context context = new Context(Resources.NONE);
+            RecordingStepContext context = context(Resources.NONE);
             Map<String, String> settings = new HashMap<>(web(freePort()));
             settings.put("init", init);
             executor.start("web", settings, context).awaitStarted(Duration.ofSeconds(10));
-            String id = context.recorded.get("containerId");
+            String id = context.recorded().get("containerId");
 
             docker.stop(id, Duration.ofSeconds(1));
 
@@ -258,7 +197,7 @@ class DockerExecutorTest {
     void awaitStarted_failsWithTheExitCodeAndTheLastLogLine_whenTheContainerExitsAtOnce() throws IOException {
         DockerClient docker = TestDocker.daemon();
         TestDocker.image(docker);
-        Context context = new Context(Resources.NONE);
+        RecordingStepContext context = context(Resources.NONE);
         Map<String, String> settings = Map.of("image", TestDocker.IMAGE, "pull", "never", "args",
                 "[\"sh\", \"-c\", \"echo starting; echo 'DB_URL is not set' >&2; exit 3\"]", "network", "none");
 
@@ -269,9 +208,9 @@ class DockerExecutorTest {
                 "'DB_URL is not set'"));
         assertThatThrownBy(() -> handle.awaitStarted(Duration.ofSeconds(1))).isInstanceOf(
                 UnavailableException.class).hasMessageContaining("exit 3").hasMessageContaining("DB_URL is not set");
-        executor.undo(context.record(), context);
-        assertThat(Path.of(context.recorded.get("log"))).startsWith(logs);
-        assertThat(java.nio.file.Files.readString(Path.of(context.recorded.get("log"))))
+        executor.undo(context.stepRecord(), context);
+        assertThat(Path.of(context.recorded().get("log"))).startsWith(logs);
+        assertThat(java.nio.file.Files.readString(Path.of(context.recorded().get("log"))))
                 .contains("starting").contains("DB_URL is not set");
     }
 
@@ -280,7 +219,7 @@ class DockerExecutorTest {
         DockerClient docker = TestDocker.daemon();
         TestDocker.image(docker);
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Context context = new Context(Resources.NONE);
+            RecordingStepContext context = context(Resources.NONE);
 
             StepHandle handle = executor.start("web", web(taken.getLocalPort()), context);
             TestDocker.await("the container exits", () -> !handle.alive(), Duration.ofSeconds(20));
@@ -293,7 +232,7 @@ class DockerExecutorTest {
     @Test
     void start_refusesAnImageTheDaemonDoesNotHave_whenPullIsNever() {
         TestDocker.daemon();
-        Context context = new Context(Resources.NONE);
+        RecordingStepContext context = context(Resources.NONE);
 
         assertThatThrownBy(() -> executor.start("web", Map.of("image", "code-docker-test/absent:1", "pull",
                 "never"), context)).isInstanceOf(InvalidRequestException.class).hasMessage("service 'web': image"
@@ -301,12 +240,12 @@ class DockerExecutorTest {
                                 .host()
                         + " and setting 'pull' is never: build or load it there first, or set 'pull'"
                         + " to if-missing");
-        assertThat(context.recorded).as("nothing recorded before the image is there").isEmpty();
+        assertThat(context.recorded()).as("nothing recorded before the image is there").isEmpty();
     }
 
     @Test
     void start_saysWhichSocketItTriedAndWhatToStart_whenNoDaemonListens() {
-        Context context = new Context(Resources.NONE);
+        RecordingStepContext context = context(Resources.NONE);
         String socket = "unix:///tmp/code-no-daemon-" + UUID.randomUUID() + ".sock";
 
         assertThatThrownBy(() -> executor.start("web", Map.of("image", "busybox", "host", socket), context))

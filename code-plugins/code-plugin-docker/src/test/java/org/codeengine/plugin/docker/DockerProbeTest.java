@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.codeengine.api.orchestrator.Resources;
 import org.codeengine.api.spi.ProbeResult;
+import org.codeengine.plugin.testkit.RecordingStepContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,13 +28,13 @@ class DockerProbeTest {
 
     /** Starts a busybox web server, with {@code args} in place of the plain one if given, and returns its name. */
     String web(int port, String... args) throws IOException {
-        DockerExecutorTest.Context context = executors.new Context(Resources.NONE);
+        RecordingStepContext context = executors.context(Resources.NONE);
         Map<String, String> settings = new HashMap<>(DockerExecutorTest.web(port));
         if (args.length > 0) {
             settings.put("args", args[0]);
         }
         new DockerExecutor().start("web", settings, context).awaitStarted(TIMEOUT);
-        return context.recorded.get("container");
+        return context.recorded().get("container");
     }
 
     @Test

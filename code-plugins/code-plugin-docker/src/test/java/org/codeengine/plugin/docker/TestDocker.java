@@ -112,20 +112,9 @@ final class TestDocker {
         BUILT.add(docker.host().address());
     }
 
-    /** Polls {@code condition} every 50 ms until it holds, failing the test when {@code within} has passed. */
+    /** Polls {@code condition} until it holds, failing the test when {@code within} has passed. */
     static void await(String what, java.util.function.BooleanSupplier condition, Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail(what + " did not happen within " + within);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted while waiting until " + what);
-            }
-        }
+        org.codeengine.plugin.testkit.Await.until(what, condition, within);
     }
 
     /** One container event from the daemon's log of events. */

@@ -1,15 +1,14 @@
 package org.codeengine.plugin.kubernetes;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.orchestrator.DeploymentSpec;
 import org.codeengine.api.orchestrator.RunHandle;
 import org.codeengine.api.orchestrator.ServiceSpec;
 import org.codeengine.core.CodeEngine;
+import org.codeengine.plugin.testkit.CrashHosts;
 
 /**
  * The engine's JVM that {@link KubernetesResumeTest} kills with SIGKILL: it deploys {@link #plan} with an H2 file
@@ -38,11 +37,6 @@ public final class KubeCrashHost {
         CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2File(Path.of(args[0]))).runLease(LEASE)
                 .adoptOrphanedRuns(false).build();
         RunHandle run = engine.orchestrator().deploy(KubernetesDeployTest.CTX, plan(Path.of(args[2])));
-        Path runFile = Path.of(args[1]);
-        Files.writeString(runFile.resolveSibling(runFile.getFileName() + ".tmp"), run.runId());
-        Files.move(runFile.resolveSibling(runFile.getFileName() + ".tmp"), runFile);
-        run.await(Duration.ofMinutes(5));
-        Files.writeString(runFile.resolveSibling("finished"), run.state().name());
-        new CountDownLatch(1).await(); // until killed
+        CrashHosts.reportRunThenWait(run, Path.of(args[1]));
     }
 }

@@ -8,17 +8,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.ServiceLoader;
-import java.util.function.Consumer;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
-import org.codeengine.api.spi.StepContext;
-import org.codeengine.api.spi.StepExecutor;
+import org.codeengine.plugin.testkit.RecordingStepContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,12 +35,6 @@ class KubernetesExecutorTest {
     void rejects(Map<String, String> settings, String... message) {
         assertThatThrownBy(() -> executor.validate(settings)).isInstanceOf(InvalidRequestException.class)
                 .hasMessageContainingAll(message);
-    }
-
-    @Test
-    void serviceLoader_findsTheExecutorNamedKubernetes() {
-        assertThat(ServiceLoader.load(StepExecutor.class).stream().map(ServiceLoader.Provider::get).map(
-                StepExecutor::name)).contains("kubernetes");
     }
 
     @Test
@@ -120,9 +110,10 @@ class KubernetesExecutorTest {
     void alive_reattachesToTheRunsDeployment_whenTheEngineWasKilledBetweenTheApplyAndTheRecordOfItsGeneration()
             throws IOException {
         try (SimulatedCluster cluster = SimulatedCluster.start(dir)) {
-            Map<String, String> recorded = new HashMap<>();
+            RecordingStepContext context = context();
             executor.start("web", settings("image", "web:1", "kubeconfig", cluster.kubeconfig.toString(), "apply",
-                    "replace"), context(recorded));
+                    "replace"), context);
+            Map<String, String> recorded = new HashMap<>(context.recorded());
             assertThat(recorded).containsKeys("deployment", "generation", "uid");
             recorded.remove("generation");
             recorded.remove("uid");
@@ -137,53 +128,8 @@ class KubernetesExecutorTest {
         }
     }
 
-    static StepContext context() {
-        return context(new HashMap<>());
-    }
-
-    /** A context of instance 0 of service web in run run-1, slot blue, that keeps what is recorded in {@code into}. */
-    static StepContext context(Map<String, String> into) {
-        return new StepContext() {
-            @Override
-            public String runId() {
-                return "run-1";
-            }
-
-            @Override
-            public String service() {
-                return "web";
-            }
-
-            @Override
-            public int instance() {
-                return 0;
-            }
-
-            @Override
-            public String slot() {
-                return "blue";
-            }
-
-            @Override
-            public Clock clock() {
-                return Clock.systemUTC();
-            }
-
-            @Override
-            public void record(Map<String, String> outputs) {
-                into.putAll(outputs);
-            }
-
-            @Override
-            public Consumer<String> progress() {
-                return line -> {
-                };
-            }
-
-            @Override
-            public Path logFolder() {
-                return Path.of(System.getProperty("java.io.tmpdir"), "code-test-logs");
-            }
-        };
+    /** A context of instance 0 of service web in run run-1, slot blue, that keeps what is recorded. */
+    RecordingStepContext context() {
+        return new RecordingStepContext("run-1", dir.resolve("logs"));
     }
 }

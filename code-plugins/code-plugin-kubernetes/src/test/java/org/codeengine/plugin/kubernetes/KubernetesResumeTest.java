@@ -4,18 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.codeengine.api.StoreConfig;
-import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.RunHandle;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.core.CodeEngine;
+import org.codeengine.plugin.testkit.Await;
+import org.codeengine.plugin.testkit.CrashHosts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,13 +60,14 @@ class KubernetesResumeTest {
                 held) != null && deployment(held).getSpec().getReplicas() == replicas, KubernetesDeployTest.WAIT);
         String uid = deployment(held).getMetadata().getUid();
         host.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
-        SimulatedCluster.await("the host dies", () -> !host.isAlive(), Duration.ofSeconds(30));
+        Await.until("the host dies", () -> !host.isAlive(), Duration.ofSeconds(30));
         assertThat(dir.resolve("finished")).as("killed before the deploy ended").doesNotExist();
         cluster.controller.release();
 
         try (CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2File(store)).runLease(KubeCrashHost.LEASE)
                 .adoptOrphanedRuns(false).build()) {
-            RunHandle run = resumeOnceTheLeaseExpires(engine, runId);
+            RunHandle run = CrashHosts.resumeOnceTheLeaseExpires(engine.orchestrator(), KubernetesDeployTest.CTX,
+                    runId, KubernetesDeployTest.WAIT);
             assertThat(run.await(KubernetesDeployTest.WAIT)).as("%s", run.steps()).isEqualTo(RunState.SUCCEEDED);
             assertThat(run.steps()).extracting(StepRecord::state).containsOnly(StepState.HEALTHY);
             assertThat(deployment(held).getMetadata().getUid()).as("re-attached, not re-created").isEqualTo(uid);
@@ -88,35 +88,9 @@ class KubernetesResumeTest {
 
     /** Starts the engine's JVM on the plan; returns its run's id once it has begun. */
     String startHost(Path store) throws IOException {
-        Path runFile = dir.resolve("run");
-        host = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                testClassPath(), KubeCrashHost.class.getName(), store.toString(), runFile.toString(), cluster.kubeconfig
-                        .toString()))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("host.log").toFile())
-                .start();
-        SimulatedCluster.await("the host begins its run", () -> Files.exists(runFile) || !host.isAlive(), Duration
-                .ofSeconds(60));
-        assertThat(host.isAlive()).as("host alive; its log: %s", dir.resolve("host.log")).isTrue();
-        return Files.readString(runFile).strip();
-    }
-
-    /** Resumes the run as soon as the killed host's lease on it has expired. */
-    static RunHandle resumeOnceTheLeaseExpires(CodeEngine engine, String runId) {
-        AtomicReference<RunHandle> run = new AtomicReference<>();
-        SimulatedCluster.await("the killed host's lease expires", () -> {
-            try {
-                run.set(engine.orchestrator().resume(KubernetesDeployTest.CTX, runId));
-                return true;
-            } catch (UnavailableException held) {
-                assertThat(held.getMessage()).contains("is held by");
-                return false;
-            }
-        }, KubernetesDeployTest.WAIT);
-        return run.get();
-    }
-
-    static String testClassPath() {
-        String path = System.getProperty("surefire.test.class.path");
-        return path != null && !path.isBlank() ? path : System.getProperty("java.class.path");
+        CrashHosts.Host started = CrashHosts.start(KubeCrashHost.class, dir.resolve("run"), Duration.ofSeconds(60),
+                store.toString(), dir.resolve("run").toString(), cluster.kubeconfig.toString());
+        host = started.process();
+        return started.runId();
     }
 }

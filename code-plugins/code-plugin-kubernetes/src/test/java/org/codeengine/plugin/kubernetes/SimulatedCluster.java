@@ -74,18 +74,7 @@ final class SimulatedCluster implements AutoCloseable {
 
     /** Polls {@code condition} until it holds, failing with {@code what} after {@code timeout}. */
     static void await(String what, BooleanSupplier condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
-            }
-            try {
-                Thread.sleep(20); // the poll's interval, not a wait for anything
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting until " + what, e);
-            }
-        }
+        org.codeengine.plugin.testkit.Await.until(what, condition, timeout);
     }
 
     @Override

@@ -2,10 +2,8 @@ package org.codeengine.plugin.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.codeengine.api.spi.ChatMessage;
 import org.codeengine.api.spi.ChatRequest;
 import org.codeengine.api.spi.ChatResponse;
@@ -25,8 +23,7 @@ public final class LiveProviderCheck {
      * @param model the model to ask
      */
     public static void run(ExpertProvider provider, String model) {
-        try (ExpertClient client = provider.create(new ProviderConfig(null, null, Duration.ofSeconds(60), Map
-                .of()))) {
+        try (ExpertClient client = provider.create(ProviderConfig.builder().build())) {
             ChatRequest ask = new ChatRequest(model, List.of(new ChatMessage(ChatMessage.Role.USER,
                     "Reply with the single word: pong")), 0, 20, List.of());
             ChatResponse plain = client.complete(ask);

@@ -14,7 +14,6 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -80,21 +79,7 @@ class KubernetesToolsTest {
         server.expect().get().withPath("/api/v1/namespaces/shop/pods/web-1/log?pretty=false&tailLines=5").andReturn(
                 200, "started\nserving\n").always();
         cluster = server.createClient();
-        Files.writeString(home.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: sim
-                  cluster:
-                    server: http://127.0.0.1:%d
-                contexts:
-                - name: sim
-                  context: {cluster: sim, namespace: shop, user: tester}
-                current-context: sim
-                users:
-                - name: tester
-                  user: {token: simulated}
-                """.formatted(server.getPort()));
+        KubernetesToolContractTest.kubeconfig(home.resolve("kubeconfig"), server.getPort());
         engine = CodeEngine.builder().store(StoreConfig.h2InMemory("k8s" + UUID.randomUUID().toString().replace("-",
                 ""))).toolsHome(home).toolSettings("kubernetes", JsonBodies.object().put("kubeconfig", "kubeconfig")
                         .put("context", "sim"))
