@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.Resources;
+import org.codeengine.plugin.testkit.RecordingStepContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,12 +47,12 @@ class DockerTlsTest {
                 "--tlskey", pki.resolve("server-key.pem").toString()), env)) {
             TestDocker.image(daemon.client());
             DockerExecutor executor = new DockerExecutor(env);
-            DockerExecutorTest.Context context = new DockerExecutorTest().new Context(Resources.NONE);
+            RecordingStepContext context = new DockerExecutorTest().context(Resources.NONE);
             int port = DockerExecutorTest.freePort();
 
             executor.start("web", DockerExecutorTest.web(port), context).awaitStarted(Duration.ofSeconds(10));
             DockerExecutorTest.awaitServing(port);
-            executor.undo(context.record(), context);
+            executor.undo(context.stepRecord(), context);
             assertThat(TestDocker.containersOf(daemon.client(), context.runId())).isEmpty();
 
             // the key as older OpenSSL writes it
