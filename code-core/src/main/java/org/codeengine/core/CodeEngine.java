@@ -27,6 +27,8 @@ import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.StoreStatus;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.agents.Agents;
+import org.codeengine.api.agents.GateKeeper;
 import org.codeengine.api.events.EventBus;
 import org.codeengine.api.experts.ConsensusStrategy;
 import org.codeengine.api.experts.ExpertCircle;
@@ -42,12 +44,14 @@ import org.codeengine.api.spi.EventTransport;
 import org.codeengine.api.spi.ExpertProvider;
 import org.codeengine.api.spi.HealthProbe;
 import org.codeengine.api.spi.Plugin;
+import org.codeengine.api.spi.ProviderConfig;
 import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StoreProvider;
 import org.codeengine.api.spi.ToolProvider;
 import org.codeengine.api.spi.ToolSettings;
 import org.codeengine.api.spi.VectorKernels;
 import org.codeengine.api.tools.ToolRegistry;
+import org.codeengine.core.internal.agents.DefaultAgents;
 import org.codeengine.core.internal.events.DefaultEventBus;
 import org.codeengine.core.internal.events.DeploymentCloudEvents;
 import org.codeengine.core.internal.events.LocalTransport;
@@ -106,6 +110,7 @@ public final class CodeEngine implements AutoCloseable {
     private final EventTransport transport;
     private final DefaultEventBus events;
     private final @Nullable OutboxRelay relay;
+    private final DefaultAgents agents;
 
     private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store, EventTransport transport) {
         this.clock = builder.clock;
@@ -177,6 +182,7 @@ public final class CodeEngine implements AutoCloseable {
                 executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
                         64, Duration.ofSeconds(30), builder.busyDeploymentWait),
                 new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs));
+        this.agents = new DefaultAgents();
         if (relay != null) {
             relay.start();
         }
@@ -267,6 +273,15 @@ public final class CodeEngine implements AutoCloseable {
      */
     public ToolRegistry tools() {
         return tools;
+    }
+
+    /**
+     * @return the agents face: runs a model that uses {@link #tools()} as its caller narrowed to the agent's spec,
+     *         with budgets and a journal in the store; its models are reached with the configurations given to
+     *         {@link Builder#agentProvider(String, ProviderConfig)} or those of the panels the engine has
+     */
+    public Agents agents() {
+        return agents;
     }
 
     /**
@@ -446,6 +461,9 @@ public final class CodeEngine implements AutoCloseable {
         private final List<ToolProvider> toolProviders = new ArrayList<>();
         private final Map<String, JsonNode> toolSettings = new LinkedHashMap<>();
         private Path toolsHome = Path.of("").toAbsolutePath();
+        private final Map<String, ProviderConfig> agentProviders = new LinkedHashMap<>();
+        private final Map<String, ExpertPanel> panels = new LinkedHashMap<>();
+        private @Nullable GateKeeper gateKeeper;
 
         private Builder() {}
 
@@ -729,6 +747,47 @@ public final class CodeEngine implements AutoCloseable {
          */
         public Builder experts(ExpertPanel value) {
             this.panel = require(value, "experts");
+            return this;
+        }
+
+        /**
+         * How agents whose brain names {@code provider} reach it (an agent whose provider is configured nowhere else
+         * falls back to the configuration of a panel that names the provider).
+         *
+         * @param provider the provider plugin's name
+         * @param config its base URL, key, timeout and settings; a key may be given by {@link ProviderConfig#KEY_REF}
+         * @return this builder
+         * @throws IllegalArgumentException if an argument is null
+         */
+        public Builder agentProvider(String provider, ProviderConfig config) {
+            agentProviders.put(require(provider, "provider"), require(config, "config"));
+            return this;
+        }
+
+        /**
+         * Names a panel, for agents whose brain is {@link org.codeengine.api.agents.Brain.Panel} and for gates that
+         * name a panel (through the {@link #gateKeeper(GateKeeper)}).
+         *
+         * @param name the panel's name
+         * @param value the panel
+         * @return this builder
+         * @throws IllegalArgumentException if an argument is null or the name is not a valid name
+         */
+        public Builder panel(String name, ExpertPanel value) {
+            org.codeengine.api.agents.Brain.Panel checked = new org.codeengine.api.agents.Brain.Panel(require(name,
+                    "name"));
+            panels.put(checked.name(), require(value, "panel"));
+            return this;
+        }
+
+        /**
+         * @param keeper makes the confirmer through which a panel approves an agent's destructive calls, for specs
+         *        whose gate names a panel
+         * @return this builder
+         * @throws IllegalArgumentException if {@code keeper} is null
+         */
+        public Builder gateKeeper(GateKeeper keeper) {
+            this.gateKeeper = require(keeper, "gateKeeper");
             return this;
         }
 
