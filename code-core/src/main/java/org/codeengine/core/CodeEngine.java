@@ -62,6 +62,7 @@ import org.codeengine.core.internal.experts.MedoidStrategy;
 import org.codeengine.core.internal.experts.ReliabilityBook;
 import org.codeengine.core.internal.experts.ReliabilityStrategy;
 import org.codeengine.core.internal.experts.UnsupervisedStrategy;
+import org.codeengine.core.internal.gate.PanelGateKeeper;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.orchestrator.JdbcRunJournal;
 import org.codeengine.core.internal.orchestrator.LeaseOwners;
@@ -111,6 +112,9 @@ public final class CodeEngine implements AutoCloseable {
     private final DefaultEventBus events;
     private final @Nullable OutboxRelay relay;
     private final DefaultAgents agents;
+    private final @Nullable GateKeeper gateKeeper;
+    /** The expert provider plugins, and the host's own by {@link Builder#expertProvider}, by name. */
+    private final Map<String, ExpertProvider> expertProviders;
 
     private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store, EventTransport transport) {
         this.clock = builder.clock;
@@ -147,6 +151,9 @@ public final class CodeEngine implements AutoCloseable {
         }
         builder.strategies.forEach(s -> known.put(s.name(), s));
         this.strategies = Map.copyOf(known);
+        Map<String, ExpertProvider> providers = byName(plugins.all(ExpertProvider.class));
+        builder.expertProviders.forEach(p -> providers.put(p.name(), p));
+        this.expertProviders = Map.copyOf(providers);
         // the panel is checked and connected before the orchestrator starts its lease keeper: a bad panel fails the
         // build with nothing left running
         try {
@@ -182,6 +189,14 @@ public final class CodeEngine implements AutoCloseable {
                 executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
                         64, Duration.ofSeconds(30), builder.busyDeploymentWait),
                 new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs));
+        this.gateKeeper = builder.gateKeeper != null
+                ? builder.gateKeeper
+                : builder.panels.isEmpty()
+                        ? null
+                        : new PanelGateKeeper(builder.panels, this::newCircle, (principal, action, target, outcome,
+                                detail) -> store.audit().append(principal, action, target, outcome, detail),
+                                security
+                                        .scanner()::redact);
         this.agents = new DefaultAgents();
         if (relay != null) {
             relay.start();
@@ -285,6 +300,20 @@ public final class CodeEngine implements AutoCloseable {
     }
 
     /**
+     * The gate keeper through which a panel approves destructive calls: the one given to
+     * {@link Builder#gateKeeper(GateKeeper)}, else the engine's own, under which each panel named with
+     * {@link Builder#panel(String, ExpertPanel)} votes APPROVE or REJECT on the call (the agent, its stated purpose,
+     * the tool and its arguments with secrets redacted), and the verdict with every vote, reason and dissent is audited
+     * as {@code gate:panel:<tool>}. A host may gate its own destructive calls with it too, by passing its confirmer to
+     * {@link ToolRegistry#call(org.codeengine.api.CallContext, String, JsonNode, org.codeengine.api.tools.Confirmer)}.
+     *
+     * @return the gate keeper, or empty when none was given and no panel was named
+     */
+    public Optional<GateKeeper> gateKeeper() {
+        return Optional.ofNullable(gateKeeper);
+    }
+
+    /**
      * @return CODE's security: accounts, API keys, sessions, tokens, roles, rate limits, audit, vault and scanner.
      *         The faces check callers with it, unless the builder was given another {@link SecurityFacade}.
      */
@@ -337,7 +366,7 @@ public final class CodeEngine implements AutoCloseable {
             throw new IllegalStateException("the engine is closed");
         }
         DefaultExpertCircle[] self = new DefaultExpertCircle[1];
-        DefaultExpertCircle circle = new DefaultExpertCircle(panel, byName(plugins.all(ExpertProvider.class)),
+        DefaultExpertCircle circle = new DefaultExpertCircle(panel, expertProviders,
                 strategies, reliability,
                 guard, (principal, action, target, outcome, detail) -> store.audit().append(principal, action, target,
                         outcome, detail),
@@ -459,6 +488,7 @@ public final class CodeEngine implements AutoCloseable {
         private @Nullable ExpertPanel panel;
         private final List<ConsensusStrategy> strategies = new ArrayList<>();
         private final List<ToolProvider> toolProviders = new ArrayList<>();
+        private final List<ExpertProvider> expertProviders = new ArrayList<>();
         private final Map<String, JsonNode> toolSettings = new LinkedHashMap<>();
         private Path toolsHome = Path.of("").toAbsolutePath();
         private final Map<String, ProviderConfig> agentProviders = new LinkedHashMap<>();
@@ -505,6 +535,20 @@ public final class CodeEngine implements AutoCloseable {
          */
         public Builder toolProvider(ToolProvider provider) {
             toolProviders.add(require(provider, "toolProvider"));
+            return this;
+        }
+
+        /**
+         * An expert provider of the host's own, beside the plugins found by ServiceLoader (one of the same name
+         * replaces the plugin): for a provider that needs a live connection, such as the MCP client of a request
+         * whose model answers through sampling.
+         *
+         * @param provider the provider
+         * @return this builder
+         * @throws IllegalArgumentException if {@code provider} is null
+         */
+        public Builder expertProvider(ExpertProvider provider) {
+            expertProviders.add(require(provider, "expertProvider"));
             return this;
         }
 
