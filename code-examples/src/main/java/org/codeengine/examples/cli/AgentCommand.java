@@ -197,7 +197,7 @@ final class AgentCommand extends CommandGroup {
     }
 
     @Command(name = "roles", mixinStandardHelpOptions = true, description = "List the ready-made agent roles and "
-            + "those in <home>/agents/.")
+            + "those in <home>/agents/.", footer = {"", "Examples:", "  code agent roles", "  code agent roles --json"})
     static final class Roles extends BaseCommand {
         @Override
         int run(Session session) {
@@ -235,7 +235,8 @@ final class AgentCommand extends CommandGroup {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a ready-made role's file, to "
-            + "copy into <home>/agents/ and change.")
+            + "copy into <home>/agents/ and change.", footer = {"", "Examples:",
+                    "  code agent show integration-tester > ~/.code/agents/integration-tester.yaml"})
     static final class Show extends BaseCommand {
         @Parameters(index = "0", paramLabel = "ROLE", description = "A ready-made role's name.")
         String role;

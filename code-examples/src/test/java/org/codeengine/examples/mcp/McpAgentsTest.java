@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.codeengine.plugin.mcp.McpClient;
 import org.codeengine.plugin.mcp.McpToolResult;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code code mcp serve --stdio --agents ...} without a model of its own, a child process of the app, driven by the
  * library's client: the agent is a tool, thinks with the client's model through sampling with tools, reads a file,
  * asks the client's user to approve a write (its gate is a person), writes it, reports each turn as progress, and
- * answers with the run as structured content.
+ * answers with the run as structured content; a cancelled call stops the run, down to its model request in flight.
  */
 class McpAgentsTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -113,6 +116,46 @@ class McpAgentsTest {
             assertThat(results.path("content").get(0).path("type").asString()).isEqualTo("tool_result");
             assertThat(results.path("content").get(0).path("toolUseId").asString()).isEqualTo("u1");
             assertThat(results.toString()).contains("deploy at noon");
+        }
+    }
+
+    @Test
+    void cancellingTheCall_stopsTheRun_andItsModelRequestInFlight() throws Exception {
+        List<String> sampled = new CopyOnWriteArrayList<>();
+        CountDownLatch secondTurn = new CountDownLatch(1);
+        CountDownLatch modelCancelled = new CountDownLatch(1);
+        McpClient.SamplingHandler model = params -> {
+            sampled.add(params.toString());
+            if (sampled.size() == 1) {
+                return toolUse("u1", "files_read", "{\"path\": \"plan.txt\"}");
+            }
+            secondTurn.countDown();
+            try {
+                new CountDownLatch(1).await(); // the model thinks until the server takes the request back
+            } catch (InterruptedException e) {
+                modelCancelled.countDown();
+                throw e;
+            }
+            throw new IllegalStateException("unreachable");
+        };
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        try (McpClient client = McpClient.builder().samplingWithTools(model).timeout(Duration.ofSeconds(120))
+                .connectStdio(serve())) {
+            Thread caller = Thread.ofVirtual().start(() -> {
+                try {
+                    client.callTool("agent_scribe", JSON.createObjectNode().put("task", "Read the plan."));
+                } catch (RuntimeException e) {
+                    outcome.set(e);
+                }
+            });
+            assertThat(secondTurn.await(60, TimeUnit.SECONDS)).as("the run reached its second turn").isTrue();
+            caller.interrupt();
+            caller.join(Duration.ofSeconds(10));
+            assertThat(outcome.get()).as("the cancelled call fails for its caller").isNotNull();
+            assertThat(modelCancelled.await(30, TimeUnit.SECONDS)).as("the run took back its model request: it "
+                    + "stopped").isTrue();
+            client.ping();
+            assertThat(sampled).as("no turn after the cancel").hasSize(2);
         }
     }
 
