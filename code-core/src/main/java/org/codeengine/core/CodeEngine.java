@@ -111,6 +111,8 @@ public final class CodeEngine implements AutoCloseable {
     private final DefaultEventBus events;
     private final @Nullable OutboxRelay relay;
     private final DefaultAgents agents;
+    /** How long an agent run stays with this engine after its last journal write, unless its process is gone. */
+    private static final Duration AGENT_LEASE = Duration.ofMinutes(10);
 
     private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store, EventTransport transport) {
         this.clock = builder.clock;
@@ -182,7 +184,17 @@ public final class CodeEngine implements AutoCloseable {
                 executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
                         64, Duration.ofSeconds(30), builder.busyDeploymentWait),
                 new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs));
-        this.agents = new DefaultAgents();
+        Map<String, ExpertPanel> panels = new LinkedHashMap<>();
+        if (builder.panel != null) {
+            panels.put("default", builder.panel);
+        }
+        panels.putAll(builder.panels);
+        this.agents = new DefaultAgents(new DefaultAgents.Deps(store.agentRuns(), () -> allTools, guard, (principal,
+                action, target, outcome, detail) -> store.audit().append(principal, action, target, outcome, detail),
+                clock, executor, DefaultAgents.models(byName(plugins.all(ExpertProvider.class)),
+                        builder.agentProviders, panels, this::resolveSecret),
+                builder.gateKeeper, engineName,
+                AGENT_LEASE, LeaseOwners::goneFromThisHost));
         if (relay != null) {
             relay.start();
         }
@@ -766,7 +778,8 @@ public final class CodeEngine implements AutoCloseable {
 
         /**
          * Names a panel, for agents whose brain is {@link org.codeengine.api.agents.Brain.Panel} and for gates that
-         * name a panel (through the {@link #gateKeeper(GateKeeper)}).
+         * name a panel (through the {@link #gateKeeper(GateKeeper)}). The panel of {@link #experts(ExpertPanel)} is
+         * named {@code default} unless a panel is given that name here.
          *
          * @param name the panel's name
          * @param value the panel
