@@ -115,6 +115,8 @@ public final class CodeEngine implements AutoCloseable {
     private final @Nullable GateKeeper gateKeeper;
     /** The expert provider plugins, and the host's own by {@link Builder#expertProvider}, by name. */
     private final Map<String, ExpertProvider> expertProviders;
+    /** How long an agent run stays with this engine after its last journal write, unless its process is gone. */
+    private static final Duration AGENT_LEASE = Duration.ofMinutes(10);
 
     private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store, EventTransport transport) {
         this.clock = builder.clock;
@@ -189,15 +191,22 @@ public final class CodeEngine implements AutoCloseable {
                 executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
                         64, Duration.ofSeconds(30), builder.busyDeploymentWait),
                 new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs));
+        Map<String, ExpertPanel> panels = new LinkedHashMap<>();
+        if (builder.panel != null) {
+            panels.put("default", builder.panel);
+        }
+        panels.putAll(builder.panels);
+        DefaultOrchestrator.Audit audit = (principal, action, target, outcome, detail) -> store.audit().append(
+                principal, action, target, outcome, detail);
+        // the host's gate keeper, else the engine's own: the named panels vote
         this.gateKeeper = builder.gateKeeper != null
                 ? builder.gateKeeper
-                : builder.panels.isEmpty()
+                : panels.isEmpty()
                         ? null
-                        : new PanelGateKeeper(builder.panels, this::newCircle, (principal, action, target, outcome,
-                                detail) -> store.audit().append(principal, action, target, outcome, detail),
-                                security
-                                        .scanner()::redact);
-        this.agents = new DefaultAgents();
+                        : new PanelGateKeeper(panels, this::newCircle, audit, security.scanner()::redact);
+        this.agents = new DefaultAgents(new DefaultAgents.Deps(store.agentRuns(), () -> allTools, guard, audit, clock,
+                executor, DefaultAgents.models(expertProviders, builder.agentProviders, panels, this::resolveSecret),
+                gateKeeper, engineName, AGENT_LEASE, LeaseOwners::goneFromThisHost));
         if (relay != null) {
             relay.start();
         }
@@ -810,7 +819,8 @@ public final class CodeEngine implements AutoCloseable {
 
         /**
          * Names a panel, for agents whose brain is {@link org.codeengine.api.agents.Brain.Panel} and for gates that
-         * name a panel (through the {@link #gateKeeper(GateKeeper)}).
+         * name a panel (through the {@link #gateKeeper(GateKeeper)}). The panel of {@link #experts(ExpertPanel)} is
+         * named {@code default} unless a panel is given that name here.
          *
          * @param name the panel's name
          * @param value the panel

@@ -22,10 +22,11 @@ public sealed interface AgentEvent permits AgentEvent.TurnStarted, AgentEvent.Re
     }
 
     /**
-     * The model replied.
+     * The model replied (or, in a resumed run, its journaled reply is taken up again).
      *
      * @param runId the run
-     * @param turn the turn
+     * @param turn the turn as the model replied it: its tool calls have not run yet, so its outcomes are empty; each
+     *        call's outcome follows as a {@link ToolEnded}
      */
     record Replied(String runId, Turn turn) implements AgentEvent {
         /** @throws IllegalArgumentException if a field breaks its rule */

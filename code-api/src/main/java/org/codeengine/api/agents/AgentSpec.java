@@ -1,6 +1,7 @@
 package org.codeengine.api.agents;
 
 import java.util.List;
+import java.util.Locale;
 import org.codeengine.api.internal.Checks;
 
 /**
@@ -43,11 +44,13 @@ public record AgentSpec(String name, String description, String role, Brain brai
 
     /**
      * @param tool a tool's name
-     * @return whether one of {@link #tools()} names it or matches it
+     * @return whether one of {@link #tools()} names it or matches it, case aside (as in tool permissions, which are
+     *         lower case)
      */
     public boolean allows(String tool) {
+        String name = tool.toLowerCase(Locale.ROOT);
         for (String pattern : tools) {
-            if (glob(pattern, 0, tool, 0)) {
+            if (glob(pattern.toLowerCase(Locale.ROOT), 0, name, 0)) {
                 return true;
             }
         }

@@ -48,13 +48,6 @@ public final class RoleCodec {
         }
         Budget budget = root.optional("budget").map(RoleCodec::budget).orElse(Budget.DEFAULT);
         Gate gate = root.optional("gate").map(RoleCodec::gate).orElse(Gate.NONE);
-        for (int i = 0; i < tools.size(); i++) {
-            String tool = tools.get(i);
-            toolsNode.elements().get(i).build(() -> new AgentSpec("x", "", "x", brain, List.of(tool), Budget.DEFAULT,
-                    Gate.NONE));
-        }
-        root.required("name").build(() -> new AgentSpec(name, "", "x", brain, List.of("x"), Budget.DEFAULT,
-                Gate.NONE));
         return root.build(() -> new AgentSpec(name, description, role, brain, tools, budget, gate));
     }
 

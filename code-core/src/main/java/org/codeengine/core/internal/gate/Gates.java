@@ -30,8 +30,11 @@ public final class Gates {
             case NONE -> null;
             case PERSON -> new PersonGate(person, context, spec.name(), audit);
             case PANEL -> panel(context, spec, keeper, gate);
-            case BOTH -> PersonGate.both(panel(context, spec, keeper, gate), new PersonGate(person, context, spec
-                    .name(), audit));
+            // with nobody to ask, the person's refusal is certain: the panel is not troubled
+            case BOTH -> person == null
+                    ? new PersonGate(null, context, spec.name(), audit)
+                    : PersonGate.both(panel(context, spec, keeper, gate), new PersonGate(person, context, spec.name(),
+                            audit));
         };
     }
 
