@@ -13,10 +13,13 @@ import java.util.UUID;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.ConfigurationException;
 import org.codeengine.api.StoreConfig;
+import org.codeengine.api.agents.AgentResult;
 import org.codeengine.api.agents.AgentSpec;
 import org.codeengine.api.agents.Brain;
 import org.codeengine.api.agents.Budget;
 import org.codeengine.api.agents.Gate;
+import org.codeengine.api.agents.StopReason;
+import org.codeengine.api.agents.ToolOutcome;
 import org.codeengine.api.experts.ExpertPanel;
 import org.codeengine.api.experts.ExpertSpec;
 import org.codeengine.api.experts.Quorum;
@@ -27,6 +30,7 @@ import org.codeengine.api.spi.ProviderConfig;
 import org.codeengine.api.tools.Confirmer;
 import org.codeengine.api.tools.ToolResult;
 import org.codeengine.core.CodeEngine;
+import org.codeengine.plugin.testkit.ScenarioServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,7 +39,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The consensus gate with a panel of three replay experts (recorded replies): the panel approves one deploy over a
  * dissent and rejects another, the registry runs only the approved one, the agent is told the panel's reasons, and
- * the audit log holds each verdict with every vote and the dissent, never the secret token.
+ * the audit log holds each verdict with every vote and the dissent, never the secret token; an agent whose deploy the
+ * panel rejects never deploys, and its model hears the panel's reasons.
  */
 class PanelGateTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -109,6 +114,46 @@ class PanelGateTest {
                     "dissent=[replay/m3 approve: it looks fine]");
             assertThat(engine.security().audit(1, 1_000)).allSatisfy(e -> assertThat(e.detail()).doesNotContain(
                     TOKEN));
+        }
+    }
+
+    @Test
+    void anAgentsDestructiveCall_rejectedByThePanel_neverRuns_andTheModelHearsWhy() throws IOException {
+        Path replies = dir.resolve("gate.jsonl");
+        ObjectNode reject = JSON.createObjectNode().put("question", question("prod"));
+        reject.putObject("answers").put("m1", "REJECT: production is outside the stated purpose.").put("m2",
+                "reject, the purpose says staging, not prod.").put("m3", "APPROVE it looks fine");
+        Files.writeString(replies, reject + "\n");
+        DeployTool tool = new DeployTool();
+        try (ScenarioServer model = new ScenarioServer();
+                CodeEngine engine = CodeEngine.builder().store(StoreConfig
+                        .h2InMemory("gate" + UUID.randomUUID().toString().replace("-", ""))).toolProvider(tool).panel(
+                                "reviewers", replayPanel(replies))
+                        .agentProvider("openai", new ProviderConfig(model.base(),
+                                null, Duration.ofSeconds(10), Map.of()))
+                        .build()) {
+            model.play(Wire.scenario(Wire.OPENAI.calls(30, 5, Wire.call("call_1", "deploy", "{\"env\": \"prod\", "
+                    + "\"token\": \"" + TOKEN + "\"}")), Wire.OPENAI.answer("The reviewers refused prod.", 60, 5)));
+            engine.security().defineRole("deployer", Set.of(Permission.parse("tool:call:deploy"), Permission.parse(
+                    "expert:*:*"), Permission.parse("agent:run:*")), Set.of());
+            CallContext ctx = new CallContext(new Principal("ci-bot", Principal.Kind.SERVICE, Set.of("deployer")),
+                    null, "trace-agent-gate");
+            AgentSpec spec = new AgentSpec("deployer", "Deploys the shop to staging after the tests pass.",
+                    "You deploy the shop.", new Brain.Model("openai", "scripted"), List.of("deploy"), Budget.DEFAULT,
+                    new Gate(Gate.Mode.PANEL, "reviewers"));
+
+            AgentResult result = engine.agents().run(ctx, spec, "Deploy to prod.").await(Duration.ofSeconds(60));
+
+            assertThat(result.stopReason()).as(result.detail()).isEqualTo(StopReason.ANSWERED);
+            assertThat(tool.deployed).as("the rejected deploy never ran").isEmpty();
+            ToolOutcome refused = result.transcript().turns().getFirst().outcomes().getFirst();
+            assertThat(refused.result()).contains("the panel voted reject", "production is outside the stated "
+                    + "purpose").doesNotContain(TOKEN);
+            assertThat(model.requests().get(1).body()).as("the model heard the panel's reasons").contains(
+                    "production is outside the stated purpose");
+            assertThat(engine.security().audit(1, 1_000)).filteredOn(e -> e.action().equals("gate:panel:deploy"))
+                    .singleElement().satisfies(e -> assertThat(e.detail()).contains("verdict=reject",
+                            "dissent=[replay/m3 approve: it looks fine]"));
         }
     }
 
