@@ -158,6 +158,53 @@ class PanelGateTest {
     }
 
     @Test
+    void bothGate_thePanelApproves_thenThePersonDeclines_soNothingRuns_andBothAreAudited() throws IOException {
+        Path replies = dir.resolve("gate.jsonl");
+        ObjectNode approve = JSON.createObjectNode().put("question", question("staging"));
+        approve.putObject("answers").put("m1", "APPROVE: staging is what the purpose names.").put("m2",
+                "APPROVE routine").put("m3", "APPROVE fine");
+        Files.writeString(replies, approve + "\n");
+        DeployTool tool = new DeployTool();
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Confirmer person = question -> {
+            asked.add(question);
+            return false;
+        };
+        try (ScenarioServer model = new ScenarioServer();
+                CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2InMemory("gate" + UUID.randomUUID()
+                        .toString().replace("-", ""))).toolProvider(tool).panel("reviewers", replayPanel(replies))
+                        .agentProvider("openai", new ProviderConfig(model.base(), null, Duration.ofSeconds(10), Map
+                                .of()))
+                        .build()) {
+            model.play(Wire.scenario(Wire.OPENAI.calls(30, 5, Wire.call("call_1", "deploy", "{\"env\": \"staging\", "
+                    + "\"token\": \"" + TOKEN + "\"}")), Wire.OPENAI.answer("The person said no.", 60, 5)));
+            engine.security().defineRole("deployer", Set.of(Permission.parse("tool:call:deploy"), Permission.parse(
+                    "expert:*:*"), Permission.parse("agent:run:*")), Set.of());
+            CallContext ctx = new CallContext(new Principal("ci-bot", Principal.Kind.SERVICE, Set.of("deployer")),
+                    null, "trace-both");
+
+            AgentResult result = engine.agents().run(ctx, new AgentSpec("deployer",
+                    "Deploys the shop to staging after the tests pass.", "You deploy the shop.", new Brain.Model(
+                            "openai", "scripted"),
+                    List.of("deploy"), Budget.DEFAULT, new Gate(Gate.Mode.BOTH,
+                            "reviewers")),
+                    "Deploy to staging.", person).await(Duration.ofSeconds(60));
+
+            assertThat(result.stopReason()).as(result.detail()).isEqualTo(StopReason.ANSWERED);
+            assertThat(tool.deployed).as("the person's refusal stopped the approved deploy").isEmpty();
+            assertThat(asked).as("the person was asked after the panel approved").singleElement().asString()
+                    .contains("deploy", "staging").doesNotContain(TOKEN);
+            assertThat(result.transcript().turns().getFirst().outcomes().getFirst().result()).contains(
+                    "the person declined");
+            assertThat(engine.security().audit(1, 1_000)).filteredOn(e -> e.action().startsWith("gate:"))
+                    .extracting(AuditEntry::action, AuditEntry::outcome).containsExactly(org.assertj.core.groups.Tuple
+                            .tuple("gate:panel:deploy", AuditEntry.Outcome.SUCCESS),
+                            org.assertj.core.groups.Tuple
+                                    .tuple("gate:person:deploy", AuditEntry.Outcome.DENIED));
+        }
+    }
+
+    @Test
     void gateNamingAPanelTheEngineLacks_isAConfigurationError_namingIt() {
         try (CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2InMemory("gate" + UUID.randomUUID()
                 .toString().replace("-", ""))).panel("reviewers", replayPanel(dir.resolve("none.jsonl"))).build()) {
