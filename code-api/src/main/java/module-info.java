@@ -8,6 +8,7 @@ module org.codeengine.api {
     requires transitive java.sql;
 
     exports org.codeengine.api;
+    exports org.codeengine.api.agents;
     exports org.codeengine.api.events;
     exports org.codeengine.api.experts;
     exports org.codeengine.api.orchestrator;

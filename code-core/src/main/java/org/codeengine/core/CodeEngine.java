@@ -27,6 +27,8 @@ import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.StoreStatus;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.agents.Agents;
+import org.codeengine.api.agents.GateKeeper;
 import org.codeengine.api.events.EventBus;
 import org.codeengine.api.experts.ConsensusStrategy;
 import org.codeengine.api.experts.ExpertCircle;
@@ -42,12 +44,14 @@ import org.codeengine.api.spi.EventTransport;
 import org.codeengine.api.spi.ExpertProvider;
 import org.codeengine.api.spi.HealthProbe;
 import org.codeengine.api.spi.Plugin;
+import org.codeengine.api.spi.ProviderConfig;
 import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StoreProvider;
 import org.codeengine.api.spi.ToolProvider;
 import org.codeengine.api.spi.ToolSettings;
 import org.codeengine.api.spi.VectorKernels;
 import org.codeengine.api.tools.ToolRegistry;
+import org.codeengine.core.internal.agents.DefaultAgents;
 import org.codeengine.core.internal.events.DefaultEventBus;
 import org.codeengine.core.internal.events.DeploymentCloudEvents;
 import org.codeengine.core.internal.events.LocalTransport;
@@ -58,6 +62,7 @@ import org.codeengine.core.internal.experts.MedoidStrategy;
 import org.codeengine.core.internal.experts.ReliabilityBook;
 import org.codeengine.core.internal.experts.ReliabilityStrategy;
 import org.codeengine.core.internal.experts.UnsupervisedStrategy;
+import org.codeengine.core.internal.gate.PanelGateKeeper;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.orchestrator.JdbcRunJournal;
 import org.codeengine.core.internal.orchestrator.LeaseOwners;
@@ -106,6 +111,12 @@ public final class CodeEngine implements AutoCloseable {
     private final EventTransport transport;
     private final DefaultEventBus events;
     private final @Nullable OutboxRelay relay;
+    private final DefaultAgents agents;
+    private final @Nullable GateKeeper gateKeeper;
+    /** The expert provider plugins, and the host's own by {@link Builder#expertProvider}, by name. */
+    private final Map<String, ExpertProvider> expertProviders;
+    /** How long an agent run stays with this engine after its last journal write, unless its process is gone. */
+    private static final Duration AGENT_LEASE = Duration.ofMinutes(10);
 
     private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store, EventTransport transport) {
         this.clock = builder.clock;
@@ -142,6 +153,9 @@ public final class CodeEngine implements AutoCloseable {
         }
         builder.strategies.forEach(s -> known.put(s.name(), s));
         this.strategies = Map.copyOf(known);
+        Map<String, ExpertProvider> providers = byName(plugins.all(ExpertProvider.class));
+        builder.expertProviders.forEach(p -> providers.put(p.name(), p));
+        this.expertProviders = Map.copyOf(providers);
         // the panel is checked and connected before the orchestrator starts its lease keeper: a bad panel fails the
         // build with nothing left running
         try {
@@ -178,6 +192,22 @@ public final class CodeEngine implements AutoCloseable {
                         64, Duration.ofSeconds(30), builder.busyDeploymentWait),
                 new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs), ref -> security.vault()
                         .resolve(ref));
+        Map<String, ExpertPanel> panels = new LinkedHashMap<>();
+        if (builder.panel != null) {
+            panels.put("default", builder.panel);
+        }
+        panels.putAll(builder.panels);
+        DefaultOrchestrator.Audit audit = (principal, action, target, outcome, detail) -> store.audit().append(
+                principal, action, target, outcome, detail);
+        // the host's gate keeper, else the engine's own: the named panels vote
+        this.gateKeeper = builder.gateKeeper != null
+                ? builder.gateKeeper
+                : panels.isEmpty()
+                        ? null
+                        : new PanelGateKeeper(panels, this::newCircle, audit, security.scanner()::redact);
+        this.agents = new DefaultAgents(new DefaultAgents.Deps(store.agentRuns(), () -> allTools, guard, audit, clock,
+                executor, DefaultAgents.models(expertProviders, builder.agentProviders, panels, this::resolveSecret),
+                gateKeeper, engineName, AGENT_LEASE, LeaseOwners::goneFromThisHost));
         if (relay != null) {
             relay.start();
         }
@@ -271,6 +301,29 @@ public final class CodeEngine implements AutoCloseable {
     }
 
     /**
+     * @return the agents face: runs a model that uses {@link #tools()} as its caller narrowed to the agent's spec,
+     *         with budgets and a journal in the store; its models are reached with the configurations given to
+     *         {@link Builder#agentProvider(String, ProviderConfig)} or those of the panels the engine has
+     */
+    public Agents agents() {
+        return agents;
+    }
+
+    /**
+     * The gate keeper through which a panel approves destructive calls: the one given to
+     * {@link Builder#gateKeeper(GateKeeper)}, else the engine's own, under which each panel named with
+     * {@link Builder#panel(String, ExpertPanel)} votes APPROVE or REJECT on the call (the agent, its stated purpose,
+     * the tool and its arguments with secrets redacted), and the verdict with every vote, reason and dissent is audited
+     * as {@code gate:panel:<tool>}. A host may gate its own destructive calls with it too, by passing its confirmer to
+     * {@link ToolRegistry#call(org.codeengine.api.CallContext, String, JsonNode, org.codeengine.api.tools.Confirmer)}.
+     *
+     * @return the gate keeper, or empty when none was given and no panel was named
+     */
+    public Optional<GateKeeper> gateKeeper() {
+        return Optional.ofNullable(gateKeeper);
+    }
+
+    /**
      * @return CODE's security: accounts, API keys, sessions, tokens, roles, rate limits, audit, vault and scanner.
      *         The faces check callers with it, unless the builder was given another {@link SecurityFacade}.
      */
@@ -323,7 +376,7 @@ public final class CodeEngine implements AutoCloseable {
             throw new IllegalStateException("the engine is closed");
         }
         DefaultExpertCircle[] self = new DefaultExpertCircle[1];
-        DefaultExpertCircle circle = new DefaultExpertCircle(panel, byName(plugins.all(ExpertProvider.class)),
+        DefaultExpertCircle circle = new DefaultExpertCircle(panel, expertProviders,
                 strategies, reliability,
                 guard, (principal, action, target, outcome, detail) -> store.audit().append(principal, action, target,
                         outcome, detail),
@@ -445,8 +498,12 @@ public final class CodeEngine implements AutoCloseable {
         private @Nullable ExpertPanel panel;
         private final List<ConsensusStrategy> strategies = new ArrayList<>();
         private final List<ToolProvider> toolProviders = new ArrayList<>();
+        private final List<ExpertProvider> expertProviders = new ArrayList<>();
         private final Map<String, JsonNode> toolSettings = new LinkedHashMap<>();
         private Path toolsHome = Path.of("").toAbsolutePath();
+        private final Map<String, ProviderConfig> agentProviders = new LinkedHashMap<>();
+        private final Map<String, ExpertPanel> panels = new LinkedHashMap<>();
+        private @Nullable GateKeeper gateKeeper;
 
         private Builder() {}
 
@@ -488,6 +545,20 @@ public final class CodeEngine implements AutoCloseable {
          */
         public Builder toolProvider(ToolProvider provider) {
             toolProviders.add(require(provider, "toolProvider"));
+            return this;
+        }
+
+        /**
+         * An expert provider of the host's own, beside the plugins found by ServiceLoader (one of the same name
+         * replaces the plugin): for a provider that needs a live connection, such as the MCP client of a request
+         * whose model answers through sampling.
+         *
+         * @param provider the provider
+         * @return this builder
+         * @throws IllegalArgumentException if {@code provider} is null
+         */
+        public Builder expertProvider(ExpertProvider provider) {
+            expertProviders.add(require(provider, "expertProvider"));
             return this;
         }
 
@@ -730,6 +801,48 @@ public final class CodeEngine implements AutoCloseable {
          */
         public Builder experts(ExpertPanel value) {
             this.panel = require(value, "experts");
+            return this;
+        }
+
+        /**
+         * How agents whose brain names {@code provider} reach it (an agent whose provider is configured nowhere else
+         * falls back to the configuration of a panel that names the provider).
+         *
+         * @param provider the provider plugin's name
+         * @param config its base URL, key, timeout and settings; a key may be given by {@link ProviderConfig#KEY_REF}
+         * @return this builder
+         * @throws IllegalArgumentException if an argument is null
+         */
+        public Builder agentProvider(String provider, ProviderConfig config) {
+            agentProviders.put(require(provider, "provider"), require(config, "config"));
+            return this;
+        }
+
+        /**
+         * Names a panel, for agents whose brain is {@link org.codeengine.api.agents.Brain.Panel} and for gates that
+         * name a panel (through the {@link #gateKeeper(GateKeeper)}). The panel of {@link #experts(ExpertPanel)} is
+         * named {@code default} unless a panel is given that name here.
+         *
+         * @param name the panel's name
+         * @param value the panel
+         * @return this builder
+         * @throws IllegalArgumentException if an argument is null or the name is not a valid name
+         */
+        public Builder panel(String name, ExpertPanel value) {
+            org.codeengine.api.agents.Brain.Panel checked = new org.codeengine.api.agents.Brain.Panel(require(name,
+                    "name"));
+            panels.put(checked.name(), require(value, "panel"));
+            return this;
+        }
+
+        /**
+         * @param keeper makes the confirmer through which a panel approves an agent's destructive calls, for specs
+         *        whose gate names a panel
+         * @return this builder
+         * @throws IllegalArgumentException if {@code keeper} is null
+         */
+        public Builder gateKeeper(GateKeeper keeper) {
+            this.gateKeeper = require(keeper, "gateKeeper");
             return this;
         }
 

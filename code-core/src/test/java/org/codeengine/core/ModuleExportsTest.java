@@ -35,7 +35,8 @@ class ModuleExportsTest {
     void codeApi_exportsItsSixPublicPackages_andNotItsInternals() throws Exception {
         ModuleDescriptor api = descriptorOf(CodeException.class, "org.codeengine.api");
 
-        assertThat(exports(api)).containsExactlyInAnyOrder("org.codeengine.api", "org.codeengine.api.events",
+        assertThat(exports(api)).containsExactlyInAnyOrder("org.codeengine.api", "org.codeengine.api.agents",
+                "org.codeengine.api.events",
                 "org.codeengine.api.experts",
                 "org.codeengine.api.orchestrator", "org.codeengine.api.security", "org.codeengine.api.spi",
                 "org.codeengine.api.tools");

@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
                         AskCommand.class,
                         AuditCommand.class, EventsCommand.class, SecretsCommand.class, KeysCommand.class,
                         UsersCommand.class, RolesCommand.class,
-                        PluginsCommand.class, BenchCommand.class, McpCommand.class,
+                        PluginsCommand.class, BenchCommand.class, McpCommand.class, AgentCommand.class,
                         HelpCommand.class}, footer = {"", "Examples:",
                                 "  code demo                       deploy a sample stack, ask the experts, verify "
                                         + "the audit log",

@@ -12,17 +12,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.codeengine.api.agents.AgentSpec;
 import org.codeengine.api.experts.ExpertPanel;
 import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
+import org.codeengine.core.AgentRoles;
 import org.codeengine.core.CodeEngine;
 import org.codeengine.plugin.mcp.McpClient;
 import org.codeengine.plugin.mcp.McpHttpServer;
 import org.codeengine.plugin.mcp.McpServer;
 import org.codeengine.plugin.mcp.McpToolResult;
+import org.codeengine.plugin.mcp.SamplingProvider;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import tools.jackson.core.JacksonException;
@@ -47,7 +51,8 @@ final class McpCommand extends CommandGroup {
                     + "\".\"]}). With --http it listens on "
                     + "127.0.0.1 until stopped."}, footer = {"", "Examples:", "  code mcp serve --stdio",
                             "  code mcp serve --stdio --tools files,command --root .",
-                            "  code mcp serve --http --port 8765 --experts replay"})
+                            "  code mcp serve --http --port 8765 --experts replay",
+                            "  code mcp serve --stdio --agents all --tools files,command --root ."})
     static final class Serve extends BaseCommand {
         static final class Transport {
             @Option(names = "--stdio", required = true, description = "Serve one client on standard input and output.")
@@ -83,15 +88,13 @@ final class McpCommand extends CommandGroup {
         @Nullable
         Path eval;
 
-        @Option(names = "--tools", split = ",", paramLabel = "LIST", description = "Tool plugins to serve: files, "
-                + "command, http, postgres, redis, docker, kubernetes, terraform (default: those under tools: in "
-                + "config.yaml, whose settings each one gets).")
-        @Nullable
-        List<String> tools;
+        @Mixin
+        ToolPluginOptions toolPlugins = new ToolPluginOptions();
 
-        @Option(names = "--root", paramLabel = "DIR", description = "A folder the files and command tools are "
-                + "confined to; repeat for more. Replaces their roots from config.yaml.")
-        List<Path> roots = new ArrayList<>();
+        @Option(names = "--agents", split = ",", paramLabel = "ROLES", description = "Agents to serve, one tool "
+                + "each (agent_<role>): role names, role files, or 'all' for the ready-made ones. They think with "
+                + "the --experts panel, or, without one, with the client's own model through MCP sampling.")
+        List<String> agents = new ArrayList<>();
 
         @Override
         int run(Session session) {
@@ -108,12 +111,31 @@ final class McpCommand extends CommandGroup {
                         + maxSessions + "), not " + maxSessionsPerSource, "see 'code mcp serve --help'");
             }
             ExpertPanel panel = experts == null ? null : Panels.resolve(session, experts, eval);
+            // agents think with the panel; a server without one lends them its clients' models (sampling)
+            SamplingProvider sampling = !agents.isEmpty() && panel == null ? new SamplingProvider() : null;
             CodeEngine[] built = new CodeEngine[1];
             CodeEngine engine = session.engine(panel, List.of(new FaceTools(() -> built[0], panel != null)),
-                    toolSettings(session.config(), tools, roots));
+                    toolPlugins.settings(session.config()), builder -> {
+                        if (panel != null) {
+                            builder.panel("agents", panel).panel("reviewers", panel);
+                        }
+                        if (sampling != null) {
+                            builder.expertProvider(sampling);
+                        }
+                    });
             built[0] = engine;
-            McpServer server = McpServer.builder().info("code", Versions.version(CodeApp.class)).registry(engine
-                    .tools()).defaultPrincipal(client(session, engine)).build();
+            McpServer.Builder serving = McpServer.builder().info("code", Versions.version(CodeApp.class)).registry(
+                    engine.tools()).defaultPrincipal(client(session, engine));
+            List<AgentSpec> specs = new ArrayList<>();
+            for (String role : agents) {
+                if (role.equals("all")) {
+                    AgentRoles.NAMES.forEach(name -> specs.add(AgentRoles.load(engine.agents(), name)));
+                } else {
+                    specs.add(AgentReports.role(session, engine.agents(), role));
+                }
+            }
+            AgentTools.tools(engine, specs, sampling).forEach(serving::tool);
+            McpServer server = serving.build();
             if (transport.stdio) {
                 server.serveStdio(System.in, System.out);
                 return CodeApp.OK;
@@ -179,20 +201,32 @@ final class McpCommand extends CommandGroup {
 
     /**
      * @return who the MCP client acts as: the holder of {@code CODE_API_KEY}, else the local user in the role
-     *         {@code mcp-client}, which may call every tool, plan and deploy, and ask the experts, but is asked before
-     *         each destructive tool call but those config.yaml's {@code toolsUnconfirmed} lists: an agent acting for
-     *         the owner does not inherit the owner's right to act unasked
+     *         {@code mcp-client} (see {@link #delegate})
      */
     static Principal client(Session session, CodeEngine engine) {
+        return delegate(session, engine, "mcp-client");
+    }
+
+    /**
+     * @param session the invocation
+     * @param engine its engine
+     * @param role the role to define for the delegate
+     * @return who acts for the local user on its behalf (an MCP client, an agent): the holder of {@code CODE_API_KEY},
+     *         else the local user in {@code role}, which may call every tool, plan and deploy, ask the experts and
+     *         run agents, but is asked before each destructive tool call but those config.yaml's
+     *         {@code toolsUnconfirmed} lists: a delegate acting for the owner does not inherit the owner's right to
+     *         act unasked
+     */
+    static Principal delegate(Session session, CodeEngine engine, String role) {
         if (session.io().env("CODE_API_KEY") != null) {
             return session.principal();
         }
         Set<Permission> grants = new HashSet<>(Set.of(Permission.parse("tool:call:*"), Permission.parse(
-                "deploy:*:*"), Permission.parse("expert:*:*")));
+                "deploy:*:*"), Permission.parse("expert:*:*"), Permission.parse("agent:*:*")));
         session.config().toolsUnconfirmed().forEach(t -> grants.add(Permission.parse("tool:unconfirmed:" + t
                 .toLowerCase(Locale.ROOT))));
-        engine.security().defineRole("mcp-client", grants, Set.of());
-        return new Principal(session.principal().id(), Principal.Kind.USER, Set.of("mcp-client"));
+        engine.security().defineRole(role, grants, Set.of());
+        return new Principal(session.principal().id(), Principal.Kind.USER, Set.of(role));
     }
 
     @Command(name = "call", mixinStandardHelpOptions = true, description = {

@@ -79,6 +79,22 @@ final class Panels {
         return found == 0 ? null : panel.build();
     }
 
+    /**
+     * @param io the environment
+     * @param provider a provider's name
+     * @return how to reach it with the key in the environment ({@code OPENAI_API_KEY}, ...), or null when it is not a
+     *         provider known by its key variable or its key is not set
+     */
+    static @Nullable ProviderConfig fromEnvironment(Io io, String provider) {
+        for (FromEnv p : FROM_ENV) {
+            String variable = p.provider().equals(provider) ? keyVariable(io, p) : null;
+            if (variable != null) {
+                return keyConfig(variable);
+            }
+        }
+        return null;
+    }
+
     private static @Nullable String keyVariable(Io io, FromEnv p) {
         return p.keyVariables().stream().filter(v -> io.env(v) != null && !io.env(v).isBlank()).findFirst().orElse(
                 null);

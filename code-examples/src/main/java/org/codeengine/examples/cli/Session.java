@@ -133,6 +133,19 @@ final class Session implements AutoCloseable {
      * @return the engine, opened now on first use
      */
     CodeEngine engine(@Nullable ExpertPanel panel, List<ToolProvider> tools, Map<String, JsonNode> toolSettings) {
+        return engine(panel, tools, toolSettings, builder -> {
+        });
+    }
+
+    /**
+     * @param panel the circle of experts, or null for none
+     * @param tools tool providers the engine's registry serves beside the plugins'
+     * @param toolSettings the tool plugins to enable, each with its settings
+     * @param more what else the command configures (named panels, agents' providers)
+     * @return the engine, opened now on first use
+     */
+    CodeEngine engine(@Nullable ExpertPanel panel, List<ToolProvider> tools, Map<String, JsonNode> toolSettings,
+            java.util.function.Consumer<CodeEngine.Builder> more) {
         if (engine == null) {
             CodeEngine.Builder builder = builder().store(storeConfig()).auditSigningKey(HomeKeys.auditKey(home))
                     .vaultMasterKey(HomeKeys.masterKey(home, io.env("CODE_MASTER_KEY")))
@@ -143,6 +156,7 @@ final class Session implements AutoCloseable {
             }
             tools.forEach(builder::toolProvider);
             toolSettings.forEach(builder::toolSettings);
+            more.accept(builder);
             engine = builder.toolsHome(home).build();
         }
         return engine;

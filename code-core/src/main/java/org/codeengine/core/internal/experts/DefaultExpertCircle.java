@@ -153,29 +153,14 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
     }
 
     /**
-     * Resolves the setting {@link ProviderConfig#KEY_REF} into the key, so the provider never sees the reference, and
-     * turns the provider's own retries off unless the panel set {@code max-retries}: in a circle the provider guard
-     * retries, so the two do not multiply.
+     * Turns the provider's own retries off unless the panel set {@code max-retries} (in a circle the provider guard
+     * retries, honouring retry-after, so the two do not multiply), and resolves its key reference.
      */
     private static ProviderConfig withKey(String provider, ProviderConfig config, Function<SecretRef, Secret> secrets) {
         Map<String, String> settings = new LinkedHashMap<>(config.settings());
-        settings.putIfAbsent("max-retries", "0"); // in a circle the provider guard retries, honouring retry-after
-        String ref = settings.remove(ProviderConfig.KEY_REF);
-        if (ref == null) {
-            return new ProviderConfig(config.baseUrl(), config.apiKey(), config.timeout(), settings);
-        }
-        Secret key;
-        try {
-            key = secrets.apply(SecretRef.parse(ref));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("the setting " + ProviderConfig.KEY_REF + " of provider '" + provider
-                    + "' must be env:NAME, vault:name or secret://name", null);
-        } catch (CodeException e) {
-            throw new ConfigurationException("the key of provider '" + provider + "' cannot be resolved: " + e
-                    .getMessage(), null);
-        }
-        return new ProviderConfig(config.baseUrl(), config.apiKey() != null ? config.apiKey() : key, config.timeout(),
-                settings);
+        settings.putIfAbsent("max-retries", "0");
+        return ProviderKeys.resolve(provider, new ProviderConfig(config.baseUrl(), config.apiKey(), config.timeout(),
+                settings), secrets);
     }
 
     @Override

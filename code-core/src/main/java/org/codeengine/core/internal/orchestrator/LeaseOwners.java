@@ -29,7 +29,7 @@ public final class LeaseOwners {
      * @return whether it names a process on this host that is gone; false when that cannot be told (another host, an
      *         older form of name, a process whose start time cannot be read)
      */
-    static boolean goneFromThisHost(String owner) {
+    public static boolean goneFromThisHost(String owner) {
         Matcher m = NAME.matcher(owner);
         if (!m.matches() || !m.group(2).equals(host())) {
             return false;

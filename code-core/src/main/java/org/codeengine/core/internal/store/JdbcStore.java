@@ -58,6 +58,7 @@ public final class JdbcStore implements AutoCloseable {
     private final ExpertStatsRepository expertStats;
     private final LeaseRepository leases;
     private final Outbox outbox;
+    private final AgentRunRepository agentRuns;
 
     private JdbcStore(HikariDataSource pool, String provider, String redactedUrl, String schemaVersion, Clock clock) {
         this.pool = pool;
@@ -71,6 +72,7 @@ public final class JdbcStore implements AutoCloseable {
         this.expertStats = new ExpertStatsRepository(sql);
         this.leases = new LeaseRepository(sql);
         this.outbox = new Outbox(sql);
+        this.agentRuns = new AgentRunRepository(sql);
     }
 
     /**
@@ -323,6 +325,11 @@ public final class JdbcStore implements AutoCloseable {
 
     public LeaseRepository leases() {
         return leases;
+    }
+
+    /** @return the journal of agent runs */
+    public AgentRunRepository agentRuns() {
+        return agentRuns;
     }
 
     /** @return the event outbox */

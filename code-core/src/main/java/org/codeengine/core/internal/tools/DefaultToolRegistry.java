@@ -130,17 +130,23 @@ public final class DefaultToolRegistry implements ToolRegistry {
                     + "cannot be asked (an MCP client without elicitation); a role with " + unasked(tool.name())
                     + " may call it without asking";
         }
-        boolean accepted;
+        Confirmer.Decision decision;
         try {
-            accepted = confirmer.confirm("Allow " + tool.name() + " to run with " + redacted(tool.inputSchema(),
-                    arguments) + "? It may change or delete what is there.");
+            String shown = redacted(tool.inputSchema(), arguments);
+            decision = confirmer.decide(new Confirmer.Request(tool.name(), shown, "Allow " + tool.name()
+                    + " to run with " + shown + "? It may change or delete what is there."));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "tool " + tool.name() + " was cancelled while waiting for the caller's confirmation";
         } catch (CodeException e) {
             return "tool " + tool.name() + " needs the caller's confirmation, and asking failed: " + e.getMessage();
         }
-        return accepted ? null : "the caller declined to run tool " + tool.name();
+        if (decision.approved()) {
+            return null;
+        }
+        return decision.reason() == null
+                ? "the caller declined to run tool " + tool.name()
+                : "tool " + tool.name() + " was not approved: " + decision.reason();
     }
 
     private static String redacted(JsonNode schema, JsonNode arguments) {

@@ -65,7 +65,7 @@ abstract class StoreContract {
     @Test
     void open_migratesAnEmptyDatabaseToTheCurrentSchema() {
         JdbcStore store = open(freshConfig());
-        assertThat(store.schemaVersion()).isEqualTo("9");
+        assertThat(store.schemaVersion()).isEqualTo("10");
         assertThat(store.provider()).isEqualTo(provider().name());
     }
 
@@ -280,7 +280,7 @@ abstract class StoreContract {
 
         assertThatThrownBy(() -> open(config)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 99").hasMessageContaining("newer CODE")
-                .hasMessageContaining("knows versions up to 9");
+                .hasMessageContaining("knows versions up to 10");
     }
 
     @Test
@@ -291,10 +291,10 @@ abstract class StoreContract {
         before.close();
 
         assertThatThrownBy(() -> open(config, "classpath:store-test/broken")).isInstanceOf(StoreException.class)
-                .hasMessageContaining("failed, and it was left at version 9");
+                .hasMessageContaining("failed, and it was left at version 10");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("9");
+        assertThat(after.schemaVersion()).isEqualTo("10");
         assertThat(after.runs().find("kept")).isPresent();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).as("table of the failed migration").isFalse();
@@ -308,7 +308,7 @@ abstract class StoreContract {
                 .hasMessageContaining("failed, and it was left empty");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("9");
+        assertThat(after.schemaVersion()).isEqualTo("10");
         assertThat(after.runs().list(10)).isEmpty();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).isFalse();

@@ -75,7 +75,10 @@ public final class McpClient implements AutoCloseable {
         this.peer = new Peer(transport);
         capabilities.putObject("roots").put("listChanged", true);
         if (b.sampling != null) {
-            capabilities.putObject("sampling");
+            ObjectNode sampling = capabilities.putObject("sampling");
+            if (b.samplingTools) {
+                sampling.putObject("tools");
+            }
         }
         if (b.elicitation != null) {
             capabilities.putObject("elicitation").putObject("form");
@@ -426,6 +429,7 @@ public final class McpClient implements AutoCloseable {
         private String name = "code";
         private String version = "0.1.0";
         private @Nullable SamplingHandler sampling;
+        private boolean samplingTools;
         private @Nullable ElicitationHandler elicitation;
         private final List<Root> roots = new ArrayList<>();
         private final List<BiConsumer<String, ObjectNode>> listeners = new ArrayList<>();
@@ -465,6 +469,19 @@ public final class McpClient implements AutoCloseable {
         /** @return this builder, declaring sampling and answering it with {@code handler} */
         public Builder sampling(SamplingHandler handler) {
             this.sampling = require(handler, "sampling");
+            return this;
+        }
+
+        /**
+         * Declares sampling with tools ({@code sampling.tools}, SEP-1577): the server may send {@code tools} and
+         * {@code toolChoice}, and the handler answers with {@code tool_use} blocks when the model calls one; the
+         * results come back as {@code tool_result} blocks.
+         *
+         * @return this builder, declaring sampling with tools and answering it with {@code handler}
+         */
+        public Builder samplingWithTools(SamplingHandler handler) {
+            this.sampling = require(handler, "sampling");
+            this.samplingTools = true;
             return this;
         }
 

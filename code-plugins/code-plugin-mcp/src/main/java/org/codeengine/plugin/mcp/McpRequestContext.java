@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.tools.Confirmer;
+import org.codeengine.plugin.mcp.internal.Json;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -65,6 +67,23 @@ public interface McpRequestContext {
      * @throws McpException if the client has no elicitation capability or refuses
      */
     JsonNode elicit(String message, ObjectNode requestedSchema);
+
+    /**
+     * A person's approval through the client: each question goes to the client's user as an elicitation with nothing
+     * to fill in, and only {@code accept} approves (decline and cancel refuse). The tool registry asks it before a
+     * destructive call; an agent's person gate asks it too.
+     *
+     * @return the confirmer, or empty when the client declared no elicitation capability (nobody can be asked)
+     */
+    default Optional<Confirmer> confirmer() {
+        if (!clientCapabilities().has("elicitation")) {
+            return Optional.empty();
+        }
+        ObjectNode nothingToFill = Json.object().put("type", "object");
+        nothingToFill.putObject("properties");
+        return Optional.of(question -> elicit(question, nothingToFill.deepCopy()).path("action").asString("").equals(
+                "accept"));
+    }
 
     /**
      * @return the client's roots ({@code roots/list}): {@code [{"uri":"file:///...","name":...}]}

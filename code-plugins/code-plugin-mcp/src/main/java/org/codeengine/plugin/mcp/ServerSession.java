@@ -428,13 +428,7 @@ final class ServerSession {
             throw new McpException(McpException.INVALID_PARAMS, "unknown tool: " + Json.clip(name), null);
         }
         // a destructive registry tool asks the person behind the client, where the client can be asked
-        Confirmer confirmer = null;
-        if (context.clientCapabilities().has("elicitation")) {
-            ObjectNode nothingToFill = Json.object().put("type", "object");
-            nothingToFill.putObject("properties");
-            confirmer = question -> context.elicit(question, nothingToFill).path("action").asString("").equals(
-                    "accept");
-        }
+        Confirmer confirmer = context.confirmer().orElse(null);
         try {
             ToolResult result = server.registry().call(callContext(), name, arguments, confirmer);
             return render(new McpToolResult(List.of(McpContent.text(result.text())), result.structured(), result

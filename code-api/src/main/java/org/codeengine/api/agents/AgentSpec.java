@@ -1,0 +1,79 @@
+package org.codeengine.api.agents;
+
+import java.util.List;
+import java.util.Locale;
+import org.codeengine.api.internal.Checks;
+
+/**
+ * An agent: who it is, what thinks for it, which tools it may use, how far it may go and who approves its destructive
+ * calls. Immutable; read from a role file with {@link Agents#load} or {@link Agents#parse}.
+ *
+ * @param name the agent's name: lower case letters, digits, '.', '_' or '-', 1 to 63 long
+ * @param description what it is for, one sentence for a person or a client choosing an agent; may be empty
+ * @param role the system prompt that tells the model who it is and how to work; not blank
+ * @param brain the model or the panel that thinks for it
+ * @param tools the tools it may use over {@code engine.tools()}: exact names, or glob patterns where {@code *} stands
+ *        for any run of characters and {@code ?} for one; at least one; copied. The list only narrows: the agent still
+ *        needs its caller's {@code tool:call:<name>} for each call.
+ * @param budget how far it may go
+ * @param gate who approves its destructive calls
+ */
+public record AgentSpec(String name, String description, String role, Brain brain, List<String> tools, Budget budget,
+        Gate gate) {
+    private static final String PATTERN = "[A-Za-z0-9_.*?-]{1,128}";
+
+    /** @throws IllegalArgumentException if a field breaks its rule, naming it */
+    public AgentSpec {
+        Checks.name(name, "name");
+        Checks.notNull(description, "description");
+        Checks.notBlank(role, "role");
+        Checks.notNull(brain, "brain");
+        tools = List.copyOf(Checks.notNull(tools, "tools"));
+        if (tools.isEmpty()) {
+            throw new IllegalArgumentException("tools must name at least one tool or pattern");
+        }
+        for (int i = 0; i < tools.size(); i++) {
+            if (!tools.get(i).matches(PATTERN)) {
+                throw new IllegalArgumentException("tools[" + i + "] must match " + PATTERN + " but was '" + tools
+                        .get(i) + "'");
+            }
+        }
+        Checks.notNull(budget, "budget");
+        Checks.notNull(gate, "gate");
+    }
+
+    /**
+     * @param tool a tool's name
+     * @return whether one of {@link #tools()} names it or matches it, case aside (as in tool permissions, which are
+     *         lower case)
+     */
+    public boolean allows(String tool) {
+        String name = tool.toLowerCase(Locale.ROOT);
+        for (String pattern : tools) {
+            if (glob(pattern.toLowerCase(Locale.ROOT), 0, name, 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean glob(String pattern, int p, String text, int t) {
+        while (p < pattern.length()) {
+            char c = pattern.charAt(p);
+            if (c == '*') {
+                for (int rest = t; rest <= text.length(); rest++) {
+                    if (glob(pattern, p + 1, text, rest)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            if (t >= text.length() || (c != '?' && c != text.charAt(t))) {
+                return false;
+            }
+            p++;
+            t++;
+        }
+        return t == text.length();
+    }
+}

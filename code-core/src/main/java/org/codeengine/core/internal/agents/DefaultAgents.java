@@ -1,0 +1,254 @@
+package org.codeengine.core.internal.agents;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.codeengine.api.CallContext;
+import org.codeengine.api.NotFoundException;
+import org.codeengine.api.PolicyDeniedException;
+import org.codeengine.api.UnavailableException;
+import org.codeengine.api.agents.AgentResult;
+import org.codeengine.api.agents.AgentRun;
+import org.codeengine.api.agents.AgentSpec;
+import org.codeengine.api.agents.Agents;
+import org.codeengine.api.agents.GateKeeper;
+import org.codeengine.api.agents.StopReason;
+import org.codeengine.api.agents.ToolOutcome;
+import org.codeengine.api.agents.Transcript;
+import org.codeengine.api.agents.Turn;
+import org.codeengine.api.security.AuditEntry.Outcome;
+import org.codeengine.api.security.Permission;
+import org.codeengine.api.security.SecurityFacade;
+import org.codeengine.api.spi.ToolCall;
+import org.codeengine.api.spi.ToolProvider;
+import org.codeengine.api.tools.Confirmer;
+import org.codeengine.core.internal.gate.Gates;
+import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
+import org.codeengine.core.internal.store.AgentRunRepository;
+import org.codeengine.core.internal.store.AgentRunRepository.CallRow;
+import org.codeengine.core.internal.store.AgentRunRepository.TurnRow;
+import org.codeengine.core.internal.tools.DefaultToolRegistry;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The agents face: checks the caller ({@code agent:run:<name>}), opens the brain, journals the run and hands it to an
+ * {@link AgentLoop} on the engine's executor; resumes a run from its journal under a lease, so that two engines never
+ * run one run at once.
+ */
+public final class DefaultAgents implements Agents {
+    /**
+     * What the agents face needs of the engine.
+     *
+     * @param journal the store's agent journal
+     * @param tools the tool providers the engine serves
+     * @param security the engine's security, which every check starts from
+     * @param audit writes audit entries
+     * @param clock the engine's clock
+     * @param executor runs the loops and the parallel calls of one turn
+     * @param models how brains reach their models
+     * @param gateKeeper makes panel confirmers, or null when the host gave none
+     * @param owner this engine's name on leases
+     * @param lease how long a run stays with this engine after its last journal write
+     * @param gone whether a lease owner's process is gone from this host
+     */
+    public record Deps(AgentRunRepository journal, Supplier<List<ToolProvider>> tools, SecurityFacade security,
+            DefaultOrchestrator.Audit audit, Clock clock, ExecutorService executor, BrainLink.Models models,
+            @Nullable GateKeeper gateKeeper, String owner, Duration lease, Predicate<String> gone) {}
+
+    private final Deps deps;
+    private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
+
+    public DefaultAgents(Deps deps) {
+        this.deps = deps;
+    }
+
+    /** @return how brains reach models: the given configurations, panels, plugins and secret resolver */
+    public static BrainLink.Models models(Map<String, org.codeengine.api.spi.ExpertProvider> providers,
+            Map<String, org.codeengine.api.spi.ProviderConfig> configs,
+            Map<String, org.codeengine.api.experts.ExpertPanel> panels,
+            java.util.function.Function<org.codeengine.api.security.SecretRef, org.codeengine.api.Secret> secrets) {
+        return new BrainLink.Models(Map.copyOf(providers), Map.copyOf(configs), Map.copyOf(panels), secrets);
+    }
+
+    /** @return the permission running {@code agent} needs */
+    public static Permission permission(String agent) {
+        return new Permission("agent", "run", agent);
+    }
+
+    @Override
+    public AgentRun run(CallContext context, AgentSpec spec, String task, @Nullable Confirmer person) {
+        check(context, spec, task);
+        deps.security().require(context.principal(), permission(spec.name()));
+        Confirmer confirmer = gate(context, spec, person);
+        BrainLink brain = BrainLink.open(spec.brain(), deps.models());
+        String runId = UUID.randomUUID().toString();
+        Instant now = deps.clock().instant();
+        try {
+            deps.journal().create(runId, spec.name(), context.principal().id(), JournalCodec.spec(spec), task, deps
+                    .owner(), now.plus(deps.lease()), now);
+        } catch (RuntimeException e) {
+            brain.close();
+            throw e;
+        }
+        deps.audit().record(context.principal().id(), permission(spec.name()).toString(), runId, Outcome.SUCCESS,
+                "agent run started");
+        return start(runId, spec, task, context, brain, confirmer, AgentLoop.Replay.FRESH);
+    }
+
+    private static void check(CallContext context, AgentSpec spec, String task) {
+        if (context == null || spec == null || task == null) {
+            throw new IllegalArgumentException("context, spec and task must not be null");
+        }
+        if (task.isBlank()) {
+            throw new IllegalArgumentException("task must not be blank");
+        }
+    }
+
+    private AgentRun start(String runId, AgentSpec spec, String task, CallContext context, BrainLink brain,
+            @Nullable Confirmer confirmer, AgentLoop.Replay replay) {
+        NarrowedSecurity narrowed = new NarrowedSecurity(deps.security(), spec, deps.audit());
+        DefaultToolRegistry registry = new DefaultToolRegistry(deps.tools(), narrowed, deps.audit());
+        LiveRun handle = new LiveRun(runId, context.principal().id());
+        AgentLoop loop = new AgentLoop(runId, spec, task, context, new AgentLoop.Deps(deps.journal(), registry,
+                narrowed, deps.audit(), deps.clock(), deps.executor(), deps.lease()), brain, confirmer,
+                handle, replay);
+        live.put(runId, handle);
+        handle.onEvent(event -> {
+            if (event instanceof org.codeengine.api.agents.AgentEvent.Stopped) {
+                live.remove(runId);
+            }
+        });
+        try {
+            deps.executor().execute(loop);
+        } catch (RuntimeException e) {
+            live.remove(runId);
+            brain.close();
+            throw e;
+        }
+        return handle;
+    }
+
+    /** @return the confirmer the spec's gate asks, or null when nobody can be asked */
+    private @Nullable Confirmer gate(CallContext context, AgentSpec spec, @Nullable Confirmer person) {
+        return Gates.forRun(context, spec, deps.gateKeeper(), person, deps.audit());
+    }
+
+    @Override
+    public AgentRun resume(CallContext context, String runId, @Nullable Confirmer person) {
+        if (context == null || runId == null) {
+            throw new IllegalArgumentException("context and runId must not be null");
+        }
+        AgentRunRepository.Run row = owned(context, runId);
+        AgentSpec spec = RoleCodec.parse(row.spec(), "the journal of agent run " + runId);
+        deps.security().require(context.principal(), permission(spec.name()));
+        LiveRun running = live.get(runId);
+        if (running != null) {
+            return running;
+        }
+        AgentRunRepository.Journal journal = deps.journal().journal(runId);
+        if (row.ended()) {
+            AgentLoop.Replay replay = replay(journal, row.elapsedMs());
+            return LiveRun.ended(new AgentResult(runId, StopReason.valueOf(row.stopReason()), row.detail() == null
+                    ? ""
+                    : row.detail(), row.answer(), new Transcript(spec.role(), row.task(), replay.turns())), row
+                            .principal());
+        }
+        Instant now = deps.clock().instant();
+        if (!deps.journal().claim(runId, deps.owner(), now, now.plus(deps.lease()), deps.gone())) {
+            throw new UnavailableException("agent run " + runId + " is held by " + row.leaseOwner() + " until "
+                    + row.leaseUntil() + "; resume it after that",
+                    Duration.between(now, row.leaseUntil() == null
+                            ? now
+                            : row.leaseUntil()),
+                    null);
+        }
+        Confirmer confirmer = gate(context, spec, person);
+        BrainLink brain = BrainLink.open(spec.brain(), deps.models());
+        deps.audit().record(context.principal().id(), permission(spec.name()).toString(), runId, Outcome.SUCCESS,
+                "agent run resumed from its journal");
+        return start(runId, spec, row.task(), context, brain, confirmer, replay(journal, row.elapsedMs()));
+    }
+
+    /** @return the run, when the caller is the one who started it */
+    private AgentRunRepository.Run owned(CallContext context, String runId) {
+        AgentRunRepository.Run row = deps.journal().find(runId).orElseThrow(() -> new NotFoundException(
+                "no agent run " + runId, null));
+        if (!row.principal().equals(context.principal().id())) {
+            String why = "agent run " + runId + " belongs to another caller";
+            deps.audit().record(context.principal().id(), permission(row.agent()).toString(), runId, Outcome.DENIED,
+                    why);
+            throw new PolicyDeniedException(why, null);
+        }
+        return row;
+    }
+
+    /** @return where the journal leaves a run: its ended turns, and the turn whose calls did not all end */
+    static AgentLoop.Replay replay(AgentRunRepository.Journal journal, long elapsedMs) {
+        Map<Integer, Map<Integer, CallRow>> calls = new LinkedHashMap<>();
+        for (CallRow call : journal.calls()) {
+            calls.computeIfAbsent(call.turn(), t -> new LinkedHashMap<>()).put(call.position(), call);
+        }
+        List<Turn> turns = new ArrayList<>();
+        for (TurnRow row : journal.turns()) {
+            if (row.reply() == null) {
+                break; // asked, not answered: the loop asks again
+            }
+            JournalCodec.Reply reply = JournalCodec.reply(row.reply());
+            Map<Integer, CallRow> journaled = calls.getOrDefault(row.turn(), Map.of());
+            List<ToolOutcome> outcomes = new ArrayList<>();
+            List<ToolCall> asked = reply.message().toolCalls();
+            for (int i = 0; i < asked.size(); i++) {
+                CallRow call = journaled.get(i);
+                if (call == null || call.status() == null) {
+                    return new AgentLoop.Replay(turns, reply, journaled, elapsedMs);
+                }
+                outcomes.add(new ToolOutcome(asked.get(i).id(), asked.get(i).name(), asked.get(i).arguments(), call
+                        .result() == null ? "" : call.result(), ToolOutcome.Status.valueOf(call.status())));
+            }
+            turns.add(new Turn(row.turn(), reply.message(), outcomes, reply.usage(), reply.costUsd()));
+        }
+        return new AgentLoop.Replay(turns, null, Map.of(), elapsedMs);
+    }
+
+    @Override
+    public void cancel(CallContext context, String runId) {
+        if (context == null || runId == null) {
+            throw new IllegalArgumentException("context and runId must not be null");
+        }
+        AgentRunRepository.Run row = owned(context, runId);
+        LiveRun running = live.get(runId);
+        if (running != null) {
+            running.cancel();
+            return;
+        }
+        if (row.ended()) {
+            return;
+        }
+        Instant now = deps.clock().instant();
+        if (!deps.journal().claim(runId, deps.owner(), now, now.plus(deps.lease()), deps.gone())) {
+            throw new UnavailableException("agent run " + runId + " is running on " + row.leaseOwner()
+                    + "; cancel it there", null, null);
+        }
+        deps.journal().end(runId, StopReason.CANCELLED.name(), "cancelled", null, row.elapsedMs(), now);
+    }
+
+    @Override
+    public AgentSpec load(Path file) {
+        return RoleCodec.load(file);
+    }
+
+    @Override
+    public AgentSpec parse(String text, String source) {
+        return RoleCodec.parse(text, source);
+    }
+}
