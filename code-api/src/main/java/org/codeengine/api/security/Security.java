@@ -64,6 +64,21 @@ public interface Security extends SecurityFacade {
     record Event(Instant at, String kind, String principal, AuditEntry.Outcome outcome, String detail) {}
 
     /**
+     * Authenticates like {@link #authenticate(Credentials)}, knowing where the attempt comes from: a source blocked by
+     * a threat rule is refused whatever the credentials, and the signals the attempt raises count for that source.
+     *
+     * @param credentials what the caller presented
+     * @param source where the attempt comes from (an IP address); {@code unknown} when it is not known
+     * @return the authenticated principal
+     * @throws org.codeengine.api.AuthenticationException if the credentials are missing, wrong, expired or revoked
+     * @throws org.codeengine.api.RateLimitedException if the source is blocked or the account locked
+     */
+    Principal authenticate(Credentials credentials, String source);
+
+    /** @return the threat rules in force, one per id of {@link ThreatRule#IDS} */
+    List<ThreatRule> threatRules();
+
+    /**
      * Creates a user account.
      *
      * @throws org.codeengine.api.InvalidRequestException if the name is taken, the password breaks the policy or a
