@@ -540,6 +540,7 @@ public final class DefaultSecurity implements Security {
 
     @Override
     public Session login(Credentials.Password credentials, String source, @Nullable Secret previousSession) {
+        checkSource(source);
         Principal principal = password(credentials, source);
         if (previousSession != null) {
             store.deleteSession(sha256(previousSession.reveal()));
