@@ -56,7 +56,8 @@ public interface Security extends SecurityFacade {
      * Something that happened in security: each authentication attempt, each denial.
      *
      * @param at when
-     * @param kind {@code login}, {@code api-key}, {@code token}, {@code session}, {@code denied}
+     * @param kind {@code login}, {@code api-key}, {@code token}, {@code session}, {@code denied}, {@code threat} (a
+     *        threat rule hit; the detail names the rule and its severity)
      * @param principal who, as given (an unknown user name stays what was typed), never a secret
      * @param outcome how it ended
      * @param detail why, never a secret
