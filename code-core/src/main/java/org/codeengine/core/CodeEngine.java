@@ -39,6 +39,7 @@ import org.codeengine.api.orchestrator.Plan;
 import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.security.Security;
 import org.codeengine.api.security.SecurityFacade;
+import org.codeengine.api.security.ThreatRule;
 import org.codeengine.api.spi.EventBusProvider;
 import org.codeengine.api.spi.EventTransport;
 import org.codeengine.api.spi.ExpertProvider;
@@ -141,7 +142,7 @@ public final class CodeEngine implements AutoCloseable {
                 : new AuditLog.Signer("audit-1", builder.auditKey
                         .getPrivate(), builder.auditKey.getPublic());
         this.security = new DefaultSecurity(store.security(), store.audit(), jwt, vault, signer, clock, random,
-                DefaultSecurity.Options.DEFAULTS);
+                DefaultSecurity.Options.DEFAULTS, List.copyOf(builder.threatRules.values()));
         this.guard = builder.security == null ? security : builder.security;
         this.reliability = new ReliabilityBook(store.expertStats(), clock);
         this.kernels = KernelSelection.choose(plugins.all(VectorKernels.class), plugins.configured(
@@ -484,6 +485,7 @@ public final class CodeEngine implements AutoCloseable {
         private @Nullable KeyPair auditKey;
         private boolean unsignedAudit;
         private final List<Jwt.KeyConfig> jwtKeys = new ArrayList<>();
+        private final Map<String, ThreatRule> threatRules = new LinkedHashMap<>();
         private String jwtIssuer = "code";
         private String jwtAudience = "code";
         private Duration runLease = Duration.ofSeconds(30);
@@ -702,6 +704,31 @@ public final class CodeEngine implements AutoCloseable {
             }
             this.jwtIssuer = issuer;
             this.jwtAudience = audience;
+            return this;
+        }
+
+        /**
+         * Replaces the default threat rule of the same id (see {@link ThreatRule#defaults()} and the README's table);
+         * a later call for one id replaces an earlier one.
+         *
+         * @param rule the rule
+         * @return this builder
+         * @throws IllegalArgumentException if {@code rule} is null
+         */
+        public Builder threatRule(ThreatRule rule) {
+            threatRules.put(require(rule, "rule").id(), rule);
+            return this;
+        }
+
+        /**
+         * Replaces the default threat rules of the same ids, as {@link #threatRule} does for each.
+         *
+         * @param rules the rules, such as those {@link ThreatRules#parse} reads from a configuration
+         * @return this builder
+         * @throws IllegalArgumentException if {@code rules} or one of them is null
+         */
+        public Builder threatRules(List<ThreatRule> rules) {
+            require(rules, "rules").forEach(this::threatRule);
             return this;
         }
 

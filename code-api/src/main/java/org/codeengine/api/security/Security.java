@@ -56,12 +56,28 @@ public interface Security extends SecurityFacade {
      * Something that happened in security: each authentication attempt, each denial.
      *
      * @param at when
-     * @param kind {@code login}, {@code api-key}, {@code token}, {@code session}, {@code denied}
+     * @param kind {@code login}, {@code api-key}, {@code token}, {@code session}, {@code denied}, {@code threat} (a
+     *        threat rule hit; the detail names the rule and its severity)
      * @param principal who, as given (an unknown user name stays what was typed), never a secret
      * @param outcome how it ended
      * @param detail why, never a secret
      */
     record Event(Instant at, String kind, String principal, AuditEntry.Outcome outcome, String detail) {}
+
+    /**
+     * Authenticates like {@link #authenticate(Credentials)}, knowing where the attempt comes from: a source blocked by
+     * a threat rule is refused whatever the credentials, and the signals the attempt raises count for that source.
+     *
+     * @param credentials what the caller presented
+     * @param source where the attempt comes from (an IP address); {@code unknown} when it is not known
+     * @return the authenticated principal
+     * @throws org.codeengine.api.AuthenticationException if the credentials are missing, wrong, expired or revoked
+     * @throws org.codeengine.api.RateLimitedException if the source is blocked or the account locked
+     */
+    Principal authenticate(Credentials credentials, String source);
+
+    /** @return the threat rules in force, one per id of {@link ThreatRule#IDS} */
+    List<ThreatRule> threatRules();
 
     /**
      * Creates a user account.

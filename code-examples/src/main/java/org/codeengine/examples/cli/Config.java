@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.codeengine.api.InvalidRequestException;
+import org.codeengine.api.security.ThreatRule;
+import org.codeengine.core.ThreatRules;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -31,6 +34,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   files: {roots: [".", /srv/data]}              #   relative paths against the home folder
  *   command: {executables: [git, ls], roots: ["."], timeoutSeconds: 30}
  * toolsUnconfirmed: [files_write]                 # destructive tools an MCP client may call without being asked
+ * threats:                                        # threat rules that differ from the defaults (see ThreatRules)
+ *   login-burst-account: {threshold: 5, window: 10m, severity: critical, responses: [lock-account], for: 1h}
  * }</pre>
  *
  * @param store the store's JDBC URL or H2 file, or null
@@ -42,13 +47,14 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * @param benchmarks the benchmarks jar, or null
  * @param tools each tool plugin's settings by the plugin's name; empty when none are configured
  * @param toolsUnconfirmed the destructive tools an MCP client may call without confirming
+ * @param threats the threat rules that replace the defaults of their ids; empty when none are configured
  */
 record Config(@Nullable String store, @Nullable String storeUser, @Nullable String storePassword,
         @Nullable String storeSchema, @Nullable JsonNode experts, @Nullable String eval, @Nullable String benchmarks,
-        Map<String, JsonNode> tools, List<String> toolsUnconfirmed) {
-    static final Config EMPTY = new Config(null, null, null, null, null, null, null, Map.of(), List.of());
+        Map<String, JsonNode> tools, List<String> toolsUnconfirmed, List<ThreatRule> threats) {
+    static final Config EMPTY = new Config(null, null, null, null, null, null, null, Map.of(), List.of(), List.of());
     private static final Set<String> KEYS = Set.of("store", "storeUser", "storePassword", "storeSchema", "experts",
-            "eval", "benchmarks", "tools", "toolsUnconfirmed");
+            "eval", "benchmarks", "tools", "toolsUnconfirmed", "threats");
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
     /**
@@ -96,7 +102,20 @@ record Config(@Nullable String store, @Nullable String storeUser, @Nullable Stri
         }
         return new Config(text(root, "store", file), text(root, "storeUser", file), password, text(root,
                 "storeSchema", file), experts == null || experts.isNull() ? null : experts, text(root, "eval", file),
-                text(root, "benchmarks", file), tools(root, file), unconfirmed(root, file));
+                text(root, "benchmarks", file), tools(root, file), unconfirmed(root, file), threats(root, file));
+    }
+
+    private static List<ThreatRule> threats(JsonNode root, Path file) {
+        JsonNode threats = root.get("threats");
+        if (threats == null || threats.isNull()) {
+            return List.of();
+        }
+        try {
+            return ThreatRules.parse(threats.toString(), file.toString());
+        } catch (InvalidRequestException e) {
+            throw CliException.usage(file + ": " + e.getMessage(), "see the README's threat rules for the defaults"
+                    + " and the fields");
+        }
     }
 
     private static Map<String, JsonNode> tools(JsonNode root, Path file) {

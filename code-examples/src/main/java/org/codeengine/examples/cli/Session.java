@@ -166,7 +166,7 @@ final class Session implements AutoCloseable {
     CodeEngine.Builder builder() {
         // a command-line process is short-lived: it leaves relaying the outbox to the hosts that run for long (were
         // it to take the relay lease, the in-process subscribers of those hosts would miss what it relayed)
-        return CodeEngine.builder().serviceLogs(home.resolve("logs")).relay(false);
+        return CodeEngine.builder().serviceLogs(home.resolve("logs")).relay(false).threatRules(config.threats());
     }
 
     /**

@@ -38,6 +38,7 @@ import org.codeengine.api.security.Principal;
 import org.codeengine.api.security.Role;
 import org.codeengine.api.security.SecretScanner;
 import org.codeengine.api.security.Security;
+import org.codeengine.api.security.ThreatRule;
 import org.codeengine.api.security.Vault;
 import org.codeengine.core.internal.security.secrets.GitleaksConfig;
 import org.codeengine.core.internal.store.AuditLog;
@@ -82,10 +83,15 @@ public final class DefaultSecurity implements Security {
     private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
     private final RateLimits limits;
     private final AuditLog.@Nullable Signer auditSigner;
+    private final ThreatDetector threats;
 
-    /** @param auditSigner the key audit checkpoints are signed with and verified against, or null */
+    /**
+     * @param auditSigner the key audit checkpoints are signed with and verified against, or null
+     * @param threatRules the threat rules that replace the defaults of their ids
+     */
     public DefaultSecurity(SecurityRepository store, AuditLog audit, @Nullable Jwt jwt, @Nullable DefaultVault vault,
-            AuditLog.@Nullable Signer auditSigner, Clock clock, SecureRandom random, Options options) {
+            AuditLog.@Nullable Signer auditSigner, Clock clock, SecureRandom random, Options options,
+            List<ThreatRule> threatRules) {
         this.auditSigner = auditSigner;
         if (auditSigner != null) {
             audit.signWith(auditSigner);
@@ -100,6 +106,8 @@ public final class DefaultSecurity implements Security {
         this.passwords = new Passwords(options.passwordCost(), random);
         this.dummyHash = passwords.hash("not an account's password".toCharArray());
         this.limits = new RateLimits(clock);
+        this.threats = new ThreatDetector(threatRules, store, audit, clock, scanner::redact, hit -> emit("threat", hit
+                .principal(), Outcome.DENIED, hit.rule().id() + " (" + hit.rule().severity() + ")"));
         rbac.define(ADMIN);
         reloadRoles();
     }
@@ -108,15 +116,40 @@ public final class DefaultSecurity implements Security {
 
     @Override
     public Principal authenticate(Credentials credentials) {
+        return authenticate(credentials, UNKNOWN_SOURCE);
+    }
+
+    @Override
+    public Principal authenticate(Credentials credentials, String source) {
         Objects.requireNonNull(credentials, "credentials must not be null");
+        checkSource(source);
+        if (!source.equals(UNKNOWN_SOURCE)) {
+            refuseLocked("source:" + source, clock.instant());
+        }
         return switch (credentials) {
-            case Credentials.ApiKey key -> apiKey(key.key());
-            case Credentials.Password password -> password(password, UNKNOWN_SOURCE);
-            case Credentials.BearerToken token -> bearer(token.token());
+            case Credentials.ApiKey key -> apiKey(key.key(), source);
+            case Credentials.Password password -> password(password, source);
+            case Credentials.BearerToken token -> bearer(token.token(), source);
         };
     }
 
-    private Principal apiKey(Secret key) {
+    @Override
+    public List<ThreatRule> threatRules() {
+        return threats.rules();
+    }
+
+    private static void checkSource(String source) {
+        if (source == null || source.isBlank() || source.length() > 200) {
+            throw new InvalidRequestException("source must be 1 to 200 characters (an address, or 'unknown')", null);
+        }
+    }
+
+    /** A known source, or null: an unknown one is no one's to block. */
+    private static @Nullable String known(String source) {
+        return source.equals(UNKNOWN_SOURCE) ? null : source;
+    }
+
+    private Principal apiKey(Secret key, String source) {
         String text = key.reveal();
         String[] parts = text.startsWith(KEY_PREFIX)
                 ? text.substring(KEY_PREFIX.length()).split("_", 2)
@@ -131,11 +164,16 @@ public final class DefaultSecurity implements Security {
             throw failed("api-key", id, "the API key is not valid");
         }
         SecurityRepository.ApiKeyRow k = row.get();
-        if (k.revoked()) {
-            throw failed("api-key", id, "the API key was revoked");
-        }
-        if (k.expiresAt() != null && !clock.instant().isBefore(k.expiresAt())) {
-            throw failed("api-key", id, "the API key expired");
+        String dead = k.revoked()
+                ? "revoked"
+                : k.expiresAt() != null && !clock.instant().isBefore(k.expiresAt()) ? "expired" : null;
+        if (dead != null) {
+            AuthenticationException refused = failed("api-key", id, "the API key " + (dead.equals("revoked")
+                    ? "was revoked"
+                    : "expired"));
+            threats.signal(new ThreatDetector.Signal(ThreatRule.KEY_REVOKED_USED, "key:" + id, null, known(source),
+                    evidence("keyId", id, "owner", k.owner(), "state", dead, "source", source)));
+            throw refused;
         }
         succeeded("api-key", k.owner(), "API key " + id);
         return new Principal(k.owner(), Principal.Kind.SERVICE, roles(k.roles()));
@@ -144,7 +182,7 @@ public final class DefaultSecurity implements Security {
     private Principal password(Credentials.Password credentials, String source) {
         String username = credentials.username();
         Instant now = clock.instant();
-        boolean known = !source.equals(UNKNOWN_SOURCE); // an unknown source is no one's to lock
+        boolean known = known(source) != null; // an unknown source is no one's to lock
         throttle("account:" + username, now);
         if (known) {
             throttle("source:" + source, now);
@@ -157,7 +195,8 @@ public final class DefaultSecurity implements Security {
             why = "wrong user name or password";
         } else if (account.get().disabled()) {
             why = "the account is disabled";
-        } else if (account.get().totpSecret() != null && !totpPasses(account.get(), credentials.totpCode(), now)) {
+        } else if (account.get().totpSecret() != null && !totpPasses(account.get(), credentials.totpCode(), now,
+                source)) {
             why = "the one-time code is missing, wrong or used already";
         }
         if (why != null) {
@@ -166,7 +205,14 @@ public final class DefaultSecurity implements Security {
                 fail("source:" + source, now);
             }
             Arrays.fill(given, '\0');
-            throw failed("login", username, why);
+            AuthenticationException refused = failed("login", username, why);
+            threats.signal(new ThreatDetector.Signal(ThreatRule.LOGIN_BURST_ACCOUNT, "account:" + username, username,
+                    known(source), evidence("account", username, "source", source)));
+            if (known) {
+                threats.signal(new ThreatDetector.Signal(ThreatRule.LOGIN_BURST_SOURCE, "source:" + source, null,
+                        source, evidence("source", source, "lastAccount", username)));
+            }
+            throw refused;
         }
         store.clearFailures("account:" + username);
         if (passwords.needsRehash(account.get().passwordHash())) {
@@ -177,17 +223,27 @@ public final class DefaultSecurity implements Security {
         return new Principal(username, Principal.Kind.USER, roles(account.get().roles()));
     }
 
-    private boolean totpPasses(SecurityRepository.Account account, @Nullable String code, Instant now) {
+    private boolean totpPasses(SecurityRepository.Account account, @Nullable String code, Instant now,
+            String source) {
         if (code == null) {
             return false;
         }
         byte[] secret = Base64.getDecoder().decode(requireVault().get("totp/" + account.username()).orElseThrow()
                 .reveal());
-        return Totp.verify(secret, Totp.Algorithm.SHA1, 6, code, now, account.totpLast()).stream().anyMatch(
-                step -> store.useTotpStep(account.username(), step));
+        boolean passes = Totp.verify(secret, Totp.Algorithm.SHA1, 6, code, now, account.totpLast()).stream()
+                .anyMatch(step -> store.useTotpStep(account.username(), step));
+        // given again: the step is used already (by the owner, or by whoever else holds the password and saw the code)
+        boolean replayed = !passes && Totp.replayed(secret, Totp.Algorithm.SHA1, 6, code, now, store.account(account
+                .username()).map(SecurityRepository.Account::totpLast).orElse(account.totpLast()));
+        Arrays.fill(secret, (byte) 0);
+        if (replayed) {
+            threats.signal(new ThreatDetector.Signal(ThreatRule.TOTP_REPLAY, "account:" + account.username(), account
+                    .username(), known(source), evidence("account", account.username(), "source", source)));
+        }
+        return passes;
     }
 
-    private Principal bearer(Secret token) {
+    private Principal bearer(Secret token, String source) {
         String text = token.reveal();
         if (text.chars().filter(c -> c == '.').count() == 2) {
             if (jwt == null) {
@@ -197,6 +253,18 @@ public final class DefaultSecurity implements Security {
                 Principal principal = jwt.verify(text);
                 succeeded("token", principal.id(), "JWT");
                 return principal;
+            } catch (Jwt.Refused e) {
+                AuthenticationException refused = failed("token", "unknown", e.getMessage());
+                String rule = switch (e.kind()) {
+                    case FORBIDDEN_HEADER -> ThreatRule.JWT_FORBIDDEN_HEADER;
+                    case BAD_SIGNATURE -> ThreatRule.JWT_BAD_SIGNATURE;
+                    case OTHER -> null;
+                };
+                if (rule != null) {
+                    threats.signal(new ThreatDetector.Signal(rule, "source:" + source, null, known(source), evidence(
+                            "source", source, "reason", e.reason())));
+                }
+                throw refused;
             } catch (AuthenticationException e) {
                 throw failed("token", "unknown", e.getMessage());
             }
@@ -218,16 +286,24 @@ public final class DefaultSecurity implements Security {
         return new Principal(account.username(), Principal.Kind.USER, roles(account.roles()));
     }
 
+    /**
+     * Refuses a subject (an account or a source) while it is locked: after failed attempts, or by a threat rule's
+     * response, from any engine on the store.
+     */
+    private void refuseLocked(String subject, Instant now) {
+        store.failures(subject).map(Failures::lockedUntil).filter(now::isBefore).ifPresent(until -> {
+            throw blocked(subject, Duration.between(now, until));
+        });
+    }
+
     /** Throttles, then locks, a subject (an account or a source) after failed attempts. */
     private void throttle(String subject, Instant now) {
+        refuseLocked(subject, now);
         Optional<Failures> failures = store.failures(subject);
         if (failures.isEmpty()) {
             return;
         }
         Failures f = failures.get();
-        if (f.lockedUntil() != null && now.isBefore(f.lockedUntil())) {
-            throw blocked(subject, Duration.between(now, f.lockedUntil()));
-        }
         if (f.count() >= options.throttleAfter()) {
             Instant next = f.last().plusSeconds(1L << Math.min(16, f.count() - options.throttleAfter()));
             if (now.isBefore(next)) {
@@ -238,10 +314,10 @@ public final class DefaultSecurity implements Security {
 
     private RateLimitedException blocked(String subject, Duration wait) {
         String who = subject.substring(subject.indexOf(':') + 1);
-        emit("login", who, Outcome.DENIED, "too many failed attempts for " + subject);
-        audit.append(who, "auth:login", subject, Outcome.DENIED, "too many failed attempts");
-        return new RateLimitedException("too many failed attempts; try again in " + Math.max(1, wait.toSeconds())
-                + " s", wait, null);
+        emit("login", who, Outcome.DENIED, "locked: too many failed attempts or a threat for " + subject);
+        audit.append(who, "auth:login", subject, Outcome.DENIED, "locked: too many failed attempts or a threat");
+        return new RateLimitedException("too many failed attempts or a threat detected; try again in " + Math.max(1,
+                wait.toSeconds()) + " s", wait, null);
     }
 
     private void fail(String subject, Instant now) {
@@ -278,12 +354,21 @@ public final class DefaultSecurity implements Security {
     @Override
     public AccessDecision require(Principal principal, Permission permission) {
         AccessDecision decision = rbac.check(principal, permission);
+        String account = principal.kind() == Principal.Kind.USER ? principal.id() : null;
         if (!decision.allowed()) {
             audit.append(principal.id(), permission.toString(), "", Outcome.DENIED, decision.reason());
             emit("denied", principal.id(), Outcome.DENIED, decision.reason());
+            threats.signal(new ThreatDetector.Signal(ThreatRule.PERMISSION_DENIALS, "principal:" + principal.id(),
+                    account, null, evidence("principal", principal.id(), "permission", permission.toString())));
             throw new PolicyDeniedException(decision.reason(), null);
         }
-        limits.take(principal, permission);
+        try {
+            limits.take(principal, permission);
+        } catch (RateLimitedException e) {
+            threats.signal(new ThreatDetector.Signal(ThreatRule.RATE_LIMIT_FLOOD, "principal:" + principal.id(),
+                    account, null, evidence("principal", principal.id(), "permission", permission.toString())));
+            throw e;
+        }
         return decision;
     }
 
@@ -455,6 +540,7 @@ public final class DefaultSecurity implements Security {
 
     @Override
     public Session login(Credentials.Password credentials, String source, @Nullable Secret previousSession) {
+        checkSource(source);
         Principal principal = password(credentials, source);
         if (previousSession != null) {
             store.deleteSession(sha256(previousSession.reveal()));
@@ -491,6 +577,11 @@ public final class DefaultSecurity implements Security {
         AuditLog.Signer signer = auditSigner;
         AuditLog.Verification v = audit.verify(signer == null ? null : signer.publicKey(), List.of());
         int checkpoints = signer == null ? 0 : audit.checkpoints().size();
+        if (!v.intact()) {
+            Long broken = v.firstBroken();
+            threats.signal(new ThreatDetector.Signal(ThreatRule.AUDIT_CHAIN_BROKEN, "audit", null, null, evidence(
+                    "firstBroken", broken == null ? "" : broken.toString(), "reason", v.reason())));
+        }
         return new AuditVerification(v.entries(), v.firstBroken(), v.reason(), checkpoints);
     }
 
@@ -535,6 +626,15 @@ public final class DefaultSecurity implements Security {
         if (name == null || name.isBlank() || name.length() > 200 || name.contains(",")) {
             throw new InvalidRequestException("a name must be 1 to 200 characters without ','", null);
         }
+    }
+
+    /** @return the pairs as an ordered map: name, value, name, value... */
+    private static Map<String, String> evidence(String... pairs) {
+        Map<String, String> map = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return map;
     }
 
     static String sha256(String text) {

@@ -13,6 +13,7 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.security.Key;
@@ -185,6 +186,7 @@ public final class Jwt {
                 throw refused("a part is not canonical base64url");
             }
         }
+        forbiddenHeader(parts[0]);
         if (parts[2].isEmpty()) {
             throw refused("its signature is empty");
         }
@@ -195,11 +197,6 @@ public final class Jwt {
             throw refused("it cannot be parsed");
         }
         JWSHeader header = jwt.getHeader();
-        for (String name : header.getIncludedParams()) {
-            if (FORBIDDEN_HEADERS.contains(name)) {
-                throw refused("its header carries '" + name + "'; keys come only from configuration");
-            }
-        }
         if (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty()) {
             throw refused("its header marks extensions critical that are not understood: " + header
                     .getCriticalParams());
@@ -227,7 +224,7 @@ public final class Jwt {
             valid = false;
         }
         if (!valid) {
-            throw refused("its signature does not verify");
+            throw new Refused(Refused.Kind.BAD_SIGNATURE, "its signature does not verify");
         }
         JWTClaimsSet claims;
         try {
@@ -290,7 +287,63 @@ public final class Jwt {
         }
     }
 
+    /**
+     * Refuses a header that asks for no signature ({@code alg: none} in any case) or brings a key, before anything
+     * else is read from the token. A header that is not a JSON object is left to the parser.
+     */
+    private static void forbiddenHeader(String encodedHeader) {
+        Map<String, Object> header;
+        try {
+            header = JSONObjectUtils.parse(new Base64URL(encodedHeader).decodeToString());
+        } catch (ParseException e) {
+            return;
+        }
+        if (header.get("alg") instanceof String alg && alg.equalsIgnoreCase("none")) {
+            throw new Refused(Refused.Kind.FORBIDDEN_HEADER, "its header asks for alg none; a signature is required");
+        }
+        for (String name : header.keySet()) {
+            if (FORBIDDEN_HEADERS.contains(name)) {
+                throw new Refused(Refused.Kind.FORBIDDEN_HEADER, "its header carries '" + name
+                        + "'; keys come only from configuration");
+            }
+        }
+    }
+
     private static AuthenticationException refused(String why) {
-        return new AuthenticationException("the bearer token is refused: " + why, null);
+        return new Refused(Refused.Kind.OTHER, why);
+    }
+
+    /** A refused token, with the kind of refusal threat detection counts. The message never holds the token. */
+    public static final class Refused extends AuthenticationException {
+        private static final long serialVersionUID = 1L;
+
+        /** What was wrong. */
+        public enum Kind {
+            /** {@code alg: none}, or a header that brings a key. */
+            FORBIDDEN_HEADER,
+            /** A signature that does not verify with the configured key. */
+            BAD_SIGNATURE,
+            /** Anything else: expired, wrong audience, unparseable... */
+            OTHER
+        }
+
+        private final Kind kind;
+        private final String reason;
+
+        Refused(Kind kind, String reason) {
+            super("the bearer token is refused: " + reason, null);
+            this.kind = kind;
+            this.reason = reason;
+        }
+
+        /** @return what was wrong */
+        public Kind kind() {
+            return kind;
+        }
+
+        /** @return why, without the token */
+        public String reason() {
+            return reason;
+        }
     }
 }

@@ -7,8 +7,10 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.function.LongPredicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Time-based one-time passwords (RFC 6238 over RFC 4226's HOTP): 30-second steps from the Unix epoch, HMAC-SHA-1,
@@ -68,8 +70,25 @@ public final class Totp {
      */
     public static OptionalLong verify(byte[] secret, Algorithm algorithm, int digits, String code, Instant now,
             long lastUsedStep) {
+        long matched = match(secret, algorithm, digits, code, now, s -> s > lastUsedStep);
+        return matched < 0 ? OptionalLong.empty() : OptionalLong.of(matched);
+    }
+
+    /**
+     * @param lastUsedStep the step of the last code this user had accepted, or -1
+     * @return whether the code is right for the step of {@code now} or one either side, but that step was used already
+     *         (at or before {@code lastUsedStep}): a code given again
+     */
+    public static boolean replayed(byte[] secret, Algorithm algorithm, int digits, @Nullable String code, Instant now,
+            long lastUsedStep) {
+        return match(secret, algorithm, digits, code, now, s -> s <= lastUsedStep) >= 0;
+    }
+
+    /** @return the first step around {@code now} the code is right for that {@code accept} takes, or -1 */
+    private static long match(byte[] secret, Algorithm algorithm, int digits, @Nullable String code, Instant now,
+            LongPredicate accept) {
         if (code == null || code.length() != digits) {
-            return OptionalLong.empty();
+            return -1;
         }
         byte[] given = code.getBytes(StandardCharsets.US_ASCII);
         long current = step(now);
@@ -77,11 +96,11 @@ public final class Totp {
         for (long s = current - 1; s <= current + 1; s++) {
             boolean equal = MessageDigest.isEqual(given, code(secret, algorithm, digits, s).getBytes(
                     StandardCharsets.US_ASCII));
-            if (equal && s > lastUsedStep && matched < 0) {
+            if (equal && accept.test(s) && matched < 0) {
                 matched = s;
             }
         }
-        return matched < 0 ? OptionalLong.empty() : OptionalLong.of(matched);
+        return matched;
     }
 
     /** @return the URI authenticator apps read from a QR code (Google Authenticator's key URI format) */

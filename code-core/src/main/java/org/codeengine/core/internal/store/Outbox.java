@@ -40,16 +40,25 @@ public final class Outbox {
         }
         try (PreparedStatement s = c.prepareStatement(
                 "insert into code_outbox (event_id, type, subject, at, body) values (?, ?, ?, ?, ?)")) {
+            if (events.size() == 1) { // most state changes report one event: no batch to build and unpack
+                bind(s, events.getFirst());
+                s.executeUpdate();
+                return;
+            }
             for (CloudEvent e : events) {
-                s.setString(1, e.id());
-                s.setString(2, e.type());
-                s.setString(3, e.subject());
-                Sql.setInstant(s, 4, e.time());
-                s.setString(5, CloudEventJson.write(e));
+                bind(s, e);
                 s.addBatch();
             }
             s.executeBatch();
         }
+    }
+
+    private static void bind(PreparedStatement s, CloudEvent e) throws SQLException {
+        s.setString(1, e.id());
+        s.setString(2, e.type());
+        s.setString(3, e.subject());
+        Sql.setInstant(s, 4, e.time());
+        s.setString(5, CloudEventJson.write(e));
     }
 
     /** Writes events in a transaction of their own: for events that report no stored change (a health probe's). */

@@ -16,14 +16,14 @@ import org.junit.jupiter.api.Assumptions;
  * The local PostgreSQL for orchestrator tests: {@code CODE_TEST_PG_URL} or 127.0.0.1:5432/test, a schema per test.
  * Tests skip when no server answers, except in CI ({@code CI=true}), where they fail.
  */
-final class Pg implements AutoCloseable {
+public final class Pg implements AutoCloseable {
     static final String URL = System.getenv().getOrDefault("CODE_TEST_PG_URL",
             "jdbc:postgresql://127.0.0.1:5432/test");
     static final String USER = System.getenv().getOrDefault("CODE_TEST_PG_USER", "postgres");
 
     private final List<String> schemas = new ArrayList<>();
 
-    static void requireServer() {
+    public static void requireServer() {
         try (Connection c = DriverManager.getConnection(URL, USER, null)) {
             c.isValid(5);
         } catch (SQLException e) {
@@ -34,13 +34,13 @@ final class Pg implements AutoCloseable {
         }
     }
 
-    String newSchema() {
+    public String newSchema() {
         String schema = "code_o_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         schemas.add(schema);
         return schema;
     }
 
-    static StoreConfig config(String schema) {
+    public static StoreConfig config(String schema) {
         return StoreConfig.jdbc(URL).withCredentials(USER, null).withSchema(schema);
     }
 

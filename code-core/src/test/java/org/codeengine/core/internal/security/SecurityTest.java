@@ -37,6 +37,7 @@ import org.codeengine.api.security.Principal;
 import org.codeengine.api.security.Role;
 import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.security.Security;
+import org.codeengine.api.security.ThreatRule;
 import org.codeengine.core.CodeEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -322,7 +323,11 @@ class SecurityTest {
         engine.close();
         KeyPair audit = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         engine = CodeEngine.builder().store(StoreConfig.h2File(dir.resolve("code-db"))).adoptOrphanedRuns(false)
-                .auditSigningKey(audit).build();
+                .auditSigningKey(audit)
+                // a thousand denials in a row is a threat; here only the entries they write are wanted
+                .threatRule(new ThreatRule(ThreatRule.PERMISSION_DENIALS, 1000, Duration.ofMillis(1),
+                        ThreatRule.Severity.LOW, Set.of(), Duration.ofMinutes(1)))
+                .build();
         security = engine.security();
         Principal nobody = new Principal("nobody", Principal.Kind.USER, Set.of());
         for (int i = 0; i < 1001; i++) {

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.spi.EventTransport;
+import org.codeengine.plugin.support.GroupMember;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,7 +144,7 @@ final class NatsTransport implements EventTransport {
                     settings.stream(), durable));
             Member member = new Member(group, consumer, subscription, handler);
             members.add(member);
-            member.thread.start();
+            member.start();
             return member;
         } catch (IOException | JetStreamApiException | RuntimeException e) {
             throw unavailable("joining group " + group, e);
@@ -193,83 +194,47 @@ final class NatsTransport implements EventTransport {
         }
     }
 
-    private final class Member implements Consumer {
-        private final String group;
-        private final String name;
+    private final class Member extends GroupMember<io.nats.client.Message> {
         private final JetStreamSubscription subscription;
-        private final Handler handler;
-        private final Thread thread;
-        private volatile boolean closed;
 
         Member(String group, String name, JetStreamSubscription subscription, Handler handler) {
-            this.group = group;
-            this.name = name;
+            super("code-nats-" + group + "-" + name, group, name, "the nats stream " + settings.stream(), handler,
+                    settings.fetchWait(), LOG::warn);
             this.subscription = subscription;
-            this.handler = handler;
-            this.thread = Thread.ofVirtual().name("code-nats-" + group + "-" + name).unstarted(this::run);
-        }
-
-        private void run() {
-            while (!closed) {
-                List<io.nats.client.Message> batch;
-                try {
-                    batch = subscription.fetch(settings.batch(), settings.fetchWait());
-                } catch (RuntimeException e) {
-                    if (!closed) {
-                        LOG.warn("pulling from the nats stream {} as {}/{} failed; trying again: {}", settings
-                                .stream(), group, name, e.getMessage());
-                        pause();
-                    }
-                    continue;
-                }
-                for (io.nats.client.Message m : batch) {
-                    if (closed) {
-                        return; // unacknowledged: delivered again after ackWait
-                    }
-                    Headers h = m.getHeaders();
-                    String id = h == null ? "" : h.getFirst(ID);
-                    try {
-                        handler.handle(new Message(id == null ? "" : id, h == null || h.getFirst(TYPE) == null
-                                ? ""
-                                : h.getFirst(TYPE), new String(m.getData(), StandardCharsets.UTF_8)));
-                    } catch (RuntimeException e) {
-                        if (!closed) {
-                            LOG.warn("a handler of group {} failed on event {}; it is delivered again: {}", group, id,
-                                    e.toString());
-                            m.nak();
-                        }
-                        continue;
-                    }
-                    if (closed) {
-                        return;
-                    }
-                    m.ack();
-                }
-            }
-        }
-
-        private void pause() {
-            try {
-                Thread.sleep(settings.fetchWait().toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                closed = true;
-            }
         }
 
         @Override
-        public void close() {
-            closed = true;
+        protected List<io.nats.client.Message> next() {
+            return subscription.fetch(settings.batch(), settings.fetchWait());
+        }
+
+        @Override
+        protected Message message(io.nats.client.Message m) {
+            Headers h = m.getHeaders();
+            String id = h == null ? null : h.getFirst(ID);
+            String type = h == null ? null : h.getFirst(TYPE);
+            return new Message(id == null ? "" : id, type == null ? "" : type, new String(m.getData(),
+                    StandardCharsets.UTF_8));
+        }
+
+        @Override
+        protected void ack(io.nats.client.Message m) {
+            m.ack();
+        }
+
+        @Override
+        protected String failed(io.nats.client.Message m) {
+            m.nak();
+            return "it is delivered again";
+        }
+
+        @Override
+        protected void release() {
             members.remove(this);
-            try {
-                thread.join(settings.fetchWait().multipliedBy(4));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
             try {
                 subscription.unsubscribe();
             } catch (RuntimeException e) {
-                LOG.debug("unsubscribing {}/{} failed: {}", group, name, e.getMessage());
+                LOG.debug("unsubscribing {}/{} failed: {}", group(), name(), e.getMessage());
             }
         }
     }

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.spi.EventTransport;
+import org.codeengine.plugin.support.GroupMember;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Pipeline;
@@ -79,7 +81,7 @@ final class RedisTransport implements EventTransport {
         }
         GroupConsumer started = new GroupConsumer(group, consumer, handler);
         consumers.add(started);
-        started.thread.start();
+        started.start();
         return started;
     }
 
@@ -108,45 +110,36 @@ final class RedisTransport implements EventTransport {
         client.close();
     }
 
-    private final class GroupConsumer implements Consumer {
-        private final String group;
-        private final String name;
-        private final Handler handler;
-        private final Thread thread;
-        private volatile boolean closed;
+    private final class GroupConsumer extends GroupMember<StreamEntry> {
+        /** Where to read this member's own pending messages from, or null once they are done. */
+        private @Nullable StreamEntryID own = new StreamEntryID(0, 0);
+        /** Where the claim under way goes on, or null between claims. */
+        private @Nullable StreamEntryID claimCursor;
+        private long lastClaim;
 
         GroupConsumer(String group, String name, Handler handler) {
-            this.group = group;
-            this.name = name;
-            this.handler = handler;
-            this.thread = Thread.ofVirtual().name("code-redis-" + group + "-" + name).unstarted(this::run);
+            super("code-redis-" + group + "-" + name, group, name, "the redis stream " + settings.stream(), handler,
+                    settings.block(), LOG::warn);
         }
 
-        private void run() {
-            // first what this member itself took before it restarted, then what others left, then new messages
-            StreamEntryID own = new StreamEntryID(0, 0);
-            long lastClaim = 0;
-            while (!closed) {
-                try {
-                    if (own != null) {
-                        List<StreamEntry> mine = read(own, false);
-                        own = mine.isEmpty() ? null : mine.getLast().getID();
-                        handleAll(mine);
-                        continue;
-                    }
-                    if (System.nanoTime() - lastClaim > settings.claimAfter().toNanos() / 2) {
-                        lastClaim = System.nanoTime();
-                        claim();
-                    }
-                    handleAll(read(StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, true));
-                } catch (JedisException e) {
-                    if (!closed) {
-                        LOG.warn("reading the redis stream {} as {}/{} failed; trying again: {}", settings.stream(),
-                                group, name, e.getMessage());
-                        pause();
-                    }
-                }
+        /** First what this member itself took before it restarted, then what others left, then new messages. */
+        @Override
+        protected List<StreamEntry> next() {
+            StreamEntryID from = own;
+            if (from != null) {
+                List<StreamEntry> mine = read(from, false);
+                own = mine.isEmpty() ? null : mine.getLast().getID();
+                return mine;
             }
+            if (claimCursor == null && System.nanoTime() - lastClaim > settings.claimAfter().toNanos() / 2) {
+                lastClaim = System.nanoTime();
+                claimCursor = new StreamEntryID(0, 0);
+            }
+            StreamEntryID cursor = claimCursor;
+            if (cursor != null) {
+                return claim(cursor);
+            }
+            return read(StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, true);
         }
 
         private List<StreamEntry> read(StreamEntryID from, boolean block) {
@@ -154,65 +147,43 @@ final class RedisTransport implements EventTransport {
             if (block) {
                 params.block((int) settings.block().toMillis());
             }
-            var read = client.xreadGroup(group, name, params, Map.of(settings.stream(), from));
+            var read = client.xreadGroup(group(), name(), params, Map.of(settings.stream(), from));
             return read == null || read.isEmpty() ? List.of() : read.getFirst().getValue();
         }
 
-        /** Takes what other members have held for longer than {@code claimAfter}: they are gone or stuck. */
-        private void claim() {
-            StreamEntryID cursor = new StreamEntryID(0, 0);
-            do {
-                var claimed = client.xautoclaim(settings.stream(), group, name, settings.claimAfter().toMillis(),
-                        cursor, XAutoClaimParams.xAutoClaimParams().count(settings.batch()));
-                handleAll(claimed.getValue());
-                cursor = claimed.getKey();
-            } while (!closed && !cursor.equals(new StreamEntryID(0, 0)));
-        }
-
-        private void handleAll(List<StreamEntry> entries) {
-            for (StreamEntry entry : entries) {
-                if (closed) {
-                    return; // unacknowledged: it stays pending for the group
-                }
-                if (entry == null || entry.getFields() == null) {
-                    continue; // trimmed away while pending
-                }
-                Map<String, String> f = entry.getFields();
-                try {
-                    handler.handle(new Message(f.getOrDefault(ID, entry.getID().toString()), f.getOrDefault(TYPE,
-                            ""), f.getOrDefault(BODY, "")));
-                } catch (RuntimeException e) {
-                    if (!closed) {
-                        LOG.warn("a handler of group {} failed on event {}; it stays pending: {}", group, f.get(ID), e
-                                .toString());
-                    }
-                    continue;
-                }
-                if (closed) {
-                    return; // closed while it was handled: it stays pending, another member takes it
-                }
-                client.xack(settings.stream(), group, entry.getID());
-            }
-        }
-
-        private void pause() {
-            try {
-                Thread.sleep(settings.block().toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                closed = true;
-            }
+        /**
+         * Takes one page of what other members have held for longer than {@code claimAfter}: they are gone or stuck.
+         */
+        private List<StreamEntry> claim(StreamEntryID cursor) {
+            var claimed = client.xautoclaim(settings.stream(), group(), name(), settings.claimAfter().toMillis(),
+                    cursor, XAutoClaimParams.xAutoClaimParams().count(settings.batch()));
+            claimCursor = claimed.getKey().equals(new StreamEntryID(0, 0)) ? null : claimed.getKey();
+            return claimed.getValue();
         }
 
         @Override
-        public void close() {
-            closed = true;
-            consumers.remove(this);
-            try {
-                thread.join(settings.block().multipliedBy(4));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        protected @Nullable Message message(StreamEntry entry) {
+            if (entry == null || entry.getFields() == null) {
+                return null; // trimmed away while pending
             }
+            Map<String, String> f = entry.getFields();
+            return new Message(f.getOrDefault(ID, entry.getID().toString()), f.getOrDefault(TYPE, ""), f
+                    .getOrDefault(BODY, ""));
+        }
+
+        @Override
+        protected void ack(StreamEntry entry) {
+            client.xack(settings.stream(), group(), entry.getID());
+        }
+
+        @Override
+        protected String failed(StreamEntry entry) {
+            return "it stays pending";
+        }
+
+        @Override
+        protected void release() {
+            consumers.remove(this);
         }
     }
 }
