@@ -2,6 +2,7 @@ package org.codeengine.core;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.file.Path;
 import java.security.Key;
 import java.security.KeyPair;
@@ -37,6 +38,7 @@ import org.codeengine.api.orchestrator.Plan;
 import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.security.Security;
 import org.codeengine.api.security.SecurityFacade;
+import org.codeengine.api.spi.CallTracer;
 import org.codeengine.api.spi.EventBusProvider;
 import org.codeengine.api.spi.EventTransport;
 import org.codeengine.api.spi.ExpertProvider;
@@ -58,6 +60,7 @@ import org.codeengine.core.internal.experts.MedoidStrategy;
 import org.codeengine.core.internal.experts.ReliabilityBook;
 import org.codeengine.core.internal.experts.ReliabilityStrategy;
 import org.codeengine.core.internal.experts.UnsupervisedStrategy;
+import org.codeengine.core.internal.observe.Telemetry;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.orchestrator.JdbcRunJournal;
 import org.codeengine.core.internal.orchestrator.LeaseOwners;
@@ -91,6 +94,7 @@ public final class CodeEngine implements AutoCloseable {
     private final ExecutorService executor;
     private final boolean ownsExecutor;
     private final MeterRegistry meterRegistry;
+    private final Telemetry telemetry;
     private final PluginRegistry plugins;
     private final JdbcStore store;
     private final DefaultSecurity security;
@@ -112,6 +116,7 @@ public final class CodeEngine implements AutoCloseable {
         this.ownsExecutor = builder.executor == null;
         this.executor = builder.executor == null ? Executors.newVirtualThreadPerTaskExecutor() : builder.executor;
         this.meterRegistry = builder.meterRegistry;
+        this.telemetry = new Telemetry(builder.meterRegistry, builder.observationRegistry);
         this.plugins = plugins;
         this.store = store;
         SecureRandom random = new SecureRandom();
@@ -156,7 +161,7 @@ public final class CodeEngine implements AutoCloseable {
         toolProviders.addAll(builder.toolProviders);
         List<ToolProvider> allTools = List.copyOf(toolProviders);
         this.tools = new DefaultToolRegistry(() -> allTools, guard, (principal, action, target, outcome,
-                detail) -> store.audit().append(principal, action, target, outcome, detail));
+                detail) -> store.audit().append(principal, action, target, outcome, detail), telemetry);
         String engineName = LeaseOwners.forThisProcess();
         store.audit().eventSource(DeploymentCloudEvents.source(engineName));
         this.transport = transport;
@@ -174,7 +179,7 @@ public final class CodeEngine implements AutoCloseable {
                 (principal, action, target,
                         outcome, detail) -> store.audit().append(principal, action, target, outcome, detail),
                 clock,
-                executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
+                executor, telemetry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
                         64, Duration.ofSeconds(30), builder.busyDeploymentWait),
                 new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs));
         if (relay != null) {
@@ -326,7 +331,7 @@ public final class CodeEngine implements AutoCloseable {
                 strategies, reliability,
                 guard, (principal, action, target, outcome, detail) -> store.audit().append(principal, action, target,
                         outcome, detail),
-                security.scanner(), clock, executor, meterRegistry, this::resolveSecret, () -> circles.remove(self[0]));
+                security.scanner(), clock, executor, telemetry, this::resolveSecret, () -> circles.remove(self[0]));
         self[0] = circle;
         circles.add(circle);
         return circle;
@@ -372,6 +377,17 @@ public final class CodeEngine implements AutoCloseable {
     /** @return the registry every component reports metrics to */
     public MeterRegistry meterRegistry() {
         return meterRegistry;
+    }
+
+    /**
+     * Measures and traces calls that enter CODE from outside and are served by a plugin, such as an MCP server's
+     * requests: give it to the server (for the MCP plugin, {@code McpServer.builder().tracer(engine.tracer())}).
+     *
+     * @return a tracer whose meters go to {@link #meterRegistry()} and whose spans go to the builder's observation
+     *         registry
+     */
+    public CallTracer tracer() {
+        return telemetry.tracer(null);
     }
 
     /** @return whether {@link #close()} was called */
@@ -422,6 +438,7 @@ public final class CodeEngine implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private @Nullable ExecutorService executor;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+        private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
         private @Nullable StoreConfig storeConfig;
         private ClassLoader pluginLoader = CodeEngine.class.getClassLoader();
         private final Map<Class<? extends Plugin>, String> chosen = new HashMap<>();
@@ -518,6 +535,20 @@ public final class CodeEngine implements AutoCloseable {
          */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = require(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * @param observationRegistry where spans go: a span per deploy ({@code code.deploy}), step ({@code code.step}),
+         *        health probe ({@code code.probe}), question to the circle ({@code code.circle}), expert call
+         *        ({@code code.expert}), provider HTTP request, tool call ({@code code.tool}) and MCP request. Give
+         *        it a tracing handler (Micrometer Tracing's OpenTelemetry bridge) to export them. By default
+         *        {@link ObservationRegistry#NOOP}: no spans, and nothing spent on them
+         * @return this builder
+         * @throws IllegalArgumentException if {@code observationRegistry} is null
+         */
+        public Builder observationRegistry(ObservationRegistry observationRegistry) {
+            this.observationRegistry = require(observationRegistry, "observationRegistry");
             return this;
         }
 

@@ -23,6 +23,7 @@ import org.codeengine.plugin.mcp.McpToolResult;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import tools.jackson.core.JacksonException;
@@ -93,6 +94,9 @@ final class McpCommand extends CommandGroup {
                 + "confined to; repeat for more. Replaces their roots from config.yaml.")
         List<Path> roots = new ArrayList<>();
 
+        @Mixin
+        MetricsOption metrics = new MetricsOption();
+
         @Override
         int run(Session session) {
             if (port < 0 || port > 65_535) {
@@ -107,13 +111,14 @@ final class McpCommand extends CommandGroup {
                 throw CliException.usage("--max-sessions-per-source must be between 1 and --max-sessions ("
                         + maxSessions + "), not " + maxSessionsPerSource, "see 'code mcp serve --help'");
             }
+            metrics.apply(session);
             ExpertPanel panel = experts == null ? null : Panels.resolve(session, experts, eval);
             CodeEngine[] built = new CodeEngine[1];
             CodeEngine engine = session.engine(panel, List.of(new FaceTools(() -> built[0], panel != null)),
                     toolSettings(session.config(), tools, roots));
             built[0] = engine;
             McpServer server = McpServer.builder().info("code", Versions.version(CodeApp.class)).registry(engine
-                    .tools()).defaultPrincipal(client(session, engine)).build();
+                    .tools()).defaultPrincipal(client(session, engine)).tracer(engine.tracer()).build();
             if (transport.stdio) {
                 server.serveStdio(System.in, System.out);
                 return CodeApp.OK;

@@ -4,21 +4,92 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.codeengine.api.orchestrator.RunState;
+import org.codeengine.api.spi.HealthProbe;
+import org.codeengine.api.spi.ProbeResult;
+import org.codeengine.core.internal.observe.Telemetry;
+import org.jspecify.annotations.Nullable;
 
-/** The orchestrator's meters: step durations by executor and outcome, retries, failures, runs active and ended. */
+/**
+ * The orchestrator's meters and spans: step durations by executor and outcome, retries, failures, probes, runs
+ * active and ended; a span per run, per step and per health probe.
+ */
 final class Metrics {
+    private final Telemetry telemetry;
     private final MeterRegistry registry;
     private final AtomicInteger active;
 
-    Metrics(MeterRegistry registry) {
-        this.registry = registry;
+    Metrics(Telemetry telemetry) {
+        this.telemetry = telemetry;
+        this.registry = telemetry.meters();
         this.active = new AtomicInteger();
         Gauge.builder("code.orchestrator.runs.active", active, AtomicInteger::get)
                 .description("runs this engine is working on").register(registry);
+    }
+
+    /** @return the span of a run this engine starts working on; ended by {@link #runSpanEnded} */
+    Observation runSpan(String runId, String deployment) {
+        return telemetry.span("code.deploy", null, "deployment", deployment).highCardinalityKeyValue("run", runId);
+    }
+
+    /** Ends a run's span with the state the run ended in (null when this engine left it unended). */
+    void runSpanEnded(Observation span, @Nullable RunState state, @Nullable Throwable failure) {
+        if (state != null) {
+            span.lowCardinalityKeyValue("state", state.name().toLowerCase(Locale.ROOT));
+        }
+        Telemetry.end(span, failure);
+    }
+
+    /** @return the span of one step of a run, a child of the run's */
+    Observation stepSpan(Observation run, String service, String executor) {
+        return telemetry.span("code.step", run, "executor", executor).highCardinalityKeyValue("service", service);
+    }
+
+    /** @return the probe, measured: each probe it makes is timed and, under tracing, a child span of {@code step} */
+    HealthProbe measured(HealthProbe probe, Observation step) {
+        return new HealthProbe() {
+            @Override
+            public String name() {
+                return probe.name();
+            }
+
+            @Override
+            public String apiVersion() {
+                return probe.apiVersion();
+            }
+
+            @Override
+            public ProbeResult probe(Map<String, String> settings, Duration timeout) {
+                Observation span = telemetry.span("code.probe", step, "probe", probe.name());
+                long began = System.nanoTime();
+                ProbeResult result;
+                try {
+                    result = probe.probe(settings, timeout);
+                } catch (RuntimeException | Error e) {
+                    telemetry.time("code.orchestrator.probes", System.nanoTime() - began, "probe", probe.name(),
+                            "outcome", "error");
+                    Telemetry.end(span, e);
+                    throw e;
+                }
+                String outcome = result.healthy() ? "healthy" : "unhealthy";
+                telemetry.time("code.orchestrator.probes", System.nanoTime() - began, "probe", probe.name(),
+                        "outcome", outcome);
+                span.lowCardinalityKeyValue("outcome", outcome);
+                Telemetry.end(span, null);
+                return result;
+            }
+
+            @Override
+            public void validate(Map<String, String> settings) {
+                probe.validate(settings);
+            }
+        };
     }
 
     void stepEnded(String executor, boolean healthy, long nanos) {
