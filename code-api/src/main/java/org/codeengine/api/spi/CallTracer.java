@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * {@code tracestate}).
  *
  * <p>Around each expert call and each tool call the engine binds {@link #CURRENT} to a tracer whose spans are children
- * of that call's span; a plugin that makes calls reads it with {@code CallTracer.CURRENT.orElse(null)} on the calling
- * thread and does nothing when it is unbound.
+ * of that call's span; a plugin that makes calls reads it on the calling
+ * thread ({@code CallTracer.CURRENT.isBound()}) and does nothing when it is unbound.
  */
 public interface CallTracer {
     /** The tracer of the expert or tool call the current thread works for; unbound outside one. */

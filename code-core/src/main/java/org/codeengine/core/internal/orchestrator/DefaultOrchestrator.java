@@ -141,7 +141,8 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
             Options options, Limits limits) {
         String owner = LeaseOwners.forThisProcess();
         this.rt = new Runtime(journal, owner, clock, threads, Map.copyOf(executors), Map.copyOf(probes), new Guards(
-                options.startsPerExecutor(), options.breakerOpenFor()), new Metrics(telemetry), new SpecCodec(),
+                options.startsPerExecutor(), options.breakerOpenFor()), new Metrics(telemetry, executors.keySet()),
+                new SpecCodec(),
                 limits
                         .logFolder());
         this.planner = new Planner(executors, probes, limits.maxInstances());

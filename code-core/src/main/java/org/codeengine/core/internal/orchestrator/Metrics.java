@@ -8,6 +8,7 @@ import io.micrometer.observation.Observation;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.codeengine.api.orchestrator.RunState;
@@ -25,12 +26,36 @@ final class Metrics {
     private final MeterRegistry registry;
     private final AtomicInteger active;
 
-    Metrics(Telemetry telemetry) {
+    /**
+     * @param executors the executors' names: their step meters are registered at once, so a dashboard sees zeros, not
+     *        gaps, before the first failure or retry
+     */
+    Metrics(Telemetry telemetry, Set<String> executors) {
         this.telemetry = telemetry;
         this.registry = telemetry.meters();
         this.active = new AtomicInteger();
         Gauge.builder("code.orchestrator.runs.active", active, AtomicInteger::get)
                 .description("runs this engine is working on").register(registry);
+        for (String executor : executors) {
+            stepTimer(executor, true);
+            stepTimer(executor, false);
+            failures(executor);
+            retries(executor);
+        }
+    }
+
+    private Timer stepTimer(String executor, boolean healthy) {
+        return Timer.builder("code.orchestrator.step").description("time from a step's first start to healthy or "
+                + "failed").tag("executor", executor).tag("outcome", healthy ? "healthy" : "failed").register(
+                        registry);
+    }
+
+    private Counter failures(String executor) {
+        return Counter.builder("code.orchestrator.step.failures").tag("executor", executor).register(registry);
+    }
+
+    private Counter retries(String executor) {
+        return Counter.builder("code.orchestrator.step.retries").tag("executor", executor).register(registry);
     }
 
     /** @return the span of a run this engine starts working on; ended by {@link #runSpanEnded} */
@@ -93,17 +118,14 @@ final class Metrics {
     }
 
     void stepEnded(String executor, boolean healthy, long nanos) {
-        Timer.builder("code.orchestrator.step").description("time from a step's first start to healthy or failed")
-                .tag("executor", executor).tag("outcome", healthy ? "healthy" : "failed").register(registry)
-                .record(nanos, TimeUnit.NANOSECONDS);
+        stepTimer(executor, healthy).record(nanos, TimeUnit.NANOSECONDS);
         if (!healthy) {
-            Counter.builder("code.orchestrator.step.failures").tag("executor", executor).register(registry)
-                    .increment();
+            failures(executor).increment();
         }
     }
 
     void retried(String executor) {
-        Counter.builder("code.orchestrator.step.retries").tag("executor", executor).register(registry).increment();
+        retries(executor).increment();
     }
 
     void runStarted() {

@@ -223,7 +223,7 @@ public final class McpClient implements AutoCloseable {
      * {@code requestState} as it came, until the result is complete.
      */
     private JsonNode call(String method, ObjectNode params, @Nullable BiConsumer<Double, ObjectNode> progress) {
-        CallTracer tracer = CallTracer.CURRENT.orElse(null);
+        CallTracer tracer = CallTracer.CURRENT.isBound() ? CallTracer.CURRENT.get() : null;
         if (tracer == null) {
             return untraced(method, params, progress);
         }

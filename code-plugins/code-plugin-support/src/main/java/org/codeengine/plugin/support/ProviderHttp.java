@@ -291,7 +291,7 @@ public final class ProviderHttp {
      */
     private <T> HttpResponse<T> traced(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException,
             InterruptedException {
-        CallTracer tracer = CallTracer.CURRENT.orElse(null);
+        CallTracer tracer = CallTracer.CURRENT.isBound() ? CallTracer.CURRENT.get() : null;
         if (tracer == null) {
             return client.send(request, handler);
         }
