@@ -11,11 +11,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,9 @@ import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.StoreStatus;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.events.CloudEvent;
 import org.codeengine.api.events.EventBus;
+import org.codeengine.api.events.PerformanceThreshold;
 import org.codeengine.api.experts.ConsensusStrategy;
 import org.codeengine.api.experts.ExpertCircle;
 import org.codeengine.api.experts.ExpertPanel;
@@ -61,6 +65,7 @@ import org.codeengine.core.internal.experts.ReliabilityBook;
 import org.codeengine.core.internal.experts.ReliabilityStrategy;
 import org.codeengine.core.internal.experts.UnsupervisedStrategy;
 import org.codeengine.core.internal.observe.Telemetry;
+import org.codeengine.core.internal.observe.ThresholdWatch;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.orchestrator.JdbcRunJournal;
 import org.codeengine.core.internal.orchestrator.LeaseOwners;
@@ -110,13 +115,16 @@ public final class CodeEngine implements AutoCloseable {
     private final EventTransport transport;
     private final DefaultEventBus events;
     private final @Nullable OutboxRelay relay;
+    private final ThresholdWatch thresholds;
+    private final @Nullable Thread thresholdChecker;
 
     private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store, EventTransport transport) {
         this.clock = builder.clock;
         this.ownsExecutor = builder.executor == null;
         this.executor = builder.executor == null ? Executors.newVirtualThreadPerTaskExecutor() : builder.executor;
         this.meterRegistry = builder.meterRegistry;
-        this.telemetry = new Telemetry(builder.meterRegistry, builder.observationRegistry);
+        this.telemetry = new Telemetry(builder.meterRegistry, builder.observationRegistry, ThresholdWatch
+                .latencyWindow(builder.thresholds));
         this.plugins = plugins;
         this.store = store;
         SecureRandom random = new SecureRandom();
@@ -182,9 +190,44 @@ public final class CodeEngine implements AutoCloseable {
                 executor, telemetry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
                         64, Duration.ofSeconds(30), builder.busyDeploymentWait),
                 new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs));
+        this.thresholds = new ThresholdWatch(meterRegistry, builder.thresholds, clock, DeploymentCloudEvents.source(
+                engineName), event -> {
+                    store.outbox().append(List.of(event));
+                    if (relay != null) {
+                        relay.wake();
+                    }
+                });
+        Duration every = builder.thresholdInterval;
+        this.thresholdChecker = every.isZero() || builder.thresholds.isEmpty()
+                ? null
+                : Thread.ofVirtual().name("code-threshold-watch").start(() -> checkThresholdsEvery(every));
         if (relay != null) {
             relay.start();
         }
+    }
+
+    private void checkThresholdsEvery(Duration every) {
+        while (!closed.get()) {
+            try {
+                Thread.sleep(every);
+                thresholds.check();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("checking the performance thresholds failed; next try in {}", every, e);
+            }
+        }
+    }
+
+    /**
+     * Checks the performance thresholds against the meters now, as the engine does by itself every
+     * {@link Builder#thresholds(List, Duration) interval}; each one that went above its limit since the last check
+     * emits {@link CloudEvent#PERFORMANCE_THRESHOLD_EXCEEDED} through {@link #events()}.
+     *
+     * @return the events emitted
+     */
+    public List<CloudEvent> checkThresholds() {
+        return thresholds.check();
     }
 
     /**
@@ -409,6 +452,9 @@ public final class CodeEngine implements AutoCloseable {
                     LOG.warn("closing a circle of experts failed", e);
                 }
             }
+            if (thresholdChecker != null) {
+                thresholdChecker.interrupt();
+            }
             orchestrator.close();
             if (relay != null) {
                 relay.close();
@@ -439,6 +485,8 @@ public final class CodeEngine implements AutoCloseable {
         private @Nullable ExecutorService executor;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+        private List<PerformanceThreshold> thresholds = PerformanceThreshold.defaults();
+        private Duration thresholdInterval = Duration.ofSeconds(30);
         private @Nullable StoreConfig storeConfig;
         private ClassLoader pluginLoader = CodeEngine.class.getClassLoader();
         private final Map<Class<? extends Plugin>, String> chosen = new HashMap<>();
@@ -549,6 +597,33 @@ public final class CodeEngine implements AutoCloseable {
          */
         public Builder observationRegistry(ObservationRegistry observationRegistry) {
             this.observationRegistry = require(observationRegistry, "observationRegistry");
+            return this;
+        }
+
+        /**
+         * @param thresholds the performance thresholds to check against the meters, replacing
+         *        {@link PerformanceThreshold#defaults()}; empty for none. Names must differ
+         * @param interval how often the engine checks them by itself; {@link Duration#ZERO} for never (then only
+         *        {@link CodeEngine#checkThresholds()} does)
+         * @return this builder
+         * @throws IllegalArgumentException if an argument is null, the interval is negative, or two thresholds share
+         *         a name
+         */
+        public Builder thresholds(List<PerformanceThreshold> thresholds, Duration interval) {
+            require(thresholds, "thresholds");
+            require(interval, "interval");
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("interval must not be negative but was " + interval);
+            }
+            Set<String> names = new HashSet<>();
+            for (PerformanceThreshold t : thresholds) {
+                if (!names.add(require(t, "thresholds[]").name())) {
+                    throw new IllegalArgumentException("thresholds must have distinct names; '" + t.name()
+                            + "' is there twice");
+                }
+            }
+            this.thresholds = List.copyOf(thresholds);
+            this.thresholdInterval = interval;
             return this;
         }
 

@@ -53,6 +53,7 @@ import org.codeengine.api.spi.ExpertClient;
 import org.codeengine.api.spi.ExpertProvider;
 import org.codeengine.api.spi.ProviderConfig;
 import org.codeengine.core.internal.observe.Telemetry;
+import org.codeengine.core.internal.observe.ThresholdWatch;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator.Audit;
 import org.jspecify.annotations.Nullable;
 
@@ -86,9 +87,10 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
 
     /** The performance monitor of one expert: latency by outcome, tokens and cost. */
     private record Meters(Timer answered, Timer failed, Counter inputTokens, Counter outputTokens, Counter cost) {
-        static Meters of(MeterRegistry registry, String expert) {
+        /** @param window how far back the answered timer keeps its p99, which latency thresholds read */
+        static Meters of(MeterRegistry registry, String expert, Duration window) {
             return new Meters(Timer.builder("code.expert.calls").tag("expert", expert).tag("outcome", "answered")
-                    .register(registry),
+                    .publishPercentiles(ThresholdWatch.P99).distributionStatisticExpiry(window).register(registry),
                     Timer.builder("code.expert.calls").tag("expert", expert).tag("outcome",
                             "failed").register(registry),
                     Counter.builder("code.expert.tokens").tag("expert", expert)
@@ -157,7 +159,7 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
                         .getOrDefault(p, new ProviderConfig(null, null, panel.expertTimeout(), Map.of())), secrets)));
                 Price price = panel.prices().getOrDefault(e.provider() + "/" + e.model(), panel.prices().getOrDefault(e
                         .model(), Price.FREE));
-                list.add(new Member(e, guard, price, Meters.of(meters, e.id())));
+                list.add(new Member(e, guard, price, Meters.of(meters, e.id(), telemetry.latencyWindow())));
                 providerOf.put(e.id(), e.provider());
             }
         } catch (RuntimeException e) {

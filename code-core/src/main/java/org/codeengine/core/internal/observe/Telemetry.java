@@ -8,6 +8,7 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.RequestReplyReceiverContext;
 import io.micrometer.observation.transport.RequestReplySenderContext;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -24,14 +25,30 @@ import org.jspecify.annotations.Nullable;
 public final class Telemetry {
     private final MeterRegistry meters;
     private final ObservationRegistry observations;
+    private final Duration latencyWindow;
 
     /**
      * @param meters where meters go
      * @param observations where spans go; {@link ObservationRegistry#NOOP} for none
      */
     public Telemetry(MeterRegistry meters, ObservationRegistry observations) {
+        this(meters, observations, Duration.ofMinutes(10));
+    }
+
+    /**
+     * @param meters where meters go
+     * @param observations where spans go; {@link ObservationRegistry#NOOP} for none
+     * @param latencyWindow how far back latency timers keep the percentiles thresholds read
+     */
+    public Telemetry(MeterRegistry meters, ObservationRegistry observations, Duration latencyWindow) {
         this.meters = meters;
         this.observations = observations;
+        this.latencyWindow = latencyWindow;
+    }
+
+    /** @return how far back latency timers keep the percentiles thresholds read */
+    public Duration latencyWindow() {
+        return latencyWindow;
     }
 
     /** @return where meters go */

@@ -58,15 +58,23 @@ final class Metrics {
         return Counter.builder("code.orchestrator.step.retries").tag("executor", executor).register(registry);
     }
 
-    /** @return the span of a run this engine starts working on; ended by {@link #runSpanEnded} */
+    /** @return the span of a run this engine starts working on; ended by {@link #deployEnded} */
     Observation runSpan(String runId, String deployment) {
         return telemetry.span("code.deploy", null, "deployment", deployment).highCardinalityKeyValue("run", runId);
     }
 
-    /** Ends a run's span with the state the run ended in (null when this engine left it unended). */
-    void runSpanEnded(Observation span, @Nullable RunState state, @Nullable Throwable failure) {
+    /**
+     * Counts a deploy's outcome ({@code code.orchestrator.deploys}) and ends its span.
+     *
+     * @param state the state the deploy ended in; null when this engine left it unended, or the handle did not deploy
+     *        (a rollback asked for after the run ended)
+     */
+    void deployEnded(Observation span, @Nullable RunState state, @Nullable Throwable failure) {
         if (state != null) {
-            span.lowCardinalityKeyValue("state", state.name().toLowerCase(Locale.ROOT));
+            String name = state.name().toLowerCase(Locale.ROOT);
+            Counter.builder("code.orchestrator.deploys").description("deploys (and resumed deploys) by the state "
+                    + "they ended in").tag("state", name).register(registry).increment();
+            span.lowCardinalityKeyValue("state", name);
         }
         Telemetry.end(span, failure);
     }

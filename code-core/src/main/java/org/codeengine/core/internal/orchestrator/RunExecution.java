@@ -168,6 +168,8 @@ final class RunExecution implements RunHandle {
     private final CompletableFuture<RunState> done = new CompletableFuture<>();
     /** The run's span, from {@link #start} until the handle completes. */
     private volatile Observation span = Observation.NOOP;
+    /** Whether this handle deployed (or resumed deploying): only then does its end count as a deploy's outcome. */
+    private volatile boolean deploying;
 
     private final List<DeploymentEvent> events = new ArrayList<>();
     private final List<Consumer<DeploymentEvent>> listeners = new ArrayList<>();
@@ -242,6 +244,7 @@ final class RunExecution implements RunHandle {
     /** Starts or resumes deploying, from the steps' records. */
     void start() {
         span = rt.metrics().runSpan(runId, spec.name());
+        deploying = true;
         if (state == RunState.PENDING) {
             try {
                 transition(RunState.PENDING, RunState.RUNNING);
@@ -336,7 +339,7 @@ final class RunExecution implements RunHandle {
             }
             finished = true;
         }
-        rt.metrics().runSpanEnded(span, ended, failure);
+        rt.metrics().deployEnded(span, deploying ? ended : null, failure);
         try {
             onEnd.accept(this); // before waiters wake, so they find the run ended in the orchestrator too
         } catch (RuntimeException e) {
