@@ -10,6 +10,8 @@ module org.codeengine.core {
     requires flyway.core;
     requires com.h2database;
     requires transitive micrometer.core;
+    requires transitive micrometer.observation;
+    requires micrometer.commons;
     requires tools.jackson.dataformat.yaml;
     requires io.github.resilience4j.circuitbreaker;
     requires io.github.resilience4j.bulkhead;

@@ -7,6 +7,7 @@ module org.codeengine.examples {
     requires jdk.httpserver;
     requires java.net.http;
     requires org.codeengine.plugin.mcp;
+    requires micrometer.registry.prometheus;
 
     uses org.codeengine.api.spi.ToolProvider;
 

@@ -2,6 +2,7 @@ package org.codeengine.core;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.file.Path;
 import java.security.Key;
 import java.security.KeyPair;
@@ -10,11 +11,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +32,9 @@ import org.codeengine.api.StoreStatus;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.agents.Agents;
 import org.codeengine.api.agents.GateKeeper;
+import org.codeengine.api.events.CloudEvent;
 import org.codeengine.api.events.EventBus;
+import org.codeengine.api.events.PerformanceThreshold;
 import org.codeengine.api.experts.ConsensusStrategy;
 import org.codeengine.api.experts.ExpertCircle;
 import org.codeengine.api.experts.ExpertPanel;
@@ -40,6 +45,7 @@ import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.security.Security;
 import org.codeengine.api.security.SecurityFacade;
 import org.codeengine.api.security.ThreatRule;
+import org.codeengine.api.spi.CallTracer;
 import org.codeengine.api.spi.EventBusProvider;
 import org.codeengine.api.spi.EventTransport;
 import org.codeengine.api.spi.ExpertProvider;
@@ -64,6 +70,8 @@ import org.codeengine.core.internal.experts.ReliabilityBook;
 import org.codeengine.core.internal.experts.ReliabilityStrategy;
 import org.codeengine.core.internal.experts.UnsupervisedStrategy;
 import org.codeengine.core.internal.gate.PanelGateKeeper;
+import org.codeengine.core.internal.observe.Telemetry;
+import org.codeengine.core.internal.observe.ThresholdWatch;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.orchestrator.JdbcRunJournal;
 import org.codeengine.core.internal.orchestrator.LeaseOwners;
@@ -97,6 +105,7 @@ public final class CodeEngine implements AutoCloseable {
     private final ExecutorService executor;
     private final boolean ownsExecutor;
     private final MeterRegistry meterRegistry;
+    private final Telemetry telemetry;
     private final PluginRegistry plugins;
     private final JdbcStore store;
     private final DefaultSecurity security;
@@ -118,12 +127,16 @@ public final class CodeEngine implements AutoCloseable {
     private final Map<String, ExpertProvider> expertProviders;
     /** How long an agent run stays with this engine after its last journal write, unless its process is gone. */
     private static final Duration AGENT_LEASE = Duration.ofMinutes(10);
+    private final ThresholdWatch thresholds;
+    private final @Nullable Thread thresholdChecker;
 
     private CodeEngine(Builder builder, PluginRegistry plugins, JdbcStore store, EventTransport transport) {
         this.clock = builder.clock;
         this.ownsExecutor = builder.executor == null;
         this.executor = builder.executor == null ? Executors.newVirtualThreadPerTaskExecutor() : builder.executor;
         this.meterRegistry = builder.meterRegistry;
+        this.telemetry = new Telemetry(builder.meterRegistry, builder.observationRegistry, ThresholdWatch
+                .latencyWindow(builder.thresholds));
         this.plugins = plugins;
         this.store = store;
         SecureRandom random = new SecureRandom();
@@ -171,7 +184,7 @@ public final class CodeEngine implements AutoCloseable {
         toolProviders.addAll(builder.toolProviders);
         List<ToolProvider> allTools = List.copyOf(toolProviders);
         this.tools = new DefaultToolRegistry(() -> allTools, guard, (principal, action, target, outcome,
-                detail) -> store.audit().append(principal, action, target, outcome, detail));
+                detail) -> store.audit().append(principal, action, target, outcome, detail), telemetry);
         String engineName = LeaseOwners.forThisProcess();
         store.audit().eventSource(DeploymentCloudEvents.source(engineName));
         this.transport = transport;
@@ -189,10 +202,21 @@ public final class CodeEngine implements AutoCloseable {
                 (principal, action, target,
                         outcome, detail) -> store.audit().append(principal, action, target, outcome, detail),
                 clock,
-                executor, meterRegistry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
+                executor, telemetry, new DefaultOrchestrator.Options(builder.runLease, builder.adoptOrphanedRuns,
                         64, Duration.ofSeconds(30), builder.busyDeploymentWait),
                 new DefaultOrchestrator.Limits(builder.maxInstances, builder.serviceLogs), ref -> security.vault()
                         .resolve(ref));
+        this.thresholds = new ThresholdWatch(meterRegistry, builder.thresholds, clock, DeploymentCloudEvents.source(
+                engineName), event -> {
+                    store.outbox().append(List.of(event));
+                    if (relay != null) {
+                        relay.wake();
+                    }
+                });
+        Duration every = builder.thresholdInterval;
+        this.thresholdChecker = every.isZero() || builder.thresholds.isEmpty()
+                ? null
+                : Thread.ofVirtual().name("code-threshold-watch").start(() -> checkThresholdsEvery(every));
         Map<String, ExpertPanel> panels = new LinkedHashMap<>();
         if (builder.panel != null) {
             panels.put("default", builder.panel);
@@ -208,10 +232,34 @@ public final class CodeEngine implements AutoCloseable {
                         : new PanelGateKeeper(panels, this::newCircle, audit, security.scanner()::redact);
         this.agents = new DefaultAgents(new DefaultAgents.Deps(store.agentRuns(), () -> allTools, guard, audit, clock,
                 executor, DefaultAgents.models(expertProviders, builder.agentProviders, panels, this::resolveSecret),
-                gateKeeper, engineName, AGENT_LEASE, LeaseOwners::goneFromThisHost));
+                gateKeeper, engineName, AGENT_LEASE, LeaseOwners::goneFromThisHost, telemetry));
         if (relay != null) {
             relay.start();
         }
+    }
+
+    private void checkThresholdsEvery(Duration every) {
+        while (!closed.get()) {
+            try {
+                Thread.sleep(every);
+                thresholds.check();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("checking the performance thresholds failed; next try in {}", every, e);
+            }
+        }
+    }
+
+    /**
+     * Checks the performance thresholds against the meters now, as the engine does by itself every
+     * {@link Builder#thresholds(List, Duration) interval}; each one that went above its limit since the last check
+     * emits {@link CloudEvent#PERFORMANCE_THRESHOLD_EXCEEDED} through {@link #events()}.
+     *
+     * @return the events emitted
+     */
+    public List<CloudEvent> checkThresholds() {
+        return thresholds.check();
     }
 
     /**
@@ -381,7 +429,7 @@ public final class CodeEngine implements AutoCloseable {
                 strategies, reliability,
                 guard, (principal, action, target, outcome, detail) -> store.audit().append(principal, action, target,
                         outcome, detail),
-                security.scanner(), clock, executor, meterRegistry, this::resolveSecret, () -> circles.remove(self[0]));
+                security.scanner(), clock, executor, telemetry, this::resolveSecret, () -> circles.remove(self[0]));
         self[0] = circle;
         circles.add(circle);
         return circle;
@@ -429,6 +477,17 @@ public final class CodeEngine implements AutoCloseable {
         return meterRegistry;
     }
 
+    /**
+     * Measures and traces calls that enter CODE from outside and are served by a plugin, such as an MCP server's
+     * requests: give it to the server (for the MCP plugin, {@code McpServer.builder().tracer(engine.tracer())}).
+     *
+     * @return a tracer whose meters go to {@link #meterRegistry()} and whose spans go to the builder's observation
+     *         registry
+     */
+    public CallTracer tracer() {
+        return telemetry.tracer(null);
+    }
+
     /** @return whether {@link #close()} was called */
     public boolean isClosed() {
         return closed.get();
@@ -447,6 +506,9 @@ public final class CodeEngine implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.warn("closing a circle of experts failed", e);
                 }
+            }
+            if (thresholdChecker != null) {
+                thresholdChecker.interrupt();
             }
             orchestrator.close();
             if (relay != null) {
@@ -477,6 +539,9 @@ public final class CodeEngine implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private @Nullable ExecutorService executor;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+        private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+        private List<PerformanceThreshold> thresholds = PerformanceThreshold.defaults();
+        private Duration thresholdInterval = Duration.ofSeconds(30);
         private @Nullable StoreConfig storeConfig;
         private ClassLoader pluginLoader = CodeEngine.class.getClassLoader();
         private final Map<Class<? extends Plugin>, String> chosen = new HashMap<>();
@@ -592,6 +657,47 @@ public final class CodeEngine implements AutoCloseable {
          */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = require(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * @param observationRegistry where spans go: a span per deploy ({@code code.deploy}), step ({@code code.step}),
+         *        health probe ({@code code.probe}), question to the circle ({@code code.circle}), expert call
+         *        ({@code code.expert}), provider HTTP request, tool call ({@code code.tool}) and MCP request. Give
+         *        it a tracing handler (Micrometer Tracing's OpenTelemetry bridge) to export them. By default
+         *        {@link ObservationRegistry#NOOP}: no spans, and nothing spent on them
+         * @return this builder
+         * @throws IllegalArgumentException if {@code observationRegistry} is null
+         */
+        public Builder observationRegistry(ObservationRegistry observationRegistry) {
+            this.observationRegistry = require(observationRegistry, "observationRegistry");
+            return this;
+        }
+
+        /**
+         * @param thresholds the performance thresholds to check against the meters, replacing
+         *        {@link PerformanceThreshold#defaults()}; empty for none. Names must differ
+         * @param interval how often the engine checks them by itself; {@link Duration#ZERO} for never (then only
+         *        {@link CodeEngine#checkThresholds()} does)
+         * @return this builder
+         * @throws IllegalArgumentException if an argument is null, the interval is negative, or two thresholds share
+         *         a name
+         */
+        public Builder thresholds(List<PerformanceThreshold> thresholds, Duration interval) {
+            require(thresholds, "thresholds");
+            require(interval, "interval");
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("interval must not be negative but was " + interval);
+            }
+            Set<String> names = new HashSet<>();
+            for (PerformanceThreshold t : thresholds) {
+                if (!names.add(require(t, "thresholds[]").name())) {
+                    throw new IllegalArgumentException("thresholds must have distinct names; '" + t.name()
+                            + "' is there twice");
+                }
+            }
+            this.thresholds = List.copyOf(thresholds);
+            this.thresholdInterval = interval;
             return this;
         }
 

@@ -39,6 +39,12 @@ public record CloudEvent(String id, String source, String type, String subject, 
     public static final String LOGIN_FAILED = PREFIX + "security.login_failed";
     /** A threat rule matched; subject: the principal or source. */
     public static final String THREAT_DETECTED = PREFIX + "security.threat_detected";
+    /**
+     * A performance threshold was crossed (see {@link PerformanceThreshold}); subject: the threshold's name, or for an
+     * expert's latency the expert; data: {@code threshold}, {@code measure}, {@code value}, {@code limit},
+     * {@code window}, {@code count}.
+     */
+    public static final String PERFORMANCE_THRESHOLD_EXCEEDED = PREFIX + "performance.threshold_exceeded";
     /** A permission was denied; subject: the principal. */
     public static final String ACCESS_DENIED = PREFIX + "security.access_denied";
     /** A circle of experts answered a query; subject: the principal who asked. */

@@ -68,7 +68,8 @@ public final class DemoServer {
         System.out.println(self + " listening on 127.0.0.1:" + port + (unhealthy ? " (unhealthy)" : ""));
     }
 
-    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+    /** Answers with a line of plain text. */
+    static void reply(HttpExchange exchange, int status, String body) throws IOException {
         byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
         exchange.sendResponseHeaders(status, bytes.length);

@@ -8,6 +8,7 @@ import org.codeengine.api.events.CloudEvent;
 import org.codeengine.api.events.EventBus;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -41,11 +42,19 @@ final class EventsCommand extends CommandGroup {
         @Nullable
         Duration timeout;
 
+        @Mixin
+        MetricsOption metrics = new MetricsOption();
+
         @Override
         int run(Session session) {
             if (lines < 0 || lines > 10_000) {
                 throw CliException.usage("-n must be 0 to 10000 but was " + lines, "try -n 20");
             }
+            if (metrics.port != null && !follow) {
+                throw CliException.usage("--metrics-port serves meters while the command runs: it needs --follow",
+                        "add --follow");
+            }
+            metrics.apply(session);
             EventBus events = session.engine().events();
             CallContext context = session.context();
             List<CloudEvent> first;

@@ -96,6 +96,9 @@ final class McpCommand extends CommandGroup {
                 + "the --experts panel, or, without one, with the client's own model through MCP sampling.")
         List<String> agents = new ArrayList<>();
 
+        @Mixin
+        MetricsOption metrics = new MetricsOption();
+
         @Override
         int run(Session session) {
             if (port < 0 || port > 65_535) {
@@ -110,6 +113,7 @@ final class McpCommand extends CommandGroup {
                 throw CliException.usage("--max-sessions-per-source must be between 1 and --max-sessions ("
                         + maxSessions + "), not " + maxSessionsPerSource, "see 'code mcp serve --help'");
             }
+            metrics.apply(session);
             ExpertPanel panel = experts == null ? null : Panels.resolve(session, experts, eval);
             // agents think with the panel; a server without one lends them its clients' models (sampling)
             SamplingProvider sampling = !agents.isEmpty() && panel == null ? new SamplingProvider() : null;
@@ -125,7 +129,7 @@ final class McpCommand extends CommandGroup {
                     });
             built[0] = engine;
             McpServer.Builder serving = McpServer.builder().info("code", Versions.version(CodeApp.class)).registry(
-                    engine.tools()).defaultPrincipal(client(session, engine));
+                    engine.tools()).defaultPrincipal(client(session, engine)).tracer(engine.tracer());
             List<AgentSpec> specs = new ArrayList<>();
             for (String role : agents) {
                 if (role.equals("all")) {

@@ -23,6 +23,7 @@ import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.core.DeploymentSpecs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import tools.jackson.databind.node.ArrayNode;
@@ -71,9 +72,13 @@ final class RunCommands {
         @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30m", description = "The longest to wait for the run (default: ${DEFAULT-VALUE}).")
         Duration timeout;
 
+        @Mixin
+        MetricsOption metrics = new MetricsOption();
+
         @Override
         int run(Session session) {
             DeploymentSpec spec = read(file);
+            metrics.apply(session);
             CallContext ctx = session.context();
             Orchestrator orchestrator = session.engine().orchestrator();
             Plan plan = orchestrator.plan(ctx, spec);

@@ -1,5 +1,7 @@
 package org.codeengine.examples.cli;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +32,10 @@ final class Session implements AutoCloseable {
     private final @Nullable String storeFlag;
     private @Nullable CodeEngine engine;
     private @Nullable Principal principal;
+    /** The registry the engine reports to when {@code --metrics-port} asked for a scrape endpoint. */
+    private @Nullable PrometheusMeterRegistry prometheus;
+    private int metricsPort = -1;
+    private @Nullable MetricsEndpoint metrics;
 
     Session(Io io, Output output, @Nullable Path homeFlag, @Nullable String storeFlag) {
         this.io = io;
@@ -156,10 +162,44 @@ final class Session implements AutoCloseable {
             }
             tools.forEach(builder::toolProvider);
             toolSettings.forEach(builder::toolSettings);
+            if (prometheus != null) {
+                builder.meterRegistry(prometheus);
+            }
             more.accept(builder);
             engine = builder.toolsHome(home).build();
+            if (prometheus != null) {
+                metrics = new MetricsEndpoint(prometheus, metricsPort, null);
+                io.err().println("serving metrics at http://127.0.0.1:" + metrics.port() + MetricsEndpoint.PATH);
+            }
         }
         return engine;
+    }
+
+    /**
+     * Asks for a Prometheus scrape endpoint on 127.0.0.1, serving the engine's meters from when it opens until the
+     * session closes; call it before the engine opens.
+     *
+     * @param port the {@code --metrics-port} flag, or null for none
+     * @throws CliException if the port is out of range, or the engine is already open
+     */
+    void serveMetrics(@Nullable Integer port) {
+        if (port == null) {
+            return;
+        }
+        if (port < 0 || port > 65_535) {
+            throw CliException.usage("--metrics-port must be between 0 and 65535, not " + port,
+                    "e.g. --metrics-port 9464");
+        }
+        if (engine != null) {
+            throw new IllegalStateException("serveMetrics must come before the engine opens");
+        }
+        metricsPort = port;
+        prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+
+    /** @return the port of the scrape endpoint, if one is serving */
+    java.util.OptionalInt metricsPort() {
+        return metrics == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metrics.port());
     }
 
     /** @return an engine builder with what this invocation configures but the store and the keys: nothing opened */
@@ -227,6 +267,9 @@ final class Session implements AutoCloseable {
 
     @Override
     public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
         if (engine != null) {
             engine.close();
         }

@@ -33,6 +33,7 @@ import org.codeengine.api.spi.ToolCall;
 import org.codeengine.api.spi.ToolProvider;
 import org.codeengine.api.tools.Confirmer;
 import org.codeengine.core.internal.gate.Gates;
+import org.codeengine.core.internal.observe.Telemetry;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.store.AgentRunRepository;
 import org.codeengine.core.internal.store.AgentRunRepository.CallRow;
@@ -63,7 +64,8 @@ public final class DefaultAgents implements Agents {
      */
     public record Deps(AgentRunRepository journal, Supplier<List<ToolProvider>> tools, SecurityFacade security,
             DefaultOrchestrator.Audit audit, Clock clock, ExecutorService executor, BrainLink.Models models,
-            @Nullable GateKeeper gateKeeper, String owner, Duration lease, Predicate<String> gone) {}
+            @Nullable GateKeeper gateKeeper, String owner, Duration lease, Predicate<String> gone,
+            Telemetry telemetry) {}
 
     private final Deps deps;
     private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
@@ -117,7 +119,7 @@ public final class DefaultAgents implements Agents {
     private AgentRun start(String runId, AgentSpec spec, String task, CallContext context, BrainLink brain,
             @Nullable Confirmer confirmer, AgentLoop.Replay replay) {
         NarrowedSecurity narrowed = new NarrowedSecurity(deps.security(), spec, deps.audit());
-        DefaultToolRegistry registry = new DefaultToolRegistry(deps.tools(), narrowed, deps.audit());
+        DefaultToolRegistry registry = new DefaultToolRegistry(deps.tools(), narrowed, deps.audit(), deps.telemetry());
         LiveRun handle = new LiveRun(runId, context.principal().id());
         AgentLoop loop = new AgentLoop(runId, spec, task, context, new AgentLoop.Deps(deps.journal(), registry,
                 narrowed, deps.audit(), deps.clock(), deps.executor(), deps.lease()), brain, confirmer,

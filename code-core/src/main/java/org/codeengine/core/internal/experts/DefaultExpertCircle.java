@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,12 +45,15 @@ import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.security.SecretScanner;
 import org.codeengine.api.security.SecurityFacade;
+import org.codeengine.api.spi.CallTracer;
 import org.codeengine.api.spi.ChatMessage;
 import org.codeengine.api.spi.ChatRequest;
 import org.codeengine.api.spi.ChatResponse;
 import org.codeengine.api.spi.ExpertClient;
 import org.codeengine.api.spi.ExpertProvider;
 import org.codeengine.api.spi.ProviderConfig;
+import org.codeengine.core.internal.observe.Telemetry;
+import org.codeengine.core.internal.observe.ThresholdWatch;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator.Audit;
 import org.jspecify.annotations.Nullable;
 
@@ -75,15 +80,17 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
     private final Map<String, String> providerOf = new LinkedHashMap<>();
     private final @Nullable Cache<String, ConsensusResult> cache;
     private final Runnable onClose;
+    private final Telemetry telemetry;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private record Member(ExpertSpec spec, ProviderGuard guard, Price price, Meters meters) {}
 
     /** The performance monitor of one expert: latency by outcome, tokens and cost. */
     private record Meters(Timer answered, Timer failed, Counter inputTokens, Counter outputTokens, Counter cost) {
-        static Meters of(MeterRegistry registry, String expert) {
+        /** @param window how far back the answered timer keeps its p99, which latency thresholds read */
+        static Meters of(MeterRegistry registry, String expert, Duration window) {
             return new Meters(Timer.builder("code.expert.calls").tag("expert", expert).tag("outcome", "answered")
-                    .register(registry),
+                    .publishPercentiles(ThresholdWatch.P99).distributionStatisticExpiry(window).register(registry),
                     Timer.builder("code.expert.calls").tag("expert", expert).tag("outcome",
                             "failed").register(registry),
                     Counter.builder("code.expert.tokens").tag("expert", expert)
@@ -106,6 +113,22 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
             Map<String, ConsensusStrategy> strategies, ReliabilityBook book, SecurityFacade security, Audit audit,
             SecretScanner scanner, Clock clock, ExecutorService threads, MeterRegistry meters,
             Function<SecretRef, Secret> secrets, Runnable onClose) {
+        this(panel, providers, strategies, book, security, audit, scanner, clock, threads, new Telemetry(meters,
+                ObservationRegistry.NOOP), secrets, onClose);
+    }
+
+    /**
+     * Checks the panel against the plugins and strategies and connects to every provider.
+     *
+     * @throws ConfigurationException if an expert names an unknown provider, the strategy is unknown, or a provider
+     *         rejects its configuration
+     */
+    public DefaultExpertCircle(ExpertPanel panel, Map<String, ExpertProvider> providers,
+            Map<String, ConsensusStrategy> strategies, ReliabilityBook book, SecurityFacade security, Audit audit,
+            SecretScanner scanner, Clock clock, ExecutorService threads, Telemetry telemetry,
+            Function<SecretRef, Secret> secrets, Runnable onClose) {
+        MeterRegistry meters = telemetry.meters();
+        this.telemetry = telemetry;
         this.panel = panel;
         this.onClose = onClose;
         this.book = book;
@@ -136,7 +159,7 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
                         .getOrDefault(p, new ProviderConfig(null, null, panel.expertTimeout(), Map.of())), secrets)));
                 Price price = panel.prices().getOrDefault(e.provider() + "/" + e.model(), panel.prices().getOrDefault(e
                         .model(), Price.FREE));
-                list.add(new Member(e, guard, price, Meters.of(meters, e.id())));
+                list.add(new Member(e, guard, price, Meters.of(meters, e.id(), telemetry.latencyWindow())));
                 providerOf.put(e.id(), e.provider());
             }
         } catch (RuntimeException e) {
@@ -188,13 +211,17 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
             }
         }
         ConsensusResult result;
+        Observation circle = telemetry.span("code.circle", null, "strategy", panel.strategy());
         try {
-            result = decide(fanOut(context, query));
+            result = circle.scoped(() -> decide(fanOut(context, query, circle)));
         } catch (CodeException e) {
+            Telemetry.end(circle, e);
             audit.record(context.principal().id(), "expert:query", context.traceId(), Outcome.FAILURE, e
                     .getMessage());
             throw e;
         }
+        circle.lowCardinalityKeyValue("accepted", Boolean.toString(result.accepted()));
+        Telemetry.end(circle, null);
         if (cache != null) {
             cache.put(key, result);
         }
@@ -219,6 +246,10 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
 
     /** Asks every member; returns their answers in panel order once each has ended or the deadline passed. */
     List<ExpertAnswer> fanOut(CallContext context, Query query) {
+        return fanOut(context, query, Observation.NOOP);
+    }
+
+    private List<ExpertAnswer> fanOut(CallContext context, Query query, Observation circle) {
         long start = System.nanoTime();
         long deadline = start + query.deadline().toNanos();
         Instant callerDeadline = context.deadline();
@@ -236,7 +267,7 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
             long until = expertDeadline;
             calls.add(threads.submit(() -> {
                 try {
-                    answers.set(index, askOne(m, query, until));
+                    answers.set(index, askOne(m, query, until, circle));
                 } finally {
                     done.countDown();
                 }
@@ -279,12 +310,25 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
         return result;
     }
 
-    private ExpertAnswer askOne(Member m, Query query, long deadline) {
+    private ExpertAnswer askOne(Member m, Query query, long deadline, Observation circle) {
+        Observation span = telemetry.span("code.expert", circle, "expert", m.spec().id(), "provider", m.spec()
+                .provider());
+        ExpertAnswer answer = askOne(m, query, deadline, telemetry.tracer(span));
+        span.lowCardinalityKeyValue("outcome", answer.failure() == null ? "answered" : "failed");
+        if (answer.failure() != null) {
+            span.highCardinalityKeyValue("failure", answer.failure());
+        }
+        Telemetry.end(span, null);
+        return answer;
+    }
+
+    private ExpertAnswer askOne(Member m, Query query, long deadline, CallTracer tracer) {
         long began = System.nanoTime();
         String id = m.spec().id();
         try {
             ExpertClient client = clients.get(m.spec().provider());
-            ChatResponse response = m.guard().call(id, deadline, () -> client.complete(request(m.spec(), query)));
+            ChatResponse response = m.guard().call(id, deadline, () -> ScopedValue.where(CallTracer.CURRENT, tracer)
+                    .call(() -> client.complete(request(m.spec(), query))));
             long took = System.nanoTime() - began;
             m.guard().observe(response.rateLimits());
             double cost = m.price().cost(response.usage());

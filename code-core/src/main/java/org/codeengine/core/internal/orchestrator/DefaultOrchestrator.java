@@ -1,6 +1,7 @@
 package org.codeengine.core.internal.orchestrator;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +40,7 @@ import org.codeengine.api.security.SecretRef;
 import org.codeengine.api.security.SecurityFacade;
 import org.codeengine.api.spi.HealthProbe;
 import org.codeengine.api.spi.StepExecutor;
+import org.codeengine.core.internal.observe.Telemetry;
 import org.codeengine.core.internal.store.RunRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -135,21 +137,22 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
     public DefaultOrchestrator(RunJournal journal, Map<String, StepExecutor> executors, Map<String, HealthProbe> probes,
             SecurityFacade security, Audit audit, Clock clock, Executor threads, MeterRegistry meters,
             Options options, Limits limits) {
-        this(journal, executors, probes, security, audit, clock, threads, meters, options, limits, ref -> {
-            throw new NotFoundException("no vault resolves " + ref + " here", null);
-        });
+        this(journal, executors, probes, security, audit, clock, threads, new Telemetry(meters,
+                ObservationRegistry.NOOP), options, limits, ref -> {
+                    throw new NotFoundException("no vault resolves " + ref + " here", null);
+                });
     }
 
     /**
      * @param secrets resolves the secret references services' settings hold, once the caller was checked for each
      */
     public DefaultOrchestrator(RunJournal journal, Map<String, StepExecutor> executors, Map<String, HealthProbe> probes,
-            SecurityFacade security, Audit audit, Clock clock, Executor threads, MeterRegistry meters,
+            SecurityFacade security, Audit audit, Clock clock, Executor threads, Telemetry telemetry,
             Options options, Limits limits, Function<SecretRef, Secret> secrets) {
         String owner = LeaseOwners.forThisProcess();
         this.rt = new Runtime(journal, owner, clock, threads, Map.copyOf(executors), Map.copyOf(probes), new Guards(
-                options.startsPerExecutor(), options.breakerOpenFor()), new Metrics(meters), new SpecCodec(),
-                limits.logFolder(), secrets);
+                options.startsPerExecutor(), options.breakerOpenFor()), new Metrics(telemetry, executors.keySet()),
+                new SpecCodec(), limits.logFolder(), secrets);
         this.planner = new Planner(executors, probes, limits.maxInstances());
         this.security = security;
         this.audit = audit;

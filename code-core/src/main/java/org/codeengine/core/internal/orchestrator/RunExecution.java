@@ -1,5 +1,6 @@
 package org.codeengine.core.internal.orchestrator;
 
+import io.micrometer.observation.Observation;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -55,6 +56,7 @@ import org.codeengine.api.spi.StepContext;
 import org.codeengine.api.spi.StepExecutor;
 import org.codeengine.api.spi.StepHandle;
 import org.codeengine.core.internal.events.DeploymentCloudEvents;
+import org.codeengine.core.internal.observe.Telemetry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,6 +106,8 @@ final class RunExecution implements RunHandle {
         boolean waiting;
         boolean stop;
         final List<StepHandle> handles = new CopyOnWriteArrayList<>();
+        /** The step's span; its health probes are its children. */
+        volatile Observation span = Observation.NOOP;
 
         Task(int step, boolean reattach) {
             this.step = step;
@@ -165,6 +169,10 @@ final class RunExecution implements RunHandle {
     private long cpuInFlight;
     private long memoryInFlight;
     private final CompletableFuture<RunState> done = new CompletableFuture<>();
+    /** The run's span, from {@link #start} until the handle completes. */
+    private volatile Observation span = Observation.NOOP;
+    /** Whether this handle deployed (or resumed deploying): only then does its end count as a deploy's outcome. */
+    private volatile boolean deploying;
 
     private final List<DeploymentEvent> events = new ArrayList<>();
     private final List<Consumer<DeploymentEvent>> listeners = new ArrayList<>();
@@ -238,6 +246,8 @@ final class RunExecution implements RunHandle {
 
     /** Starts or resumes deploying, from the steps' records. */
     void start() {
+        span = rt.metrics().runSpan(runId, spec.name());
+        deploying = true;
         if (state == RunState.PENDING) {
             try {
                 transition(RunState.PENDING, RunState.RUNNING);
@@ -332,6 +342,7 @@ final class RunExecution implements RunHandle {
             }
             finished = true;
         }
+        rt.metrics().deployEnded(span, deploying ? ended : null, failure);
         try {
             onEnd.accept(this); // before waiters wake, so they find the run ended in the orchestrator too
         } catch (RuntimeException e) {
@@ -451,6 +462,7 @@ final class RunExecution implements RunHandle {
         boolean stopped = false;
         boolean lost = false;
         Throwable unexpected = null;
+        task.span = rt.metrics().stepSpan(span, service.name(), service.executor());
         try {
             ok = deploy(task, service);
             rt.metrics().stepEnded(service.executor(), ok, System.nanoTime() - began);
@@ -473,6 +485,9 @@ final class RunExecution implements RunHandle {
             synchronized (task) {
                 task.thread = null;
             }
+            task.span.lowCardinalityKeyValue("outcome",
+                    ok ? "healthy" : stopped ? "stopped" : lost ? "left" : "failed");
+            Telemetry.end(task.span, unexpected);
         }
         if (lost) {
             abandon();
@@ -694,7 +709,8 @@ final class RunExecution implements RunHandle {
             StepHandle handle = handles.get(k - from);
             int instance = k;
             Map<String, String> settings = Placeholders.fill(health.settings(), values(i, k, slot), "health");
-            gates.add(() -> gate(service, instance, health, settings, deadline, handle::alive, handle::exitDetail));
+            gates.add(
+                    () -> gate(task, service, instance, health, settings, deadline, handle::alive, handle::exitDetail));
         }
         awaitAll(task, gates);
     }
@@ -718,7 +734,8 @@ final class RunExecution implements RunHandle {
         for (int k : instances) {
             StepRecord one = instanceRecord(record, k);
             Map<String, String> settings = Placeholders.fill(health.settings(), values(i, k, slot), "health");
-            gates.add(() -> gate(service, k, health, settings, deadline, () -> executor.alive(one), Optional::empty));
+            gates.add(() -> gate(task, service, k, health, settings, deadline, () -> executor.alive(one),
+                    Optional::empty));
         }
         try {
             awaitAll(task, gates);
@@ -730,11 +747,11 @@ final class RunExecution implements RunHandle {
         }
     }
 
-    private void gate(ServiceSpec service, int instance, HealthCheckSpec health, Map<String, String> settings,
-            long deadline, BooleanSupplier alive, Supplier<Optional<String>> exitDetail) {
+    private void gate(Task task, ServiceSpec service, int instance, HealthCheckSpec health,
+            Map<String, String> settings, long deadline, BooleanSupplier alive, Supplier<Optional<String>> exitDetail) {
         try {
-            HealthGate.await("service '" + service.name() + "' instance " + instance, rt.probes().get(health
-                    .probe()), health, settings, deadline, alive, exitDetail,
+            HealthGate.await("service '" + service.name() + "' instance " + instance, rt.metrics().measured(rt
+                    .probes().get(health.probe()), task.span), health, settings, deadline, alive, exitDetail,
                     (ok, detail) -> emit(
                             new DeploymentEvent.HealthChanged(runId, now(), service.name(), instance, ok, detail)));
         } catch (InterruptedException e) {

@@ -1,5 +1,8 @@
 package org.codeengine.core.internal.store;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -20,6 +23,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -105,6 +109,8 @@ public final class AuditLog implements AutoCloseable {
     private volatile @Nullable Signer signer;
     /** The source of the events entries report, {@code /code/<engine>}. */
     private volatile String eventSource = "/code";
+    /** Where commits are timed and entries counted; none until {@link #meters} is called. */
+    private volatile @Nullable MeterRegistry meters;
     private long lastCheckpoint = -1;
     /** The right edge of the tree over the entries checkpoints have covered so far, and the last one's leaf hash. */
     private Merkle.Frontier frontier = new Merkle.Frontier();
@@ -119,6 +125,11 @@ public final class AuditLog implements AutoCloseable {
         this.sql = sql;
         this.clock = clock;
         this.writer = Thread.ofVirtual().name("code-audit-writer").start(this::write);
+    }
+
+    /** Times each commit ({@code code.audit.commits}) and counts each entry by outcome ({@code code.audit.entries}). */
+    void meters(MeterRegistry registry) {
+        this.meters = registry;
     }
 
     /** Appends an entry at the end of the chain and returns it once committed. Texts must hold no secrets. */
@@ -142,6 +153,21 @@ public final class AuditLog implements AutoCloseable {
         return pending.done();
     }
 
+    private void counted(List<Pending> batch, long began, String outcome) {
+        MeterRegistry registry = meters;
+        if (registry == null) {
+            return;
+        }
+        Timer.builder("code.audit.commits").tag("outcome", outcome).register(registry).record(System.nanoTime()
+                - began, TimeUnit.NANOSECONDS);
+        if (outcome.equals("committed")) {
+            for (Pending p : batch) {
+                Counter.builder("code.audit.entries").tag("outcome", p.outcome().name().toLowerCase(Locale.ROOT))
+                        .register(registry).increment();
+            }
+        }
+    }
+
     private void write() {
         List<Pending> batch = new ArrayList<>();
         while (!closed || !queue.isEmpty()) {
@@ -155,14 +181,17 @@ public final class AuditLog implements AutoCloseable {
                 break;
             }
             queue.drainTo(batch, MAX_BATCH - 1);
+            long began = System.nanoTime();
             try {
                 List<AuditEntry> entries = commit(batch);
+                counted(batch, began, "committed");
                 appended = true;
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).done().complete(entries.get(i));
                 }
                 checkpointIfDue(entries.getLast().sequence());
             } catch (RuntimeException e) {
+                counted(batch, began, "failed");
                 batch.forEach(p -> p.done().completeExceptionally(e));
             }
             batch.clear();

@@ -100,7 +100,11 @@ public final class JdbcStore implements AutoCloseable {
             String version = migrate(pool, config, provider, url, locations);
             restrictH2Files(config.jdbcUrl());
             LOG.info("Store {} ({}) at schema version {}", url, provider.name(), version);
-            return new JdbcStore(pool, provider.name(), url, version, clock);
+            JdbcStore store = new JdbcStore(pool, provider.name(), url, version, clock);
+            if (registry != null) {
+                store.audit.meters(registry);
+            }
+            return store;
         } catch (RuntimeException e) {
             pool.close();
             dropSchemaIfCreated(direct, config.schema(), createdSchema);

@@ -1,5 +1,6 @@
 package org.codeengine.core.internal.tools;
 
+import io.micrometer.observation.Observation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,12 +13,14 @@ import org.codeengine.api.NotFoundException;
 import org.codeengine.api.security.AuditEntry.Outcome;
 import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.SecurityFacade;
+import org.codeengine.api.spi.CallTracer;
 import org.codeengine.api.spi.ToolContext;
 import org.codeengine.api.spi.ToolProvider;
 import org.codeengine.api.tools.Confirmer;
 import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolRegistry;
 import org.codeengine.api.tools.ToolResult;
+import org.codeengine.core.internal.observe.Telemetry;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.schema.JsonSchema;
 import org.jspecify.annotations.Nullable;
@@ -36,12 +39,21 @@ public final class DefaultToolRegistry implements ToolRegistry {
     private final Supplier<List<ToolProvider>> providers;
     private final SecurityFacade security;
     private final DefaultOrchestrator.Audit audit;
+    private final Telemetry telemetry;
 
+    /**
+     * @param providers the tool providers, asked at each call
+     * @param security checks each call's permission
+     * @param audit records each call
+     * @param telemetry times each call ({@code code.tool.calls}) and, under tracing, gives it a span whose children
+     *        are the calls the tool makes
+     */
     public DefaultToolRegistry(Supplier<List<ToolProvider>> providers, SecurityFacade security,
-            DefaultOrchestrator.Audit audit) {
+            DefaultOrchestrator.Audit audit, Telemetry telemetry) {
         this.providers = providers;
         this.security = security;
         this.audit = audit;
+        this.telemetry = telemetry;
     }
 
     /** @return the permission that calling {@code tool} needs */
@@ -90,6 +102,33 @@ public final class DefaultToolRegistry implements ToolRegistry {
             audit.record(who, action, name, Outcome.FAILURE, "no such tool");
             throw new NotFoundException("no tool named " + name, null);
         }
+        Observation span = telemetry.span("code.tool", null, "tool", name);
+        long began = System.nanoTime();
+        String outcome = "exception";
+        Throwable failure = null;
+        try {
+            ToolDescriptor found = tool;
+            ToolProvider by = owner;
+            ToolResult result = span.scoped(() -> ScopedValue.where(CallTracer.CURRENT, telemetry.tracer(span)).call(
+                    () -> serve(context, found, by, arguments, confirmer)));
+            outcome = result.error() ? "error" : "success";
+            return result;
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            telemetry.time("code.tool.calls", System.nanoTime() - began, "tool", name, "outcome", outcome);
+            span.lowCardinalityKeyValue("outcome", outcome);
+            Telemetry.end(span, failure);
+        }
+    }
+
+    /** Validates, confirms, calls and audits a call of a known tool the caller may call. */
+    private ToolResult serve(CallContext context, ToolDescriptor tool, ToolProvider owner, JsonNode arguments,
+            @Nullable Confirmer confirmer) {
+        String name = tool.name();
+        String who = context.principal().id();
+        String action = permission(name).toString();
         String detail = "args=" + redacted(tool.inputSchema(), arguments);
         List<String> broken = JsonSchema.validate(tool.inputSchema(), arguments);
         if (!broken.isEmpty()) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.spi.CallTracer;
 import org.codeengine.plugin.mcp.internal.Json;
 import org.codeengine.plugin.mcp.internal.Peer;
 import org.codeengine.plugin.mcp.internal.Protocol;
@@ -225,6 +226,29 @@ public final class McpClient implements AutoCloseable {
      * {@code requestState} as it came, until the result is complete.
      */
     private JsonNode call(String method, ObjectNode params, @Nullable BiConsumer<Double, ObjectNode> progress) {
+        CallTracer tracer = CallTracer.CURRENT.isBound() ? CallTracer.CURRENT.get() : null;
+        if (tracer == null) {
+            return untraced(method, params, progress);
+        }
+        ObjectNode meta = params.has("_meta") && params.get("_meta").isObject()
+                ? (ObjectNode) params.get("_meta")
+                : params.putObject("_meta");
+        CallTracer.Call call = tracer.outgoing("code.mcp.client.requests", Map.of("method", method), meta::put);
+        try {
+            JsonNode result = untraced(method, params, progress);
+            call.end("success", null);
+            return result;
+        } catch (RuntimeException | Error e) {
+            call.end("error", e);
+            throw e;
+        }
+    }
+
+    /**
+     * {@link #call}, whose trace headers, under a {@link CallTracer} (the engine binds one around each tool call), are
+     * already in {@code params._meta} (SEP-414: {@code traceparent}, {@code tracestate}).
+     */
+    private JsonNode untraced(String method, ObjectNode params, @Nullable BiConsumer<Double, ObjectNode> progress) {
         if (!stateless) {
             return peer.call(transport, method, params, timeout, progress);
         }

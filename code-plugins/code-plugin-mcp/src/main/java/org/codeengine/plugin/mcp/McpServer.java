@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.spi.CallTracer;
 import org.codeengine.api.tools.ToolRegistry;
 import org.codeengine.plugin.mcp.internal.Json;
 import org.codeengine.plugin.mcp.internal.LineReader;
@@ -56,6 +57,7 @@ public final class McpServer {
     private final Map<String, McpPrompt> prompts;
     private final @Nullable ToolRegistry registry;
     private final @Nullable Principal defaultPrincipal;
+    private final @Nullable CallTracer tracer;
     private final int pageSize;
     private final int maxMessageBytes;
     private final JsonMapper reader;
@@ -77,6 +79,7 @@ public final class McpServer {
         this.prompts = Map.copyOf(b.prompts);
         this.registry = b.registry;
         this.defaultPrincipal = b.defaultPrincipal;
+        this.tracer = b.tracer;
         this.pageSize = b.pageSize;
         this.maxMessageBytes = b.maxMessageBytes;
         this.reader = Json.mapper(b.maxMessageTokens);
@@ -90,6 +93,12 @@ public final class McpServer {
     private final List<McpTool> toolOrder;
     private final List<McpResource> resourceOrder;
     private final List<McpPrompt> promptOrder;
+
+    /** @return the tracer that measures and traces each request, if the builder was given one */
+    @Nullable
+    CallTracer tracer() {
+        return tracer;
+    }
 
     /** @return a builder of a server with no tools, resources or prompts yet */
     public static Builder builder() {
@@ -324,6 +333,7 @@ public final class McpServer {
         private final Map<String, McpPrompt> prompts = new LinkedHashMap<>();
         private @Nullable ToolRegistry registry;
         private @Nullable Principal defaultPrincipal;
+        private @Nullable CallTracer tracer;
         private int pageSize = 100;
         private int maxMessageBytes = 4 * 1024 * 1024;
         private int maxMessageTokens = 500_000;
@@ -480,6 +490,23 @@ public final class McpServer {
                 throw new IllegalArgumentException("registry must not be null");
             }
             this.registry = tools;
+            return this;
+        }
+
+        /**
+         * Measures each request served ({@code code.mcp.requests}, tagged with its method and outcome) and traces it,
+         * continuing the trace its {@code params._meta.traceparent} names (SEP-414); the tool calls it makes are
+         * its children. Without one, requests are neither measured nor traced.
+         *
+         * @param tracer the engine's, {@code engine.tracer()}
+         * @return this builder
+         * @throws IllegalArgumentException if it is null
+         */
+        public Builder tracer(CallTracer tracer) {
+            if (tracer == null) {
+                throw new IllegalArgumentException("tracer must not be null");
+            }
+            this.tracer = tracer;
             return this;
         }
 

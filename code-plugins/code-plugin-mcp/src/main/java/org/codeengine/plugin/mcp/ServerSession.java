@@ -15,6 +15,7 @@ import org.codeengine.api.CallContext;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.NotFoundException;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.spi.CallTracer;
 import org.codeengine.api.tools.Confirmer;
 import org.codeengine.api.tools.ToolAnnotations;
 import org.codeengine.api.tools.ToolDescriptor;
@@ -112,14 +113,14 @@ final class ServerSession {
                             + "initialize first", null);
                 }
             });
-            peer.handle("initialize", this::initialize);
-            peer.handle("ping", r -> Json.object());
-            peer.handle("logging/setLevel", this::setLevel);
-            peer.handle("resources/subscribe", this::subscribe);
-            peer.handle("resources/unsubscribe", r -> {
+            peer.handle("initialize", traced("initialize", this::initialize));
+            peer.handle("ping", traced("ping", r -> Json.object()));
+            peer.handle("logging/setLevel", traced("logging/setLevel", this::setLevel));
+            peer.handle("resources/subscribe", traced("resources/subscribe", this::subscribe));
+            peer.handle("resources/unsubscribe", traced("resources/unsubscribe", r -> {
                 subscriptions.remove(Json.required(r.params(), "uri"));
                 return Json.object();
-            });
+            }));
         }
         handle("tools/list", r -> Protocol.page(r.params(), tools(), server.pageSize(), "tools",
                 ServerSession::describe));
@@ -140,7 +141,8 @@ final class ServerSession {
      * cacheable one carries caching hints (SEP-2549), and one that may ask the client for input answers
      * {@code input_required} when it does (SEP-2322).
      */
-    private void handle(String method, Peer.Handler handler) {
+    private void handle(String method, Peer.Handler untraced) {
+        Peer.Handler handler = traced(method, untraced);
         if (!stateless) {
             peer.handle(method, handler);
             return;
@@ -168,6 +170,55 @@ final class ServerSession {
             }
             return result;
         });
+    }
+
+    /** Carries a handler's checked exception through the tracer's scope. */
+    private static final class Carried extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Carried(Exception cause) {
+            super(null, cause, false, false);
+        }
+    }
+
+    /**
+     * @return the handler, measured and traced by the server's tracer (if it has one) as {@code code.mcp.requests}: a
+     *         span continuing the trace the request's {@code _meta.traceparent} names (SEP-414), within which the
+     *         handler runs, so the tool calls it makes are its children
+     */
+    private Peer.Handler traced(String method, Peer.Handler handler) {
+        CallTracer tracer = server.tracer();
+        if (tracer == null) {
+            return handler;
+        }
+        return r -> {
+            JsonNode meta = r.params().path("_meta");
+            CallTracer.Call call = tracer.incoming("code.mcp.requests", Map.of("method", method), key -> {
+                JsonNode value = meta.get(key);
+                return value != null && value.isString() ? value.asString() : null;
+            });
+            JsonNode result;
+            try {
+                result = call.within(() -> {
+                    try {
+                        return handler.handle(r);
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new Carried(e);
+                    }
+                });
+            } catch (Carried e) {
+                Exception cause = (Exception) e.getCause();
+                call.end("error", cause);
+                throw cause;
+            } catch (RuntimeException | Error e) {
+                call.end("error", e);
+                throw e;
+            }
+            call.end("success", null);
+            return result;
+        };
     }
 
     String id() {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.codeengine.api.CodeException;
@@ -19,6 +20,7 @@ import org.codeengine.api.DeadlineExceededException;
 import org.codeengine.api.RetriableException;
 import org.codeengine.api.Secret;
 import org.codeengine.api.UnavailableException;
+import org.codeengine.api.spi.CallTracer;
 import org.codeengine.api.spi.RateLimits;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -230,7 +232,7 @@ public final class ProviderHttp {
             Duration asked = null;
             Boolean should = null;
             try {
-                HttpResponse<T> response = client.send(request, handler);
+                HttpResponse<T> response = traced(request, handler);
                 int status = response.statusCode();
                 if (status >= 200 && status < 300) {
                     return response;
@@ -281,6 +283,40 @@ public final class ProviderHttp {
                         : new DeadlineExceededException("interrupted while calling " + provider, null, e);
             }
         }
+    }
+
+    /**
+     * Sends one attempt; under a {@link CallTracer} (the engine binds one around each expert call) it is measured as
+     * {@code code.provider.http.requests} and carries the trace headers ({@code traceparent}) of its span.
+     */
+    private <T> HttpResponse<T> traced(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException,
+            InterruptedException {
+        CallTracer tracer = CallTracer.CURRENT.isBound() ? CallTracer.CURRENT.get() : null;
+        if (tracer == null) {
+            return client.send(request, handler);
+        }
+        HttpRequest.Builder traced = HttpRequest.newBuilder(request, (name, value) -> true);
+        CallTracer.Call call = tracer.outgoing("code.provider.http.requests", Map.of("provider", provider, "method",
+                request.method()), traced::setHeader);
+        try {
+            HttpResponse<T> response = client.send(traced.build(), handler);
+            call.end(outcome(response.statusCode()), null);
+            return response;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            call.end(e instanceof HttpTimeoutException ? "timeout" : "io_error", e);
+            throw e;
+        }
+    }
+
+    /** @return the outcome tag of an HTTP status: {@code success}, {@code rate_limited}, {@code client_error}… */
+    static String outcome(int status) {
+        if (status >= 200 && status < 300) {
+            return "success";
+        }
+        if (status == 429) {
+            return "rate_limited";
+        }
+        return status >= 500 ? "server_error" : status >= 400 ? "client_error" : "other";
     }
 
     /** @return the provider's request id from the usual headers, or null */
