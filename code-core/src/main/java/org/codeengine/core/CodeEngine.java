@@ -420,6 +420,7 @@ public final class CodeEngine implements AutoCloseable {
                     LOG.warn("closing a circle of experts failed", e);
                 }
             }
+            agents.close();
             orchestrator.close();
             if (relay != null) {
                 relay.close();
