@@ -43,6 +43,11 @@ public record BenchStores(JdbcStore jdbc, @Nullable String schema) {
     /** Closes the store and drops its PostgreSQL schema. */
     public void close() throws java.sql.SQLException {
         jdbc.close();
+        dropSchema(schema);
+    }
+
+    /** Drops a schema made for a benchmark on the PostgreSQL at {@link #PG}; does nothing for null. */
+    public static void dropSchema(@Nullable String schema) throws java.sql.SQLException {
         if (schema != null) {
             try (var c = DriverManager.getConnection(PG, "postgres", null); var s = c.createStatement()) {
                 s.execute("drop schema if exists " + schema + " cascade");

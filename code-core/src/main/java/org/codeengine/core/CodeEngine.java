@@ -510,6 +510,7 @@ public final class CodeEngine implements AutoCloseable {
             if (thresholdChecker != null) {
                 thresholdChecker.interrupt();
             }
+            agents.close();
             orchestrator.close();
             if (relay != null) {
                 relay.close();

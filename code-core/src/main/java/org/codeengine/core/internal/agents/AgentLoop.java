@@ -144,7 +144,6 @@ final class AgentLoop implements Runnable {
         } finally {
             thread = null;
             Thread.interrupted(); // a cancel that came late must not break the journal's last write
-            brain.close();
         }
         AgentResult result = new AgentResult(runId, stop.reason(), stop.detail(), answer, new Transcript(spec.role(),
                 task, turns));

@@ -46,7 +46,7 @@ import org.jspecify.annotations.Nullable;
  * {@link AgentLoop} on the engine's executor; resumes a run from its journal under a lease, so that two engines never
  * run one run at once.
  */
-public final class DefaultAgents implements Agents {
+public final class DefaultAgents implements Agents, AutoCloseable {
     /**
      * What the agents face needs of the engine.
      *
@@ -69,6 +69,8 @@ public final class DefaultAgents implements Agents {
 
     private final Deps deps;
     private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
+    /** One connection per brain, shared by its runs (provider clients are thread-safe), closed with the engine. */
+    private final Map<org.codeengine.api.agents.Brain, BrainLink> brains = new ConcurrentHashMap<>();
 
     public DefaultAgents(Deps deps) {
         this.deps = deps;
@@ -92,16 +94,11 @@ public final class DefaultAgents implements Agents {
         check(context, spec, task);
         deps.security().require(context.principal(), permission(spec.name()));
         Confirmer confirmer = gate(context, spec, person);
-        BrainLink brain = BrainLink.open(spec.brain(), deps.models());
+        BrainLink brain = brain(spec);
         String runId = UUID.randomUUID().toString();
         Instant now = deps.clock().instant();
-        try {
-            deps.journal().create(runId, spec.name(), context.principal().id(), JournalCodec.spec(spec), task, deps
-                    .owner(), now.plus(deps.lease()), now);
-        } catch (RuntimeException e) {
-            brain.close();
-            throw e;
-        }
+        deps.journal().create(runId, spec.name(), context.principal().id(), JournalCodec.spec(spec), task, deps
+                .owner(), now.plus(deps.lease()), now);
         deps.audit().record(context.principal().id(), permission(spec.name()).toString(), runId, Outcome.SUCCESS,
                 "agent run started");
         return start(runId, spec, task, context, brain, confirmer, AgentLoop.Replay.FRESH);
@@ -134,7 +131,6 @@ public final class DefaultAgents implements Agents {
             deps.executor().execute(loop);
         } catch (RuntimeException e) {
             live.remove(runId);
-            brain.close();
             throw e;
         }
         return handle;
@@ -175,7 +171,7 @@ public final class DefaultAgents implements Agents {
                     null);
         }
         Confirmer confirmer = gate(context, spec, person);
-        BrainLink brain = BrainLink.open(spec.brain(), deps.models());
+        BrainLink brain = brain(spec);
         deps.audit().record(context.principal().id(), permission(spec.name()).toString(), runId, Outcome.SUCCESS,
                 "agent run resumed from its journal");
         return start(runId, spec, row.task(), context, brain, confirmer, replay(journal, row.elapsedMs()));
@@ -242,6 +238,17 @@ public final class DefaultAgents implements Agents {
                     + "; cancel it there", null, null);
         }
         deps.journal().end(runId, StopReason.CANCELLED.name(), "cancelled", null, row.elapsedMs(), now);
+    }
+
+    private BrainLink brain(AgentSpec spec) {
+        return brains.computeIfAbsent(spec.brain(), b -> BrainLink.open(b, deps.models()));
+    }
+
+    /** Closes the brains' provider connections; runs still going fail on their next turn. */
+    @Override
+    public void close() {
+        brains.values().forEach(BrainLink::close);
+        brains.clear();
     }
 
     @Override
