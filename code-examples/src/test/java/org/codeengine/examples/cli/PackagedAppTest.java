@@ -220,6 +220,35 @@ class PackagedAppTest {
         assertThat(bad.output()).contains("--max-sessions-per-source must be between 1 and --max-sessions (2), not 3");
     }
 
+    @Test
+    void mcpServe_runsOnTheOptimisingJitAndG1InASizedHeap() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "mcp", "serve", "--http", "--port", "0")
+                .directory(elsewhere.toFile()).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(k -> k.startsWith("CODE_"));
+        builder.environment().put("CODE_HOME", home.toString());
+        builder.environment().put("CODE_CDS", "off");
+        builder.environment().put("JAVA_HOME", Path.of(ProcessHandle.current().info().command().orElseThrow())
+                .getParent().getParent().toString());
+        Process app = builder.start();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(app
+                .getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.startsWith("serving MCP at"));
+            assertThat(line).as("mcp serve started").isNotNull();
+            // the launcher execs the JVM, which keeps its process id
+            List<String> jvm = List.of(Files.readString(Path.of("/proc", Long.toString(app.pid()), "cmdline"))
+                    .split("\0"));
+            assertThat(jvm).contains("-XX:+UseG1GC", "-Xmx256m").doesNotContain("-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC");
+        } finally {
+            app.destroy();
+            app.waitFor(30, TimeUnit.SECONDS);
+            app.destroyForcibly();
+        }
+    }
+
     /** The JSON on standard output, without the JDK's line about the incubator module on standard error. */
     private static String jsonPart(String output) {
         return output.substring(output.indexOf('{'));

@@ -40,7 +40,8 @@ import tools.jackson.databind.node.ObjectNode;
  * the POST, GET and DELETE exchanges with their JSON answers and resumable SSE streams. {@link McpHttpServer} drives it
  * from the JDK's HttpServer and {@link McpServlet} from a servlet container, each through an {@link Exchange}. A
  * handler thread blocks in {@link #handle} for as long as its response streams; both servers give each exchange a
- * virtual thread for that.
+ * virtual thread for that, and a POST's single request is handled on that thread too (no hand-off, so a JSON answer
+ * costs no wake-up of another thread; a cancel interrupts it there).
  */
 final class StreamableHttp {
     private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
@@ -339,7 +340,7 @@ final class StreamableHttp {
             return;
         }
         Stream stream = session.stream(ex, sse, message.isArray());
-        stream.expect(peer.receive(message, stream));
+        stream.expect(peer.receive(message, stream, true));
         stream.awaitDetached();
     }
 
@@ -349,7 +350,7 @@ final class StreamableHttp {
      */
     private void initialize(Exchange ex, HttpSession session, JsonNode message) throws IOException {
         CompletableFuture<@Nullable ObjectNode> answer = new CompletableFuture<>();
-        session.session.peer().receive(message, new Peer.Sink() {
+        session.session.peer().receive(message, new Peer.Sink() { // answered on this thread
             @Override
             public void message(ObjectNode m) {
                 session.outbound(m);
@@ -359,7 +360,7 @@ final class StreamableHttp {
             public void answer(@Nullable ObjectNode response) {
                 answer.complete(response);
             }
-        });
+        }, true);
         ObjectNode response = answer.join();
         if (response == null || !response.has("result")) {
             session.close();
@@ -451,7 +452,7 @@ final class StreamableHttp {
                 (ObjectNode) meta);
         try {
             Stream stream = session.stream(ex, sse, false);
-            stream.expect(session.session.peer().receive(message, stream));
+            stream.expect(session.session.peer().receive(message, stream, true));
             stream.awaitDetached();
         } finally {
             session.session.close(); // a handler still running after its client left is interrupted
@@ -921,6 +922,7 @@ final class StreamableHttp {
         synchronized void expect(int count) {
             expected = count;
             complete();
+            notifyAll(); // ends keepAliveWhileHandled: the exchange's thread keeps the stream alive from now on
         }
 
         private void complete() {
@@ -959,6 +961,9 @@ final class StreamableHttp {
             try {
                 out = openSse(ex);
                 sse = true;
+                if (expected < 0) {
+                    keepAliveWhileHandled();
+                }
                 if (!owner.stateless && !owner.session.version().equals("2025-06-18") && !owner.session.version()
                         .equals("2025-03-26")) {
                     // the priming event: an id to resume from, and how long to wait before reconnecting
@@ -1013,6 +1018,29 @@ final class StreamableHttp {
         synchronized void finish() {
             done = true;
             release();
+        }
+
+        /**
+         * Keeps an SSE stream alive while its request is still being handled: the handler may run on the exchange's
+         * own thread, which then cannot, until it returns to {@link #awaitDetached}.
+         */
+        private void keepAliveWhileHandled() {
+            Exchange mine = exchange;
+            long keepAlive = KEEP_ALIVE.toMillis();
+            Thread.ofVirtual().name("mcp-keep-alive").start(() -> {
+                synchronized (this) {
+                    while (expected < 0 && exchange == mine && !done && out != null) {
+                        try {
+                            wait(keepAlive);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        if (expected < 0 && exchange == mine && !done) {
+                            write(": keep-alive\n\n");
+                        }
+                    }
+                }
+            });
         }
 
         /** Blocks the exchange's handler until the stream is done or let go of its exchange. */

@@ -58,6 +58,8 @@ abstract class StreamableHttpScenarios {
     McpServer server;
     Served http;
     final HttpClient raw = HttpClient.newHttpClient();
+    /** The tool {@code block}: it says when it starts waiting, and whether a cancel interrupted it. */
+    final BlockingQueue<String> blocked = new LinkedBlockingQueue<>();
 
     @BeforeEach
     void start() {
@@ -76,6 +78,20 @@ abstract class StreamableHttpScenarios {
                             ctx.closeStream();
                             ctx.progress(2, 2, null);
                             return McpToolResult.text("done");
+                        }))
+                .tool(McpTool.of("where", "Names the thread it runs on", anything, (args,
+                        ctx) -> McpToolResult.text(Thread.currentThread().getName())))
+                .tool(McpTool.of(
+                        "block", "Waits until interrupted", anything, (args, ctx) -> {
+                            blocked.add("started");
+                            try {
+                                Thread.sleep(Duration.ofMinutes(1));
+                                blocked.add("not interrupted");
+                            } catch (InterruptedException e) {
+                                blocked.add("interrupted");
+                                throw e;
+                            }
+                            return McpToolResult.text("slept");
                         }))
                 .build();
         http = serve(server, options());
@@ -133,6 +149,43 @@ abstract class StreamableHttpScenarios {
         JsonNode batch = JSON.readTree(post("[{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}]", Map.of(
                 "Mcp-Session-Id", id)).body());
         assertThat(batch.path("error").path("code").asInt()).as("no batches in 2025-11-25").isEqualTo(-32600);
+    }
+
+    @Test
+    void toolCall_isHandledOnTheExchangesOwnThread_withoutAHandOff() throws Exception {
+        Map<String, String> in = Map.of("Mcp-Session-Id", session());
+        HttpResponse<String> r = post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":"
+                + "{\"name\":\"where\",\"arguments\":{}}}", in);
+        assertThat(r.statusCode()).isEqualTo(200);
+        String thread = JSON.readTree(r.body()).path("result").path("content").path(0).path("text").asString();
+        assertThat(thread).as("the handler's thread").doesNotStartWith("mcp-tools/call");
+    }
+
+    @Test
+    void cancel_interruptsTheToolOnTheExchangesThread_andTheSessionGoesOn() throws Exception {
+        Map<String, String> in = Map.of("Mcp-Session-Id", session());
+        BlockingQueue<HttpResponse<String>> answered = new LinkedBlockingQueue<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                answered.add(post("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":"
+                        + "{\"name\":\"block\",\"arguments\":{}}}", in));
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(blocked.poll(10, TimeUnit.SECONDS)).isEqualTo("started");
+        HttpResponse<String> cancel = post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+                + "\"params\":{\"requestId\":5,\"reason\":\"no longer needed\"}}", in);
+        assertThat(cancel.statusCode()).isEqualTo(202);
+        assertThat(blocked.poll(10, TimeUnit.SECONDS)).isEqualTo("interrupted");
+        HttpResponse<String> call = answered.poll(10, TimeUnit.SECONDS);
+        assertThat(call).as("the cancelled call's POST ends").isNotNull();
+        assertThat(call.body()).as("a cancelled request gets no answer").doesNotContain("\"result\"");
+        caller.join(Duration.ofSeconds(5));
+        HttpResponse<String> next = post("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":"
+                + "{\"name\":\"where\",\"arguments\":{}}}", in);
+        assertThat(next.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(next.body()).path("result").path("isError").asBoolean()).isFalse();
     }
 
     @Test
@@ -413,7 +466,7 @@ abstract class StreamableHttpScenarios {
     void client_pagesThroughTools_validatesArguments_hearsProgress_andEndsItsSession() {
         try (McpClient client = McpClient.builder().revision(Protocol.LATEST).connect(http.endpoint())) {
             assertThat(client.listTools()).extracting(t -> t.path("name").asString()).containsExactly("square", "a",
-                    "b", "poll");
+                    "b", "poll", "where", "block");
             List<Double> progress = new CopyOnWriteArrayList<>();
             McpToolResult ok = client.callTool("square", JSON.readTree("{\"n\":12}"), (p, params) -> progress.add(p));
             assertThat(ok.isError()).isFalse();

@@ -23,7 +23,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One end of a JSON-RPC 2.0 conversation, the same for client and server: it dispatches incoming requests to handlers
- * on virtual threads, routes their answers and the messages sent while handling them to the sink the request came
+ * on virtual threads (or, for a transport that gives each request a thread of its own, on that thread), routes their answers and the messages sent while handling them to the sink the request came
  * with, matches answers to its own requests, and carries cancellation and progress. The transport feeds it messages
  * with {@link #receive} and carries what it sends.
  */
@@ -150,6 +150,18 @@ public final class Peer implements AutoCloseable {
      * @return how many answers will go to {@code sink}
      */
     public int receive(JsonNode message, Sink sink) {
+        return receive(message, sink, false);
+    }
+
+    /**
+     * Takes one parsed message (or batch). With {@code inline}, a single request is handled on the calling thread,
+     * which has nothing else to do meanwhile (Streamable HTTP: the exchange's own thread): its answer has gone to
+     * {@code sink} when this returns, and a cancel interrupts that thread. The requests of a batch still run each on
+     * a thread of its own, at once.
+     *
+     * @return how many answers will go (or went) to {@code sink}
+     */
+    public int receive(JsonNode message, Sink sink, boolean inline) {
         if (message.isArray()) {
             ObjectNode refused = refused(message);
             if (refused != null) {
@@ -165,7 +177,7 @@ public final class Peer implements AutoCloseable {
                     target.answer(invalid(each.get("id"), "initialize may not be part of a batch"));
                     answers++;
                 } else {
-                    answers += single(each, target); // a batch in a batch is no object: an invalid request
+                    answers += single(each, target, false); // a batch in a batch is no object: invalid
                 }
             }
             if (collected != null) {
@@ -173,7 +185,7 @@ public final class Peer implements AutoCloseable {
             }
             return answers;
         }
-        return single(message, sink);
+        return single(message, sink, inline);
     }
 
     /**
@@ -227,7 +239,7 @@ public final class Peer implements AutoCloseable {
         return Json.error(id, McpException.INVALID_REQUEST, why, null);
     }
 
-    private int single(JsonNode message, Sink sink) {
+    private int single(JsonNode message, Sink sink, boolean inline) {
         ObjectNode malformed = malformed(message);
         if (malformed != null) {
             sink.answer(malformed);
@@ -255,7 +267,7 @@ public final class Peer implements AutoCloseable {
             notified(method.stringValue(), p);
             return 0;
         }
-        request(id, method.stringValue(), p, sink);
+        request(id, method.stringValue(), p, sink, inline);
         return 1;
     }
 
@@ -271,7 +283,7 @@ public final class Peer implements AutoCloseable {
         }
     }
 
-    private void request(JsonNode id, String method, ObjectNode params, Sink sink) {
+    private void request(JsonNode id, String method, ObjectNode params, Sink sink, boolean inline) {
         Handler handler = handlers.get(method);
         if (handler == null) {
             sink.answer(Json.error(id, McpException.METHOD_NOT_FOUND, "method not found: " + Json.clip(method),
@@ -290,11 +302,15 @@ public final class Peer implements AutoCloseable {
                     null));
             return;
         }
-        Thread.ofVirtual().name("mcp-" + Json.clip(method)).start(() -> run(request, handler));
+        if (inline) {
+            run(request, handler); // a hand-off to another thread would only add a wake-up and a wait
+        } else {
+            Thread.ofVirtual().name("mcp-" + Json.clip(method)).start(() -> run(request, handler));
+        }
     }
 
     private void run(Request request, Handler handler) {
-        request.thread = Thread.currentThread();
+        request.running(Thread.currentThread());
         ObjectNode answer;
         try {
             JsonNode result = handler.handle(request);
@@ -308,7 +324,8 @@ public final class Peer implements AutoCloseable {
             answer = Json.error(request.id, McpException.INTERNAL_ERROR, "internal error", null);
         }
         running.remove(request.key);
-        Thread.interrupted(); // a late cancel must not leak into the sink's write
+        request.running(null); // no cancel interrupts this thread from now on: it may be the transport's own
+        Thread.interrupted(); // a cancel that came meanwhile must not leak into the sink's write
         try {
             request.sink.answer(request.cancelled ? null : answer);
         } catch (RuntimeException e) {
@@ -324,11 +341,7 @@ public final class Peer implements AutoCloseable {
         }
         Request request = running.get(id.toString());
         if (request != null && !request.method.equals("initialize")) {
-            request.cancelled = true;
-            Thread thread = request.thread;
-            if (thread != null) {
-                thread.interrupt();
-            }
+            request.cancel();
         }
     }
 
@@ -460,11 +473,7 @@ public final class Peer implements AutoCloseable {
         pending.values().forEach(f -> f.completeExceptionally(gone));
         pending.clear();
         for (Request request : running.values()) {
-            request.cancelled = true;
-            Thread thread = request.thread;
-            if (thread != null) {
-                thread.interrupt();
-            }
+            request.cancel();
         }
     }
 
@@ -526,7 +535,8 @@ public final class Peer implements AutoCloseable {
         private final ObjectNode params;
         private final Sink sink;
         private volatile boolean cancelled;
-        private volatile @Nullable Thread thread;
+        /** The thread handling it while its handler runs; guarded by this. */
+        private @Nullable Thread thread;
 
         Request(JsonNode id, String method, ObjectNode params, Sink sink) {
             this.id = id;
@@ -538,6 +548,18 @@ public final class Peer implements AutoCloseable {
 
         public JsonNode id() {
             return id;
+        }
+
+        private synchronized void running(@Nullable Thread handling) {
+            thread = handling;
+        }
+
+        /** Marks it cancelled and interrupts its handler, never a thread that has gone on to other work. */
+        private synchronized void cancel() {
+            cancelled = true;
+            if (thread != null) {
+                thread.interrupt();
+            }
         }
 
         public String method() {
