@@ -50,30 +50,39 @@ public record AgentSpec(String name, String description, String role, Brain brai
     public boolean allows(String tool) {
         String name = tool.toLowerCase(Locale.ROOT);
         for (String pattern : tools) {
-            if (glob(pattern.toLowerCase(Locale.ROOT), 0, name, 0)) {
+            if (glob(pattern.toLowerCase(Locale.ROOT), name)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean glob(String pattern, int p, String text, int t) {
-        while (p < pattern.length()) {
-            char c = pattern.charAt(p);
-            if (c == '*') {
-                for (int rest = t; rest <= text.length(); rest++) {
-                    if (glob(pattern, p + 1, text, rest)) {
-                        return true;
-                    }
-                }
+    /**
+     * Matches {@code *} (any run) and {@code ?} (one character) in linear time: on a mismatch only the last {@code *}
+     * takes one more character, so no pattern backtracks exponentially.
+     */
+    private static boolean glob(String pattern, String text) {
+        int p = 0;
+        int t = 0;
+        int star = -1;
+        int resume = 0;
+        while (t < text.length()) {
+            if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == text.charAt(t))) {
+                p++;
+                t++;
+            } else if (p < pattern.length() && pattern.charAt(p) == '*') {
+                star = p++;
+                resume = t;
+            } else if (star >= 0) {
+                p = star + 1;
+                t = ++resume;
+            } else {
                 return false;
             }
-            if (t >= text.length() || (c != '?' && c != text.charAt(t))) {
-                return false;
-            }
-            p++;
-            t++;
         }
-        return t == text.length();
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+            p++;
+        }
+        return p == pattern.length();
     }
 }

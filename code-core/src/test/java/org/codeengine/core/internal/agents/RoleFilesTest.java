@@ -2,6 +2,7 @@ package org.codeengine.core.internal.agents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,22 @@ class RoleFilesTest {
         assertThat(spec.allows("command_run")).isTrue();
         assertThat(spec.allows("command_runner")).isFalse();
         assertThat(spec.allows("http_get")).isFalse();
+    }
+
+    @Test
+    void toolPatterns_matchStarsAndQuestionMarksAnywhere_inLinearTime() {
+        AgentSpec spec = RoleCodec.parse("""
+                {"name": "globs", "role": "You match.", "brain": {"panel": "experts"},
+                 "tools": ["k8s_*_get", "?ile*", "a*a*a*a*a*a*a*a*a*a*a*a*b"]}""", "globs.json");
+
+        assertThat(spec.allows("k8s_pod_get")).isTrue();
+        assertThat(spec.allows("k8s__get")).isTrue();
+        assertThat(spec.allows("k8s_pod_getter")).isFalse();
+        assertThat(spec.allows("files_read")).isTrue();
+        assertThat(spec.allows("iles")).isFalse();
+        // a backtracking matcher takes about 60^12 steps here; the linear one answers at once
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThat(spec.allows("a".repeat(60))).isFalse());
+        assertThat(spec.allows("a".repeat(20) + "b")).isTrue();
     }
 
     @Test
