@@ -8,8 +8,11 @@ module org.codeengine.examples {
     requires java.net.http;
     requires org.codeengine.plugin.mcp;
     requires micrometer.registry.prometheus;
+    requires org.slf4j;
 
     uses org.codeengine.api.spi.ToolProvider;
+
+    provides java.lang.System.LoggerFinder with org.codeengine.examples.cli.Slf4jLoggerFinder;
 
     exports org.codeengine.examples;
 

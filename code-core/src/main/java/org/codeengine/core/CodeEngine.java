@@ -83,7 +83,6 @@ import org.codeengine.core.internal.security.Jwt;
 import org.codeengine.core.internal.store.AuditLog;
 import org.codeengine.core.internal.store.JdbcStore;
 import org.codeengine.core.internal.tools.DefaultToolRegistry;
-import org.codeengine.core.internal.vector.KernelSelection;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,8 +157,7 @@ public final class CodeEngine implements AutoCloseable {
                 DefaultSecurity.Options.DEFAULTS, List.copyOf(builder.threatRules.values()));
         this.guard = builder.security == null ? security : builder.security;
         this.reliability = new ReliabilityBook(store.expertStats(), clock);
-        this.kernels = KernelSelection.choose(plugins.all(VectorKernels.class), plugins.configured(
-                VectorKernels.class));
+        this.kernels = PluginSurvey.chooseKernels(plugins);
         Map<String, ConsensusStrategy> known = new LinkedHashMap<>();
         for (ConsensusStrategy strategy : List.of(new ReliabilityStrategy(), new MajorityStrategy(),
                 new UnsupervisedStrategy(10_000), new MedoidStrategy(kernels, 0.8f))) {
@@ -456,10 +454,7 @@ public final class CodeEngine implements AutoCloseable {
      * @return empty when it is usable or no usable executor has that name; else why not and how to fix it
      */
     public Optional<String> executorUnavailable(String executor, Map<String, String> environment) {
-        Objects.requireNonNull(executor, "executor");
-        Objects.requireNonNull(environment, "environment");
-        return plugins.all(StepExecutor.class).stream().filter(e -> e.name().equals(executor)).findFirst().flatMap(
-                e -> e.unavailable(environment));
+        return PluginSurvey.executorUnavailable(plugins, executor, environment);
     }
 
     /** @return the store this engine opened and its schema version */
@@ -1080,6 +1075,18 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * Finds the plugins as {@link #build()} would, with the choices configured here, without opening the store or
+         * building an engine: what a tool that lists plugins needs, at a fraction of the cost of a build.
+         *
+         * @return the plugins found, the store provider that would serve the configured store, the vector kernels
+         */
+        public PluginSurvey survey() {
+            return new PluginSurvey(PluginRegistry.discover(pluginLoader, chosen), storeConfig == null
+                    ? StoreConfig.defaultFile()
+                    : storeConfig);
+        }
+
+        /**
          * Discovers the plugins and opens the store.
          *
          * @return the engine
@@ -1090,8 +1097,7 @@ public final class CodeEngine implements AutoCloseable {
         public CodeEngine build() {
             StoreConfig config = storeConfig == null ? StoreConfig.defaultFile() : storeConfig;
             PluginRegistry registry = PluginRegistry.discover(pluginLoader, chosen);
-            StoreProvider provider = registry.choose(StoreProvider.class, p -> p.accepts(config.jdbcUrl()),
-                    "jdbcUrl " + config.redactedUrl());
+            StoreProvider provider = PluginSurvey.chooseStore(registry, config);
             JdbcStore store = JdbcStore.open(config, provider, clock, meterRegistry, List.of(JdbcStore.MIGRATIONS));
             if (auditKey == null && !unsignedAudit && !config.jdbcUrl().startsWith("jdbc:h2:mem:")) {
                 LOG.warn("The audit log of {} is unsigned: no auditSigningKey was given, so no checkpoint is signed "

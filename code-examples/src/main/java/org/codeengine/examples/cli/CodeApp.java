@@ -1,9 +1,15 @@
 package org.codeengine.examples.cli;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import org.codeengine.api.AuthenticationException;
@@ -42,7 +48,51 @@ public final class CodeApp {
         // the store's disk is full)
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "off");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-        System.exit(run(args, Io.system()));
+        String keep = System.getProperty(TEXT_CACHE);
+        System.exit(keep == null ? run(args, Io.system()) : runKeepingOutput(args, Path.of(keep)));
+    }
+
+    /**
+     * The system property {@code bin/code} sets on {@code code --help} and {@code code --version}: the file to keep
+     * their output in, so that it prints them from there next time without starting a JVM. The file's name says the
+     * app's build, the JDK and the kind of output (a pipe, or a terminal and its width).
+     */
+    static final String TEXT_CACHE = "code.text.cache";
+
+    /** Runs one command line and, when it succeeds, keeps what it printed on standard output in {@code file}. */
+    static int runKeepingOutput(String[] args, Path file) {
+        Io system = Io.system();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        OutputStream both = new OutputStream() {
+            @Override
+            public void write(int b) {
+                system.out().write(b);
+                printed.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                system.out().write(b, off, len);
+                printed.write(b, off, len);
+            }
+
+            @Override
+            public void flush() {
+                system.out().flush();
+            }
+        };
+        int exit = run(args, new Io(new PrintStream(both, true, StandardCharsets.UTF_8), system.err(), system.in(),
+                system.env(), system.terminal()));
+        if (exit == OK) {
+            try {
+                Path partial = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid());
+                Files.write(partial, printed.toByteArray());
+                Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                // only a cache: the next run prints the text itself again
+            }
+        }
+        return exit;
     }
 
     /**

@@ -227,7 +227,7 @@ final class DemoCommand extends BaseCommand {
             return new Experts(null, List.of(), "(no questions asked)");
         }
         Path data = session.evalData(eval);
-        boolean haveData = data != null && Files.isRegularFile(data);
+        boolean haveData = Files.isRegularFile(data);
         List<Question> recorded = haveData
                 ? EvalData.disputed(data, EvalData.DEMO_MODELS, questions).stream().map(q -> new Question(q
                         .question(), q.gold())).toList()
@@ -246,12 +246,15 @@ final class DemoCommand extends BaseCommand {
             }
         }
         if (!haveData) {
-            out.warn("the recorded replies (" + EvalData.FILE + ") were not found, so the experts part is skipped;"
-                    + " pass --eval DIR or set CODE_EVAL");
+            out.warn("the recorded replies were not found at " + data + ", so the experts part is skipped; pass "
+                    + "--eval DIR or set CODE_EVAL to the folder that holds " + EvalData.FILE + ", or unset it for "
+                    + "the app's own sample");
             return new Experts(null, List.of(), "no recorded replies found (pass --eval DIR)");
         }
         return new Experts(Panels.replay(data, EvalData.DEMO_MODELS), recorded, "recorded replies of "
-                + EvalData.DEMO_MODELS.size() + " models");
+                + EvalData.DEMO_MODELS.size() + " models" + (data.getFileName().toString().equals(EvalData.SAMPLE)
+                        ? ", from the app's sample of " + EvalData.SAMPLE_SIZE + " questions"
+                        : ""));
     }
 
     private ServiceSpec service(Session session, String name, int version, boolean unhealthy, String... deps) {

@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +39,40 @@ final class EvalData {
      */
     record Question(String id, String question, String gold) {}
 
+    /**
+     * The 40 questions the app carries, with the five demo models' replies, so that the demo is whole without the full
+     * data (its README beside it says which and under what licence).
+     */
+    static final String SAMPLE = "gsm8k-experts-sample.jsonl.gz";
+    /** How many questions {@link #SAMPLE} holds. */
+    static final int SAMPLE_SIZE = 40;
+
     private EvalData() {}
+
+    /**
+     * @param cache the folder to copy the sample into (the replay provider reads a file)
+     * @return the copy of {@link #SAMPLE} there, written now when it is missing or differs
+     * @throws CliException if it cannot be written
+     */
+    static Path sample(Path cache) {
+        Path file = cache.resolve(SAMPLE);
+        try (InputStream in = EvalData.class.getResourceAsStream(SAMPLE)) {
+            if (in == null) {
+                throw new IllegalStateException("the app's jar lacks " + SAMPLE);
+            }
+            byte[] bytes = in.readAllBytes();
+            if (!Files.isRegularFile(file) || Files.size(file) != bytes.length) {
+                Files.createDirectories(cache);
+                Path partial = cache.resolve(SAMPLE + "." + ProcessHandle.current().pid());
+                Files.write(partial, bytes);
+                Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return file;
+        } catch (IOException e) {
+            throw CliException.failure("cannot copy the app's recorded replies into " + cache + ": " + e.getMessage(),
+                    "check that the home folder is writable, or pass --eval with the folder that holds " + FILE);
+        }
+    }
 
     /**
      * Picks the first {@code count} questions, in file order, that every one of {@code models} answered, on which they

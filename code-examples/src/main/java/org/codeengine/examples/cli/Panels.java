@@ -165,10 +165,9 @@ final class Panels {
     /** @return the recorded replies, or an error that says where they were looked for */
     static Path recorded(Session session, @Nullable Path evalFlag) {
         Path data = session.evalData(evalFlag);
-        if (data == null || !Files.isRegularFile(data)) {
-            throw CliException.usage("the recorded replies (" + EvalData.FILE + ") were not found" + (data == null
-                    ? " in a shared/eval folder above the app or the working directory"
-                    : " at " + data), "pass --eval DIR, set CODE_EVAL, or set 'eval:' in config.yaml");
+        if (!Files.isRegularFile(data)) {
+            throw CliException.usage("the recorded replies (" + EvalData.FILE + ") were not found at " + data,
+                    "pass --eval DIR, set CODE_EVAL, or set 'eval:' in config.yaml");
         }
         return data;
     }

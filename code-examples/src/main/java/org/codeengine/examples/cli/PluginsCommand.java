@@ -9,11 +9,10 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import org.codeengine.api.PluginInfo;
-import org.codeengine.api.StoreStatus;
 import org.codeengine.api.spi.ToolProvider;
 import org.codeengine.api.spi.VectorKernels;
 import org.codeengine.api.tools.ToolDescriptor;
-import org.codeengine.core.CodeEngine;
+import org.codeengine.core.PluginSurvey;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import tools.jackson.databind.node.ArrayNode;
@@ -31,14 +30,15 @@ import tools.jackson.databind.node.ObjectNode;
 final class PluginsCommand extends BaseCommand {
     @Override
     int run(Session session) {
-        CodeEngine engine = session.engine();
-        StoreStatus store = engine.store();
-        VectorKernels kernels = engine.vectorKernels();
-        List<PluginInfo> plugins = engine.plugins().stream().sorted(Comparator.comparing(PluginInfo::kind)
+        // found without building an engine: listing plugins neither creates nor opens (nor migrates) the store
+        PluginSurvey survey = session.builder().store(session.storeConfig()).survey();
+        Store store = new Store(survey.storeProvider(), survey.storeUrl());
+        VectorKernels kernels = survey.vectorKernels();
+        List<PluginInfo> plugins = survey.plugins().stream().sorted(Comparator.comparing(PluginInfo::kind)
                 .thenComparing(PluginInfo::name)).toList();
         // each executor pings its daemon or cluster with a short timeout; side by side, the slowest sets the wait
         Map<String, String> unavailable = new ConcurrentHashMap<>();
-        plugins.stream().filter(p -> p.kind().equals("StepExecutor") && p.usable()).parallel().forEach(p -> engine
+        plugins.stream().filter(p -> p.kind().equals("StepExecutor") && p.usable()).parallel().forEach(p -> survey
                 .executorUnavailable(p.name(), session.io().env()).ifPresent(why -> unavailable.put(p.name(), why)));
         Output out = session.out();
         if (out.json()) {
@@ -96,6 +96,14 @@ final class PluginsCommand extends BaseCommand {
     }
 
     /**
+     * The store as {@code code plugins} shows it, found without opening it.
+     *
+     * @param provider the store provider that serves it
+     * @param url its JDBC URL, any password redacted
+     */
+    private record Store(String provider, String url) {}
+
+    /**
      * A tool plugin as {@code code plugins} shows it.
      *
      * @param name its name, as {@code --tools} and config.yaml's {@code tools:} use it
@@ -130,7 +138,7 @@ final class PluginsCommand extends BaseCommand {
         return found;
     }
 
-    private static boolean chosen(PluginInfo p, StoreStatus store, VectorKernels kernels) {
+    private static boolean chosen(PluginInfo p, Store store, VectorKernels kernels) {
         return p.kind().equals("StoreProvider") && p.name().equals(store.provider()) || p.kind().equals(
                 "VectorKernels") && p.name().equals(kernels.name());
     }

@@ -231,10 +231,16 @@ final class Session implements AutoCloseable {
     /**
      * @param flag the {@code --eval} flag, or null
      * @return the recorded replies of {@code eval/gsm8k-experts.jsonl.gz}: the flag, {@code CODE_EVAL}, the
-     *         configuration, else {@code shared/eval} in a folder above the app or the working directory
+     *         configuration, else {@code shared/eval} in a folder above the app or the working directory, else the
+     *         40 questions the app carries ({@link EvalData#SAMPLE}), copied into the home's cache folder; what the
+     *         flag, the variable or the configuration names is returned even when it is missing
      */
-    @Nullable
     Path evalData(@Nullable Path flag) {
+        Path found = evalDataGiven(flag);
+        return found != null ? found : EvalData.sample(home.resolve("cache"));
+    }
+
+    private @Nullable Path evalDataGiven(@Nullable Path flag) {
         String given = flag != null ? flag.toString() : first(io.env("CODE_EVAL"), config.eval());
         if (given != null) {
             Path path = home.resolve(given);

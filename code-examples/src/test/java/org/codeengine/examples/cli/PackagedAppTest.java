@@ -24,6 +24,9 @@ import tools.jackson.databind.JsonNode;
  */
 class PackagedAppTest {
     private static final Path LAUNCHER = Path.of("bin/code").toAbsolutePath();
+    private static final Path JAVA_HOME = Path.of(ProcessHandle.current().info().command().orElseThrow())
+            .getParent().getParent();
+    private static final String INCUBATOR = "Using incubator modules";
 
     @TempDir
     Path home;
@@ -39,6 +42,11 @@ class PackagedAppTest {
 
     /** @param posix whether to run in the POSIX locale (no LANG, no LC_*), as service managers and containers do */
     private Run code(boolean posix, Path launcher, String... args) throws Exception {
+        return code(Map.of(), posix, launcher, args);
+    }
+
+    /** @param extra environment variables to set after the test's own (CODE_CDS=on brings the archive back) */
+    private Run code(Map<String, String> extra, boolean posix, Path launcher, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(launcher.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(elsewhere.toFile()).redirectErrorStream(true);
@@ -47,8 +55,8 @@ class PackagedAppTest {
                 || k.equals("NO_COLOR") || (posix && (k.equals("LANG") || k.startsWith("LC_"))));
         env.put("CODE_HOME", home.toString());
         env.put("CODE_CDS", "off"); // no class-data archive written in the background into a home the test deletes
-        env.put("JAVA_HOME", Path.of(ProcessHandle.current().info().command().orElseThrow()).getParent().getParent()
-                .toString());
+        env.put("JAVA_HOME", JAVA_HOME.toString());
+        env.putAll(extra);
         Process process = builder.start();
         Set<Long> seen = new ConcurrentSkipListSet<>();
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
@@ -246,6 +254,148 @@ class PackagedAppTest {
             app.destroy();
             app.waitFor(30, TimeUnit.SECONDS);
             app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theIncubatorWarning_isLeftOut_whereTheNativeKernelsServe_andComesBackWithTheVectorApi() throws Exception {
+        for (String command : List.of("status", "plugins", "roles")) {
+            Run run = code(LAUNCHER, command, command.equals("roles") ? "list" : "--json");
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(run.output()).as(command).doesNotContain(INCUBATOR).doesNotContain("step aside").doesNotContain(
+                    "WARNING");
+        }
+        Run ask = code(LAUNCHER, "ask", "--experts", "nosuch:model", "x");
+        assertThat(ask.output()).as("native kernels serve this platform").doesNotContain(INCUBATOR);
+
+        Run vector = code(Map.of("CODE_VECTOR", "on"), false, LAUNCHER, "plugins", "--json");
+        assertThat(vector.exit()).as(vector.output()).isZero();
+        assertThat(vector.output()).contains(INCUBATOR);
+        JsonNode plugins = Output.JSON.readTree(jsonPart(vector.output())).path("plugins");
+        assertThat(plugins.valueStream().filter(p -> p.path("name").asString().equals("vector")).findFirst())
+                .hasValueSatisfying(p -> assertThat(p.path("status").asString()).isEqualTo("LOADED"));
+    }
+
+    @Test
+    void aPluginJar_inTheHomesPluginsFolder_orNamedByCodePlugins_isFound() throws Exception {
+        Path jar = pingProbePlugin(elsewhere.resolve("build"));
+        Path plugins = Files.createDirectories(home.resolve("plugins"));
+        Files.copy(jar, plugins.resolve(jar.getFileName()));
+
+        Run run = code(LAUNCHER, "plugins", "--json");
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(probes(run)).contains("ping");
+
+        Files.delete(plugins.resolve(jar.getFileName()));
+        assertThat(probes(code(LAUNCHER, "plugins", "--json"))).doesNotContain("ping");
+        Run named = code(Map.of("CODE_PLUGINS", jar.getParent().toString()), false, LAUNCHER, "plugins", "--json");
+        assertThat(probes(named)).contains("ping");
+    }
+
+    private static List<String> probes(Run run) {
+        assertThat(run.exit()).as(run.output()).isZero();
+        return Output.JSON.readTree(jsonPart(run.output())).path("plugins").valueStream().filter(p -> p.path("kind")
+                .asString().equals("HealthProbe") && !p.path("status").asString().equals("FAILED")).map(p -> p.path(
+                        "name").asString())
+                .toList();
+    }
+
+    /**
+     * Builds a third party's plugin as its author would, with the JDK's javac and jar against code-api alone: a health
+     * probe named {@code ping}, registered in META-INF/services, in a jar without a module-info (an automatic module).
+     */
+    private static Path pingProbePlugin(Path dir) throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src/com/example/ping"));
+        Files.writeString(src.resolve("PingProbe.java"), """
+                package com.example.ping;
+
+                import java.time.Duration;
+                import java.util.Map;
+                import org.codeengine.api.spi.HealthProbe;
+                import org.codeengine.api.spi.ProbeResult;
+
+                public final class PingProbe implements HealthProbe {
+                    @Override public String name() { return "ping"; }
+                    @Override public String apiVersion() { return "1.0"; }
+                    @Override public ProbeResult probe(Map<String, String> settings, Duration timeout) {
+                        return new ProbeResult(true, "pong", Duration.ZERO);
+                    }
+                }
+                """);
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        Files.createDirectories(classes.resolve("META-INF/services"));
+        Files.writeString(classes.resolve("META-INF/services/org.codeengine.api.spi.HealthProbe"),
+                "com.example.ping.PingProbe\n");
+        Path api;
+        try (var libs = Files.list(Path.of("target/lib"))) {
+            api = libs.filter(f -> f.getFileName().toString().startsWith("code-api-")).findFirst().orElseThrow();
+        }
+        Path jar = Files.createDirectories(dir.resolve("dist")).resolve("ping-probe-1.0.jar");
+        for (List<String> command : List.of(
+                List.of(JAVA_HOME.resolve("bin/javac").toString(), "-d", classes.toString(), "-cp", api.toString(),
+                        src.resolve("PingProbe.java").toString()),
+                List.of(JAVA_HOME.resolve("bin/jar").toString(), "--create", "--file", jar.toString(), "-C", classes
+                        .toString(), "."))) {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            assertThat(p.exitValue()).as(output).isZero();
+        }
+        return jar;
+    }
+
+    @Test
+    void helpAndVersion_arePrintedFromWhatTheAppKeptTheFirstTime() throws Exception {
+        Map<String, String> cds = Map.of("CODE_CDS", "on");
+        Run first = code(cds, false, LAUNCHER, "--help");
+        assertThat(first.exit()).as(first.output()).isZero();
+        assertThat(first.output()).startsWith("Usage: code ");
+        Path kept;
+        try (var files = Files.list(home.resolve("cache"))) {
+            kept = files.filter(f -> f.getFileName().toString().endsWith("--help.pipe.txt")).findFirst().orElseThrow();
+        }
+        assertThat(Files.readString(kept)).isEqualTo(first.output());
+
+        Files.writeString(kept, "kept text\n");
+        Run second = code(cds, false, LAUNCHER, "--help");
+        assertThat(second.exit()).isZero();
+        assertThat(second.output()).as("no JVM started: the kept text was printed").isEqualTo("kept text\n");
+
+        Run version = code(cds, false, LAUNCHER, "--version");
+        assertThat(version.output()).contains("code ").contains("java " + Runtime.version().feature());
+        assertThat(code(cds, false, LAUNCHER, "--version").output()).isEqualTo(version.output());
+        try (var files = Files.list(home.resolve("cache"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("--help records no class list").noneMatch(
+                    f -> f.endsWith(".classes"));
+        }
+    }
+
+    @Test
+    void theClassDataArchive_recordedFromASmallCommand_servesALargerOne() throws Exception {
+        Map<String, String> cds = Map.of("CODE_CDS", "on");
+        // two arguments, so not printed from kept text: a small command, which records few classes of each package
+        assertThat(code(cds, false, LAUNCHER, "--version", "--no-color").exit()).isZero(); // records its classes
+        assertThat(code(cds, false, LAUNCHER, "--version", "--no-color").exit()).isZero(); // writes the archive
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        Path cache = home.resolve("cache");
+        while (!archiveDone(cache)) {
+            assertThat(System.nanoTime()).as("the archive was written within 3 minutes").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+
+        // an archive that held the module graph failed here: a class of a package it held in part could not load
+        Run run = code(Map.of("CODE_CDS", "on", "CODE_JAVA_OPTS", "-Xlog:cds=info"), false, LAUNCHER, "status");
+
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.output()).contains("full module graph: enabled").contains("no runs yet").doesNotContain(
+                "sealing violation");
+    }
+
+    private static boolean archiveDone(Path cache) throws java.io.IOException {
+        try (var files = Files.list(cache)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).toList();
+            return names.stream().anyMatch(n -> n.endsWith(".jsa")) && names.stream().noneMatch(n -> n.endsWith(
+                    ".lock"));
         }
     }
 

@@ -67,8 +67,12 @@ public final class DefaultSecurity implements Security {
     private static final Role ADMIN = new Role(Role.ADMIN, Set.of(new Permission("*", "*", "*")), Set.of());
     private static final String UNKNOWN_SOURCE = "unknown";
     private static final HexFormat HEX = HexFormat.of();
-    /** Verified when an account does not exist, so the answer takes as long as for a wrong password. */
-    private final String dummyHash;
+    /**
+     * Verified when an account does not exist, so the answer takes as long as for a wrong password. Hashed on the
+     * first password login, known account or not (an engine that never sees one, such as a command-line process, never
+     * pays for the hash).
+     */
+    private volatile @Nullable String dummyHash;
 
     private final SecurityRepository store;
     private final AuditLog audit;
@@ -104,7 +108,6 @@ public final class DefaultSecurity implements Security {
         this.random = random;
         this.options = options;
         this.passwords = new Passwords(options.passwordCost(), random);
-        this.dummyHash = passwords.hash("not an account's password".toCharArray());
         this.limits = new RateLimits(clock);
         this.threats = new ThreatDetector(threatRules, store, audit, clock, scanner::redact, hit -> emit("threat", hit
                 .principal(), Outcome.DENIED, hit.rule().id() + " (" + hit.rule().severity() + ")"));
@@ -179,6 +182,15 @@ public final class DefaultSecurity implements Security {
         return new Principal(k.owner(), Principal.Kind.SERVICE, roles(k.roles()));
     }
 
+    private String dummyHash() {
+        String hash = dummyHash;
+        if (hash == null) {
+            hash = passwords.hash("not an account's password".toCharArray());
+            dummyHash = hash;
+        }
+        return hash;
+    }
+
     private Principal password(Credentials.Password credentials, String source) {
         String username = credentials.username();
         Instant now = clock.instant();
@@ -187,9 +199,10 @@ public final class DefaultSecurity implements Security {
         if (known) {
             throttle("source:" + source, now);
         }
+        String dummy = dummyHash();
         Optional<SecurityRepository.Account> account = store.account(username);
         char[] given = credentials.password().reveal().toCharArray();
-        boolean ok = passwords.verify(given, account.map(SecurityRepository.Account::passwordHash).orElse(dummyHash));
+        boolean ok = passwords.verify(given, account.map(SecurityRepository.Account::passwordHash).orElse(dummy));
         String why = null;
         if (account.isEmpty() || !ok) {
             why = "wrong user name or password";
