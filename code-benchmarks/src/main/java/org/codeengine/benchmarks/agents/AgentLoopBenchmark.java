@@ -2,9 +2,6 @@ package org.codeengine.benchmarks.agents;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.codeengine.api.ApiVersion;
 import org.codeengine.api.CallContext;
@@ -37,6 +33,7 @@ import org.codeengine.api.spi.ToolSpec;
 import org.codeengine.api.tools.ToolAnnotations;
 import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolResult;
+import org.codeengine.benchmarks.BenchServers;
 import org.codeengine.benchmarks.BenchStores;
 import org.codeengine.core.CodeEngine;
 import org.codeengine.plugin.openai.OpenAiProvider;
@@ -104,18 +101,7 @@ public class AgentLoopBenchmark {
                 + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hello back\"},"
                 + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":60,\"completion_tokens\":5,"
                 + "\"total_tokens\":65}}").getBytes(StandardCharsets.UTF_8);
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        server.createContext("/", exchange -> {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            byte[] reply = body.contains("\"role\":\"tool\"") ? answer : call;
-            exchange.getResponseHeaders().add("content-type", "application/json");
-            exchange.sendResponseHeaders(200, reply.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(reply);
-            }
-        });
-        server.setExecutor(Executors.newFixedThreadPool(2));
-        server.start();
+        server = BenchServers.json(body -> body.contains("\"role\":\"tool\"") ? answer : call);
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
         ProviderConfig config = new ProviderConfig(base, Secret.of("sk-bench"), Duration.ofSeconds(30), Map.of());
         client = new OpenAiProvider(Map.<String, String>of()::get).create(config);

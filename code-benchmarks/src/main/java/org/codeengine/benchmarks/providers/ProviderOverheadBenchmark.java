@@ -2,9 +2,6 @@ package org.codeengine.benchmarks.providers;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,13 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.codeengine.api.Secret;
 import org.codeengine.api.spi.ChatMessage;
 import org.codeengine.api.spi.ChatRequest;
 import org.codeengine.api.spi.ExpertClient;
 import org.codeengine.api.spi.ProviderConfig;
+import org.codeengine.benchmarks.BenchServers;
 import org.codeengine.plugin.openai.OpenAiProvider;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -69,17 +66,7 @@ public class ProviderOverheadBenchmark {
                 + "\"model\":\"test-model-2024\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
                 + "\"content\":\"" + text + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":12,"
                 + "\"completion_tokens\":175,\"total_tokens\":187}}").getBytes(StandardCharsets.UTF_8);
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        server.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            exchange.getResponseHeaders().add("content-type", "application/json");
-            exchange.sendResponseHeaders(200, reply.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(reply);
-            }
-        });
-        server.setExecutor(Executors.newFixedThreadPool(2));
-        server.start();
+        server = BenchServers.json(body -> reply);
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
         request = new ChatRequest("test-model", List.of(new ChatMessage(ChatMessage.Role.USER,
                 "What is six times seven?")), 0, 256, List.of());

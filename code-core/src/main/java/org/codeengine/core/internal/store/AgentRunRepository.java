@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -242,16 +241,8 @@ public final class AgentRunRepository {
     private static void bindCall(PreparedStatement s, int from, @Nullable String result, @Nullable String status)
             throws SQLException {
         s.setString(from, status == null ? "started" : "done");
-        if (result == null) {
-            s.setNull(from + 1, Types.VARCHAR);
-        } else {
-            s.setString(from + 1, result);
-        }
-        if (status == null) {
-            s.setNull(from + 2, Types.VARCHAR);
-        } else {
-            s.setString(from + 2, status);
-        }
+        Sql.setText(s, from + 1, result);
+        Sql.setText(s, from + 2, status);
     }
 
     /** Ends a run and gives its lease up. */
@@ -264,11 +255,7 @@ public final class AgentRunRepository {
                 s.setString(1, ENDED);
                 s.setString(2, stopReason);
                 s.setString(3, detail);
-                if (answer == null) {
-                    s.setNull(4, Types.VARCHAR);
-                } else {
-                    s.setString(4, answer);
-                }
+                Sql.setText(s, 4, answer);
                 s.setLong(5, elapsedMs);
                 Sql.setInstant(s, 6, now);
                 s.setString(7, runId);

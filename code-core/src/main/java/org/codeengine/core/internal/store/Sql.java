@@ -132,6 +132,14 @@ final class Sql {
         return instant.truncatedTo(ChronoUnit.MICROS);
     }
 
+    static void setText(PreparedStatement statement, int index, @Nullable String text) throws SQLException {
+        if (text == null) {
+            statement.setNull(index, Types.VARCHAR);
+        } else {
+            statement.setString(index, text);
+        }
+    }
+
     static void setInstant(PreparedStatement statement, int index, @Nullable Instant instant) throws SQLException {
         if (instant == null) {
             statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
