@@ -119,7 +119,10 @@ final class ProcessTree {
                 || err.truncated);
     }
 
-    /** Kills the process's group, then every descendant still visible, then the process itself. */
+    /**
+     * Kills the process's group, then every descendant still visible, then the process itself, leaving its pipes open
+     * for the readers to finish.
+     */
     static void destroy(Process process) {
         List<ProcessHandle> descendants = process.descendants().toList();
         if (groupKill()) {
@@ -130,7 +133,9 @@ final class ProcessTree {
             }
         }
         descendants.forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        // through its handle: Process.destroyForcibly also closes the pipes, and output the readers had not taken
+        // yet (an echo that exited a moment ago) would be lost
+        process.toHandle().destroyForcibly();
         try {
             process.waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
