@@ -232,7 +232,26 @@ public final class ToolKit {
             return this;
         }
 
-        /** @return the schema */
+        /**
+         * Marks properties already added as ones the object always has, such as an integer or a flag of an output.
+         *
+         * @param names properties added before
+         * @return this builder
+         * @throws IllegalArgumentException naming the property if it was not added
+         */
+        public Schema require(String... names) {
+            for (String name : names) {
+                if (!properties.has(name)) {
+                    throw new IllegalArgumentException("required property '" + name + "' is not in the schema");
+                }
+                if (!required.contains(name)) {
+                    required.add(name);
+                }
+            }
+            return this;
+        }
+
+        /** {@return the schema} */
         public ObjectNode build() {
             if (!required.isEmpty()) {
                 var list = root.putArray("required");

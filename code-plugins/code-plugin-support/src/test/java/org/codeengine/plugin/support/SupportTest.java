@@ -141,6 +141,16 @@ class SupportTest {
     }
 
     @Test
+    void schema_require_marksPropertiesAddedBefore_once_andRefusesOnesItDoesNotHave() {
+        ToolKit.Schema schema = ToolKit.schema().string("url", "Where", true).integer("status", "Code", 100, 599)
+                .flag("truncated", "Cut");
+        assertThat(schema.require("status", "url").build().path("required").valueStream().map(n -> n.asString()))
+                .containsExactly("url", "status");
+        assertThatThrownBy(() -> schema.require("length")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("required property 'length' is not in the schema");
+    }
+
+    @Test
     void settings_readDurationsAndCounts_withErrorsNamingTheSetting() {
         assertThat(Settings.duration(Map.of("t", "500ms"), "t", Duration.ZERO)).isEqualTo(Duration.ofMillis(500));
         assertThat(Settings.duration(Map.of("t", "PT2S"), "t", Duration.ZERO)).isEqualTo(Duration.ofSeconds(2));
