@@ -41,7 +41,7 @@ public final class Settings {
         } catch (RuntimeException e) {
             // reported below
         }
-        throw new ConfigurationException("setting " + name + " must be a positive duration like 500ms, 30s or PT30S"
+        throw new ConfigurationException("setting '" + name + "' must be a positive duration like 500ms, 30s or PT30S"
                 + " but was '" + text + "'", null);
     }
 
@@ -65,7 +65,7 @@ public final class Settings {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new ConfigurationException("setting " + name + " must be a whole number of at least 0 but was '" + text
+        throw new ConfigurationException("setting '" + name + "' must be a whole number of at least 0 but was '" + text
                 + "'", null);
     }
 
@@ -84,7 +84,7 @@ public final class Settings {
         return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw new ConfigurationException("setting " + name + " must be true or false but was '" + text
+            default -> throw new ConfigurationException("setting '" + name + "' must be true or false but was '" + text
                     + "'", null);
         };
     }
@@ -114,7 +114,7 @@ public final class Settings {
     public static int positive(Map<String, String> settings, String name, int otherwise) {
         int n = count(settings, name, otherwise);
         if (n < 1) {
-            throw new ConfigurationException("setting " + name + " must be a whole number of at least 1 but was '"
+            throw new ConfigurationException("setting '" + name + "' must be a whole number of at least 1 but was '"
                     + settings.get(name) + "'", null);
         }
         return n;

@@ -156,9 +156,10 @@ class SupportTest {
         assertThat(Settings.duration(Map.of("t", "PT2S"), "t", Duration.ZERO)).isEqualTo(Duration.ofSeconds(2));
         assertThat(Settings.duration(Map.of(), "t", Duration.ofSeconds(9))).isEqualTo(Duration.ofSeconds(9));
         assertThatThrownBy(() -> Settings.duration(Map.of("t", "0s"), "t", Duration.ZERO)).isInstanceOf(
-                ConfigurationException.class).hasMessageContaining("setting t must be a positive duration");
+                ConfigurationException.class).hasMessageContaining("setting 't' must be a positive duration");
         assertThat(Settings.count(Map.of("n", "3"), "n", 1)).isEqualTo(3);
-        assertThatThrownBy(() -> Settings.count(Map.of("n", "-1"), "n", 1)).hasMessageContaining("setting n");
+        assertThatThrownBy(() -> Settings.count(Map.of("n", "-1"), "n", 1))
+                .hasMessageContaining("setting 'n' must be a whole number");
     }
 
     @Test
