@@ -21,7 +21,7 @@ public record CallContext(Principal principal, @Nullable Instant deadline, Strin
         Checks.notBlank(traceId, "traceId");
     }
 
-    /** @return the deadline, if the call has one */
+    /** {@return the deadline, if the call has one} */
     public Optional<Instant> deadlineIfAny() {
         return Optional.ofNullable(deadline);
     }

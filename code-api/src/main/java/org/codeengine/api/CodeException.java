@@ -19,6 +19,6 @@ public abstract sealed class CodeException extends RuntimeException permits Retr
         super(message, cause);
     }
 
-    /** @return {@code true} when the same call may succeed if it is made again later */
+    /** {@return {@code true} when the same call may succeed if it is made again later} */
     public abstract boolean retriable();
 }

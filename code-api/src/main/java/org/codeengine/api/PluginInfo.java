@@ -32,7 +32,7 @@ public record PluginInfo(String kind, String name, String version, String apiVer
         Checks.notNull(detail, "detail");
     }
 
-    /** @return whether the engine may use it */
+    /** {@return whether the engine may use it} */
     public boolean usable() {
         return status != Status.FAILED;
     }

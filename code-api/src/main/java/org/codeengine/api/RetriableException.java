@@ -20,7 +20,7 @@ public non-sealed class RetriableException extends CodeException {
         this.retryAfter = retryAfter;
     }
 
-    /** @return the wait the other side asked for before the next try, if it asked */
+    /** {@return the wait the other side asked for before the next try, if it asked} */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }

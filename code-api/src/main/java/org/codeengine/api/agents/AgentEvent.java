@@ -5,7 +5,7 @@ import org.codeengine.api.internal.Checks;
 /** Something that happened in an agent run, streamed to {@link AgentRun#onEvent} listeners. */
 public sealed interface AgentEvent permits AgentEvent.TurnStarted, AgentEvent.Replied, AgentEvent.ToolStarted,
         AgentEvent.ToolEnded, AgentEvent.Stopped {
-    /** @return the run's id */
+    /** {@return the run's id} */
     String runId();
 
     /**

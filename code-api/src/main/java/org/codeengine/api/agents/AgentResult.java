@@ -23,7 +23,7 @@ public record AgentResult(String runId, StopReason stopReason, String detail, @N
         Checks.notNull(transcript, "transcript");
     }
 
-    /** @return the final answer, if the model gave one */
+    /** {@return the final answer, if the model gave one} */
     public Optional<String> finalAnswer() {
         return Optional.ofNullable(answer);
     }

@@ -7,7 +7,7 @@ import org.codeengine.api.DeadlineExceededException;
 
 /** An agent run that is going on or has ended. Thread-safe. */
 public interface AgentRun {
-    /** @return the run's id, the key to {@link Agents#resume} */
+    /** {@return the run's id, the key to {@link Agents#resume}} */
     String runId();
 
     /**
@@ -16,7 +16,7 @@ public interface AgentRun {
      */
     void onEvent(Consumer<AgentEvent> listener);
 
-    /** @return the result, if the run has ended */
+    /** {@return the result, if the run has ended} */
     Optional<AgentResult> result();
 
     /**

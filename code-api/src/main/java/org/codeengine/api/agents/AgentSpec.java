@@ -43,9 +43,10 @@ public record AgentSpec(String name, String description, String role, Brain brai
     }
 
     /**
+     * {@return whether one of {@link #tools()} names it or matches it, case aside (as in tool permissions, which are
+     *         lower case)}
+     *
      * @param tool a tool's name
-     * @return whether one of {@link #tools()} names it or matches it, case aside (as in tool permissions, which are
-     *         lower case)
      */
     public boolean allows(String tool) {
         String name = tool.toLowerCase(Locale.ROOT);

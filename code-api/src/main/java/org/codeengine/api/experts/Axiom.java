@@ -8,7 +8,7 @@ import tools.jackson.databind.JsonNode;
  * the rule's name ({@link ConsensusResult#rejectedBy()}), not thrown.
  */
 public sealed interface Axiom {
-    /** @return the rule's name, as reported in a rejection */
+    /** {@return the rule's name, as reported in a rejection} */
     String name();
 
     /** At least this share of the answering weight behind the chosen answer. @param share 0 to 1 */

@@ -31,12 +31,12 @@ public record ExpertAnswer(String expert, @Nullable String text, @Nullable Strin
         }
     }
 
-    /** @return the extracted answer, if the reply held one */
+    /** {@return the extracted answer, if the reply held one} */
     public Optional<String> answer() {
         return Optional.ofNullable(extracted);
     }
 
-    /** @return why the expert failed, if it did */
+    /** {@return why the expert failed, if it did} */
     public Optional<String> failed() {
         return Optional.ofNullable(failure);
     }

@@ -58,7 +58,7 @@ public record ExpertPanel(List<ExpertSpec> experts, Map<String, ProviderConfig> 
         limits = Map.copyOf(Checks.notNull(limits, "limits"));
     }
 
-    /** @return a builder with a majority quorum, 30 second expert timeout, no cache, auto extraction, reliability */
+    /** {@return a builder with a majority quorum, 30 second expert timeout, no cache, auto extraction, reliability} */
     public static Builder builder() {
         return new Builder();
     }
@@ -158,7 +158,8 @@ public record ExpertPanel(List<ExpertSpec> experts, Map<String, ProviderConfig> 
         }
 
         /**
-         * @return the panel
+         * {@return the panel}
+         *
          * @throws IllegalArgumentException if the panel breaks a rule (no experts, quorum larger than the panel, ...)
          */
         public ExpertPanel build() {

@@ -20,8 +20,9 @@ public record Price(double inputPerMillion, double outputPerMillion) {
     }
 
     /**
+     * {@return what they cost in US dollars}
+     *
      * @param usage tokens used
-     * @return what they cost in US dollars
      */
     public double cost(Usage usage) {
         return (usage.inputTokens() * inputPerMillion + usage.outputTokens() * outputPerMillion) / 1_000_000;

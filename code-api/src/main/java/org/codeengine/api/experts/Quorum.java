@@ -19,29 +19,32 @@ public record Quorum(int count, double fraction) {
     }
 
     /**
+     * {@return that quorum}
+     *
      * @param experts how many experts must answer; at least 1
-     * @return that quorum
      */
     public static Quorum of(int experts) {
         return new Quorum(experts, 0);
     }
 
     /**
+     * {@return that quorum}
+     *
      * @param share the share of the panel that must answer, above 0 up to 1
-     * @return that quorum
      */
     public static Quorum fraction(double share) {
         return new Quorum(0, share);
     }
 
-    /** @return more than half of the panel */
+    /** {@return more than half of the panel} */
     public static Quorum majority() {
         return new Quorum(0, 0.5000001);
     }
 
     /**
+     * {@return how many of them must answer}
+     *
      * @param panel the number of experts on the panel
-     * @return how many of them must answer
      */
     public int required(int panel) {
         return count > 0 ? count : Math.max(1, (int) Math.ceil(fraction * panel - 1e-9));

@@ -18,14 +18,15 @@ public record Usage(long inputTokens, long outputTokens) {
         Checks.notNegative(outputTokens, "outputTokens");
     }
 
-    /** @return input and output tokens together */
+    /** {@return input and output tokens together} */
     public long totalTokens() {
         return inputTokens + outputTokens;
     }
 
     /**
+     * {@return the sum of both}
+     *
      * @param other another call's usage
-     * @return the sum of both
      */
     public Usage plus(Usage other) {
         return new Usage(inputTokens + other.inputTokens, outputTokens + other.outputTokens);

@@ -26,7 +26,7 @@ public class DeploymentBusyException extends UnavailableException {
         this.runningRunId = runningRunId;
     }
 
-    /** @return the id of the unfinished run that kept the new one from starting */
+    /** {@return the id of the unfinished run that kept the new one from starting} */
     public String runningRunId() {
         return runningRunId;
     }

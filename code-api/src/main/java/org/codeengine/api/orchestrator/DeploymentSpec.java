@@ -42,10 +42,11 @@ public record DeploymentSpec(String name, String environment, List<ServiceSpec> 
     }
 
     /**
+     * {@return a deployment that starts up to {@value #DEFAULT_PARALLELISM} services at once with unlimited capacity}
+     *
      * @param name the deployment's name
      * @param environment where it goes
      * @param services the services
-     * @return a deployment that starts up to {@value #DEFAULT_PARALLELISM} services at once with unlimited capacity
      */
     public static DeploymentSpec of(String name, String environment, List<ServiceSpec> services) {
         return new DeploymentSpec(name, environment, services, DEFAULT_PARALLELISM, Resources.UNLIMITED);

@@ -20,8 +20,8 @@ public record Plan(DeploymentSpec spec, List<List<String>> phases) {
     }
 
     /**
-     * @return the plan as lines of text: a header, then one line per phase naming its services with their executor
-     *         and dependencies
+     * {@return the plan as lines of text: a header, then one line per phase naming its services with their executor
+     *         and dependencies}
      */
     public String describe() {
         Map<String, ServiceSpec> byName = new HashMap<>();

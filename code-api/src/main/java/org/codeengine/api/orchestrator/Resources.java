@@ -21,16 +21,18 @@ public record Resources(long cpuMillis, long memoryBytes) {
     }
 
     /**
+     * {@return the sum, saturating at {@link Long#MAX_VALUE}}
+     *
      * @param other resources to add
-     * @return the sum, saturating at {@link Long#MAX_VALUE}
      */
     public Resources plus(Resources other) {
         return new Resources(saturatedAdd(cpuMillis, other.cpuMillis), saturatedAdd(memoryBytes, other.memoryBytes));
     }
 
     /**
+     * {@return whether both amounts are at most those of {@code other}}
+     *
      * @param other resources to compare with
-     * @return whether both amounts are at most those of {@code other}
      */
     public boolean fitsIn(Resources other) {
         return cpuMillis <= other.cpuMillis && memoryBytes <= other.memoryBytes;

@@ -7,13 +7,13 @@ import org.codeengine.api.DeadlineExceededException;
 
 /** A deployment run that is going on or has ended. Thread-safe. */
 public interface RunHandle {
-    /** @return the run's id, the key to {@link Orchestrator#resume} and {@link Orchestrator#rollback} */
+    /** {@return the run's id, the key to {@link Orchestrator#resume} and {@link Orchestrator#rollback}} */
     String runId();
 
-    /** @return the run's state now */
+    /** {@return the run's state now} */
     RunState state();
 
-    /** @return every step's record now, in plan order */
+    /** {@return every step's record now, in plan order} */
     List<StepRecord> steps();
 
     /**

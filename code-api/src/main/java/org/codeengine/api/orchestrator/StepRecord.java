@@ -29,7 +29,7 @@ public record StepRecord(String runId, String service, StepState state, int atte
         outputs = Map.copyOf(Checks.notNull(outputs, "outputs"));
     }
 
-    /** @return the last error message, if any */
+    /** {@return the last error message, if any} */
     public Optional<String> lastError() {
         return Optional.ofNullable(error);
     }

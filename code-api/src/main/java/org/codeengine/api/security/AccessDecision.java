@@ -24,7 +24,7 @@ public record AccessDecision(boolean allowed, Permission permission, @Nullable S
         }
     }
 
-    /** @return the role that allowed the call, if it was allowed */
+    /** {@return the role that allowed the call, if it was allowed} */
     public Optional<String> role() {
         return Optional.ofNullable(grantedByRole);
     }

@@ -18,12 +18,12 @@ public record AuditVerification(long entries, @Nullable Long firstBroken, String
         Checks.notNull(reason, "reason");
     }
 
-    /** @return whether nothing was found wrong */
+    /** {@return whether nothing was found wrong} */
     public boolean intact() {
         return firstBroken == null;
     }
 
-    /** @return the first bad entry, if any */
+    /** {@return the first bad entry, if any} */
     public Optional<Long> broken() {
         return Optional.ofNullable(firstBroken);
     }

@@ -32,7 +32,7 @@ public sealed interface Credentials {
             Checks.notNull(password, "password");
         }
 
-        /** @return the one-time code, if one was given */
+        /** {@return the one-time code, if one was given} */
         public Optional<String> totp() {
             return Optional.ofNullable(totpCode);
         }

@@ -21,8 +21,9 @@ public record Permission(String domain, String action, String instance) {
     }
 
     /**
+     * {@return the parsed permission}
+     *
      * @param text {@code domain:action} or {@code domain:action:instance}; a missing instance means {@code *}
-     * @return the parsed permission
      * @throws IllegalArgumentException if {@code text} does not have two or three valid parts
      */
     public static Permission parse(String text) {

@@ -32,7 +32,7 @@ public record ScanNotice(String path, Kind kind, String detail) {
             this.skipped = skipped;
         }
 
-        /** @return whether the scan did not read it, so a secret in it would have gone unseen */
+        /** {@return whether the scan did not read it, so a secret in it would have gone unseen} */
         public boolean skipped() {
             return skipped;
         }

@@ -19,7 +19,7 @@ public record ScanOptions(long maxFileBytes, Set<String> excludedFolders, int th
         Checks.atLeast(threads, 1, "threads");
     }
 
-    /** @return no size limit, no excluded folder, one thread per processor */
+    /** {@return no size limit, no excluded folder, one thread per processor} */
     public static ScanOptions defaults() {
         return new ScanOptions(Long.MAX_VALUE, Set.of(), Runtime.getRuntime().availableProcessors());
     }

@@ -20,7 +20,7 @@ public record ScanReport(int files, long bytes, List<SecretFinding> findings, Li
         notices = List.copyOf(notices);
     }
 
-    /** @return the notices of what was not read at all */
+    /** {@return the notices of what was not read at all} */
     public List<ScanNotice> skipped() {
         return notices.stream().filter(n -> n.kind().skipped()).toList();
     }

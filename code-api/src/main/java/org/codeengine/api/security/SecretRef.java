@@ -23,8 +23,9 @@ public record SecretRef(String scheme, String name) {
     }
 
     /**
+     * {@return the reference}
+     *
      * @param text {@code scheme:name}, or {@code secret://name} for the vault
-     * @return the reference
      * @throws IllegalArgumentException if {@code text} has no scheme or an unknown one
      */
     public static SecretRef parse(String text) {
@@ -65,7 +66,7 @@ public record SecretRef(String scheme, String name) {
         return ref;
     }
 
-    /** @return the permission a caller needs to use this secret: {@code secret:<scheme>:<name in lower case>} */
+    /** {@return the permission a caller needs to use this secret: {@code secret:<scheme>:<name in lower case>}} */
     public Permission permission() {
         return new Permission("secret", scheme, name.toLowerCase(Locale.ROOT));
     }

@@ -76,7 +76,7 @@ public interface Security extends SecurityFacade {
      */
     Principal authenticate(Credentials credentials, String source);
 
-    /** @return the threat rules in force, one per id of {@link ThreatRule#IDS} */
+    /** {@return the threat rules in force, one per id of {@link ThreatRule#IDS}} */
     List<ThreatRule> threatRules();
 
     /**
@@ -116,7 +116,7 @@ public interface Security extends SecurityFacade {
 
     void logout(Secret sessionToken);
 
-    /** @return a signed JWT access token for the principal */
+    /** {@return a signed JWT access token for the principal} */
     Secret issueToken(Principal principal, Duration ttl);
 
     /**
@@ -141,7 +141,7 @@ public interface Security extends SecurityFacade {
      */
     void removeRole(String name);
 
-    /** @return the roles defined, the built-in {@link Role#ADMIN} included, by name */
+    /** {@return the roles defined, the built-in {@link Role#ADMIN} included, by name} */
     List<Role> roles();
 
     /**
@@ -155,10 +155,10 @@ public interface Security extends SecurityFacade {
     /** @param listener told of each security event, on the thread that caused it; must not block */
     void onEvent(Consumer<Event> listener);
 
-    /** @return the secret vault */
+    /** {@return the secret vault} */
     Vault vault();
 
-    /** @return the secret scanner, with CODE's rules */
+    /** {@return the secret scanner, with CODE's rules} */
     SecretScanner scanner();
 
     /**

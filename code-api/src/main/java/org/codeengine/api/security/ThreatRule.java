@@ -75,12 +75,12 @@ public record ThreatRule(String id, int threshold, Duration window, Severity sev
         Checks.positive(responseFor, "responseFor of rule " + id);
     }
 
-    /** @return this rule with another threshold */
+    /** {@return this rule with another threshold} */
     public ThreatRule withThreshold(int value) {
         return new ThreatRule(id, value, window, severity, responses, responseFor);
     }
 
-    /** @return this rule with other responses */
+    /** {@return this rule with other responses} */
     public ThreatRule withResponses(Set<Response> value, Duration lasting) {
         return new ThreatRule(id, threshold, window, severity, value, lasting);
     }

@@ -12,17 +12,18 @@ public interface Vault {
     /** Stores or replaces a secret. */
     void put(String name, Secret value);
 
-    /** @return the secret, if the vault holds one by that name */
+    /** {@return the secret, if the vault holds one by that name} */
     Optional<Secret> get(String name);
 
     void delete(String name);
 
-    /** @return the names of the secrets, sorted */
+    /** {@return the names of the secrets, sorted} */
     List<String> names();
 
     /**
+     * {@return the secret it names}
+     *
      * @param ref {@code vault:name}, {@code secret://name} or {@code env:NAME}
-     * @return the secret it names
      * @throws org.codeengine.api.NotFoundException if there is none
      */
     Secret resolve(SecretRef ref);

@@ -47,9 +47,10 @@ public record ChatMessage(Role role, String content, List<ToolCall> toolCalls, @
     }
 
     /**
+     * {@return a tool message}
+     *
      * @param callId the id of the call answered
      * @param result the tool's result
-     * @return a tool message
      */
     public static ChatMessage toolResult(String callId, String result) {
         return new ChatMessage(Role.TOOL, result, List.of(), Checks.notNull(callId, "callId"));

@@ -55,7 +55,7 @@ public record ChatResponse(String text, String model, FinishReason finishReason,
         this(text, model, finishReason, usage, latency, null, List.of(), null, null, RateLimits.UNKNOWN);
     }
 
-    /** @return the time to the first token, if the reply was streamed */
+    /** {@return the time to the first token, if the reply was streamed} */
     public Optional<Duration> firstToken() {
         return Optional.ofNullable(timeToFirstToken);
     }

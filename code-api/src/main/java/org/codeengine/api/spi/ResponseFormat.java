@@ -36,9 +36,10 @@ public record ResponseFormat(Kind kind, @Nullable String name, @Nullable JsonNod
     }
 
     /**
+     * {@return JSON matching the schema}
+     *
      * @param name the schema's name
      * @param schema the JSON Schema
-     * @return JSON matching the schema
      */
     public static ResponseFormat jsonSchema(String name, JsonNode schema) {
         return new ResponseFormat(Kind.JSON_SCHEMA, Checks.notBlank(name, "name"), Checks.notNull(schema, "schema"));

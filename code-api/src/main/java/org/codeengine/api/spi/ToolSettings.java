@@ -29,8 +29,9 @@ public record ToolSettings(JsonNode settings, SecretResolver secrets, Path home)
     @FunctionalInterface
     public interface SecretResolver {
         /**
+         * {@return the secret}
+         *
          * @param ref where the secret lives
-         * @return the secret
          * @throws org.codeengine.api.NotFoundException if there is none
          */
         Secret resolve(SecretRef ref);

@@ -64,12 +64,13 @@ public final class VectorChecks {
     }
 
     /**
+     * {@return {@code min(k, rows.rows())}}
+     *
      * @param query the query
      * @param rows the rows
      * @param k how many to return
      * @param outRows receives the rows
      * @param outScores receives the scores
-     * @return {@code min(k, rows.rows())}
      * @throws IllegalArgumentException if {@code k} is below 1, an output array is shorter than the result or
      *         {@code query} holds fewer than {@code rows.dims()} floats
      */

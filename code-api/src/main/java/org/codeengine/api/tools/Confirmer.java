@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
 @FunctionalInterface
 public interface Confirmer {
     /**
+     * {@return whether the person accepted; false when they declined or cancelled}
+     *
      * @param question what the call will do, for a person to read; holds no secret argument
-     * @return whether the person accepted; false when they declined or cancelled
      * @throws InterruptedException if the caller was cancelled while waiting for the answer
      */
     boolean confirm(String question) throws InterruptedException;
@@ -58,8 +59,9 @@ public interface Confirmer {
         public static final Decision APPROVED = new Decision(true, null);
 
         /**
+         * {@return a refusal}
+         *
          * @param reason why not, or {@code null}
-         * @return a refusal
          */
         public static Decision refused(@Nullable String reason) {
             return new Decision(false, reason);

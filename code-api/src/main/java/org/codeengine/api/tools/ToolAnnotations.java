@@ -21,17 +21,19 @@ public record ToolAnnotations(boolean readOnly, boolean destructive, boolean ide
     }
 
     /**
+     * {@return the annotations of a tool that only reads}
+     *
      * @param openWorld whether it reaches outside the host's own data
-     * @return the annotations of a tool that only reads
      */
     public static ToolAnnotations readOnly(boolean openWorld) {
         return new ToolAnnotations(true, false, true, openWorld);
     }
 
     /**
+     * {@return the annotations of a tool that may overwrite or delete}
+     *
      * @param idempotent whether a repeated call changes nothing more
      * @param openWorld whether it reaches outside the host's own data
-     * @return the annotations of a tool that may overwrite or delete
      */
     public static ToolAnnotations destructive(boolean idempotent, boolean openWorld) {
         return new ToolAnnotations(false, true, idempotent, openWorld);

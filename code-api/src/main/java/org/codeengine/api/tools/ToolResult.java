@@ -17,7 +17,7 @@ public record ToolResult(String text, @Nullable JsonNode structured, boolean err
         Checks.notNull(text, "text");
     }
 
-    /** @return the structured result, if the tool gave one */
+    /** {@return the structured result, if the tool gave one} */
     public Optional<JsonNode> structuredContent() {
         return Optional.ofNullable(structured);
     }

@@ -42,16 +42,17 @@ public final class DockerClient {
     }
 
     /**
+     * {@return a client of that daemon; nothing is sent yet}
+     *
      * @param host {@code unix:///path/to/docker.sock} or {@code tcp://host:port}, or {@code null} for
      *        {@code DOCKER_HOST} or the default socket
-     * @return a client of that daemon; nothing is sent yet
      * @throws InvalidRequestException naming the setting if the address is not one this client speaks
      */
     public static DockerClient of(@Nullable String host) {
         return new DockerClient(DockerHost.of(host, System.getenv()));
     }
 
-    /** @return the daemon's address, as {@code DOCKER_HOST} spells it */
+    /** {@return the daemon's address, as {@code DOCKER_HOST} spells it} */
     public String address() {
         return http.host().address();
     }
@@ -112,8 +113,9 @@ public final class DockerClient {
     }
 
     /**
+     * {@return the daemon's container summaries, as {@code GET /containers/json} gives them}
+     *
      * @param all whether stopped containers count too
-     * @return the daemon's container summaries, as {@code GET /containers/json} gives them
      */
     public JsonNode list(boolean all) {
         EngineHttp.Reply reply = call("GET", "/containers/json?all=" + (all ? 1 : 0), null, null, QUICK);
@@ -122,8 +124,9 @@ public final class DockerClient {
     }
 
     /**
+     * {@return what {@code GET /containers/{id}/json} says of it, if it exists}
+     *
      * @param idOrName a container
-     * @return what {@code GET /containers/{id}/json} says of it, if it exists
      */
     public Optional<JsonNode> inspectJson(String idOrName) {
         EngineHttp.Reply reply = call("GET", "/containers/" + enc(idOrName) + "/json", null, null, QUICK);
@@ -155,7 +158,7 @@ public final class DockerClient {
         }
     }
 
-    /** @return whether the image is on the daemon */
+    /** {@return whether the image is on the daemon} */
     public boolean imageExists(String image) {
         EngineHttp.Reply reply = call("GET", "/images/" + image + "/json", null, null, QUICK);
         if (reply.status() == 404) {
@@ -206,7 +209,7 @@ public final class DockerClient {
         }
     }
 
-    /** @return the new container's id */
+    /** {@return the new container's id} */
     public String create(String name, ObjectNode config) {
         EngineHttp.Reply reply = call("POST", "/containers/create?name=" + enc(name), JsonBodies.JSON
                 .writeValueAsBytes(config), "application/json", QUICK);
@@ -222,7 +225,7 @@ public final class DockerClient {
         }
     }
 
-    /** @return the container by id or name, if it exists */
+    /** {@return the container by id or name, if it exists} */
     Optional<Container> inspect(String idOrName) {
         EngineHttp.Reply reply = call("GET", "/containers/" + enc(idOrName) + "/json", null, null, QUICK);
         if (reply.status() == 404) {
@@ -256,7 +259,7 @@ public final class DockerClient {
         }
     }
 
-    /** @return the container's output, stdout and stderr interleaved, as the daemon keeps it */
+    /** {@return the container's output, stdout and stderr interleaved, as the daemon keeps it} */
     public String logs(String id, @Nullable Integer tail) {
         EngineHttp.Reply reply = call("GET", "/containers/" + enc(id) + "/logs?stdout=1&stderr=1" + (tail == null
                 ? ""
@@ -265,7 +268,7 @@ public final class DockerClient {
         return demultiplex(reply.body());
     }
 
-    /** @return the ids of the containers, running or not, that carry every one of the labels */
+    /** {@return the ids of the containers, running or not, that carry every one of the labels} */
     List<String> containersLabelled(Map<String, String> labels) {
         List<String> filter = new ArrayList<>();
         labels.forEach((k, v) -> filter.add(k + "=" + v));
@@ -296,7 +299,7 @@ public final class DockerClient {
                 + " point DOCKER_HOST or the setting 'host' at a running daemon", null, e);
     }
 
-    /** @return the {@code X-Registry-Auth} header's value: Docker's auth object as base64url JSON */
+    /** {@return the {@code X-Registry-Auth} header's value: Docker's auth object as base64url JSON} */
     static String registryAuth(Secret credential, String registry) {
         String text = credential.reveal().strip();
         ObjectNode auth = JsonBodies.object();

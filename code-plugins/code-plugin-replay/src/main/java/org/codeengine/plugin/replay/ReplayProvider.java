@@ -54,7 +54,7 @@ public final class ReplayProvider implements ExpertProvider {
         return new Client(load(Path.of(file)));
     }
 
-    /** @return question to model to reply */
+    /** {@return question to model to reply} */
     static Map<String, Map<String, String>> load(Path file) {
         Map<String, Map<String, String>> replies = new HashMap<>();
         try (InputStream raw = Files.newInputStream(file);

@@ -55,10 +55,10 @@ public abstract class GroupMember<E> implements EventTransport.Consumer {
         thread = Thread.ofVirtual().name(threadName).start(this::run);
     }
 
-    /** @return the next entries to handle, waiting a while for them; empty if none came */
+    /** {@return the next entries to handle, waiting a while for them; empty if none came} */
     protected abstract List<E> next();
 
-    /** @return the message an entry holds, or null to skip it unacknowledged (it was trimmed away) */
+    /** {@return the message an entry holds, or null to skip it unacknowledged (it was trimmed away)} */
     protected abstract EventTransport.@Nullable Message message(E entry);
 
     /** Acknowledges an entry whose handler returned. */
@@ -74,17 +74,17 @@ public abstract class GroupMember<E> implements EventTransport.Consumer {
     /** Releases what the member holds, after its thread ended (or did not end in time). */
     protected void release() {}
 
-    /** @return whether {@link #close} was called */
+    /** {@return whether {@link #close} was called} */
     protected final boolean closed() {
         return closed;
     }
 
-    /** @return the group it belongs to */
+    /** {@return the group it belongs to} */
     protected final String group() {
         return group;
     }
 
-    /** @return its name in the group */
+    /** {@return its name in the group} */
     protected final String name() {
         return name;
     }

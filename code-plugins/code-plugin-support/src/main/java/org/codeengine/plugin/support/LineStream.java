@@ -55,7 +55,8 @@ public final class LineStream implements AutoCloseable {
     }
 
     /**
-     * @return the next line without its end, or null at the end of the stream
+     * {@return the next line without its end, or null at the end of the stream}
+     *
      * @throws DeadlineExceededException if the stream stalled
      * @throws UnavailableException if the connection broke
      */

@@ -17,10 +17,11 @@ public final class Settings {
     private Settings() {}
 
     /**
+     * {@return the duration}
+     *
      * @param settings the provider's settings
      * @param name a setting holding a duration: {@code 500ms}, {@code 30s}, {@code 2m} or ISO-8601 ({@code PT30S})
      * @param otherwise the value when it is not set
-     * @return the duration
      * @throws ConfigurationException naming the setting if it is not a positive duration
      */
     public static Duration duration(Map<String, String> settings, String name, Duration otherwise) {
@@ -46,10 +47,11 @@ public final class Settings {
     }
 
     /**
+     * {@return the number}
+     *
      * @param settings the provider's settings
      * @param name a setting holding a whole number of at least 0
      * @param otherwise the value when it is not set
-     * @return the number
      * @throws ConfigurationException naming the setting if it is not a whole number of at least 0
      */
     public static int count(Map<String, String> settings, String name, int otherwise) {
@@ -70,10 +72,11 @@ public final class Settings {
     }
 
     /**
+     * {@return the flag}
+     *
      * @param settings the provider's settings
      * @param name a setting holding {@code true} or {@code false}
      * @param otherwise the value when it is not set
-     * @return the flag
      * @throws ConfigurationException naming the setting if it is neither {@code true} nor {@code false}
      */
     public static boolean flag(Map<String, String> settings, String name, boolean otherwise) {
@@ -105,10 +108,11 @@ public final class Settings {
     }
 
     /**
+     * {@return the number}
+     *
      * @param settings a plugin's settings
      * @param name a setting holding a whole number of at least 1
      * @param otherwise the value when it is not set
-     * @return the number
      * @throws ConfigurationException naming the setting if it is not a whole number of at least 1
      */
     public static int positive(Map<String, String> settings, String name, int otherwise) {

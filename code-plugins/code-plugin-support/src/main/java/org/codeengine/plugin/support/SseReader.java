@@ -41,7 +41,8 @@ public final class SseReader implements AutoCloseable {
     }
 
     /**
-     * @return the next event, or null at the end of the stream
+     * {@return the next event, or null at the end of the stream}
+     *
      * @throws org.codeengine.api.CodeException if the stream stalls or breaks off
      */
     public @Nullable Event next() {
@@ -90,14 +91,14 @@ public final class SseReader implements AutoCloseable {
     }
 
     /**
-     * @return the last {@code id} field read so far (the id a reconnection sends as {@code Last-Event-ID}), or null
-     *         when none came
+     * {@return the last {@code id} field read so far (the id a reconnection sends as {@code Last-Event-ID}), or null
+     *         when none came}
      */
     public @Nullable String lastEventId() {
         return lastEventId;
     }
 
-    /** @return the last {@code retry} field read so far in milliseconds, or -1 when none came */
+    /** {@return the last {@code retry} field read so far in milliseconds, or -1 when none came} */
     public long retryMillis() {
         return retryMillis;
     }

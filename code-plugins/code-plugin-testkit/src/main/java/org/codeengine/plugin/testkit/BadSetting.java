@@ -18,9 +18,10 @@ public record BadSetting(Map<String, String> settings, String setting) {
     }
 
     /**
+     * {@return the bad settings}
+     *
      * @param setting the name of the wrong setting
      * @param pairs the settings as name, value, name, value ...
-     * @return the bad settings
      * @throws IllegalArgumentException if {@code pairs} has an odd length
      */
     public static BadSetting of(String setting, String... pairs) {

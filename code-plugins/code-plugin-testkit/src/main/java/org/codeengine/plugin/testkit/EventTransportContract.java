@@ -33,10 +33,10 @@ public abstract class EventTransportContract {
 
     private final List<EventTransport> opened = new ArrayList<>();
 
-    /** @return a transport on a new, empty stream, with {@link #CLAIM_AFTER} as its redelivery delay */
+    /** {@return a transport on a new, empty stream, with {@link #CLAIM_AFTER} as its redelivery delay} */
     protected abstract EventTransport openFresh();
 
-    /** @return how many messages {@code group} holds delivered but unacknowledged */
+    /** {@return how many messages {@code group} holds delivered but unacknowledged} */
     protected abstract long pending(EventTransport transport, String group);
 
     protected final EventTransport open() {

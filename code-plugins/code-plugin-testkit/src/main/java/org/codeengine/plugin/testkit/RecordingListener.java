@@ -26,17 +26,17 @@ public final class RecordingListener implements StreamListener {
         toolCalls.add(call);
     }
 
-    /** @return the text deltas, joined */
+    /** {@return the text deltas, joined} */
     public String text() {
         return text.toString();
     }
 
-    /** @return the reasoning deltas, joined */
+    /** {@return the reasoning deltas, joined} */
     public String reasoning() {
         return reasoning.toString();
     }
 
-    /** @return the tool calls, in the order they came */
+    /** {@return the tool calls, in the order they came} */
     public List<ToolCall> toolCalls() {
         return List.copyOf(toolCalls);
     }

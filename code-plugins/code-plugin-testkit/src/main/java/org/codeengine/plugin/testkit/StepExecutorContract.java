@@ -36,7 +36,7 @@ public abstract class StepExecutorContract {
 
     private final List<RecordingStepContext> started = new ArrayList<>();
 
-    /** @return the executor under test, as {@link java.util.ServiceLoader} would make it */
+    /** {@return the executor under test, as {@link java.util.ServiceLoader} would make it} */
     protected abstract StepExecutor executor();
 
     /**
@@ -48,20 +48,20 @@ public abstract class StepExecutorContract {
      */
     protected abstract Map<String, String> runningSettings(RecordingStepContext context);
 
-    /** @return settings the executor refuses, each with the setting its error must name; at least one */
+    /** {@return settings the executor refuses, each with the setting its error must name; at least one} */
     protected abstract List<BadSetting> badSettings();
 
-    /** @return the longest a start may take before {@link StepHandle#awaitStarted} returns; 60 s by default */
+    /** {@return the longest a start may take before {@link StepHandle#awaitStarted} returns; 60 s by default} */
     protected Duration startTimeout() {
         return Duration.ofSeconds(60);
     }
 
-    /** @return the longest an undone instance may take to be gone from {@link StepHandle#alive}; 30 s by default */
+    /** {@return the longest an undone instance may take to be gone from {@link StepHandle#alive}; 30 s by default} */
     protected Duration stopTimeout() {
         return Duration.ofSeconds(30);
     }
 
-    /** @return a new context for one instance of service {@code web}, in a run of its own */
+    /** {@return a new context for one instance of service {@code web}, in a run of its own} */
     protected RecordingStepContext context() {
         return new RecordingStepContext("contract-" + UUID.randomUUID(), work.resolve("logs"));
     }

@@ -30,7 +30,7 @@ public abstract class VectorKernelsContract {
 
     private final Arena arena = Arena.ofConfined();
 
-    /** @return the implementation under test; it must be available */
+    /** {@return the implementation under test; it must be available} */
     protected abstract VectorKernels kernels();
 
     @AfterEach

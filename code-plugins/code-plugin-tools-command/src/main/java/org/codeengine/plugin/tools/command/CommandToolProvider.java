@@ -123,7 +123,7 @@ public final class CommandToolProvider extends CatalogueTools {
                 maxTimeout, s.positive("maxOutputBytes", 64 * 1024)));
     }
 
-    /** @return the program's absolute, real path: given absolute, or found once on the host's PATH */
+    /** {@return the program's absolute, real path: given absolute, or found once on the host's PATH} */
     private static Path resolveExecutable(String name) {
         List<Path> candidates = new ArrayList<>();
         if (name.contains("/")) {
@@ -221,7 +221,8 @@ public final class CommandToolProvider extends CatalogueTools {
     }
 
     /**
-     * @return the working directory's real path, beneath a root
+     * {@return the working directory's real path, beneath a root}
+     *
      * @throws IllegalArgumentException naming {@code cwd} and the rule it breaks
      */
     private static Path workingDirectory(Config c, String cwd) {

@@ -149,7 +149,7 @@ public final class FilesToolProvider extends CatalogueTools {
         }
     }
 
-    /** @return how paths are confined, such as {@code openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS)} */
+    /** {@return how paths are confined, such as {@code openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS)}} */
     public String confinement() {
         return ops == null ? "not configured" : ops.roots().mode();
     }
