@@ -12,6 +12,8 @@ public abstract sealed class CodeException extends RuntimeException permits Retr
     private static final long serialVersionUID = 1L;
 
     /**
+     * Makes the exception.
+     *
      * @param message what went wrong, naming the field or the resource; never a secret
      * @param cause the underlying failure, or {@code null}
      */

@@ -23,6 +23,7 @@ public record PluginInfo(String kind, String name, String version, String apiVer
         FAILED
     }
 
+    /** Checks that the texts are not blank and the other components are present. */
     public PluginInfo {
         Checks.notBlank(kind, "kind");
         Checks.notBlank(name, "name");

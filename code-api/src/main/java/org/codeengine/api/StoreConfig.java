@@ -22,7 +22,11 @@ public record StoreConfig(String jdbcUrl, @Nullable String username, @Nullable S
     private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&;]*");
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
-    /** @throws IllegalArgumentException if the URL is not a JDBC URL, the schema name is invalid or the pool size is out of range */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if the URL is not a JDBC URL, the schema name is invalid or the pool size is out of range
+     */
     public StoreConfig {
         Checks.notBlank(jdbcUrl, "jdbcUrl");
         if (!jdbcUrl.startsWith("jdbc:")) {

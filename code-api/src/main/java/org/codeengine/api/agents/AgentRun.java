@@ -11,6 +11,8 @@ public interface AgentRun {
     String runId();
 
     /**
+     * Tells a listener of the run's events.
+     *
      * @param listener called for each event of the run, first those that already happened, then each new one as it
      *        happens, one at a time in order; must not block
      */

@@ -14,7 +14,11 @@ import org.codeengine.api.spi.ChatMessage;
  * @param turns each turn, oldest first; copied
  */
 public record Transcript(String role, String task, List<Turn> turns) {
-    /** @throws IllegalArgumentException if a field is missing */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field is missing
+     */
     public Transcript {
         Checks.notNull(role, "role");
         Checks.notNull(task, "task");

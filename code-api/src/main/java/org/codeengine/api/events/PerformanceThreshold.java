@@ -37,6 +37,8 @@ public record PerformanceThreshold(String name, Measure measure, double limit, D
     }
 
     /**
+     * Checks the components against their rules.
+     *
      * @throws IllegalArgumentException if the name is not a valid name, the measure or window is missing, the window
      *         is not positive, a rate's limit is outside 0 to 1, a latency's limit is not positive, or minimumCount is
      *         below 1

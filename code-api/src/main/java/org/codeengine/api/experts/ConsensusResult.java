@@ -26,7 +26,11 @@ import org.jspecify.annotations.Nullable;
 public record ConsensusResult(@Nullable String answer, List<String> experts, String strategy, double agreement,
         double confidence, List<Cluster> clusters, List<ExpertAnswer> answers, Usage usage, double cost,
         boolean cached, @Nullable String rejectedBy, @Nullable String rationale) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ConsensusResult {
         experts = List.copyOf(Checks.notNull(experts, "experts"));
         Checks.notBlank(strategy, "strategy");

@@ -15,7 +15,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record ExpertSpec(String provider, String model, @Nullable String role, @Nullable String prompt,
         double weight) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ExpertSpec {
         Checks.name(provider, "provider");
         Checks.notBlank(model, "model");

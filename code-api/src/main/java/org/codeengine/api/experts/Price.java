@@ -10,7 +10,11 @@ public record Price(double inputPerMillion, double outputPerMillion) {
     /** Free (local models, replays). */
     public static final Price FREE = new Price(0, 0);
 
-    /** @throws IllegalArgumentException if a price is negative or not finite */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a price is negative or not finite
+     */
     public Price {
         if (!(inputPerMillion >= 0) || !(outputPerMillion >= 0)
                 || Double.isInfinite(inputPerMillion + outputPerMillion)) {

@@ -16,7 +16,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record Query(String question, @Nullable String system, Duration deadline, double temperature,
         int maxTokens) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public Query {
         Checks.notBlank(question, "question");
         Checks.positive(deadline, "deadline");

@@ -9,7 +9,11 @@ import org.codeengine.api.internal.Checks;
  * @param fraction the share of the panel, 0 (exclusive) to 1, or 0 when {@code count} is used
  */
 public record Quorum(int count, double fraction) {
-    /** @throws IllegalArgumentException unless exactly one of count and fraction is set within its range */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException unless exactly one of count and fraction is set within its range
+     */
     public Quorum {
         Checks.atLeast(count, 0, "quorum count");
         Checks.between(fraction, 0, 1, "quorum fraction");

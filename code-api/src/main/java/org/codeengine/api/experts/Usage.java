@@ -12,7 +12,11 @@ public record Usage(long inputTokens, long outputTokens) {
     /** No tokens, for a call that never reached a model. */
     public static final Usage NONE = new Usage(0, 0);
 
-    /** @throws IllegalArgumentException if a count is negative */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a count is negative
+     */
     public Usage {
         Checks.notNegative(inputTokens, "inputTokens");
         Checks.notNegative(outputTokens, "outputTokens");

@@ -22,7 +22,11 @@ public record DeploymentSpec(String name, String environment, List<ServiceSpec> 
     /** The parallelism {@link #of} uses. */
     public static final int DEFAULT_PARALLELISM = 16;
 
-    /** @throws IllegalArgumentException if a field breaks its rule or two services share a name */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule or two services share a name
+     */
     public DeploymentSpec {
         Checks.name(name, "name");
         Checks.name(environment, "environment");

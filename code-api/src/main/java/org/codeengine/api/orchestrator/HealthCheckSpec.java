@@ -20,7 +20,11 @@ import org.codeengine.api.internal.Checks;
  */
 public record HealthCheckSpec(String probe, Map<String, String> settings, Duration initialDelay, Duration interval,
         Duration timeout, int successThreshold, int failureThreshold) {
-    /** @throws IllegalArgumentException if a name, duration or threshold breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a name, duration or threshold breaks its rule
+     */
     public HealthCheckSpec {
         Checks.name(probe, "probe");
         settings = Map.copyOf(Checks.notNull(settings, "settings"));

@@ -14,7 +14,11 @@ public record Resources(long cpuMillis, long memoryBytes) {
     /** As much as can be counted: a capacity that bounds nothing. */
     public static final Resources UNLIMITED = new Resources(Long.MAX_VALUE, Long.MAX_VALUE);
 
-    /** @throws IllegalArgumentException if a value is negative */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a value is negative
+     */
     public Resources {
         Checks.notNegative(cpuMillis, "cpuMillis");
         Checks.notNegative(memoryBytes, "memoryBytes");

@@ -17,6 +17,8 @@ public interface RunHandle {
     List<StepRecord> steps();
 
     /**
+     * Tells a listener of the run's events.
+     *
      * @param listener called for each event of the run, first those that already happened, then each new one as it
      *        happens, on a thread of the engine, one event at a time in order; must not block
      */

@@ -34,7 +34,11 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
     /** The timeout a builder uses unless told otherwise: one minute. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(1);
 
-    /** @throws IllegalArgumentException if a field breaks its rule, or the service depends on itself */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule, or the service depends on itself
+     */
     public ServiceSpec {
         Checks.name(name, "name");
         dependsOn = Set.copyOf(Checks.notNull(dependsOn, "dependsOn"));

@@ -20,7 +20,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record StepRecord(String runId, String service, StepState state, int attempt, @Nullable Instant startedAt,
         @Nullable Instant finishedAt, Map<String, String> outputs, @Nullable String error) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public StepRecord {
         Checks.notBlank(runId, "runId");
         Checks.name(service, "service");

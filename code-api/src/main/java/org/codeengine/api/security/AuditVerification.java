@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param checkpoints how many signed checkpoints were checked against the pinned key
  */
 public record AuditVerification(long entries, @Nullable Long firstBroken, String reason, int checkpoints) {
+    /** Checks that {@code reason} is present. */
     public AuditVerification {
         Checks.notNull(reason, "reason");
     }

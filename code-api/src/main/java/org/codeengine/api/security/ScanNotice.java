@@ -38,7 +38,11 @@ public record ScanNotice(String path, Kind kind, String detail) {
         }
     }
 
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ScanNotice {
         Checks.notBlank(path, "path");
         Checks.notNull(kind, "kind");

@@ -12,7 +12,11 @@ import org.codeengine.api.internal.Checks;
  * @param threads how many files are scanned at once, from 1
  */
 public record ScanOptions(long maxFileBytes, Set<String> excludedFolders, int threads) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ScanOptions {
         Checks.atLeast(maxFileBytes, 0, "maxFileBytes");
         excludedFolders = Set.copyOf(excludedFolders);

@@ -12,7 +12,11 @@ import org.codeengine.api.internal.Checks;
  * @param notices the files and folders not read, or read only after decoding them another way, by path
  */
 public record ScanReport(int files, long bytes, List<SecretFinding> findings, List<ScanNotice> notices) {
-    /** @throws IllegalArgumentException if a count is negative */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a count is negative
+     */
     public ScanReport {
         Checks.atLeast(files, 0, "files");
         Checks.notNegative(bytes, "bytes");

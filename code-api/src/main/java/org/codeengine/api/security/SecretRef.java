@@ -13,7 +13,11 @@ import org.codeengine.api.internal.Checks;
  * @param name the variable or vault entry name; not blank
  */
 public record SecretRef(String scheme, String name) {
-    /** @throws IllegalArgumentException if {@code scheme} is not {@code env} or {@code vault}, or {@code name} is blank */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if {@code scheme} is not {@code env} or {@code vault}, or {@code name} is blank
+     */
     public SecretRef {
         Checks.notNull(scheme, "scheme");
         if (!scheme.equals("env") && !scheme.equals("vault")) {

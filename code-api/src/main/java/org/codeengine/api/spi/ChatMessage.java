@@ -25,7 +25,11 @@ public record ChatMessage(Role role, String content, List<ToolCall> toolCalls, @
         TOOL
     }
 
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ChatMessage {
         Checks.notNull(role, "role");
         Checks.notNull(content, "content");
@@ -39,6 +43,8 @@ public record ChatMessage(Role role, String content, List<ToolCall> toolCalls, @
     }
 
     /**
+     * A message without tool calls.
+     *
      * @param role who speaks: system, user or assistant
      * @param content what was said
      */

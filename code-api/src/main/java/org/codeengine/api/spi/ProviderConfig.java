@@ -35,7 +35,11 @@ public record ProviderConfig(@Nullable URI baseUrl, @Nullable Secret apiKey, Dur
      */
     public static final String KEY_REF = "api-key-ref";
 
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ProviderConfig {
         Checks.positive(timeout, "timeout");
         settings = Map.copyOf(Checks.notNull(settings, "settings"));

@@ -27,7 +27,11 @@ public record ResponseFormat(Kind kind, @Nullable String name, @Nullable JsonNod
     /** Any JSON object. */
     public static final ResponseFormat JSON = new ResponseFormat(Kind.JSON, null, null);
 
-    /** @throws IllegalArgumentException if a schema is missing for JSON_SCHEMA or given for another kind */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a schema is missing for JSON_SCHEMA or given for another kind
+     */
     public ResponseFormat {
         Checks.notNull(kind, "kind");
         if ((kind == Kind.JSON_SCHEMA) != (schema != null)) {

@@ -15,7 +15,11 @@ import tools.jackson.databind.JsonNode;
  * @param home the host's home folder, against which relative paths in the settings are resolved
  */
 public record ToolSettings(JsonNode settings, SecretResolver secrets, Path home) {
-    /** @throws IllegalArgumentException if the settings are not an object */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if the settings are not an object
+     */
     public ToolSettings {
         Checks.notNull(settings, "settings");
         if (!settings.isObject()) {

@@ -39,7 +39,11 @@ public interface Confirmer {
      * @param question the question for a person: what the call will do
      */
     record Request(String tool, String arguments, String question) {
-        /** @throws IllegalArgumentException if a field is missing or the tool's name is blank */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field is missing or the tool's name is blank
+         */
         public Request {
             Checks.notBlank(tool, "tool");
             Checks.notNull(arguments, "arguments");

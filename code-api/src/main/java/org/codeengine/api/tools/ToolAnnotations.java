@@ -13,7 +13,11 @@ public record ToolAnnotations(boolean readOnly, boolean destructive, boolean ide
     /** What MCP assumes of a tool that says nothing: it may write and destroy, once, in an open world. */
     public static final ToolAnnotations UNKNOWN = new ToolAnnotations(false, true, false, true);
 
-    /** @throws IllegalArgumentException if a read-only tool claims to be destructive */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a read-only tool claims to be destructive
+     */
     public ToolAnnotations {
         if (readOnly && destructive) {
             throw new IllegalArgumentException("a readOnly tool cannot be destructive");
