@@ -141,7 +141,11 @@ public final class DockerClient {
         return http.host();
     }
 
-    /** @throws UnavailableException saying which socket was tried and what to start, if the daemon does not answer */
+    /**
+     * Checks that the daemon answers, within a short timeout.
+     *
+     * @throws UnavailableException saying which socket was tried and what to start, if the daemon does not answer
+     */
     public void ping() {
         ping(QUICK);
     }
@@ -158,7 +162,11 @@ public final class DockerClient {
         }
     }
 
-    /** {@return whether the image is on the daemon} */
+    /**
+     * {@return whether the image is on the daemon}
+     *
+     * @param image an image reference
+     */
     public boolean imageExists(String image) {
         EngineHttp.Reply reply = call("GET", "/images/" + image + "/json", null, null, QUICK);
         if (reply.status() == 404) {
@@ -209,7 +217,12 @@ public final class DockerClient {
         }
     }
 
-    /** {@return the new container's id} */
+    /**
+     * {@return the new container's id}
+     *
+     * @param name the container's name
+     * @param config the container's configuration, as the Engine API takes it
+     */
     public String create(String name, ObjectNode config) {
         EngineHttp.Reply reply = call("POST", "/containers/create?name=" + enc(name), JsonBodies.JSON
                 .writeValueAsBytes(config), "application/json", QUICK);
@@ -217,7 +230,11 @@ public final class DockerClient {
         return parse(reply.text()).path("Id").asString();
     }
 
-    /** Starts a container; starting a running one does nothing. */
+    /**
+     * Starts a container; starting a running one does nothing.
+     *
+     * @param id the container's id
+     */
     public void start(String id) {
         EngineHttp.Reply reply = call("POST", "/containers/" + enc(id) + "/start", null, null, QUICK);
         if (reply.status() != 304) {
@@ -241,7 +258,12 @@ public final class DockerClient {
                 labels));
     }
 
-    /** Stops a container, giving it {@code grace} after SIGTERM; a stopped or missing one is not an error. */
+    /**
+     * Stops a container, giving it {@code grace} after SIGTERM; a stopped or missing one is not an error.
+     *
+     * @param id the container's id
+     * @param grace how long it may take to end after SIGTERM
+     */
     public void stop(String id, Duration grace) {
         long seconds = Math.max(0, (grace.toMillis() + 999) / 1000);
         EngineHttp.Reply reply = call("POST", "/containers/" + enc(id) + "/stop?t=" + seconds, null, null, QUICK.plus(
@@ -251,7 +273,11 @@ public final class DockerClient {
         }
     }
 
-    /** Removes a container and its anonymous volumes; a missing one is not an error. */
+    /**
+     * Removes a container and its anonymous volumes; a missing one is not an error.
+     *
+     * @param id the container's id
+     */
     public void remove(String id) {
         EngineHttp.Reply reply = call("DELETE", "/containers/" + enc(id) + "?force=true&v=true", null, null, QUICK);
         if (reply.status() != 404 && !(reply.status() == 409 && reply.text().contains("already in progress"))) {
@@ -259,7 +285,12 @@ public final class DockerClient {
         }
     }
 
-    /** {@return the container's output, stdout and stderr interleaved, as the daemon keeps it} */
+    /**
+     * {@return the container's output, stdout and stderr interleaved, as the daemon keeps it}
+     *
+     * @param id the container's id
+     * @param tail how many lines from the end, or null for all
+     */
     public String logs(String id, @Nullable Integer tail) {
         EngineHttp.Reply reply = call("GET", "/containers/" + enc(id) + "/logs?stdout=1&stderr=1" + (tail == null
                 ? ""

@@ -34,6 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ReplayProvider implements ExpertProvider {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** The provider as {@link java.util.ServiceLoader} makes it. */
+    public ReplayProvider() {}
+
     @Override
     public String name() {
         return "replay";

@@ -15,7 +15,11 @@ import tools.jackson.databind.JsonNode;
 public abstract class CatalogueTools implements ToolProvider {
     private final String name;
 
-    /** @param name the provider's name, as {@code --tools} and {@code config.yaml} use it */
+    /**
+     * A provider of tools by that name.
+     *
+     * @param name the provider's name, as {@code --tools} and {@code config.yaml} use it
+     */
     protected CatalogueTools(String name) {
         this.name = name;
     }

@@ -27,6 +27,8 @@ public abstract class GroupMember<E> implements EventTransport.Consumer {
     private volatile boolean closed;
 
     /**
+     * Starts the member's thread, which reads and handles entries until {@link #close}.
+     *
      * @param thread the name of the member's thread
      * @param group the group it belongs to
      * @param name the member's name in the group
@@ -58,15 +60,24 @@ public abstract class GroupMember<E> implements EventTransport.Consumer {
     /** {@return the next entries to handle, waiting a while for them; empty if none came} */
     protected abstract List<E> next();
 
-    /** {@return the message an entry holds, or null to skip it unacknowledged (it was trimmed away)} */
+    /**
+     * {@return the message an entry holds, or null to skip it unacknowledged (it was trimmed away)}
+     *
+     * @param entry an entry {@link #next} returned
+     */
     protected abstract EventTransport.@Nullable Message message(E entry);
 
-    /** Acknowledges an entry whose handler returned. */
+    /**
+     * Acknowledges an entry whose handler returned.
+     *
+     * @param entry an entry whose handler returned
+     */
     protected abstract void ack(E entry);
 
     /**
      * Called when the handler threw on an entry.
      *
+     * @param entry the entry the handler threw on
      * @return what becomes of the entry, for the warning ("it stays pending")
      */
     protected abstract String failed(E entry);

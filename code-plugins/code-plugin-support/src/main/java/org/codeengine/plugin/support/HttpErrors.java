@@ -56,7 +56,11 @@ public final class HttpErrors {
         };
     }
 
-    /** {@return whether the status is one worth retrying: 408, 409, 429 and 5xx (529 "overloaded" included)} */
+    /**
+     * {@return whether the status is one worth retrying: 408, 409, 429 and 5xx (529 "overloaded" included)}
+     *
+     * @param status an HTTP status
+     */
     public static boolean retriable(int status) {
         return status == 408 || status == 409 || status == 429 || status >= 500;
     }

@@ -52,7 +52,11 @@ public final class ProviderHttp {
      * @param budget the longest all tries together may take
      */
     public record Settings(int maxRetries, Duration initialBackoff, Duration maxBackoff, Duration budget) {
-        /** @throws IllegalArgumentException if a field breaks its rule */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field breaks its rule
+         */
         public Settings {
             if (maxRetries < 0 || initialBackoff.isNegative() || maxBackoff.isNegative() || !budget.isPositive()) {
                 throw new IllegalArgumentException("maxRetries and backoffs must not be negative, budget positive");
@@ -72,11 +76,18 @@ public final class ProviderHttp {
     /** Waits between tries; tests may count instead. */
     @FunctionalInterface
     public interface Sleeper {
-        /** @param wait how long */
+        /**
+         * Waits.
+         *
+         * @param wait how long
+         * @throws InterruptedException if the thread is interrupted while it waits
+         */
         void sleep(Duration wait) throws InterruptedException;
     }
 
     /**
+     * Sends a provider's requests through {@code client}, with retries and a time budget.
+     *
      * @param provider the provider's name, for messages
      * @param client the HTTP client
      * @param clock now, for HTTP-date retry-after
@@ -324,7 +335,11 @@ public final class ProviderHttp {
         return status >= 500 ? "server_error" : status >= 400 ? "client_error" : "other";
     }
 
-    /** {@return the provider's request id from the usual headers, or null} */
+    /**
+     * {@return the provider's request id from the usual headers, or null}
+     *
+     * @param headers a response's headers
+     */
     public static @Nullable String requestId(HttpHeaders headers) {
         for (String name : REQUEST_ID_HEADERS) {
             var value = headers.firstValue(name);

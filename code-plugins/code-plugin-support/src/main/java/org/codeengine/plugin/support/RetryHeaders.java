@@ -51,7 +51,11 @@ public final class RetryHeaders {
         }
     }
 
-    /** {@return {@code x-should-retry}: TRUE or FALSE when the provider said, null when it did not} */
+    /**
+     * {@return {@code x-should-retry}: TRUE or FALSE when the provider said, null when it did not}
+     *
+     * @param headers a response's headers
+     */
     public static @Nullable Boolean shouldRetry(HttpHeaders headers) {
         return headers.firstValue("x-should-retry").map(v -> v.strip().equalsIgnoreCase("true")
                 ? Boolean.TRUE

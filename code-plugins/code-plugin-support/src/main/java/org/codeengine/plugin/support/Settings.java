@@ -93,6 +93,8 @@ public final class Settings {
     }
 
     /**
+     * Checks that a plugin's settings hold only settings it reads.
+     *
      * @param settings a plugin's settings
      * @param known the settings the plugin reads
      * @param plugin the plugin, for the message, such as {@code redis bus}

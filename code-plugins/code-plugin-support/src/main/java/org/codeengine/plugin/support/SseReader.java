@@ -23,13 +23,19 @@ public final class SseReader implements AutoCloseable {
      */
     public record Event(@Nullable String event, String data) {}
 
-    /** @param lines the stream */
+    /**
+     * Reads server-sent events from the stream, ignoring stray lines.
+     *
+     * @param lines the stream
+     */
     public SseReader(LineStream lines) {
         this(lines, line -> {
         });
     }
 
     /**
+     * Reads server-sent events from the stream.
+     *
      * @param lines the stream
      * @param strays receives each line that is no SSE field ({@code data}, {@code event}, {@code id}, {@code retry})
      *        nor a comment, as it is: Google's streams end in an error written as bare, pretty-printed JSON; it may

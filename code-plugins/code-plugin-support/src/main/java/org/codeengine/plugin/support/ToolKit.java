@@ -19,7 +19,11 @@ public final class ToolKit {
     public static final class ToolFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        /** @param message one sentence naming the argument and the rule */
+        /**
+         * A failure with that message.
+         *
+         * @param message one sentence naming the argument and the rule
+         */
         public ToolFailure(String message) {
             super(message, null, false, false);
         }

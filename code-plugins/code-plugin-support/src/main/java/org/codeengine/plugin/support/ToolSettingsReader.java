@@ -22,6 +22,8 @@ public final class ToolSettingsReader {
     private final Path home;
 
     /**
+     * Reads a provider's settings from the section {@code tools.<provider>}.
+     *
      * @param provider the provider's name
      * @param settings the host's settings for it
      * @param known every setting the provider reads

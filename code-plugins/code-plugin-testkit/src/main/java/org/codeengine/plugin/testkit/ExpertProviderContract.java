@@ -61,6 +61,9 @@ import tools.jackson.databind.json.JsonMapper;
  * 500 ms, which every provider plugin honours.
  */
 public abstract class ExpertProviderContract extends ExpertProviderCoreContract {
+    /** For the test class that extends the contract. */
+    protected ExpertProviderContract() {}
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The provider's side. */
     protected ScenarioServer server;

@@ -27,6 +27,9 @@ import org.junit.jupiter.api.Test;
  * which adds the wire scenarios (errors, retries, broken streams) to these.
  */
 public abstract class ExpertProviderCoreContract {
+    /** For the test class that extends the contract. */
+    protected ExpertProviderCoreContract() {}
+
     /** The key every call is made with; it must never show in a message. */
     protected static final String KEY = "sk-test-SECRET-0123456789abcdef";
     /** The model every call asks for. */

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Test;
  * {@code @BeforeEach}, before the kit's tests run.
  */
 public abstract class HealthProbeContract {
+    /** For the test class that extends the contract. */
+    protected HealthProbeContract() {}
+
     /** The timeout every probe of the kit is given. */
     protected static final Duration TIMEOUT = Duration.ofSeconds(5);
 

@@ -7,6 +7,9 @@ import org.codeengine.api.spi.ToolCall;
 
 /** A stream listener that keeps what it was told: the text and reasoning deltas joined, and the tool calls. */
 public final class RecordingListener implements StreamListener {
+    /** A listener that has received nothing yet. */
+    public RecordingListener() {}
+
     private final StringBuffer text = new StringBuffer();
     private final StringBuffer reasoning = new StringBuffer();
     private final List<ToolCall> toolCalls = new CopyOnWriteArrayList<>();

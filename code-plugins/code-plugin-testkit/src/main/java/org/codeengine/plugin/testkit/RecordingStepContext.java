@@ -30,6 +30,8 @@ public final class RecordingStepContext implements StepContext {
     private int recordsBeforeFailure = Integer.MAX_VALUE;
 
     /**
+     * A context for instance 0 of service {@code web} in slot {@code blue}.
+     *
      * @param runId the run's id
      * @param logFolder the folder the executor may write logs to
      */
@@ -38,6 +40,8 @@ public final class RecordingStepContext implements StepContext {
     }
 
     /**
+     * A context for one instance of a service.
+     *
      * @param runId the run's id
      * @param service the service's name
      * @param instance which instance, from 0

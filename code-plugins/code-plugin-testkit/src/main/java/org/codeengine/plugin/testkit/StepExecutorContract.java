@@ -30,6 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * started after each test, so nothing is left behind even when a test fails.
  */
 public abstract class StepExecutorContract {
+    /** For the test class that extends the contract. */
+    protected StepExecutorContract() {}
+
     /** A folder of the test's own; the contexts' log folder is under it. */
     @TempDir
     protected Path work;

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
  * connecting test is skipped, unless the environment variable {@code CI} is {@code true}: then it fails.
  */
 public abstract class StoreProviderContract {
+    /** For the test class that extends the contract. */
+    protected StoreProviderContract() {}
+
     private static final List<String> OTHER_DATABASES = List.of("jdbc:h2:mem:contract",
             "jdbc:postgresql://127.0.0.1:5432/contract", "jdbc:mariadb://127.0.0.1:3306/contract",
             "jdbc:mysql://127.0.0.1:3306/contract", "jdbc:sqlite:contract.db", "jdbc:oracle:thin:@127.0.0.1:1521/c",

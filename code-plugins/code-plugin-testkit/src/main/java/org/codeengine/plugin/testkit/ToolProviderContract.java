@@ -34,6 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
  * arguments for every tool, a call that fails, and, for a tool that can run long, a slow call.
  */
 public abstract class ToolProviderContract {
+    /** For the test class that extends the contract. */
+    protected ToolProviderContract() {}
+
     /** Reads JSON for the tests: {@code JSON.readTree("{...}")}. */
     protected static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Set<String> SCHEMA_OBJECTS = Set.of("properties", "$defs", "patternProperties",
