@@ -274,8 +274,9 @@ public final class CodeEngine implements AutoCloseable {
     }
 
     /**
-     * @return the tool provider plugins the engine serves: each one the host configured, given its settings, and each
-     *         one that needs no enabling
+     * {@return the tool provider plugins the engine serves: each one the host configured, given its settings, and each
+     *         one that needs no enabling}
+     *
      * @throws ConfigurationException if the host configured a provider no plugin is named after
      */
     private static List<ToolProvider> enabledTools(List<ToolProvider> found, Builder builder, Security security) {
@@ -313,44 +314,44 @@ public final class CodeEngine implements AutoCloseable {
     }
 
     /**
-     * @return the vector kernels chosen when the engine was built (the circle's similarity runs on them): the one
-     *         {@code builder().plugin(VectorKernels.class, name)} names, else the best available
+     * {@return the vector kernels chosen when the engine was built (the circle's similarity runs on them): the one
+     *         {@code builder().plugin(VectorKernels.class, name)} names, else the best available}
      */
     public VectorKernels vectorKernels() {
         return kernels;
     }
 
     /**
-     * @return the events face: CODE's state changes as CloudEvents, written to the store's outbox with the change and
-     *         relayed to the bus (in-process, or a plugin's)
+     * {@return the events face: CODE's state changes as CloudEvents, written to the store's outbox with the change and
+     *         relayed to the bus (in-process, or a plugin's)}
      */
     public EventBus events() {
         return events;
     }
 
-    /** @return whether this engine's relay holds the store's relay lease now; false if it runs no relay */
+    /** {@return whether this engine's relay holds the store's relay lease now; false if it runs no relay} */
     public boolean relaying() {
         return relay != null && relay.leader();
     }
 
-    /** @return the orchestrator: plans, deploys, resumes and rolls back deployments */
+    /** {@return the orchestrator: plans, deploys, resumes and rolls back deployments} */
     public Orchestrator orchestrator() {
         return orchestrator;
     }
 
     /**
-     * @return the tools face: every tool of every {@link ToolProvider} plugin and of each provider registered with
+     * {@return the tools face: every tool of every {@link ToolProvider} plugin and of each provider registered with
      *         {@link Builder#toolProvider(ToolProvider)}, behind security ({@code tool:call:<name>}, rate limits,
-     *         audit)
+     *         audit)}
      */
     public ToolRegistry tools() {
         return tools;
     }
 
     /**
-     * @return the agents face: runs a model that uses {@link #tools()} as its caller narrowed to the agent's spec,
+     * {@return the agents face: runs a model that uses {@link #tools()} as its caller narrowed to the agent's spec,
      *         with budgets and a journal in the store; its models are reached with the configurations given to
-     *         {@link Builder#agentProvider(String, ProviderConfig)} or those of the panels the engine has
+     *         {@link Builder#agentProvider(String, ProviderConfig)} or those of the panels the engine has}
      */
     public Agents agents() {
         return agents;
@@ -371,15 +372,16 @@ public final class CodeEngine implements AutoCloseable {
     }
 
     /**
-     * @return CODE's security: accounts, API keys, sessions, tokens, roles, rate limits, audit, vault and scanner.
-     *         The faces check callers with it, unless the builder was given another {@link SecurityFacade}.
+     * {@return CODE's security: accounts, API keys, sessions, tokens, roles, rate limits, audit, vault and scanner.
+     *         The faces check callers with it, unless the builder was given another {@link SecurityFacade}}
      */
     public Security security() {
         return security;
     }
 
     /**
-     * @return the circle of experts configured with {@link Builder#experts(ExpertPanel)}
+     * {@return the circle of experts configured with {@link Builder#experts(ExpertPanel)}}
+     *
      * @throws ConfigurationException if no panel was configured
      */
     public ExpertCircle experts() {
@@ -433,12 +435,12 @@ public final class CodeEngine implements AutoCloseable {
         return circle;
     }
 
-    /** @return a builder with the defaults: system UTC clock, virtual threads, H2 in {@code ~/.code/code-db} */
+    /** {@return a builder with the defaults: system UTC clock, virtual threads, H2 in {@code ~/.code/code-db}} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return every plugin found, usable or not, with its name, version, SPI, API version and status */
+    /** {@return every plugin found, usable or not, with its name, version, SPI, API version and status} */
     public List<PluginInfo> plugins() {
         return plugins.infos();
     }
@@ -457,17 +459,17 @@ public final class CodeEngine implements AutoCloseable {
         return PluginSurvey.executorUnavailable(plugins, executor, environment);
     }
 
-    /** @return the store this engine opened and its schema version */
+    /** {@return the store this engine opened and its schema version} */
     public StoreStatus store() {
         return new StoreStatus(store.provider(), store.url(), store.schemaVersion());
     }
 
-    /** @return the clock every component reads time from */
+    /** {@return the clock every component reads time from} */
     public Clock clock() {
         return clock;
     }
 
-    /** @return the registry every component reports metrics to */
+    /** {@return the registry every component reports metrics to} */
     public MeterRegistry meterRegistry() {
         return meterRegistry;
     }
@@ -483,7 +485,7 @@ public final class CodeEngine implements AutoCloseable {
         return telemetry.tracer(null);
     }
 
-    /** @return whether {@link #close()} was called */
+    /** {@return whether {@link #close()} was called} */
     public boolean isClosed() {
         return closed.get();
     }
@@ -590,9 +592,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param home the folder that relative paths in tool settings are resolved against; by default the working
          *        directory
-         * @return this builder
          * @throws IllegalArgumentException if {@code home} is null
          */
         public Builder toolsHome(Path home) {
@@ -601,9 +604,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param provider tools of the host's own, or of a connected MCP server ({@code McpClient.asToolProvider}),
          *        served by {@link CodeEngine#tools()} besides the plugins'
-         * @return this builder
          * @throws IllegalArgumentException if {@code provider} is null
          */
         public Builder toolProvider(ToolProvider provider) {
@@ -626,8 +630,9 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param clock the clock every component reads time from; tests pass a fake one
-         * @return this builder
          * @throws IllegalArgumentException if {@code clock} is null
          */
         public Builder clock(Clock clock) {
@@ -636,9 +641,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param executor runs the engine's blocking work; the host keeps owning it and shuts it down itself. By
          *        default the engine uses a virtual thread per task and shuts it down on close.
-         * @return this builder
          * @throws IllegalArgumentException if {@code executor} is null
          */
         public Builder executor(ExecutorService executor) {
@@ -647,8 +653,9 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param meterRegistry where components report metrics; by default a private {@link SimpleMeterRegistry}
-         * @return this builder
          * @throws IllegalArgumentException if {@code meterRegistry} is null
          */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
@@ -657,12 +664,13 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param observationRegistry where spans go: a span per deploy ({@code code.deploy}), step ({@code code.step}),
          *        health probe ({@code code.probe}), question to the circle ({@code code.circle}), expert call
          *        ({@code code.expert}), provider HTTP request, tool call ({@code code.tool}) and MCP request. Give
          *        it a tracing handler (Micrometer Tracing's OpenTelemetry bridge) to export them. By default
          *        {@link ObservationRegistry#NOOP}: no spans, and nothing spent on them
-         * @return this builder
          * @throws IllegalArgumentException if {@code observationRegistry} is null
          */
         public Builder observationRegistry(ObservationRegistry observationRegistry) {
@@ -671,11 +679,12 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param thresholds the performance thresholds to check against the meters, replacing
          *        {@link PerformanceThreshold#defaults()}; empty for none. Names must differ
          * @param interval how often the engine checks them by itself; {@link Duration#ZERO} for never (then only
          *        {@link CodeEngine#checkThresholds()} does)
-         * @return this builder
          * @throws IllegalArgumentException if an argument is null, the interval is negative, or two thresholds share
          *         a name
          */
@@ -698,8 +707,9 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param store where durable state lives; by default {@link StoreConfig#defaultFile()}
-         * @return this builder
          * @throws IllegalArgumentException if {@code store} is null
          */
         public Builder store(StoreConfig store) {
@@ -708,9 +718,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param loader the class loader whose class path is searched for plugins (named modules in the boot layer
          *        are searched too); by default the one that loaded CODE
-         * @return this builder
          * @throws IllegalArgumentException if {@code loader} is null
          */
         public Builder pluginClassLoader(ClassLoader loader) {
@@ -719,9 +730,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param security checks every call into the engine's faces instead of CODE's own security (roles defined
          *        with {@code engine.security().defineRole}; the role {@code admin} may do everything)
-         * @return this builder
          * @throws IllegalArgumentException if {@code security} is null
          */
         public Builder security(SecurityFacade security) {
@@ -730,9 +742,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param masterKey the vault's master key: 32 random bytes in base64. Without one, the vault (and TOTP, whose
          *        secrets it keeps) is unavailable.
-         * @return this builder
          * @throws IllegalArgumentException if {@code masterKey} is null or not 32 bytes in base64
          */
         public Builder vaultMasterKey(Secret masterKey) {
@@ -747,9 +760,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param ed25519 the key pair audit checkpoints are signed with; keep the public key apart from the store, so
          *        that a verification can tell a rewritten log from the real one
-         * @return this builder
          * @throws IllegalArgumentException if it is not an Ed25519 key pair
          */
         public Builder auditSigningKey(KeyPair ed25519) {
@@ -795,9 +809,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param issuer the {@code iss} of tokens this engine issues and accepts; {@code code} by default
          * @param audience the {@code aud} likewise; {@code code} by default
-         * @return this builder
          * @throws IllegalArgumentException if either is blank
          */
         public Builder jwtIssuer(String issuer, String audience) {
@@ -835,9 +850,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param lease how long a deployment run stays with this engine without a heartbeat (renewed every third of
          *        it); after that another engine on the same store may take it over. 30 seconds by default.
-         * @return this builder
          * @throws IllegalArgumentException if {@code lease} is null or not positive
          */
         public Builder runLease(Duration lease) {
@@ -850,6 +866,8 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param bound how long a deployment run rides out an outage of the store: the journal writes it makes while it
          *        deploys are tried again, with backoff, while the store cannot be reached, and its services are left
          *        as they are; the run fails once an outage lasts longer. Two minutes by default; zero fails at the
@@ -857,7 +875,6 @@ public final class CodeEngine implements AutoCloseable {
          *        connection, so a run may wait up to that much past the bound. An outage longer than
          *        {@link #runLease} lets the run's lease lapse: an engine on the same store that adopts orphaned runs
          *        may then take the run over once the store answers again, and this engine leaves it.
-         * @return this builder
          * @throws IllegalArgumentException if {@code bound} is null or negative
          */
         public Builder storeOutageBound(Duration bound) {
@@ -870,9 +887,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param max the most instances one service of a deployment may ask for; a plan that asks for more fails
          *        whole. 64 by default.
-         * @return this builder
          * @throws IllegalArgumentException if {@code max} is less than 1
          */
         public Builder maxInstances(int max) {
@@ -902,9 +920,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param folder where executors keep the services' logs ({@code <folder>/<run>/<service>-<instance>.log} for
          *        local processes), created readable by its owner only; {@code ~/.code/logs} by default
-         * @return this builder
          * @throws IllegalArgumentException if {@code folder} is null
          */
         public Builder serviceLogs(Path folder) {
@@ -913,9 +932,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param adopt whether the engine resumes unfinished runs whose engine died (its lease expired, or its
          *        process is gone from this host), when it starts and every third of the lease after; true by default
-         * @return this builder
          */
         public Builder adoptOrphanedRuns(boolean adopt) {
             this.adoptOrphanedRuns = adopt;
@@ -923,9 +943,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param value the circle of experts' panel: who to ask and how to decide; checked against the plugins when
          *        the engine is built
-         * @return this builder
          * @throws IllegalArgumentException if {@code value} is null
          */
         public Builder experts(ExpertPanel value) {
@@ -965,9 +986,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param keeper makes the confirmer through which a panel approves an agent's destructive calls, for specs
          *        whose gate names a panel
-         * @return this builder
          * @throws IllegalArgumentException if {@code keeper} is null
          */
         public Builder gateKeeper(GateKeeper keeper) {
@@ -976,9 +998,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param strategy a consensus strategy of the host's own, chosen by panels that name it (a name of CODE's own
          *        strategies replaces it)
-         * @return this builder
          * @throws IllegalArgumentException if {@code strategy} is null
          */
         public Builder consensusStrategy(ConsensusStrategy strategy) {

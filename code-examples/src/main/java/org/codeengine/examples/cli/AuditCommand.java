@@ -96,7 +96,7 @@ final class AuditCommand extends CommandGroup {
         }
     }
 
-    /** @return the sequence number of the last entry, 0 when the log is empty; a logarithmic number of reads */
+    /** {@return the sequence number of the last entry, 0 when the log is empty; a logarithmic number of reads} */
     static long lastSequence(SecurityFacade security) {
         long beyond = 1;
         while (!security.audit(beyond, 1).isEmpty()) {

@@ -9,7 +9,7 @@ abstract class BaseCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** @return the root command, holding the inherited options */
+    /** {@return the root command, holding the inherited options} */
     final CodeCommand root() {
         return (CodeCommand) spec.root().userObject();
     }

@@ -193,7 +193,7 @@ public final class CodeApp {
         return text.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
-    /** @return the app's jar, or its classes folder when it runs from a build's output */
+    /** {@return the app's jar, or its classes folder when it runs from a build's output} */
     static Path codeSource() {
         try {
             return Path.of(CodeApp.class.getProtectionDomain().getCodeSource().getLocation().toURI())
@@ -203,13 +203,13 @@ public final class CodeApp {
         }
     }
 
-    /** @return the {@code java} that runs this app, for the child JVMs it starts */
+    /** {@return the {@code java} that runs this app, for the child JVMs it starts} */
     static String java() {
         return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString());
     }
 
-    /** @return the folder the app's jar (or classes folder) is in */
+    /** {@return the folder the app's jar (or classes folder) is in} */
     static Path location() {
         return codeSource().getParent();
     }

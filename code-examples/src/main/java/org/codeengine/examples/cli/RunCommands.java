@@ -167,7 +167,7 @@ final class RunCommands {
         /** Starts the work on the run. */
         abstract RunHandle start(Session session, Orchestrator orchestrator, CallContext ctx, RunSummary run);
 
-        /** @return the state the run must end in for the command to succeed */
+        /** {@return the state the run must end in for the command to succeed} */
         abstract RunState wanted();
     }
 
@@ -284,8 +284,8 @@ final class RunCommands {
     }
 
     /**
-     * @return the one sentence for a run whose engine stopped working on it: most often its store refused a write (a
-     *         full disk, a database gone), which leaves the run unfinished in the store, for a resume
+     * {@return the one sentence for a run whose engine stopped working on it: most often its store refused a write (a
+     *         full disk, a database gone), which leaves the run unfinished in the store, for a resume}
      */
     static CliException stopped(String runId, CodeException e) {
         String resume = "'code resume " + runId + "' finishes it ('code status " + runId + "' shows where it stopped)";

@@ -53,7 +53,7 @@ final class Session implements AutoCloseable {
         return output;
     }
 
-    /** @return the home folder: the configuration, the keys and the embedded store live here */
+    /** {@return the home folder: the configuration, the keys and the embedded store live here} */
     Path home() {
         return home;
     }
@@ -62,7 +62,7 @@ final class Session implements AutoCloseable {
         return config;
     }
 
-    /** @return the store to open: {@code --store}, {@code CODE_STORE}, the configuration, or H2 in the home folder */
+    /** {@return the store to open: {@code --store}, {@code CODE_STORE}, the configuration, or H2 in the home folder} */
     StoreConfig storeConfig() {
         String where = first(storeFlag, io.env("CODE_STORE"), config.store());
         StoreConfig store;
@@ -109,7 +109,7 @@ final class Session implements AutoCloseable {
         return Secret.of(value);
     }
 
-    /** @return the engine on the configured store, without experts; opened on first use */
+    /** {@return the engine on the configured store, without experts; opened on first use} */
     CodeEngine engine() {
         return engine(null);
     }
@@ -197,12 +197,12 @@ final class Session implements AutoCloseable {
         prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     }
 
-    /** @return the port of the scrape endpoint, if one is serving */
+    /** {@return the port of the scrape endpoint, if one is serving} */
     java.util.OptionalInt metricsPort() {
         return metrics == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metrics.port());
     }
 
-    /** @return an engine builder with what this invocation configures but the store and the keys: nothing opened */
+    /** {@return an engine builder with what this invocation configures but the store and the keys: nothing opened} */
     CodeEngine.Builder builder() {
         // a command-line process is short-lived: it leaves relaying the outbox to the hosts that run for long (were
         // it to take the relay lease, the in-process subscribers of those hosts would miss what it relayed)
@@ -210,8 +210,8 @@ final class Session implements AutoCloseable {
     }
 
     /**
-     * @return who this invocation acts as: the holder of {@code CODE_API_KEY} when it is set, else the local user,
-     *         who owns the home folder and its store and so is an admin
+     * {@return who this invocation acts as: the holder of {@code CODE_API_KEY} when it is set, else the local user,
+     *         who owns the home folder and its store and so is an admin}
      */
     Principal principal() {
         if (principal == null) {
@@ -223,7 +223,7 @@ final class Session implements AutoCloseable {
         return principal;
     }
 
-    /** @return a call context for the principal, with a fresh trace id */
+    /** {@return a call context for the principal, with a fresh trace id} */
     CallContext context() {
         return new CallContext(principal(), null, "cli-" + UUID.randomUUID());
     }

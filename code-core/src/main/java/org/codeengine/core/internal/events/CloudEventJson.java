@@ -17,7 +17,7 @@ public final class CloudEventJson {
 
     private CloudEventJson() {}
 
-    /** @return the event as one line of CloudEvents JSON */
+    /** {@return the event as one line of CloudEvents JSON} */
     public static String write(CloudEvent event) {
         ObjectNode node = JSON.createObjectNode();
         node.put("specversion", CloudEvent.SPEC_VERSION);
@@ -33,7 +33,8 @@ public final class CloudEventJson {
     }
 
     /**
-     * @return the event the JSON holds
+     * {@return the event the JSON holds}
+     *
      * @throws InvalidRequestException naming the attribute if the JSON is not a CloudEvent 1.0 of CODE's shape
      */
     public static CloudEvent read(String json) {

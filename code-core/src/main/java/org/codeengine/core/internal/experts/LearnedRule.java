@@ -203,7 +203,7 @@ final class LearnedRule implements Rule {
         return new Model(panel, features, backers, scores, none);
     }
 
-    /** @return the indexes of the {@value #LEADERS} best scores, the only answers whose mentions are looked for */
+    /** {@return the indexes of the {@value #LEADERS} best scores, the only answers whose mentions are looked for} */
     private static int[] leaders(double[] scores) {
         if (scores.length <= LEADERS) {
             int[] all = new int[scores.length];
@@ -234,7 +234,7 @@ final class LearnedRule implements Rule {
 
     /** A ballot under the model: each answer's features, backers' signals and score, and the score of "none". */
     private record Model(String circle, double[][] features, List<List<String>> backers, double[] scores, double none) {
-        /** @return the softmax over the answers and, last, "none of these" */
+        /** {@return the softmax over the answers and, last, "none of these"} */
         double[] probabilities() {
             double max = none;
             for (double s : scores) {

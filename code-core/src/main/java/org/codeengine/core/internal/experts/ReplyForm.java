@@ -20,9 +20,10 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, i
     private static final String[] HEDGES = {"approximately", "assum", "not sure", "unclear", "cannot be determined"};
 
     /**
+     * {@return the reply's form}
+     *
      * @param reply the raw reply
      * @param answer its extracted, normalised answer
-     * @return the reply's form
      */
     static ReplyForm of(String reply, @Nullable String answer) {
         int at = reply.indexOf(FIELD);
@@ -68,19 +69,21 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, i
     }
 
     /**
+     * {@return whether the reply writes that number in its working (before its answer field, if it has one), as a
+     *         whole number token: not as part of a longer number}
+     *
      * @param reply a reply
      * @param number a number, canonical
-     * @return whether the reply writes that number in its working (before its answer field, if it has one), as a
-     *         whole number token: not as part of a longer number
      */
     static boolean mentions(String reply, String number) {
         return of(reply, null).writes(reply, number);
     }
 
     /**
+     * {@return as {@link #mentions(String, String)}}
+     *
      * @param reply the reply this is the form of
      * @param number a number, canonical
-     * @return as {@link #mentions(String, String)}
      */
     boolean writes(String reply, String number) {
         int end = working;

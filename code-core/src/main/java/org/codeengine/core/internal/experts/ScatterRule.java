@@ -40,10 +40,10 @@ final class ScatterRule implements Rule {
 
     /** What the score of an answer is computed from: each expert's chance of being right, and collision rates. */
     interface Model {
-        /** @return the chance that {@code expert} is right with an answer of this shape */
+        /** {@return the chance that {@code expert} is right with an answer of this shape} */
         double chance(String expert, String shape);
 
-        /** @return how often {@code later} gives the same answer as {@code earlier} when {@code earlier} is wrong */
+        /** {@return how often {@code later} gives the same answer as {@code earlier} when {@code earlier} is wrong} */
         double collision(String earlier, String later);
     }
 
@@ -69,10 +69,11 @@ final class ScatterRule implements Rule {
     }
 
     /**
+     * {@return the answer's score: the log-likelihood ratio of its voters under "right" and "wrong", up to a constant}
+     *
      * @param votes the ballot
      * @param voters the indexes of the votes for one answer, in panel order
      * @param shape the answer's shape
-     * @return the answer's score: the log-likelihood ratio of its voters under "right" and "wrong", up to a constant
      */
     static double score(List<Vote> votes, List<Integer> voters, String shape, Model model) {
         double score = 0;

@@ -641,7 +641,7 @@ public final class DefaultSecurity implements Security {
         }
     }
 
-    /** @return the pairs as an ordered map: name, value, name, value... */
+    /** {@return the pairs as an ordered map: name, value, name, value...} */
     private static Map<String, String> evidence(String... pairs) {
         Map<String, String> map = new java.util.LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {

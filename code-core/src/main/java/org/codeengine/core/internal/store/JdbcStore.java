@@ -331,27 +331,27 @@ public final class JdbcStore implements AutoCloseable {
         return leases;
     }
 
-    /** @return the journal of agent runs */
+    /** {@return the journal of agent runs} */
     public AgentRunRepository agentRuns() {
         return agentRuns;
     }
 
-    /** @return the event outbox */
+    /** {@return the event outbox} */
     public Outbox outbox() {
         return outbox;
     }
 
-    /** @return the name of the store provider */
+    /** {@return the name of the store provider} */
     public String provider() {
         return provider;
     }
 
-    /** @return the JDBC URL with any password redacted */
+    /** {@return the JDBC URL with any password redacted} */
     public String url() {
         return redactedUrl;
     }
 
-    /** @return the schema version after migration */
+    /** {@return the schema version after migration} */
     public String schemaVersion() {
         return schemaVersion;
     }

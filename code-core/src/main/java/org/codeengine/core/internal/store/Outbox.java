@@ -71,7 +71,7 @@ public final class Outbox {
         }
     }
 
-    /** @return up to {@code limit} unsent rows, oldest first */
+    /** {@return up to {@code limit} unsent rows, oldest first} */
     public List<Row> unsent(int limit) {
         return sql.tx("reading the outbox", c -> {
             try (PreparedStatement s = c.prepareStatement("select seq, event_id, type, body from code_outbox"
@@ -105,8 +105,9 @@ public final class Outbox {
     }
 
     /**
+     * {@return up to {@code limit} events after it (or the newest), oldest first; empty if {@code afterId} is unknown}
+     *
      * @param afterId the id of the last event seen, or null for the newest {@code limit} events
-     * @return up to {@code limit} events after it (or the newest), oldest first; empty if {@code afterId} is unknown
      */
     public List<Row> after(@Nullable String afterId, int limit) {
         return sql.tx("reading the outbox", c -> {
@@ -128,7 +129,7 @@ public final class Outbox {
         });
     }
 
-    /** @return how many events wait to be published */
+    /** {@return how many events wait to be published} */
     public long unsentCount() {
         return sql.tx("counting the outbox", c -> {
             try (PreparedStatement s = c.prepareStatement("select count(*) from code_outbox where sent_at is null");

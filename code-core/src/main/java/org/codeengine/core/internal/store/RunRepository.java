@@ -74,7 +74,7 @@ public final class RunRepository {
         });
     }
 
-    /** @return the newest runs first */
+    /** {@return the newest runs first} */
     public List<RunRecord> list(int limit) {
         return sql.tx("listing runs", c -> {
             try (PreparedStatement s = c.prepareStatement(
@@ -124,7 +124,7 @@ public final class RunRepository {
         });
     }
 
-    /** @return up to {@code limit} unfinished runs whose lease someone holds at {@code now}, oldest first, without spec */
+    /** {@return up to {@code limit} unfinished runs whose lease someone holds at {@code now}, oldest first, without spec} */
     public List<RunRecord> heldUnfinished(Instant now, int limit) {
         return sql.tx("listing held unfinished runs", c -> {
             try (PreparedStatement s = c.prepareStatement("select r.*, '' as spec from code_run r where state in "
@@ -399,7 +399,7 @@ public final class RunRepository {
         });
     }
 
-    /** @return the runs among {@code runIds} whose lease {@code owner} no longer holds; the others now last until {@code until} */
+    /** {@return the runs among {@code runIds} whose lease {@code owner} no longer holds; the others now last until {@code until}} */
     public List<String> renew(String owner, Collection<String> runIds, Instant until) {
         return sql.txRetrying("renewing run leases", c -> {
             List<String> lost = new ArrayList<>();
@@ -430,7 +430,7 @@ public final class RunRepository {
         });
     }
 
-    /** @return the newest run of a deployment that ended {@link RunState#SUCCEEDED}, other than {@code except} */
+    /** {@return the newest run of a deployment that ended {@link RunState#SUCCEEDED}, other than {@code except}} */
     public Optional<RunRecord> latestSucceeded(String name, String environment, String except) {
         return sql.tx("finding the last successful run of " + name, c -> {
             try (PreparedStatement s = c.prepareStatement("select r.*, s.spec from code_run r join code_run_spec s on"
@@ -482,7 +482,7 @@ public final class RunRepository {
         s.setString(6, step.error());
     }
 
-    /** @return the run's steps in plan order */
+    /** {@return the run's steps in plan order} */
     public List<StepRecord> steps(String runId) {
         return sql.tx("reading the steps of run " + runId, c -> {
             try (PreparedStatement s = c.prepareStatement(

@@ -99,7 +99,7 @@ final class Sql {
         }
     }
 
-    /** @return whether the database aborted the transaction for a deadlock (40P01) or serialization failure (40001) */
+    /** {@return whether the database aborted the transaction for a deadlock (40P01) or serialization failure (40001)} */
     static boolean conflict(SQLException e) {
         int depth = 0;
         for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
