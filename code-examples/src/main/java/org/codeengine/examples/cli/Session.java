@@ -35,6 +35,7 @@ final class Session implements AutoCloseable {
     /** The registry the engine reports to when {@code --metrics-port} asked for a scrape endpoint. */
     private @Nullable PrometheusMeterRegistry prometheus;
     private int metricsPort = -1;
+    private boolean metricsKeyRequired;
     private @Nullable MetricsEndpoint metrics;
 
     Session(Io io, Output output, @Nullable Path homeFlag, @Nullable String storeFlag) {
@@ -168,7 +169,7 @@ final class Session implements AutoCloseable {
             more.accept(builder);
             engine = builder.toolsHome(home).build();
             if (prometheus != null) {
-                metrics = new MetricsEndpoint(prometheus, metricsPort, null);
+                metrics = new MetricsEndpoint(prometheus, metricsPort, metricsKeyRequired ? engine.security() : null);
                 io.err().println("serving metrics at http://127.0.0.1:" + metrics.port() + MetricsEndpoint.PATH);
             }
         }
@@ -180,9 +181,10 @@ final class Session implements AutoCloseable {
      * session closes; call it before the engine opens.
      *
      * @param port the {@code --metrics-port} flag, or null for none
+     * @param keyRequired whether each scrape must present a bearer API key or token the engine's security accepts
      * @throws CliException if the port is out of range, or the engine is already open
      */
-    void serveMetrics(@Nullable Integer port) {
+    void serveMetrics(@Nullable Integer port, boolean keyRequired) {
         if (port == null) {
             return;
         }
@@ -194,6 +196,7 @@ final class Session implements AutoCloseable {
             throw new IllegalStateException("serveMetrics must come before the engine opens");
         }
         metricsPort = port;
+        metricsKeyRequired = keyRequired;
         prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     }
 

@@ -60,12 +60,13 @@ public final class JdbcStore implements AutoCloseable {
     private final Outbox outbox;
     private final AgentRunRepository agentRuns;
 
-    private JdbcStore(HikariDataSource pool, String provider, String redactedUrl, String schemaVersion, Clock clock) {
+    private JdbcStore(HikariDataSource pool, String provider, String redactedUrl, String schemaVersion, Clock clock,
+            boolean postgres) {
         this.pool = pool;
         this.provider = provider;
         this.redactedUrl = redactedUrl;
         this.schemaVersion = schemaVersion;
-        Sql sql = new Sql(pool);
+        Sql sql = new Sql(pool, postgres);
         this.runs = new RunRepository(sql, JsonMapper.builder().build());
         this.audit = new AuditLog(sql, clock);
         this.security = new SecurityRepository(sql);
@@ -100,7 +101,8 @@ public final class JdbcStore implements AutoCloseable {
             String version = migrate(pool, config, provider, url, locations);
             restrictH2Files(config.jdbcUrl());
             LOG.info("Store {} ({}) at schema version {}", url, provider.name(), version);
-            JdbcStore store = new JdbcStore(pool, provider.name(), url, version, clock);
+            JdbcStore store = new JdbcStore(pool, provider.name(), url, version, clock, config.jdbcUrl().startsWith(
+                    "jdbc:postgresql:"));
             if (registry != null) {
                 store.audit.meters(registry);
             }

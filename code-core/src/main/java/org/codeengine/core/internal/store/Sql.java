@@ -36,9 +36,17 @@ final class Sql {
     }
 
     private final DataSource dataSource;
+    private final boolean postgres;
 
-    Sql(DataSource dataSource) {
+    /** @param postgres whether the database is PostgreSQL, whose statements may carry others along (see {@link Outbox}) */
+    Sql(DataSource dataSource, boolean postgres) {
         this.dataSource = dataSource;
+        this.postgres = postgres;
+    }
+
+    /** @return whether the database is PostgreSQL */
+    boolean postgres() {
+        return postgres;
     }
 
     /**
