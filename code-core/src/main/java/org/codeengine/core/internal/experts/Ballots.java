@@ -204,7 +204,11 @@ public final class Ballots {
 
     /** {@return whether the answer is a number: an integer, a decimal or a fraction} */
     static boolean numeric(String answer) {
-        String shape = shape(answer);
+        return numericShape(shape(answer));
+    }
+
+    /** @return whether an answer of this {@link #shape} is a number */
+    static boolean numericShape(String shape) {
         return shape.equals("shape:integer") || shape.equals("shape:decimal") || shape.equals("shape:fraction");
     }
 
