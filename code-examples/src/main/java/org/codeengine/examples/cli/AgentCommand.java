@@ -198,7 +198,7 @@ final class AgentCommand extends CommandGroup {
 
     @Command(name = "roles", mixinStandardHelpOptions = true, description = "List the ready-made agent roles and "
             + "those in <home>/agents/.", footer = {"", "Examples:", "  code agent roles", "  code agent roles --json"})
-    static final class Roles extends BaseCommand {
+    static final class Roles extends ReadingCommand {
         @Override
         int run(Session session) {
             List<AgentSpec> specs = new ArrayList<>();

@@ -49,6 +49,10 @@ public final class CodeApp {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "off");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         String keep = System.getProperty(TEXT_CACHE);
+        String train = System.getProperty(AotTraining.PROPERTY);
+        if (train != null) {
+            System.exit(AotTraining.run(Path.of(train)));
+        }
         System.exit(keep == null ? run(args, Io.system()) : runKeepingOutput(args, Path.of(keep)));
     }
 

@@ -93,7 +93,7 @@ final class RunCommands {
     @Command(name = "status", mixinStandardHelpOptions = true, description = {
             "Without RUN: list the latest runs. With RUN (its id, or the start of it): show the run and its steps."}, footer = {
                     "", "Examples:", "  code status", "  code status 3f2a", "  code status --limit 5 --json"})
-    static final class Status extends BaseCommand {
+    static final class Status extends ReadingCommand {
         @Parameters(paramLabel = "RUN", arity = "0..1", description = "A run id, or its first characters.")
         String run;
 

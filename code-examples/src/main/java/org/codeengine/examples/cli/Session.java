@@ -30,6 +30,7 @@ final class Session implements AutoCloseable {
     private final Path home;
     private final Config config;
     private final @Nullable String storeFlag;
+    private final boolean readsOnly;
     private @Nullable CodeEngine engine;
     private @Nullable Principal principal;
     /** The registry the engine reports to when {@code --metrics-port} asked for a scrape endpoint. */
@@ -38,8 +39,10 @@ final class Session implements AutoCloseable {
     private boolean metricsKeyRequired;
     private @Nullable MetricsEndpoint metrics;
 
-    Session(Io io, Output output, @Nullable Path homeFlag, @Nullable String storeFlag) {
+    /** @param readsOnly whether the command only reads the store (see {@link BaseCommand#readsOnly()}) */
+    Session(Io io, Output output, @Nullable Path homeFlag, @Nullable String storeFlag, boolean readsOnly) {
         this.io = io;
+        this.readsOnly = readsOnly;
         this.output = output;
         this.home = homeFlag != null ? homeFlag.toAbsolutePath().normalize() : CodeHome.of(io::env);
         this.config = Config.read(home.resolve("config.yaml"));
@@ -160,6 +163,9 @@ final class Session implements AutoCloseable {
                     .adoptOrphanedRuns(false);
             if (panel != null) {
                 builder.experts(panel);
+            }
+            if (readsOnly) {
+                builder.migrateOnlyWhenBehind();
             }
             tools.forEach(builder::toolProvider);
             toolSettings.forEach(builder::toolSettings);

@@ -85,6 +85,20 @@ public final class JdbcStore implements AutoCloseable {
      */
     public static JdbcStore open(StoreConfig config, StoreProvider provider, Clock clock,
             @Nullable MeterRegistry registry, List<String> locations) {
+        return open(config, provider, clock, registry, locations, false);
+    }
+
+    /**
+     * Opens the store, and migrates it unless {@code migrateOnlyWhenBehind} and it is already at this CODE's schema.
+     *
+     * @param locations Flyway locations of the migrations; {@link #MIGRATIONS} in production
+     * @param migrateOnlyWhenBehind whether to skip the migrator (its scan and validation of every migration) when the
+     *        schema history shows every migration applied and none beyond them: for a process that only reads
+     * @throws UnavailableException if the database cannot be reached
+     * @throws StoreException if a migration fails (the schema is left as it was) or the schema is newer than CODE
+     */
+    public static JdbcStore open(StoreConfig config, StoreProvider provider, Clock clock,
+            @Nullable MeterRegistry registry, List<String> locations, boolean migrateOnlyWhenBehind) {
         String url = config.redactedUrl();
         prepareH2File(config.jdbcUrl());
         DataSource direct = new DriverDataSource(provider.driver(), durable(config.jdbcUrl()), config.username(),
@@ -98,7 +112,10 @@ public final class JdbcStore implements AutoCloseable {
             throw new UnavailableException("cannot open the store at " + url + ": " + rootMessage(e), null, e);
         }
         try {
-            String version = migrate(pool, config, provider, url, locations);
+            String version = migrateOnlyWhenBehind
+                    ? SchemaHistory.currentVersion(pool, locations).orElseGet(() -> migrate(pool, config, provider,
+                            url, locations))
+                    : migrate(pool, config, provider, url, locations);
             restrictH2Files(config.jdbcUrl());
             LOG.info("Store {} ({}) at schema version {}", url, provider.name(), version);
             JdbcStore store = new JdbcStore(pool, provider.name(), url, version, clock, config.jdbcUrl().startsWith(
@@ -150,7 +167,7 @@ public final class JdbcStore implements AutoCloseable {
     private static String migrate(HikariDataSource pool, StoreConfig config, StoreProvider provider, String url,
             List<String> locations) {
         var flyway = Flyway.configure(JdbcStore.class.getClassLoader()).dataSource(pool)
-                .locations(locations.toArray(String[]::new)).table("code_schema_history").cleanDisabled(true)
+                .locations(locations.toArray(String[]::new)).table(SchemaHistory.TABLE).cleanDisabled(true)
                 .failOnMissingLocations(true).validateMigrationNaming(true).createSchemas(false)
                 // All pending migrations in one transaction where the database has transactional DDL.
                 .group(!isH2(config.jdbcUrl()));

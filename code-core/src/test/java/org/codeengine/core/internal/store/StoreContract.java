@@ -54,6 +54,13 @@ abstract class StoreContract {
         return store;
     }
 
+    /** Opens as a process that only reads: the migrator runs only when the store is not at the current schema. */
+    protected JdbcStore openForReading(StoreConfig config) {
+        JdbcStore store = JdbcStore.open(config, provider(), clock, null, List.of(JdbcStore.MIGRATIONS), true);
+        opened.add(store);
+        return store;
+    }
+
     @AfterEach
     void closeStores() {
         opened.forEach(JdbcStore::close);
@@ -327,6 +334,43 @@ abstract class StoreContract {
         assertThatThrownBy(() -> open(config)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 99").hasMessageContaining("newer CODE")
                 .hasMessageContaining("knows versions up to 10");
+    }
+
+    @Test
+    void openForReading_ofAStoreAtTheCurrentSchema_leavesTheMigratorAndItsChecksOut() throws Exception {
+        StoreConfig config = freshConfig();
+        JdbcStore migrated = open(config);
+        try (Connection c = migrated.dataSource().getConnection(); Statement s = c.createStatement()) {
+            // a change the migrator's validation catches, and a reader's one query of the history does not look at
+            s.executeUpdate("update \"" + SchemaHistory.TABLE + "\" set \"checksum\" = \"checksum\" + 1 "
+                    + "where \"version\" = '1'");
+        }
+        migrated.close();
+
+        assertThat(openForReading(config).schemaVersion()).isEqualTo("10");
+        assertThatThrownBy(() -> open(config)).as("a writer still runs the migrator").isInstanceOf(
+                StoreException.class).hasMessageContaining("Validate failed");
+    }
+
+    @Test
+    void openForReading_ofAnEmptyDatabase_migratesIt() throws Exception {
+        StoreConfig config = freshConfig();
+
+        JdbcStore store = openForReading(config);
+
+        assertThat(store.schemaVersion()).isEqualTo("10");
+        try (Connection c = store.dataSource().getConnection()) {
+            assertThat(tableExists(c, config, "code_run")).isTrue();
+        }
+    }
+
+    @Test
+    void openForReading_refusesASchemaWrittenByANewerCode() {
+        StoreConfig config = freshConfig();
+        open(config, "classpath:store-test/future").close();
+
+        assertThatThrownBy(() -> openForReading(config)).isInstanceOf(StoreException.class).hasMessageContaining(
+                "schema version 99");
     }
 
     @Test
