@@ -124,8 +124,6 @@ public final class CodeEngine implements AutoCloseable {
     private final @Nullable GateKeeper gateKeeper;
     /** The expert provider plugins, and the host's own by {@link Builder#expertProvider}, by name. */
     private final Map<String, ExpertProvider> expertProviders;
-    /** How long an agent run stays with this engine after its last journal write, unless its process is gone. */
-    private static final Duration AGENT_LEASE = Duration.ofMinutes(10);
     private final ThresholdWatch thresholds;
     private final @Nullable Thread thresholdChecker;
 
@@ -228,9 +226,10 @@ public final class CodeEngine implements AutoCloseable {
                 : panels.isEmpty()
                         ? null
                         : new PanelGateKeeper(panels, this::newCircle, audit, security.scanner()::redact);
-        this.agents = new DefaultAgents(new DefaultAgents.Deps(store.agentRuns(), () -> allTools, guard, audit, clock,
-                executor, DefaultAgents.models(expertProviders, builder.agentProviders, panels, this::resolveSecret),
-                gateKeeper, engineName, AGENT_LEASE, LeaseOwners::goneFromThisHost, telemetry));
+        this.agents = new DefaultAgents(new DefaultAgents.Deps(store.agentRuns(), () -> allTools, guard, audit, store
+                .audit()::appendAsync, clock, executor,
+                DefaultAgents.models(expertProviders, builder.agentProviders, panels, this::resolveSecret),
+                gateKeeper, engineName, builder.agentLease, LeaseOwners::goneFromThisHost, telemetry));
         if (relay != null) {
             relay.start();
         }
@@ -553,6 +552,7 @@ public final class CodeEngine implements AutoCloseable {
         private String jwtIssuer = "code";
         private String jwtAudience = "code";
         private Duration runLease = Duration.ofSeconds(30);
+        private Duration agentLease = Duration.ofMinutes(10);
         private @Nullable Map<String, String> eventBusSettings;
         private boolean relay = true;
         private OutboxRelay.Settings relaySettings = OutboxRelay.Settings.DEFAULTS;
@@ -872,11 +872,28 @@ public final class CodeEngine implements AutoCloseable {
          * @throws IllegalArgumentException if {@code lease} is null or not positive
          */
         public Builder runLease(Duration lease) {
-            require(lease, "runLease");
-            if (lease.isNegative() || lease.isZero()) {
-                throw new IllegalArgumentException("runLease must be positive but was " + lease);
+            this.runLease = positive(lease, "runLease");
+            return this;
+        }
+
+        private static Duration positive(Duration duration, String name) {
+            require(duration, name);
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive but was " + duration);
             }
-            this.runLease = lease;
+            return duration;
+        }
+
+        /**
+         * @param lease how long an agent run stays with this engine unless renewed; the engine renews the leases of
+         *        its runs every third of it while they run (a long model reply or tool call included). After that,
+         *        or at once when the engine's process is gone from this host, another engine on the same store may
+         *        resume the run. 10 minutes by default.
+         * @return this builder
+         * @throws IllegalArgumentException if {@code lease} is null or not positive
+         */
+        public Builder agentLease(Duration lease) {
+            this.agentLease = positive(lease, "agentLease");
             return this;
         }
 

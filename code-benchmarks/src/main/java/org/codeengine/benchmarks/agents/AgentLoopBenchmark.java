@@ -56,13 +56,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A two-turn agent run (turn 1: the model asks for one tool call; turn 2: it answers) through the {@code openai}
- * plugin against a local server, with an in-memory tool: {@code agent} is the whole run through
- * {@code engine.agents()} (run row, journal writes before and after each turn and call, the narrowed permission
- * check, schema validation, audit, end); {@code bare} is what a user would write without the loop: the same two
- * provider calls and the tool called directly. The loop's own overhead per turn is (agent - bare) / 2.
+ * plugin against a local server, with an in-memory read-only tool: {@code agent} is the whole run through
+ * {@code engine.agents()} (the run row, one journal write for turn 1's reply with its call's start, the narrowed
+ * permission check, schema validation, two audit entries, and one write for turn 2's answer with the call's end and
+ * the run's end); {@code bare} is what a user would write without the loop: the same two provider calls and the tool
+ * called directly. The loop's own overhead per turn is (agent - bare) / 2.
  *
  * <p>Target (issue 19): under 1 ms per turn on H2. Run with {@code 'AgentLoop'}; PostgreSQL at
- * {@code CODE_BENCH_PG_URL} (default 127.0.0.1:5432/test).
+ * {@code CODE_BENCH_PG_URL} (default 127.0.0.1:5432/test). On a loaded machine the averages swing with the load; the
+ * median of {@code -bm sample} is steadier.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

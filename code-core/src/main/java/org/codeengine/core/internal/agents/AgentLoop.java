@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -47,16 +48,27 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * One agent run: asks the model, runs the tool calls of its reply in parallel through the narrowed registry, feeds the
- * results back, and stops on an answer or a spent budget. Each turn and call is journaled before and after it
- * happens; a resumed run starts from what the journal holds ({@link Replay}).
+ * results back, and stops on an answer or a spent budget. A resumed run starts from what the journal holds
+ * ({@link Replay}).
+ *
+ * <p>The journal takes one transaction per turn: the model's reply together with a row for each of its calls (started
+ * for the calls that will run, done for those refused or malformed), written before any call runs. A call whose tool
+ * is not idempotent writes its end at once when it ends, so that a resume never runs it again; the end of an
+ * idempotent call (which a resume may run again) goes with the next write, the next turn's or the run's end, and a
+ * final answer is written with the end. Audit entries are committed before the journal write that follows them
+ * ({@link RunAudit}).
  */
 final class AgentLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
     private static final int MAX_REPLY_TOKENS = 8192;
 
-    /** What the run needs of the engine. */
-    record Deps(AgentRunRepository journal, DefaultToolRegistry tools, NarrowedSecurity security,
-            DefaultOrchestrator.Audit audit, Clock clock, ExecutorService executor, Duration lease) {}
+    /**
+     * What the run needs of the engine.
+     *
+     * @param owner this engine's name on leases: every journal write is fenced by it
+     */
+    record Deps(AgentRunRepository journal, DefaultToolRegistry tools, NarrowedSecurity security, RunAudit audit,
+            Clock clock, ExecutorService executor, String owner) {}
 
     /**
      * Where a run stands in its journal.
@@ -90,6 +102,12 @@ final class AgentLoop implements Runnable {
     private volatile @Nullable Thread thread;
     private Instant segmentStart = Instant.EPOCH;
     private Map<String, ToolDescriptor> visible = Map.of();
+    /** The tools offered to the model, made once per run from {@link #visible}. */
+    private List<ToolSpec> offered = List.of();
+    /** Ended calls of idempotent tools not journaled yet: they go with the next write. Guarded by itself. */
+    private final List<CallRow> unwritten = new ArrayList<>();
+    /** The final answer's reply, journaled with the run's end; null until the model answers in this segment. */
+    private @Nullable String answerReply;
 
     AgentLoop(String runId, AgentSpec spec, String task, CallContext caller, Deps deps, BrainLink brain,
             @Nullable Confirmer confirmer, LiveRun handle, Replay replay) {
@@ -128,6 +146,7 @@ final class AgentLoop implements Runnable {
                 tools.put(tool.name(), tool);
             }
             visible = tools;
+            offered = toolSpecs();
             stop = loop();
             if (stop.reason() == StopReason.ANSWERED) {
                 answer = turns.getLast().reply().content();
@@ -148,8 +167,8 @@ final class AgentLoop implements Runnable {
         AgentResult result = new AgentResult(runId, stop.reason(), stop.detail(), answer, new Transcript(spec.role(),
                 task, turns));
         try {
-            deps.journal().end(runId, stop.reason().name(), stop.detail(), answer, elapsedMs(), deps.clock()
-                    .instant());
+            journal(turns.size(), answerReply, List.of(), new AgentRunRepository.End(stop.reason().name(), stop
+                    .detail(), answer));
         } catch (CodeException e) {
             LOG.warn("Agent run {} ended ({}) but the end could not be journaled: {}", runId, stop.reason(), e
                     .getMessage());
@@ -173,6 +192,8 @@ final class AgentLoop implements Runnable {
             }
             int index = turns.size() + 1;
             JournalCodec.Reply reply = pending;
+            Map<Integer, CallRow> journaled = pendingCalls;
+            boolean fresh = reply == null;
             if (reply == null) {
                 Stop over = overBudget();
                 if (over != null) {
@@ -180,11 +201,26 @@ final class AgentLoop implements Runnable {
                 }
                 reply = ask(index);
             }
-            Turn replied = new Turn(index, reply.message(), List.of(), reply.usage(), reply.costUsd());
-            handle.emit(new AgentEvent.Replied(runId, replied));
-            List<ToolOutcome> outcomes = callAll(index, reply.message().toolCalls(), pendingCalls);
             pending = null;
             pendingCalls = Map.of();
+            List<ToolCall> calls = reply.message().toolCalls();
+            String replyJson = fresh ? JournalCodec.reply(reply.message(), reply.usage(), reply.costUsd()) : null;
+            List<Plan> plans = new ArrayList<>();
+            for (int i = 0; i < calls.size(); i++) {
+                plans.add(plan(index, i, calls.get(i), journaled.get(i)));
+            }
+            if (calls.isEmpty()) {
+                answerReply = replyJson; // journaled with the end
+            } else {
+                List<CallRow> rows = new ArrayList<>();
+                plans.stream().map(Plan::row).filter(Objects::nonNull).forEach(rows::add);
+                if (fresh || !rows.isEmpty()) {
+                    journal(index, replyJson, rows, null);
+                }
+            }
+            Turn replied = new Turn(index, reply.message(), List.of(), reply.usage(), reply.costUsd());
+            handle.emit(new AgentEvent.Replied(runId, replied));
+            List<ToolOutcome> outcomes = callAll(index, calls, plans);
             ToolOutcome unknown = outcomes.stream().filter(o -> o == IN_FLIGHT).findFirst().orElse(null);
             if (unknown != null) {
                 List<ToolOutcome> ended = outcomes.stream().filter(o -> o != IN_FLIGHT).toList();
@@ -226,17 +262,31 @@ final class AgentLoop implements Runnable {
         return elapsedBefore + Math.max(0, Duration.between(segmentStart, deps.clock().instant()).toMillis());
     }
 
+    /** Asks the model for turn {@code index}; nothing is journaled before: a turn without a reply is asked again. */
     private JournalCodec.Reply ask(int index) {
-        Instant now = deps.clock().instant();
-        deps.journal().turnAsked(runId, index, elapsedMs(), now.plus(deps.lease()), now);
         handle.emit(new AgentEvent.TurnStarted(runId, index));
         long left = spec.budget().tokens() - new Transcript(spec.role(), task, turns).usage().totalTokens();
         BrainLink.Reply r = brain.ask(new Transcript(spec.role(), task, turns).messages(), (int) Math.max(1, Math.min(
-                MAX_REPLY_TOKENS, left)), toolSpecs());
+                MAX_REPLY_TOKENS, left)), offered);
         ChatMessage message = new ChatMessage(ChatMessage.Role.ASSISTANT, r.response().text(), r.response()
                 .toolCalls(), null);
-        deps.journal().turnReplied(runId, index, JournalCodec.reply(message, r.response().usage(), r.costUsd()));
         return new JournalCodec.Reply(message, r.response().usage(), r.costUsd());
+    }
+
+    /**
+     * Writes what the run did since its last write in one transaction, once the audit entries of what it did are
+     * committed: the reply of turn {@code turn} (or null), call rows, the ended calls not journaled yet, and the end.
+     */
+    private void journal(int turn, @Nullable String reply, List<CallRow> calls, AgentRunRepository.@Nullable End end) {
+        deps.audit().settle();
+        List<CallRow> rows;
+        synchronized (unwritten) {
+            rows = new ArrayList<>(unwritten);
+            unwritten.clear();
+        }
+        rows.addAll(calls);
+        deps.journal().write(runId, deps.owner(), new AgentRunRepository.Entry(turn, reply, rows, elapsedMs(), end),
+                deps.clock().instant());
     }
 
     private List<ToolSpec> toolSpecs() {
@@ -253,15 +303,97 @@ final class AgentLoop implements Runnable {
     private static final ToolOutcome IN_FLIGHT = new ToolOutcome("", "", "", "", Status.TOOL_ERROR);
     private volatile String inFlightDetail = "";
 
-    private List<ToolOutcome> callAll(int turn, List<ToolCall> calls, Map<Integer, CallRow> journaled)
-            throws InterruptedException {
-        if (calls.size() == 1) {
-            return List.of(call(turn, 0, calls.getFirst(), journaled.get(0)));
+    /**
+     * What becomes of one call of a reply.
+     *
+     * @param known its outcome when it is known before it would run (replayed from the journal, refused, malformed,
+     *        or {@link #IN_FLIGHT}), else null: it runs
+     * @param arguments the arguments it runs with, when it runs
+     * @param rerunnable whether its tool is idempotent, so that a resume may run it again
+     * @param row the row to journal with the reply, or null when the journal holds what it needs already
+     */
+    private record Plan(@Nullable ToolOutcome known, @Nullable JsonNode arguments, boolean rerunnable,
+            @Nullable CallRow row) {}
+
+    /** @return the plan of a call; refusals and malformed calls are audited here */
+    private Plan plan(int turn, int position, ToolCall call, @Nullable CallRow journaled) {
+        if (journaled != null && journaled.status() != null) {
+            return new Plan(new ToolOutcome(call.id(), call.name(), call.arguments(), journaled.result() == null
+                    ? ""
+                    : journaled.result(), Status.valueOf(journaled.status())), null, false, null);
+        }
+        ToolDescriptor tool = visible.get(call.name());
+        ToolAnnotations annotations = tool == null ? null : tool.annotations();
+        boolean rerunnable = annotations != null && annotations.idempotent();
+        if (journaled != null && !rerunnable) {
+            inFlightDetail = "tool call " + call.name() + " (turn " + turn + ", call " + (position + 1)
+                    + ") was running when the host died; the tool is not idempotent, so it is not run again and "
+                    + "whether it took effect is unknown";
+            return new Plan(IN_FLIGHT, null, false, null);
+        }
+        String name = call.name();
+        Permission permission;
+        try {
+            permission = DefaultToolRegistry.permission(name);
+        } catch (IllegalArgumentException e) {
+            return malformed(turn, position, call, "there is no tool named '" + name + "'; the tools are "
+                    + visible.keySet());
+        }
+        if (!deps.security().check(caller.principal(), permission).allowed()) {
+            try {
+                deps.security().require(caller.principal(), permission); // audits the denial
+            } catch (PolicyDeniedException e) {
+                return known(turn, position, call, "refused by the permission check: " + e.getMessage(),
+                        Status.REFUSED);
+            }
+        }
+        JsonNode arguments;
+        try {
+            arguments = call.arguments().isBlank()
+                    ? JournalCodec.JSON.createObjectNode()
+                    : JournalCodec.JSON.readTree(call.arguments());
+        } catch (JacksonException e) {
+            return malformed(turn, position, call, "the arguments of " + name + " are not JSON: " + e
+                    .getOriginalMessage());
+        }
+        if (tool == null) {
+            return malformed(turn, position, call, "there is no tool named '" + name + "'; the tools are "
+                    + visible.keySet());
+        }
+        List<String> broken = JsonSchema.validate(tool.inputSchema(), arguments);
+        if (!broken.isEmpty()) {
+            return malformed(turn, position, call, "the arguments of " + name + " break its schema: " + String.join(
+                    "; ", broken));
+        }
+        return new Plan(null, arguments, rerunnable, journaled != null
+                ? null
+                : new CallRow(turn, position, call.id(), name, call.arguments(), null, null));
+    }
+
+    private Plan malformed(int turn, int position, ToolCall call, String why) {
+        deps.audit().record(caller.principal().id(), "agent:tool-call:" + spec.name(), call.name(), Outcome.FAILURE,
+                "malformed tool call in agent run " + runId + ": " + why);
+        return known(turn, position, call, why + ". Correct the call and try again.", Status.MALFORMED);
+    }
+
+    private static Plan known(int turn, int position, ToolCall call, String text, Status status) {
+        ToolOutcome outcome = new ToolOutcome(call.id(), call.name(), call.arguments(), text, status);
+        return new Plan(outcome, null, false, row(turn, position, outcome));
+    }
+
+    private static CallRow row(int turn, int position, ToolOutcome ended) {
+        return new CallRow(turn, position, ended.callId(), ended.tool(), ended.arguments(), ended.result(), ended
+                .status().name());
+    }
+
+    private List<ToolOutcome> callAll(int turn, List<ToolCall> calls, List<Plan> plans) throws InterruptedException {
+        if (calls.size() <= 1) {
+            return calls.isEmpty() ? List.of() : List.of(call(turn, 0, calls.getFirst(), plans.getFirst()));
         }
         List<Future<ToolOutcome>> running = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
             int position = i;
-            running.add(deps.executor().submit(() -> call(turn, position, calls.get(position), journaled.get(
+            running.add(deps.executor().submit(() -> call(turn, position, calls.get(position), plans.get(
                     position))));
         }
         List<ToolOutcome> outcomes = new ArrayList<>();
@@ -282,74 +414,28 @@ final class AgentLoop implements Runnable {
         return outcomes;
     }
 
-    private ToolOutcome call(int turn, int position, ToolCall call, @Nullable CallRow journaled) {
-        if (journaled != null && journaled.status() != null) {
-            return new ToolOutcome(call.id(), call.name(), call.arguments(), journaled.result() == null
-                    ? ""
-                    : journaled.result(), Status.valueOf(journaled.status()));
-        }
-        if (journaled != null) {
-            ToolDescriptor tool = visible.get(call.name());
-            ToolAnnotations annotations = tool == null ? null : tool.annotations();
-            if (annotations == null || !annotations.idempotent()) {
-                inFlightDetail = "tool call " + call.name() + " (turn " + turn + ", call " + (position + 1)
-                        + ") was running when the host died; the tool is not idempotent, so it is not run again and "
-                        + "whether it took effect is unknown";
-                return IN_FLIGHT;
-            }
+    private ToolOutcome call(int turn, int position, ToolCall call, Plan plan) {
+        ToolOutcome known = plan.known();
+        if (known == IN_FLIGHT || (known != null && plan.row() == null)) {
+            return known; // in flight when a host died, or replayed from the journal
         }
         handle.emit(new AgentEvent.ToolStarted(runId, turn, call.id(), call.name()));
-        ToolOutcome outcome = outcome(turn, position, call);
+        ToolOutcome outcome = known != null ? known : run(turn, position, call, plan);
         handle.emit(new AgentEvent.ToolEnded(runId, turn, outcome));
         return outcome;
     }
 
-    private ToolOutcome outcome(int turn, int position, ToolCall call) {
+    /** Runs a call through the registry and journals its end: at once, unless a resume may run it again. */
+    private ToolOutcome run(int turn, int position, ToolCall call, Plan plan) {
         String name = call.name();
-        Permission permission;
-        try {
-            permission = DefaultToolRegistry.permission(name);
-        } catch (IllegalArgumentException e) {
-            return malformed(turn, position, call, "there is no tool named '" + name + "'; the tools are "
-                    + visible.keySet());
-        }
-        if (!deps.security().check(caller.principal(), permission).allowed()) {
-            try {
-                deps.security().require(caller.principal(), permission); // audits the denial
-            } catch (PolicyDeniedException e) {
-                return done(turn, position, call, "refused by the permission check: " + e.getMessage(),
-                        Status.REFUSED);
-            }
-        }
-        JsonNode arguments;
-        try {
-            arguments = call.arguments().isBlank()
-                    ? JournalCodec.JSON.createObjectNode()
-                    : JournalCodec.JSON.readTree(call.arguments());
-        } catch (JacksonException e) {
-            return malformed(turn, position, call, "the arguments of " + name + " are not JSON: " + e
-                    .getOriginalMessage());
-        }
-        ToolDescriptor tool = visible.get(name);
-        if (tool == null) {
-            return malformed(turn, position, call, "there is no tool named '" + name + "'; the tools are "
-                    + visible.keySet());
-        }
-        List<String> broken = JsonSchema.validate(tool.inputSchema(), arguments);
-        if (!broken.isEmpty()) {
-            return malformed(turn, position, call, "the arguments of " + name + " break its schema: " + String.join(
-                    "; ", broken));
-        }
-        deps.journal().callStarted(runId, turn, position, call.id(), name, call.arguments(), deps.clock().instant()
-                .plus(deps.lease()));
         String text;
         Status status;
         try {
-            ToolResult result = deps.tools().call(toolContext(), name, arguments, confirmer);
+            ToolResult result = deps.tools().call(toolContext(), name, Objects.requireNonNull(plan.arguments()),
+                    confirmer);
             text = result.text().isEmpty() && result.structured() != null
                     ? result.structured().toString()
-                    : result
-                            .text();
+                    : result.text();
             status = result.error() ? Status.TOOL_ERROR : Status.OK;
         } catch (PolicyDeniedException e) {
             text = "refused by the permission check: " + e.getMessage();
@@ -361,19 +447,15 @@ final class AgentLoop implements Runnable {
             text = "the tool failed: " + e.getMessage();
             status = Status.TOOL_ERROR;
         }
-        return done(turn, position, call, text, status);
-    }
-
-    private ToolOutcome malformed(int turn, int position, ToolCall call, String why) {
-        deps.audit().record(caller.principal().id(), "agent:tool-call:" + spec.name(), call.name(), Outcome.FAILURE,
-                "malformed tool call in agent run " + runId + ": " + why);
-        return done(turn, position, call, why + ". Correct the call and try again.", Status.MALFORMED);
-    }
-
-    private ToolOutcome done(int turn, int position, ToolCall call, String text, Status status) {
-        deps.journal().callDone(runId, turn, position, call.id(), call.name(), call.arguments(), text, status
-                .name());
-        return new ToolOutcome(call.id(), call.name(), call.arguments(), text, status);
+        ToolOutcome outcome = new ToolOutcome(call.id(), name, call.arguments(), text, status);
+        if (plan.rerunnable()) {
+            synchronized (unwritten) {
+                unwritten.add(row(turn, position, outcome));
+            }
+        } else {
+            journal(turn, null, List.of(row(turn, position, outcome)), null);
+        }
+        return outcome;
     }
 
     /** The caller, with a deadline no later than the run's wall-time budget allows. */

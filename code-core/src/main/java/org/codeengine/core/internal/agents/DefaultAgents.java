@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.codeengine.api.CallContext;
+import org.codeengine.api.CodeException;
 import org.codeengine.api.NotFoundException;
 import org.codeengine.api.PolicyDeniedException;
 import org.codeengine.api.UnavailableException;
@@ -40,6 +41,8 @@ import org.codeengine.core.internal.store.AgentRunRepository.CallRow;
 import org.codeengine.core.internal.store.AgentRunRepository.TurnRow;
 import org.codeengine.core.internal.tools.DefaultToolRegistry;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agents face: checks the caller ({@code agent:run:<name>}), opens the brain, journals the run and hands it to an
@@ -53,27 +56,71 @@ public final class DefaultAgents implements Agents, AutoCloseable {
      * @param journal the store's agent journal
      * @param tools the tool providers the engine serves
      * @param security the engine's security, which every check starts from
-     * @param audit writes audit entries
+     * @param audit writes audit entries and waits for their commit
+     * @param auditLog appends audit entries without waiting: those of runs, settled before their journal moves on
      * @param clock the engine's clock
      * @param executor runs the loops and the parallel calls of one turn
      * @param models how brains reach their models
      * @param gateKeeper makes panel confirmers, or null when the host gave none
      * @param owner this engine's name on leases
-     * @param lease how long a run stays with this engine after its last journal write
+     * @param lease how long a run stays with this engine unless renewed; renewed every third of it while it runs
      * @param gone whether a lease owner's process is gone from this host
      */
     public record Deps(AgentRunRepository journal, Supplier<List<ToolProvider>> tools, SecurityFacade security,
-            DefaultOrchestrator.Audit audit, Clock clock, ExecutorService executor, BrainLink.Models models,
+            DefaultOrchestrator.Audit audit, RunAudit.Appender auditLog, Clock clock, ExecutorService executor,
+            BrainLink.Models models,
             @Nullable GateKeeper gateKeeper, String owner, Duration lease, Predicate<String> gone,
             Telemetry telemetry) {}
 
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultAgents.class);
     private final Deps deps;
     private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
+    /** Renews the leases of the runs going on here, so that a long model reply or tool call keeps its run. */
+    private final Thread keeper;
+    private final Object keeperLock = new Object();
+    private boolean closed;
     /** One connection per brain, shared by its runs (provider clients are thread-safe), closed with the engine. */
     private final Map<org.codeengine.api.agents.Brain, BrainLink> brains = new ConcurrentHashMap<>();
 
     public DefaultAgents(Deps deps) {
         this.deps = deps;
+        this.keeper = Thread.ofVirtual().name("code-agent-leases").start(this::keepLeases);
+    }
+
+    /**
+     * Every third of the lease, renews the leases of the runs going on here; a run whose lease another engine took
+     * (this engine could not reach the store for a whole lease) is cancelled here, its journal fenced from this engine.
+     */
+    private void keepLeases() {
+        long every = Math.max(1, deps.lease().toNanos() / 3);
+        while (true) {
+            synchronized (keeperLock) {
+                long until = System.nanoTime() + every;
+                for (long left = every; !closed && left > 0; left = until - System.nanoTime()) {
+                    try {
+                        keeperLock.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+            }
+            List<String> running = List.copyOf(live.keySet());
+            try {
+                Instant now = deps.clock().instant();
+                for (String lost : deps.journal().renew(deps.owner(), running, now.plus(deps.lease()))) {
+                    LiveRun run = live.get(lost);
+                    if (run != null && run.result().isEmpty()) {
+                        LOG.warn("Agent run {} is no longer held by this engine; it stops here", lost);
+                        run.cancel();
+                    }
+                }
+            } catch (CodeException e) {
+                LOG.warn("Could not renew the leases of {} agent runs: {}", running.size(), e.getMessage());
+            }
+        }
     }
 
     /** {@return how brains reach models: the given configurations, panels, plugins and secret resolver} */
@@ -99,9 +146,7 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         Instant now = deps.clock().instant();
         deps.journal().create(runId, spec.name(), context.principal().id(), JournalCodec.spec(spec), task, deps
                 .owner(), now.plus(deps.lease()), now);
-        deps.audit().record(context.principal().id(), permission(spec.name()).toString(), runId, Outcome.SUCCESS,
-                "agent run started");
-        return start(runId, spec, task, context, brain, confirmer, AgentLoop.Replay.FRESH);
+        return start(runId, spec, task, context, brain, confirmer, "agent run started", AgentLoop.Replay.FRESH);
     }
 
     private static void check(CallContext context, AgentSpec spec, String task) {
@@ -114,13 +159,14 @@ public final class DefaultAgents implements Agents, AutoCloseable {
     }
 
     private AgentRun start(String runId, AgentSpec spec, String task, CallContext context, BrainLink brain,
-            @Nullable Confirmer confirmer, AgentLoop.Replay replay) {
-        NarrowedSecurity narrowed = new NarrowedSecurity(deps.security(), spec, deps.audit());
-        DefaultToolRegistry registry = new DefaultToolRegistry(deps.tools(), narrowed, deps.audit(), deps.telemetry());
+            @Nullable Confirmer confirmer, String started, AgentLoop.Replay replay) {
+        RunAudit audit = new RunAudit(deps.auditLog());
+        audit.record(context.principal().id(), permission(spec.name()).toString(), runId, Outcome.SUCCESS, started);
+        NarrowedSecurity narrowed = new NarrowedSecurity(deps.security(), spec, audit);
+        DefaultToolRegistry registry = new DefaultToolRegistry(deps.tools(), narrowed, audit, deps.telemetry());
         LiveRun handle = new LiveRun(runId, context.principal().id());
         AgentLoop loop = new AgentLoop(runId, spec, task, context, new AgentLoop.Deps(deps.journal(), registry,
-                narrowed, deps.audit(), deps.clock(), deps.executor(), deps.lease()), brain, confirmer,
-                handle, replay);
+                narrowed, audit, deps.clock(), deps.executor(), deps.owner()), brain, confirmer, handle, replay);
         live.put(runId, handle);
         handle.onEvent(event -> {
             if (event instanceof org.codeengine.api.agents.AgentEvent.Stopped) {
@@ -172,9 +218,8 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         }
         Confirmer confirmer = gate(context, spec, person);
         BrainLink brain = brain(spec);
-        deps.audit().record(context.principal().id(), permission(spec.name()).toString(), runId, Outcome.SUCCESS,
-                "agent run resumed from its journal");
-        return start(runId, spec, row.task(), context, brain, confirmer, replay(journal, row.elapsedMs()));
+        return start(runId, spec, row.task(), context, brain, confirmer, "agent run resumed from its journal", replay(
+                journal, row.elapsedMs()));
     }
 
     /** {@return the run, when the caller is the one who started it} */
@@ -237,16 +282,26 @@ public final class DefaultAgents implements Agents, AutoCloseable {
             throw new UnavailableException("agent run " + runId + " is running on " + row.leaseOwner()
                     + "; cancel it there", null, null);
         }
-        deps.journal().end(runId, StopReason.CANCELLED.name(), "cancelled", null, row.elapsedMs(), now);
+        deps.journal().write(runId, deps.owner(), new AgentRunRepository.Entry(0, null, List.of(), row.elapsedMs(),
+                new AgentRunRepository.End(StopReason.CANCELLED.name(), "cancelled", null)), now);
     }
 
     private BrainLink brain(AgentSpec spec) {
         return brains.computeIfAbsent(spec.brain(), b -> BrainLink.open(b, deps.models()));
     }
 
-    /** Closes the brains' provider connections; runs still going fail on their next turn. */
+    /** Stops renewing leases and closes the brains' provider connections; runs still going fail on their next turn. */
     @Override
     public void close() {
+        synchronized (keeperLock) {
+            closed = true;
+            keeperLock.notifyAll(); // the keeper is never interrupted, so no store call of its is cut half-way
+        }
+        try {
+            keeper.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         brains.values().forEach(BrainLink::close);
         brains.clear();
     }

@@ -12,9 +12,10 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The journal of agent runs: one row per run, one per turn, one per tool call, each written before and after what it
- * records happens, so that a run whose host died resumes from it. The run row carries the lease of the engine that
- * runs it.
+ * The journal of agent runs: one row per run, one per turn (written with the model's reply), one per tool call
+ * (written before it runs and after it ended), so that a run whose host died resumes from it. What a run does between
+ * two steps that must be durable goes in one transaction ({@link #write}). The run row carries the lease of the engine
+ * that runs it; every write is fenced by it.
  */
 public final class AgentRunRepository {
     /** A run's row. */
@@ -156,127 +157,141 @@ public final class AgentRunRepository {
     public record Journal(List<TurnRow> turns, List<CallRow> calls) {}
 
     /**
-     * Records that turn {@code turn} is about to ask the model, with the time the run has taken so far, and renews
-     * the lease.
+     * How a run ended.
+     *
+     * @param stopReason why it stopped
+     * @param detail what the stop reason means for this run
+     * @param answer the final answer, or null
      */
-    public void turnAsked(String runId, int turn, long elapsedMs, Instant leaseUntil, Instant now) {
-        sql.tx("journaling turn " + turn + " of agent run " + runId, c -> {
-            try (PreparedStatement s = c.prepareStatement("update code_agent_run set elapsed_ms = ?, lease_until = ?,"
-                    + " updated_at = ? where run_id = ?")) {
-                s.setLong(1, elapsedMs);
-                Sql.setInstant(s, 2, leaseUntil);
-                Sql.setInstant(s, 3, now);
-                s.setString(4, runId);
-                s.executeUpdate();
+    public record End(String stopReason, String detail, @Nullable String answer) {}
+
+    /**
+     * What a run did since its last journal write, written in one transaction.
+     *
+     * @param turn the turn {@code reply} answers (ignored when {@code reply} is null)
+     * @param reply the model's reply to that turn, or null
+     * @param calls tool-call rows to write: started ({@code status} null) or done
+     * @param elapsedMs the time the run has taken so far, in milliseconds
+     * @param end how the run ended (it gives its lease up), or null while it goes on
+     */
+    public record Entry(int turn, @Nullable String reply, List<CallRow> calls, long elapsedMs, @Nullable End end) {
+        public Entry {
+            calls = List.copyOf(calls);
+        }
+    }
+
+    /**
+     * Writes what a run did since its last write, all or nothing, fenced by the lease: only while {@code owner} holds
+     * the run.
+     *
+     * @throws org.codeengine.api.StoreException if another engine holds the run now (its lease passed on), or the write fails
+     */
+    public void write(String runId, String owner, Entry entry, Instant now) {
+        sql.tx("journaling agent run " + runId, c -> {
+            End end = entry.end();
+            String set = end == null
+                    ? ""
+                    : ", state = ?, stop_reason = ?, detail = ?, answer = ?, lease_owner = null, lease_until = null";
+            try (PreparedStatement s = c.prepareStatement("update code_agent_run set elapsed_ms = ?, updated_at = ?"
+                    + set + " where run_id = ? and lease_owner = ?")) {
+                s.setLong(1, entry.elapsedMs());
+                Sql.setInstant(s, 2, now);
+                int at = 3;
+                if (end != null) {
+                    s.setString(at++, ENDED);
+                    s.setString(at++, end.stopReason());
+                    s.setString(at++, end.detail());
+                    Sql.setText(s, at++, end.answer());
+                }
+                s.setString(at++, runId);
+                s.setString(at, owner);
+                if (s.executeUpdate() != 1) {
+                    throw new SQLException("agent run " + runId + " is not held by " + owner
+                            + " (it ended, or its lease passed to another engine)");
+                }
             }
-            upsert(c, "update code_agent_turn set reply = null where run_id = ? and turn = ?",
-                    "insert into code_agent_turn (run_id, turn, state, reply) values (?, ?, 'asked', null)", runId,
-                    turn);
+            if (entry.reply() != null) {
+                upsert(c, "update code_agent_turn set state = 'replied', reply = ? where run_id = ? and turn = ?",
+                        "insert into code_agent_turn (reply, run_id, turn, state) values (?, ?, ?, 'replied')",
+                        entry.reply(), runId, entry.turn());
+            }
+            if (!entry.calls().isEmpty()) {
+                writeCalls(c, runId, entry.calls());
+            }
             return null;
         });
     }
 
-    /** Records the model's reply to turn {@code turn}. */
-    public void turnReplied(String runId, int turn, String reply) {
-        sql.tx("journaling the reply of turn " + turn + " of agent run " + runId, c -> {
-            try (PreparedStatement s = c.prepareStatement("update code_agent_turn set state = 'replied', reply = ?"
-                    + " where run_id = ? and turn = ?")) {
-                s.setString(1, reply);
-                s.setString(2, runId);
-                s.setInt(3, turn);
-                s.executeUpdate();
+    private static void writeCalls(Connection c, String runId, List<CallRow> calls) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update code_agent_call set state = ?, result = ?,"
+                + " status = ? where run_id = ? and turn = ? and position = ?");
+                PreparedStatement insert = c.prepareStatement("insert into code_agent_call (state, result, status,"
+                        + " run_id, turn, position, call_id, tool, arguments) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (CallRow call : calls) {
+                bindCall(update, call, runId);
+                if (update.executeUpdate() == 1) {
+                    continue;
+                }
+                bindCall(insert, call, runId);
+                insert.setString(7, call.callId());
+                insert.setString(8, call.tool());
+                insert.setString(9, call.arguments());
+                insert.executeUpdate();
             }
-            return null;
-        });
+        }
     }
 
-    /** Records that a tool call is about to run, and renews the run's lease. */
-    public void callStarted(String runId, int turn, int position, String callId, String tool, String arguments,
-            Instant leaseUntil) {
-        call(runId, turn, position, callId, tool, arguments, null, null, leaseUntil);
+    private static void bindCall(PreparedStatement s, CallRow call, String runId) throws SQLException {
+        s.setString(1, call.status() == null ? "started" : "done");
+        Sql.setText(s, 2, call.result());
+        Sql.setText(s, 3, call.status());
+        s.setString(4, runId);
+        s.setInt(5, call.turn());
+        s.setInt(6, call.position());
     }
 
-    /** Records how a tool call ended (written alone for a call that never ran: refused or malformed). */
-    public void callDone(String runId, int turn, int position, String callId, String tool, String arguments,
-            String result, String status) {
-        call(runId, turn, position, callId, tool, arguments, result, status, null);
-    }
-
-    private void call(String runId, int turn, int position, String callId, String tool, String arguments,
-            @Nullable String result, @Nullable String status, @Nullable Instant leaseUntil) {
-        sql.tx("journaling tool call " + turn + "." + position + " of agent run " + runId, c -> {
-            if (leaseUntil != null) {
-                try (PreparedStatement s = c.prepareStatement("update code_agent_run set lease_until = ? where"
-                        + " run_id = ?")) {
+    /**
+     * Renews the leases {@code owner} holds on running runs.
+     *
+     * @return the runs among {@code runIds} that {@code owner} no longer holds (ended, or taken over)
+     */
+    public List<String> renew(String owner, List<String> runIds, Instant leaseUntil) {
+        if (runIds.isEmpty()) {
+            return List.of();
+        }
+        return sql.tx("renewing the leases of " + runIds.size() + " agent runs", c -> {
+            List<String> lost = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("update code_agent_run set lease_until = ? where run_id = ?"
+                    + " and lease_owner = ? and state = ?")) {
+                for (String runId : runIds) {
                     Sql.setInstant(s, 1, leaseUntil);
                     s.setString(2, runId);
-                    s.executeUpdate();
+                    s.setString(3, owner);
+                    s.setString(4, RUNNING);
+                    if (s.executeUpdate() != 1) {
+                        lost.add(runId);
+                    }
                 }
             }
-            try (PreparedStatement s = c.prepareStatement("update code_agent_call set state = ?, result = ?,"
-                    + " status = ? where run_id = ? and turn = ? and position = ?")) {
-                bindCall(s, 1, result, status);
-                s.setString(4, runId);
-                s.setInt(5, turn);
-                s.setInt(6, position);
-                if (s.executeUpdate() == 1) {
-                    return null;
-                }
-            }
-            try (PreparedStatement s = c.prepareStatement("insert into code_agent_call (state, result, status,"
-                    + " run_id, turn, position, call_id, tool, arguments) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                bindCall(s, 1, result, status);
-                s.setString(4, runId);
-                s.setInt(5, turn);
-                s.setInt(6, position);
-                s.setString(7, callId);
-                s.setString(8, tool);
-                s.setString(9, arguments);
-                s.executeUpdate();
-            }
-            return null;
+            return lost;
         });
     }
 
-    private static void bindCall(PreparedStatement s, int from, @Nullable String result, @Nullable String status)
-            throws SQLException {
-        s.setString(from, status == null ? "started" : "done");
-        Sql.setText(s, from + 1, result);
-        Sql.setText(s, from + 2, status);
-    }
-
-    /** Ends a run and gives its lease up. */
-    public void end(String runId, String stopReason, String detail, @Nullable String answer, long elapsedMs,
-            Instant now) {
-        sql.tx("ending agent run " + runId, c -> {
-            try (PreparedStatement s = c.prepareStatement("update code_agent_run set state = ?, stop_reason = ?,"
-                    + " detail = ?, answer = ?, elapsed_ms = ?, updated_at = ?, lease_owner = null,"
-                    + " lease_until = null where run_id = ?")) {
-                s.setString(1, ENDED);
-                s.setString(2, stopReason);
-                s.setString(3, detail);
-                Sql.setText(s, 4, answer);
-                s.setLong(5, elapsedMs);
-                Sql.setInstant(s, 6, now);
-                s.setString(7, runId);
-                s.executeUpdate();
-            }
-            return null;
-        });
-    }
-
-    private static void upsert(Connection c, String update, String insert, String runId, int turn)
+    /** Runs {@code update}, and {@code insert} when it changed no row; both bind (text, run id, turn). */
+    private static void upsert(Connection c, String update, String insert, String text, String runId, int turn)
             throws SQLException {
         try (PreparedStatement s = c.prepareStatement(update)) {
-            s.setString(1, runId);
-            s.setInt(2, turn);
+            s.setString(1, text);
+            s.setString(2, runId);
+            s.setInt(3, turn);
             if (s.executeUpdate() == 1) {
                 return;
             }
         }
         try (PreparedStatement s = c.prepareStatement(insert)) {
-            s.setString(1, runId);
-            s.setInt(2, turn);
+            s.setString(1, text);
+            s.setString(2, runId);
+            s.setInt(3, turn);
             s.executeUpdate();
         }
     }
