@@ -278,6 +278,10 @@ final class Http1Server implements AutoCloseable {
                 if (budget[0] < 0) {
                     throw new BadRequest(431, "the request line and headers are longer than " + MAX_HEAD + " bytes");
                 }
+                if (done && line == null) { // the whole line was in the buffer: one copy
+                    int length = end > start && buf[end - 1] == '\r' ? end - start - 1 : end - start;
+                    return new String(buf, start, length, StandardCharsets.ISO_8859_1);
+                }
                 if (line == null) {
                     line = new StringBuilder(end - start);
                 }

@@ -39,6 +39,12 @@ class Http1ServerTest {
                     out.write("second".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                 }
+                case "/header" -> {
+                    String value = String.valueOf(ex.requestHeader("x-long"));
+                    byte[] answer = (value.length() + " " + value.substring(value.length() - 3))
+                            .getBytes(StandardCharsets.US_ASCII);
+                    ex.send(200, answer.length).write(answer);
+                }
                 case "/short" -> ex.send(200, 10).write('x');
                 case "/none" -> ex.send(202, -1);
                 case "/unread" -> ex.send(204, -1); // the body is left for the server to drop
@@ -141,6 +147,15 @@ class Http1ServerTest {
         assertThat(untilClosed("GET /echo HTTP/2.0\r\nHost: a\r\n\r\n")).startsWith("HTTP/1.1 505 ");
         assertThat(untilClosed("GET /echo HTTP/1.1\r\nBad Name: x\r\n\r\n")).startsWith("HTTP/1.1 400 ").contains(
                 "a header line must be name: value");
+    }
+
+    @Test
+    void aHeaderLongerThanTheReadBuffer_isReadWhole_andFoundWithoutRegardToCase() throws IOException {
+        try (Socket s = connect()) {
+            String value = "v".repeat(40_000) + "end";
+            send(s, "GET /header HTTP/1.1\r\nHost: a\r\nX-Long: " + value + "\r\n\r\n");
+            assertThat(response(s.getInputStream())).endsWith("\r\n\r\n40003 end");
+        }
     }
 
     @Test
