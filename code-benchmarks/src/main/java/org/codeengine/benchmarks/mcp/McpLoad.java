@@ -132,7 +132,7 @@ public final class McpLoad {
             }
             URI target = given.containsKey("target") ? URI.create(given.get("target")) : null;
             Settings s = new Settings(positive(given, "clients", 64), positive(given, "rounds", 3), seconds(given,
-                    "seconds", 10), positive(given, "calls", 0), seconds(given, "warmup", 10),
+                    "seconds", 10), positive(given, "calls", 0), seconds(given, "warmup", 30),
                     List.of(given
                             .getOrDefault("servers", "code,sdk").split(",")),
                     target, positive(given, "pid", 0),
@@ -184,8 +184,9 @@ public final class McpLoad {
 
     /**
      * @param args {@code --name value} pairs: {@code --clients} (64), {@code --rounds} (3), {@code --seconds} per
-     *        phase (10), {@code --calls} per phase instead, {@code --warmup} seconds per server (10), {@code --servers}
-     *        ({@code code,sdk}), {@code --heap} of the child JVMs (512m), {@code --baseline} a class path (an
+     *        phase (10), {@code --calls} per phase instead, {@code --warmup} seconds per server (30: the SDK's server warms up slowly), {@code --servers}
+     *        ({@code code,sdk}), {@code --heap} of the child JVMs (512m), {@code --pin} ({@code auto}, {@code none} or
+     *        {@code SERVER/LOAD} CPU lists), {@code --baseline} a class path (an
      *        earlier build's benchmarks jar) whose CODE echo server runs too, as {@code base}; or {@code --target URL} with {@code --pid},
      *        {@code --tool}, {@code --arguments} (JSON) and {@code --expect} (text the answer must hold)
      * @throws Exception if a server does not start or a call fails
@@ -226,7 +227,7 @@ public final class McpLoad {
 
     static List<Phase> run(Settings settings, List<Target> targets, Pinning pin) throws IOException {
         System.out.printf(Locale.ROOT, "MCP load: %d clients, tools/call %s over Streamable HTTP, %s per phase, "
-                + "%d rounds; load average %s; %d CPUs; %s%n", settings.clients(), settings.tool(),
+                + "%d rounds; load average %s; %d CPUs for the generator; %s%n", settings.clients(), settings.tool(),
                 settings.calls() > 0
                         ? settings.calls() + " calls"
                         : settings.seconds() + " s",
