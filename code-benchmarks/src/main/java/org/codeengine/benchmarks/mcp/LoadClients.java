@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -325,7 +326,7 @@ final class LoadClients implements AutoCloseable {
         }
 
         /** @return bytes read, or -1 at the end of the stream */
-        int read(SocketChannel channel) throws IOException {
+        int read(ReadableByteChannel channel) throws IOException {
             if (filled == in.length) {
                 if (at > 0) {
                     System.arraycopy(in, at, in, 0, filled - at);
