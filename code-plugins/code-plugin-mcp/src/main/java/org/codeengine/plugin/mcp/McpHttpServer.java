@@ -1,10 +1,6 @@
 package org.codeengine.plugin.mcp;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -13,9 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.codeengine.api.security.SecurityFacade;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -24,8 +17,9 @@ import tools.jackson.databind.JsonNode;
  * An {@link McpServer} on Streamable HTTP: one endpoint that takes POSTed messages and answers with JSON or an SSE
  * stream, an optional GET stream for messages that belong to no request, sessions in {@code MCP-Session-Id} (404 for
  * an unknown one, DELETE ends one), resumption of SSE streams with {@code Last-Event-ID}, Host and Origin checks
- * against DNS rebinding, and bearer tokens checked by CODE's security when authorization is on. Runs on the JDK's
- * {@code HttpServer} with a virtual thread per exchange. Close it to stop.
+ * against DNS rebinding, and bearer tokens checked by CODE's security when authorization is on. Runs on a small
+ * HTTP/1.1 server of its own with a virtual thread per connection, which serves that connection's requests itself.
+ * Close it to stop.
  */
 public final class McpHttpServer implements AutoCloseable {
     /**
@@ -208,31 +202,27 @@ public final class McpHttpServer implements AutoCloseable {
         }
     }
 
+    /** How long a connection may wait for its next request, or take to send one. */
+    private static final Duration CONNECTION_IDLE = Duration.ofSeconds(30);
+
     private final Options options;
     private final StreamableHttp transport;
-    private final HttpServer http;
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final Http1Server http;
 
     McpHttpServer(McpServer server, Options options) {
         this.options = options;
         this.transport = new StreamableHttp(server, options, options.path());
         try {
-            this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
+            this.http = new Http1Server(new InetSocketAddress(options.host(), options.port()), CONNECTION_IDLE,
+                    transport::handle);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind " + options.host() + ":" + options.port(), e);
         }
-        http.setExecutor(threads);
-        http.createContext("/", ex -> {
-            try (ex) {
-                transport.handle(new JdkExchange(ex));
-            }
-        });
-        http.start();
     }
 
     /** {@return the port it listens on} */
     public int port() {
-        return http.getAddress().getPort();
+        return http.port();
     }
 
     /** {@return the endpoint's URI, such as {@code http://127.0.0.1:8080/mcp}} */
@@ -250,56 +240,11 @@ public final class McpHttpServer implements AutoCloseable {
     @Override
     public void close() {
         transport.close();
-        http.stop(0);
-        threads.shutdownNow();
-        try {
-            threads.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        http.close();
     }
 
     @Override
     public String toString() {
         return "McpHttpServer[" + endpoint() + ", sessions=" + sessionCount() + "]";
-    }
-
-    /** An exchange of the JDK's HttpServer. */
-    private record JdkExchange(HttpExchange ex) implements Exchange {
-        @Override
-        public String method() {
-            return ex.getRequestMethod();
-        }
-
-        @Override
-        public String path() {
-            return ex.getRequestURI().getPath();
-        }
-
-        @Override
-        public String source() {
-            return ex.getRemoteAddress().getAddress().getHostAddress();
-        }
-
-        @Override
-        public @Nullable String requestHeader(String name) {
-            return ex.getRequestHeaders().getFirst(name);
-        }
-
-        @Override
-        public InputStream body() {
-            return ex.getRequestBody();
-        }
-
-        @Override
-        public void responseHeader(String name, String value) {
-            ex.getResponseHeaders().set(name, value);
-        }
-
-        @Override
-        public OutputStream send(int status, long length) throws IOException {
-            ex.sendResponseHeaders(status, length);
-            return ex.getResponseBody();
-        }
     }
 }

@@ -818,9 +818,16 @@ final class StreamableHttp {
             }
         }
 
+        /**
+         * A POST's stream. A batch's is kept at once: its answers come from other threads while the exchange waits,
+         * and closing the session must end that wait. A single request's is kept once it turns to SSE, the only form
+         * a client can resume: answered as JSON on the exchange's own thread, it needs no keeping.
+         */
         Stream stream(Exchange ex, boolean sseAllowed, boolean batch) {
             Stream stream = new Stream(this, "s" + streamIds.incrementAndGet(), ex, sseAllowed, batch, false);
-            keep(stream);
+            if (batch) {
+                keep(stream);
+            }
             return stream;
         }
 
@@ -830,14 +837,19 @@ final class StreamableHttp {
                 return null;
             }
             Stream stream = new Stream(this, "g" + streamIds.incrementAndGet(), ex, true, false, true);
-            keep(stream);
+            stream.startSse(); // keeps it; before it is published, so no other thread holds its lock meanwhile
             standalone = stream;
-            stream.startSse();
             return stream;
         }
 
-        private synchronized void keep(Stream stream) {
-            streams.put(stream.id, stream);
+        /**
+         * Keeps a stream for resumption and for {@link #close}; keeping it again does nothing. A stream calls it
+         * holding its own lock (when it turns to SSE), so this takes no stream's lock: that order could deadlock.
+         */
+        synchronized void keep(Stream stream) {
+            if (streams.putIfAbsent(stream.id, stream) != null) {
+                return;
+            }
             order.addLast(stream.id);
             while (order.size() > STREAMS_KEPT) {
                 Stream old = streams.get(order.peekFirst());
@@ -873,7 +885,7 @@ final class StreamableHttp {
         private @Nullable Exchange exchange;
         private @Nullable OutputStream out;
         private boolean sse;
-        private boolean done;
+        private volatile boolean done; // read without the lock: keep() must take no stream's lock (see keep)
         private int expected = -1;
         private int answered;
         private long seq;
@@ -890,7 +902,7 @@ final class StreamableHttp {
             this.standalone = standalone;
         }
 
-        synchronized boolean finished() {
+        boolean finished() {
             return done;
         }
 
@@ -961,6 +973,7 @@ final class StreamableHttp {
             try {
                 out = openSse(ex);
                 sse = true;
+                owner.keep(this); // resumable from now on
                 if (expected < 0) {
                     keepAliveWhileHandled();
                 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
 
-/** The Streamable HTTP scenarios on the JDK's HttpServer. */
+/** The Streamable HTTP scenarios on the server's own HTTP/1.1 server. */
 class McpHttpServerTest extends StreamableHttpScenarios {
     @Override
     Served serve(McpServer mcp, McpHttpServer.Options options) {

@@ -483,6 +483,29 @@ abstract class StreamableHttpScenarios {
     }
 
     @Test
+    void anSseStream_staysResumable_afterManyJsonAnswersInItsSession() throws Exception {
+        String id = session();
+        Map<String, String> in = Map.of("Mcp-Session-Id", id, "MCP-Protocol-Version", "2025-11-25");
+        HttpResponse<String> sse = post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":"
+                + "{\"name\":\"square\",\"arguments\":{\"n\":3},\"_meta\":{\"progressToken\":\"p\"}}}", in);
+        assertThat(sse.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        String first = sse.body().lines().filter(l -> l.startsWith("id: ")).findFirst().orElseThrow().substring(4);
+        // more JSON answers than a session keeps streams for: none of them can be resumed, so none may push out the
+        // one stream that can
+        for (int i = 0; i < 80; i++) {
+            HttpResponse<String> json = post("{\"jsonrpc\":\"2.0\",\"id\":" + (10 + i)
+                    + ",\"method\":\"tools/call\",\"params\":{\"name\":\"a\",\"arguments\":{}}}", in);
+            assertThat(json.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        }
+        HttpRequest.Builder resume = HttpRequest.newBuilder(http.endpoint()).header("Accept", "text/event-stream")
+                .header("Last-Event-ID", first).GET();
+        in.forEach(resume::header);
+        HttpResponse<String> replay = raw.send(resume.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(replay.statusCode()).isEqualTo(200);
+        assertThat(replay.body()).contains("\"square\":9");
+    }
+
+    @Test
     void streamClosedByTheServer_isResumedWithLastEventId_andLosesNothing() {
         pollResumes(http.endpoint());
     }
