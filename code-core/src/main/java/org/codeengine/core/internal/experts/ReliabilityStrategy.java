@@ -14,9 +14,10 @@ import org.codeengine.api.experts.Verdict;
 import org.codeengine.api.experts.Vote;
 
 /**
- * The default: of several rules ({@link LogOddsRule} with and without its discount for experts that repeat each
- * other's mistakes, {@link ScatterRule}, plain majority, the best member alone, and the {@link LearnedRule} scorer over
- * answer and reply features), uses the one with the best record on this panel's reported questions, and says so in the
+ * The default: the {@link LearnedRule} scorer over answer and reply features, unless another rule ({@link LogOddsRule}
+ * with and without its discount for experts that repeat each other's mistakes, {@link ScatterRule}, plain majority, the
+ * best member alone, or {@code agreement}: the panel's {@link UnsupervisedStrategy} fitted to every ballot it decided,
+ * judged or not) has clearly done better on this panel's recent reported questions; it says which and why in the
  * verdict's rationale.
  *
  * <p>The record is kept honestly: when a host reports the truth of a question ({@link #judge}), every rule decides
@@ -24,26 +25,38 @@ import org.codeengine.api.experts.Vote;
  * then are they updated, so each rule is scored on questions it had not learned from (prequential, or
  * leave-future-out, cross-validation). The first {@value #WARMUP} reports of a panel only teach the records.
  *
- * <p>A rule that cannot beat the better of majority and the best member is therefore not used: those two are among
- * the candidates, and ties go to the rule listed first (the learned rule is listed last: it is used only where its
- * record is strictly the best). A stricter choice, leaving the better baseline only for a rule that leads it by more
- * than one standard error on the questions they split, was measured and dropped: which of majority and the best
- * member is better is itself within the noise of a few hundred reports, and it fell below both more often.
+ * <p>Why the learned rule by default, and a lead of two standard errors to leave it: it holds every other rule's
+ * evidence (the scatter score is one of its features, the backers' identities and the number of distinct answers
+ * others), so where the others do well it learns to follow them, and on the stress committees (one strong and two
+ * weak members, near-duplicates, all weak) it held the better of majority and the best member where the choice by
+ * best record did not. But it has the most weights to learn, so its prequential record understates it early on,
+ * and choosing by best record, where rules differ by two or three of a few hundred questions, chose by noise. So
+ * another rule is used only where it leads the learned rule by more than two standard errors ({@code lead >
+ * 2 sqrt(split)}, where {@code lead} is the questions it got right and the learned rule wrong less the reverse, and
+ * {@code split} the questions where one of them was right), counted over the recent reports only (those since the
+ * panel's report count last passed a power of two and the span before: at least the last half), so that what a rule
+ * did while its records were thin fades.
  *
  * <p>The confidence is calibrated on the same record: per rule, the reported questions are binned by the rule's raw
  * confidence in tenths, and the confidence given is the share right in that bin, shrunk toward the raw value.
  *
  * <p>The panel's records are kept under the pseudo-expert {@code circle:<hash of the member ids>} in the reliability
- * book, so they survive a restart as the experts' own records do.
+ * book, so they survive a restart as the experts' own records do; the {@code agreement} rule's history of ballots is
+ * kept in memory only (at most {@value #AGREEMENT_WINDOW} per panel) and starts again after a restart.
  */
 public final class ReliabilityStrategy implements ConsensusStrategy {
     static final int WARMUP = 30;
     private static final double CALIBRATION_STRENGTH = 5;
     private static final String REPORTS = "reports";
     private final Map<String, String> circles = new ConcurrentHashMap<>();
+    /** How many of a panel's recent ballots, judged or not, its {@link UnsupervisedStrategy} is fitted to. */
+    static final int AGREEMENT_WINDOW = 5_000;
     private final LearnedRule learned = new LearnedRule(this::circle);
-    private final List<Rule> rules = List.of(new LogOddsRule(true), new ScatterRule(), new LogOddsRule(false),
-            Rule.MAJORITY, Rule.BEST_MEMBER, learned);
+    private final Map<String, UnsupervisedStrategy> agreement = new ConcurrentHashMap<>();
+    private final Rule agreementRule = new Rule.Named("agreement", (votes, groups, reliability) -> agreement(circle(
+            votes)).score(votes, groups));
+    private final List<Rule> rules = List.of(learned, new LogOddsRule(true), new ScatterRule(), new LogOddsRule(false),
+            Rule.MAJORITY, Rule.BEST_MEMBER, agreementRule);
     private final String[] ruleSignals = rules.stream().map(r -> "rule:" + r.name()).toArray(String[]::new);
     private final String[][] binSignals = new String[rules.size()][10];
 
@@ -73,6 +86,7 @@ public final class ReliabilityStrategy implements ConsensusStrategy {
             return new Verdict(null, 0, List.of(), "no expert gave an answer");
         }
         String circle = circle(votes);
+        agreement(circle).learn(votes);
         Choice choice = choose(circle, reliability);
         Rule.Scored scored = rules.get(choice.rule()).score(votes, groups, reliability);
         Reliability.Record bin = reliability.of(circle, binSignals[choice.rule()][bin(scored.confidence())]);
@@ -94,20 +108,38 @@ public final class ReliabilityStrategy implements ConsensusStrategy {
         Map<String, long[]> counts = new LinkedHashMap<>();
         counts.put(REPORTS, new long[]{1, 0});
         Map<String, List<Integer>> groups = Ballots.byAnswer(votes);
-        if (book.of(circle, REPORTS).answered() >= WARMUP && !groups.isEmpty()) {
+        long reports = book.of(circle, REPORTS).answered();
+        if (reports >= WARMUP && !groups.isEmpty()) {
+            int span = span(reports);
             List<String> answers = List.copyOf(groups.keySet());
             long[] right = new long[rules.size()];
             for (int r = 0; r < rules.size(); r++) {
                 Rule.Scored scored = rules.get(r).score(votes, groups, book);
                 right[r] = truth.equals(answers.get(Ballots.best(votes, groups, scored.scores()))) ? 1 : 0;
                 counts.put(ruleSignals[r], new long[]{1, right[r]});
+                counts.put(ruleSignals[r] + "@" + span, new long[]{1, right[r]});
                 counts.put(binSignals[r][bin(scored.confidence())], new long[]{1, right[r]});
+            }
+            for (int r = 1; r < rules.size(); r++) {
+                if (right[r] != right[0]) {
+                    counts.put(ruleSignals[r] + ":split@" + span, new long[]{1, right[r]});
+                }
             }
         }
         if (!groups.isEmpty()) {
             learned.learn(votes, groups, truth, book, counts);
         }
         book.add(circle, counts);
+    }
+
+    /** The panel's model of its experts fitted to agreement alone, over every ballot it decided, judged or not. */
+    private UnsupervisedStrategy agreement(String circle) {
+        return agreement.computeIfAbsent(circle, c -> new UnsupervisedStrategy(AGREEMENT_WINDOW));
+    }
+
+    /** @return the span of the panel's reports a report falls in: reports 2^k to 2^(k+1) - 1 make span k */
+    private static int span(long reports) {
+        return 63 - Long.numberOfLeadingZeros(Math.max(1, reports));
     }
 
     private static int bin(double confidence) {
@@ -127,24 +159,40 @@ public final class ReliabilityStrategy implements ConsensusStrategy {
                     + " reports only teach the experts' records; with none, it is a majority vote)",
                     0);
         } else {
+            int last = span(reliability.of(circle, REPORTS).answered());
+            long recent = 0;
+            long[] won = new long[rules.size()]; // of the recent questions where rule r and the learned rule split
+            long[] split = new long[rules.size()];
+            for (int span = Math.max(0, last - 1); span <= last; span++) {
+                recent += reliability.of(circle, ruleSignals[0] + "@" + span).answered();
+                for (int r = 1; r < rules.size(); r++) {
+                    Reliability.Record record = reliability.of(circle, ruleSignals[r] + ":split@" + span);
+                    won[r] += record.correct();
+                    split[r] += record.answered();
+                }
+            }
             int best = 0;
-            long[] right = new long[rules.size()];
-            for (int r = 0; r < rules.size(); r++) {
-                right[r] = reliability.of(circle, ruleSignals[r]).correct();
-                if (right[r] > right[best]) {
+            double bestLead = 0;
+            StringBuilder others = new StringBuilder();
+            for (int r = 1; r < rules.size(); r++) {
+                long lead = 2 * won[r] - split[r]; // right where the learned rule is wrong, less the reverse
+                double margin = lead - 2 * Math.sqrt(split[r]); // a lead within two standard errors is noise
+                if (margin > bestLead) {
                     best = r;
+                    bestLead = margin;
                 }
+                others.append(others.isEmpty() ? "" : ", ").append(rules.get(r).name()).append(' ').append(
+                        lead >= 0 ? "+" : "").append(lead).append(" of ").append(split[r]);
             }
-            StringBuilder why = new StringBuilder("rule ").append(rules.get(best).name()).append(": right on ")
-                    .append(right[best]).append(" of ").append(judged).append(
-                            " reported questions, each decided before its truth was learned (");
-            for (int r = 0; r < rules.size(); r++) {
-                if (r != best) {
-                    why.append(why.charAt(why.length() - 1) == '(' ? "" : ", ").append(rules.get(r).name()).append(
-                            ' ').append(right[r]);
-                }
-            }
-            choice = new Choice(best, why.append(')').toString(), judged);
+            String why = best == 0
+                    ? "rule " + LearnedRule.NAME + ": no other rule leads it by more than two standard errors on the "
+                            + "last " + recent + " reported questions, each decided before its truth was learned"
+                            + " (lead on the questions where they split: " + others + ")"
+                    : "rule " + rules.get(best).name() + ": leads the " + LearnedRule.NAME
+                            + " rule by more than two standard errors on the last " + recent
+                            + " reported questions, each decided before its truth was learned (lead on the"
+                            + " questions where they split: " + others + ")";
+            choice = new Choice(best, why, judged);
         }
         choices.put(circle, choice);
         return choice;

@@ -269,6 +269,46 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, i
         return false;
     }
 
+    /**
+     * Whether the reply's answer field holds more than a number: words, units, a second figure or a remark beside it
+     * ({@code "315 miles (from the point where John turned around)"}, {@code "$37,500/year"}), where a sure reply
+     * writes the bare number ({@code "18"}, {@code "$1,800"}, {@code "-2.5"}, {@code "40%"}). A reply with no answer field
+     * is not loose: that is {@link #field}'s signal.
+     *
+     * @param reply the raw reply
+     * @return whether its answer field is loose
+     */
+    static boolean looseField(String reply) {
+        int at = reply.indexOf(FIELD);
+        if (at < 0) {
+            return false;
+        }
+        int i = at + FIELD.length();
+        while (i < reply.length() && (Character.isWhitespace(reply.charAt(i)) || reply.charAt(i) == ':')) {
+            i++;
+        }
+        boolean quoted = i < reply.length() && reply.charAt(i) == '"';
+        int start = quoted ? i + 1 : i;
+        int end = start;
+        while (end < reply.length() && reply.charAt(end) != '"' && reply.charAt(end) != '\n' && (quoted || (reply
+                .charAt(end) != ',' && reply.charAt(end) != '}'))) {
+            end++;
+        }
+        String value = reply.substring(start, end).strip();
+        int k = value.startsWith("$") ? 1 : 0;
+        k += k < value.length() && value.charAt(k) == '-' ? 1 : 0;
+        int digits = 0;
+        for (; k < value.length(); k++) {
+            char c = value.charAt(k);
+            if (isDigit(c)) {
+                digits++;
+            } else if (!(c == ',' || c == '.') && !(c == '%' && k == value.length() - 1)) {
+                return true;
+            }
+        }
+        return digits == 0;
+    }
+
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
     }

@@ -89,18 +89,33 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
 
     @Override
     public Verdict decide(List<Vote> votes, Reliability reliability) {
+        learn(votes);
+        Map<String, List<Integer>> groups = Ballots.byAnswer(votes);
+        Rule.Scored scored = score(votes, groups);
+        return Ballots.verdict(votes, groups, scored.scores(), scored.confidence());
+    }
+
+    /** Adds a ballot to the history and refits the model when enough of the history is new. */
+    synchronized void learn(List<Vote> votes) {
+        observe(votes);
+        if (unseen * 20 >= ballots.size() || fitted.experts().isEmpty()) {
+            fitted = fit();
+            unseen = 0;
+        }
+    }
+
+    /**
+     * @param votes a ballot
+     * @param groups its distinct answers ({@link Ballots#byAnswer})
+     * @return each answer's score under the model as last fitted, and the posterior of the best
+     */
+    Rule.Scored score(List<Vote> votes, Map<String, List<Integer>> groups) {
         Fit fit;
         synchronized (this) {
-            observe(votes);
-            if (unseen * 20 >= ballots.size() || fitted.experts().isEmpty()) {
-                fitted = fit();
-                unseen = 0;
-            }
             fit = fitted;
         }
-        Ballot ballot = new Ballot(votes, Ballots.byAnswer(votes));
-        double[] scores = fit.scores(ballot);
-        return Ballots.verdict(votes, ballot.groups, scores, Ballots.posterior(scores));
+        double[] scores = fit.scores(new Ballot(votes, groups));
+        return new Rule.Scored(scores, Ballots.posterior(scores));
     }
 
     /** {@return each expert's estimated chance of being right, as last fitted} */
@@ -163,7 +178,8 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
         s[1] += of;
     }
 
-    private static double[] softmax(double[] scores) {
+    /** @return the softmax of the scores: each one's share, exp(score) over the sum of exp(scores) */
+    static double[] softmax(double[] scores) {
         double max = Double.NEGATIVE_INFINITY;
         for (double s : scores) {
             max = Math.max(max, s);

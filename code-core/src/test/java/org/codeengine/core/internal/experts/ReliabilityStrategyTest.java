@@ -166,8 +166,10 @@ class ReliabilityStrategyTest {
         assertThat(right).as("about a's 90%%").isGreaterThan(255);
         assertThat(last.rationale())
                 .matches(
-                        "rule (scatter|discounted-log-odds|log-odds|best-member|learned): right on \\d+ of 270 reported"
-                                + " questions, each decided before its truth was learned \\(.*majority \\d+.*\\)");
+                        "rule (learned: no other rule leads it|(scatter|discounted-log-odds|log-odds|best-member|majority"
+                                + "|agreement): leads the learned rule) by more than two standard errors on the last"
+                                + " \\d+ reported questions, each decided before its truth was learned \\(lead on the"
+                                + " questions where they split: .*majority [+-]?\\d+ of \\d+.*\\)");
         assertThat(last.confidence()).isBetween(0.0, 1.0);
     }
 
@@ -203,7 +205,7 @@ class ReliabilityStrategyTest {
                 }
             } else {
                 Verdict v = strategy.decide(votes, book);
-                assertThat(v.rationale()).startsWith("rule learned: right on ");
+                assertThat(v.rationale()).startsWith("rule learned: no other rule leads it");
                 learnedRight += truth.equals(v.answer()) ? 1 : 0;
                 scatterRight += truth.equals(decide(new ScatterRule(), votes, book)) ? 1 : 0;
                 test.add(votes);
@@ -223,6 +225,6 @@ class ReliabilityStrategyTest {
         Verdict v = new ReliabilityStrategy().decide(ballot("a", "1", "b", "2", "c", "2"), new Memory());
 
         assertThat(v.answer()).isEqualTo("2");
-        assertThat(v.rationale()).startsWith("rule discounted-log-odds: no question of this panel judged yet");
+        assertThat(v.rationale()).startsWith("rule learned: no question of this panel judged yet");
     }
 }

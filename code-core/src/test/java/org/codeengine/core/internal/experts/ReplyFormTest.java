@@ -47,4 +47,19 @@ class ReplyFormTest {
         assertThat(plain.hedged()).isFalse();
         assertThat(hedged.hedged()).isTrue();
     }
+
+    @Test
+    void anAnswerFieldWithMoreThanANumber_isLoose_aBareNumberIsNot() {
+        assertThat(ReplyForm.looseField("{\"reasoning\": \"...\", \"answer\": \"18\"}")).isFalse();
+        assertThat(ReplyForm.looseField("{\"answer\": \"$1,800\"}")).isFalse();
+        assertThat(ReplyForm.looseField("{\"answer\": \"-2.5\"}")).isFalse();
+        assertThat(ReplyForm.looseField("{\"answer\": \"40%\"}")).isFalse();
+        assertThat(ReplyForm.looseField("{\"answer\": 12}")).as("unquoted").isFalse();
+        assertThat(ReplyForm.looseField("The answer is 12.")).as("no field: that is another signal").isFalse();
+        assertThat(ReplyForm.looseField("{\"answer\": \"315 miles (from the point where John turned around)\"}"))
+                .isTrue();
+        assertThat(ReplyForm.looseField("{\"answer\": \"$37,500/year\"}")).isTrue();
+        assertThat(ReplyForm.looseField("{\"answer\": \"30 minutes\"}")).isTrue();
+        assertThat(ReplyForm.looseField("{\"answer\": \"\"}")).as("empty").isTrue();
+    }
 }
