@@ -8,7 +8,6 @@ module org.codeengine.core {
     requires org.codeengine.schema;
     requires com.zaxxer.hikari;
     requires flyway.core;
-    requires com.h2database;
     requires transitive micrometer.core;
     requires transitive micrometer.observation;
     requires micrometer.commons;
@@ -34,7 +33,6 @@ module org.codeengine.core {
     uses org.codeengine.api.spi.VectorKernels;
     uses org.codeengine.api.spi.StoreProvider;
 
-    provides org.codeengine.api.spi.StoreProvider with org.codeengine.core.internal.store.H2StoreProvider;
     provides org.codeengine.api.spi.StepExecutor with org.codeengine.core.internal.executors.ProcessExecutor;
     provides org.codeengine.api.spi.VectorKernels with org.codeengine.core.internal.vector.JavaKernels;
     provides org.codeengine.api.spi.HealthProbe with org.codeengine.core.internal.executors.HttpProbe,

@@ -433,7 +433,10 @@ public final class CodeEngine implements AutoCloseable {
         return circle;
     }
 
-    /** @return a builder with the defaults: system UTC clock, virtual threads, H2 in {@code ~/.code/code-db} */
+    /**
+     * @return a builder with the defaults: system UTC clock, virtual threads, H2 in {@code code-db} in CODE's home
+     *         (with {@code code-plugin-h2} on the path)
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -698,7 +701,8 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
-         * @param store where durable state lives; by default {@link StoreConfig#defaultFile()}
+         * @param store where durable state lives; by default {@link StoreConfig#defaultFile()}, an H2 file, which needs
+         *        {@code code-plugin-h2} on the path
          * @return this builder
          * @throws IllegalArgumentException if {@code store} is null
          */
