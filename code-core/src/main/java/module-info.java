@@ -19,7 +19,6 @@ module org.codeengine.core {
     requires com.github.benmanes.caffeine;
     requires java.net.http;
     requires java.management;
-    requires org.bouncycastle.provider;
     requires com.nimbusds.jose.jwt;
     requires re2j;
 
