@@ -12,6 +12,9 @@ final class Argon2id {
     private static final int TYPE = 2; // Argon2id
     private static final int WORDS = 128; // 64-bit words in a 1 KiB block
     private static final int SLICES = 4;
+    /** Where P finds its 16 words in a block: a row of eight 16-byte registers, or a column of them. */
+    private static final int[] ROW = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    private static final int[] COLUMN = {0, 1, 16, 17, 32, 33, 48, 49, 64, 65, 80, 81, 96, 97, 112, 113};
 
     private final int lanes;
     private final int passes;
@@ -163,43 +166,121 @@ final class Argon2id {
             System.arraycopy(r, 0, t, 0, WORDS);
         }
         for (int i = 0; i < 8; i++) {
-            int b = 16 * i;
-            permute(b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13,
-                    b + 14, b + 15);
+            permute(r, 16 * i, ROW);
         }
         for (int i = 0; i < 8; i++) {
-            int b = 2 * i;
-            permute(b, b + 1, b + 16, b + 17, b + 32, b + 33, b + 48, b + 49, b + 64, b + 65, b + 80, b + 81, b + 96,
-                    b + 97, b + 112, b + 113);
+            permute(r, 2 * i, COLUMN);
         }
         for (int i = 0; i < WORDS; i++) {
             out[outAt + i] = t[i] ^ r[i];
         }
     }
 
-    private void permute(int v0, int v1, int v2, int v3, int v4, int v5, int v6, int v7, int v8, int v9, int v10,
-            int v11, int v12, int v13, int v14, int v15) {
-        mix(v0, v4, v8, v12);
-        mix(v1, v5, v9, v13);
-        mix(v2, v6, v10, v14);
-        mix(v3, v7, v11, v15);
-        mix(v0, v5, v10, v15);
-        mix(v1, v6, v11, v12);
-        mix(v2, v7, v8, v13);
-        mix(v3, v4, v9, v14);
+    /**
+     * The permutation P on the 16 words of {@code v} at {@code base + at[0..15]}: BLAKE2b's round with the products of
+     * the low halves added (which makes Argon2 costly in hardware), on locals so that the words stay in registers.
+     */
+    private static void permute(long[] v, int base, int[] at) {
+        long v0 = v[base + at[0]];
+        long v1 = v[base + at[1]];
+        long v2 = v[base + at[2]];
+        long v3 = v[base + at[3]];
+        long v4 = v[base + at[4]];
+        long v5 = v[base + at[5]];
+        long v6 = v[base + at[6]];
+        long v7 = v[base + at[7]];
+        long v8 = v[base + at[8]];
+        long v9 = v[base + at[9]];
+        long v10 = v[base + at[10]];
+        long v11 = v[base + at[11]];
+        long v12 = v[base + at[12]];
+        long v13 = v[base + at[13]];
+        long v14 = v[base + at[14]];
+        long v15 = v[base + at[15]];
+        v0 = fBlaMka(v0, v4);
+        v12 = Long.rotateRight(v12 ^ v0, 32);
+        v8 = fBlaMka(v8, v12);
+        v4 = Long.rotateRight(v4 ^ v8, 24);
+        v0 = fBlaMka(v0, v4);
+        v12 = Long.rotateRight(v12 ^ v0, 16);
+        v8 = fBlaMka(v8, v12);
+        v4 = Long.rotateRight(v4 ^ v8, 63);
+        v1 = fBlaMka(v1, v5);
+        v13 = Long.rotateRight(v13 ^ v1, 32);
+        v9 = fBlaMka(v9, v13);
+        v5 = Long.rotateRight(v5 ^ v9, 24);
+        v1 = fBlaMka(v1, v5);
+        v13 = Long.rotateRight(v13 ^ v1, 16);
+        v9 = fBlaMka(v9, v13);
+        v5 = Long.rotateRight(v5 ^ v9, 63);
+        v2 = fBlaMka(v2, v6);
+        v14 = Long.rotateRight(v14 ^ v2, 32);
+        v10 = fBlaMka(v10, v14);
+        v6 = Long.rotateRight(v6 ^ v10, 24);
+        v2 = fBlaMka(v2, v6);
+        v14 = Long.rotateRight(v14 ^ v2, 16);
+        v10 = fBlaMka(v10, v14);
+        v6 = Long.rotateRight(v6 ^ v10, 63);
+        v3 = fBlaMka(v3, v7);
+        v15 = Long.rotateRight(v15 ^ v3, 32);
+        v11 = fBlaMka(v11, v15);
+        v7 = Long.rotateRight(v7 ^ v11, 24);
+        v3 = fBlaMka(v3, v7);
+        v15 = Long.rotateRight(v15 ^ v3, 16);
+        v11 = fBlaMka(v11, v15);
+        v7 = Long.rotateRight(v7 ^ v11, 63);
+        v0 = fBlaMka(v0, v5);
+        v15 = Long.rotateRight(v15 ^ v0, 32);
+        v10 = fBlaMka(v10, v15);
+        v5 = Long.rotateRight(v5 ^ v10, 24);
+        v0 = fBlaMka(v0, v5);
+        v15 = Long.rotateRight(v15 ^ v0, 16);
+        v10 = fBlaMka(v10, v15);
+        v5 = Long.rotateRight(v5 ^ v10, 63);
+        v1 = fBlaMka(v1, v6);
+        v12 = Long.rotateRight(v12 ^ v1, 32);
+        v11 = fBlaMka(v11, v12);
+        v6 = Long.rotateRight(v6 ^ v11, 24);
+        v1 = fBlaMka(v1, v6);
+        v12 = Long.rotateRight(v12 ^ v1, 16);
+        v11 = fBlaMka(v11, v12);
+        v6 = Long.rotateRight(v6 ^ v11, 63);
+        v2 = fBlaMka(v2, v7);
+        v13 = Long.rotateRight(v13 ^ v2, 32);
+        v8 = fBlaMka(v8, v13);
+        v7 = Long.rotateRight(v7 ^ v8, 24);
+        v2 = fBlaMka(v2, v7);
+        v13 = Long.rotateRight(v13 ^ v2, 16);
+        v8 = fBlaMka(v8, v13);
+        v7 = Long.rotateRight(v7 ^ v8, 63);
+        v3 = fBlaMka(v3, v4);
+        v14 = Long.rotateRight(v14 ^ v3, 32);
+        v9 = fBlaMka(v9, v14);
+        v4 = Long.rotateRight(v4 ^ v9, 24);
+        v3 = fBlaMka(v3, v4);
+        v14 = Long.rotateRight(v14 ^ v3, 16);
+        v9 = fBlaMka(v9, v14);
+        v4 = Long.rotateRight(v4 ^ v9, 63);
+        v[base + at[0]] = v0;
+        v[base + at[1]] = v1;
+        v[base + at[2]] = v2;
+        v[base + at[3]] = v3;
+        v[base + at[4]] = v4;
+        v[base + at[5]] = v5;
+        v[base + at[6]] = v6;
+        v[base + at[7]] = v7;
+        v[base + at[8]] = v8;
+        v[base + at[9]] = v9;
+        v[base + at[10]] = v10;
+        v[base + at[11]] = v11;
+        v[base + at[12]] = v12;
+        v[base + at[13]] = v13;
+        v[base + at[14]] = v14;
+        v[base + at[15]] = v15;
     }
 
-    /** BLAKE2b's G with the products of the low halves added, which makes Argon2 costly in hardware. */
-    private void mix(int a, int b, int c, int d) {
-        long[] v = r;
-        v[a] += v[b] + 2 * (v[a] & 0xFFFFFFFFL) * (v[b] & 0xFFFFFFFFL);
-        v[d] = Long.rotateRight(v[d] ^ v[a], 32);
-        v[c] += v[d] + 2 * (v[c] & 0xFFFFFFFFL) * (v[d] & 0xFFFFFFFFL);
-        v[b] = Long.rotateRight(v[b] ^ v[c], 24);
-        v[a] += v[b] + 2 * (v[a] & 0xFFFFFFFFL) * (v[b] & 0xFFFFFFFFL);
-        v[d] = Long.rotateRight(v[d] ^ v[a], 16);
-        v[c] += v[d] + 2 * (v[c] & 0xFFFFFFFFL) * (v[d] & 0xFFFFFFFFL);
-        v[b] = Long.rotateRight(v[b] ^ v[c], 63);
+    private static long fBlaMka(long x, long y) {
+        return x + y + 2 * (x & 0xFFFFFFFFL) * (y & 0xFFFFFFFFL);
     }
 
     private byte[] tag(int length) {
