@@ -15,13 +15,17 @@ import org.jspecify.annotations.Nullable;
  * @param traceId an id that ties logs, events and audit entries of one call together; not blank
  */
 public record CallContext(Principal principal, @Nullable Instant deadline, String traceId) {
-    /** @throws IllegalArgumentException if {@code traceId} is blank */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if {@code traceId} is blank
+     */
     public CallContext {
         Checks.notNull(principal, "principal");
         Checks.notBlank(traceId, "traceId");
     }
 
-    /** @return the deadline, if the call has one */
+    /** {@return the deadline, if the call has one} */
     public Optional<Instant> deadlineIfAny() {
         return Optional.ofNullable(deadline);
     }

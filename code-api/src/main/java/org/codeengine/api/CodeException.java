@@ -12,6 +12,8 @@ public abstract sealed class CodeException extends RuntimeException permits Retr
     private static final long serialVersionUID = 1L;
 
     /**
+     * Makes the exception.
+     *
      * @param message what went wrong, naming the field or the resource; never a secret
      * @param cause the underlying failure, or {@code null}
      */
@@ -19,6 +21,6 @@ public abstract sealed class CodeException extends RuntimeException permits Retr
         super(message, cause);
     }
 
-    /** @return {@code true} when the same call may succeed if it is made again later */
+    /** {@return {@code true} when the same call may succeed if it is made again later} */
     public abstract boolean retriable();
 }

@@ -23,15 +23,16 @@ public final class CodeHome {
 
     private CodeHome() {}
 
-    /** @return the home folder for this process's environment and system properties, absolute; not created */
+    /** {@return the home folder for this process's environment and system properties, absolute; not created} */
     public static Path current() {
         return of(System::getenv);
     }
 
     /**
+     * {@return {@code CODE_HOME}, else {@code HOME/.code}, else {@code user.home/.code}; blank values count as unset;
+     *         absolute and normalized; not created}
+     *
      * @param env reads an environment variable; null when it is not set
-     * @return {@code CODE_HOME}, else {@code HOME/.code}, else {@code user.home/.code}; blank values count as unset;
-     *         absolute and normalized; not created
      */
     public static Path of(Function<String, @Nullable String> env) {
         String code = env.apply("CODE_HOME");

@@ -7,6 +7,8 @@ public non-sealed class NonRetriableException extends CodeException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Makes the exception.
+     *
      * @param message what went wrong, naming the field and the rule
      * @param cause the underlying failure, or {@code null}
      */

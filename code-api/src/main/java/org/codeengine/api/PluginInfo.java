@@ -23,6 +23,7 @@ public record PluginInfo(String kind, String name, String version, String apiVer
         FAILED
     }
 
+    /** Checks that the texts are not blank and the other components are present. */
     public PluginInfo {
         Checks.notBlank(kind, "kind");
         Checks.notBlank(name, "name");
@@ -32,7 +33,7 @@ public record PluginInfo(String kind, String name, String version, String apiVer
         Checks.notNull(detail, "detail");
     }
 
-    /** @return whether the engine may use it */
+    /** {@return whether the engine may use it} */
     public boolean usable() {
         return status != Status.FAILED;
     }

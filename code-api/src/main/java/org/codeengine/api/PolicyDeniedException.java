@@ -7,6 +7,8 @@ public class PolicyDeniedException extends NonRetriableException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Makes the exception.
+     *
      * @param message what went wrong, naming the field and the rule; never a secret
      * @param cause the underlying failure, or {@code null}
      */

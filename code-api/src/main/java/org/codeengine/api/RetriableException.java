@@ -8,9 +8,12 @@ import org.jspecify.annotations.Nullable;
 public non-sealed class RetriableException extends CodeException {
     private static final long serialVersionUID = 1L;
 
+    /** The wait the other side asked for before the next try, or null. */
     private final @Nullable Duration retryAfter;
 
     /**
+     * Makes the exception.
+     *
      * @param message what went wrong
      * @param retryAfter how long the other side asked us to wait before trying again, or {@code null}
      * @param cause the underlying failure, or {@code null}
@@ -20,7 +23,7 @@ public non-sealed class RetriableException extends CodeException {
         this.retryAfter = retryAfter;
     }
 
-    /** @return the wait the other side asked for before the next try, if it asked */
+    /** {@return the wait the other side asked for before the next try, if it asked} */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }

@@ -17,8 +17,9 @@ public final class Secret {
     }
 
     /**
+     * {@return the wrapped secret}
+     *
      * @param value the secret; not empty
-     * @return the wrapped secret
      * @throws IllegalArgumentException if {@code value} is empty
      */
     public static Secret of(String value) {
@@ -29,7 +30,7 @@ public final class Secret {
         return new Secret(value);
     }
 
-    /** @return the secret itself; never log, print or store it */
+    /** {@return the secret itself; never log, print or store it} */
     public String reveal() {
         return value;
     }

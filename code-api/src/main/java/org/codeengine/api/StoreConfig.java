@@ -22,7 +22,11 @@ public record StoreConfig(String jdbcUrl, @Nullable String username, @Nullable S
     private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&;]*");
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
-    /** @throws IllegalArgumentException if the URL is not a JDBC URL, the schema name is invalid or the pool size is out of range */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if the URL is not a JDBC URL, the schema name is invalid or the pool size is out of range
+     */
     public StoreConfig {
         Checks.notBlank(jdbcUrl, "jdbcUrl");
         if (!jdbcUrl.startsWith("jdbc:")) {
@@ -35,30 +39,33 @@ public record StoreConfig(String jdbcUrl, @Nullable String username, @Nullable S
     }
 
     /**
+     * {@return a configuration for it with no user, no password, the default schema and 10 connections}
+     *
      * @param jdbcUrl any JDBC URL a store provider accepts
-     * @return a configuration for it with no user, no password, the default schema and 10 connections
      */
     public static StoreConfig jdbc(String jdbcUrl) {
         return new StoreConfig(jdbcUrl, null, null, null, 10);
     }
 
     /**
+     * {@return an embedded H2 database in that file}
+     *
      * @param file the database file without its {@code .mv.db} suffix; its folder is created when missing
-     * @return an embedded H2 database in that file
      */
     public static StoreConfig h2File(Path file) {
         Checks.notNull(file, "file");
         return jdbc("jdbc:h2:file:" + file.toAbsolutePath());
     }
 
-    /** @return the embedded default: H2 in {@code code-db} in {@link CodeHome#current() CODE's home folder} */
+    /** {@return the embedded default: H2 in {@code code-db} in {@link CodeHome#current() CODE's home folder}} */
     public static StoreConfig defaultFile() {
         return h2File(CodeHome.current().resolve("code-db"));
     }
 
     /**
+     * {@return an H2 database in memory, gone when the engine closes; for tests and demos}
+     *
      * @param name a name for the database, unique within the JVM
-     * @return an H2 database in memory, gone when the engine closes; for tests and demos
      */
     public static StoreConfig h2InMemory(String name) {
         Checks.name(name, "name");
@@ -66,28 +73,30 @@ public record StoreConfig(String jdbcUrl, @Nullable String username, @Nullable S
     }
 
     /**
+     * {@return this configuration with those credentials}
+     *
      * @param username the user
      * @param password the password, or {@code null}
-     * @return this configuration with those credentials
      */
     public StoreConfig withCredentials(String username, @Nullable Secret password) {
         return new StoreConfig(jdbcUrl, Checks.notBlank(username, "username"), password, schema, maxPoolSize);
     }
 
     /**
+     * {@return this configuration with that schema}
+     *
      * @param schemaName the schema for CODE's tables
-     * @return this configuration with that schema
      */
     public StoreConfig withSchema(String schemaName) {
         return new StoreConfig(jdbcUrl, username, password, schemaName, maxPoolSize);
     }
 
-    /** @return the schema, if one was set */
+    /** {@return the schema, if one was set} */
     public Optional<String> schemaName() {
         return Optional.ofNullable(schema);
     }
 
-    /** @return the URL with any {@code password=} value replaced by {@code ***}, safe to print */
+    /** {@return the URL with any {@code password=} value replaced by {@code ***}, safe to print} */
     public String redactedUrl() {
         return redact(jdbcUrl);
     }

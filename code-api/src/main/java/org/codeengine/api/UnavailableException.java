@@ -8,6 +8,8 @@ public class UnavailableException extends RetriableException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Makes the exception.
+     *
      * @param message what went wrong; never a secret
      * @param retryAfter how long to wait before the next try, or {@code null} when nobody said
      * @param cause the underlying failure, or {@code null}

@@ -26,8 +26,9 @@ public final class AgentRoles {
     private AgentRoles() {}
 
     /**
+     * {@return the role file's text, YAML}
+     *
      * @param name one of {@link #NAMES}
-     * @return the role file's text, YAML
      * @throws NotFoundException if no ready-made role has that name; the message lists them
      */
     public static String text(String name) {
@@ -46,9 +47,10 @@ public final class AgentRoles {
     }
 
     /**
+     * {@return the ready-made agent}
+     *
      * @param agents the agents face that reads role files
      * @param name one of {@link #NAMES}
-     * @return the ready-made agent
      * @throws NotFoundException if no ready-made role has that name
      */
     public static AgentSpec load(Agents agents, String name) {

@@ -274,8 +274,9 @@ public final class CodeEngine implements AutoCloseable {
     }
 
     /**
-     * @return the tool provider plugins the engine serves: each one the host configured, given its settings, and each
-     *         one that needs no enabling
+     * {@return the tool provider plugins the engine serves: each one the host configured, given its settings, and each
+     *         one that needs no enabling}
+     *
      * @throws ConfigurationException if the host configured a provider no plugin is named after
      */
     private static List<ToolProvider> enabledTools(List<ToolProvider> found, Builder builder, Security security) {
@@ -313,44 +314,44 @@ public final class CodeEngine implements AutoCloseable {
     }
 
     /**
-     * @return the vector kernels chosen when the engine was built (the circle's similarity runs on them): the one
-     *         {@code builder().plugin(VectorKernels.class, name)} names, else the best available
+     * {@return the vector kernels chosen when the engine was built (the circle's similarity runs on them): the one
+     *         {@code builder().plugin(VectorKernels.class, name)} names, else the best available}
      */
     public VectorKernels vectorKernels() {
         return kernels;
     }
 
     /**
-     * @return the events face: CODE's state changes as CloudEvents, written to the store's outbox with the change and
-     *         relayed to the bus (in-process, or a plugin's)
+     * {@return the events face: CODE's state changes as CloudEvents, written to the store's outbox with the change and
+     *         relayed to the bus (in-process, or a plugin's)}
      */
     public EventBus events() {
         return events;
     }
 
-    /** @return whether this engine's relay holds the store's relay lease now; false if it runs no relay */
+    /** {@return whether this engine's relay holds the store's relay lease now; false if it runs no relay} */
     public boolean relaying() {
         return relay != null && relay.leader();
     }
 
-    /** @return the orchestrator: plans, deploys, resumes and rolls back deployments */
+    /** {@return the orchestrator: plans, deploys, resumes and rolls back deployments} */
     public Orchestrator orchestrator() {
         return orchestrator;
     }
 
     /**
-     * @return the tools face: every tool of every {@link ToolProvider} plugin and of each provider registered with
+     * {@return the tools face: every tool of every {@link ToolProvider} plugin and of each provider registered with
      *         {@link Builder#toolProvider(ToolProvider)}, behind security ({@code tool:call:<name>}, rate limits,
-     *         audit)
+     *         audit)}
      */
     public ToolRegistry tools() {
         return tools;
     }
 
     /**
-     * @return the agents face: runs a model that uses {@link #tools()} as its caller narrowed to the agent's spec,
+     * {@return the agents face: runs a model that uses {@link #tools()} as its caller narrowed to the agent's spec,
      *         with budgets and a journal in the store; its models are reached with the configurations given to
-     *         {@link Builder#agentProvider(String, ProviderConfig)} or those of the panels the engine has
+     *         {@link Builder#agentProvider(String, ProviderConfig)} or those of the panels the engine has}
      */
     public Agents agents() {
         return agents;
@@ -371,15 +372,16 @@ public final class CodeEngine implements AutoCloseable {
     }
 
     /**
-     * @return CODE's security: accounts, API keys, sessions, tokens, roles, rate limits, audit, vault and scanner.
-     *         The faces check callers with it, unless the builder was given another {@link SecurityFacade}.
+     * {@return CODE's security: accounts, API keys, sessions, tokens, roles, rate limits, audit, vault and scanner.
+     *         The faces check callers with it, unless the builder was given another {@link SecurityFacade}}
      */
     public Security security() {
         return security;
     }
 
     /**
-     * @return the circle of experts configured with {@link Builder#experts(ExpertPanel)}
+     * {@return the circle of experts configured with {@link Builder#experts(ExpertPanel)}}
+     *
      * @throws ConfigurationException if no panel was configured
      */
     public ExpertCircle experts() {
@@ -434,14 +436,14 @@ public final class CodeEngine implements AutoCloseable {
     }
 
     /**
-     * @return a builder with the defaults: system UTC clock, virtual threads, H2 in {@code code-db} in CODE's home
-     *         (with {@code code-plugin-h2} on the path)
+     * {@return a builder with the defaults: system UTC clock, virtual threads, H2 in {@code code-db} in CODE's home
+     * (with {@code code-plugin-h2} on the path)}
      */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return every plugin found, usable or not, with its name, version, SPI, API version and status */
+    /** {@return every plugin found, usable or not, with its name, version, SPI, API version and status} */
     public List<PluginInfo> plugins() {
         return plugins.infos();
     }
@@ -460,17 +462,17 @@ public final class CodeEngine implements AutoCloseable {
         return PluginSurvey.executorUnavailable(plugins, executor, environment);
     }
 
-    /** @return the store this engine opened and its schema version */
+    /** {@return the store this engine opened and its schema version} */
     public StoreStatus store() {
         return new StoreStatus(store.provider(), store.url(), store.schemaVersion());
     }
 
-    /** @return the clock every component reads time from */
+    /** {@return the clock every component reads time from} */
     public Clock clock() {
         return clock;
     }
 
-    /** @return the registry every component reports metrics to */
+    /** {@return the registry every component reports metrics to} */
     public MeterRegistry meterRegistry() {
         return meterRegistry;
     }
@@ -486,7 +488,7 @@ public final class CodeEngine implements AutoCloseable {
         return telemetry.tracer(null);
     }
 
-    /** @return whether {@link #close()} was called */
+    /** {@return whether {@link #close()} was called} */
     public boolean isClosed() {
         return closed.get();
     }
@@ -548,6 +550,7 @@ public final class CodeEngine implements AutoCloseable {
         private @Nullable Secret vaultMasterKey;
         private @Nullable KeyPair auditKey;
         private boolean unsignedAudit;
+        private boolean migrateOnlyWhenBehind;
         private final List<Jwt.KeyConfig> jwtKeys = new ArrayList<>();
         private final Map<String, ThreatRule> threatRules = new LinkedHashMap<>();
         private String jwtIssuer = "code";
@@ -593,9 +596,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param home the folder that relative paths in tool settings are resolved against; by default the working
          *        directory
-         * @return this builder
          * @throws IllegalArgumentException if {@code home} is null
          */
         public Builder toolsHome(Path home) {
@@ -604,9 +608,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param provider tools of the host's own, or of a connected MCP server ({@code McpClient.asToolProvider}),
          *        served by {@link CodeEngine#tools()} besides the plugins'
-         * @return this builder
          * @throws IllegalArgumentException if {@code provider} is null
          */
         public Builder toolProvider(ToolProvider provider) {
@@ -629,8 +634,9 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param clock the clock every component reads time from; tests pass a fake one
-         * @return this builder
          * @throws IllegalArgumentException if {@code clock} is null
          */
         public Builder clock(Clock clock) {
@@ -639,9 +645,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param executor runs the engine's blocking work; the host keeps owning it and shuts it down itself. By
          *        default the engine uses a virtual thread per task and shuts it down on close.
-         * @return this builder
          * @throws IllegalArgumentException if {@code executor} is null
          */
         public Builder executor(ExecutorService executor) {
@@ -650,8 +657,9 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param meterRegistry where components report metrics; by default a private {@link SimpleMeterRegistry}
-         * @return this builder
          * @throws IllegalArgumentException if {@code meterRegistry} is null
          */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
@@ -660,12 +668,13 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param observationRegistry where spans go: a span per deploy ({@code code.deploy}), step ({@code code.step}),
          *        health probe ({@code code.probe}), question to the circle ({@code code.circle}), expert call
          *        ({@code code.expert}), provider HTTP request, tool call ({@code code.tool}) and MCP request. Give
          *        it a tracing handler (Micrometer Tracing's OpenTelemetry bridge) to export them. By default
          *        {@link ObservationRegistry#NOOP}: no spans, and nothing spent on them
-         * @return this builder
          * @throws IllegalArgumentException if {@code observationRegistry} is null
          */
         public Builder observationRegistry(ObservationRegistry observationRegistry) {
@@ -674,11 +683,12 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param thresholds the performance thresholds to check against the meters, replacing
          *        {@link PerformanceThreshold#defaults()}; empty for none. Names must differ
          * @param interval how often the engine checks them by itself; {@link Duration#ZERO} for never (then only
          *        {@link CodeEngine#checkThresholds()} does)
-         * @return this builder
          * @throws IllegalArgumentException if an argument is null, the interval is negative, or two thresholds share
          *         a name
          */
@@ -701,9 +711,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param store where durable state lives; by default {@link StoreConfig#defaultFile()}, an H2 file, which needs
          *        {@code code-plugin-h2} on the path
-         * @return this builder
          * @throws IllegalArgumentException if {@code store} is null
          */
         public Builder store(StoreConfig store) {
@@ -712,9 +723,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param loader the class loader whose class path is searched for plugins (named modules in the boot layer
          *        are searched too); by default the one that loaded CODE
-         * @return this builder
          * @throws IllegalArgumentException if {@code loader} is null
          */
         public Builder pluginClassLoader(ClassLoader loader) {
@@ -723,9 +735,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param security checks every call into the engine's faces instead of CODE's own security (roles defined
          *        with {@code engine.security().defineRole}; the role {@code admin} may do everything)
-         * @return this builder
          * @throws IllegalArgumentException if {@code security} is null
          */
         public Builder security(SecurityFacade security) {
@@ -734,9 +747,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param masterKey the vault's master key: 32 random bytes in base64. Without one, the vault (and TOTP, whose
          *        secrets it keeps) is unavailable.
-         * @return this builder
          * @throws IllegalArgumentException if {@code masterKey} is null or not 32 bytes in base64
          */
         public Builder vaultMasterKey(Secret masterKey) {
@@ -751,9 +765,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param ed25519 the key pair audit checkpoints are signed with; keep the public key apart from the store, so
          *        that a verification can tell a rewritten log from the real one
-         * @return this builder
          * @throws IllegalArgumentException if it is not an Ed25519 key pair
          */
         public Builder auditSigningKey(KeyPair ed25519) {
@@ -780,6 +795,20 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * Opens a store already at this CODE's schema without running its migrator: one query of the schema history
+         * instead of the migrator's scan and validation of every migration (most of a short command's time in the
+         * store). A store behind, ahead, new or with a failed migration is migrated (or refused) as always. For a
+         * process that only reads, such as a command-line tool's listing; a process that writes should leave the
+         * migrator its checks.
+         *
+         * @return this builder
+         */
+        public Builder migrateOnlyWhenBehind() {
+            this.migrateOnlyWhenBehind = true;
+            return this;
+        }
+
+        /**
          * Adds a key JWT access tokens are verified with (and issued with, if {@code signKey} is given; the first such
          * key signs).
          *
@@ -799,9 +828,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param issuer the {@code iss} of tokens this engine issues and accepts; {@code code} by default
          * @param audience the {@code aud} likewise; {@code code} by default
-         * @return this builder
          * @throws IllegalArgumentException if either is blank
          */
         public Builder jwtIssuer(String issuer, String audience) {
@@ -839,9 +869,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param lease how long a deployment run stays with this engine without a heartbeat (renewed every third of
          *        it); after that another engine on the same store may take it over. 30 seconds by default.
-         * @return this builder
          * @throws IllegalArgumentException if {@code lease} is null or not positive
          */
         public Builder runLease(Duration lease) {
@@ -854,6 +885,8 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param bound how long a deployment run rides out an outage of the store: the journal writes it makes while it
          *        deploys are tried again, with backoff, while the store cannot be reached, and its services are left
          *        as they are; the run fails once an outage lasts longer. Two minutes by default; zero fails at the
@@ -861,7 +894,6 @@ public final class CodeEngine implements AutoCloseable {
          *        connection, so a run may wait up to that much past the bound. An outage longer than
          *        {@link #runLease} lets the run's lease lapse: an engine on the same store that adopts orphaned runs
          *        may then take the run over once the store answers again, and this engine leaves it.
-         * @return this builder
          * @throws IllegalArgumentException if {@code bound} is null or negative
          */
         public Builder storeOutageBound(Duration bound) {
@@ -874,9 +906,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param max the most instances one service of a deployment may ask for; a plan that asks for more fails
          *        whole. 64 by default.
-         * @return this builder
          * @throws IllegalArgumentException if {@code max} is less than 1
          */
         public Builder maxInstances(int max) {
@@ -906,9 +939,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param folder where executors keep the services' logs ({@code <folder>/<run>/<service>-<instance>.log} for
          *        local processes), created readable by its owner only; {@code ~/.code/logs} by default
-         * @return this builder
          * @throws IllegalArgumentException if {@code folder} is null
          */
         public Builder serviceLogs(Path folder) {
@@ -917,9 +951,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param adopt whether the engine resumes unfinished runs whose engine died (its lease expired, or its
          *        process is gone from this host), when it starts and every third of the lease after; true by default
-         * @return this builder
          */
         public Builder adoptOrphanedRuns(boolean adopt) {
             this.adoptOrphanedRuns = adopt;
@@ -927,9 +962,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param value the circle of experts' panel: who to ask and how to decide; checked against the plugins when
          *        the engine is built
-         * @return this builder
          * @throws IllegalArgumentException if {@code value} is null
          */
         public Builder experts(ExpertPanel value) {
@@ -969,9 +1005,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param keeper makes the confirmer through which a panel approves an agent's destructive calls, for specs
          *        whose gate names a panel
-         * @return this builder
          * @throws IllegalArgumentException if {@code keeper} is null
          */
         public Builder gateKeeper(GateKeeper keeper) {
@@ -980,9 +1017,10 @@ public final class CodeEngine implements AutoCloseable {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param strategy a consensus strategy of the host's own, chosen by panels that name it (a name of CODE's own
          *        strategies replaces it)
-         * @return this builder
          * @throws IllegalArgumentException if {@code strategy} is null
          */
         public Builder consensusStrategy(ConsensusStrategy strategy) {
@@ -1102,7 +1140,8 @@ public final class CodeEngine implements AutoCloseable {
             StoreConfig config = storeConfig == null ? StoreConfig.defaultFile() : storeConfig;
             PluginRegistry registry = PluginRegistry.discover(pluginLoader, chosen);
             StoreProvider provider = PluginSurvey.chooseStore(registry, config);
-            JdbcStore store = JdbcStore.open(config, provider, clock, meterRegistry, List.of(JdbcStore.MIGRATIONS));
+            JdbcStore store = JdbcStore.open(config, provider, clock, meterRegistry, List.of(JdbcStore.MIGRATIONS),
+                    migrateOnlyWhenBehind);
             if (auditKey == null && !unsignedAudit && !config.jdbcUrl().startsWith("jdbc:h2:mem:")) {
                 LOG.warn("The audit log of {} is unsigned: no auditSigningKey was given, so no checkpoint is signed "
                         + "and a rewritten log verifies as intact. Pass CodeEngine.builder().auditSigningKey(an "

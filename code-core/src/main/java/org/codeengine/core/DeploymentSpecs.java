@@ -44,8 +44,9 @@ public final class DeploymentSpecs {
     private DeploymentSpecs() {}
 
     /**
+     * {@return the spec it holds}
+     *
      * @param file a YAML or JSON file
-     * @return the spec it holds
      * @throws NotFoundException if the file does not exist
      * @throws InvalidRequestException if it cannot be read, is not well-formed, or a field breaks its rule
      */
@@ -54,8 +55,9 @@ public final class DeploymentSpecs {
     }
 
     /**
+     * {@return the spec}
+     *
      * @param text a spec in YAML or JSON (text that starts with '{' is read as JSON)
-     * @return the spec
      * @throws InvalidRequestException if the text is not well-formed or a field breaks its rule
      */
     public static DeploymentSpec parse(String text) {
@@ -63,16 +65,18 @@ public final class DeploymentSpecs {
     }
 
     /**
+     * {@return it as JSON, in the form {@link #parse} reads}
+     *
      * @param spec a spec
-     * @return it as JSON, in the form {@link #parse} reads
      */
     public static String toJson(DeploymentSpec spec) {
         return CODEC.write(spec);
     }
 
     /**
+     * {@return it as indented JSON: the deployment's name and environment, the phases and the spec}
+     *
      * @param plan a plan from {@link org.codeengine.api.orchestrator.Orchestrator#plan}
-     * @return it as indented JSON: the deployment's name and environment, the phases and the spec
      */
     public static String toJson(Plan plan) {
         return CODEC.write(plan);

@@ -31,8 +31,9 @@ public final class ExpertPanels {
     private ExpertPanels() {}
 
     /**
+     * {@return the panel it holds}
+     *
      * @param file a YAML or JSON file
-     * @return the panel it holds
      * @throws NotFoundException if the file does not exist
      * @throws InvalidRequestException if it cannot be read, is not well-formed, or a field breaks its rule
      */
@@ -41,8 +42,9 @@ public final class ExpertPanels {
     }
 
     /**
+     * {@return the panel}
+     *
      * @param text a panel in YAML or JSON
-     * @return the panel
      * @throws InvalidRequestException if the text is not well-formed or a field breaks its rule
      */
     public static ExpertPanel parse(String text) {

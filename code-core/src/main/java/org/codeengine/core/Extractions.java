@@ -9,9 +9,10 @@ public final class Extractions {
     private Extractions() {}
 
     /**
+     * {@return the normalised answer, or {@code null} when the text holds none}
+     *
      * @param extraction how to extract
      * @param text a reply or a reference answer
-     * @return the normalised answer, or {@code null} when the text holds none
      * @throws IllegalArgumentException if an argument is null
      */
     public static @Nullable String extract(Extraction extraction, String text) {

@@ -34,27 +34,29 @@ public final class PluginSurvey {
         this.store = store;
     }
 
-    /** @return every plugin found, usable or not, with its name, version, SPI, API version and status */
+    /** {@return every plugin found, usable or not, with its name, version, SPI, API version and status} */
     public List<PluginInfo> plugins() {
         return registry.infos();
     }
 
     /**
-     * @return the name of the store provider that would open the configured store
+     * {@return the name of the store provider that would open the configured store}
+     *
      * @throws ConfigurationException if no store provider, or more than one, accepts the store URL
      */
     public String storeProvider() {
         return chooseStore(registry, store).name();
     }
 
-    /** @return the configured store's JDBC URL with any password redacted */
+    /** {@return the configured store's JDBC URL with any password redacted} */
     public String storeUrl() {
         return store.redactedUrl();
     }
 
     /**
-     * @return the vector kernels the engine would choose: the ones {@code builder().plugin(VectorKernels.class, name)}
-     *         names, else the best available
+     * {@return the vector kernels the engine would choose: the ones {@code builder().plugin(VectorKernels.class, name)}
+     *         names, else the best available}
+     *
      * @throws ConfigurationException if the named kernels are missing or not available here
      */
     public VectorKernels vectorKernels() {

@@ -31,9 +31,10 @@ public final class ThreatRules {
     private ThreatRules() {}
 
     /**
+     * {@return the rules it sets, each the default of its id with the fields given changed}
+     *
      * @param text the {@code threats} map in YAML or JSON
      * @param source where it came from (a file name), for messages
-     * @return the rules it sets, each the default of its id with the fields given changed
      * @throws InvalidRequestException naming the field and the rule, if a key is not a rule id or a field is unknown
      *         or breaks its rule
      */
@@ -68,7 +69,7 @@ public final class ThreatRules {
         return List.copyOf(rules);
     }
 
-    /** @return the constant whose name, lower case with '-' for '_', the node holds */
+    /** {@return the constant whose name, lower case with '-' for '_', the node holds} */
     private static <E extends Enum<E>> E choice(ConfigNode node, Class<E> type) {
         String text = node.text();
         List<String> names = new ArrayList<>();

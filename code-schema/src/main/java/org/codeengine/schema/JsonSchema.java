@@ -50,12 +50,13 @@ public final class JsonSchema {
     private JsonSchema() {}
 
     /**
-     * @param schema the schema (an object or a boolean)
-     * @param instance the value to check
-     * @return each broken rule as {@code <path>: <rule>}, at most 20; empty when the value is valid. The path starts at
+     * {@return each broken rule as {@code <path>: <rule>}, at most 20; empty when the value is valid. The path starts at
      *         {@code $}, the value itself, and goes down by {@code .name}, {@code ['other name']} (a name that is no
      *         identifier) and {@code [index]}, as in {@code $.items[2]['x-id']: must be of type string but is
-     *         integer}
+     *         integer}}
+     *
+     * @param schema the schema (an object or a boolean)
+     * @param instance the value to check
      */
     public static List<String> validate(JsonNode schema, JsonNode instance) {
         List<String> errors = new ArrayList<>();
@@ -253,7 +254,7 @@ public final class JsonSchema {
         }
     }
 
-    /** @return the path of a property: {@code $.name}, or {@code $['odd name']} when the name is no identifier */
+    /** {@return the path of a property: {@code $.name}, or {@code $['odd name']} when the name is no identifier} */
     private static String child(String path, String name) {
         if (IDENTIFIER.matcher(name).matches()) {
             return path + "." + name;
@@ -429,8 +430,8 @@ public final class JsonSchema {
     }
 
     /**
-     * @return a value whose {@code equals} is JSON's equality: numbers by their value at any depth (1 and 1.0 are one
-     *         number), objects whatever the order of their properties
+     * {@return a value whose {@code equals} is JSON's equality: numbers by their value at any depth (1 and 1.0 are one
+     *         number), objects whatever the order of their properties}
      */
     private static Object canonical(JsonNode value) {
         if (value.isNumber()) {

@@ -5,7 +5,7 @@ import org.codeengine.api.internal.Checks;
 /** Something that happened in an agent run, streamed to {@link AgentRun#onEvent} listeners. */
 public sealed interface AgentEvent permits AgentEvent.TurnStarted, AgentEvent.Replied, AgentEvent.ToolStarted,
         AgentEvent.ToolEnded, AgentEvent.Stopped {
-    /** @return the run's id */
+    /** {@return the run's id} */
     String runId();
 
     /**
@@ -15,7 +15,11 @@ public sealed interface AgentEvent permits AgentEvent.TurnStarted, AgentEvent.Re
      * @param turn the turn's number, from 1
      */
     record TurnStarted(String runId, int turn) implements AgentEvent {
-        /** @throws IllegalArgumentException if a field breaks its rule */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field breaks its rule
+         */
         public TurnStarted {
             Checks.notBlank(runId, "runId");
         }
@@ -29,7 +33,11 @@ public sealed interface AgentEvent permits AgentEvent.TurnStarted, AgentEvent.Re
      *        call's outcome follows as a {@link ToolEnded}
      */
     record Replied(String runId, Turn turn) implements AgentEvent {
-        /** @throws IllegalArgumentException if a field breaks its rule */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field breaks its rule
+         */
         public Replied {
             Checks.notBlank(runId, "runId");
             Checks.notNull(turn, "turn");
@@ -45,7 +53,11 @@ public sealed interface AgentEvent permits AgentEvent.TurnStarted, AgentEvent.Re
      * @param tool the tool's name
      */
     record ToolStarted(String runId, int turn, String callId, String tool) implements AgentEvent {
-        /** @throws IllegalArgumentException if a field breaks its rule */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field breaks its rule
+         */
         public ToolStarted {
             Checks.notBlank(runId, "runId");
             Checks.notNull(callId, "callId");
@@ -61,7 +73,11 @@ public sealed interface AgentEvent permits AgentEvent.TurnStarted, AgentEvent.Re
      * @param outcome how it ended
      */
     record ToolEnded(String runId, int turn, ToolOutcome outcome) implements AgentEvent {
-        /** @throws IllegalArgumentException if a field breaks its rule */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field breaks its rule
+         */
         public ToolEnded {
             Checks.notBlank(runId, "runId");
             Checks.notNull(outcome, "outcome");
@@ -75,7 +91,11 @@ public sealed interface AgentEvent permits AgentEvent.TurnStarted, AgentEvent.Re
      * @param result how it ended
      */
     record Stopped(String runId, AgentResult result) implements AgentEvent {
-        /** @throws IllegalArgumentException if a field breaks its rule */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field breaks its rule
+         */
         public Stopped {
             Checks.notBlank(runId, "runId");
             Checks.notNull(result, "result");

@@ -15,7 +15,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record AgentResult(String runId, StopReason stopReason, String detail, @Nullable String answer,
         Transcript transcript) {
-    /** @throws IllegalArgumentException if a field is missing */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field is missing
+     */
     public AgentResult {
         Checks.notBlank(runId, "runId");
         Checks.notNull(stopReason, "stopReason");
@@ -23,7 +27,7 @@ public record AgentResult(String runId, StopReason stopReason, String detail, @N
         Checks.notNull(transcript, "transcript");
     }
 
-    /** @return the final answer, if the model gave one */
+    /** {@return the final answer, if the model gave one} */
     public Optional<String> finalAnswer() {
         return Optional.ofNullable(answer);
     }

@@ -7,16 +7,18 @@ import org.codeengine.api.DeadlineExceededException;
 
 /** An agent run that is going on or has ended. Thread-safe. */
 public interface AgentRun {
-    /** @return the run's id, the key to {@link Agents#resume} */
+    /** {@return the run's id, the key to {@link Agents#resume}} */
     String runId();
 
     /**
+     * Tells a listener of the run's events.
+     *
      * @param listener called for each event of the run, first those that already happened, then each new one as it
      *        happens, one at a time in order; must not block
      */
     void onEvent(Consumer<AgentEvent> listener);
 
-    /** @return the result, if the run has ended */
+    /** {@return the result, if the run has ended} */
     Optional<AgentResult> result();
 
     /**

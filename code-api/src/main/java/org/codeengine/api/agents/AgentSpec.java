@@ -22,7 +22,11 @@ public record AgentSpec(String name, String description, String role, Brain brai
         Gate gate) {
     private static final String PATTERN = "[A-Za-z0-9_.*?-]{1,128}";
 
-    /** @throws IllegalArgumentException if a field breaks its rule, naming it */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule, naming it
+     */
     public AgentSpec {
         Checks.name(name, "name");
         Checks.notNull(description, "description");
@@ -43,9 +47,10 @@ public record AgentSpec(String name, String description, String role, Brain brai
     }
 
     /**
+     * {@return whether one of {@link #tools()} names it or matches it, case aside (as in tool permissions, which are
+     *         lower case)}
+     *
      * @param tool a tool's name
-     * @return whether one of {@link #tools()} names it or matches it, case aside (as in tool permissions, which are
-     *         lower case)
      */
     public boolean allows(String tool) {
         String name = tool.toLowerCase(Locale.ROOT);

@@ -85,17 +85,19 @@ public interface Agents {
     void cancel(CallContext context, String runId);
 
     /**
+     * {@return the agent it describes}
+     *
      * @param file a role file, YAML or JSON
-     * @return the agent it describes
      * @throws InvalidRequestException if the file is missing, not well-formed, or a field breaks its rule; the
      *         message names the file, the field and the rule
      */
     AgentSpec load(Path file);
 
     /**
+     * {@return the agent it describes}
+     *
      * @param text a role, YAML or JSON (JSON if it starts with a brace)
      * @param source where it came from, for messages
-     * @return the agent it describes
      * @throws InvalidRequestException if the text is not well-formed or a field breaks its rule; the message names
      *         the field and the rule
      */

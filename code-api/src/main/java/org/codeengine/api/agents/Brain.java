@@ -14,7 +14,11 @@ public sealed interface Brain permits Brain.Model, Brain.Panel {
      * @param price what the model charges, for the cost budget; {@link Price#FREE} when unknown
      */
     record Model(String provider, String model, Price price) implements Brain {
-        /** @throws IllegalArgumentException if a field breaks its rule, naming it */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field breaks its rule, naming it
+         */
         public Model {
             Checks.name(provider, "provider");
             Checks.notBlank(model, "model");
@@ -22,6 +26,8 @@ public sealed interface Brain permits Brain.Model, Brain.Panel {
         }
 
         /**
+         * A model with no price, so its calls cost nothing in the budget.
+         *
          * @param provider the provider plugin's name
          * @param model the model name
          */
@@ -37,7 +43,11 @@ public sealed interface Brain permits Brain.Model, Brain.Panel {
      * @param name the panel's name
      */
     record Panel(String name) implements Brain {
-        /** @throws IllegalArgumentException if the name breaks its rule */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if the name breaks its rule
+         */
         public Panel {
             Checks.name(name, "name");
         }

@@ -18,7 +18,11 @@ public record Budget(int steps, long tokens, double costUsd, Duration wallTime, 
     /** 20 turns, 200,000 tokens, 5 dollars, 10 minutes, 5 malformed calls. */
     public static final Budget DEFAULT = new Budget(20, 200_000, 5.0, Duration.ofMinutes(10), 5);
 
-    /** @throws IllegalArgumentException if a field breaks its rule, naming it */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule, naming it
+     */
     public Budget {
         Checks.atLeast(steps, 1, "steps");
         Checks.atLeast(tokens, 1, "tokens");

@@ -27,7 +27,11 @@ public record Gate(Mode mode, @Nullable String panel) {
         BOTH
     }
 
-    /** @throws IllegalArgumentException if a panel is missing where the mode needs one, or given where it does not */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a panel is missing where the mode needs one, or given where it does not
+     */
     public Gate {
         Checks.notNull(mode, "mode");
         boolean needsPanel = mode == Mode.PANEL || mode == Mode.BOTH;

@@ -11,10 +11,11 @@ import org.codeengine.api.tools.Confirmer;
 @FunctionalInterface
 public interface GateKeeper {
     /**
+     * {@return a confirmer that answers with the panel's verdict (and audits it with its dissent)}
+     *
      * @param context the caller of the run
      * @param spec the agent whose calls are gated
      * @param panel the panel's name, as {@link Gate#panel()} gives it
-     * @return a confirmer that answers with the panel's verdict (and audits it with its dissent)
      * @throws ConfigurationException if there is no such panel
      */
     Confirmer panel(CallContext context, AgentSpec spec, String panel);

@@ -25,7 +25,11 @@ public record ToolOutcome(String callId, String tool, String arguments, String r
         MALFORMED
     }
 
-    /** @throws IllegalArgumentException if a field is missing */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field is missing
+     */
     public ToolOutcome {
         Checks.notNull(callId, "callId");
         Checks.notNull(tool, "tool");

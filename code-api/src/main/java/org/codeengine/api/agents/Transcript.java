@@ -14,14 +14,18 @@ import org.codeengine.api.spi.ChatMessage;
  * @param turns each turn, oldest first; copied
  */
 public record Transcript(String role, String task, List<Turn> turns) {
-    /** @throws IllegalArgumentException if a field is missing */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field is missing
+     */
     public Transcript {
         Checks.notNull(role, "role");
         Checks.notNull(task, "task");
         turns = List.copyOf(Checks.notNull(turns, "turns"));
     }
 
-    /** @return the conversation as the model saw it: system, task, then each reply followed by its tool results */
+    /** {@return the conversation as the model saw it: system, task, then each reply followed by its tool results} */
     public List<ChatMessage> messages() {
         List<ChatMessage> messages = new ArrayList<>();
         messages.add(new ChatMessage(ChatMessage.Role.SYSTEM, role));
@@ -35,7 +39,7 @@ public record Transcript(String role, String task, List<Turn> turns) {
         return messages;
     }
 
-    /** @return the tokens of every turn together */
+    /** {@return the tokens of every turn together} */
     public Usage usage() {
         Usage sum = Usage.NONE;
         for (Turn turn : turns) {
@@ -44,7 +48,7 @@ public record Transcript(String role, String task, List<Turn> turns) {
         return sum;
     }
 
-    /** @return what every turn cost together, in US dollars */
+    /** {@return what every turn cost together, in US dollars} */
     public double costUsd() {
         double sum = 0;
         for (Turn turn : turns) {

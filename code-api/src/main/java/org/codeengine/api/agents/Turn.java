@@ -15,7 +15,11 @@ import org.codeengine.api.spi.ChatMessage;
  * @param costUsd what the turn cost, in US dollars
  */
 public record Turn(int index, ChatMessage reply, List<ToolOutcome> outcomes, Usage usage, double costUsd) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public Turn {
         Checks.atLeast(index, 1, "index");
         Checks.notNull(reply, "reply");

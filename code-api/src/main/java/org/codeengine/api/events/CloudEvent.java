@@ -55,6 +55,8 @@ public record CloudEvent(String id, String source, String type, String subject, 
     public static final String AUDIT_CHECKPOINT = PREFIX + "audit.checkpoint";
 
     /**
+     * Checks the components against their rules.
+     *
      * @throws IllegalArgumentException if a text is blank, longer than its column allows (id 64, type 200, subject
      *         500, source 200), or {@code type} does not start with a letter
      * @throws NullPointerException if an argument is null

@@ -37,6 +37,8 @@ public record PerformanceThreshold(String name, Measure measure, double limit, D
     }
 
     /**
+     * Checks the components against their rules.
+     *
      * @throws IllegalArgumentException if the name is not a valid name, the measure or window is missing, the window
      *         is not positive, a rate's limit is outside 0 to 1, a latency's limit is not positive, or minimumCount is
      *         below 1
@@ -57,9 +59,9 @@ public record PerformanceThreshold(String name, Measure measure, double limit, D
     }
 
     /**
-     * @return the thresholds an engine checks unless told otherwise: more than 20% of deploys failing over 1 hour
+     * {@return the thresholds an engine checks unless told otherwise: more than 20% of deploys failing over 1 hour
      *         (at least 5 runs), an expert's p99 latency above 30 s over 10 minutes (at least 20 answers), more than
-     *         10% of provider requests failing over 10 minutes (at least 20 requests)
+     *         10% of provider requests failing over 10 minutes (at least 20 requests)}
      */
     public static List<PerformanceThreshold> defaults() {
         return List.of(new PerformanceThreshold("deploy-failure-rate", Measure.DEPLOY_FAILURE_RATE, 0.2, Duration

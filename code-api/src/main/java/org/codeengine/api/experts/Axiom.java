@@ -8,12 +8,20 @@ import tools.jackson.databind.JsonNode;
  * the rule's name ({@link ConsensusResult#rejectedBy()}), not thrown.
  */
 public sealed interface Axiom {
-    /** @return the rule's name, as reported in a rejection */
+    /** {@return the rule's name, as reported in a rejection} */
     String name();
 
-    /** At least this share of the answering weight behind the chosen answer. @param share 0 to 1 */
+    /**
+     * At least this share of the answering weight behind the chosen answer.
+     *
+     * @param share 0 to 1
+     */
     record MinAgreement(double share) implements Axiom {
-        /** @throws IllegalArgumentException if {@code share} is outside 0 to 1 */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if {@code share} is outside 0 to 1
+         */
         public MinAgreement {
             Checks.between(share, 0, 1, "share");
         }
@@ -24,9 +32,17 @@ public sealed interface Axiom {
         }
     }
 
-    /** Experts of at least this many different providers behind the chosen answer. @param providers at least 1 */
+    /**
+     * Experts of at least this many different providers behind the chosen answer.
+     *
+     * @param providers at least 1
+     */
     record MinProviders(int providers) implements Axiom {
-        /** @throws IllegalArgumentException if {@code providers} is below 1 */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if {@code providers} is below 1
+         */
         public MinProviders {
             Checks.atLeast(providers, 1, "providers");
         }
@@ -52,7 +68,11 @@ public sealed interface Axiom {
      * @param schema the schema
      */
     record JsonSchema(JsonNode schema) implements Axiom {
-        /** @throws IllegalArgumentException if {@code schema} is not a JSON object */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if {@code schema} is not a JSON object
+         */
         public JsonSchema {
             Checks.notNull(schema, "schema");
             if (!schema.isObject()) {

@@ -11,7 +11,11 @@ import org.codeengine.api.internal.Checks;
  * @param weight its share of the answering weight, 0 to 1
  */
 public record Cluster(String answer, List<String> experts, double weight) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public Cluster {
         Checks.notNull(answer, "answer");
         experts = List.copyOf(Checks.notNull(experts, "experts"));

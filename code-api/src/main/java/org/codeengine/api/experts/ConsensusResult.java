@@ -26,7 +26,11 @@ import org.jspecify.annotations.Nullable;
 public record ConsensusResult(@Nullable String answer, List<String> experts, String strategy, double agreement,
         double confidence, List<Cluster> clusters, List<ExpertAnswer> answers, Usage usage, double cost,
         boolean cached, @Nullable String rejectedBy, @Nullable String rationale) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ConsensusResult {
         experts = List.copyOf(Checks.notNull(experts, "experts"));
         Checks.notBlank(strategy, "strategy");
@@ -63,29 +67,30 @@ public record ConsensusResult(@Nullable String answer, List<String> experts, Str
                 null);
     }
 
-    /** @return the chosen answer, if any expert gave one */
+    /** {@return the chosen answer, if any expert gave one} */
     public Optional<String> chosen() {
         return Optional.ofNullable(answer);
     }
 
-    /** @return whether every axiom of the panel held */
+    /** {@return whether every axiom of the panel held} */
     public boolean accepted() {
         return rejectedBy == null;
     }
 
-    /** @return the answers other than the chosen one, with their experts, largest first */
+    /** {@return the answers other than the chosen one, with their experts, largest first} */
     public List<Cluster> dissent() {
         return clusters.isEmpty() || answer == null ? clusters : clusters.subList(1, clusters.size());
     }
 
-    /** @return the experts that gave no reply, with the reason */
+    /** {@return the experts that gave no reply, with the reason} */
     public List<ExpertAnswer> failures() {
         return answers.stream().filter(a -> a.failure() != null).toList();
     }
 
     /**
+     * {@return this result, marked as cached or not}
+     *
      * @param cachedNow whether this copy is served from the cache
-     * @return this result, marked as cached or not
      */
     public ConsensusResult withCached(boolean cachedNow) {
         return new ConsensusResult(answer, experts, strategy, agreement, confidence, clusters, answers, usage, cost,

@@ -18,7 +18,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record ExpertAnswer(String expert, @Nullable String text, @Nullable String extracted, Usage usage,
         double cost, Duration latency, @Nullable String failure) {
-    /** @throws IllegalArgumentException if a field breaks its rule, or there is neither a reply nor a failure */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule, or there is neither a reply nor a failure
+     */
     public ExpertAnswer {
         Checks.notBlank(expert, "expert");
         Checks.notNull(usage, "usage");
@@ -31,12 +35,12 @@ public record ExpertAnswer(String expert, @Nullable String text, @Nullable Strin
         }
     }
 
-    /** @return the extracted answer, if the reply held one */
+    /** {@return the extracted answer, if the reply held one} */
     public Optional<String> answer() {
         return Optional.ofNullable(extracted);
     }
 
-    /** @return why the expert failed, if it did */
+    /** {@return why the expert failed, if it did} */
     public Optional<String> failed() {
         return Optional.ofNullable(failure);
     }

@@ -34,7 +34,7 @@ public interface ExpertCircle extends AutoCloseable {
      */
     void report(CallContext context, ConsensusResult result, String truth);
 
-    /** @return the panel this circle asks */
+    /** {@return the panel this circle asks} */
     ExpertPanel panel();
 
     /**

@@ -30,7 +30,11 @@ import org.codeengine.api.spi.ProviderConfig;
 public record ExpertPanel(List<ExpertSpec> experts, Map<String, ProviderConfig> providers, Quorum quorum,
         Duration expertTimeout, Duration cacheTtl, Extraction extraction, String strategy, List<Axiom> axioms,
         Map<String, Price> prices, Map<String, ProviderLimits> limits) {
-    /** @throws IllegalArgumentException if a field breaks its rule, naming it */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule, naming it
+     */
     public ExpertPanel {
         experts = List.copyOf(Checks.notNull(experts, "experts"));
         if (experts.isEmpty()) {
@@ -58,7 +62,7 @@ public record ExpertPanel(List<ExpertSpec> experts, Map<String, ProviderConfig> 
         limits = Map.copyOf(Checks.notNull(limits, "limits"));
     }
 
-    /** @return a builder with a majority quorum, 30 second expert timeout, no cache, auto extraction, reliability */
+    /** {@return a builder with a majority quorum, 30 second expert timeout, no cache, auto extraction, reliability} */
     public static Builder builder() {
         return new Builder();
     }
@@ -74,7 +78,11 @@ public record ExpertPanel(List<ExpertSpec> experts, Map<String, ProviderConfig> 
         /** 50 calls a second, 16 at once, 3 tries. */
         public static final ProviderLimits DEFAULT = new ProviderLimits(50, 16, 3);
 
-        /** @throws IllegalArgumentException if a field breaks its rule */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field breaks its rule
+         */
         public ProviderLimits {
             Checks.between(ratePerSecond, 0.001, 1e9, "ratePerSecond");
             Checks.atLeast(concurrent, 1, "concurrent");
@@ -97,68 +105,127 @@ public record ExpertPanel(List<ExpertSpec> experts, Map<String, ProviderConfig> 
 
         private Builder() {}
 
-        /** @param expert a member; @return this builder */
+        /**
+         * Adds an expert to the panel.
+         *
+         * @param expert a member
+         * @return this builder
+         */
         public Builder expert(ExpertSpec expert) {
             experts.add(Checks.notNull(expert, "expert"));
             return this;
         }
 
-        /** @param name the provider plugin's name; @param config how to reach it; @return this builder */
+        /**
+         * Says how to reach a provider plugin the experts use.
+         *
+         * @param name the provider plugin's name
+         * @param config how to reach it
+         * @return this builder
+         * @throws IllegalArgumentException if the name breaks the naming rule
+         */
         public Builder provider(String name, ProviderConfig config) {
             providers.put(Checks.name(name, "provider"), Checks.notNull(config, "config"));
             return this;
         }
 
-        /** @param value how many must answer; @return this builder */
+        /**
+         * Sets how many experts must answer (default: a majority).
+         *
+         * @param value how many must answer
+         * @return this builder
+         */
         public Builder quorum(Quorum value) {
             this.quorum = Checks.notNull(value, "quorum");
             return this;
         }
 
-        /** @param value the longest one expert may take, retries included; @return this builder */
+        /**
+         * Sets the longest one expert may take (default 30 s).
+         *
+         * @param value the longest one expert may take, retries included
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is zero or negative
+         */
         public Builder expertTimeout(Duration value) {
             this.expertTimeout = Checks.positive(value, "expertTimeout");
             return this;
         }
 
-        /** @param value how long identical queries are answered from the cache; zero for none; @return this builder */
+        /**
+         * Sets how long identical queries are answered from the cache (default zero: no cache).
+         *
+         * @param value how long identical queries are answered from the cache; zero for none
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is negative
+         */
         public Builder cacheTtl(Duration value) {
             this.cacheTtl = Checks.notNegative(value, "cacheTtl");
             return this;
         }
 
-        /** @param value how answers are extracted; @return this builder */
+        /**
+         * Sets how answers are extracted from the replies (default: automatic).
+         *
+         * @param value how answers are extracted
+         * @return this builder
+         */
         public Builder extraction(Extraction value) {
             this.extraction = Checks.notNull(value, "extraction");
             return this;
         }
 
-        /** @param name the consensus strategy's name; @return this builder */
+        /**
+         * Sets the consensus strategy (default {@code reliability}).
+         *
+         * @param name the consensus strategy's name
+         * @return this builder
+         * @throws IllegalArgumentException if the name breaks the naming rule
+         */
         public Builder strategy(String name) {
             this.strategy = Checks.name(name, "strategy");
             return this;
         }
 
-        /** @param axiom a rule results must satisfy; @return this builder */
+        /**
+         * Adds a rule the result must satisfy.
+         *
+         * @param axiom a rule results must satisfy
+         * @return this builder
+         */
         public Builder axiom(Axiom axiom) {
             axioms.add(Checks.notNull(axiom, "axiom"));
             return this;
         }
 
-        /** @param model a model name or {@code provider/model}; @param price its price; @return this builder */
+        /**
+         * Sets a model's price, for the cost of a query.
+         *
+         * @param model a model name or {@code provider/model}
+         * @param price its price
+         * @return this builder
+         * @throws IllegalArgumentException if {@code model} is blank
+         */
         public Builder price(String model, Price price) {
             prices.put(Checks.notBlank(model, "model"), Checks.notNull(price, "price"));
             return this;
         }
 
-        /** @param provider the provider's name; @param value its call limits; @return this builder */
+        /**
+         * Sets a provider's call limits.
+         *
+         * @param provider the provider's name
+         * @param value its call limits
+         * @return this builder
+         */
         public Builder limits(String provider, ProviderLimits value) {
             limits.put(Checks.name(provider, "provider"), Checks.notNull(value, "limits"));
             return this;
         }
 
         /**
-         * @return the panel
+         * {@return the panel}
+         *
          * @throws IllegalArgumentException if the panel breaks a rule (no experts, quorum larger than the panel, ...)
          */
         public ExpertPanel build() {

@@ -15,7 +15,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record ExpertSpec(String provider, String model, @Nullable String role, @Nullable String prompt,
         double weight) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ExpertSpec {
         Checks.name(provider, "provider");
         Checks.notBlank(model, "model");
@@ -31,29 +35,31 @@ public record ExpertSpec(String provider, String model, @Nullable String role, @
     }
 
     /**
+     * {@return an expert with no role and weight 1}
+     *
      * @param provider the provider plugin's name
      * @param model the model name
-     * @return an expert with no role and weight 1
      */
     public static ExpertSpec of(String provider, String model) {
         return new ExpertSpec(provider, model, null, null, 1);
     }
 
     /**
+     * {@return this expert in that role}
+     *
      * @param name the role's short name
      * @param systemPrompt the role's system prompt
-     * @return this expert in that role
      */
     public ExpertSpec inRole(String name, String systemPrompt) {
         return new ExpertSpec(provider, model, name, systemPrompt, weight);
     }
 
-    /** @return {@code provider/model}, with {@code #role} when the expert has one */
+    /** {@return {@code provider/model}, with {@code #role} when the expert has one} */
     public String id() {
         return provider + "/" + model + (role == null ? "" : "#" + role);
     }
 
-    /** @return the role's system prompt, if any */
+    /** {@return the role's system prompt, if any} */
     public Optional<String> systemPrompt() {
         return Optional.ofNullable(prompt);
     }

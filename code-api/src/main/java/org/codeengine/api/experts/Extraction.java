@@ -15,9 +15,17 @@ public sealed interface Extraction {
      * separators, percentages and fractions allowed. */
     record Numeric() implements Extraction {}
 
-    /** A multiple-choice letter A to {@code last}: "B", "(b)", "Answer: B", "B) ...". @param last the last letter */
+    /**
+     * A multiple-choice letter A to {@code last}: "B", "(b)", "Answer: B", "B) ...".
+     *
+     * @param last the last letter
+     */
     record Choice(char last) implements Extraction {
-        /** @throws IllegalArgumentException if {@code last} is not a letter B to Z */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if {@code last} is not a letter B to Z
+         */
         public Choice {
             if (last < 'B' || last > 'Z') {
                 throw new IllegalArgumentException("last must be a capital letter B to Z but was " + last);
@@ -32,7 +40,11 @@ public sealed interface Extraction {
      * @param then how the field's text is read
      */
     record JsonField(String path, Extraction then) implements Extraction {
-        /** @throws IllegalArgumentException if a field breaks its rule */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field breaks its rule
+         */
         public JsonField {
             Checks.notBlank(path, "path");
             Checks.notNull(then, "then");
@@ -46,7 +58,11 @@ public sealed interface Extraction {
      * @param then how the matched text is read
      */
     record Regex(String pattern, Extraction then) implements Extraction {
-        /** @throws IllegalArgumentException if the pattern is blank or not a valid regular expression */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if the pattern is blank or not a valid regular expression
+         */
         public Regex {
             Checks.notBlank(pattern, "pattern");
             Checks.notNull(then, "then");
@@ -68,7 +84,11 @@ public sealed interface Extraction {
      * @param ways tried in order; not empty
      */
     record FirstOf(java.util.List<Extraction> ways) implements Extraction {
-        /** @throws IllegalArgumentException if {@code ways} is empty */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if {@code ways} is empty
+         */
         public FirstOf {
             ways = java.util.List.copyOf(Checks.notNull(ways, "ways"));
             if (ways.isEmpty()) {
@@ -84,7 +104,11 @@ public sealed interface Extraction {
      * @param extract returns the answer, or null for no answer
      */
     record Custom(String name, Function<String, @Nullable String> extract) implements Extraction {
-        /** @throws IllegalArgumentException if a field is missing */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field is missing
+         */
         public Custom {
             Checks.notBlank(name, "name");
             Checks.notNull(extract, "extract");

@@ -10,7 +10,11 @@ public record Price(double inputPerMillion, double outputPerMillion) {
     /** Free (local models, replays). */
     public static final Price FREE = new Price(0, 0);
 
-    /** @throws IllegalArgumentException if a price is negative or not finite */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a price is negative or not finite
+     */
     public Price {
         if (!(inputPerMillion >= 0) || !(outputPerMillion >= 0)
                 || Double.isInfinite(inputPerMillion + outputPerMillion)) {
@@ -20,8 +24,9 @@ public record Price(double inputPerMillion, double outputPerMillion) {
     }
 
     /**
+     * {@return what they cost in US dollars}
+     *
      * @param usage tokens used
-     * @return what they cost in US dollars
      */
     public double cost(Usage usage) {
         return (usage.inputTokens() * inputPerMillion + usage.outputTokens() * outputPerMillion) / 1_000_000;

@@ -16,7 +16,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record Query(String question, @Nullable String system, Duration deadline, double temperature,
         int maxTokens) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public Query {
         Checks.notBlank(question, "question");
         Checks.positive(deadline, "deadline");
@@ -25,14 +29,15 @@ public record Query(String question, @Nullable String system, Duration deadline,
     }
 
     /**
+     * {@return a query with no system instruction, a 60 second deadline, temperature 0 and 1024 tokens}
+     *
      * @param question the question
-     * @return a query with no system instruction, a 60 second deadline, temperature 0 and 1024 tokens
      */
     public static Query of(String question) {
         return new Query(question, null, Duration.ofSeconds(60), 0, 1024);
     }
 
-    /** @return the system instruction, if any */
+    /** {@return the system instruction, if any} */
     public Optional<String> systemPrompt() {
         return Optional.ofNullable(system);
     }

@@ -9,7 +9,11 @@ import org.codeengine.api.internal.Checks;
  * @param fraction the share of the panel, 0 (exclusive) to 1, or 0 when {@code count} is used
  */
 public record Quorum(int count, double fraction) {
-    /** @throws IllegalArgumentException unless exactly one of count and fraction is set within its range */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException unless exactly one of count and fraction is set within its range
+     */
     public Quorum {
         Checks.atLeast(count, 0, "quorum count");
         Checks.between(fraction, 0, 1, "quorum fraction");
@@ -19,29 +23,32 @@ public record Quorum(int count, double fraction) {
     }
 
     /**
+     * {@return that quorum}
+     *
      * @param experts how many experts must answer; at least 1
-     * @return that quorum
      */
     public static Quorum of(int experts) {
         return new Quorum(experts, 0);
     }
 
     /**
+     * {@return that quorum}
+     *
      * @param share the share of the panel that must answer, above 0 up to 1
-     * @return that quorum
      */
     public static Quorum fraction(double share) {
         return new Quorum(0, share);
     }
 
-    /** @return more than half of the panel */
+    /** {@return more than half of the panel} */
     public static Quorum majority() {
         return new Quorum(0, 0.5000001);
     }
 
     /**
+     * {@return how many of them must answer}
+     *
      * @param panel the number of experts on the panel
-     * @return how many of them must answer
      */
     public int required(int panel) {
         return count > 0 ? count : Math.max(1, (int) Math.ceil(fraction * panel - 1e-9));

@@ -6,9 +6,10 @@ package org.codeengine.api.experts;
  */
 public interface Reliability {
     /**
+     * {@return how often the expert answered in that situation, and how often it was right}
+     *
      * @param expert the expert's id
      * @param signal the situation
-     * @return how often the expert answered in that situation, and how often it was right
      */
     Record of(String expert, String signal);
 
@@ -23,7 +24,7 @@ public interface Reliability {
         public static final Record NONE = new Record(0, 0);
     }
 
-    /** @return a record with no judged answers at all */
+    /** {@return a record with no judged answers at all} */
     static Reliability none() {
         return (expert, signal) -> Record.NONE;
     }

@@ -12,20 +12,25 @@ public record Usage(long inputTokens, long outputTokens) {
     /** No tokens, for a call that never reached a model. */
     public static final Usage NONE = new Usage(0, 0);
 
-    /** @throws IllegalArgumentException if a count is negative */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a count is negative
+     */
     public Usage {
         Checks.notNegative(inputTokens, "inputTokens");
         Checks.notNegative(outputTokens, "outputTokens");
     }
 
-    /** @return input and output tokens together */
+    /** {@return input and output tokens together} */
     public long totalTokens() {
         return inputTokens + outputTokens;
     }
 
     /**
+     * {@return the sum of both}
+     *
      * @param other another call's usage
-     * @return the sum of both
      */
     public Usage plus(Usage other) {
         return new Usage(inputTokens + other.inputTokens, outputTokens + other.outputTokens);

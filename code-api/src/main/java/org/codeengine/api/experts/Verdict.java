@@ -14,7 +14,11 @@ import org.jspecify.annotations.Nullable;
  *        {@code null} when the strategy gives none
  */
 public record Verdict(@Nullable String answer, double confidence, List<Cluster> clusters, @Nullable String rationale) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public Verdict {
         Checks.between(confidence, 0, 1, "confidence");
         clusters = List.copyOf(Checks.notNull(clusters, "clusters"));

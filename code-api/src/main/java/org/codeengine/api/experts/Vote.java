@@ -13,7 +13,11 @@ import org.jspecify.annotations.Nullable;
  * @param weight the expert's prior weight
  */
 public record Vote(String expert, String provider, @Nullable String answer, String reply, double weight) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public Vote {
         Checks.notBlank(expert, "expert");
         Checks.notBlank(provider, "provider");

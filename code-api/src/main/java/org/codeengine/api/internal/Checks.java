@@ -9,10 +9,28 @@ public final class Checks {
 
     private Checks() {}
 
+    /**
+     * Checks that a value is present.
+     *
+     * @param <T> the value's type
+     * @param value the value
+     * @param field the name the message gives the value
+     * @return the value
+     * @throws NullPointerException naming the field if the value is null
+     */
     public static <T> T notNull(T value, String field) {
         return Objects.requireNonNull(value, () -> field + " must not be null");
     }
 
+    /**
+     * Checks that a text is present and not blank.
+     *
+     * @param value the value
+     * @param field the name the message gives the value
+     * @return the value
+     * @throws NullPointerException naming the field if the value is null
+     * @throws IllegalArgumentException naming the field if the text is blank
+     */
     public static String notBlank(String value, String field) {
         notNull(value, field);
         if (value.isBlank()) {
@@ -21,7 +39,15 @@ public final class Checks {
         return value;
     }
 
-    /** A name of a plugin, service, expert or step: lower case letters, digits, '.', '_' or '-', 1 to 63 long. */
+    /**
+     * Checks a name of a plugin, service, expert or step: lower case letters, digits, '.', '_' or '-', 1 to 63 long.
+     *
+     * @param value the value
+     * @param field the name the message gives the value
+     * @return the value
+     * @throws NullPointerException naming the field if the value is null
+     * @throws IllegalArgumentException naming the field if the value is not such a name
+     */
     public static String name(String value, String field) {
         notNull(value, field);
         if (!isName(value)) {
@@ -47,6 +73,15 @@ public final class Checks {
         return true;
     }
 
+    /**
+     * Checks that a duration is positive.
+     *
+     * @param value the value
+     * @param field the name the message gives the value
+     * @return the value
+     * @throws NullPointerException naming the field if the value is null
+     * @throws IllegalArgumentException naming the field if the duration is zero or negative
+     */
     public static Duration positive(Duration value, String field) {
         notNull(value, field);
         if (value.isNegative() || value.isZero()) {
@@ -55,6 +90,15 @@ public final class Checks {
         return value;
     }
 
+    /**
+     * Checks that a duration is not negative.
+     *
+     * @param value the value
+     * @param field the name the message gives the value
+     * @return the value
+     * @throws NullPointerException naming the field if the value is null
+     * @throws IllegalArgumentException naming the field if the duration is negative
+     */
     public static Duration notNegative(Duration value, String field) {
         notNull(value, field);
         if (value.isNegative()) {
@@ -63,6 +107,14 @@ public final class Checks {
         return value;
     }
 
+    /**
+     * Checks that a number is not negative.
+     *
+     * @param value the value
+     * @param field the name the message gives the value
+     * @return the value
+     * @throws IllegalArgumentException naming the field if the number is negative
+     */
     public static long notNegative(long value, String field) {
         if (value < 0) {
             throw new IllegalArgumentException(field + " must not be negative but was " + value);
@@ -70,6 +122,15 @@ public final class Checks {
         return value;
     }
 
+    /**
+     * Checks that a number is at least {@code min}.
+     *
+     * @param value the value
+     * @param min the least value allowed
+     * @param field the name the message gives the value
+     * @return the value
+     * @throws IllegalArgumentException naming the field if the number is below {@code min}
+     */
     public static long atLeast(long value, long min, String field) {
         if (value < min) {
             throw new IllegalArgumentException(field + " must be at least " + min + " but was " + value);
@@ -77,6 +138,15 @@ public final class Checks {
         return value;
     }
 
+    /**
+     * Checks that a number is at least {@code min}.
+     *
+     * @param value the value
+     * @param min the least value allowed
+     * @param field the name the message gives the value
+     * @return the value
+     * @throws IllegalArgumentException naming the field if the number is below {@code min}
+     */
     public static int atLeast(int value, int min, String field) {
         if (value < min) {
             throw new IllegalArgumentException(field + " must be at least " + min + " but was " + value);
@@ -84,6 +154,16 @@ public final class Checks {
         return value;
     }
 
+    /**
+     * Checks that a number lies between {@code min} and {@code max}, both included.
+     *
+     * @param value the value
+     * @param min the least value allowed
+     * @param max the greatest value allowed
+     * @param field the name the message gives the value
+     * @return the value
+     * @throws IllegalArgumentException naming the field if the number is outside the range or not a number
+     */
     public static double between(double value, double min, double max, String field) {
         if (!(value >= min && value <= max)) {
             throw new IllegalArgumentException(field + " must be between " + min + " and " + max + " but was " + value);

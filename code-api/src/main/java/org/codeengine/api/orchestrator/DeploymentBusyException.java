@@ -11,9 +11,12 @@ import org.codeengine.api.internal.Checks;
 public class DeploymentBusyException extends UnavailableException {
     private static final long serialVersionUID = 1L;
 
+    /** The id of the run that deploys the deployment now. */
     private final String runningRunId;
 
     /**
+     * Makes the exception.
+     *
      * @param deployment the deployment's name
      * @param environment the deployment's environment
      * @param runningRunId the id of the unfinished run that holds the deployment; not blank
@@ -26,7 +29,7 @@ public class DeploymentBusyException extends UnavailableException {
         this.runningRunId = runningRunId;
     }
 
-    /** @return the id of the unfinished run that kept the new one from starting */
+    /** {@return the id of the unfinished run that kept the new one from starting} */
     public String runningRunId() {
         return runningRunId;
     }

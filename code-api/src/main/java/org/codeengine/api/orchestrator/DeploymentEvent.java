@@ -5,10 +5,10 @@ import java.time.Instant;
 
 /** Progress of a run, delivered to listeners of a {@link RunHandle} in the order it happened. */
 public sealed interface DeploymentEvent {
-    /** @return the run the event belongs to */
+    /** {@return the run the event belongs to} */
     String runId();
 
-    /** @return when it happened */
+    /** {@return when it happened} */
     Instant at();
 
     /**

@@ -22,7 +22,11 @@ public record DeploymentSpec(String name, String environment, List<ServiceSpec> 
     /** The parallelism {@link #of} uses. */
     public static final int DEFAULT_PARALLELISM = 16;
 
-    /** @throws IllegalArgumentException if a field breaks its rule or two services share a name */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule or two services share a name
+     */
     public DeploymentSpec {
         Checks.name(name, "name");
         Checks.name(environment, "environment");
@@ -42,10 +46,11 @@ public record DeploymentSpec(String name, String environment, List<ServiceSpec> 
     }
 
     /**
+     * {@return a deployment that starts up to {@value #DEFAULT_PARALLELISM} services at once with unlimited capacity}
+     *
      * @param name the deployment's name
      * @param environment where it goes
      * @param services the services
-     * @return a deployment that starts up to {@value #DEFAULT_PARALLELISM} services at once with unlimited capacity
      */
     public static DeploymentSpec of(String name, String environment, List<ServiceSpec> services) {
         return new DeploymentSpec(name, environment, services, DEFAULT_PARALLELISM, Resources.UNLIMITED);

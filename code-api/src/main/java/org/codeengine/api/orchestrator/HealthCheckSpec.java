@@ -20,7 +20,11 @@ import org.codeengine.api.internal.Checks;
  */
 public record HealthCheckSpec(String probe, Map<String, String> settings, Duration initialDelay, Duration interval,
         Duration timeout, int successThreshold, int failureThreshold) {
-    /** @throws IllegalArgumentException if a name, duration or threshold breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a name, duration or threshold breaks its rule
+     */
     public HealthCheckSpec {
         Checks.name(probe, "probe");
         settings = Map.copyOf(Checks.notNull(settings, "settings"));
@@ -39,10 +43,11 @@ public record HealthCheckSpec(String probe, Map<String, String> settings, Durati
     public static final int DEFAULT_FAILURE_THRESHOLD = 40;
 
     /**
+     * {@return a check with no initial delay, the default interval and timeout, one success to pass and
+     *         {@value #DEFAULT_FAILURE_THRESHOLD} consecutive failures to fail}
+     *
      * @param probe the probe plugin's name
      * @param settings its settings
-     * @return a check with no initial delay, the default interval and timeout, one success to pass and
-     *         {@value #DEFAULT_FAILURE_THRESHOLD} consecutive failures to fail
      */
     public static HealthCheckSpec of(String probe, Map<String, String> settings) {
         return new HealthCheckSpec(probe, settings, Duration.ZERO, DEFAULT_INTERVAL, DEFAULT_TIMEOUT, 1,
@@ -50,18 +55,20 @@ public record HealthCheckSpec(String probe, Map<String, String> settings, Durati
     }
 
     /**
+     * {@return an HTTP check with the defaults of {@link #of}}
+     *
      * @param url the address to GET; healthy when it answers 2xx or 3xx
-     * @return an HTTP check with the defaults of {@link #of}
      */
     public static HealthCheckSpec http(String url) {
         return of("http", Map.of("url", url));
     }
 
     /**
+     * {@return this check with the given timing}
+     *
      * @param delay the new initial delay
      * @param interval the new interval
      * @param failureThreshold the new failure threshold
-     * @return this check with the given timing
      */
     public HealthCheckSpec withTiming(Duration delay, Duration interval, int failureThreshold) {
         return new HealthCheckSpec(probe, settings, delay, interval, timeout, successThreshold, failureThreshold);

@@ -67,17 +67,19 @@ public interface Orchestrator {
     void cancel(CallContext context, String runId);
 
     /**
+     * {@return the run with its steps, as the store has it now}
+     *
      * @param context the caller
      * @param runId the run
-     * @return the run with its steps, as the store has it now
      * @throws NotFoundException if no such run exists
      */
     RunSummary inspect(CallContext context, String runId);
 
     /**
+     * {@return past and current runs, newest first, without their steps}
+     *
      * @param context the caller
      * @param limit the most runs to return; at least 1
-     * @return past and current runs, newest first, without their steps
      */
     List<RunSummary> history(CallContext context, int limit);
 }

@@ -14,14 +14,15 @@ import org.codeengine.api.internal.Checks;
  *        holds at most {@code maxParallelism} services and asks for no more than {@code capacity}; copied
  */
 public record Plan(DeploymentSpec spec, List<List<String>> phases) {
+    /** Checks that the components are present and copies the phases. */
     public Plan {
         Checks.notNull(spec, "spec");
         phases = Checks.notNull(phases, "phases").stream().map(List::copyOf).toList();
     }
 
     /**
-     * @return the plan as lines of text: a header, then one line per phase naming its services with their executor
-     *         and dependencies
+     * {@return the plan as lines of text: a header, then one line per phase naming its services with their executor
+     *         and dependencies}
      */
     public String describe() {
         Map<String, ServiceSpec> byName = new HashMap<>();

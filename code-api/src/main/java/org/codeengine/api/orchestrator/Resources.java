@@ -14,23 +14,29 @@ public record Resources(long cpuMillis, long memoryBytes) {
     /** As much as can be counted: a capacity that bounds nothing. */
     public static final Resources UNLIMITED = new Resources(Long.MAX_VALUE, Long.MAX_VALUE);
 
-    /** @throws IllegalArgumentException if a value is negative */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a value is negative
+     */
     public Resources {
         Checks.notNegative(cpuMillis, "cpuMillis");
         Checks.notNegative(memoryBytes, "memoryBytes");
     }
 
     /**
+     * {@return the sum, saturating at {@link Long#MAX_VALUE}}
+     *
      * @param other resources to add
-     * @return the sum, saturating at {@link Long#MAX_VALUE}
      */
     public Resources plus(Resources other) {
         return new Resources(saturatedAdd(cpuMillis, other.cpuMillis), saturatedAdd(memoryBytes, other.memoryBytes));
     }
 
     /**
+     * {@return whether both amounts are at most those of {@code other}}
+     *
      * @param other resources to compare with
-     * @return whether both amounts are at most those of {@code other}
      */
     public boolean fitsIn(Resources other) {
         return cpuMillis <= other.cpuMillis && memoryBytes <= other.memoryBytes;

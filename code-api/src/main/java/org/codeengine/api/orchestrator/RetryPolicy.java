@@ -17,7 +17,11 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     /** One try, no retries. */
     public static final RetryPolicy NONE = new RetryPolicy(1, Duration.ZERO, Duration.ZERO, 1, 0);
 
-    /** @throws IllegalArgumentException if a value breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a value breaks its rule
+     */
     public RetryPolicy {
         Checks.atLeast(maxAttempts, 1, "maxAttempts");
         Checks.notNegative(initialBackoff, "initialBackoff");

@@ -7,16 +7,18 @@ import org.codeengine.api.DeadlineExceededException;
 
 /** A deployment run that is going on or has ended. Thread-safe. */
 public interface RunHandle {
-    /** @return the run's id, the key to {@link Orchestrator#resume} and {@link Orchestrator#rollback} */
+    /** {@return the run's id, the key to {@link Orchestrator#resume} and {@link Orchestrator#rollback}} */
     String runId();
 
-    /** @return the run's state now */
+    /** {@return the run's state now} */
     RunState state();
 
-    /** @return every step's record now, in plan order */
+    /** {@return every step's record now, in plan order} */
     List<StepRecord> steps();
 
     /**
+     * Tells a listener of the run's events.
+     *
      * @param listener called for each event of the run, first those that already happened, then each new one as it
      *        happens, on a thread of the engine, one event at a time in order; must not block
      */

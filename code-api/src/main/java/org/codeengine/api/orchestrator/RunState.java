@@ -19,7 +19,7 @@ public enum RunState {
     /** Succeeded once, then replaced by a later successful run of the same deployment, which stopped its services. */
     SUPERSEDED;
 
-    /** @return whether the run can change no more on its own */
+    /** {@return whether the run can change no more on its own} */
     public boolean terminal() {
         return this != PENDING && this != RUNNING && this != ROLLING_BACK;
     }

@@ -17,7 +17,11 @@ import org.codeengine.api.internal.Checks;
  */
 public record RunSummary(String runId, String name, String environment, RunState state, Instant createdAt,
         Instant updatedAt, List<StepRecord> steps) {
-    /** @throws IllegalArgumentException if a field is missing */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field is missing
+     */
     public RunSummary {
         Checks.notBlank(runId, "runId");
         Checks.notBlank(name, "name");

@@ -34,7 +34,11 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
     /** The timeout a builder uses unless told otherwise: one minute. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(1);
 
-    /** @throws IllegalArgumentException if a field breaks its rule, or the service depends on itself */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule, or the service depends on itself
+     */
     public ServiceSpec {
         Checks.name(name, "name");
         dependsOn = Set.copyOf(Checks.notNull(dependsOn, "dependsOn"));
@@ -51,7 +55,7 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
         Checks.atLeast(instances, 1, "instances");
     }
 
-    /** @return the health check, if the service has one */
+    /** {@return the health check, if the service has one} */
     public Optional<HealthCheckSpec> health() {
         return Optional.ofNullable(healthCheck);
     }
@@ -87,8 +91,9 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
         }
 
         /**
+         * {@return this builder}
+         *
          * @param services services that must be healthy first
-         * @return this builder
          */
         public Builder dependsOn(String... services) {
             dependsOn.addAll(List.of(services));
@@ -96,8 +101,9 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
         }
 
         /**
+         * {@return this builder}
+         *
          * @param value what one instance needs
-         * @return this builder
          */
         public Builder resources(Resources value) {
             this.resources = value;
@@ -105,9 +111,10 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
         }
 
         /**
+         * {@return this builder}
+         *
          * @param key an executor setting's name
          * @param value its value
-         * @return this builder
          */
         public Builder setting(String key, String value) {
             settings.put(key, value);
@@ -115,8 +122,9 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
         }
 
         /**
+         * {@return this builder}
+         *
          * @param value the health check
-         * @return this builder
          */
         public Builder healthCheck(HealthCheckSpec value) {
             this.healthCheck = value;
@@ -124,8 +132,9 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
         }
 
         /**
+         * {@return this builder}
+         *
          * @param value the retry policy
-         * @return this builder
          */
         public Builder retry(RetryPolicy value) {
             this.retry = value;
@@ -133,8 +142,9 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
         }
 
         /**
+         * {@return this builder}
+         *
          * @param value the longest one try may take
-         * @return this builder
          */
         public Builder timeout(Duration value) {
             this.timeout = value;
@@ -142,8 +152,9 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
         }
 
         /**
+         * {@return this builder}
+         *
          * @param value the rollout strategy
-         * @return this builder
          */
         public Builder rollout(Rollout value) {
             this.rollout = value;
@@ -151,8 +162,9 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
         }
 
         /**
+         * {@return this builder}
+         *
          * @param value how many copies to run
-         * @return this builder
          */
         public Builder instances(int value) {
             this.instances = value;
@@ -160,7 +172,8 @@ public record ServiceSpec(String name, Set<String> dependsOn, Resources resource
         }
 
         /**
-         * @return the service spec
+         * {@return the service spec}
+         *
          * @throws IllegalArgumentException if a field breaks its rule
          */
         public ServiceSpec build() {

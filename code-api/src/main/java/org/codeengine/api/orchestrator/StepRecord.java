@@ -20,7 +20,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record StepRecord(String runId, String service, StepState state, int attempt, @Nullable Instant startedAt,
         @Nullable Instant finishedAt, Map<String, String> outputs, @Nullable String error) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public StepRecord {
         Checks.notBlank(runId, "runId");
         Checks.name(service, "service");
@@ -29,7 +33,7 @@ public record StepRecord(String runId, String service, StepState state, int atte
         outputs = Map.copyOf(Checks.notNull(outputs, "outputs"));
     }
 
-    /** @return the last error message, if any */
+    /** {@return the last error message, if any} */
     public Optional<String> lastError() {
         return Optional.ofNullable(error);
     }

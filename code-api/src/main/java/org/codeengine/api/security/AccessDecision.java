@@ -15,7 +15,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record AccessDecision(boolean allowed, Permission permission, @Nullable String grantedByRole,
         @Nullable Permission grant, String reason) {
-    /** @throws IllegalArgumentException if an allowing decision has no role and grant, or {@code reason} is blank */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if an allowing decision has no role and grant, or {@code reason} is blank
+     */
     public AccessDecision {
         Checks.notNull(permission, "permission");
         Checks.notBlank(reason, "reason");
@@ -24,7 +28,7 @@ public record AccessDecision(boolean allowed, Permission permission, @Nullable S
         }
     }
 
-    /** @return the role that allowed the call, if it was allowed */
+    /** {@return the role that allowed the call, if it was allowed} */
     public Optional<String> role() {
         return Optional.ofNullable(grantedByRole);
     }

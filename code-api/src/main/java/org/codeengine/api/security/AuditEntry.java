@@ -29,7 +29,11 @@ public record AuditEntry(long sequence, Instant at, String principalId, String a
         DENIED
     }
 
-    /** @throws IllegalArgumentException if {@code sequence} is below 1 or a required text is blank */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if {@code sequence} is below 1 or a required text is blank
+     */
     public AuditEntry {
         Checks.atLeast(sequence, 1, "sequence");
         Checks.notNull(at, "at");

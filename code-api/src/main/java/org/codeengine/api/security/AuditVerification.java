@@ -14,16 +14,17 @@ import org.jspecify.annotations.Nullable;
  * @param checkpoints how many signed checkpoints were checked against the pinned key
  */
 public record AuditVerification(long entries, @Nullable Long firstBroken, String reason, int checkpoints) {
+    /** Checks that {@code reason} is present. */
     public AuditVerification {
         Checks.notNull(reason, "reason");
     }
 
-    /** @return whether nothing was found wrong */
+    /** {@return whether nothing was found wrong} */
     public boolean intact() {
         return firstBroken == null;
     }
 
-    /** @return the first bad entry, if any */
+    /** {@return the first bad entry, if any} */
     public Optional<Long> broken() {
         return Optional.ofNullable(firstBroken);
     }

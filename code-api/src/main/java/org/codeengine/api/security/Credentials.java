@@ -13,6 +13,7 @@ public sealed interface Credentials {
      * @param key the key as it was shown once at creation
      */
     record ApiKey(Secret key) implements Credentials {
+        /** Checks that {@code key} is present. */
         public ApiKey {
             Checks.notNull(key, "key");
         }
@@ -26,13 +27,17 @@ public sealed interface Credentials {
      * @param totpCode the current one-time code, or {@code null}
      */
     record Password(String username, Secret password, @Nullable String totpCode) implements Credentials {
-        /** @throws IllegalArgumentException if {@code username} is blank */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if {@code username} is blank
+         */
         public Password {
             Checks.notBlank(username, "username");
             Checks.notNull(password, "password");
         }
 
-        /** @return the one-time code, if one was given */
+        /** {@return the one-time code, if one was given} */
         public Optional<String> totp() {
             return Optional.ofNullable(totpCode);
         }
@@ -44,6 +49,7 @@ public sealed interface Credentials {
      * @param token the token
      */
     record BearerToken(Secret token) implements Credentials {
+        /** Checks that {@code token} is present. */
         public BearerToken {
             Checks.notNull(token, "token");
         }

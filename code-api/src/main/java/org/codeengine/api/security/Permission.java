@@ -13,7 +13,11 @@ import org.codeengine.api.internal.Checks;
  * @param instance which thing it is done to, or {@code *}
  */
 public record Permission(String domain, String action, String instance) {
-    /** @throws IllegalArgumentException if a part is blank, not lower case, or holds {@code :}, {@code ,} or a partial {@code *} */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a part is blank, not lower case, or holds {@code :}, {@code ,} or a partial {@code *}
+     */
     public Permission {
         checkPart(domain, "domain");
         checkPart(action, "action");
@@ -21,8 +25,9 @@ public record Permission(String domain, String action, String instance) {
     }
 
     /**
+     * {@return the parsed permission}
+     *
      * @param text {@code domain:action} or {@code domain:action:instance}; a missing instance means {@code *}
-     * @return the parsed permission
      * @throws IllegalArgumentException if {@code text} does not have two or three valid parts
      */
     public static Permission parse(String text) {

@@ -21,7 +21,11 @@ public record Principal(String id, Kind kind, Set<String> roles) {
         SYSTEM
     }
 
-    /** @throws IllegalArgumentException if {@code id} is blank */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if {@code id} is blank
+     */
     public Principal {
         Checks.notBlank(id, "id");
         Checks.notNull(kind, "kind");

@@ -15,7 +15,11 @@ public record Role(String name, Set<Permission> grants, Set<String> inherits) {
     /** The built-in role that grants everything; it cannot be changed or deleted. */
     public static final String ADMIN = "admin";
 
-    /** @throws IllegalArgumentException if the name or an inherited name breaks the naming rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if the name or an inherited name breaks the naming rule
+     */
     public Role {
         Checks.name(name, "role name");
         grants = Set.copyOf(Checks.notNull(grants, "grants"));

@@ -32,13 +32,17 @@ public record ScanNotice(String path, Kind kind, String detail) {
             this.skipped = skipped;
         }
 
-        /** @return whether the scan did not read it, so a secret in it would have gone unseen */
+        /** {@return whether the scan did not read it, so a secret in it would have gone unseen} */
         public boolean skipped() {
             return skipped;
         }
     }
 
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ScanNotice {
         Checks.notBlank(path, "path");
         Checks.notNull(kind, "kind");

@@ -12,14 +12,18 @@ import org.codeengine.api.internal.Checks;
  * @param threads how many files are scanned at once, from 1
  */
 public record ScanOptions(long maxFileBytes, Set<String> excludedFolders, int threads) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ScanOptions {
         Checks.atLeast(maxFileBytes, 0, "maxFileBytes");
         excludedFolders = Set.copyOf(excludedFolders);
         Checks.atLeast(threads, 1, "threads");
     }
 
-    /** @return no size limit, no excluded folder, one thread per processor */
+    /** {@return no size limit, no excluded folder, one thread per processor} */
     public static ScanOptions defaults() {
         return new ScanOptions(Long.MAX_VALUE, Set.of(), Runtime.getRuntime().availableProcessors());
     }

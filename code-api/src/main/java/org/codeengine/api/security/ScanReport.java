@@ -12,7 +12,11 @@ import org.codeengine.api.internal.Checks;
  * @param notices the files and folders not read, or read only after decoding them another way, by path
  */
 public record ScanReport(int files, long bytes, List<SecretFinding> findings, List<ScanNotice> notices) {
-    /** @throws IllegalArgumentException if a count is negative */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a count is negative
+     */
     public ScanReport {
         Checks.atLeast(files, 0, "files");
         Checks.notNegative(bytes, "bytes");
@@ -20,7 +24,7 @@ public record ScanReport(int files, long bytes, List<SecretFinding> findings, Li
         notices = List.copyOf(notices);
     }
 
-    /** @return the notices of what was not read at all */
+    /** {@return the notices of what was not read at all} */
     public List<ScanNotice> skipped() {
         return notices.stream().filter(n -> n.kind().skipped()).toList();
     }

@@ -12,7 +12,11 @@ import org.codeengine.api.internal.Checks;
  * @param redacted the first four characters of the secret, then its length: {@code sk-p…(164 chars)}
  */
 public record SecretFinding(String ruleId, String source, int line, int column, String redacted) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public SecretFinding {
         Checks.notBlank(ruleId, "ruleId");
         Checks.notNull(source, "source");

@@ -13,7 +13,11 @@ import org.codeengine.api.internal.Checks;
  * @param name the variable or vault entry name; not blank
  */
 public record SecretRef(String scheme, String name) {
-    /** @throws IllegalArgumentException if {@code scheme} is not {@code env} or {@code vault}, or {@code name} is blank */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if {@code scheme} is not {@code env} or {@code vault}, or {@code name} is blank
+     */
     public SecretRef {
         Checks.notNull(scheme, "scheme");
         if (!scheme.equals("env") && !scheme.equals("vault")) {
@@ -23,8 +27,9 @@ public record SecretRef(String scheme, String name) {
     }
 
     /**
+     * {@return the reference}
+     *
      * @param text {@code scheme:name}, or {@code secret://name} for the vault
-     * @return the reference
      * @throws IllegalArgumentException if {@code text} has no scheme or an unknown one
      */
     public static SecretRef parse(String text) {
@@ -65,7 +70,7 @@ public record SecretRef(String scheme, String name) {
         return ref;
     }
 
-    /** @return the permission a caller needs to use this secret: {@code secret:<scheme>:<name in lower case>} */
+    /** {@return the permission a caller needs to use this secret: {@code secret:<scheme>:<name in lower case>}} */
     public Permission permission() {
         return new Permission("secret", scheme, name.toLowerCase(Locale.ROOT));
     }

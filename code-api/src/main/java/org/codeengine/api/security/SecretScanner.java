@@ -9,15 +9,17 @@ import java.util.List;
  */
 public interface SecretScanner {
     /**
+     * {@return what was found, in order of position}
+     *
      * @param text the text to scan
      * @param source where it came from, for the findings; may be empty
-     * @return what was found, in order of position
      */
     List<SecretFinding> scan(String text, String source);
 
     /**
+     * {@return the text with each secret replaced by {@code [REDACTED:<rule id>]}}
+     *
      * @param text text that may hold secrets
-     * @return the text with each secret replaced by {@code [REDACTED:<rule id>]}
      */
     String redact(String text);
 

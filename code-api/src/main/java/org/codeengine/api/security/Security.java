@@ -24,6 +24,7 @@ public interface Security extends SecurityFacade {
      * @param expiresAt when it stops working, or null for never
      */
     record IssuedApiKey(String id, Secret key, @Nullable Instant expiresAt) {
+        /** Checks that {@code id} is not blank and {@code key} is present. */
         public IssuedApiKey {
             Checks.notBlank(id, "id");
             Checks.notNull(key, "key");
@@ -76,47 +77,86 @@ public interface Security extends SecurityFacade {
      */
     Principal authenticate(Credentials credentials, String source);
 
-    /** @return the threat rules in force, one per id of {@link ThreatRule#IDS} */
+    /** {@return the threat rules in force, one per id of {@link ThreatRule#IDS}} */
     List<ThreatRule> threatRules();
 
     /**
      * Creates a user account.
      *
+     * @param username the account's name
+     * @param password its password
+     * @param roles the roles it has; each must be defined
      * @throws org.codeengine.api.InvalidRequestException if the name is taken, the password breaks the policy or a
      *         role is not defined
      */
     void addUser(String username, Secret password, Set<String> roles);
 
-    /** @throws org.codeengine.api.InvalidRequestException if the new password breaks the policy */
+    /**
+     * Changes an account's password.
+     *
+     * @param username the account's name
+     * @param newPassword the password from now on
+     * @throws org.codeengine.api.InvalidRequestException if the new password breaks the policy
+     */
     void changePassword(String username, Secret newPassword);
 
-    /** Disables an account: it can no longer log in, and its sessions end now. */
+    /**
+     * Disables an account: it can no longer log in, and its sessions end now.
+     *
+     * @param username the account's name
+     */
     void disableUser(String username);
 
-    /** Enrols TOTP (SHA-1, 6 digits, 30 s) for an account; logins need a code from then on. */
+    /**
+     * Enrols TOTP (SHA-1, 6 digits, 30 s) for an account; logins need a code from then on.
+     *
+     * @param username the account's name
+     * @return the {@code otpauth:} URI and the shared secret, to show the user once
+     */
     TotpEnrollment enrollTotp(String username);
 
     /**
+     * Issues an API key; its secret is shown once, in the result.
+     *
      * @param owner the principal id the key authenticates as
      * @param roles the roles it carries; each must be defined
      * @param ttl how long it works, or null for until revoked
+     * @return the key's id and its secret
      * @throws org.codeengine.api.InvalidRequestException if a role is not defined
      */
     IssuedApiKey createApiKey(String owner, Set<String> roles, @Nullable Duration ttl);
 
+    /**
+     * Revokes an API key: it no longer authenticates.
+     *
+     * @param id the key's id
+     */
     void revokeApiKey(String id);
 
     /**
      * Authenticates with a password (and TOTP code) and opens a session; a previous session of the caller, if given,
      * ends (the session id rotates on re-authentication).
      *
+     * @param credentials the user name, password and TOTP code
      * @param source where the attempt comes from (an IP address), for brute-force protection
+     * @param previousSession the caller's session token so far, or null
+     * @return the new session
      */
     Session login(Credentials.Password credentials, String source, @Nullable Secret previousSession);
 
+    /**
+     * Ends a session.
+     *
+     * @param sessionToken the session's token
+     */
     void logout(Secret sessionToken);
 
-    /** @return a signed JWT access token for the principal */
+    /**
+     * {@return a signed JWT access token for the principal}
+     *
+     * @param principal who the token authenticates as
+     * @param ttl how long it is valid
+     */
     Secret issueToken(Principal principal, Duration ttl);
 
     /**
@@ -141,24 +181,29 @@ public interface Security extends SecurityFacade {
      */
     void removeRole(String name);
 
-    /** @return the roles defined, the built-in {@link Role#ADMIN} included, by name */
+    /** {@return the roles defined, the built-in {@link Role#ADMIN} included, by name} */
     List<Role> roles();
 
     /**
      * Limits how often one principal may use permissions that match {@code pattern}: a token bucket per principal.
      *
+     * @param pattern the permissions limited
      * @param perSecond the steady rate
      * @param burst the most calls at once
      */
     void limit(Permission pattern, double perSecond, int burst);
 
-    /** @param listener told of each security event, on the thread that caused it; must not block */
+    /**
+     * Tells a listener of security events.
+     *
+     * @param listener told of each security event, on the thread that caused it; must not block
+     */
     void onEvent(Consumer<Event> listener);
 
-    /** @return the secret vault */
+    /** {@return the secret vault} */
     Vault vault();
 
-    /** @return the secret scanner, with CODE's rules */
+    /** {@return the secret scanner, with CODE's rules} */
     SecretScanner scanner();
 
     /**

@@ -7,16 +7,18 @@ import org.codeengine.api.PolicyDeniedException;
 /** The security face of CODE: who a caller is, what it may do, and the record of what it did. */
 public interface SecurityFacade {
     /**
+     * {@return the authenticated principal}
+     *
      * @param credentials what the caller presented
-     * @return the authenticated principal
      * @throws AuthenticationException if the credentials are missing, wrong, expired, revoked or locked out
      */
     Principal authenticate(Credentials credentials);
 
     /**
+     * {@return the decision with its reason; never throws for a denial}
+     *
      * @param principal the caller
      * @param permission what it wants to do
-     * @return the decision with its reason; never throws for a denial
      */
     AccessDecision check(Principal principal, Permission permission);
 
@@ -31,9 +33,10 @@ public interface SecurityFacade {
     AccessDecision require(Principal principal, Permission permission);
 
     /**
+     * {@return audit entries in sequence order}
+     *
      * @param fromSequence the first sequence number to return, from 1
      * @param limit the most entries to return, at least 1
-     * @return audit entries in sequence order
      */
     List<AuditEntry> audit(long fromSequence, int limit);
 }

@@ -44,7 +44,14 @@ public record ThreatRule(String id, int threshold, Duration window, Severity sev
 
     /** How bad a hit is. */
     public enum Severity {
-        LOW, MEDIUM, HIGH, CRITICAL
+        /** The lowest severity. */
+        LOW,
+        /** Above low. */
+        MEDIUM,
+        /** Above medium. */
+        HIGH,
+        /** The highest severity. */
+        CRITICAL
     }
 
     /** What the security layer does on a hit. */
@@ -58,6 +65,8 @@ public record ThreatRule(String id, int threshold, Duration window, Severity sev
     }
 
     /**
+     * Checks the components against their rules.
+     *
      * @throws IllegalArgumentException naming the field, if the id is not one of {@link #IDS}, the threshold is outside
      *         1 to 1,000, or a duration is not positive
      */
@@ -75,12 +84,21 @@ public record ThreatRule(String id, int threshold, Duration window, Severity sev
         Checks.positive(responseFor, "responseFor of rule " + id);
     }
 
-    /** @return this rule with another threshold */
+    /**
+     * {@return this rule with another threshold}
+     *
+     * @param value hits within the window that make a hit, 1 to 1000
+     */
     public ThreatRule withThreshold(int value) {
         return new ThreatRule(id, value, window, severity, responses, responseFor);
     }
 
-    /** @return this rule with other responses */
+    /**
+     * {@return this rule with other responses}
+     *
+     * @param value what the security layer does on a hit
+     * @param lasting how long a response lasts
+     */
     public ThreatRule withResponses(Set<Response> value, Duration lasting) {
         return new ThreatRule(id, threshold, window, severity, value, lasting);
     }

@@ -25,7 +25,11 @@ public record ChatMessage(Role role, String content, List<ToolCall> toolCalls, @
         TOOL
     }
 
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ChatMessage {
         Checks.notNull(role, "role");
         Checks.notNull(content, "content");
@@ -39,6 +43,8 @@ public record ChatMessage(Role role, String content, List<ToolCall> toolCalls, @
     }
 
     /**
+     * A message without tool calls.
+     *
      * @param role who speaks: system, user or assistant
      * @param content what was said
      */
@@ -47,9 +53,10 @@ public record ChatMessage(Role role, String content, List<ToolCall> toolCalls, @
     }
 
     /**
+     * {@return a tool message}
+     *
      * @param callId the id of the call answered
      * @param result the tool's result
-     * @return a tool message
      */
     public static ChatMessage toolResult(String callId, String result) {
         return new ChatMessage(Role.TOOL, result, List.of(), Checks.notNull(callId, "callId"));

@@ -17,7 +17,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record ChatRequest(String model, List<ChatMessage> messages, double temperature, int maxTokens,
         List<String> stop, @Nullable ResponseFormat format, List<ToolSpec> tools) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ChatRequest {
         Checks.notBlank(model, "model");
         messages = List.copyOf(Checks.notNull(messages, "messages"));
@@ -30,7 +34,15 @@ public record ChatRequest(String model, List<ChatMessage> messages, double tempe
         tools = List.copyOf(Checks.notNull(tools, "tools"));
     }
 
-    /** A request with no response format and no tools. */
+    /**
+     * A request with no response format and no tools.
+     *
+     * @param model the provider's model name; not blank
+     * @param messages the conversation, oldest first; not empty; copied
+     * @param temperature sampling temperature, 0 to 2
+     * @param maxTokens the most tokens to generate; at least 1
+     * @param stop sequences that end generation; copied
+     */
     public ChatRequest(String model, List<ChatMessage> messages, double temperature, int maxTokens,
             List<String> stop) {
         this(model, messages, temperature, maxTokens, stop, null, List.of());

@@ -39,7 +39,11 @@ public record ChatResponse(String text, String model, FinishReason finishReason,
         OTHER
     }
 
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ChatResponse {
         Checks.notNull(text, "text");
         Checks.notNull(model, "model");
@@ -50,12 +54,20 @@ public record ChatResponse(String text, String model, FinishReason finishReason,
         Checks.notNull(rateLimits, "rateLimits");
     }
 
-    /** A reply that was not streamed, with no tool calls, reasoning, request id or rate limits. */
+    /**
+     * A reply that was not streamed, with no tool calls, reasoning, request id or rate limits.
+     *
+     * @param text the reply (without separate reasoning)
+     * @param model the model that actually answered
+     * @param finishReason why generation stopped
+     * @param usage tokens used
+     * @param latency time from sending the request to the end of the reply
+     */
     public ChatResponse(String text, String model, FinishReason finishReason, Usage usage, Duration latency) {
         this(text, model, finishReason, usage, latency, null, List.of(), null, null, RateLimits.UNKNOWN);
     }
 
-    /** @return the time to the first token, if the reply was streamed */
+    /** {@return the time to the first token, if the reply was streamed} */
     public Optional<Duration> firstToken() {
         return Optional.ofNullable(timeToFirstToken);
     }

@@ -16,7 +16,11 @@ public interface EventTransport extends AutoCloseable {
      * @param json the CloudEvent in its JSON form
      */
     record Message(String id, String type, String json) {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws NullPointerException if an argument is null
+         */
         public Message {
             java.util.Objects.requireNonNull(id, "id must not be null");
             java.util.Objects.requireNonNull(type, "type must not be null");
@@ -66,7 +70,11 @@ public interface EventTransport extends AutoCloseable {
      */
     Consumer consume(String group, String consumer, boolean fromStart, Handler handler);
 
-    /** Drops a group made for one subscription; by default nothing. */
+    /**
+     * Drops a group made for one subscription; by default nothing.
+     *
+     * @param group the group's name
+     */
     default void dropGroup(String group) {}
 
     @Override

@@ -5,8 +5,9 @@ import org.codeengine.api.CodeException;
 /** A connection to one LLM provider, made by an {@link ExpertProvider}. Thread-safe. */
 public interface ExpertClient extends AutoCloseable {
     /**
+     * {@return the complete reply}
+     *
      * @param request the request
-     * @return the complete reply
      * @throws CodeException mapped from the provider's error: retriable for rate limits, timeouts and outages,
      *         non-retriable for bad keys, unknown models and invalid requests
      */

@@ -6,7 +6,7 @@ package org.codeengine.api.spi;
  * the module path and on the class path.
  */
 public interface Plugin {
-    /** @return the name configuration uses to choose this plugin; lower case, unique within its kind */
+    /** {@return the name configuration uses to choose this plugin; lower case, unique within its kind} */
     String name();
 
     /**

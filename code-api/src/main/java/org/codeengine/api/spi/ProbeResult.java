@@ -11,6 +11,7 @@ import org.codeengine.api.internal.Checks;
  * @param took how long the probe took
  */
 public record ProbeResult(boolean healthy, String detail, Duration took) {
+    /** Checks that {@code detail} is present and {@code took} is not negative. */
     public ProbeResult {
         Checks.notNull(detail, "detail");
         Checks.notNegative(took, "took");

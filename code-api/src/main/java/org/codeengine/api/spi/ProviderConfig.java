@@ -35,7 +35,11 @@ public record ProviderConfig(@Nullable URI baseUrl, @Nullable Secret apiKey, Dur
      */
     public static final String KEY_REF = "api-key-ref";
 
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ProviderConfig {
         Checks.positive(timeout, "timeout");
         settings = Map.copyOf(Checks.notNull(settings, "settings"));
@@ -44,12 +48,12 @@ public record ProviderConfig(@Nullable URI baseUrl, @Nullable Secret apiKey, Dur
     /** The timeout a {@link #builder()} gives when none is set: 60 seconds. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
-    /** @return a builder with no base URL, no key, a timeout of 60 s and no settings */
+    /** {@return a builder with no base URL, no key, a timeout of 60 s and no settings} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder that starts from this configuration */
+    /** {@return a builder that starts from this configuration} */
     public Builder toBuilder() {
         Builder builder = new Builder().timeout(timeout).settings(settings);
         builder.baseUrl = baseUrl;
@@ -70,8 +74,9 @@ public record ProviderConfig(@Nullable URI baseUrl, @Nullable Secret apiKey, Dur
         private Builder() {}
 
         /**
+         * {@return this builder}
+         *
          * @param baseUrl the API's base URL, such as {@code https://api.openai.com/v1}
-         * @return this builder
          * @throws NullPointerException if {@code baseUrl} is null
          * @throws IllegalArgumentException if it is not absolute
          */
@@ -85,8 +90,9 @@ public record ProviderConfig(@Nullable URI baseUrl, @Nullable Secret apiKey, Dur
         }
 
         /**
+         * {@return this builder}
+         *
          * @param apiKey the key itself; never printed
-         * @return this builder
          * @throws NullPointerException if {@code apiKey} is null
          */
         public Builder apiKey(Secret apiKey) {
@@ -113,8 +119,9 @@ public record ProviderConfig(@Nullable URI baseUrl, @Nullable Secret apiKey, Dur
         }
 
         /**
+         * {@return this builder}
+         *
          * @param timeout the longest one request may take; positive
-         * @return this builder
          * @throws NullPointerException if {@code timeout} is null
          * @throws IllegalArgumentException if it is zero or negative
          */
@@ -124,9 +131,10 @@ public record ProviderConfig(@Nullable URI baseUrl, @Nullable Secret apiKey, Dur
         }
 
         /**
+         * {@return this builder}
+         *
          * @param name a provider-specific setting, such as {@code stream-idle-timeout} or {@code organization}
          * @param value its value
-         * @return this builder
          * @throws IllegalArgumentException if {@code name} is blank
          * @throws NullPointerException if {@code name} or {@code value} is null
          */
@@ -137,8 +145,9 @@ public record ProviderConfig(@Nullable URI baseUrl, @Nullable Secret apiKey, Dur
         }
 
         /**
+         * {@return this builder}
+         *
          * @param settings provider-specific settings, added to those set so far
-         * @return this builder
          * @throws IllegalArgumentException if a name is blank
          * @throws NullPointerException if {@code settings}, a name or a value is null
          */
@@ -147,18 +156,18 @@ public record ProviderConfig(@Nullable URI baseUrl, @Nullable Secret apiKey, Dur
             return this;
         }
 
-        /** @return the configuration */
+        /** {@return the configuration} */
         public ProviderConfig build() {
             return new ProviderConfig(baseUrl, apiKey, timeout, settings);
         }
     }
 
-    /** @return the base URL, if one was set */
+    /** {@return the base URL, if one was set} */
     public Optional<URI> base() {
         return Optional.ofNullable(baseUrl);
     }
 
-    /** @return the key, if one was set */
+    /** {@return the key, if one was set} */
     public Optional<Secret> key() {
         return Optional.ofNullable(apiKey);
     }

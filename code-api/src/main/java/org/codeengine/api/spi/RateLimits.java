@@ -19,7 +19,7 @@ public record RateLimits(long requestsLimit, long requestsRemaining, long tokens
     /** Nothing known. */
     public static final RateLimits UNKNOWN = new RateLimits(-1, -1, -1, -1, null, null);
 
-    /** @return whether any limit is known */
+    /** {@return whether any limit is known} */
     public boolean known() {
         return !equals(UNKNOWN);
     }

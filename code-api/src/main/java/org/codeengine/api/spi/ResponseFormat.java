@@ -27,7 +27,11 @@ public record ResponseFormat(Kind kind, @Nullable String name, @Nullable JsonNod
     /** Any JSON object. */
     public static final ResponseFormat JSON = new ResponseFormat(Kind.JSON, null, null);
 
-    /** @throws IllegalArgumentException if a schema is missing for JSON_SCHEMA or given for another kind */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a schema is missing for JSON_SCHEMA or given for another kind
+     */
     public ResponseFormat {
         Checks.notNull(kind, "kind");
         if ((kind == Kind.JSON_SCHEMA) != (schema != null)) {
@@ -36,9 +40,10 @@ public record ResponseFormat(Kind kind, @Nullable String name, @Nullable JsonNod
     }
 
     /**
+     * {@return JSON matching the schema}
+     *
      * @param name the schema's name
      * @param schema the JSON Schema
-     * @return JSON matching the schema
      */
     public static ResponseFormat jsonSchema(String name, JsonNode schema) {
         return new ResponseFormat(Kind.JSON_SCHEMA, Checks.notBlank(name, "name"), Checks.notNull(schema, "schema"));

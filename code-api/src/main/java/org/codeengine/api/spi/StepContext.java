@@ -11,19 +11,19 @@ import org.codeengine.api.security.SecretRef;
 
 /** What the orchestrator gives an executor for one instance of one step. */
 public interface StepContext {
-    /** @return the run the step belongs to */
+    /** {@return the run the step belongs to} */
     String runId();
 
-    /** @return the service the step deploys */
+    /** {@return the service the step deploys} */
     String service();
 
-    /** @return which instance of the service this is, from 0 */
+    /** {@return which instance of the service this is, from 0} */
     int instance();
 
-    /** @return the slot the instance runs in: {@code blue} or {@code green} */
+    /** {@return the slot the instance runs in: {@code blue} or {@code green}} */
     String slot();
 
-    /** @return the engine's clock; executors measure time with it, not with the system clock */
+    /** {@return the engine's clock; executors measure time with it, not with the system clock} */
     Clock clock();
 
     /**
@@ -35,7 +35,7 @@ public interface StepContext {
      */
     void record(Map<String, String> outputs);
 
-    /** @return a sink for one-line progress messages, shown to the user and kept in events */
+    /** {@return a sink for one-line progress messages, shown to the user and kept in events} */
     Consumer<String> progress();
 
     /**
@@ -49,8 +49,8 @@ public interface StepContext {
     }
 
     /**
-     * @return the folder the engine keeps its services' logs in (readable by its owner only); an executor that writes
-     *         an instance's output to a file puts it under here, unless its settings name another file
+     * {@return the folder the engine keeps its services' logs in (readable by its owner only); an executor that writes
+     *         an instance's output to a file puts it under here, unless its settings name another file}
      */
     Path logFolder();
 

@@ -14,7 +14,7 @@ public interface StepHandle {
      */
     void awaitStarted(Duration timeout);
 
-    /** @return whether what was started is still running */
+    /** {@return whether what was started is still running} */
     boolean alive();
 
     /**

@@ -8,11 +8,12 @@ import java.sql.Driver;
  */
 public interface StoreProvider extends Plugin {
     /**
+     * {@return whether this provider's database is the one the URL names}
+     *
      * @param jdbcUrl a JDBC URL, such as {@code jdbc:postgresql://127.0.0.1:5432/code}
-     * @return whether this provider's database is the one the URL names
      */
     boolean accepts(String jdbcUrl);
 
-    /** @return the JDBC driver for URLs this provider accepts */
+    /** {@return the JDBC driver for URLs this provider accepts} */
     Driver driver();
 }

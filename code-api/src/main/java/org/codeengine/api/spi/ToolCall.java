@@ -10,7 +10,11 @@ import org.codeengine.api.internal.Checks;
  * @param arguments the arguments as JSON text, as the model wrote them (it may not be valid JSON)
  */
 public record ToolCall(String id, String name, String arguments) {
-    /** @throws IllegalArgumentException if a field is missing */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field is missing
+     */
     public ToolCall {
         Checks.notNull(id, "id");
         Checks.notBlank(name, "name");

@@ -9,6 +9,7 @@ import org.codeengine.api.internal.Checks;
  * @param call the caller, deadline and trace id
  */
 public record ToolContext(CallContext call) {
+    /** Checks that {@code call} is present. */
     public ToolContext {
         Checks.notNull(call, "call");
     }

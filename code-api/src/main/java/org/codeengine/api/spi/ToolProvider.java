@@ -9,14 +9,15 @@ import tools.jackson.databind.JsonNode;
 
 /** A plugin that offers tools (its own, or another MCP server's). */
 public interface ToolProvider extends Plugin {
-    /** @return the tools it offers now */
+    /** {@return the tools it offers now} */
     List<ToolDescriptor> tools();
 
     /**
+     * {@return the result; the tool's own failure is a result with {@code error} set}
+     *
      * @param tool the tool's name
      * @param arguments arguments already checked against the tool's input schema
      * @param context the allowed caller
-     * @return the result; the tool's own failure is a result with {@code error} set
      * @throws NotFoundException if the provider has no such tool
      */
     ToolResult call(String tool, JsonNode arguments, ToolContext context);
@@ -45,8 +46,8 @@ public interface ToolProvider extends Plugin {
     }
 
     /**
-     * @return why its tools cannot be used here (a missing program, a daemon that does not answer), or empty when
-     *         they can; {@code code plugins} shows it
+     * {@return why its tools cannot be used here (a missing program, a daemon that does not answer), or empty when
+     *         they can; {@code code plugins} shows it}
      */
     default Optional<String> unavailable() {
         return Optional.empty();

@@ -15,7 +15,11 @@ import tools.jackson.databind.JsonNode;
  * @param home the host's home folder, against which relative paths in the settings are resolved
  */
 public record ToolSettings(JsonNode settings, SecretResolver secrets, Path home) {
-    /** @throws IllegalArgumentException if the settings are not an object */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if the settings are not an object
+     */
     public ToolSettings {
         Checks.notNull(settings, "settings");
         if (!settings.isObject()) {
@@ -29,8 +33,9 @@ public record ToolSettings(JsonNode settings, SecretResolver secrets, Path home)
     @FunctionalInterface
     public interface SecretResolver {
         /**
+         * {@return the secret}
+         *
          * @param ref where the secret lives
-         * @return the secret
          * @throws org.codeengine.api.NotFoundException if there is none
          */
         Secret resolve(SecretRef ref);

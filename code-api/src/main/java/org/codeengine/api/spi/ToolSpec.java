@@ -11,7 +11,11 @@ import tools.jackson.databind.JsonNode;
  * @param parameters a JSON Schema of its arguments (an object schema)
  */
 public record ToolSpec(String name, String description, JsonNode parameters) {
-    /** @throws IllegalArgumentException if a field breaks its rule */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ToolSpec {
         Checks.notBlank(name, "name");
         if (!name.matches("[A-Za-z0-9_-]{1,64}")) {

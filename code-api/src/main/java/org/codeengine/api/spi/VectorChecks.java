@@ -11,6 +11,8 @@ public final class VectorChecks {
     private VectorChecks() {}
 
     /**
+     * Checks the arguments of a kernel over two vectors of {@code dims} floats.
+     *
      * @param a the first vector
      * @param b the second vector
      * @param dims the floats to use
@@ -23,6 +25,8 @@ public final class VectorChecks {
     }
 
     /**
+     * Checks the arguments of a kernel over two bit strings of {@code words} 64-bit words.
+     *
      * @param a the first bit string
      * @param b the second bit string
      * @param words the 64-bit words to use
@@ -35,6 +39,8 @@ public final class VectorChecks {
     }
 
     /**
+     * Checks the arguments of a kernel that scores every row against the query.
+     *
      * @param query the query
      * @param rows the rows
      * @param out the scores
@@ -48,6 +54,8 @@ public final class VectorChecks {
     }
 
     /**
+     * Checks the arguments of a kernel that scores every row of {@code a} against every row of {@code b}.
+     *
      * @param a the rows of the matrix
      * @param b its columns
      * @param out the matrix
@@ -64,12 +72,13 @@ public final class VectorChecks {
     }
 
     /**
+     * {@return {@code min(k, rows.rows())}}
+     *
      * @param query the query
      * @param rows the rows
      * @param k how many to return
      * @param outRows receives the rows
      * @param outScores receives the scores
-     * @return {@code min(k, rows.rows())}
      * @throws IllegalArgumentException if {@code k} is below 1, an output array is shorter than the result or
      *         {@code query} holds fewer than {@code rows.dims()} floats
      */
@@ -86,6 +95,8 @@ public final class VectorChecks {
     }
 
     /**
+     * Checks the arguments of the MinHash signature kernel.
+     *
      * @param tokens the token hashes
      * @param ends where each document ends
      * @param hashes the signature length

@@ -20,50 +20,54 @@ public interface VectorKernels extends Plugin {
     /** The increment of MinHash function {@code i} is {@code MINHASH_INCREMENT * (i + 1)}. */
     int MINHASH_INCREMENT = 0x7F4A_7C15;
 
-    /** @return higher wins when several are available; plain Java is 0, the Vector API 10, native 20 */
+    /** {@return higher wins when several are available; plain Java is 0, the Vector API 10, native 20} */
     int priority();
 
-    /** @return whether this implementation can run in this JVM on this machine */
+    /** {@return whether this implementation can run in this JVM on this machine} */
     boolean available();
 
     /**
-     * @return one line for logs: what this implementation runs on (such as the SIMD tier), or why it is not available
-     *         and how to enable it
+     * {@return one line for logs: what this implementation runs on (such as the SIMD tier), or why it is not available
+     *         and how to enable it}
      */
     String describe();
 
     /**
+     * {@return the dot product {@code Σ a[i]·b[i]}}
+     *
      * @param a the first vector, at least {@code dims} floats
      * @param b the second vector, at least {@code dims} floats
      * @param dims the number of floats to use; at least 1
-     * @return the dot product {@code Σ a[i]·b[i]}
      * @throws IllegalArgumentException if {@code dims} is below 1 or a segment holds fewer than {@code dims} floats
      */
     float dot(MemorySegment a, MemorySegment b, int dims);
 
     /**
+     * {@return the cosine similarity {@code a·b / sqrt(|a|²·|b|²)}, in -1 to 1; 0 when either vector is all zeros}
+     *
      * @param a the first vector, at least {@code dims} floats
      * @param b the second vector, at least {@code dims} floats
      * @param dims the number of floats to use; at least 1
-     * @return the cosine similarity {@code a·b / sqrt(|a|²·|b|²)}, in -1 to 1; 0 when either vector is all zeros
      * @throws IllegalArgumentException if {@code dims} is below 1 or a segment holds fewer than {@code dims} floats
      */
     float cosine(MemorySegment a, MemorySegment b, int dims);
 
     /**
+     * {@return the squared Euclidean distance {@code Σ (a[i]-b[i])²}}
+     *
      * @param a the first vector, at least {@code dims} floats
      * @param b the second vector, at least {@code dims} floats
      * @param dims the number of floats to use; at least 1
-     * @return the squared Euclidean distance {@code Σ (a[i]-b[i])²}
      * @throws IllegalArgumentException if {@code dims} is below 1 or a segment holds fewer than {@code dims} floats
      */
     float squaredDistance(MemorySegment a, MemorySegment b, int dims);
 
     /**
+     * {@return the Hamming distance: the number of bits in which {@code a} and {@code b} differ}
+     *
      * @param a the first bit string, at least {@code words} 64-bit words
      * @param b the second bit string, at least {@code words} 64-bit words
      * @param words the number of 64-bit words to compare; at least 1
-     * @return the Hamming distance: the number of bits in which {@code a} and {@code b} differ
      * @throws IllegalArgumentException if {@code words} is below 1 or a segment holds fewer than {@code words} words
      */
     long hamming(MemorySegment a, MemorySegment b, int words);

@@ -36,10 +36,11 @@ public final class VectorStore {
     }
 
     /**
+     * {@return a store of {@code rows} rows, all zeros}
+     *
      * @param arena owns the memory, see the class comment
      * @param rows the number of rows; 0 or more
      * @param dims the floats per row; at least 1
-     * @return a store of {@code rows} rows, all zeros
      * @throws IllegalArgumentException if {@code rows} is negative, {@code dims} below 1, or the store would not fit
      *         in {@code Long.MAX_VALUE} bytes
      * @throws NullPointerException if {@code arena} is null
@@ -59,38 +60,40 @@ public final class VectorStore {
     }
 
     /**
+     * {@return a store of zeros in an automatic arena: freed once the store is unreachable}
+     *
      * @param rows the number of rows; 0 or more
      * @param dims the floats per row; at least 1
-     * @return a store of zeros in an automatic arena: freed once the store is unreachable
      * @throws IllegalArgumentException as {@link #allocate(Arena, int, int)}
      */
     public static VectorStore allocate(int rows, int dims) {
         return allocate(Arena.ofAuto(), rows, dims);
     }
 
-    /** @return the number of rows */
+    /** {@return the number of rows} */
     public int rows() {
         return rows;
     }
 
-    /** @return the floats per row, without padding */
+    /** {@return the floats per row, without padding} */
     public int dims() {
         return dims;
     }
 
-    /** @return the distance between the starts of two rows, in floats: {@code dims} rounded up to 16 */
+    /** {@return the distance between the starts of two rows, in floats: {@code dims} rounded up to 16} */
     public int stride() {
         return stride;
     }
 
-    /** @return all rows with their padding: {@code rows * stride} floats */
+    /** {@return all rows with their padding: {@code rows * stride} floats} */
     public MemorySegment segment() {
         return segment;
     }
 
     /**
+     * {@return the row's {@code dims} floats, a view of the store}
+     *
      * @param row which row, from 0
-     * @return the row's {@code dims} floats, a view of the store
      * @throws IndexOutOfBoundsException if {@code row} is outside 0 to {@code rows - 1}
      */
     public MemorySegment row(int row) {
@@ -99,9 +102,10 @@ public final class VectorStore {
     }
 
     /**
+     * {@return this store}
+     *
      * @param row which row, from 0
      * @param values the row's new floats; exactly {@code dims} of them
-     * @return this store
      * @throws IndexOutOfBoundsException if {@code row} is outside 0 to {@code rows - 1}
      * @throws IllegalArgumentException if {@code values} does not hold exactly {@code dims} floats
      */
@@ -115,8 +119,9 @@ public final class VectorStore {
     }
 
     /**
+     * {@return a copy of the row's {@code dims} floats}
+     *
      * @param row which row, from 0
-     * @return a copy of the row's {@code dims} floats
      * @throws IndexOutOfBoundsException if {@code row} is outside 0 to {@code rows - 1}
      */
     public float[] get(int row) {
@@ -124,9 +129,10 @@ public final class VectorStore {
     }
 
     /**
+     * {@return a store that shares this one's memory and holds rows {@code fromRow} to {@code toRow - 1}}
+     *
      * @param fromRow the first row of the view, inclusive
      * @param toRow the end of the view, exclusive
-     * @return a store that shares this one's memory and holds rows {@code fromRow} to {@code toRow - 1}
      * @throws IndexOutOfBoundsException unless {@code 0 <= fromRow <= toRow <= rows}
      */
     public VectorStore slice(int fromRow, int toRow) {

@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
 @FunctionalInterface
 public interface Confirmer {
     /**
+     * {@return whether the person accepted; false when they declined or cancelled}
+     *
      * @param question what the call will do, for a person to read; holds no secret argument
-     * @return whether the person accepted; false when they declined or cancelled
      * @throws InterruptedException if the caller was cancelled while waiting for the answer
      */
     boolean confirm(String question) throws InterruptedException;
@@ -38,7 +39,11 @@ public interface Confirmer {
      * @param question the question for a person: what the call will do
      */
     record Request(String tool, String arguments, String question) {
-        /** @throws IllegalArgumentException if a field is missing or the tool's name is blank */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field is missing or the tool's name is blank
+         */
         public Request {
             Checks.notBlank(tool, "tool");
             Checks.notNull(arguments, "arguments");
@@ -58,8 +63,9 @@ public interface Confirmer {
         public static final Decision APPROVED = new Decision(true, null);
 
         /**
+         * {@return a refusal}
+         *
          * @param reason why not, or {@code null}
-         * @return a refusal
          */
         public static Decision refused(@Nullable String reason) {
             return new Decision(false, reason);

@@ -13,7 +13,11 @@ public record ToolAnnotations(boolean readOnly, boolean destructive, boolean ide
     /** What MCP assumes of a tool that says nothing: it may write and destroy, once, in an open world. */
     public static final ToolAnnotations UNKNOWN = new ToolAnnotations(false, true, false, true);
 
-    /** @throws IllegalArgumentException if a read-only tool claims to be destructive */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if a read-only tool claims to be destructive
+     */
     public ToolAnnotations {
         if (readOnly && destructive) {
             throw new IllegalArgumentException("a readOnly tool cannot be destructive");
@@ -21,17 +25,19 @@ public record ToolAnnotations(boolean readOnly, boolean destructive, boolean ide
     }
 
     /**
+     * {@return the annotations of a tool that only reads}
+     *
      * @param openWorld whether it reaches outside the host's own data
-     * @return the annotations of a tool that only reads
      */
     public static ToolAnnotations readOnly(boolean openWorld) {
         return new ToolAnnotations(true, false, true, openWorld);
     }
 
     /**
+     * {@return the annotations of a tool that may overwrite or delete}
+     *
      * @param idempotent whether a repeated call changes nothing more
      * @param openWorld whether it reaches outside the host's own data
-     * @return the annotations of a tool that may overwrite or delete
      */
     public static ToolAnnotations destructive(boolean idempotent, boolean openWorld) {
         return new ToolAnnotations(false, true, idempotent, openWorld);

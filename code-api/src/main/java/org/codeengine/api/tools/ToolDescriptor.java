@@ -17,7 +17,11 @@ import tools.jackson.databind.JsonNode;
  */
 public record ToolDescriptor(String name, String description, JsonNode inputSchema, @Nullable JsonNode outputSchema,
         @Nullable ToolAnnotations annotations) {
-    /** @throws IllegalArgumentException if the name breaks its rule or a schema is not an object */
+    /**
+     * Checks the components against their rules.
+     *
+     * @throws IllegalArgumentException if the name breaks its rule or a schema is not an object
+     */
     public ToolDescriptor {
         Checks.notNull(name, "name");
         if (!name.matches("[A-Za-z0-9_.-]{1,128}")) {

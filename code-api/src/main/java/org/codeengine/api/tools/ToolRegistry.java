@@ -10,8 +10,9 @@ import tools.jackson.databind.JsonNode;
 /** The tools face of CODE: every tool of every {@link org.codeengine.api.spi.ToolProvider}, behind security. */
 public interface ToolRegistry {
     /**
+     * {@return the tools the caller may call}
+     *
      * @param context the caller
-     * @return the tools the caller may call
      */
     List<ToolDescriptor> list(CallContext context);
 

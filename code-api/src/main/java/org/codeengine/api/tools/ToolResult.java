@@ -13,11 +13,12 @@ import tools.jackson.databind.JsonNode;
  * @param error whether the tool reports that it failed (MCP's {@code isError}); the text then says why
  */
 public record ToolResult(String text, @Nullable JsonNode structured, boolean error) {
+    /** Checks that {@code text} is present. */
     public ToolResult {
         Checks.notNull(text, "text");
     }
 
-    /** @return the structured result, if the tool gave one */
+    /** {@return the structured result, if the tool gave one} */
     public Optional<JsonNode> structuredContent() {
         return Optional.ofNullable(structured);
     }

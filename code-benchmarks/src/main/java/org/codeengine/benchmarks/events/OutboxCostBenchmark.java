@@ -1,5 +1,11 @@
 package org.codeengine.benchmarks.events;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +37,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * baseline) and with its CloudEvent inserted in the same transaction ({@code outbox}). Reported per step write.
  *
  * <p>Target (issue 18): {@code outbox} within 10 % of {@code none} on H2 and on PostgreSQL.
+ *
+ * <p>Both stores commit durably (H2 with {@code WRITE_DELAY=0}, PostgreSQL with {@code synchronous_commit}), so a step
+ * write costs what its commit writes and flushes. At the end of each trial the benchmark prints the bytes per step
+ * write: what this process wrote to storage on H2 ({@code write_bytes} of {@code /proc/self/io}; the chunk H2's store
+ * appends per commit), the WAL the server wrote on PostgreSQL (the server's whole WAL: other clients' traffic counts).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,6 +62,7 @@ public class OutboxCostBenchmark {
     BenchStores opened;
     String runId;
     int n;
+    long bytesAtStart;
 
     @Setup
     public void setUp() throws Exception {
@@ -60,6 +72,26 @@ public class OutboxCostBenchmark {
         Instant now = Instant.now();
         jdbc.runs().create(new RunRecord(runId, "shop", "dev", RunState.RUNNING, "{}", now, now, OWNER, now
                 .plusSeconds(3600)), List.of(step(StepState.PENDING, 0)));
+        n = 0;
+        bytesAtStart = bytesWritten();
+    }
+
+    /** @return the bytes written so far, as the class javadoc says; -1 if they cannot be read */
+    long bytesWritten() throws Exception {
+        if (store.equals("postgres")) {
+            try (Connection c = DriverManager.getConnection(BenchStores.PG, "postgres", null);
+                    Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("select pg_current_wal_lsn() - '0/0'::pg_lsn")) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+        Path io = Path.of("/proc/self/io");
+        if (!Files.isReadable(io)) {
+            return -1;
+        }
+        return Files.readAllLines(io).stream().filter(l -> l.startsWith("write_bytes:")).mapToLong(
+                l -> Long.parseLong(l.substring(12).strip())).findFirst().orElse(-1);
     }
 
     StepRecord step(StepState state, int attempt) {
@@ -81,6 +113,16 @@ public class OutboxCostBenchmark {
 
     @TearDown
     public void tearDown() throws Exception {
+        report();
         opened.close();
+    }
+
+    /** Prints the bytes per step write since the setup, as the class javadoc says. */
+    void report() throws Exception {
+        long bytes = bytesWritten();
+        if (bytes >= 0 && bytesAtStart >= 0 && n > 0) {
+            System.out.printf("%n%s, events=%s: %d bytes per step write (%s, over %d writes)%n", store, events,
+                    (bytes - bytesAtStart) / n, store.equals("postgres") ? "WAL" : "written by this process", n);
+        }
     }
 }

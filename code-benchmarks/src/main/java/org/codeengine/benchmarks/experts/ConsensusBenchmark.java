@@ -47,7 +47,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * record for every expert, signal and pair of experts and a panel record that makes it use its {@code scatter} rule
  * ({@code reliability}) or its {@code learned} rule (which also reads each reply's form: answer field, cut-off, the
  * reasoning's last number, hedging, length) with calibrated confidence, or plain majority: the cheap path for answers that compare exactly. The default's cost
- * above majority's is its rule (a few record lookups per voter and pair of voters): extraction dominates both.
+ * above majority's is its rule: a record look-up per voter and per pair of voters of an answer, and for the learned
+ * rule a read of each reply's form (a few single-character searches) and a search per other leading answer.
  * </ul>
  *
  * Median (p0.50 of the sampled times) per decision, one thread: the figure is per core.

@@ -67,7 +67,7 @@ public final class ConsensusEval {
     public record Score(String committee, int train, int test, long seed, double bestSingle, String bestMember,
             double majority, double defaultStrategy, double unsupervised, double oracle, double ece, String rule,
             String why) {
-        /** @return the share of the gap between the best member and the oracle that the default strategy closed */
+        /** {@return the share of the gap between the best member and the oracle that the default strategy closed} */
         public double gapRecovered() {
             return oracle - bestSingle <= 0 ? 0 : (defaultStrategy - bestSingle) / (oracle - bestSingle);
         }
@@ -226,7 +226,7 @@ public final class ConsensusEval {
         }
     }
 
-    /** @return the circle's answer, or null when it could not give one (no expert answered) */
+    /** {@return the circle's answer, or null when it could not give one (no expert answered)} */
     private static String answer(ExpertCircle circle, Row row) {
         try {
             return circle.ask(CTX, query(row)).answer();

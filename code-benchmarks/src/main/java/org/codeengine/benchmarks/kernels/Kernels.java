@@ -32,7 +32,7 @@ public final class Kernels {
         return kernels;
     }
 
-    /** @return a store of random unit-length rows */
+    /** {@return a store of random unit-length rows} */
     static VectorStore randomUnitRows(VectorStore store, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] row = new float[store.dims()];

@@ -20,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class EchoServer {
     private EchoServer() {}
 
-    /** @return the server */
+    /** {@return the server} */
     static McpServer server() {
         ObjectNode schema = JsonMapper.shared().createObjectNode().put("type", "object");
         schema.putObject("properties").putObject("text").put("type", "string");

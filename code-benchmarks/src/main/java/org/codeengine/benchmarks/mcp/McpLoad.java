@@ -284,7 +284,7 @@ public final class McpLoad {
             this.expect = settings.expect();
         }
 
-        /** @return whether the answer was the tool's result holding the expected text (not an error) */
+        /** {@return whether the answer was the tool's result holding the expected text (not an error)} */
         boolean call() {
             if (session == null) {
                 open();
@@ -342,7 +342,7 @@ public final class McpLoad {
             }
         }
 
-        /** @return the JSON-RPC message of an answer, whether it came as JSON or as one SSE event */
+        /** {@return the JSON-RPC message of an answer, whether it came as JSON or as one SSE event} */
         private static String data(HttpResponse<String> response) {
             String type = response.headers().firstValue("Content-Type").orElse("");
             if (!type.startsWith("text/event-stream")) {
@@ -414,7 +414,7 @@ public final class McpLoad {
         }
     }
 
-    /** @return the process's CPU time (user and system) in nanoseconds, or -1 when it is not known */
+    /** {@return the process's CPU time (user and system) in nanoseconds, or -1 when it is not known} */
     static long cpuNanos(long pid) {
         if (pid <= 0) {
             return -1;
@@ -422,7 +422,7 @@ public final class McpLoad {
         return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(-1L);
     }
 
-    /** @return the process's resident set in MiB (Linux), or -1 */
+    /** {@return the process's resident set in MiB (Linux), or -1} */
     static long rssMiB(long pid) {
         if (pid <= 0) {
             return -1;
@@ -457,7 +457,7 @@ public final class McpLoad {
                 p.rssMiB(), loadAverage());
     }
 
-    /** @return the ratios CODE / SDK per round, and how flat each server stayed over the rounds */
+    /** {@return the ratios CODE / SDK per round, and how flat each server stayed over the rounds} */
     static String report(List<Phase> phases, List<Target> targets) {
         StringBuilder out = new StringBuilder();
         Map<Integer, Map<String, Phase>> byRound = new LinkedHashMap<>();

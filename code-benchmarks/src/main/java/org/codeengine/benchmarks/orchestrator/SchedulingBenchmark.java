@@ -119,7 +119,7 @@ public class SchedulingBenchmark {
         return JdbcStore.open(config, provider, Clock.systemUTC(), null, List.of(JdbcStore.MIGRATIONS));
     }
 
-    /** @return the end state; each run gets a deployment name of its own, so no run replaces another */
+    /** {@return the end state; each run gets a deployment name of its own, so no run replaces another} */
     @Benchmark
     public RunState deploy() {
         DeploymentSpec named = new DeploymentSpec("run" + runs++, spec.environment(), spec.services(), spec

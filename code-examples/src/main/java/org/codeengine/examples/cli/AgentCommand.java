@@ -143,7 +143,7 @@ final class AgentCommand extends CommandGroup {
             return CodeApp.OK;
         }
 
-        /** @return the panel the role thinks with, or null when a model is given and no panel is configured */
+        /** {@return the panel the role thinks with, or null when a model is given and no panel is configured} */
         private @Nullable ExpertPanel panel(Session session, Brain.@Nullable Model override) {
             if (override != null && experts == null && session.config().experts() == null) {
                 return Panels.fromEnvironment(session.io());
@@ -171,8 +171,8 @@ final class AgentCommand extends CommandGroup {
         }
 
         /**
-         * @return a person at the terminal, asked on standard error and answering on standard input (y or yes
-         *         approves); null when the app runs without a terminal, so nobody can be asked
+         * {@return a person at the terminal, asked on standard error and answering on standard input (y or yes
+         *         approves); null when the app runs without a terminal, so nobody can be asked}
          */
         private static @Nullable Confirmer person(Session session, Output out) {
             if (!session.io().terminal()) {
@@ -198,7 +198,7 @@ final class AgentCommand extends CommandGroup {
 
     @Command(name = "roles", mixinStandardHelpOptions = true, description = "List the ready-made agent roles and "
             + "those in <home>/agents/.", footer = {"", "Examples:", "  code agent roles", "  code agent roles --json"})
-    static final class Roles extends BaseCommand {
+    static final class Roles extends ReadingCommand {
         @Override
         int run(Session session) {
             List<AgentSpec> specs = new ArrayList<>();

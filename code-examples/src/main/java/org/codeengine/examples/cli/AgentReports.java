@@ -109,7 +109,7 @@ final class AgentReports {
         };
     }
 
-    /** @return the text on one line, cut to a readable length */
+    /** {@return the text on one line, cut to a readable length} */
     static String clip(String text) {
         String one = text.replaceAll("\\s+", " ").strip();
         return Output.safe(one.length() <= SHOWN ? one : one.substring(0, SHOWN) + "…");

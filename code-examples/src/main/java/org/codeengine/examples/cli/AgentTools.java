@@ -45,7 +45,7 @@ final class AgentTools {
 
     private AgentTools() {}
 
-    /** @return the tool's name for a role: {@code agent_} and the role's name with '-' and '.' as '_' */
+    /** {@return the tool's name for a role: {@code agent_} and the role's name with '-' and '.' as '_'} */
     static String toolName(String role) {
         return "agent_" + role.replace('-', '_').replace('.', '_');
     }

@@ -55,7 +55,7 @@ final class AuditCommand extends CommandGroup {
 
     @Command(name = "tail", mixinStandardHelpOptions = true, description = "Show the latest audit entries.", footer = {
             "", "Examples:", "  code audit tail", "  code audit tail -n 100 --json"})
-    static final class Tail extends BaseCommand {
+    static final class Tail extends ReadingCommand {
         @Option(names = {"-n", "--lines"}, defaultValue = "20", description = "How many entries (default: "
                 + "${DEFAULT-VALUE}).")
         int lines;
@@ -96,7 +96,7 @@ final class AuditCommand extends CommandGroup {
         }
     }
 
-    /** @return the sequence number of the last entry, 0 when the log is empty; a logarithmic number of reads */
+    /** {@return the sequence number of the last entry, 0 when the log is empty; a logarithmic number of reads} */
     static long lastSequence(SecurityFacade security) {
         long beyond = 1;
         while (!security.audit(beyond, 1).isEmpty()) {

@@ -9,7 +9,7 @@ abstract class BaseCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** @return the root command, holding the inherited options */
+    /** {@return the root command, holding the inherited options} */
     final CodeCommand root() {
         return (CodeCommand) spec.root().userObject();
     }
@@ -18,9 +18,17 @@ abstract class BaseCommand implements Callable<Integer> {
     public final Integer call() {
         CodeCommand root = root();
         Output out = new Output(root.io, root.json, root.noColor);
-        try (Session session = new Session(root.io, out, root.home, root.store)) {
+        try (Session session = new Session(root.io, out, root.home, root.store, readsOnly())) {
             return run(session);
         }
+    }
+
+    /**
+     * @return whether the command only reads the store: it then opens a store already at this CODE's schema without
+     *         the migrator's scan and validation of every migration (a store behind is migrated all the same)
+     */
+    boolean readsOnly() {
+        return false;
     }
 
     /**

@@ -34,7 +34,7 @@ final class BenchTargets {
      * @param target the target, or null when the benchmark has none of its own
      */
     record Result(String name, double score, String unit, @Nullable Target target) {
-        /** @return whether the target was met; true when there is none */
+        /** {@return whether the target was met; true when there is none} */
         boolean met() {
             return target == null || (target.atMost() ? score <= target.value() : score >= target.value());
         }

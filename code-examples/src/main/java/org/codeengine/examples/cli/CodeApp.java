@@ -49,6 +49,10 @@ public final class CodeApp {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "off");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         String keep = System.getProperty(TEXT_CACHE);
+        String train = System.getProperty(AotTraining.PROPERTY);
+        if (train != null) {
+            System.exit(AotTraining.run(Path.of(train)));
+        }
         System.exit(keep == null ? run(args, Io.system()) : runKeepingOutput(args, Path.of(keep)));
     }
 
@@ -193,7 +197,7 @@ public final class CodeApp {
         return text.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
-    /** @return the app's jar, or its classes folder when it runs from a build's output */
+    /** {@return the app's jar, or its classes folder when it runs from a build's output} */
     static Path codeSource() {
         try {
             return Path.of(CodeApp.class.getProtectionDomain().getCodeSource().getLocation().toURI())
@@ -203,13 +207,13 @@ public final class CodeApp {
         }
     }
 
-    /** @return the {@code java} that runs this app, for the child JVMs it starts */
+    /** {@return the {@code java} that runs this app, for the child JVMs it starts} */
     static String java() {
         return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString());
     }
 
-    /** @return the folder the app's jar (or classes folder) is in */
+    /** {@return the folder the app's jar (or classes folder) is in} */
     static Path location() {
         return codeSource().getParent();
     }

@@ -29,7 +29,11 @@ import picocli.CommandLine.ScopeType;
                                 "  code ask \"What is 17 * 23?\"     ask the experts configured or found in the environment",
                                 "  code --home /tmp/c status       list the runs kept in another home folder", "",
                                 "Environment: CODE_HOME, CODE_STORE, CODE_STORE_USER, CODE_STORE_PASSWORD, CODE_API_KEY, "
-                                        + "CODE_MASTER_KEY, CODE_EVAL, NO_COLOR.",
+                                        + "CODE_MASTER_KEY, CODE_EVAL, NO_COLOR; and for bin/code: CODE_PLUGINS (plugin "
+                                        + "jars and folders, ':'-separated), CODE_VECTOR (auto, on or off: the Vector API "
+                                        + "module), CODE_CDS (off: no start-up cache, no kept --help text), "
+                                        + "CODE_JAVA_OPTS (more JVM options), CODE_SERVER_HEAP ('mcp serve' heap, default "
+                                        + "256m), CODE_APP_JAR (the app's jar, for a copy of bin/code).",
                                 "Exit codes: 0 done, 1 the work failed, 2 the command line or a file it names is wrong."})
 final class CodeCommand extends CommandGroup {
     final Io io;

@@ -298,7 +298,7 @@ final class DemoCommand extends BaseCommand {
                 .map(o -> o.get("0.port")).orElse(null);
     }
 
-    /** @return what the service answers at its root, or null when it does not answer */
+    /** {@return what the service answers at its root, or null when it does not answer} */
     private static @Nullable String fetch(@Nullable String port) {
         if (port == null) {
             return null;
@@ -315,7 +315,7 @@ final class DemoCommand extends BaseCommand {
         }
     }
 
-    /** @return the processes this demo started that still run, after giving them a few seconds to end */
+    /** {@return the processes this demo started that still run, after giving them a few seconds to end} */
     private List<Long> leftRunning() {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         List<Long> left = alive();

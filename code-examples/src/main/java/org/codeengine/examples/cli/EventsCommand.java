@@ -23,7 +23,7 @@ final class EventsCommand extends CommandGroup {
             "With --follow, keep showing new ones as they are written, until Ctrl-C or --timeout."}, footer = {"",
                     "Examples:", "  code events tail -n 50", "  code events tail --follow --type '*.security.*'",
                     "  code events tail --follow --json | jq .type"})
-    static final class Tail extends BaseCommand {
+    static final class Tail extends ReadingCommand {
         static final Duration POLL = Duration.ofMillis(250);
 
         @Option(names = {"-n", "--lines"}, defaultValue = "20", description = "How many of the latest events to show "

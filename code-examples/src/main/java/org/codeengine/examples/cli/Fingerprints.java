@@ -62,7 +62,7 @@ record Fingerprints(Set<String> entries, List<Path> roots) {
         return new Fingerprints(Set.copyOf(entries), List.copyOf(roots));
     }
 
-    /** @return whether the finding's fingerprint, by its path as reached or relative to a folder scanned, is listed */
+    /** {@return whether the finding's fingerprint, by its path as reached or relative to a folder scanned, is listed} */
     boolean matches(SecretFinding f) {
         if (entries.isEmpty()) {
             return false;

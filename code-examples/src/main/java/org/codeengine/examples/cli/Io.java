@@ -20,9 +20,9 @@ public record Io(PrintStream out, PrintStream err, InputStream in, Map<String, S
     }
 
     /**
-     * @return the process's own streams and environment; the app writes UTF-8 whatever the locale says (the
+     * {@return the process's own streams and environment; the app writes UTF-8 whatever the locale says (the
      *         default, {@code stdout.encoding}, is ASCII in the POSIX locale and would print each letter beyond it
-     *         as '?')
+     *         as '?')}
      */
     public static Io system() {
         java.io.Console console = System.console();

@@ -204,8 +204,8 @@ final class McpCommand extends CommandGroup {
     }
 
     /**
-     * @return who the MCP client acts as: the holder of {@code CODE_API_KEY}, else the local user in the role
-     *         {@code mcp-client} (see {@link #delegate})
+     * {@return who the MCP client acts as: the holder of {@code CODE_API_KEY}, else the local user in the role
+     *         {@code mcp-client} (see {@link #delegate})}
      */
     static Principal client(Session session, CodeEngine engine) {
         return delegate(session, engine, "mcp-client");

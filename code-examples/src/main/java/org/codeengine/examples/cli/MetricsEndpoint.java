@@ -57,7 +57,7 @@ final class MetricsEndpoint implements AutoCloseable {
         server.start();
     }
 
-    /** @return the port it listens on */
+    /** {@return the port it listens on} */
     int port() {
         return server.getAddress().getPort();
     }
@@ -100,7 +100,7 @@ final class MetricsEndpoint implements AutoCloseable {
         }
     }
 
-    /** @return whether the header holds a bearer API key or token the security layer accepts */
+    /** {@return whether the header holds a bearer API key or token the security layer accepts} */
     private static boolean authenticated(SecurityFacade security, @Nullable String header) {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() == 7) {
             return false;
@@ -118,7 +118,7 @@ final class MetricsEndpoint implements AutoCloseable {
         return false;
     }
 
-    /** @return whether a {@code Host} header names the loopback interface (with or without a port) */
+    /** {@return whether a {@code Host} header names the loopback interface (with or without a port)} */
     static boolean loopbackHost(@Nullable String host) {
         if (host == null) {
             return false;

@@ -10,8 +10,21 @@ final class MetricsOption {
     @Nullable
     Integer port;
 
-    /** Asks the session for the endpoint, if the flag was given; before the session opens its engine. */
+    @Option(names = "--metrics-require-key", description = "Serve scrapes only to requests with 'Authorization: Bearer "
+            + "KEY', an API key (code keys create) or token the store accepts; Prometheus sends it with "
+            + "authorization.credentials_file.")
+    boolean requireKey;
+
+    /**
+     * Asks the session for the endpoint, if the flag was given; before the session opens its engine.
+     *
+     * @throws CliException if {@code --metrics-require-key} is given without {@code --metrics-port}
+     */
     void apply(Session session) {
-        session.serveMetrics(port);
+        if (requireKey && port == null) {
+            throw CliException.usage("--metrics-require-key guards the scrape endpoint: it needs --metrics-port",
+                    "add --metrics-port 9464");
+        }
+        session.serveMetrics(port, requireKey);
     }
 }

@@ -42,19 +42,19 @@ final class Output {
         this.io = io;
     }
 
-    /** @return whether the result is wanted as JSON */
+    /** {@return whether the result is wanted as JSON} */
     boolean json() {
         return json;
     }
 
-    /** @return whether a live display that rewrites its lines may be drawn: a terminal, colours allowed, no JSON */
+    /** {@return whether a live display that rewrites its lines may be drawn: a terminal, colours allowed, no JSON} */
     boolean live() {
         return color && !json;
     }
 
     /**
-     * @return the terminal's width in columns ({@code COLUMNS}, else what {@code stty} says, else 100), at least 40;
-     *         when the output is not a terminal (a pipe, a file) no width: lines are not cut
+     * {@return the terminal's width in columns ({@code COLUMNS}, else what {@code stty} says, else 100), at least 40;
+     *         when the output is not a terminal (a pipe, a file) no width: lines are not cut}
      */
     int width() {
         if (width == 0) {
@@ -189,7 +189,7 @@ final class Output {
         return paint("36", text);
     }
 
-    /** @return a check mark or a cross, in colour on a terminal */
+    /** {@return a check mark or a cross, in colour on a terminal} */
     String mark(boolean ok) {
         return ok ? green(color ? "✔" : "ok") : red(color ? "✘" : "FAILED");
     }

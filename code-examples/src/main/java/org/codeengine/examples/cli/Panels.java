@@ -58,7 +58,7 @@ final class Panels {
                 + ", or pass --experts replay to ask recorded replies");
     }
 
-    /** @return a panel of the providers whose keys are set, or null when none is */
+    /** {@return a panel of the providers whose keys are set, or null when none is} */
     static @Nullable ExpertPanel fromEnvironment(Io io) {
         ExpertPanel.Builder panel = ExpertPanel.builder().quorum(Quorum.of(1)).expertTimeout(Duration.ofSeconds(60));
         int found = 0;
@@ -162,7 +162,7 @@ final class Panels {
         return panel.build();
     }
 
-    /** @return the recorded replies, or an error that says where they were looked for */
+    /** {@return the recorded replies, or an error that says where they were looked for} */
     static Path recorded(Session session, @Nullable Path evalFlag) {
         Path data = session.evalData(evalFlag);
         if (!Files.isRegularFile(data)) {

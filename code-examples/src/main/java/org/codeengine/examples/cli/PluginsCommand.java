@@ -113,7 +113,7 @@ final class PluginsCommand extends BaseCommand {
      */
     record ToolPlugin(String name, List<String> tools, String served, @Nullable String unavailable) {}
 
-    /** @return every tool plugin on the path, by name, whether its tools can run here and when they are served */
+    /** {@return every tool plugin on the path, by name, whether its tools can run here and when they are served} */
     static List<ToolPlugin> toolPlugins(Config config) {
         List<ToolPlugin> found = new ArrayList<>();
         for (ServiceLoader.Provider<ToolProvider> provider : ServiceLoader.load(ToolProvider.class).stream()

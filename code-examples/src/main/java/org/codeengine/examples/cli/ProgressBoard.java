@@ -50,7 +50,7 @@ final class ProgressBoard implements Consumer<DeploymentEvent> {
         long since = -1;
         long until = -1;
 
-        /** @return what the board shows: the error of a failed step, else its process, health and try */
+        /** {@return what the board shows: the error of a failed step, else its process, health and try} */
         String summary() {
             if (state == StepState.FAILED || (pid.isEmpty() && health.isEmpty())) {
                 return note;

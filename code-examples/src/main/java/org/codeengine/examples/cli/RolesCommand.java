@@ -68,7 +68,7 @@ final class RolesCommand extends CommandGroup {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the roles and what each grants.", footer = {
             "", "Examples:", "  code roles list", "  code roles list --json"})
-    static final class ListRoles extends BaseCommand {
+    static final class ListRoles extends ReadingCommand {
         @Override
         int run(Session session) {
             Security security = session.engine().security();

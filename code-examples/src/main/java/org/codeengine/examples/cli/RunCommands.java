@@ -93,7 +93,7 @@ final class RunCommands {
     @Command(name = "status", mixinStandardHelpOptions = true, description = {
             "Without RUN: list the latest runs. With RUN (its id, or the start of it): show the run and its steps."}, footer = {
                     "", "Examples:", "  code status", "  code status 3f2a", "  code status --limit 5 --json"})
-    static final class Status extends BaseCommand {
+    static final class Status extends ReadingCommand {
         @Parameters(paramLabel = "RUN", arity = "0..1", description = "A run id, or its first characters.")
         String run;
 
@@ -167,7 +167,7 @@ final class RunCommands {
         /** Starts the work on the run. */
         abstract RunHandle start(Session session, Orchestrator orchestrator, CallContext ctx, RunSummary run);
 
-        /** @return the state the run must end in for the command to succeed */
+        /** {@return the state the run must end in for the command to succeed} */
         abstract RunState wanted();
     }
 
@@ -284,8 +284,8 @@ final class RunCommands {
     }
 
     /**
-     * @return the one sentence for a run whose engine stopped working on it: most often its store refused a write (a
-     *         full disk, a database gone), which leaves the run unfinished in the store, for a resume
+     * {@return the one sentence for a run whose engine stopped working on it: most often its store refused a write (a
+     *         full disk, a database gone), which leaves the run unfinished in the store, for a resume}
      */
     static CliException stopped(String runId, CodeException e) {
         String resume = "'code resume " + runId + "' finishes it ('code status " + runId + "' shows where it stopped)";

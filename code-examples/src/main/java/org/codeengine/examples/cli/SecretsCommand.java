@@ -24,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
         SecretsCommand.Scan.class}, footer = {"", "Examples:", "  code secrets scan .", "  code secrets scan "
                 + "config/ deploy.env --json"})
 final class SecretsCommand extends CommandGroup {
-    /** @return the findings as JSON: rule, file, line, column and the redacted match of each */
+    /** {@return the findings as JSON: rule, file, line, column and the redacted match of each} */
     static ArrayNode findings(List<SecretFinding> findings) {
         ArrayNode array = Output.JSON.createArrayNode();
         findings.forEach(f -> array.addObject().put("rule", f.ruleId()).put("file", f.source()).put("line", f.line())

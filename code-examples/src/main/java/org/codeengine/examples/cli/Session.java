@@ -30,15 +30,19 @@ final class Session implements AutoCloseable {
     private final Path home;
     private final Config config;
     private final @Nullable String storeFlag;
+    private final boolean readsOnly;
     private @Nullable CodeEngine engine;
     private @Nullable Principal principal;
     /** The registry the engine reports to when {@code --metrics-port} asked for a scrape endpoint. */
     private @Nullable PrometheusMeterRegistry prometheus;
     private int metricsPort = -1;
+    private boolean metricsKeyRequired;
     private @Nullable MetricsEndpoint metrics;
 
-    Session(Io io, Output output, @Nullable Path homeFlag, @Nullable String storeFlag) {
+    /** @param readsOnly whether the command only reads the store (see {@link BaseCommand#readsOnly()}) */
+    Session(Io io, Output output, @Nullable Path homeFlag, @Nullable String storeFlag, boolean readsOnly) {
         this.io = io;
+        this.readsOnly = readsOnly;
         this.output = output;
         this.home = homeFlag != null ? homeFlag.toAbsolutePath().normalize() : CodeHome.of(io::env);
         this.config = Config.read(home.resolve("config.yaml"));
@@ -53,7 +57,7 @@ final class Session implements AutoCloseable {
         return output;
     }
 
-    /** @return the home folder: the configuration, the keys and the embedded store live here */
+    /** {@return the home folder: the configuration, the keys and the embedded store live here} */
     Path home() {
         return home;
     }
@@ -62,7 +66,7 @@ final class Session implements AutoCloseable {
         return config;
     }
 
-    /** @return the store to open: {@code --store}, {@code CODE_STORE}, the configuration, or H2 in the home folder */
+    /** {@return the store to open: {@code --store}, {@code CODE_STORE}, the configuration, or H2 in the home folder} */
     StoreConfig storeConfig() {
         String where = first(storeFlag, io.env("CODE_STORE"), config.store());
         StoreConfig store;
@@ -109,7 +113,7 @@ final class Session implements AutoCloseable {
         return Secret.of(value);
     }
 
-    /** @return the engine on the configured store, without experts; opened on first use */
+    /** {@return the engine on the configured store, without experts; opened on first use} */
     CodeEngine engine() {
         return engine(null);
     }
@@ -160,6 +164,9 @@ final class Session implements AutoCloseable {
             if (panel != null) {
                 builder.experts(panel);
             }
+            if (readsOnly) {
+                builder.migrateOnlyWhenBehind();
+            }
             tools.forEach(builder::toolProvider);
             toolSettings.forEach(builder::toolSettings);
             if (prometheus != null) {
@@ -168,7 +175,7 @@ final class Session implements AutoCloseable {
             more.accept(builder);
             engine = builder.toolsHome(home).build();
             if (prometheus != null) {
-                metrics = new MetricsEndpoint(prometheus, metricsPort, null);
+                metrics = new MetricsEndpoint(prometheus, metricsPort, metricsKeyRequired ? engine.security() : null);
                 io.err().println("serving metrics at http://127.0.0.1:" + metrics.port() + MetricsEndpoint.PATH);
             }
         }
@@ -180,9 +187,10 @@ final class Session implements AutoCloseable {
      * session closes; call it before the engine opens.
      *
      * @param port the {@code --metrics-port} flag, or null for none
+     * @param keyRequired whether each scrape must present a bearer API key or token the engine's security accepts
      * @throws CliException if the port is out of range, or the engine is already open
      */
-    void serveMetrics(@Nullable Integer port) {
+    void serveMetrics(@Nullable Integer port, boolean keyRequired) {
         if (port == null) {
             return;
         }
@@ -194,15 +202,16 @@ final class Session implements AutoCloseable {
             throw new IllegalStateException("serveMetrics must come before the engine opens");
         }
         metricsPort = port;
+        metricsKeyRequired = keyRequired;
         prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     }
 
-    /** @return the port of the scrape endpoint, if one is serving */
+    /** {@return the port of the scrape endpoint, if one is serving} */
     java.util.OptionalInt metricsPort() {
         return metrics == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metrics.port());
     }
 
-    /** @return an engine builder with what this invocation configures but the store and the keys: nothing opened */
+    /** {@return an engine builder with what this invocation configures but the store and the keys: nothing opened} */
     CodeEngine.Builder builder() {
         // a command-line process is short-lived: it leaves relaying the outbox to the hosts that run for long (were
         // it to take the relay lease, the in-process subscribers of those hosts would miss what it relayed)
@@ -210,8 +219,8 @@ final class Session implements AutoCloseable {
     }
 
     /**
-     * @return who this invocation acts as: the holder of {@code CODE_API_KEY} when it is set, else the local user,
-     *         who owns the home folder and its store and so is an admin
+     * {@return who this invocation acts as: the holder of {@code CODE_API_KEY} when it is set, else the local user,
+     *         who owns the home folder and its store and so is an admin}
      */
     Principal principal() {
         if (principal == null) {
@@ -223,7 +232,7 @@ final class Session implements AutoCloseable {
         return principal;
     }
 
-    /** @return a call context for the principal, with a fresh trace id */
+    /** {@return a call context for the principal, with a fresh trace id} */
     CallContext context() {
         return new CallContext(principal(), null, "cli-" + UUID.randomUUID());
     }

@@ -86,8 +86,8 @@ public final class ConformanceClient {
     }
 
     /**
-     * @return the arguments to call {@code tool} with: for the echo tool of the JSON Schema scenario, the input schema
-     *         of the tool it names, as it was listed; else {@link #sample}
+     * {@return the arguments to call {@code tool} with: for the echo tool of the JSON Schema scenario, the input schema
+     *         of the tool it names, as it was listed; else {@link #sample}}
      */
     static ObjectNode arguments(JsonNode tool, List<JsonNode> tools) {
         if (ECHO.equals(tool.path("name").asString())) {
@@ -103,10 +103,10 @@ public final class ConformanceClient {
     }
 
     /**
-     * @return the OAuth configuration for an auth scenario: the client credentials grant (with a private key JWT or
+     * {@return the OAuth configuration for an auth scenario: the client credentials grant (with a private key JWT or
      *         the client secret), workload identity or enterprise-managed (cross-app) access where the scenario is
      *         about them, else the authorization code
-     *         grant, approved headlessly, with the pre-registered credentials the scenario gives, if any
+     *         grant, approved headlessly, with the pre-registered credentials the scenario gives, if any}
      */
     static McpOAuth oauth(String scenario, JsonNode context) {
         McpOAuth.Builder oauth = McpOAuth.builder().clientName("code-conformance-client");
@@ -136,7 +136,7 @@ public final class ConformanceClient {
         return context.path(field).isString() ? Optional.of(context.path(field).asString()) : Optional.empty();
     }
 
-    /** @return the key of a PKCS #8 PEM ({@code BEGIN PRIVATE KEY}), EC or RSA */
+    /** {@return the key of a PKCS #8 PEM ({@code BEGIN PRIVATE KEY}), EC or RSA} */
     static PrivateKey privateKey(String pem) {
         byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
         for (String algorithm : List.of("EC", "RSA")) {
@@ -149,7 +149,7 @@ public final class ConformanceClient {
         throw new IllegalArgumentException("private_key_pem is not a PKCS #8 EC or RSA key");
     }
 
-    /** @return arguments that satisfy a simple object schema: 1 for numbers, "test" for strings, true for booleans */
+    /** {@return arguments that satisfy a simple object schema: 1 for numbers, "test" for strings, true for booleans} */
     static ObjectNode sample(JsonNode schema) {
         ObjectNode args = JSON.createObjectNode();
         for (Map.Entry<String, JsonNode> p : schema.path("properties").properties()) {

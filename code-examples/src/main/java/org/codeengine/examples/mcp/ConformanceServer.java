@@ -59,7 +59,7 @@ public final class ConformanceServer {
         new CountDownLatch(1).await();
     }
 
-    /** @return the fixture server */
+    /** {@return the fixture server} */
     public static McpServer build() {
         McpServer.Builder b = McpServer.builder().info("code-conformance-server", "0.1.0");
         ObjectNode none = schema("{\"type\":\"object\",\"properties\":{}}");
@@ -330,8 +330,8 @@ public final class ConformanceServer {
     }
 
     /**
-     * @return a folder of two skills for the skills scenarios (SEP-2640), written to a temporary folder that is
-     *         removed when the process exits: {@code code-review} with a file in a subfolder, and {@code release-notes}
+     * {@return a folder of two skills for the skills scenarios (SEP-2640), written to a temporary folder that is
+     *         removed when the process exits: {@code code-review} with a file in a subfolder, and {@code release-notes}}
      */
     private static Path skills() {
         try {
@@ -443,7 +443,7 @@ public final class ConformanceServer {
         return (ObjectNode) JSON.readTree(json);
     }
 
-    /** @return a tenth of a second of silence as 8 kHz mono 16-bit PCM WAV */
+    /** {@return a tenth of a second of silence as 8 kHz mono 16-bit PCM WAV} */
     static byte[] wav() {
         int samples = 800;
         ByteBuffer b = ByteBuffer.allocate(44 + samples * 2).order(ByteOrder.LITTLE_ENDIAN);

@@ -172,4 +172,21 @@ class ConventionsTest {
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(
                 "keys/master.key")))).isEqualTo("rw-------");
     }
+
+    @Test
+    void help_namesEveryVariableTheLauncherReads_asTheReadmeDoes() throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.exists(root.resolve("README.md")) || !Files.exists(root.resolve("code-core"))) {
+            root = root.getParent();
+        }
+        java.util.regex.Matcher variables = java.util.regex.Pattern.compile("CODE_[A-Z_]+[A-Z]").matcher(Files
+                .readString(root.resolve("code-examples/bin/code")));
+        List<String> read = variables.results().map(java.util.regex.MatchResult::group).distinct().toList();
+        String help = new Cli(home).run("--help").out();
+        String readme = Files.readString(root.resolve("README.md"));
+
+        assertThat(read).contains("CODE_PLUGINS", "CODE_VECTOR", "CODE_CDS", "CODE_HOME");
+        assertThat(read).allSatisfy(v -> assertThat(help).as("code --help").contains(v));
+        assertThat(read).allSatisfy(v -> assertThat(readme).as("README").contains("`" + v));
+    }
 }

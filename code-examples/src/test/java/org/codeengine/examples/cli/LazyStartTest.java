@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,5 +53,27 @@ class LazyStartTest {
         assertThat(r.exit()).as(r.all()).isZero();
         assertThat(r.json().path("answers").size()).isEqualTo(EvalData.DEMO_MODELS.size());
         assertThat(r.json().path("answer").asString()).isNotBlank();
+    }
+
+    @Test
+    void commandsThatOnlyRead_openAStoreAtTheCurrentSchema_withoutTheMigrator_whileWritersStillRunIt()
+            throws Exception {
+        assertThat(new Cli(home).run("status").exit()).isZero(); // makes and migrates the store
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + home.resolve("code-db"));
+                Statement s = c
+                        .createStatement()) {
+            // what the migrator's validation refuses, and a reader's one query of the schema history does not see
+            s.executeUpdate("update \"code_schema_history\" set \"checksum\" = \"checksum\" + 1 "
+                    + "where \"version\" = '1'");
+        }
+
+        for (List<String> reader : List.of(List.of("status"), List.of("agent", "roles"), List.of("roles", "list"), List
+                .of("audit", "tail"), List.of("events", "tail"))) {
+            Cli.Result r = new Cli(home).run(reader.toArray(String[]::new));
+            assertThat(r.exit()).as(reader + ": " + r.all()).isZero();
+        }
+        Cli.Result writer = new Cli(home).run("keys", "create", "--owner", "ci", "--role", "admin");
+        assertThat(writer.exit()).as(writer.all()).isEqualTo(CodeApp.FAILURE);
+        assertThat(writer.err()).contains("Validate failed");
     }
 }

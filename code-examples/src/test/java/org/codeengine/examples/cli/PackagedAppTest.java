@@ -365,36 +365,45 @@ class PackagedAppTest {
         assertThat(version.output()).contains("code ").contains("java " + Runtime.version().feature());
         assertThat(code(cds, false, LAUNCHER, "--version").output()).isEqualTo(version.output());
         try (var files = Files.list(home.resolve("cache"))) {
-            assertThat(files.map(f -> f.getFileName().toString())).as("--help records no class list").noneMatch(
-                    f -> f.endsWith(".classes"));
+            assertThat(files.map(f -> f.getFileName().toString())).as("--help starts no training of the AOT cache")
+                    .noneMatch(f -> f.contains(".aot"));
         }
     }
 
     @Test
-    void theClassDataArchive_recordedFromASmallCommand_servesALargerOne() throws Exception {
+    void theAotCache_trainedInTheBackground_servesTheCommandsThatFollow_andLeavesTheHomeAlone() throws Exception {
         Map<String, String> cds = Map.of("CODE_CDS", "on");
-        // two arguments, so not printed from kept text: a small command, which records few classes of each package
-        assertThat(code(cds, false, LAUNCHER, "--version", "--no-color").exit()).isZero(); // records its classes
-        assertThat(code(cds, false, LAUNCHER, "--version", "--no-color").exit()).isZero(); // writes the archive
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        // a command that opens no store starts the training, in the background, and runs without a cache itself
+        assertThat(code(cds, false, LAUNCHER, "plugins").exit()).isZero();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
         Path cache = home.resolve("cache");
-        while (!archiveDone(cache)) {
-            assertThat(System.nanoTime()).as("the archive was written within 3 minutes").isLessThan(deadline);
+        while (!aotCacheDone(cache)) {
+            assertThat(System.nanoTime()).as("the AOT cache was written within 4 minutes").isLessThan(deadline);
             Thread.sleep(200);
         }
+        try (var files = Files.list(home)) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("the training had a home of its own")
+                    .noneMatch(f -> f.startsWith("code-db"));
+        }
+        try (var files = Files.list(cache)) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("what the training used is gone")
+                    .allMatch(f -> f.endsWith(".aot"));
+        }
 
-        // an archive that held the module graph failed here: a class of a package it held in part could not load
-        Run run = code(Map.of("CODE_CDS", "on", "CODE_JAVA_OPTS", "-Xlog:cds=info"), false, LAUNCHER, "status");
+        // an archive of the app's classes recorded from one command failed another here ("sealing violation")
+        for (String[] command : new String[][]{{"status"}, {"agent", "roles"}, {"deploy", "--help"}}) {
+            Run run = code(Map.of("CODE_CDS", "on", "CODE_JAVA_OPTS", "-Xlog:aot=info"), false, LAUNCHER, command);
 
-        assertThat(run.exit()).as(run.output()).isZero();
-        assertThat(run.output()).contains("full module graph: enabled").contains("no runs yet").doesNotContain(
-                "sealing violation");
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(run.output()).contains("Opened AOT cache").contains("full module graph: enabled")
+                    .doesNotContain("sealing violation").doesNotContain("[error]");
+        }
     }
 
-    private static boolean archiveDone(Path cache) throws java.io.IOException {
+    private static boolean aotCacheDone(Path cache) throws java.io.IOException {
         try (var files = Files.list(cache)) {
             List<String> names = files.map(f -> f.getFileName().toString()).toList();
-            return names.stream().anyMatch(n -> n.endsWith(".jsa")) && names.stream().noneMatch(n -> n.endsWith(
+            return names.stream().anyMatch(n -> n.endsWith(".aot")) && names.stream().noneMatch(n -> n.endsWith(
                     ".lock"));
         }
     }

@@ -76,7 +76,7 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         this.deps = deps;
     }
 
-    /** @return how brains reach models: the given configurations, panels, plugins and secret resolver */
+    /** {@return how brains reach models: the given configurations, panels, plugins and secret resolver} */
     public static BrainLink.Models models(Map<String, org.codeengine.api.spi.ExpertProvider> providers,
             Map<String, org.codeengine.api.spi.ProviderConfig> configs,
             Map<String, org.codeengine.api.experts.ExpertPanel> panels,
@@ -84,7 +84,7 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         return new BrainLink.Models(Map.copyOf(providers), Map.copyOf(configs), Map.copyOf(panels), secrets);
     }
 
-    /** @return the permission running {@code agent} needs */
+    /** {@return the permission running {@code agent} needs} */
     public static Permission permission(String agent) {
         return new Permission("agent", "run", agent);
     }
@@ -136,7 +136,7 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         return handle;
     }
 
-    /** @return the confirmer the spec's gate asks, or null when nobody can be asked */
+    /** {@return the confirmer the spec's gate asks, or null when nobody can be asked} */
     private @Nullable Confirmer gate(CallContext context, AgentSpec spec, @Nullable Confirmer person) {
         return Gates.forRun(context, spec, deps.gateKeeper(), person, deps.audit());
     }
@@ -177,7 +177,7 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         return start(runId, spec, row.task(), context, brain, confirmer, replay(journal, row.elapsedMs()));
     }
 
-    /** @return the run, when the caller is the one who started it */
+    /** {@return the run, when the caller is the one who started it} */
     private AgentRunRepository.Run owned(CallContext context, String runId) {
         AgentRunRepository.Run row = deps.journal().find(runId).orElseThrow(() -> new NotFoundException(
                 "no agent run " + runId, null));
@@ -190,7 +190,7 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         return row;
     }
 
-    /** @return where the journal leaves a run: its ended turns, and the turn whose calls did not all end */
+    /** {@return where the journal leaves a run: its ended turns, and the turn whose calls did not all end} */
     static AgentLoop.Replay replay(AgentRunRepository.Journal journal, long elapsedMs) {
         Map<Integer, Map<Integer, CallRow>> calls = new LinkedHashMap<>();
         for (CallRow call : journal.calls()) {

@@ -48,7 +48,7 @@ final class JournalCodec {
         }
     }
 
-    /** @return the spec as a role file in JSON, which {@link RoleCodec#parse} reads back as the same spec */
+    /** {@return the spec as a role file in JSON, which {@link RoleCodec#parse} reads back as the same spec} */
     static String spec(AgentSpec spec) {
         ObjectNode node = JSON.createObjectNode().put("name", spec.name()).put("description", spec.description()).put(
                 "role", spec.role());

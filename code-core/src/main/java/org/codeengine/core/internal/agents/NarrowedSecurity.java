@@ -58,7 +58,7 @@ final class NarrowedSecurity implements SecurityFacade {
         return caller.audit(fromSequence, limit);
     }
 
-    /** @return why the agent may not have a tool permission, or null when it is not one or the list allows it */
+    /** {@return why the agent may not have a tool permission, or null when it is not one or the list allows it} */
     private @org.jspecify.annotations.Nullable String outside(Permission permission) {
         if (!permission.domain().equals("tool") || spec.allows(permission.instance())) {
             return null;

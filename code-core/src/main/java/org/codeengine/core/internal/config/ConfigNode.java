@@ -50,11 +50,12 @@ public record ConfigNode(JsonNode json, String path, String subject) {
             .build();
 
     /**
+     * {@return the root}
+     *
      * @param text YAML, or JSON if it starts with a brace
      * @param source where it came from (a file name), for messages
      * @param what what the text must hold, for messages ("a deployment spec")
      * @param subject what the root is called in messages
-     * @return the root
      * @throws InvalidRequestException if the text is not well-formed or empty
      */
     public static ConfigNode parse(String text, String source, String what, String subject) {
@@ -75,9 +76,10 @@ public record ConfigNode(JsonNode json, String path, String subject) {
     }
 
     /**
+     * {@return its text}
+     *
      * @param file a YAML or JSON file
      * @param what what it holds, for messages ("deployment spec")
-     * @return its text
      * @throws NotFoundException if the file does not exist
      * @throws InvalidRequestException if it cannot be read
      */
@@ -103,7 +105,7 @@ public record ConfigNode(JsonNode json, String path, String subject) {
         return out.flip().toString();
     }
 
-    /** @return the map under this node, nested maps flattened to dotted keys */
+    /** {@return the map under this node, nested maps flattened to dotted keys} */
     public Map<String, String> settings() {
         Map<String, String> flat = new LinkedHashMap<>();
         flatten(this, "", flat);

@@ -24,7 +24,7 @@ public final class AuditCloudEvents {
 
     private AuditCloudEvents() {}
 
-    /** @return the event the entry reports, if it reports one */
+    /** {@return the event the entry reports, if it reports one} */
     public static Optional<CloudEvent> of(AuditEntry entry, String source) {
         Map<String, String> data = new LinkedHashMap<>();
         data.put("principal", entry.principalId());
@@ -61,7 +61,7 @@ public final class AuditCloudEvents {
                 data));
     }
 
-    /** @return the event of a signed checkpoint: subject the key id, data the tree size and root */
+    /** {@return the event of a signed checkpoint: subject the key id, data the tree size and root} */
     public static CloudEvent checkpoint(long treeSize, String root, String keyId, java.time.Instant at,
             String source) {
         return new CloudEvent(UUID.randomUUID().toString(), source, CloudEvent.AUDIT_CHECKPOINT, clip(keyId), at, Map

@@ -12,10 +12,11 @@ public final class DeploymentCloudEvents {
     private DeploymentCloudEvents() {}
 
     /**
+     * {@return the event as a CloudEvent with a new id}
+     *
      * @param event what happened
      * @param engine the name of the engine that saw it (its lease owner name); the event's source is
      *        {@code /code/<engine>}
-     * @return the event as a CloudEvent with a new id
      */
     public static CloudEvent of(DeploymentEvent event, String engine) {
         Map<String, String> data = new LinkedHashMap<>();
@@ -49,7 +50,7 @@ public final class DeploymentCloudEvents {
         return new CloudEvent(UUID.randomUUID().toString(), source(engine), type, event.runId(), event.at(), data);
     }
 
-    /** @return {@code /code/<engine>}, cut to the length a source may have */
+    /** {@return {@code /code/<engine>}, cut to the length a source may have} */
     public static String source(String engine) {
         String source = "/code/" + engine;
         return source.length() <= 200 ? source : source.substring(0, 200);

@@ -82,7 +82,7 @@ public final class OutboxRelay implements AutoCloseable {
         return this;
     }
 
-    /** @return whether this relay held the lease at its last look */
+    /** {@return whether this relay held the lease at its last look} */
     public boolean leader() {
         return holding;
     }

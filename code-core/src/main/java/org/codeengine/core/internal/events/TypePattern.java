@@ -10,8 +10,9 @@ public final class TypePattern {
     private TypePattern() {}
 
     /**
+     * {@return a test of event types against the pattern}
+     *
      * @param field the name of the argument, for the error
-     * @return a test of event types against the pattern
      * @throws IllegalArgumentException naming {@code field} if the pattern holds other than letters, digits, '.', '_',
      *         '-' and '*', or is empty or longer than 200
      */

@@ -15,6 +15,7 @@ import org.codeengine.api.ApiVersion;
 import org.codeengine.api.InvalidRequestException;
 import org.codeengine.api.spi.HealthProbe;
 import org.codeengine.api.spi.ProbeResult;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Healthy when a GET of {@code url} answers with a status in {@code status} ({@code 200-399} by default; one code or
@@ -24,8 +25,27 @@ public final class HttpProbe implements HealthProbe {
     private static final Set<String> KEYS = Set.of("url", "status", "body");
     private static final int MAX_BODY = 64 * 1024;
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+    /**
+     * Built on the first probe: building one sets up TLS, which loads the security providers (Bouncy Castle's among
+     * them, hundreds of classes), and every engine and plugin survey makes this probe whether a plan probes over HTTP or
+     * not.
+     */
+    private volatile @Nullable HttpClient client;
+
+    private HttpClient client() {
+        HttpClient built = client;
+        if (built == null) {
+            synchronized (this) {
+                built = client;
+                if (built == null) {
+                    built = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration
+                            .ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+                    client = built;
+                }
+            }
+        }
+        return built;
+    }
 
     @Override
     public String name() {
@@ -52,7 +72,7 @@ public final class HttpProbe implements HealthProbe {
         long began = System.nanoTime();
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
         try {
-            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
             int status = response.statusCode();
             String text;
             try (InputStream in = response.body()) {

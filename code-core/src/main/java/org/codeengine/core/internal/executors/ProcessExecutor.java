@@ -166,7 +166,7 @@ public final class ProcessExecutor implements StepExecutor {
         return find(record).map(p -> !gone(p)).orElse(false);
     }
 
-    /** @return the recorded process, if it still runs and is the one that was started (not a reused id) */
+    /** {@return the recorded process, if it still runs and is the one that was started (not a reused id)} */
     private static Optional<ProcessHandle> find(StepRecord record) {
         String pid = record.outputs().get("pid");
         if (pid == null) {
@@ -237,9 +237,9 @@ public final class ProcessExecutor implements StepExecutor {
     }
 
     /**
-     * @return whether the process has exited: it is not alive, or it is a zombie that another process than this one
+     * {@return whether the process has exited: it is not alive, or it is a zombie that another process than this one
      *         must reap (Linux; an init reaps orphans seconds later, and {@link ProcessHandle#isAlive} says true
-     *         until then); this JVM reaps its own children at once
+     *         until then); this JVM reaps its own children at once}
      */
     public static boolean gone(ProcessHandle process) {
         if (!process.isAlive()) {

@@ -22,14 +22,14 @@ public final class ProcessMarks {
 
     private ProcessMarks() {}
 
-    /** @return the marks of one instance, as environment variables */
+    /** {@return the marks of one instance, as environment variables} */
     static Map<String, String> of(String runId, String service, int instance) {
         return Map.of(RUN, runId, SERVICE, service, INSTANCE, Integer.toString(instance));
     }
 
     /**
-     * @return the live processes whose environment holds every one of {@code marks}; one that has exited and only
-     *         waits to be reaped is not live
+     * {@return the live processes whose environment holds every one of {@code marks}; one that has exited and only
+     *         waits to be reaped is not live}
      */
     public static List<ProcessHandle> find(Map<String, String> marks) {
         if (!Files.isDirectory(PROC)) {
@@ -43,7 +43,7 @@ public final class ProcessMarks {
                 .toList();
     }
 
-    /** @return the live processes an instance of a service of a run started, by their marks */
+    /** {@return the live processes an instance of a service of a run started, by their marks} */
     static List<ProcessHandle> find(String runId, String service, int instance) {
         return find(of(runId, service, instance));
     }

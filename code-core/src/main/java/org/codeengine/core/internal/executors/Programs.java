@@ -12,9 +12,10 @@ final class Programs {
     private Programs() {}
 
     /**
+     * {@return the executable file it names}
+     *
      * @param program the command line's first word
      * @param dir the working directory a relative path is resolved against, or null for this process's
-     * @return the executable file it names
      * @throws InvalidRequestException naming the program if no executable file answers to it
      */
     static Path resolve(String program, @Nullable String dir) {

@@ -39,8 +39,9 @@ public final class Answers {
     }
 
     /**
+     * {@return reply to normalised answer, or null for no answer}
+     *
      * @param extraction how to extract
-     * @return reply to normalised answer, or null for no answer
      */
     public static Function<String, @Nullable String> compile(Extraction extraction) {
         return switch (extraction) {
@@ -138,14 +139,15 @@ public final class Answers {
         return text(v);
     }
 
-    /** @return the first number of the text, canonical: integer, terminating decimal, or reduced fraction */
+    /** {@return the first number of the text, canonical: integer, terminating decimal, or reduced fraction} */
     public static @Nullable String number(String text) {
         return number(text, false);
     }
 
     /**
+     * {@return that number, canonical}
+     *
      * @param last whether the last number counts (the end of a line of working: "so 3 + 4 = 7") rather than the first
-     * @return that number, canonical
      */
     static @Nullable String number(String text, boolean last) {
         Matcher m = NUMBER.matcher(text);
@@ -214,7 +216,7 @@ public final class Answers {
         return num + "/" + den;
     }
 
-    /** @return the choice letter A to {@code last} the text names, upper case */
+    /** {@return the choice letter A to {@code last} the text names, upper case} */
     static @Nullable String choice(String text, char last) {
         Matcher m = CHOICE.matcher(text.strip());
         while (m.find()) {
@@ -226,7 +228,7 @@ public final class Answers {
         return null;
     }
 
-    /** @return the text trimmed, lower case, with single spaces and no trailing full stop; null when empty */
+    /** {@return the text trimmed, lower case, with single spaces and no trailing full stop; null when empty} */
     public static @Nullable String text(String text) {
         char[] out = text.toCharArray(); // rewritten in place: what is kept never overtakes what is read
         int length = 0;
@@ -256,9 +258,9 @@ public final class Answers {
     }
 
     /**
-     * @return the text of a field of the first JSON object in the reply, or null. A one-step path is read by a scan
+     * {@return the text of a field of the first JSON object in the reply, or null. A one-step path is read by a scan
      *         for the last {@code "field":} (fast, and tolerant of the malformed JSON models write); a longer path
-     *         parses the object.
+     *         parses the object}
      */
     static @Nullable String jsonField(String reply, String[] path) {
         if (path.length == 1) {
@@ -352,7 +354,7 @@ public final class Answers {
         return null;
     }
 
-    /** @return the index of the bracket that closes the one at {@code open}, minding strings; -1 if there is none */
+    /** {@return the index of the bracket that closes the one at {@code open}, minding strings; -1 if there is none} */
     private static int closing(String s, int open) {
         int depth = 0;
         boolean inString = false;

@@ -21,8 +21,9 @@ final class Axioms {
     private Axioms() {}
 
     /**
+     * {@return the name of the first axiom broken, or null when all hold}
+     *
      * @param providers expert id to provider name
-     * @return the name of the first axiom broken, or null when all hold
      */
     static @Nullable String firstBroken(List<Axiom> axioms, @Nullable String answer, @Nullable Cluster chosen,
             List<Vote> votes, Map<String, String> providers, SecretScanner scanner) {

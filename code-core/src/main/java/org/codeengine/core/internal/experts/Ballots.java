@@ -29,10 +29,11 @@ public final class Ballots {
     }
 
     /**
+     * {@return the verdict: the answer with the highest score (ties: more weight, then the earlier answer) first}
+     *
      * @param votes the votes
      * @param scores a score per distinct answer of {@link #byAnswer}, in its order
      * @param confidence the confidence in the best
-     * @return the verdict: the answer with the highest score (ties: more weight, then the earlier answer) first
      */
     static Verdict verdict(List<Vote> votes, Map<String, List<Integer>> groups, double[] scores, double confidence) {
         return verdict(votes, groups, scores, confidence, null);
@@ -75,7 +76,7 @@ public final class Ballots {
         return Math.max(0.01, Math.log(p / (1 - p)));
     }
 
-    /** @return the index of the best score: ties to more weight, then the earlier answer, as {@link #verdict} */
+    /** {@return the index of the best score: ties to more weight, then the earlier answer, as {@link #verdict}} */
     static int best(List<Vote> votes, Map<String, List<Integer>> groups, double[] scores) {
         int best = -1;
         double bestScore = Double.NEGATIVE_INFINITY;
@@ -201,9 +202,13 @@ public final class Ballots {
         return slashes > 0 ? "shape:fraction" : dots > 0 ? "shape:decimal" : "shape:integer";
     }
 
-    /** @return whether the answer is a number: an integer, a decimal or a fraction */
+    /** {@return whether the answer is a number: an integer, a decimal or a fraction} */
     static boolean numeric(String answer) {
-        String shape = shape(answer);
+        return numericShape(shape(answer));
+    }
+
+    /** @return whether an answer of this {@link #shape} is a number */
+    static boolean numericShape(String shape) {
         return shape.equals("shape:integer") || shape.equals("shape:decimal") || shape.equals("shape:fraction");
     }
 

@@ -131,25 +131,34 @@ final class LearnedRule implements Rule {
             weights[f] = (f == 0 ? 1 : 0) + reliability.of(panel, SIGNALS[f]).answered() / SCALE;
         }
         double[] base = scatter.score(votes, groups, reliability).scores();
+        int candidates = groups.size();
+        List<String> answers = List.copyOf(groups.keySet());
+        // each reply's form is read once, knowing its answer's shape; a reply's own answer is never looked for in it
+        String[] shapes = new String[candidates];
+        int[] answerOf = new int[votes.size()]; // the index of the vote's answer, -1 for none
+        Arrays.fill(answerOf, -1);
         ReplyForm[] forms = new ReplyForm[votes.size()];
         int[] lengths = new int[votes.size()];
         int answered = 0;
-        for (int v = 0; v < votes.size(); v++) {
-            Vote vote = votes.get(v);
-            if (vote.answer() != null) {
-                forms[v] = ReplyForm.of(vote.reply(), vote.answer());
+        int g = 0;
+        for (Map.Entry<String, List<Integer>> group : groups.entrySet()) {
+            shapes[g] = Ballots.shape(group.getKey());
+            boolean numeric = Ballots.numericShape(shapes[g]);
+            for (int v : group.getValue()) {
+                answerOf[v] = g;
+                forms[v] = ReplyForm.of(votes.get(v).reply(), group.getKey(), numeric);
                 lengths[answered++] = forms[v].length();
             }
+            g++;
         }
         Arrays.sort(lengths, 0, answered);
         double median = answered == 0 ? 0 : lengths[answered / 2];
-        int candidates = groups.size();
-        List<String> answers = List.copyOf(groups.keySet());
-        boolean[][] mentions = new boolean[votes.size()][candidates]; // reply v writes answer g in its working
-        for (int g : leaders(base)) {
-            if (Ballots.numeric(answers.get(g))) {
+        boolean[] mentions = new boolean[votes.size() * candidates]; // [v * candidates + g]: reply v writes answer g
+        for (int leader : leaders(base)) {
+            if (Ballots.numericShape(shapes[leader])) {
                 for (int v = 0; v < votes.size(); v++) {
-                    mentions[v][g] = forms[v] != null && forms[v].writes(votes.get(v).reply(), answers.get(g));
+                    mentions[v * candidates + leader] = answerOf[v] >= 0 && answerOf[v] != leader && forms[v].writes(
+                            votes.get(v).reply(), answers.get(leader));
                 }
             }
         }
@@ -173,17 +182,17 @@ final class LearnedRule implements Rule {
                 x[5] += form.hedged() ? w : 0;
                 x[6] += w * Math.log((form.length() + 50) / (median + 50));
                 x[7] += w;
-                for (int g = 0; g < candidates; g++) {
-                    x[12] += g != i && mentions[v][g] ? w : 0;
+                for (int other = 0; other < candidates; other++) {
+                    x[12] += other != i && mentions[v * candidates + other] ? w : 0;
                 }
                 String backer = backer(vote.expert());
                 members.add(backer);
                 score += w * reliability.of(panel, backer).answered() / SCALE;
             }
             for (int v = 0; v < votes.size(); v++) {
-                x[13] += mentions[v][i] && !answers.get(i).equals(votes.get(v).answer()) ? votes.get(v).weight() : 0;
+                x[13] += mentions[v * candidates + i] ? votes.get(v).weight() : 0; // never by a reply that gives it
             }
-            switch (Ballots.shape(group.getKey())) {
+            switch (shapes[i]) {
                 case "shape:decimal" -> x[8] = 1;
                 case "shape:fraction" -> x[9] = 1;
                 case "shape:letter" -> x[10] = 1;
@@ -203,7 +212,7 @@ final class LearnedRule implements Rule {
         return new Model(panel, features, backers, scores, none);
     }
 
-    /** @return the indexes of the {@value #LEADERS} best scores, the only answers whose mentions are looked for */
+    /** {@return the indexes of the {@value #LEADERS} best scores, the only answers whose mentions are looked for} */
     private static int[] leaders(double[] scores) {
         if (scores.length <= LEADERS) {
             int[] all = new int[scores.length];
@@ -234,7 +243,7 @@ final class LearnedRule implements Rule {
 
     /** A ballot under the model: each answer's features, backers' signals and score, and the score of "none". */
     private record Model(String circle, double[][] features, List<List<String>> backers, double[] scores, double none) {
-        /** @return the softmax over the answers and, last, "none of these" */
+        /** {@return the softmax over the answers and, last, "none of these"} */
         double[] probabilities() {
             double max = none;
             for (double s : scores) {

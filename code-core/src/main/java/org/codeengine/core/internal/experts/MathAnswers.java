@@ -42,7 +42,7 @@ final class MathAnswers {
 
     private MathAnswers() {}
 
-    /** @return whether the value is written in notation that {@link #canonical} reads better than a number scan */
+    /** {@return whether the value is written in notation that {@link #canonical} reads better than a number scan} */
     static boolean looksMathematical(String value) {
         if (value.indexOf('\\') < 0 && PROSE.matcher(value).find()) {
             return false; // a sentence with numbers in it, not notation
@@ -58,7 +58,7 @@ final class MathAnswers {
         return (first == '(' || first == '[') && (last == ')' || last == ']') || TERM.matcher(value).find();
     }
 
-    /** @return the canonical form of a mathematical answer, or null when nothing is left of it */
+    /** {@return the canonical form of a mathematical answer, or null when nothing is left of it} */
     static @Nullable String canonical(String value) {
         String inBox = boxed(value);
         String s = inBox == null ? value : inBox;
@@ -97,7 +97,7 @@ final class MathAnswers {
         return expression(rewriteCommands(s).replaceAll("\\s+", ""));
     }
 
-    /** @return the content of the last {@code \boxed{...}} (or {@code \fbox}) of the text, or null if it has none */
+    /** {@return the content of the last {@code \boxed{...}} (or {@code \fbox}) of the text, or null if it has none} */
     static @Nullable String boxed(String text) {
         if (text.indexOf("\\boxed") < 0 && text.indexOf("\\fbox") < 0) {
             return null; // indexOf is an intrinsic; lastIndexOf scans char by char, microseconds on a long reply
@@ -240,7 +240,7 @@ final class MathAnswers {
         return items;
     }
 
-    /** @return the index of the brace that closes the one at {@code open}, or -1 */
+    /** {@return the index of the brace that closes the one at {@code open}, or -1} */
     private static int matching(String s, int open) {
         int depth = 0;
         for (int i = open; i < s.length(); i++) {
@@ -254,7 +254,7 @@ final class MathAnswers {
         return -1;
     }
 
-    /** @return the index of the bracket of any kind that closes the one at {@code open} (intervals mix them), or -1 */
+    /** {@return the index of the bracket of any kind that closes the one at {@code open} (intervals mix them), or -1} */
     private static int matchingAny(String s, int open) {
         int depth = 0;
         for (int i = open; i < s.length(); i++) {

@@ -31,9 +31,10 @@ public final class PanelCodec {
     private static final Set<String> LIMITS = Set.of("ratePerSecond", "concurrent", "attempts");
 
     /**
+     * {@return the panel}
+     *
      * @param text the panel in YAML or JSON
      * @param source where it came from, for messages
-     * @return the panel
      * @throws org.codeengine.api.InvalidRequestException naming the field and the rule
      */
     public static ExpertPanel read(String text, String source) {
@@ -176,7 +177,7 @@ public final class PanelCodec {
         };
     }
 
-    /** @return the axiom, or null for {@code noSecrets: false} */
+    /** {@return the axiom, or null for {@code noSecrets: false}} */
     private static @Nullable Axiom axiom(ConfigNode a) {
         if (!a.json().isObject() || a.json().size() != 1) {
             throw a.invalid("must be one of {minAgreement: 0.6}, {minProviders: 2}, {noSecrets: true},"

@@ -1,11 +1,12 @@
 package org.codeengine.core.internal.experts;
 
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How a reply carries its answer, read from its text in one pass over its end: whether it gave the answer field it was
- * asked for, whether it was cut off, whether the last number of its reasoning is the answer it gave, whether it hedges,
- * and its length. These are the reply features of the {@link LearnedRule}.
+ * How a reply carries its answer, read from its text: whether it gave the answer field it was asked for, whether it
+ * was cut off, whether the last number of its reasoning is the answer it gave, whether it hedges, and its length. These
+ * are the reply features of the {@link LearnedRule}.
  *
  * @param field whether the reply has a JSON {@code "answer"} field
  * @param cutOff whether the reply opened a JSON object and does not end by closing it (or a code fence): cut off
@@ -18,36 +19,119 @@ import org.jspecify.annotations.Nullable;
 record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, int length, int working) {
     private static final String FIELD = "\"answer\"";
     private static final String[] HEDGES = {"approximately", "assum", "not sure", "unclear", "cannot be determined"};
+    /**
+     * The letters hedges are looked for by. The JDK searches a text for one character several times faster than for a
+     * string, and most replies hold no hedge: so a hedge that holds one of these letters, rare in English, is looked
+     * for at the places of the first of them it holds (the hedges that share a letter in one pass over its places),
+     * and only there compared in full; the others are searched for whole.
+     */
+    private static final String ANCHORS = "xu";
+    /** Per letter of {@link #ANCHORS}: the hedges looked for by it, where the letter stands in each, and what follows. */
+    private static final String[][] ANCHORED = new String[ANCHORS.length()][];
+    private static final int[][] ANCHOR_AT = new int[ANCHORS.length()][];
+    private static final char[][] AFTER_ANCHOR = new char[ANCHORS.length()][];
+    /** The hedges that hold none of the {@link #ANCHORS}. */
+    private static final String[] WHOLE = Arrays.stream(HEDGES).filter(h -> anchor(h) < 0).toArray(String[]::new);
+
+    static {
+        for (int a = 0; a < ANCHORS.length(); a++) {
+            int letter = a;
+            String[] hedges = Arrays.stream(HEDGES).filter(h -> anchor(h) == letter).toArray(String[]::new);
+            ANCHORED[a] = hedges;
+            ANCHOR_AT[a] = new int[hedges.length];
+            AFTER_ANCHOR[a] = new char[hedges.length];
+            for (int h = 0; h < hedges.length; h++) {
+                ANCHOR_AT[a][h] = hedges[h].indexOf(ANCHORS.charAt(a));
+                AFTER_ANCHOR[a][h] = hedges[h].charAt(ANCHOR_AT[a][h] + 1);
+            }
+        }
+    }
 
     /**
+     * @return the index in {@link #ANCHORS} of the letter a hedge is looked for by, -1 for none: a letter that is not
+     *         its last, so that what follows the letter can be compared first
+     */
+    private static int anchor(String hedge) {
+        for (int a = 0; a < ANCHORS.length(); a++) {
+            int at = hedge.indexOf(ANCHORS.charAt(a));
+            if (at >= 0 && at < hedge.length() - 1) {
+                return a;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * {@return the reply's form}
+     *
      * @param reply the raw reply
      * @param answer its extracted, normalised answer
-     * @return the reply's form
      */
     static ReplyForm of(String reply, @Nullable String answer) {
-        int at = reply.indexOf(FIELD);
+        return of(reply, answer, answer != null && Ballots.numeric(answer));
+    }
+
+    /**
+     * As {@link #of(String, String)}, for a caller that knows already whether the answer is a number: each feature is
+     * read without a regular expression and without copying the reply.
+     *
+     * @param numeric whether {@code answer} is a number ({@link Ballots#numeric})
+     */
+    static ReplyForm of(String reply, @Nullable String answer, boolean numeric) {
+        int at = find(reply, FIELD);
         boolean field = at >= 0;
         int end = reply.length() - 1;
         while (end >= 0 && Character.isWhitespace(reply.charAt(end))) {
             end--;
         }
-        boolean cutOff = end >= 0 && reply.indexOf('{') >= 0 && reply.charAt(end) != '}' && reply.charAt(end) != '`';
-        int agreement = field && answer != null ? agreement(reply, at, answer) : 0;
-        boolean hedged = false;
-        for (String hedge : HEDGES) {
-            if (reply.indexOf(hedge) >= 0) {
-                hedged = true;
-                break;
-            }
-        }
-        return new ReplyForm(field, cutOff, agreement, hedged, reply.length(), field ? at : reply.length());
+        boolean cutOff = end >= 0 && reply.charAt(end) != '}' && reply.charAt(end) != '`' && reply.indexOf('{') >= 0;
+        int agreement = field && answer != null && numeric ? agreement(reply, at, answer) : 0;
+        return new ReplyForm(field, cutOff, agreement, hedged(reply), reply.length(), field ? at : reply.length());
     }
 
-    /** Whether the last number before {@code before} is {@code answer}: 1 yes, -1 another number, 0 none or no number. */
-    private static int agreement(String reply, int before, String answer) {
-        if (!Ballots.numeric(answer)) {
-            return 0;
+    /**
+     * @return the first place of {@code needle} in {@code text}, or -1: looked for at the places of its first character,
+     *         which for the answer field, a quote mark, is faster than the JDK's search for a string
+     */
+    private static int find(String text, String needle) {
+        char first = needle.charAt(0);
+        for (int i = text.indexOf(first); i >= 0; i = text.indexOf(first, i + 1)) {
+            if (text.startsWith(needle, i)) {
+                return i;
+            }
         }
+        return -1;
+    }
+
+    /** @return whether the reply holds one of the {@link #HEDGES} */
+    private static boolean hedged(String reply) {
+        int last = reply.length() - 1;
+        for (int a = 0; a < ANCHORS.length(); a++) {
+            char anchor = ANCHORS.charAt(a);
+            String[] hedges = ANCHORED[a];
+            int[] anchorAt = ANCHOR_AT[a];
+            char[] afterAnchor = AFTER_ANCHOR[a];
+            for (int i = reply.indexOf(anchor); i >= 0 && i < last; i = reply.indexOf(anchor, i + 1)) {
+                char after = reply.charAt(i + 1);
+                for (int h = 0; h < hedges.length; h++) {
+                    if (after == afterAnchor[h] && i >= anchorAt[h] && reply.startsWith(hedges[h], i - anchorAt[h])) {
+                        return true;
+                    }
+                }
+            }
+        }
+        for (String hedge : WHOLE) {
+            if (reply.indexOf(hedge) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the last number before {@code before} is {@code answer}, a number: 1 yes, -1 another number, 0 no number.
+     */
+    private static int agreement(String reply, int before, String answer) {
         int last = before - 1;
         while (last >= 0 && !isDigit(reply.charAt(last))) {
             last--;
@@ -55,6 +139,15 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, i
         if (last < 0) {
             return 0;
         }
+        return writtenIs(reply, numberStart(reply, last), last + 1, answer) ? 1 : -1;
+    }
+
+    /**
+     * @param last where a digit stands
+     * @return where the number that ends there starts: its digits, the commas and points between them, and a minus sign
+     *         that does not follow a digit
+     */
+    static int numberStart(String reply, int last) {
         int first = last;
         while (first > 0 && (isDigit(reply.charAt(first - 1)) || ((reply.charAt(first - 1) == ','
                 || reply.charAt(first - 1) == '.') && first > 1 && isDigit(reply.charAt(first - 2))))) {
@@ -63,24 +156,103 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, i
         if (first > 0 && reply.charAt(first - 1) == '-' && (first < 2 || !isDigit(reply.charAt(first - 2)))) {
             first--;
         }
-        String number = Answers.number(reply.substring(first, last + 1));
-        return number == null ? 0 : number.equals(answer) ? 1 : -1;
+        return first;
     }
 
     /**
+     * Whether the number written at {@code reply[from, to)} reads as {@code answer}, as {@link Answers#number} reads
+     * it, compared in place. The text there is an optional {@code -}, then runs of digits joined by single commas or
+     * points, and that reading is: the sign; the integer part, with thousands separators ({@code 1,234,567}) only if
+     * its first run has at most three digits and each group after a comma has three (else the first run alone); then
+     * the decimals after a point; canonical: no leading zeros, no trailing zeros in the decimals, {@code 0} unsigned.
+     */
+    static boolean writtenIs(String reply, int from, int to, String answer) {
+        boolean negative = reply.charAt(from) == '-';
+        int start = negative ? from + 1 : from;
+        int whole = digitsEnd(reply, start, to);
+        if (whole - start <= 3 && group(reply, whole, to)) {
+            while (group(reply, whole, to)) {
+                whole += 4;
+            }
+        }
+        int decimals = whole;
+        int decimalsEnd = whole;
+        if (whole + 1 < to && reply.charAt(whole) == '.' && isDigit(reply.charAt(whole + 1))) {
+            decimals = whole + 1;
+            decimalsEnd = digitsEnd(reply, decimals, to);
+            while (decimalsEnd > decimals && reply.charAt(decimalsEnd - 1) == '0') {
+                decimalsEnd--;
+            }
+        }
+        int significant = start;
+        while (significant < whole && (reply.charAt(significant) == '0' || reply.charAt(significant) == ',')) {
+            significant++;
+        }
+        if (significant == whole && decimalsEnd == decimals) {
+            return answer.equals("0");
+        }
+        int a = 0;
+        if (negative) {
+            if (answer.isEmpty() || answer.charAt(0) != '-') {
+                return false;
+            }
+            a++;
+        }
+        if (significant == whole) {
+            if (a >= answer.length() || answer.charAt(a++) != '0') {
+                return false;
+            }
+        }
+        for (int i = significant; i < whole; i++) {
+            char c = reply.charAt(i);
+            if (c != ',' && (a >= answer.length() || answer.charAt(a++) != c)) {
+                return false;
+            }
+        }
+        if (decimalsEnd > decimals) {
+            if (a >= answer.length() || answer.charAt(a++) != '.') {
+                return false;
+            }
+            for (int i = decimals; i < decimalsEnd; i++) {
+                if (a >= answer.length() || answer.charAt(a++) != reply.charAt(i)) {
+                    return false;
+                }
+            }
+        }
+        return a == answer.length();
+    }
+
+    /** @return whether a thousands group, a comma and three digits, stands at {@code at} before {@code to} */
+    private static boolean group(String s, int at, int to) {
+        return at + 3 < to && s.charAt(at) == ',' && isDigit(s.charAt(at + 1)) && isDigit(s.charAt(at + 2))
+                && isDigit(s.charAt(at + 3));
+    }
+
+    /** @return the end of the run of digits from {@code from}, at most {@code to} */
+    private static int digitsEnd(String s, int from, int to) {
+        int i = from;
+        while (i < to && isDigit(s.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * {@return whether the reply writes that number in its working (before its answer field, if it has one), as a
+     *         whole number token: not as part of a longer number}
+     *
      * @param reply a reply
      * @param number a number, canonical
-     * @return whether the reply writes that number in its working (before its answer field, if it has one), as a
-     *         whole number token: not as part of a longer number
      */
     static boolean mentions(String reply, String number) {
         return of(reply, null).writes(reply, number);
     }
 
     /**
+     * {@return as {@link #mentions(String, String)}}
+     *
      * @param reply the reply this is the form of
      * @param number a number, canonical
-     * @return as {@link #mentions(String, String)}
      */
     boolean writes(String reply, String number) {
         int end = working;

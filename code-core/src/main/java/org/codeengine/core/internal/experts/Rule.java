@@ -10,15 +10,16 @@ import org.codeengine.api.experts.Vote;
  * and uses the one with the best record on the questions whose truth was reported.
  */
 interface Rule {
-    /** @return the rule's name, as it appears in a result's rationale and in the circle's record */
+    /** {@return the rule's name, as it appears in a result's rationale and in the circle's record} */
     String name();
 
     /**
+     * {@return a score per answer, in the order of {@code groups} (higher is better), and the rule's own estimate that
+     *         the best is right (before calibration)}
+     *
      * @param votes the ballot
      * @param groups its distinct answers with their voters ({@link Ballots#byAnswer})
      * @param reliability the experts' records
-     * @return a score per answer, in the order of {@code groups} (higher is better), and the rule's own estimate that
-     *         the best is right (before calibration)
      */
     Scored score(List<Vote> votes, Map<String, List<Integer>> groups, Reliability reliability);
 

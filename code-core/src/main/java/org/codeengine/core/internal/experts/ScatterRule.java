@@ -1,9 +1,11 @@
 package org.codeengine.core.internal.experts;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.codeengine.api.experts.Reliability;
 import org.codeengine.api.experts.Vote;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scores each answer by the likelihood of its voters under "it is right" against "it is wrong", for open answers:
@@ -40,15 +42,19 @@ final class ScatterRule implements Rule {
 
     /** What the score of an answer is computed from: each expert's chance of being right, and collision rates. */
     interface Model {
-        /** @return the chance that {@code expert} is right with an answer of this shape */
+        /** {@return the chance that {@code expert} is right with an answer of this shape} */
         double chance(String expert, String shape);
 
-        /** @return how often {@code later} gives the same answer as {@code earlier} when {@code earlier} is wrong */
-        double collision(String earlier, String later);
+        /**
+         * {@return how often the voter of vote {@code later} gives the same answer as the voter of vote
+         * {@code earlier} when that one is wrong}
+         */
+        double collision(int earlier, int later);
     }
 
     @Override
     public Scored score(List<Vote> votes, Map<String, List<Integer>> groups, Reliability reliability) {
+        Collisions collisions = new Collisions(votes, reliability);
         Model model = new Model() {
             @Override
             public double chance(String expert, String shape) {
@@ -56,8 +62,8 @@ final class ScatterRule implements Rule {
             }
 
             @Override
-            public double collision(String earlier, String later) {
-                return ScatterRule.collision(reliability, earlier, later);
+            public double collision(int earlier, int later) {
+                return collisions.of(earlier, later);
             }
         };
         double[] scores = new double[groups.size()];
@@ -69,10 +75,11 @@ final class ScatterRule implements Rule {
     }
 
     /**
+     * {@return the answer's score: the log-likelihood ratio of its voters under "right" and "wrong", up to a constant}
+     *
      * @param votes the ballot
      * @param voters the indexes of the votes for one answer, in panel order
      * @param shape the answer's shape
-     * @return the answer's score: the log-likelihood ratio of its voters under "right" and "wrong", up to a constant
      */
     static double score(List<Vote> votes, List<Integer> voters, String shape, Model model) {
         double score = 0;
@@ -85,13 +92,55 @@ final class ScatterRule implements Rule {
             } else {
                 double q = 0;
                 for (int k = 0; k < n; k++) {
-                    q = Math.max(q, model.collision(votes.get(voters.get(k)).expert(), vote.expert()));
+                    q = Math.max(q, model.collision(voters.get(k), voters.get(n)));
                 }
                 evidence -= Math.log(q);
             }
             score += vote.weight() * evidence;
         }
         return score;
+    }
+
+    /**
+     * The collision rates of one ballot's voters, as {@link #collision(Reliability, String, String)}, with what each
+     * voter adds read once: an answer backed by {@code n} voters asks for every pair of them, and each pair would
+     * otherwise read its earlier voter's usual rate again and spell its later voter's signal again.
+     */
+    private static final class Collisions {
+        private final List<Vote> votes;
+        private final Reliability reliability;
+        /** Per vote, its expert's {@link #usualCollision}, or NaN until it is asked for. */
+        private final double[] usual;
+        /** Per vote, the signal under which its expert's collisions with others are kept, or null until asked for. */
+        private final @Nullable String[] pairs;
+
+        Collisions(List<Vote> votes, Reliability reliability) {
+            this.votes = votes;
+            this.reliability = reliability;
+            this.usual = new double[votes.size()];
+            this.pairs = new String[votes.size()];
+            Arrays.fill(usual, Double.NaN);
+        }
+
+        /** @return as {@link #usualCollision}, for the expert of vote {@code earlier} */
+        double usual(int earlier) {
+            double rate = usual[earlier];
+            if (Double.isNaN(rate)) {
+                rate = usualCollision(reliability, votes.get(earlier).expert());
+                usual[earlier] = rate;
+            }
+            return rate;
+        }
+
+        /** @return as {@link #collision(Reliability, String, String)}, for the experts of two votes */
+        double of(int earlier, int later) {
+            String pair = pairs[later];
+            if (pair == null) {
+                pair = Ballots.pair(votes.get(later).expert());
+                pairs[later] = pair;
+            }
+            return collision(reliability, votes.get(earlier).expert(), pair, usual(earlier));
+        }
     }
 
     /** The share of the best answer against the others and "none of these". */
@@ -125,9 +174,16 @@ final class ScatterRule implements Rule {
 
     /** How often {@code later} gave the same answer as {@code earlier} when {@code earlier} was wrong. */
     static double collision(Reliability reliability, String earlier, String later) {
-        double pooled = usualCollision(reliability, earlier);
-        Reliability.Record pair = reliability.of(earlier, Ballots.pair(later));
-        double q = (pair.correct() + SHRINK * pooled) / (pair.answered() + SHRINK);
+        return collision(reliability, earlier, Ballots.pair(later), usualCollision(reliability, earlier));
+    }
+
+    /**
+     * @param pair the signal of the later expert ({@link Ballots#pair})
+     * @param pooled the earlier expert's {@link #usualCollision}
+     */
+    private static double collision(Reliability reliability, String earlier, String pair, double pooled) {
+        Reliability.Record record = reliability.of(earlier, pair);
+        double q = (record.correct() + SHRINK * pooled) / (record.answered() + SHRINK);
         return Math.clamp(q, 0.01, 0.99);
     }
 }

@@ -103,7 +103,7 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
         return Ballots.verdict(votes, ballot.groups, scores, Ballots.posterior(scores));
     }
 
-    /** @return each expert's estimated chance of being right, as last fitted */
+    /** {@return each expert's estimated chance of being right, as last fitted} */
     public synchronized Map<String, Double> chances() {
         return Map.copyOf(fitted.experts());
     }

@@ -14,13 +14,14 @@ public final class Gates {
     private Gates() {}
 
     /**
+     * {@return the confirmer the registry asks before each destructive call of the run, or null for
+     *         {@link Gate.Mode#NONE} (then only a caller who may act without asking runs one)}
+     *
      * @param context the caller of the run
      * @param spec the agent
      * @param keeper makes panel confirmers, or null when the engine has none
      * @param person asks the person behind the run, or null when nobody can be asked
      * @param audit where decisions are recorded
-     * @return the confirmer the registry asks before each destructive call of the run, or null for
-     *         {@link Gate.Mode#NONE} (then only a caller who may act without asking runs one)
      * @throws ConfigurationException if the gate names a panel and there is no keeper, or no such panel
      */
     public static @Nullable Confirmer forRun(CallContext context, AgentSpec spec, @Nullable GateKeeper keeper,

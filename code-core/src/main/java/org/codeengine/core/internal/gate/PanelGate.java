@@ -67,8 +67,9 @@ public final class PanelGate implements Confirmer {
     }
 
     /**
+     * {@return the same panel, reading each reply's first word as its vote}
+     *
      * @param panel a panel as configured
-     * @return the same panel, reading each reply's first word as its vote
      */
     public static ExpertPanel voting(ExpertPanel panel) {
         return new ExpertPanel(panel.experts(), panel.providers(), panel.quorum(), panel.expertTimeout(), panel
@@ -76,11 +77,12 @@ public final class PanelGate implements Confirmer {
     }
 
     /**
+     * {@return the question each expert is asked; the same text for the same call, so recorded replies match it}
+     *
      * @param agent the agent's name
      * @param purpose what the agent says it is for
      * @param request the call
      * @param redact hides secrets in free text
-     * @return the question each expert is asked; the same text for the same call, so recorded replies match it
      */
     public static String question(String agent, String purpose, Request request, UnaryOperator<String> redact) {
         return "Agent: " + agent + "\nStated purpose: " + redact.apply(purpose.strip()) + "\nTool: " + request.tool()
@@ -133,7 +135,7 @@ public final class PanelGate implements Confirmer {
         return Decision.refused("the panel voted " + verdict + ": " + String.join("; ", votes));
     }
 
-    /** @return the reply after its vote, redacted and clipped, as ": reason"; empty when there is none */
+    /** {@return the reply after its vote, redacted and clipped, as ": reason"; empty when there is none} */
     private String reason(ExpertAnswer answer) {
         if (answer.text() == null) {
             return "";

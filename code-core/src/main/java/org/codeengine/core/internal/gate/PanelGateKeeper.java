@@ -57,7 +57,7 @@ public final class PanelGateKeeper implements GateKeeper {
         return new PanelGate(circle, context, spec.name(), purpose(spec), audit, redact, deadline);
     }
 
-    /** @return what the agent says it is for: its description, else the start of its role */
+    /** {@return what the agent says it is for: its description, else the start of its role} */
     static String purpose(AgentSpec spec) {
         String said = spec.description().isBlank() ? spec.role().strip() : spec.description().strip();
         return said.length() <= PURPOSE_MAX ? said : said.substring(0, PURPOSE_MAX) + "…";

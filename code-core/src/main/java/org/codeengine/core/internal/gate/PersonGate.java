@@ -33,9 +33,10 @@ public final class PersonGate implements Confirmer {
     }
 
     /**
+     * {@return a confirmer that approves when both approve, with the reason of the first that refused}
+     *
      * @param first asked first
      * @param then asked only when {@code first} approved
-     * @return a confirmer that approves when both approve, with the reason of the first that refused
      */
     public static Confirmer both(Confirmer first, Confirmer then) {
         Objects.requireNonNull(first, "first");

@@ -46,12 +46,12 @@ public final class Telemetry {
         this.latencyWindow = latencyWindow;
     }
 
-    /** @return how far back latency timers keep the percentiles thresholds read */
+    /** {@return how far back latency timers keep the percentiles thresholds read} */
     public Duration latencyWindow() {
         return latencyWindow;
     }
 
-    /** @return where meters go */
+    /** {@return where meters go} */
     public MeterRegistry meters() {
         return meters;
     }
@@ -92,9 +92,10 @@ public final class Telemetry {
     }
 
     /**
+     * {@return a tracer for plugins' calls, to bind to {@link CallTracer#CURRENT}}
+     *
      * @param parent the span the tracer's calls are children of, or null for the current observation of the calling
      *        thread
-     * @return a tracer for plugins' calls, to bind to {@link CallTracer#CURRENT}
      */
     public CallTracer tracer(@Nullable Observation parent) {
         return new Tracer(parent);

@@ -67,7 +67,7 @@ public final class ThresholdWatch {
         check(); // the first readings: the windows start now
     }
 
-    /** @return the longest window of a latency threshold: how far back the expert timers keep their percentiles */
+    /** {@return the longest window of a latency threshold: how far back the expert timers keep their percentiles} */
     public static Duration latencyWindow(List<PerformanceThreshold> thresholds) {
         return thresholds.stream().filter(t -> t.measure() == Measure.EXPERT_LATENCY_P99).map(
                 PerformanceThreshold::window).max(Duration::compareTo).orElse(Duration.ofMinutes(10));

@@ -106,7 +106,7 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
             Objects.requireNonNull(logFolder, "logFolder");
         }
 
-        /** @return the defaults: 64 instances, logs in {@code logs} in {@link CodeHome#current() CODE's home} */
+        /** {@return the defaults: 64 instances, logs in {@code logs} in {@link CodeHome#current() CODE's home}} */
         public static Limits defaults() {
             return new Limits(DEFAULT_MAX_INSTANCES, CodeHome.current().resolve("logs"));
         }
@@ -163,7 +163,7 @@ public final class DefaultOrchestrator implements Orchestrator, AutoCloseable {
         this.keeper = Thread.ofVirtual().name("code-orchestrator-leases").start(this::keepLeases);
     }
 
-    /** @return this engine's name in run leases */
+    /** {@return this engine's name in run leases} */
     public String owner() {
         return rt.owner();
     }

@@ -108,7 +108,7 @@ final class Guards {
         }
     }
 
-    /** @return the state of the breaker of {@code executor} at {@code target}, for tests and status displays */
+    /** {@return the state of the breaker of {@code executor} at {@code target}, for tests and status displays} */
     String breakerState(String executor, String target) {
         return breakers.circuitBreaker(executor + "@" + target).getState().name();
     }

@@ -17,7 +17,7 @@ public final class LeaseOwners {
 
     private LeaseOwners() {}
 
-    /** @return a new name for an engine in this process */
+    /** {@return a new name for an engine in this process} */
     public static String forThisProcess() {
         ProcessHandle self = ProcessHandle.current();
         long started = self.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
@@ -25,9 +25,10 @@ public final class LeaseOwners {
     }
 
     /**
+     * {@return whether it names a process on this host that is gone; false when that cannot be told (another host, an
+     *         older form of name, a process whose start time cannot be read)}
+     *
      * @param owner a lease owner's name, as stored
-     * @return whether it names a process on this host that is gone; false when that cannot be told (another host, an
-     *         older form of name, a process whose start time cannot be read)
      */
     public static boolean goneFromThisHost(String owner) {
         Matcher m = NAME.matcher(owner);
@@ -43,7 +44,7 @@ public final class LeaseOwners {
         return started != 0 && start.isPresent() && start.get().toEpochMilli() != started; // the id was reused
     }
 
-    /** @return this host's name, as the JVM reports it in its runtime name ({@code pid@host}) */
+    /** {@return this host's name, as the JVM reports it in its runtime name ({@code pid@host})} */
     private static String host() {
         String name = ManagementFactory.getRuntimeMXBean().getName();
         int at = name.indexOf('@');

@@ -58,7 +58,7 @@ final class Metrics {
         return Counter.builder("code.orchestrator.step.retries").tag("executor", executor).register(registry);
     }
 
-    /** @return the span of a run this engine starts working on; ended by {@link #deployEnded} */
+    /** {@return the span of a run this engine starts working on; ended by {@link #deployEnded}} */
     Observation runSpan(String runId, String deployment) {
         return telemetry.span("code.deploy", null, "deployment", deployment).highCardinalityKeyValue("run", runId);
     }
@@ -79,12 +79,12 @@ final class Metrics {
         Telemetry.end(span, failure);
     }
 
-    /** @return the span of one step of a run, a child of the run's */
+    /** {@return the span of one step of a run, a child of the run's} */
     Observation stepSpan(Observation run, String service, String executor) {
         return telemetry.span("code.step", run, "executor", executor).highCardinalityKeyValue("service", service);
     }
 
-    /** @return the probe, measured: each probe it makes is timed and, under tracing, a child span of {@code step} */
+    /** {@return the probe, measured: each probe it makes is timed and, under tracing, a child span of {@code step}} */
     HealthProbe measured(HealthProbe probe, Observation step) {
         return new HealthProbe() {
             @Override

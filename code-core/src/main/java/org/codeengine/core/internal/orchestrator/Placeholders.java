@@ -14,12 +14,12 @@ final class Placeholders {
 
     private Placeholders() {}
 
-    /** @return values that stand in for a real instance when a plan is validated */
+    /** {@return values that stand in for a real instance when a plan is validated} */
     static Map<String, String> sample(String service) {
         return Map.of(PORT, "1024", "instance", "0", "slot", "blue", "service", service, "run", "dry-run");
     }
 
-    /** @return the names of the settings that hold a placeholder */
+    /** {@return the names of the settings that hold a placeholder} */
     static Set<String> templated(Map<String, String> settings) {
         Set<String> names = new HashSet<>();
         settings.forEach((key, value) -> {
@@ -30,15 +30,16 @@ final class Placeholders {
         return Set.copyOf(names);
     }
 
-    /** @return whether any setting mentions {@code ${name}} */
+    /** {@return whether any setting mentions {@code ${name}}} */
     static boolean mentions(Map<String, String> settings, String name) {
         String token = "${" + name + "}";
         return settings.values().stream().anyMatch(v -> v.contains(token));
     }
 
     /**
+     * {@return the settings with every placeholder replaced}
+     *
      * @param what where the settings come from, for the error message
-     * @return the settings with every placeholder replaced
      * @throws InvalidRequestException if a setting names a placeholder that does not exist or has no value
      */
     static Map<String, String> fill(Map<String, String> settings, Map<String, String> values, String what) {

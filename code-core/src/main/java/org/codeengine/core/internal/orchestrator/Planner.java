@@ -38,7 +38,7 @@ public final class Planner {
         this.maxInstances = maxInstances;
     }
 
-    /** @return what all the instances of a service ask for together */
+    /** {@return what all the instances of a service ask for together} */
     static Resources demand(ServiceSpec service) {
         Resources one = service.resources();
         return new Resources(saturated(one.cpuMillis(), service.instances()), saturated(one.memoryBytes(), service
@@ -51,7 +51,8 @@ public final class Planner {
     }
 
     /**
-     * @return the plan
+     * {@return the plan}
+     *
      * @throws InvalidRequestException naming the culprit: a missing dependency with both services, a cycle with its
      *         path, an unknown executor or probe with the known ones, a request larger than capacity with the excess,
      *         or a setting an executor or probe refuses

@@ -236,7 +236,7 @@ final class RunExecution implements RunHandle {
         }
     }
 
-    /** @return the steps of a new run, all pending, in plan order */
+    /** {@return the steps of a new run, all pending, in plan order} */
     static List<StepRecord> pendingSteps(String runId, Plan plan) {
         return plan.phases().stream().flatMap(List::stream)
                 .map(s -> new StepRecord(runId, s, StepState.PENDING, 0, null, null, Map.of(), null)).toList();
@@ -528,7 +528,7 @@ final class RunExecution implements RunHandle {
 
     // ---------------------------------------------------------------- one step
 
-    /** @return whether the step ended healthy; false when it failed for good */
+    /** {@return whether the step ended healthy; false when it failed for good} */
     private boolean deploy(Task task, ServiceSpec service) {
         int i = task.step;
         if (task.reattach && hasInstances(records[i])) {
@@ -866,7 +866,7 @@ final class RunExecution implements RunHandle {
         return clean.get();
     }
 
-    /** @return whether the step was undone cleanly (or had nothing to undo) */
+    /** {@return whether the step was undone cleanly (or had nothing to undo)} */
     private boolean undoStep(int i) {
         synchronized (this) {
             if (leaving) {
@@ -1031,7 +1031,7 @@ final class RunExecution implements RunHandle {
         }
     }
 
-    /** @return whether a step may have started an instance that is not recorded yet */
+    /** {@return whether a step may have started an instance that is not recorded yet} */
     private static boolean midStart(StepRecord record) {
         return record.state() == StepState.STARTING || record.state() == StepState.CHECKING_HEALTH;
     }
@@ -1118,7 +1118,7 @@ final class RunExecution implements RunHandle {
         return !instancesOf(record).isEmpty();
     }
 
-    /** @return the instances a record holds outputs for: keys {@code <instance>.<name>} */
+    /** {@return the instances a record holds outputs for: keys {@code <instance>.<name>}} */
     static List<Integer> instancesOf(StepRecord record) {
         TreeSet<Integer> instances = new TreeSet<>();
         for (String key : record.outputs().keySet()) {
@@ -1130,7 +1130,7 @@ final class RunExecution implements RunHandle {
         return List.copyOf(instances);
     }
 
-    /** @return a record of one instance: its outputs without the instance prefix */
+    /** {@return a record of one instance: its outputs without the instance prefix} */
     static StepRecord instanceRecord(StepRecord record, int instance) {
         String prefix = instance + ".";
         Map<String, String> outputs = new HashMap<>();

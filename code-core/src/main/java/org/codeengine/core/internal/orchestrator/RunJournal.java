@@ -31,13 +31,13 @@ public interface RunJournal extends AutoCloseable {
 
     List<StepRecord> steps(String runId);
 
-    /** @return the newest runs first, without steps */
+    /** {@return the newest runs first, without steps} */
     List<RunRecord> list(int limit);
 
-    /** @return whether the step was written; false when {@code owner} (if not null) no longer holds the run */
+    /** {@return whether the step was written; false when {@code owner} (if not null) no longer holds the run} */
     boolean saveStep(StepRecord step, @Nullable String owner);
 
-    /** @return whether the run moved; false when it was not in {@code from} or {@code owner} no longer holds it */
+    /** {@return whether the run moved; false when it was not in {@code from} or {@code owner} no longer holds it} */
     boolean transition(String runId, RunState from, RunState to, Instant now,
             @Nullable String owner);
 
@@ -69,12 +69,12 @@ public interface RunJournal extends AutoCloseable {
      */
     boolean takeOver(String runId, String holder, String owner, Instant now, Duration lease);
 
-    /** @return up to {@code limit} unfinished runs whose lease someone holds at {@code now}, oldest first */
+    /** {@return up to {@code limit} unfinished runs whose lease someone holds at {@code now}, oldest first} */
     List<RunRecord> heldUnfinished(Instant now, int limit);
 
     List<String> claimUnfinished(String owner, Instant now, Duration lease, int limit);
 
-    /** @return the runs whose lease {@code owner} has lost */
+    /** {@return the runs whose lease {@code owner} has lost} */
     List<String> renew(String owner, Collection<String> runIds, Instant until);
 
     void release(String runId, String owner);

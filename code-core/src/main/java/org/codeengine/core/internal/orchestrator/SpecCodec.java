@@ -57,9 +57,10 @@ public final class SpecCodec {
             .build();
 
     /**
+     * {@return the spec}
+     *
      * @param text a deployment spec in YAML or JSON
      * @param source where it came from (a file name), for messages
-     * @return the spec
      * @throws InvalidRequestException if the text is not well-formed or a field breaks its rule
      */
     public DeploymentSpec read(String text, String source) {
@@ -71,12 +72,12 @@ public final class SpecCodec {
         }
     }
 
-    /** @return the spec as JSON, in the form {@link #read} reads */
+    /** {@return the spec as JSON, in the form {@link #read} reads} */
     public String write(DeploymentSpec spec) {
         return json.writeValueAsString(tree(spec));
     }
 
-    /** @return the plan as JSON: the deployment's name and environment, its phases, and the spec */
+    /** {@return the plan as JSON: the deployment's name and environment, its phases, and the spec} */
     public String write(Plan plan) {
         ObjectNode root = json.createObjectNode();
         root.put("name", plan.spec().name());

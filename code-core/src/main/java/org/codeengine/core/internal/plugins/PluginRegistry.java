@@ -57,9 +57,10 @@ public final class PluginRegistry {
     }
 
     /**
+     * {@return the plugins found}
+     *
      * @param loader where to look on the class path; providers in named modules of the boot layer are found too
      * @param chosen plugin names chosen by configuration, per kind
-     * @return the plugins found
      */
     public static PluginRegistry discover(ClassLoader loader, Map<Class<? extends Plugin>, String> chosen) {
         Map<Class<? extends Plugin>, List<Plugin>> loaded = new LinkedHashMap<>();
@@ -168,22 +169,24 @@ public final class PluginRegistry {
         return m.find() ? m.group(1) : "unknown provider";
     }
 
-    /** @return every plugin tried, usable or not, in discovery order */
+    /** {@return every plugin tried, usable or not, in discovery order} */
     public List<PluginInfo> infos() {
         return infos;
     }
 
     /**
+     * {@return its usable plugins, in discovery order}
+     *
      * @param kind an SPI
-     * @return its usable plugins, in discovery order
      */
     public <T extends Plugin> List<T> all(Class<T> kind) {
         return loaded.getOrDefault(kind, List.of()).stream().map(kind::cast).toList();
     }
 
     /**
+     * {@return the plugin name configuration chose for it, if any}
+     *
      * @param kind an SPI
-     * @return the plugin name configuration chose for it, if any
      */
     public Optional<String> configured(Class<? extends Plugin> kind) {
         return Optional.ofNullable(chosen.get(kind));

@@ -127,7 +127,7 @@ public final class DefaultSecurity implements Security {
         Objects.requireNonNull(credentials, "credentials must not be null");
         checkSource(source);
         if (!source.equals(UNKNOWN_SOURCE)) {
-            refuseLocked("source:" + source, clock.instant());
+            refuseLocked("login", "source:" + source, clock.instant());
         }
         return switch (credentials) {
             case Credentials.ApiKey key -> apiKey(key.key(), source);
@@ -178,6 +178,7 @@ public final class DefaultSecurity implements Security {
                     evidence("keyId", id, "owner", k.owner(), "state", dead, "source", source)));
             throw refused;
         }
+        refuseLocked("api-key", "account:" + k.owner(), clock.instant()); // a key lends its owner's standing
         succeeded("api-key", k.owner(), "API key " + id);
         return new Principal(k.owner(), Principal.Kind.SERVICE, roles(k.roles()));
     }
@@ -264,6 +265,7 @@ public final class DefaultSecurity implements Security {
             }
             try {
                 Principal principal = jwt.verify(text);
+                refuseLocked("token", "account:" + principal.id(), clock.instant());
                 succeeded("token", principal.id(), "JWT");
                 return principal;
             } catch (Jwt.Refused e) {
@@ -295,23 +297,28 @@ public final class DefaultSecurity implements Security {
             store.deleteSession(hash);
             throw failed("session", session.username(), "the account is disabled");
         }
+        refuseLocked("session", "account:" + account.username(), now); // kept for when the lock ends, unless revoked
         store.touchSession(hash, now);
         return new Principal(account.username(), Principal.Kind.USER, roles(account.roles()));
     }
 
     /**
      * Refuses a subject (an account or a source) while it is locked: after failed attempts, or by a threat rule's
-     * response, from any engine on the store.
+     * response, from any engine on the store. A locked account's sessions, API keys and tokens are refused too, not
+     * only its logins.
+     *
+     * @param kind what was presented ({@code login}, {@code session}, {@code api-key}, {@code token}): the refusal's
+     *        audit action is {@code auth:<kind>}
      */
-    private void refuseLocked(String subject, Instant now) {
+    private void refuseLocked(String kind, String subject, Instant now) {
         store.failures(subject).map(Failures::lockedUntil).filter(now::isBefore).ifPresent(until -> {
-            throw blocked(subject, Duration.between(now, until));
+            throw blocked(kind, subject, Duration.between(now, until));
         });
     }
 
     /** Throttles, then locks, a subject (an account or a source) after failed attempts. */
     private void throttle(String subject, Instant now) {
-        refuseLocked(subject, now);
+        refuseLocked("login", subject, now);
         Optional<Failures> failures = store.failures(subject);
         if (failures.isEmpty()) {
             return;
@@ -320,15 +327,15 @@ public final class DefaultSecurity implements Security {
         if (f.count() >= options.throttleAfter()) {
             Instant next = f.last().plusSeconds(1L << Math.min(16, f.count() - options.throttleAfter()));
             if (now.isBefore(next)) {
-                throw blocked(subject, Duration.between(now, next));
+                throw blocked("login", subject, Duration.between(now, next));
             }
         }
     }
 
-    private RateLimitedException blocked(String subject, Duration wait) {
+    private RateLimitedException blocked(String kind, String subject, Duration wait) {
         String who = subject.substring(subject.indexOf(':') + 1);
-        emit("login", who, Outcome.DENIED, "locked: too many failed attempts or a threat for " + subject);
-        audit.append(who, "auth:login", subject, Outcome.DENIED, "locked: too many failed attempts or a threat");
+        emit(kind, who, Outcome.DENIED, "locked: too many failed attempts or a threat for " + subject);
+        audit.append(who, "auth:" + kind, subject, Outcome.DENIED, "locked: too many failed attempts or a threat");
         return new RateLimitedException("too many failed attempts or a threat detected; try again in " + Math.max(1,
                 wait.toSeconds()) + " s", wait, null);
     }
@@ -641,7 +648,7 @@ public final class DefaultSecurity implements Security {
         }
     }
 
-    /** @return the pairs as an ordered map: name, value, name, value... */
+    /** {@return the pairs as an ordered map: name, value, name, value...} */
     private static Map<String, String> evidence(String... pairs) {
         Map<String, String> map = new java.util.LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {

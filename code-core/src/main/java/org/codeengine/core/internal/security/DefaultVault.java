@@ -60,7 +60,7 @@ public final class DefaultVault implements Vault {
         }
     }
 
-    /** @return a master key from its base64 form (32 bytes) */
+    /** {@return a master key from its base64 form (32 bytes)} */
     public static SecretKey masterKey(Secret base64) {
         byte[] bytes;
         try {

@@ -146,7 +146,7 @@ public final class Jwt {
                 + "; HS*, RS*, PS* and ES* are supported");
     }
 
-    /** @return a signed access token for the principal, valid for {@code ttl} */
+    /** {@return a signed access token for the principal, valid for {@code ttl}} */
     public Secret issue(Principal principal, Duration ttl) {
         if (signing == null) {
             throw new IllegalStateException("no signing key is configured");
@@ -172,7 +172,8 @@ public final class Jwt {
     }
 
     /**
-     * @return the principal the token names
+     * {@return the principal the token names}
+     *
      * @throws AuthenticationException if anything about the token is wrong; the message names the rule, never the
      *         token
      */
@@ -336,12 +337,12 @@ public final class Jwt {
             this.reason = reason;
         }
 
-        /** @return what was wrong */
+        /** {@return what was wrong} */
         public Kind kind() {
             return kind;
         }
 
-        /** @return why, without the token */
+        /** {@return why, without the token} */
         public String reason() {
             return reason;
         }

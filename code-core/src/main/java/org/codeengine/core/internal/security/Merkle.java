@@ -30,7 +30,7 @@ public final class Merkle {
         return sha.digest();
     }
 
-    /** @return the root of the tree over the first {@code size} leaf hashes; SHA-256 of nothing for none */
+    /** {@return the root of the tree over the first {@code size} leaf hashes; SHA-256 of nothing for none} */
     public static byte[] root(List<byte[]> leaves, int size) {
         return size == 0 ? sha256().digest() : subtree(leaves, 0, size);
     }
@@ -53,7 +53,7 @@ public final class Merkle {
         private final List<byte[]> roots = new ArrayList<>();
         private long size;
 
-        /** @return how many leaves the tree has */
+        /** {@return how many leaves the tree has} */
         public long size() {
             return size;
         }
@@ -69,7 +69,7 @@ public final class Merkle {
             }
         }
 
-        /** @return the root of the tree, the same as {@link Merkle#root(List, int)} over the leaves added */
+        /** {@return the root of the tree, the same as {@link Merkle#root(List, int)} over the leaves added} */
         public byte[] root() {
             if (roots.isEmpty()) {
                 return sha256().digest();
@@ -87,7 +87,7 @@ public final class Merkle {
         return Integer.highestOneBit(n - 1);
     }
 
-    /** @return the audit path of leaf {@code index} (from 0) in the tree of the first {@code size} leaves */
+    /** {@return the audit path of leaf {@code index} (from 0) in the tree of the first {@code size} leaves} */
     public static List<byte[]> inclusionProof(List<byte[]> leaves, int index, int size) {
         if (index < 0 || index >= size || size > leaves.size()) {
             throw new IllegalArgumentException("index must be in [0, size) and size at most " + leaves.size()
@@ -113,7 +113,7 @@ public final class Merkle {
         }
     }
 
-    /** @return the proof that the tree of the first {@code m} leaves is a prefix of the tree of the first {@code n} */
+    /** {@return the proof that the tree of the first {@code m} leaves is a prefix of the tree of the first {@code n}} */
     public static List<byte[]> consistencyProof(List<byte[]> leaves, int m, int n) {
         if (m < 1 || m > n || n > leaves.size()) {
             throw new IllegalArgumentException("sizes must satisfy 1 <= m <= n <= " + leaves.size() + " but were " + m

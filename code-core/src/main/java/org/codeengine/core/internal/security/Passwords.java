@@ -66,7 +66,7 @@ public final class Passwords {
     }
 
     /**
-     * @return why the password may not be used, or empty if it may; the reason never repeats the password
+     * {@return why the password may not be used, or empty if it may; the reason never repeats the password}
      */
     public Optional<String> problem(char[] password) {
         int length = Character.codePointCount(password, 0, password.length);
@@ -83,7 +83,7 @@ public final class Passwords {
         return Optional.empty();
     }
 
-    /** @return the PHC string of the password with a fresh 16-byte salt at this instance's cost */
+    /** {@return the PHC string of the password with a fresh 16-byte salt at this instance's cost} */
     public String hash(char[] password) {
         byte[] salt = new byte[16];
         random.nextBytes(salt);
@@ -92,7 +92,7 @@ public final class Passwords {
                 + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
     }
 
-    /** @return whether the password matches the PHC string, in time that does not depend on where they differ */
+    /** {@return whether the password matches the PHC string, in time that does not depend on where they differ} */
     public boolean verify(char[] password, String phc) {
         Matcher m = PHC.matcher(phc);
         if (!m.matches()) {
@@ -105,7 +105,7 @@ public final class Passwords {
         return MessageDigest.isEqual(expected, argon2id(utf8(password), salt, null, null, stored, expected.length));
     }
 
-    /** @return whether a hash was made with less than this instance's cost, so it should be redone at next login */
+    /** {@return whether a hash was made with less than this instance's cost, so it should be redone at next login} */
     public boolean needsRehash(String phc) {
         Matcher m = PHC.matcher(phc);
         return !m.matches() || new Cost(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m

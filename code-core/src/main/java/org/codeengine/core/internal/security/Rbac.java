@@ -82,12 +82,12 @@ public final class Rbac {
         snapshot = new Snapshot(Map.copyOf(next), new ConcurrentHashMap<>());
     }
 
-    /** @return the roles defined now, by name */
+    /** {@return the roles defined now, by name} */
     public Map<String, Role> roles() {
         return new TreeMap<>(snapshot.roles());
     }
 
-    /** @return whether the principal may, and why; {@link Principal.Kind#SYSTEM} (CODE itself) may do anything */
+    /** {@return whether the principal may, and why; {@link Principal.Kind#SYSTEM} (CODE itself) may do anything} */
     public AccessDecision check(Principal principal, Permission permission) {
         if (principal.kind() == Principal.Kind.SYSTEM) {
             return new AccessDecision(true, permission, "system", ALL, "CODE itself acts for the engine");

@@ -77,7 +77,8 @@ final class ThreatDetector {
     }
 
     /**
-     * @return the defaults with the given rules in their place
+     * {@return the defaults with the given rules in their place}
+     *
      * @throws InvalidRequestException if two of the given rules have one id
      */
     static Map<String, ThreatRule> merged(List<ThreatRule> given) {
@@ -185,8 +186,9 @@ final class ThreatDetector {
         }
 
         /**
+         * {@return how many times the key has within {@code length} before {@code now}, this one included}
+         *
          * @param keep the most times to keep for the key
-         * @return how many times the key has within {@code length} before {@code now}, this one included
          */
         synchronized int add(String key, Instant now, Duration length, int keep) {
             expire(now);

@@ -33,12 +33,12 @@ public final class Totp {
 
     private Totp() {}
 
-    /** @return the step that {@code at} falls in */
+    /** {@return the step that {@code at} falls in} */
     public static long step(Instant at) {
         return Math.floorDiv(at.getEpochSecond(), STEP_SECONDS);
     }
 
-    /** @return the code of one step, left-padded with zeros to {@code digits} */
+    /** {@return the code of one step, left-padded with zeros to {@code digits}} */
     public static String code(byte[] secret, Algorithm algorithm, int digits, long step) {
         if (digits != 6 && digits != 8) {
             throw new IllegalArgumentException("digits must be 6 or 8 but was " + digits);
@@ -64,9 +64,10 @@ public final class Totp {
     }
 
     /**
+     * {@return the step the code belongs to, if it is right for the step of {@code now} or one either side and that
+     *         step comes after {@code lastUsedStep}; comparisons take the same time whatever the code}
+     *
      * @param lastUsedStep the step of the last code this user had accepted, or -1
-     * @return the step the code belongs to, if it is right for the step of {@code now} or one either side and that
-     *         step comes after {@code lastUsedStep}; comparisons take the same time whatever the code
      */
     public static OptionalLong verify(byte[] secret, Algorithm algorithm, int digits, String code, Instant now,
             long lastUsedStep) {
@@ -75,16 +76,17 @@ public final class Totp {
     }
 
     /**
+     * {@return whether the code is right for the step of {@code now} or one either side, but that step was used already
+     *         (at or before {@code lastUsedStep}): a code given again}
+     *
      * @param lastUsedStep the step of the last code this user had accepted, or -1
-     * @return whether the code is right for the step of {@code now} or one either side, but that step was used already
-     *         (at or before {@code lastUsedStep}): a code given again
      */
     public static boolean replayed(byte[] secret, Algorithm algorithm, int digits, @Nullable String code, Instant now,
             long lastUsedStep) {
         return match(secret, algorithm, digits, code, now, s -> s <= lastUsedStep) >= 0;
     }
 
-    /** @return the first step around {@code now} the code is right for that {@code accept} takes, or -1 */
+    /** {@return the first step around {@code now} the code is right for that {@code accept} takes, or -1} */
     private static long match(byte[] secret, Algorithm algorithm, int digits, @Nullable String code, Instant now,
             LongPredicate accept) {
         if (code == null || code.length() != digits) {
@@ -103,7 +105,7 @@ public final class Totp {
         return matched;
     }
 
-    /** @return the URI authenticator apps read from a QR code (Google Authenticator's key URI format) */
+    /** {@return the URI authenticator apps read from a QR code (Google Authenticator's key URI format)} */
     public static String uri(String issuer, String account, byte[] secret, Algorithm algorithm, int digits) {
         String label = encode(issuer) + ":" + encode(account);
         return "otpauth://totp/" + label + "?secret=" + Base32.encode(secret) + "&issuer=" + encode(issuer)

@@ -117,7 +117,7 @@ public final class AgentRunRepository {
         });
     }
 
-    /** @return the run's turns and tool calls, in order */
+    /** {@return the run's turns and tool calls, in order} */
     public Journal journal(String runId) {
         return sql.tx("reading the journal of agent run " + runId, c -> {
             List<TurnRow> turns = new ArrayList<>();

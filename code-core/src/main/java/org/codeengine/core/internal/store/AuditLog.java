@@ -77,7 +77,7 @@ public final class AuditLog implements AutoCloseable {
             return ("CODE audit checkpoint v1\n" + treeSize + "\n" + root + "\n").getBytes(StandardCharsets.UTF_8);
         }
 
-        /** @return whether {@code key} signed this checkpoint */
+        /** {@return whether {@code key} signed this checkpoint} */
         public boolean signedBy(PublicKey key) {
             try {
                 Signature verifier = Signature.getInstance("Ed25519");
@@ -262,7 +262,7 @@ public final class AuditLog implements AutoCloseable {
         });
     }
 
-    /** @return up to {@code limit} entries from sequence {@code from} on */
+    /** {@return up to {@code limit} entries from sequence {@code from} on} */
     public List<AuditEntry> read(long from, int limit) {
         return sql.tx("reading the audit log", c -> {
             try (PreparedStatement s = c.prepareStatement(
@@ -286,7 +286,7 @@ public final class AuditLog implements AutoCloseable {
         });
     }
 
-    /** @return the number of entries */
+    /** {@return the number of entries} */
     public long size() {
         return sql.tx("counting the audit log", c -> {
             try (PreparedStatement s = c.prepareStatement("select seq from code_audit_head where id = 1");
@@ -296,12 +296,12 @@ public final class AuditLog implements AutoCloseable {
         });
     }
 
-    /** @return the Merkle leaf hashes of the first {@code size} entries, as stored */
+    /** {@return the Merkle leaf hashes of the first {@code size} entries, as stored} */
     List<byte[]> leaves(long size) {
         return leaves(0, size);
     }
 
-    /** @return the leaf hashes of the entries after {@code after} up to {@code size}, in order */
+    /** {@return the leaf hashes of the entries after {@code after} up to {@code size}, in order} */
     private List<byte[]> leaves(long after, long size) {
         return sql.tx("reading audit hashes", c -> {
             List<byte[]> leaves = new ArrayList<>();
@@ -323,7 +323,7 @@ public final class AuditLog implements AutoCloseable {
         return Merkle.leafHash(hashHex.getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** @return the Merkle root of the first {@code size} entries, hex */
+    /** {@return the Merkle root of the first {@code size} entries, hex} */
     public String root(long size) {
         List<byte[]> leaves = leaves(size);
         if (leaves.size() < size) {
@@ -333,9 +333,9 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * @return the root of the first {@code size} entries, for a checkpoint: the tree's right edge kept in memory grows
+     * {@return the root of the first {@code size} entries, for a checkpoint: the tree's right edge kept in memory grows
      *         by the entries it lacks, so a checkpoint reads the entries since the last one, not the whole log. A log
-     *         asked for an older size is read whole; one whose last covered entry changed (rewritten) is read anew.
+     *         asked for an older size is read whole; one whose last covered entry changed (rewritten) is read anew}
      */
     private synchronized String checkpointRoot(long size) {
         long from = frontier.size();
@@ -362,25 +362,25 @@ public final class AuditLog implements AutoCloseable {
         return HEX.formatHex(frontier.root());
     }
 
-    /** @return the audit path of entry {@code sequence} (from 1) in the tree of the first {@code treeSize} entries */
+    /** {@return the audit path of entry {@code sequence} (from 1) in the tree of the first {@code treeSize} entries} */
     public List<String> inclusionProof(long sequence, long treeSize) {
         return Merkle.inclusionProof(leaves(treeSize), (int) sequence - 1, (int) treeSize).stream().map(HEX::formatHex)
                 .toList();
     }
 
-    /** @return the proof that the tree of {@code first} entries is a prefix of the tree of {@code second} */
+    /** {@return the proof that the tree of {@code first} entries is a prefix of the tree of {@code second}} */
     public List<String> consistencyProof(long first, long second) {
         return Merkle.consistencyProof(leaves(second), (int) first, (int) second).stream().map(HEX::formatHex)
                 .toList();
     }
 
-    /** @return whether entry {@code entry} is the one at its sequence in a tree with {@code root}, by its proof only */
+    /** {@return whether entry {@code entry} is the one at its sequence in a tree with {@code root}, by its proof only} */
     public static boolean verifyInclusion(AuditEntry entry, long treeSize, List<String> proof, String root) {
         return Merkle.verifyInclusion(entry.sequence() - 1, treeSize, leaf(entry.hash()), proof.stream().map(
                 HEX::parseHex).toList(), HEX.parseHex(root));
     }
 
-    /** @return whether a log with {@code firstRoot} at {@code first} entries grew into {@code secondRoot}, by proof */
+    /** {@return whether a log with {@code firstRoot} at {@code first} entries grew into {@code secondRoot}, by proof} */
     public static boolean verifyConsistency(long first, long second, String firstRoot, String secondRoot,
             List<String> proof) {
         return Merkle.verifyConsistency(first, second, HEX.parseHex(firstRoot), HEX.parseHex(secondRoot), proof
@@ -455,7 +455,7 @@ public final class AuditLog implements AutoCloseable {
         return checkpoint;
     }
 
-    /** @return the stored checkpoints, smallest first */
+    /** {@return the stored checkpoints, smallest first} */
     public List<Checkpoint> checkpoints() {
         return sql.tx("reading audit checkpoints", c -> {
             List<Checkpoint> checkpoints = new ArrayList<>();

@@ -65,8 +65,8 @@ final class DriverDataSource implements DataSource {
     }
 
     /**
-     * @return the seconds a login may take; Hikari also waits this long, at close, for a connection it is still
-     *         adding, so 0 would make it give up at once (and warn)
+     * {@return the seconds a login may take; Hikari also waits this long, at close, for a connection it is still
+     *         adding, so 0 would make it give up at once (and warn)}
      */
     @Override
     public int getLoginTimeout() {

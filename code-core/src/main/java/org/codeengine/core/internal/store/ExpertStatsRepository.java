@@ -81,7 +81,7 @@ public final class ExpertStatsRepository {
         }
     }
 
-    /** @return every expert's counts, by expert and signal */
+    /** {@return every expert's counts, by expert and signal} */
     public List<ExpertStats> all() {
         return sql.tx("reading expert statistics", c -> {
             try (PreparedStatement s = c.prepareStatement(

@@ -60,12 +60,13 @@ public final class JdbcStore implements AutoCloseable {
     private final Outbox outbox;
     private final AgentRunRepository agentRuns;
 
-    private JdbcStore(HikariDataSource pool, String provider, String redactedUrl, String schemaVersion, Clock clock) {
+    private JdbcStore(HikariDataSource pool, String provider, String redactedUrl, String schemaVersion, Clock clock,
+            boolean postgres) {
         this.pool = pool;
         this.provider = provider;
         this.redactedUrl = redactedUrl;
         this.schemaVersion = schemaVersion;
-        Sql sql = new Sql(pool);
+        Sql sql = new Sql(pool, postgres);
         this.runs = new RunRepository(sql, JsonMapper.builder().build());
         this.audit = new AuditLog(sql, clock);
         this.security = new SecurityRepository(sql);
@@ -84,6 +85,20 @@ public final class JdbcStore implements AutoCloseable {
      */
     public static JdbcStore open(StoreConfig config, StoreProvider provider, Clock clock,
             @Nullable MeterRegistry registry, List<String> locations) {
+        return open(config, provider, clock, registry, locations, false);
+    }
+
+    /**
+     * Opens the store, and migrates it unless {@code migrateOnlyWhenBehind} and it is already at this CODE's schema.
+     *
+     * @param locations Flyway locations of the migrations; {@link #MIGRATIONS} in production
+     * @param migrateOnlyWhenBehind whether to skip the migrator (its scan and validation of every migration) when the
+     *        schema history shows every migration applied and none beyond them: for a process that only reads
+     * @throws UnavailableException if the database cannot be reached
+     * @throws StoreException if a migration fails (the schema is left as it was) or the schema is newer than CODE
+     */
+    public static JdbcStore open(StoreConfig config, StoreProvider provider, Clock clock,
+            @Nullable MeterRegistry registry, List<String> locations, boolean migrateOnlyWhenBehind) {
         String url = config.redactedUrl();
         prepareH2File(config.jdbcUrl());
         DataSource direct = new DriverDataSource(provider.driver(), durable(config.jdbcUrl()), config.username(),
@@ -97,10 +112,14 @@ public final class JdbcStore implements AutoCloseable {
             throw new UnavailableException("cannot open the store at " + url + ": " + rootMessage(e), null, e);
         }
         try {
-            String version = migrate(pool, config, provider, url, locations);
+            String version = migrateOnlyWhenBehind
+                    ? SchemaHistory.currentVersion(pool, locations).orElseGet(() -> migrate(pool, config, provider,
+                            url, locations))
+                    : migrate(pool, config, provider, url, locations);
             restrictH2Files(config.jdbcUrl());
             LOG.info("Store {} ({}) at schema version {}", url, provider.name(), version);
-            JdbcStore store = new JdbcStore(pool, provider.name(), url, version, clock);
+            JdbcStore store = new JdbcStore(pool, provider.name(), url, version, clock, config.jdbcUrl().startsWith(
+                    "jdbc:postgresql:"));
             if (registry != null) {
                 store.audit.meters(registry);
             }
@@ -148,7 +167,7 @@ public final class JdbcStore implements AutoCloseable {
     private static String migrate(HikariDataSource pool, StoreConfig config, StoreProvider provider, String url,
             List<String> locations) {
         var flyway = Flyway.configure(JdbcStore.class.getClassLoader()).dataSource(pool)
-                .locations(locations.toArray(String[]::new)).table("code_schema_history").cleanDisabled(true)
+                .locations(locations.toArray(String[]::new)).table(SchemaHistory.TABLE).cleanDisabled(true)
                 .failOnMissingLocations(true).validateMigrationNaming(true).createSchemas(false)
                 // All pending migrations in one transaction where the database has transactional DDL.
                 .group(!isH2(config.jdbcUrl()));
@@ -331,27 +350,27 @@ public final class JdbcStore implements AutoCloseable {
         return leases;
     }
 
-    /** @return the journal of agent runs */
+    /** {@return the journal of agent runs} */
     public AgentRunRepository agentRuns() {
         return agentRuns;
     }
 
-    /** @return the event outbox */
+    /** {@return the event outbox} */
     public Outbox outbox() {
         return outbox;
     }
 
-    /** @return the name of the store provider */
+    /** {@return the name of the store provider} */
     public String provider() {
         return provider;
     }
 
-    /** @return the JDBC URL with any password redacted */
+    /** {@return the JDBC URL with any password redacted} */
     public String url() {
         return redactedUrl;
     }
 
-    /** @return the schema version after migration */
+    /** {@return the schema version after migration} */
     public String schemaVersion() {
         return schemaVersion;
     }

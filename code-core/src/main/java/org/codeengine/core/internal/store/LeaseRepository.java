@@ -68,7 +68,7 @@ public final class LeaseRepository {
         });
     }
 
-    /** @return who holds the lease at {@code now}, if anyone */
+    /** {@return who holds the lease at {@code now}, if anyone} */
     public Optional<Lease> holder(String name, Instant now) {
         return sql.tx("reading lease " + name, c -> {
             try (PreparedStatement s = c.prepareStatement(

@@ -53,6 +53,43 @@ public final class Outbox {
         }
     }
 
+    /**
+     * The statement that makes an update and writes the events it reports in one, on PostgreSQL: the events cost the
+     * state change no round trip of their own. The events are inserted, in order, only if the update wrote its row (it
+     * must write one row at most), so the statement's count, the events inserted, is above 0 exactly when it wrote.
+     *
+     * @param update an {@code update} statement without {@code returning}
+     * @return the statement; bind the update's parameters, then {@link #bindCarried} after them
+     */
+    static String carriedBy(String update) {
+        return "with written as (" + update
+                + " returning 1) insert into code_outbox (event_id, type, subject, at, body)"
+                + " select e.event_id, e.type, e.subject, e.at, e.body from written, unnest(?::varchar[], ?::varchar[],"
+                + " ?::varchar[], ?::varchar[]::timestamptz[], ?::varchar[]) with ordinality"
+                + " as e(event_id, type, subject, at, body, n) order by e.n";
+    }
+
+    /**
+     * Binds events to a statement of {@link #carriedBy}, as one array per column.
+     *
+     * @param first the index of the first parameter after the update's
+     */
+    static void bindCarried(Connection c, PreparedStatement s, int first, List<CloudEvent> events)
+            throws SQLException {
+        String[][] columns = new String[5][events.size()];
+        for (int i = 0; i < events.size(); i++) {
+            CloudEvent e = events.get(i);
+            columns[0][i] = e.id();
+            columns[1][i] = e.type();
+            columns[2][i] = e.subject();
+            columns[3][i] = Sql.truncate(e.time()).toString();
+            columns[4][i] = CloudEventJson.write(e);
+        }
+        for (int k = 0; k < columns.length; k++) {
+            s.setArray(first + k, c.createArrayOf("varchar", columns[k]));
+        }
+    }
+
     private static void bind(PreparedStatement s, CloudEvent e) throws SQLException {
         s.setString(1, e.id());
         s.setString(2, e.type());
@@ -71,7 +108,7 @@ public final class Outbox {
         }
     }
 
-    /** @return up to {@code limit} unsent rows, oldest first */
+    /** {@return up to {@code limit} unsent rows, oldest first} */
     public List<Row> unsent(int limit) {
         return sql.tx("reading the outbox", c -> {
             try (PreparedStatement s = c.prepareStatement("select seq, event_id, type, body from code_outbox"
@@ -105,8 +142,9 @@ public final class Outbox {
     }
 
     /**
+     * {@return up to {@code limit} events after it (or the newest), oldest first; empty if {@code afterId} is unknown}
+     *
      * @param afterId the id of the last event seen, or null for the newest {@code limit} events
-     * @return up to {@code limit} events after it (or the newest), oldest first; empty if {@code afterId} is unknown
      */
     public List<Row> after(@Nullable String afterId, int limit) {
         return sql.tx("reading the outbox", c -> {
@@ -128,7 +166,7 @@ public final class Outbox {
         });
     }
 
-    /** @return how many events wait to be published */
+    /** {@return how many events wait to be published} */
     public long unsentCount() {
         return sql.tx("counting the outbox", c -> {
             try (PreparedStatement s = c.prepareStatement("select count(*) from code_outbox where sent_at is null");

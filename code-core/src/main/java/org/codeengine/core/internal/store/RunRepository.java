@@ -74,7 +74,7 @@ public final class RunRepository {
         });
     }
 
-    /** @return the newest runs first */
+    /** {@return the newest runs first} */
     public List<RunRecord> list(int limit) {
         return sql.tx("listing runs", c -> {
             try (PreparedStatement s = c.prepareStatement(
@@ -124,7 +124,7 @@ public final class RunRepository {
         });
     }
 
-    /** @return up to {@code limit} unfinished runs whose lease someone holds at {@code now}, oldest first, without spec */
+    /** {@return up to {@code limit} unfinished runs whose lease someone holds at {@code now}, oldest first, without spec} */
     public List<RunRecord> heldUnfinished(Instant now, int limit) {
         return sql.tx("listing held unfinished runs", c -> {
             try (PreparedStatement s = c.prepareStatement("select r.*, '' as spec from code_run r where state in "
@@ -237,19 +237,44 @@ public final class RunRepository {
             return updateSteps(List.of(step), List.of(events), owner)[0];
         }
         String outputs = json.writeValueAsString(step.outputs());
-        return sql.tx("saving step", c -> {
-            try (PreparedStatement s = c.prepareStatement("update code_step set state = ?, attempt = ?,"
-                    + " started_at = ?, finished_at = ?, outputs = ?, error = ? where run_id = ? and service = ?")) {
-                bindStep(s, step, outputs);
-                s.setString(7, step.runId());
-                s.setString(8, step.service());
-                boolean written = s.executeUpdate() == 1;
-                if (written) {
-                    Outbox.insert(c, events);
-                }
-                return written;
+        return sql.tx("saving step", c -> reporting(c, UPDATE_STEP, s -> {
+            bindStep(s, step, outputs);
+            s.setString(7, step.runId());
+            s.setString(8, step.service());
+            return 8;
+        }, events));
+    }
+
+    private static final String UPDATE_STEP = "update code_step set state = ?, attempt = ?, started_at = ?,"
+            + " finished_at = ?, outputs = ?, error = ? where run_id = ? and service = ?";
+
+    /** Binds an update's parameters and returns how many it bound. */
+    @FunctionalInterface
+    private interface Binder {
+        int bind(PreparedStatement statement) throws SQLException;
+    }
+
+    /**
+     * Runs an update and, if it wrote its row, writes the events it reports to the outbox: on PostgreSQL in the same
+     * statement (no round trip of their own), elsewhere by an insert after it.
+     *
+     * @return whether the update wrote its row
+     */
+    private boolean reporting(Connection c, String update, Binder binder, List<CloudEvent> events)
+            throws SQLException {
+        boolean carried = sql.postgres() && !events.isEmpty();
+        try (PreparedStatement s = c.prepareStatement(carried ? Outbox.carriedBy(update) : update)) {
+            int bound = binder.bind(s);
+            if (carried) {
+                Outbox.bindCarried(c, s, bound + 1, events);
+                return s.executeUpdate() > 0;
             }
-        });
+            boolean written = s.executeUpdate() == 1;
+            if (written) {
+                Outbox.insert(c, events);
+            }
+            return written;
+        }
     }
 
     /**
@@ -289,33 +314,47 @@ public final class RunRepository {
                 }
             }
             boolean[] written = new boolean[steps.size()];
-            try (PreparedStatement s = c.prepareStatement("update code_step set state = ?, attempt = ?,"
-                    + " started_at = ?, finished_at = ?, outputs = ?, error = ? where run_id = ? and service = ?")) {
+            // on PostgreSQL a step's events ride in its update's statement (Outbox.carriedBy): a batch of those beside
+            // the batch of plain updates; elsewhere the events follow in one insert
+            boolean carry = sql.postgres();
+            for (boolean carrying : new boolean[]{false, true}) {
                 List<Integer> batched = new ArrayList<>();
                 for (int i = 0; i < steps.size(); i++) {
-                    StepRecord step = steps.get(i);
-                    if (held.get(step.runId())) {
-                        bindStep(s, step, outputs.get(i));
-                        s.setString(7, step.runId());
-                        s.setString(8, step.service());
-                        s.addBatch();
+                    if (held.get(steps.get(i).runId()) && carrying == (carry && !events.get(i).isEmpty())) {
                         batched.add(i);
                     }
                 }
-                if (!batched.isEmpty()) {
+                if (batched.isEmpty()) {
+                    continue;
+                }
+                try (PreparedStatement s = c.prepareStatement(carrying ? Outbox.carriedBy(UPDATE_STEP) : UPDATE_STEP)) {
+                    for (int i : batched) {
+                        StepRecord step = steps.get(i);
+                        bindStep(s, step, outputs.get(i));
+                        s.setString(7, step.runId());
+                        s.setString(8, step.service());
+                        if (carrying) {
+                            Outbox.bindCarried(c, s, 9, events.get(i));
+                        }
+                        s.addBatch();
+                    }
                     int[] counts = s.executeBatch();
                     for (int k = 0; k < counts.length; k++) {
-                        written[batched.get(k)] = counts[k] == 1 || counts[k] == Statement.SUCCESS_NO_INFO;
+                        written[batched.get(k)] = carrying
+                                ? counts[k] > 0 || counts[k] == Statement.SUCCESS_NO_INFO
+                                : counts[k] == 1 || counts[k] == Statement.SUCCESS_NO_INFO;
                     }
                 }
             }
-            List<CloudEvent> reported = new ArrayList<>();
-            for (int i = 0; i < steps.size(); i++) {
-                if (written[i]) {
-                    reported.addAll(events.get(i));
+            if (!carry) {
+                List<CloudEvent> reported = new ArrayList<>();
+                for (int i = 0; i < steps.size(); i++) {
+                    if (written[i]) {
+                        reported.addAll(events.get(i));
+                    }
                 }
+                Outbox.insert(c, reported);
             }
-            Outbox.insert(c, reported);
             return written;
         });
     }
@@ -336,23 +375,18 @@ public final class RunRepository {
      */
     public boolean transition(String runId, RunState expected, RunState next, Instant now, @Nullable String owner,
             List<CloudEvent> events) {
-        return sql.tx("changing the state of run " + runId, c -> {
-            try (PreparedStatement s = c.prepareStatement("update code_run set state = ?, updated_at = ?"
-                    + " where run_id = ? and state = ?" + (owner == null ? "" : " and lease_owner = ?"))) {
-                s.setString(1, next.name());
-                Sql.setInstant(s, 2, now);
-                s.setString(3, runId);
-                s.setString(4, expected.name());
-                if (owner != null) {
-                    s.setString(5, owner);
-                }
-                boolean moved = s.executeUpdate() == 1;
-                if (moved) {
-                    Outbox.insert(c, events);
-                }
-                return moved;
-            }
-        });
+        return sql.tx("changing the state of run " + runId, c -> reporting(c, "update code_run set state = ?,"
+                + " updated_at = ? where run_id = ? and state = ?" + (owner == null ? "" : " and lease_owner = ?"),
+                s -> {
+                    s.setString(1, next.name());
+                    Sql.setInstant(s, 2, now);
+                    s.setString(3, runId);
+                    s.setString(4, expected.name());
+                    if (owner != null) {
+                        s.setString(5, owner);
+                    }
+                    return owner == null ? 4 : 5;
+                }, events));
     }
 
     /**
@@ -399,7 +433,7 @@ public final class RunRepository {
         });
     }
 
-    /** @return the runs among {@code runIds} whose lease {@code owner} no longer holds; the others now last until {@code until} */
+    /** {@return the runs among {@code runIds} whose lease {@code owner} no longer holds; the others now last until {@code until}} */
     public List<String> renew(String owner, Collection<String> runIds, Instant until) {
         return sql.txRetrying("renewing run leases", c -> {
             List<String> lost = new ArrayList<>();
@@ -430,7 +464,7 @@ public final class RunRepository {
         });
     }
 
-    /** @return the newest run of a deployment that ended {@link RunState#SUCCEEDED}, other than {@code except} */
+    /** {@return the newest run of a deployment that ended {@link RunState#SUCCEEDED}, other than {@code except}} */
     public Optional<RunRecord> latestSucceeded(String name, String environment, String except) {
         return sql.tx("finding the last successful run of " + name, c -> {
             try (PreparedStatement s = c.prepareStatement("select r.*, s.spec from code_run r join code_run_spec s on"
@@ -482,7 +516,7 @@ public final class RunRepository {
         s.setString(6, step.error());
     }
 
-    /** @return the run's steps in plan order */
+    /** {@return the run's steps in plan order} */
     public List<StepRecord> steps(String runId) {
         return sql.tx("reading the steps of run " + runId, c -> {
             try (PreparedStatement s = c.prepareStatement(

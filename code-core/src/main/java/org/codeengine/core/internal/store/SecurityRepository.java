@@ -89,12 +89,12 @@ public final class SecurityRepository {
         }
     }
 
-    /** @return false if no role has that name */
+    /** {@return false if no role has that name} */
     public boolean deleteRole(String name) {
         return update("deleting role " + name, "delete from code_role where name = ?", name) == 1;
     }
 
-    /** @return the stored roles, by name */
+    /** {@return the stored roles, by name} */
     public List<RoleRow> roles() {
         return query("reading roles", "select name, grants, inherits from code_role order by name", r -> new RoleRow(r
                 .getString("name"), r.getString("grants"), r.getString("inherits")));
@@ -102,7 +102,7 @@ public final class SecurityRepository {
 
     // accounts
 
-    /** @return false if the name is taken */
+    /** {@return false if the name is taken} */
     public boolean addAccount(String username, String passwordHash, String roles, Instant now) {
         try {
             update("adding account " + username, "insert into code_account (username, password_hash, roles,"

@@ -36,9 +36,17 @@ final class Sql {
     }
 
     private final DataSource dataSource;
+    private final boolean postgres;
 
-    Sql(DataSource dataSource) {
+    /** @param postgres whether the database is PostgreSQL, whose statements may carry others along (see {@link Outbox}) */
+    Sql(DataSource dataSource, boolean postgres) {
         this.dataSource = dataSource;
+        this.postgres = postgres;
+    }
+
+    /** @return whether the database is PostgreSQL */
+    boolean postgres() {
+        return postgres;
     }
 
     /**
@@ -99,7 +107,7 @@ final class Sql {
         }
     }
 
-    /** @return whether the database aborted the transaction for a deadlock (40P01) or serialization failure (40001) */
+    /** {@return whether the database aborted the transaction for a deadlock (40P01) or serialization failure (40001)} */
     static boolean conflict(SQLException e) {
         int depth = 0;
         for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {

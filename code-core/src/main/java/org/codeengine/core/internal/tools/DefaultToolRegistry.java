@@ -56,7 +56,7 @@ public final class DefaultToolRegistry implements ToolRegistry {
         this.telemetry = telemetry;
     }
 
-    /** @return the permission that calling {@code tool} needs */
+    /** {@return the permission that calling {@code tool} needs} */
     public static Permission permission(String tool) {
         return new Permission("tool", "call", tool.toLowerCase(Locale.ROOT));
     }
@@ -152,12 +152,12 @@ public final class DefaultToolRegistry implements ToolRegistry {
         }
     }
 
-    /** @return the permission that lets a caller make a destructive call to {@code tool} without being asked */
+    /** {@return the permission that lets a caller make a destructive call to {@code tool} without being asked} */
     public static Permission unasked(String tool) {
         return new Permission("tool", "unconfirmed", tool.toLowerCase(Locale.ROOT));
     }
 
-    /** @return why a destructive call may not go ahead, or null when it is not destructive or may */
+    /** {@return why a destructive call may not go ahead, or null when it is not destructive or may} */
     private @Nullable String unconfirmed(CallContext context, ToolDescriptor tool, JsonNode arguments,
             @Nullable Confirmer confirmer) {
         if (tool.annotations() == null || !tool.annotations().destructive() || security.check(context.principal(),

@@ -20,9 +20,10 @@ public final class KernelSelection {
     private KernelSelection() {}
 
     /**
+     * {@return the chosen kernels}
+     *
      * @param found the kernels plugins found
      * @param configured the name configuration chose, if any
-     * @return the chosen kernels
      * @throws ConfigurationException if configuration names kernels that are missing or not available here
      */
     public static VectorKernels choose(List<VectorKernels> found, Optional<String> configured) {

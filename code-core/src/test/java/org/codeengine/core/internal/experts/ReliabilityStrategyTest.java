@@ -83,6 +83,46 @@ class ReliabilityStrategyTest {
     }
 
     @Test
+    void scatter_readsEachVotersRecordsOnce_andScoresExactlyAsThePairwiseFormula() {
+        Random random = new Random(3);
+        Memory book = new Memory();
+        List<String> experts = List.of("a", "b", "c", "d", "e", "f", "g");
+        for (String e : experts) {
+            book.right(e, 100 + random.nextInt(900), random.nextInt(100));
+            book.add(e,
+                    Map.of(Ballots.PAIR_ANY, new long[]{50 + random.nextInt(100), random.nextInt(50)}, "shape:integer",
+                            new long[]{40, random.nextInt(40)}));
+            for (String other : experts) {
+                book.repeats(e, other, 30 + random.nextInt(300), random.nextInt(30));
+            }
+        }
+        for (int ballot = 0; ballot < 200; ballot++) {
+            List<Vote> votes = new ArrayList<>();
+            for (String e : experts) {
+                votes.add(new Vote(e, "test", Integer.toString(random.nextInt(3)), "", 0.5 + random.nextInt(3)));
+            }
+            var groups = Ballots.byAnswer(votes);
+            double[] expected = new double[groups.size()];
+            int i = 0;
+            for (var group : groups.entrySet()) { // the formula of ScatterRule's javadoc, each record read where used
+                List<Integer> voters = group.getValue();
+                for (int n = 0; n < voters.size(); n++) {
+                    Vote vote = votes.get(voters.get(n));
+                    double p = ScatterRule.chance(book, vote.expert(), Ballots.shape(group.getKey()));
+                    double q = 0;
+                    for (int k = 0; k < n; k++) {
+                        q = Math.max(q, ScatterRule.collision(book, votes.get(voters.get(k)).expert(), vote.expert()));
+                    }
+                    expected[i] += vote.weight() * (Math.log(p) - (n == 0 ? Math.log1p(-p) : Math.log(q)));
+                }
+                i++;
+            }
+
+            assertThat(new ScatterRule().score(votes, groups, book).scores()).containsExactly(expected);
+        }
+    }
+
+    @Test
     void scatter_countsCopiesThatRepeatEachOthersMistakes_asOneWitness() {
         Memory book = new Memory();
         for (String e : List.of("a", "a2", "a3", "b", "c")) {

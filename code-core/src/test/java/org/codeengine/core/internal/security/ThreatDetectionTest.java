@@ -348,6 +348,57 @@ class ThreatDetectionTest {
     }
 
     @Test
+    void aLockedAccount_hasItsSessionsKeysAndTokensRefusedAtUse_andAudited_untilTheLockEnds() throws Exception {
+        open(rule(ThreatRule.RATE_LIMIT_FLOOD, r -> r.withThreshold(3).withResponses(Set.of(Response.LOCK_ACCOUNT),
+                Duration.ofMinutes(5))));
+        security.defineRole("ops", Set.of(Permission.parse("deploy:*:*")), Set.of());
+        Security.Session session = login(security, "10.6.6.6");
+        Security.IssuedApiKey aliceKey = security.createApiKey("alice", Set.of("ops"), null);
+        Security.IssuedApiKey botKey = security.createApiKey("ci-bot", Set.of(), null);
+        Secret token = security.issueToken(new Principal("alice", Principal.Kind.USER, Set.of("ops")), Duration
+                .ofHours(1));
+        secrets.addAll(List.of(session.token().reveal(), aliceKey.key().reveal(), botKey.key().reveal(), token
+                .reveal()));
+        Principal alice = new Principal("alice", Principal.Kind.USER, Set.of("ops"));
+        security.limit(Permission.parse("deploy:run:*"), 1, 1);
+        security.require(alice, Permission.parse("deploy:run:prod"));
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> security.require(alice, Permission.parse("deploy:run:prod"))).isInstanceOf(
+                    RateLimitedException.class);
+        }
+        assertThat(hitOnce(ThreatRule.RATE_LIMIT_FLOOD, ThreatRule.Severity.LOW).data().get("responses")).startsWith(
+                "account locked until");
+
+        long before = security.audit(1, 10_000).size();
+        for (Security on : List.of(security, engine().security())) { // the lock is in the store
+            assertThatThrownBy(() -> on.authenticate(new Credentials.BearerToken(session.token()))).as("session")
+                    .isInstanceOf(RateLimitedException.class).hasMessageContaining("try again in");
+            assertThatThrownBy(() -> on.authenticate(new Credentials.ApiKey(aliceKey.key()))).as("API key")
+                    .isInstanceOf(RateLimitedException.class);
+            assertThatThrownBy(() -> on.authenticate(new Credentials.BearerToken(token))).as("JWT").isInstanceOf(
+                    RateLimitedException.class);
+            assertThat(on.authenticate(new Credentials.ApiKey(botKey.key())).id()).as("another owner's key")
+                    .isEqualTo("ci-bot");
+        }
+        List<AuditEntry> refusals = security.audit(1, 10_000).stream().skip(before).filter(e -> e
+                .outcome() == AuditEntry.Outcome.DENIED).toList();
+        assertThat(refusals).extracting(AuditEntry::action).containsExactly("auth:session", "auth:api-key",
+                "auth:token", "auth:session", "auth:api-key", "auth:token");
+        assertThat(refusals).allSatisfy(e -> {
+            assertThat(e.principalId()).isEqualTo("alice");
+            assertThat(e.target()).isEqualTo("account:alice");
+            assertThat(e.detail()).startsWith("locked");
+        });
+        assertThat(listened).anyMatch(e -> e.kind().equals("session") && e.outcome() == AuditEntry.Outcome.DENIED);
+        assertNoSecretLeaked();
+
+        clock.advance(Duration.ofMinutes(6)); // the lock ended; the session had not idled out
+        assertThat(security.authenticate(new Credentials.BearerToken(session.token())).id()).isEqualTo("alice");
+        assertThat(security.authenticate(new Credentials.ApiKey(aliceKey.key())).id()).isEqualTo("alice");
+        assertThat(security.authenticate(new Credentials.BearerToken(token)).id()).isEqualTo("alice");
+    }
+
+    @Test
     void anAuditChainThatFailsVerification_isReportedAsCritical() throws Exception {
         open();
         assertThat(security.verifyAudit().intact()).isTrue();

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
+import org.codeengine.api.events.CloudEvent;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
@@ -49,6 +50,13 @@ abstract class StoreContract {
         List<String> locations = new ArrayList<>(List.of(JdbcStore.MIGRATIONS));
         locations.addAll(List.of(extraLocations));
         JdbcStore store = JdbcStore.open(config, provider(), clock, null, locations);
+        opened.add(store);
+        return store;
+    }
+
+    /** Opens as a process that only reads: the migrator runs only when the store is not at the current schema. */
+    protected JdbcStore openForReading(StoreConfig config) {
+        JdbcStore store = JdbcStore.open(config, provider(), clock, null, List.of(JdbcStore.MIGRATIONS), true);
         opened.add(store);
         return store;
     }
@@ -88,6 +96,51 @@ abstract class StoreContract {
         assertThat(store.runs().find("r1").orElseThrow().state()).isEqualTo(RunState.RUNNING);
         assertThatThrownBy(() -> store.runs().create(run("r1", RunState.PENDING, T0)))
                 .isInstanceOf(StoreException.class).hasMessageContaining("creating run r1");
+    }
+
+    private static CloudEvent event(String id, String subject) {
+        return new CloudEvent(id, "/code/test", CloudEvent.STEP_STATE_CHANGED, subject, T0.plusNanos(id.length()),
+                Map.of("note", "quote \" and\nline " + id));
+    }
+
+    @Test
+    void stateChanges_writeTheirEventsWithThem_inOrder_andNoneForAChangeThatDidNotHappen() {
+        JdbcStore store = open(freshConfig());
+        Instant until = T0.plusSeconds(3600);
+        for (String id : List.of("a", "b")) {
+            store.runs().create(new RunRecord(id, "shop-" + id, "dev", RunState.RUNNING, "{}", T0, T0, "host-" + id,
+                    until),
+                    List.of(new StepRecord(id, "api", StepState.PENDING, 0, null, null, Map.of(), null),
+                            new StepRecord(id, "web", StepState.PENDING, 0, null, null, Map.of(), null)));
+        }
+        StepRecord aApi = new StepRecord("a", "api", StepState.STARTING, 1, T0, null, Map.of("pid", "1"), null);
+        StepRecord aWeb = new StepRecord("a", "web", StepState.STARTING, 1, T0, null, Map.of(), null);
+        StepRecord bApi = new StepRecord("b", "api", StepState.STARTING, 1, T0, null, Map.of(), null);
+        StepRecord aNone = new StepRecord("a", "db", StepState.STARTING, 1, T0, null, Map.of(), null);
+
+        boolean[] written = store.runs().updateSteps(List.of(aApi, bApi, aWeb, aNone), List.of(List.of(event("e1",
+                "a"), event("e2", "a")), List.of(event("lost-lease", "b")), List.of(), List.of(
+                        event("no-step",
+                                "a"))),
+                "host-a");
+        assertThat(written).containsExactly(true, false, true, false);
+        assertThat(store.runs().updateStep(new StepRecord("a", "web", StepState.HEALTHY, 1, T0, T0, Map.of(), null),
+                null, List.of(event("e3", "a")))).isTrue();
+        assertThat(store.runs().transition("a", RunState.RUNNING, RunState.SUCCEEDED, T0, "host-a", List.of(event(
+                "e4", "a"), event("e5", "a")))).isTrue();
+        assertThat(store.runs().transition("a", RunState.RUNNING, RunState.FAILED, T0, "host-a", List.of(event(
+                "not-moved", "a")))).isFalse();
+        assertThat(store.runs().transition("b", RunState.RUNNING, RunState.FAILED, T0, "host-a", List.of(event(
+                "not-owner", "b")))).isFalse();
+
+        List<Outbox.Row> rows = store.outbox().after(null, 100);
+        assertThat(rows).extracting(Outbox.Row::id).containsExactly("e1", "e2", "e3", "e4", "e5");
+        assertThat(rows).allSatisfy(r -> assertThat(r.sent()).isFalse());
+        assertThat(org.codeengine.core.internal.events.CloudEventJson.read(rows.getFirst().json())).isEqualTo(event(
+                "e1", "a"));
+        assertThat(store.runs().steps("a")).extracting(StepRecord::state).containsExactly(StepState.STARTING,
+                StepState.HEALTHY);
+        assertThat(store.runs().steps("b")).extracting(StepRecord::state).containsOnly(StepState.PENDING);
     }
 
     @Test
@@ -281,6 +334,43 @@ abstract class StoreContract {
         assertThatThrownBy(() -> open(config)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 99").hasMessageContaining("newer CODE")
                 .hasMessageContaining("knows versions up to 10");
+    }
+
+    @Test
+    void openForReading_ofAStoreAtTheCurrentSchema_leavesTheMigratorAndItsChecksOut() throws Exception {
+        StoreConfig config = freshConfig();
+        JdbcStore migrated = open(config);
+        try (Connection c = migrated.dataSource().getConnection(); Statement s = c.createStatement()) {
+            // a change the migrator's validation catches, and a reader's one query of the history does not look at
+            s.executeUpdate("update \"" + SchemaHistory.TABLE + "\" set \"checksum\" = \"checksum\" + 1 "
+                    + "where \"version\" = '1'");
+        }
+        migrated.close();
+
+        assertThat(openForReading(config).schemaVersion()).isEqualTo("10");
+        assertThatThrownBy(() -> open(config)).as("a writer still runs the migrator").isInstanceOf(
+                StoreException.class).hasMessageContaining("Validate failed");
+    }
+
+    @Test
+    void openForReading_ofAnEmptyDatabase_migratesIt() throws Exception {
+        StoreConfig config = freshConfig();
+
+        JdbcStore store = openForReading(config);
+
+        assertThat(store.schemaVersion()).isEqualTo("10");
+        try (Connection c = store.dataSource().getConnection()) {
+            assertThat(tableExists(c, config, "code_run")).isTrue();
+        }
+    }
+
+    @Test
+    void openForReading_refusesASchemaWrittenByANewerCode() {
+        StoreConfig config = freshConfig();
+        open(config, "classpath:store-test/future").close();
+
+        assertThatThrownBy(() -> openForReading(config)).isInstanceOf(StoreException.class).hasMessageContaining(
+                "schema version 99");
     }
 
     @Test

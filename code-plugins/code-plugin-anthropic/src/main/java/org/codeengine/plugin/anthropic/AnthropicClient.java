@@ -307,7 +307,7 @@ final class AnthropicClient implements ExpertClient {
         throw mapped;
     }
 
-    /** @return the HTTP status Anthropic documents for an error type */
+    /** {@return the HTTP status Anthropic documents for an error type} */
     static int status(String type) {
         return switch (type) {
             case "invalid_request_error" -> 400;

@@ -32,7 +32,11 @@ public final class AnthropicProvider implements ExpertProvider {
         this(System::getenv);
     }
 
-    /** @param environment reads environment variables */
+    /**
+     * A provider that reads environment variables through {@code environment} rather than from the process.
+     *
+     * @param environment reads environment variables
+     */
     public AnthropicProvider(Function<String, @Nullable String> environment) {
         this.environment = environment;
     }

@@ -33,8 +33,9 @@ record MessagesRequest(ObjectNode body, @Nullable FormatTool format) {
      */
     record FormatTool(String name, boolean wrapped) {
         /**
+         * {@return the answer as JSON text}
+         *
          * @param input the tool's input as JSON text
-         * @return the answer as JSON text
          */
         String answer(String input) {
             if (!wrapped) {
@@ -50,10 +51,11 @@ record MessagesRequest(ObjectNode body, @Nullable FormatTool format) {
     }
 
     /**
+     * {@return the body}
+     *
      * @param request the request
      * @param stream whether to ask for a stream
      * @param thinkingBudget tokens of extended thinking, or 0 for none
-     * @return the body
      * @throws InvalidRequestException if a tool call's arguments in the conversation are not a JSON object
      */
     static MessagesRequest of(ChatRequest request, boolean stream, int thinkingBudget) {

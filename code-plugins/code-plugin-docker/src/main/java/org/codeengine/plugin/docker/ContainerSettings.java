@@ -209,7 +209,7 @@ record ContainerSettings(ImageName image, PullPolicy pull, @Nullable List<String
         return List.copyOf(words);
     }
 
-    /** @return what the output of this record shows: never the environment's values, which may be secrets */
+    /** {@return what the output of this record shows: never the environment's values, which may be secrets} */
     @Override
     public String toString() {
         return "ContainerSettings[image=" + image + ", pull=" + pull + ", env=" + env.keySet() + ", secretEnv="

@@ -41,8 +41,9 @@ record DaemonTls(Path folder) {
     private record Loaded(long stamp, SSLContext context) {}
 
     /**
+     * {@return the daemon's TLS settings, or {@code null} when {@code DOCKER_TLS_VERIFY} is unset, empty or {@code 0}}
+     *
      * @param env {@code DOCKER_TLS_VERIFY}, {@code DOCKER_CERT_PATH}, {@code HOME}
-     * @return the daemon's TLS settings, or {@code null} when {@code DOCKER_TLS_VERIFY} is unset, empty or {@code 0}
      * @throws InvalidRequestException naming the variable and the file, if a file is missing
      */
     static @org.jspecify.annotations.Nullable DaemonTls of(Map<String, String> env) {
@@ -64,7 +65,7 @@ record DaemonTls(Path folder) {
         return new DaemonTls(folder.toAbsolutePath().normalize());
     }
 
-    /** @return the context for this folder, read again when one of its files changed */
+    /** {@return the context for this folder, read again when one of its files changed} */
     SSLContext context() throws IOException {
         long stamp = 0;
         for (String file : FILES) {

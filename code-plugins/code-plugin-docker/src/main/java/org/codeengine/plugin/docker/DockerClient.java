@@ -42,16 +42,17 @@ public final class DockerClient {
     }
 
     /**
+     * {@return a client of that daemon; nothing is sent yet}
+     *
      * @param host {@code unix:///path/to/docker.sock} or {@code tcp://host:port}, or {@code null} for
      *        {@code DOCKER_HOST} or the default socket
-     * @return a client of that daemon; nothing is sent yet
      * @throws InvalidRequestException naming the setting if the address is not one this client speaks
      */
     public static DockerClient of(@Nullable String host) {
         return new DockerClient(DockerHost.of(host, System.getenv()));
     }
 
-    /** @return the daemon's address, as {@code DOCKER_HOST} spells it */
+    /** {@return the daemon's address, as {@code DOCKER_HOST} spells it} */
     public String address() {
         return http.host().address();
     }
@@ -112,8 +113,9 @@ public final class DockerClient {
     }
 
     /**
+     * {@return the daemon's container summaries, as {@code GET /containers/json} gives them}
+     *
      * @param all whether stopped containers count too
-     * @return the daemon's container summaries, as {@code GET /containers/json} gives them
      */
     public JsonNode list(boolean all) {
         EngineHttp.Reply reply = call("GET", "/containers/json?all=" + (all ? 1 : 0), null, null, QUICK);
@@ -122,8 +124,9 @@ public final class DockerClient {
     }
 
     /**
+     * {@return what {@code GET /containers/{id}/json} says of it, if it exists}
+     *
      * @param idOrName a container
-     * @return what {@code GET /containers/{id}/json} says of it, if it exists
      */
     public Optional<JsonNode> inspectJson(String idOrName) {
         EngineHttp.Reply reply = call("GET", "/containers/" + enc(idOrName) + "/json", null, null, QUICK);
@@ -138,7 +141,11 @@ public final class DockerClient {
         return http.host();
     }
 
-    /** @throws UnavailableException saying which socket was tried and what to start, if the daemon does not answer */
+    /**
+     * Checks that the daemon answers, within a short timeout.
+     *
+     * @throws UnavailableException saying which socket was tried and what to start, if the daemon does not answer
+     */
     public void ping() {
         ping(QUICK);
     }
@@ -155,7 +162,11 @@ public final class DockerClient {
         }
     }
 
-    /** @return whether the image is on the daemon */
+    /**
+     * {@return whether the image is on the daemon}
+     *
+     * @param image an image reference
+     */
     public boolean imageExists(String image) {
         EngineHttp.Reply reply = call("GET", "/images/" + image + "/json", null, null, QUICK);
         if (reply.status() == 404) {
@@ -206,7 +217,12 @@ public final class DockerClient {
         }
     }
 
-    /** @return the new container's id */
+    /**
+     * {@return the new container's id}
+     *
+     * @param name the container's name
+     * @param config the container's configuration, as the Engine API takes it
+     */
     public String create(String name, ObjectNode config) {
         EngineHttp.Reply reply = call("POST", "/containers/create?name=" + enc(name), JsonBodies.JSON
                 .writeValueAsBytes(config), "application/json", QUICK);
@@ -214,7 +230,11 @@ public final class DockerClient {
         return parse(reply.text()).path("Id").asString();
     }
 
-    /** Starts a container; starting a running one does nothing. */
+    /**
+     * Starts a container; starting a running one does nothing.
+     *
+     * @param id the container's id
+     */
     public void start(String id) {
         EngineHttp.Reply reply = call("POST", "/containers/" + enc(id) + "/start", null, null, QUICK);
         if (reply.status() != 304) {
@@ -222,7 +242,7 @@ public final class DockerClient {
         }
     }
 
-    /** @return the container by id or name, if it exists */
+    /** {@return the container by id or name, if it exists} */
     Optional<Container> inspect(String idOrName) {
         EngineHttp.Reply reply = call("GET", "/containers/" + enc(idOrName) + "/json", null, null, QUICK);
         if (reply.status() == 404) {
@@ -238,7 +258,12 @@ public final class DockerClient {
                 labels));
     }
 
-    /** Stops a container, giving it {@code grace} after SIGTERM; a stopped or missing one is not an error. */
+    /**
+     * Stops a container, giving it {@code grace} after SIGTERM; a stopped or missing one is not an error.
+     *
+     * @param id the container's id
+     * @param grace how long it may take to end after SIGTERM
+     */
     public void stop(String id, Duration grace) {
         long seconds = Math.max(0, (grace.toMillis() + 999) / 1000);
         EngineHttp.Reply reply = call("POST", "/containers/" + enc(id) + "/stop?t=" + seconds, null, null, QUICK.plus(
@@ -248,7 +273,11 @@ public final class DockerClient {
         }
     }
 
-    /** Removes a container and its anonymous volumes; a missing one is not an error. */
+    /**
+     * Removes a container and its anonymous volumes; a missing one is not an error.
+     *
+     * @param id the container's id
+     */
     public void remove(String id) {
         EngineHttp.Reply reply = call("DELETE", "/containers/" + enc(id) + "?force=true&v=true", null, null, QUICK);
         if (reply.status() != 404 && !(reply.status() == 409 && reply.text().contains("already in progress"))) {
@@ -256,7 +285,12 @@ public final class DockerClient {
         }
     }
 
-    /** @return the container's output, stdout and stderr interleaved, as the daemon keeps it */
+    /**
+     * {@return the container's output, stdout and stderr interleaved, as the daemon keeps it}
+     *
+     * @param id the container's id
+     * @param tail how many lines from the end, or null for all
+     */
     public String logs(String id, @Nullable Integer tail) {
         EngineHttp.Reply reply = call("GET", "/containers/" + enc(id) + "/logs?stdout=1&stderr=1" + (tail == null
                 ? ""
@@ -265,7 +299,7 @@ public final class DockerClient {
         return demultiplex(reply.body());
     }
 
-    /** @return the ids of the containers, running or not, that carry every one of the labels */
+    /** {@return the ids of the containers, running or not, that carry every one of the labels} */
     List<String> containersLabelled(Map<String, String> labels) {
         List<String> filter = new ArrayList<>();
         labels.forEach((k, v) -> filter.add(k + "=" + v));
@@ -296,7 +330,7 @@ public final class DockerClient {
                 + " point DOCKER_HOST or the setting 'host' at a running daemon", null, e);
     }
 
-    /** @return the {@code X-Registry-Auth} header's value: Docker's auth object as base64url JSON */
+    /** {@return the {@code X-Registry-Auth} header's value: Docker's auth object as base64url JSON} */
     static String registryAuth(Secret credential, String registry) {
         String text = credential.reveal().strip();
         ObjectNode auth = JsonBodies.object();

@@ -78,7 +78,7 @@ record DockerHost(String address, @Nullable Path socket, @Nullable InetSocketAdd
         }
     }
 
-    /** @return a connection to the daemon, over TLS when {@link #tls()} says so */
+    /** {@return a connection to the daemon, over TLS when {@link #tls()} says so} */
     Connection connect() throws IOException {
         if (socket != null) {
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);

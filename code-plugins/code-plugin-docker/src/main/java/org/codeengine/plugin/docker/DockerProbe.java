@@ -75,7 +75,7 @@ public final class DockerProbe implements HealthProbe {
         }
     }
 
-    /** @return null if Docker says the container is healthy, else why not */
+    /** {@return null if Docker says the container is healthy, else why not} */
     private static @Nullable String healthStatus(DockerClient docker, String container, Duration timeout) {
         EngineHttp.Reply reply = docker.call("GET", "/containers/" + DockerClient.enc(container) + "/json", null,
                 null, timeout);
@@ -98,7 +98,7 @@ public final class DockerProbe implements HealthProbe {
         return "Docker says " + status + (last.isEmpty() ? "" : "; its check said: " + last);
     }
 
-    /** @return null if the command exited 0 inside the container, else its exit code and output */
+    /** {@return null if the command exited 0 inside the container, else its exit code and output} */
     private static @Nullable String exec(DockerClient docker, String container, List<String> command,
             Duration timeout) {
         ObjectNode create = JsonBodies.object().put("AttachStdout", true).put("AttachStderr", true);

@@ -34,14 +34,14 @@ record ImageName(String repository, @Nullable String tag, @Nullable String diges
         return new ImageName(m.group(1), m.group(2), m.group(3));
     }
 
-    /** @return what a pull names after the repository: the digest if there is one, else the tag ({@code latest}) */
+    /** {@return what a pull names after the repository: the digest if there is one, else the tag ({@code latest})} */
     String tagOrDigest() {
         return digest != null ? digest : tag != null ? tag : "latest";
     }
 
     /**
-     * @return the registry the image is pulled from: its first path part when that looks like a host (holds a
-     *     {@code .} or {@code :}, or is {@code localhost}), as Docker reads it; else Docker Hub
+     * {@return the registry the image is pulled from: its first path part when that looks like a host (holds a
+     *     {@code .} or {@code :}, or is {@code localhost}), as Docker reads it; else Docker Hub}
      */
     String registry() {
         int slash = repository.indexOf('/');

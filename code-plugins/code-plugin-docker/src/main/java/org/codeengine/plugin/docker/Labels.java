@@ -19,25 +19,25 @@ final class Labels {
 
     private Labels() {}
 
-    /** @return {@code code-<service>-<slot>-<instance>-<run>}: one name per instance of a run */
+    /** {@return {@code code-<service>-<slot>-<instance>-<run>}: one name per instance of a run} */
     static String name(StepContext context) {
         return "code-" + context.service() + "-" + context.slot() + "-" + context.instance() + "-" + context.runId();
     }
 
-    /** @return CODE's labels for the instance, after the user's own */
+    /** {@return CODE's labels for the instance, after the user's own} */
     static Map<String, String> of(StepContext context, Map<String, String> extra) {
         Map<String, String> labels = new LinkedHashMap<>(extra);
         labels.putAll(own(context));
         return labels;
     }
 
-    /** @return the labels that identify the instance */
+    /** {@return the labels that identify the instance} */
     static Map<String, String> own(StepContext context) {
         return Map.of(RUN, context.runId(), SERVICE, context.service(), INSTANCE, Integer.toString(context
                 .instance()), SLOT, context.slot());
     }
 
-    /** @return whether a container's labels say it is this instance's */
+    /** {@return whether a container's labels say it is this instance's} */
     static boolean belongsTo(Map<String, String> labels, StepContext context) {
         return own(context).entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }

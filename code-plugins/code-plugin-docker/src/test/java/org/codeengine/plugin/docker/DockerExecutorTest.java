@@ -271,7 +271,7 @@ class DockerExecutorTest {
         assertThatThrownBy(() -> executor.validate(Map.of("image", "busybox", "args", "[\"sh\", 3]")))
                 .hasMessageStartingWith("setting 'args' must be a JSON array of strings");
         assertThatThrownBy(() -> executor.validate(Map.of("image", "busybox", "init", "yes"))).hasMessage(
-                "setting init must be true or false but was 'yes'");
+                "setting 'init' must be true or false but was 'yes'");
         assertThatThrownBy(() -> executor.validate(Map.of("image", "busybox", "stopGrace", "soon")))
                 .hasMessageContaining("stopGrace");
         assertThatThrownBy(() -> executor.validate(Map.of("image", "busybox", "host", "http://docker:2375")))

@@ -37,15 +37,16 @@ final class Clusters {
      * @param namespace the context's namespace, else {@code default}
      */
     record Connected(KubernetesClient client, String server, String namespace) {
-        /** @return the target a start goes to: the API server and the namespace */
+        /** {@return the target a start goes to: the API server and the namespace} */
         String target(@Nullable String namespace) {
             return server + "/namespaces/" + (namespace == null ? this.namespace : namespace);
         }
     }
 
     /**
+     * {@return the client for them, made on first use}
+     *
      * @param cluster the kubeconfig and context
-     * @return the client for them, made on first use
      * @throws InvalidRequestException if the kubeconfig or the context cannot be read
      */
     Connected of(Workload.Cluster cluster) {

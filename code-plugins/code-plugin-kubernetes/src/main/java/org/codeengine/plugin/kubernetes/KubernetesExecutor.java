@@ -86,7 +86,7 @@ public final class KubernetesExecutor implements StepExecutor {
         return Clusters.unavailable(environment, PING);
     }
 
-    /** @return the API server's URL and the namespace, so a dead API server trips its own breaker */
+    /** {@return the API server's URL and the namespace, so a dead API server trips its own breaker} */
     @Override
     public String target(Map<String, String> settings) {
         try {

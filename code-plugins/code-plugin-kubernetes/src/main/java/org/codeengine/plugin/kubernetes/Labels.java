@@ -21,17 +21,17 @@ record Labels(String run, String service, int instance, String slot) {
     static final String INSTANCE = "code.instance";
     static final String SLOT = "code.slot";
 
-    /** @return what goes on the Deployment's and the Service's metadata */
+    /** {@return what goes on the Deployment's and the Service's metadata} */
     Map<String, String> object() {
         return Map.of(RUN, run, SERVICE, service, INSTANCE, Integer.toString(instance), SLOT, slot);
     }
 
-    /** @return what goes on the pods: not the run, so a run that changes nothing else rolls nothing */
+    /** {@return what goes on the pods: not the run, so a run that changes nothing else rolls nothing} */
     Map<String, String> pods(boolean slots) {
         return slots ? Map.of(SERVICE, service, SLOT, slot) : Map.of(SERVICE, service);
     }
 
-    /** @return the run whose annotation an object carries, or null if CODE did not apply it */
+    /** {@return the run whose annotation an object carries, or null if CODE did not apply it} */
     static @Nullable String runOf(@Nullable HasMetadata object) {
         if (object == null || object.getMetadata() == null || object.getMetadata().getAnnotations() == null) {
             return null;

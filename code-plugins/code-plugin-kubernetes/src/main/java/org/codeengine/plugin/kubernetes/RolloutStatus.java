@@ -20,10 +20,11 @@ record RolloutStatus(State state, String detail) {
     }
 
     /**
+     * {@return the rollout's state}
+     *
      * @param deployment the Deployment as the API server has it, or null if it is gone
      * @param generation the generation CODE applied
      * @param replicas the replicas that must be updated and available
-     * @return the rollout's state
      */
     static RolloutStatus of(@Nullable Deployment deployment, long generation, int replicas) {
         if (deployment == null) {

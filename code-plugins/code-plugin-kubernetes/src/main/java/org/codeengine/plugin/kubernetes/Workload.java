@@ -53,9 +53,10 @@ record Workload(Deployment deployment, @Nullable Service service, @Nullable Stri
                     + "(@sha256:[a-f0-9]{64})?");
 
     /**
+     * {@return the checked workload}
+     *
      * @param service the service's name, used as the short form's Deployment name
      * @param settings the executor's settings
-     * @return the checked workload
      * @throws InvalidRequestException naming the setting and the rule it breaks
      */
     static Workload parse(String service, Map<String, String> settings) {

@@ -36,15 +36,15 @@ final class ClientTransports {
         default void negotiated(String version) {}
 
         /**
-         * @return whether the client asks {@code server/discover} before {@code initialize}: over HTTP a server of
+         * {@return whether the client asks {@code server/discover} before {@code initialize}: over HTTP a server of
          *         the handshake revisions refuses it plainly, while a stdio server may not answer a request before
-         *         {@code initialize} at all
+         *         {@code initialize} at all}
          */
         default boolean discovers() {
             return false;
         }
 
-        /** @return what mirrors a request into HTTP headers, or null where the transport has no headers */
+        /** {@return what mirrors a request into HTTP headers, or null where the transport has no headers} */
         default @Nullable RequestHeaders headers() {
             return null;
         }
@@ -324,7 +324,7 @@ final class ClientTransports {
             }
         }
 
-        /** @return whether the answer to {@code id} came */
+        /** {@return whether the answer to {@code id} came} */
         private boolean read(SseReader reader, @Nullable JsonNode id) {
             for (SseReader.Event e = reader.next(); e != null; e = reader.next()) {
                 if (e.data().isBlank()) {

@@ -7,9 +7,10 @@ import java.util.Map;
 @FunctionalInterface
 public interface Completer {
     /**
+     * {@return suggestions, best first; the server sends at most 100}
+     *
      * @param value what the user typed so far
      * @param context the values of the other arguments already chosen
-     * @return suggestions, best first; the server sends at most 100
      */
     List<String> complete(String value, Map<String, String> context);
 }

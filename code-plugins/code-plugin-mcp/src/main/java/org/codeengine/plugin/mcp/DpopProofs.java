@@ -59,10 +59,11 @@ final class DpopProofs {
     }
 
     /**
+     * {@return a fresh proof, for the {@code DPoP} header}
+     *
      * @param method the HTTP method of the request the proof goes with
      * @param uri the request's URL; its query and fragment are left out
      * @param accessToken the access token the request presents, or null (a token request)
-     * @return a fresh proof, for the {@code DPoP} header
      */
     String proof(String method, URI uri, @Nullable Secret accessToken) {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().jwtID(randomId()).claim("htm", method).claim("htu",

@@ -11,23 +11,24 @@ import org.jspecify.annotations.Nullable;
  * server that made it ends it once {@link StreamableHttp#handle} returns.
  */
 interface Exchange {
-    /** @return the request's method, such as {@code POST} */
+    /** {@return the request's method, such as {@code POST}} */
     String method();
 
-    /** @return the request's path below the server's root (for a servlet: below its context path) */
+    /** {@return the request's path below the server's root (for a servlet: below its context path)} */
     String path();
 
-    /** @return the remote address the request came from */
+    /** {@return the remote address the request came from} */
     String source();
 
     /**
+     * {@return the header's first value, or null when the request has none}
+     *
      * @param name a header's name, matched without regard to case
-     * @return the header's first value, or null when the request has none
      */
     @Nullable
     String requestHeader(String name);
 
-    /** @return the request's body, read once */
+    /** {@return the request's body, read once} */
     InputStream body() throws IOException;
 
     /** Sets a response header; only before {@link #send}. */

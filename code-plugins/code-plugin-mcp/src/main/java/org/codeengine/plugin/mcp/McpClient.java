@@ -138,7 +138,7 @@ public final class McpClient implements AutoCloseable {
         return result;
     }
 
-    /** @return a builder with no handlers, a 60-second timeout and no OAuth */
+    /** {@return a builder with no handlers, a 60-second timeout and no OAuth} */
     public static Builder builder() {
         return new Builder();
     }
@@ -173,7 +173,7 @@ public final class McpClient implements AutoCloseable {
         peer.notify("notifications/initialized", Json.object());
     }
 
-    /** @return whether the server speaks the stateless revision; then every request carries the client's _meta */
+    /** {@return whether the server speaks the stateless revision; then every request carries the client's _meta} */
     private boolean discover() {
         for (int attempt = 0; attempt < 2; attempt++) {
             JsonNode result;
@@ -206,8 +206,8 @@ public final class McpClient implements AutoCloseable {
     }
 
     /**
-     * @return {@code params} with the client's version, capabilities and info in its {@code _meta}, as the stateless
-     *         revision wants on every request
+     * {@return {@code params} with the client's version, capabilities and info in its {@code _meta}, as the stateless
+     *         revision wants on every request}
      */
     private ObjectNode meta(ObjectNode params, String revision) {
         ObjectNode meta = params.has("_meta") && params.get("_meta").isObject()
@@ -295,17 +295,17 @@ public final class McpClient implements AutoCloseable {
         }
     }
 
-    /** @return the revision the session speaks */
+    /** {@return the revision the session speaks} */
     public String protocolVersion() {
         return version;
     }
 
-    /** @return the server's {@code serverInfo} */
+    /** {@return the server's {@code serverInfo}} */
     public JsonNode serverInfo() {
         return serverInfo;
     }
 
-    /** @return the server's capabilities */
+    /** {@return the server's capabilities} */
     public JsonNode serverCapabilities() {
         return serverCapabilities;
     }
@@ -327,8 +327,8 @@ public final class McpClient implements AutoCloseable {
     }
 
     /**
-     * @return every tool of the server, following the pages; on the stateless revision without the tools whose
-     *         {@code x-mcp-header} annotations are invalid (such a tool must not be called)
+     * {@return every tool of the server, following the pages; on the stateless revision without the tools whose
+     *         {@code x-mcp-header} annotations are invalid (such a tool must not be called)}
      */
     public List<JsonNode> listTools() {
         List<JsonNode> tools = all("tools/list", "tools");
@@ -339,12 +339,12 @@ public final class McpClient implements AutoCloseable {
         return tools;
     }
 
-    /** @return every resource of the server */
+    /** {@return every resource of the server} */
     public List<JsonNode> listResources() {
         return all("resources/list", "resources");
     }
 
-    /** @return every prompt of the server */
+    /** {@return every prompt of the server} */
     public List<JsonNode> listPrompts() {
         return all("prompts/list", "prompts");
     }
@@ -398,12 +398,12 @@ public final class McpClient implements AutoCloseable {
         return new McpToolResult(content, structured, result.path("isError").asBoolean(false));
     }
 
-    /** @return the resource's {@code contents} */
+    /** {@return the resource's {@code contents}} */
     public JsonNode readResource(String uri) {
         return request("resources/read", Json.object().put("uri", uri)).path("contents");
     }
 
-    /** @return the prompt's result: {@code description} and {@code messages} */
+    /** {@return the prompt's result: {@code description} and {@code messages}} */
     public JsonNode getPrompt(String name, Map<String, String> arguments) {
         ObjectNode params = Json.object().put("name", name);
         ObjectNode args = params.putObject("arguments");
@@ -429,8 +429,9 @@ public final class McpClient implements AutoCloseable {
     }
 
     /**
+     * {@return this client as a CODE tool provider: its tools appear in a tool registry and are called through it}
+     *
      * @param name the tool provider's name in CODE
-     * @return this client as a CODE tool provider: its tools appear in a tool registry and are called through it
      */
     public McpToolProvider asToolProvider(String name) {
         return new McpToolProvider(name, this);
@@ -480,7 +481,7 @@ public final class McpClient implements AutoCloseable {
             return this;
         }
 
-        /** @return this builder, with the name and version sent as {@code clientInfo} */
+        /** {@return this builder, with the name and version sent as {@code clientInfo}} */
         public Builder info(String clientName, String clientVersion) {
             if (clientName == null || clientName.isBlank() || clientVersion == null || clientVersion.isBlank()) {
                 throw new IllegalArgumentException("name and version must not be blank");
@@ -490,7 +491,7 @@ public final class McpClient implements AutoCloseable {
             return this;
         }
 
-        /** @return this builder, declaring sampling and answering it with {@code handler} */
+        /** {@return this builder, declaring sampling and answering it with {@code handler}} */
         public Builder sampling(SamplingHandler handler) {
             this.sampling = require(handler, "sampling");
             return this;
@@ -509,25 +510,25 @@ public final class McpClient implements AutoCloseable {
             return this;
         }
 
-        /** @return this builder, declaring elicitation (form mode) and answering it with {@code handler} */
+        /** {@return this builder, declaring elicitation (form mode) and answering it with {@code handler}} */
         public Builder elicitation(ElicitationHandler handler) {
             this.elicitation = require(handler, "elicitation");
             return this;
         }
 
-        /** @return this builder, offering {@code root} in {@code roots/list} */
+        /** {@return this builder, offering {@code root} in {@code roots/list}} */
         public Builder root(Root root) {
             roots.add(require(root, "root"));
             return this;
         }
 
-        /** @return this builder; {@code listener} hears log messages, resource updates and list changes */
+        /** {@return this builder; {@code listener} hears log messages, resource updates and list changes} */
         public Builder onNotification(BiConsumer<String, ObjectNode> listener) {
             listeners.add(require(listener, "listener"));
             return this;
         }
 
-        /** @return this builder, waiting at most {@code value} for each answer (and each quiet stretch of a stream) */
+        /** {@return this builder, waiting at most {@code value} for each answer (and each quiet stretch of a stream)} */
         public Builder timeout(Duration value) {
             if (value == null || !value.isPositive()) {
                 throw new IllegalArgumentException("timeout must be positive");
@@ -536,7 +537,7 @@ public final class McpClient implements AutoCloseable {
             return this;
         }
 
-        /** @return this builder, getting OAuth tokens as {@code config} says when an HTTP server asks for them */
+        /** {@return this builder, getting OAuth tokens as {@code config} says when an HTTP server asks for them} */
         public Builder oauth(McpOAuth config) {
             this.oauth = require(config, "oauth");
             return this;

@@ -44,12 +44,12 @@ public class McpException extends NonRetriableException {
         this.data = data;
     }
 
-    /** @return the JSON-RPC error code */
+    /** {@return the JSON-RPC error code} */
     public int code() {
         return code;
     }
 
-    /** @return the error's {@code data}, or null */
+    /** {@return the error's {@code data}, or null} */
     public @Nullable JsonNode data() {
         return data;
     }

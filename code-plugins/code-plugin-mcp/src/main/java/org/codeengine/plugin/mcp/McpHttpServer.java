@@ -79,51 +79,51 @@ public final class McpHttpServer implements AutoCloseable {
         private static final Duration HANDSHAKE = Duration.ofSeconds(10);
 
         /**
-         * @return {@code 127.0.0.1:port}, endpoint {@code /mcp}, retry 1 s, sessions idle 30 min, 1,000 sessions, 250
-         *         of one source, 10 s to finish a handshake
+         * {@return {@code 127.0.0.1:port}, endpoint {@code /mcp}, retry 1 s, sessions idle 30 min, 1,000 sessions, 250
+         *         of one source, 10 s to finish a handshake}
          */
         public static Options loopback(int port) {
             return new Options("127.0.0.1", port, "/mcp", Set.of(), Duration.ofSeconds(1), Duration.ofMinutes(30),
                     MAX_SESSIONS, MAX_PER_SOURCE, HANDSHAKE, null);
         }
 
-        /** @return these options with another endpoint path */
+        /** {@return these options with another endpoint path} */
         public Options withPath(String newPath) {
             return new Options(host, port, newPath, allowedHosts, retry, sessionIdle, maxSessions,
                     maxSessionsPerSource, handshakeTimeout, authorization);
         }
 
-        /** @return these options bound to another address; name the hosts clients use with {@link #withAllowedHosts} */
+        /** {@return these options bound to another address; name the hosts clients use with {@link #withAllowedHosts}} */
         public Options withHost(String newHost) {
             return new Options(newHost, port, path, allowedHosts, retry, sessionIdle, maxSessions,
                     maxSessionsPerSource, handshakeTimeout, authorization);
         }
 
-        /** @return these options accepting more host names in {@code Host} and {@code Origin} */
+        /** {@return these options accepting more host names in {@code Host} and {@code Origin}} */
         public Options withAllowedHosts(Set<String> hosts) {
             return new Options(host, port, path, hosts, retry, sessionIdle, maxSessions, maxSessionsPerSource,
                     handshakeTimeout, authorization);
         }
 
-        /** @return these options with another SSE retry delay */
+        /** {@return these options with another SSE retry delay} */
         public Options withRetry(Duration newRetry) {
             return new Options(host, port, path, allowedHosts, newRetry, sessionIdle, maxSessions,
                     maxSessionsPerSource, handshakeTimeout, authorization);
         }
 
-        /** @return these options with another idle time and most sessions (and no more of one source than that) */
+        /** {@return these options with another idle time and most sessions (and no more of one source than that)} */
         public Options withSessions(Duration idle, int most) {
             return new Options(host, port, path, allowedHosts, retry, idle, most, Math.max(1, Math.min(
                     maxSessionsPerSource, most)), handshakeTimeout, authorization);
         }
 
-        /** @return these options with other session limits; see {@link Options} */
+        /** {@return these options with other session limits; see {@link Options}} */
         public Options withSessionLimits(Duration idle, int most, int perSource, Duration handshake) {
             return new Options(host, port, path, allowedHosts, retry, idle, most, perSource, handshake,
                     authorization);
         }
 
-        /** @return these options requiring bearer tokens */
+        /** {@return these options requiring bearer tokens} */
         public Options withAuthorization(Authorization auth) {
             return new Options(host, port, path, allowedHosts, retry, sessionIdle, maxSessions, maxSessionsPerSource,
                     handshakeTimeout, auth);
@@ -169,7 +169,7 @@ public final class McpHttpServer implements AutoCloseable {
             this(security, resource, authorizationServers, scopes, ScopePolicy.none());
         }
 
-        /** @return this authorization with another scope policy */
+        /** {@return this authorization with another scope policy} */
         public Authorization withScopePolicy(ScopePolicy policy) {
             return new Authorization(security, resource, authorizationServers, scopes, policy);
         }
@@ -179,20 +179,22 @@ public final class McpHttpServer implements AutoCloseable {
     @FunctionalInterface
     public interface ScopePolicy {
         /**
+         * {@return the scopes the request needs, empty for none}
+         *
          * @param method the JSON-RPC method, such as {@code tools/call}
          * @param params its parameters; an empty object when it has none
-         * @return the scopes the request needs, empty for none
          */
         Set<String> required(String method, JsonNode params);
 
-        /** @return a policy that asks no scope of any request */
+        /** {@return a policy that asks no scope of any request} */
         static ScopePolicy none() {
             return (method, params) -> Set.of();
         }
 
         /**
+         * {@return a policy that asks those scopes of {@code tools/call} for the named tools, and none of the rest}
+         *
          * @param byTool the scopes each tool needs, by tool name; copied
-         * @return a policy that asks those scopes of {@code tools/call} for the named tools, and none of the rest
          * @throws IllegalArgumentException if the map is null
          */
         static ScopePolicy forTools(Map<String, Set<String>> byTool) {
@@ -228,18 +230,18 @@ public final class McpHttpServer implements AutoCloseable {
         http.start();
     }
 
-    /** @return the port it listens on */
+    /** {@return the port it listens on} */
     public int port() {
         return http.getAddress().getPort();
     }
 
-    /** @return the endpoint's URI, such as {@code http://127.0.0.1:8080/mcp} */
+    /** {@return the endpoint's URI, such as {@code http://127.0.0.1:8080/mcp}} */
     public URI endpoint() {
         String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
         return URI.create("http://" + host + ":" + port() + options.path());
     }
 
-    /** @return how many sessions are open */
+    /** {@return how many sessions are open} */
     public int sessionCount() {
         return transport.sessionCount();
     }

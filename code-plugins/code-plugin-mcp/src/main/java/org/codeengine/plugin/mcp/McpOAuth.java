@@ -59,15 +59,17 @@ public final class McpOAuth {
     @FunctionalInterface
     public interface Authorizer {
         /**
+         * {@return the redirect URI the authorization server sent the user to, with {@code code} and {@code state}}
+         *
          * @param authorizationUrl the authorization endpoint with every parameter
-         * @return the redirect URI the authorization server sent the user to, with {@code code} and {@code state}
          */
         URI authorize(URI authorizationUrl);
 
         /**
+         * {@return an authorizer for servers that approve without a person: it GETs the URL and takes the redirect's
+         *         {@code Location}; for tests and machine-to-machine set-ups}
+         *
          * @param http the client to ask with
-         * @return an authorizer for servers that approve without a person: it GETs the URL and takes the redirect's
-         *         {@code Location}; for tests and machine-to-machine set-ups
          */
         static Authorizer headless(HttpClient http) {
             return url -> {
@@ -148,7 +150,7 @@ public final class McpOAuth {
         this.clock = b.clock;
     }
 
-    /** @return a builder; choose one grant, then say who the client is */
+    /** {@return a builder; choose one grant, then say who the client is} */
     public static Builder builder() {
         return new Builder();
     }
@@ -276,8 +278,9 @@ public final class McpOAuth {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param name the client name sent in dynamic registration; {@code code} by default
-         * @return this builder
          * @throws IllegalArgumentException if {@code name} is blank
          */
         public Builder clientName(String name) {
@@ -289,8 +292,9 @@ public final class McpOAuth {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param id the client id the authorization server issued to this client (pre-registration)
-         * @return this builder
          * @throws IllegalArgumentException if {@code id} is blank
          */
         public Builder clientId(String id) {
@@ -302,8 +306,9 @@ public final class McpOAuth {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param secret the client's secret, sent with {@code client_secret_basic} or {@code client_secret_post}
-         * @return this builder
          * @throws IllegalArgumentException if {@code secret} is null
          */
         public Builder clientSecret(Secret secret) {
@@ -357,9 +362,10 @@ public final class McpOAuth {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param url the HTTPS URL of this client's metadata document, used as client id where the authorization
          *        server supports it (authorization code grant)
-         * @return this builder
          * @throws IllegalArgumentException if {@code url} is null
          */
         public Builder clientMetadataUrl(URI url) {
@@ -368,9 +374,10 @@ public final class McpOAuth {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param value the clock token lifetimes and assertions are reckoned by (a {@link java.time.Clock} will do);
          *        the system clock by default
-         * @return this builder
          * @throws IllegalArgumentException if {@code value} is null
          */
         public Builder clock(InstantSource value) {
@@ -379,7 +386,8 @@ public final class McpOAuth {
         }
 
         /**
-         * @return the configuration
+         * {@return the configuration}
+         *
          * @throws IllegalStateException if no grant is chosen, both a secret and a key are set, or the client
          *         credentials grant or cross-app access lacks a client id or a way to authenticate
          */

@@ -37,9 +37,10 @@ public record McpPrompt(String name, @Nullable String title, String description,
     @FunctionalInterface
     public interface Handler {
         /**
+         * {@return the messages (see {@link McpContent#message})}
+         *
          * @param arguments the arguments given; every required one is present
          * @param context the request
-         * @return the messages (see {@link McpContent#message})
          * @throws Exception if it cannot be rendered
          */
         List<ObjectNode> render(Map<String, String> arguments, McpRequestContext context) throws Exception;

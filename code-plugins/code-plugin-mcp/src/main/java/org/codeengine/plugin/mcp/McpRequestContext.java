@@ -15,19 +15,19 @@ import tools.jackson.databind.node.ObjectNode;
  * stream). Valid only while the handler runs.
  */
 public interface McpRequestContext {
-    /** @return the authenticated caller, or the server's default principal; empty when there is neither */
+    /** {@return the authenticated caller, or the server's default principal; empty when there is neither} */
     Optional<Principal> principal();
 
-    /** @return the session's id (over stdio: {@code stdio}) */
+    /** {@return the session's id (over stdio: {@code stdio})} */
     String sessionId();
 
-    /** @return the protocol revision the session negotiated, such as {@code 2025-11-25} */
+    /** {@return the protocol revision the session negotiated, such as {@code 2025-11-25}} */
     String protocolVersion();
 
-    /** @return the capabilities the client declared in {@code initialize} */
+    /** {@return the capabilities the client declared in {@code initialize}} */
     JsonNode clientCapabilities();
 
-    /** @return whether the client cancelled the request; the handler should stop (it is interrupted too) */
+    /** {@return whether the client cancelled the request; the handler should stop (it is interrupted too)} */
     boolean cancelled();
 
     /**
@@ -86,7 +86,8 @@ public interface McpRequestContext {
     }
 
     /**
-     * @return the client's roots ({@code roots/list}): {@code [{"uri":"file:///...","name":...}]}
+     * {@return the client's roots ({@code roots/list}): {@code [{"uri":"file:///...","name":...}]}}
+     *
      * @throws McpException if the client has no roots capability
      */
     JsonNode roots();

@@ -20,9 +20,10 @@ public record McpResource(String uri, String name, @Nullable String title, @Null
     @FunctionalInterface
     public interface Reader {
         /**
+         * {@return its contents (see {@link McpContent#textResource} and {@link McpContent#blobResource})}
+         *
          * @param uri the URI asked for
          * @param context the request
-         * @return its contents (see {@link McpContent#textResource} and {@link McpContent#blobResource})
          * @throws Exception if it cannot be read
          */
         List<ObjectNode> read(String uri, McpRequestContext context) throws Exception;

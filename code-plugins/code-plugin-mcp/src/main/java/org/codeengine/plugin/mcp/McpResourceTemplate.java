@@ -22,10 +22,11 @@ public record McpResourceTemplate(String uriTemplate, String name, @Nullable Str
     @FunctionalInterface
     public interface Reader {
         /**
+         * {@return its contents}
+         *
          * @param uri the URI asked for
          * @param variables the template's variables as they appear in it
          * @param context the request
-         * @return its contents
          * @throws Exception if it cannot be read
          */
         List<ObjectNode> read(String uri, Map<String, String> variables, McpRequestContext context) throws Exception;

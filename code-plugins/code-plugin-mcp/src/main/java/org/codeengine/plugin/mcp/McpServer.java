@@ -94,13 +94,13 @@ public final class McpServer {
     private final List<McpResource> resourceOrder;
     private final List<McpPrompt> promptOrder;
 
-    /** @return the tracer that measures and traces each request, if the builder was given one */
+    /** {@return the tracer that measures and traces each request, if the builder was given one} */
     @Nullable
     CallTracer tracer() {
         return tracer;
     }
 
-    /** @return a builder of a server with no tools, resources or prompts yet */
+    /** {@return a builder of a server with no tools, resources or prompts yet} */
     public static Builder builder() {
         return new Builder();
     }
@@ -200,22 +200,22 @@ public final class McpServer {
         sessions.forEach(s -> s.listChanged(what));
     }
 
-    /** @return how many sessions are open now, on every transport */
+    /** {@return how many sessions are open now, on every transport} */
     public int sessionCount() {
         return sessions.size();
     }
 
-    /** @return the largest message read, in bytes */
+    /** {@return the largest message read, in bytes} */
     int maxMessageBytes() {
         return maxMessageBytes;
     }
 
-    /** @return the mapper that parses incoming messages within the server's limits */
+    /** {@return the mapper that parses incoming messages within the server's limits} */
     JsonMapper reader() {
         return reader;
     }
 
-    /** @return the answer to a message larger than {@link #maxMessageBytes()}, which is not read */
+    /** {@return the answer to a message larger than {@link #maxMessageBytes()}, which is not read} */
     ObjectNode tooLarge() {
         return Json.error(null, McpException.INVALID_REQUEST, "the message is larger than the limit of "
                 + maxMessageBytes + " bytes", null);
@@ -237,18 +237,18 @@ public final class McpServer {
         return new ServerSession(this, id, outbound, principal != null ? principal : defaultPrincipal, meta);
     }
 
-    /** @return the skills of the skills extension (SEP-2640), or null when the server serves none */
+    /** {@return the skills of the skills extension (SEP-2640), or null when the server serves none} */
     @Nullable
     ServerSkills skills() {
         return skills;
     }
 
-    /** @return the tasks of the tasks extension (SEP-2663) */
+    /** {@return the tasks of the tasks extension (SEP-2663)} */
     ServerTasks tasks() {
         return tasks;
     }
 
-    /** @return what seals the state of multi-round requests on the stateless wire */
+    /** {@return what seals the state of multi-round requests on the stateless wire} */
     RequestState requestState() {
         return requestState;
     }
@@ -366,8 +366,9 @@ public final class McpServer {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param time what tells the time of tasks (their creation, updates and expiry); the system clock by default
-         * @return this builder
          * @throws IllegalArgumentException if it is null
          */
         public Builder clock(Clock time) {
@@ -404,9 +405,10 @@ public final class McpServer {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param serverName the name sent as {@code serverInfo.name}
          * @param serverVersion the version sent as {@code serverInfo.version}
-         * @return this builder
          * @throws IllegalArgumentException if either is blank
          */
         public Builder info(String serverName, String serverVersion) {
@@ -419,8 +421,9 @@ public final class McpServer {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param text how to use the server, for the client's model
-         * @return this builder
          */
         public Builder instructions(String text) {
             this.instructions = text;
@@ -428,8 +431,9 @@ public final class McpServer {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param tool a tool to serve
-         * @return this builder
          * @throws IllegalArgumentException if a tool of that name was added before
          */
         public Builder tool(McpTool tool) {
@@ -440,8 +444,9 @@ public final class McpServer {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param resource a resource to serve
-         * @return this builder
          * @throws IllegalArgumentException if a resource of that URI was added before
          */
         public Builder resource(McpResource resource) {
@@ -452,8 +457,9 @@ public final class McpServer {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param template resources under a URI template
-         * @return this builder
          * @throws IllegalArgumentException if it is null
          */
         public Builder resourceTemplate(McpResourceTemplate template) {
@@ -465,8 +471,9 @@ public final class McpServer {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param prompt a prompt to serve
-         * @return this builder
          * @throws IllegalArgumentException if a prompt of that name was added before
          */
         public Builder prompt(McpPrompt prompt) {
@@ -511,8 +518,9 @@ public final class McpServer {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param principal who calls when the transport authenticates nobody (stdio, HTTP without authorization)
-         * @return this builder
          * @throws IllegalArgumentException if it is null
          */
         public Builder defaultPrincipal(Principal principal) {
@@ -524,8 +532,9 @@ public final class McpServer {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param size how many items one page of a list holds; 100 by default
-         * @return this builder
          * @throws IllegalArgumentException if it is below 1
          */
         public Builder pageSize(int size) {
@@ -572,7 +581,7 @@ public final class McpServer {
             return this;
         }
 
-        /** @return the server */
+        /** {@return the server} */
         public McpServer build() {
             return new McpServer(this);
         }

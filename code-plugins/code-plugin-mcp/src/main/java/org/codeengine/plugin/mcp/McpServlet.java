@@ -50,7 +50,7 @@ public final class McpServlet extends HttpServlet {
         this.transport = new StreamableHttp(server, options, null);
     }
 
-    /** @return how many sessions are open */
+    /** {@return how many sessions are open} */
     public int sessionCount() {
         return transport.sessionCount();
     }

@@ -35,7 +35,7 @@ public record McpTool(String name, @Nullable String title, String description, O
          */
         REQUIRED;
 
-        /** @return the name on the wire: {@code forbidden}, {@code optional} or {@code required} */
+        /** {@return the name on the wire: {@code forbidden}, {@code optional} or {@code required}} */
         public String wireName() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
@@ -45,9 +45,10 @@ public record McpTool(String name, @Nullable String title, String description, O
     @FunctionalInterface
     public interface Handler {
         /**
+         * {@return the result}
+         *
          * @param arguments the arguments, valid against the input schema (an empty object when none were sent)
          * @param context the request
-         * @return the result
          * @throws Exception if the tool fails
          */
         McpToolResult call(JsonNode arguments, McpRequestContext context) throws Exception;
@@ -83,15 +84,16 @@ public record McpTool(String name, @Nullable String title, String description, O
     }
 
     /**
+     * {@return this tool with that task support}
+     *
      * @param support whether its calls may run as tasks
-     * @return this tool with that task support
      */
     public McpTool withTaskSupport(TaskSupport support) {
         return new McpTool(name, title, description, inputSchema, outputSchema, annotations, secretArguments, handler,
                 support);
     }
 
-    /** @return a tool with only a name, description, input schema and handler */
+    /** {@return a tool with only a name, description, input schema and handler} */
     public static McpTool of(String name, String description, ObjectNode inputSchema, Handler handler) {
         return new McpTool(name, null, description, inputSchema, null, null, Set.of(), handler);
     }

@@ -40,7 +40,7 @@ public final class McpToolProvider implements ToolProvider {
         return ApiVersion.CURRENT;
     }
 
-    /** @return the server's tools now (asked each time, so a changed list shows) */
+    /** {@return the server's tools now (asked each time, so a changed list shows)} */
     @Override
     public List<ToolDescriptor> tools() {
         List<ToolDescriptor> tools = new ArrayList<>();

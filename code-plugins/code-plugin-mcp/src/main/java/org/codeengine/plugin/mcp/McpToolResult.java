@@ -22,17 +22,17 @@ public record McpToolResult(List<ObjectNode> content, @Nullable JsonNode structu
         content = List.copyOf(content);
     }
 
-    /** @return a result of one text block */
+    /** {@return a result of one text block} */
     public static McpToolResult text(String text) {
         return new McpToolResult(List.of(McpContent.text(Objects.requireNonNull(text, "text"))), null, false);
     }
 
-    /** @return a failure of one text block saying why */
+    /** {@return a failure of one text block saying why} */
     public static McpToolResult error(String why) {
         return new McpToolResult(List.of(McpContent.text(Objects.requireNonNull(why, "why"))), null, true);
     }
 
-    /** @return a result with structured content and its JSON text as the one text block, as the spec advises */
+    /** {@return a result with structured content and its JSON text as the one text block, as the spec advises} */
     public static McpToolResult structured(JsonNode structured) {
         return new McpToolResult(List.of(McpContent.text(structured.toString())), structured, false);
     }

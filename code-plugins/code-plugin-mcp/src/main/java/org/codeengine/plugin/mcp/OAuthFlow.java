@@ -99,8 +99,8 @@ final class OAuthFlow {
     }
 
     /**
-     * @return the access token to send, renewed first when it is about to expire (a failed renewal keeps the old
-     *         one, so that the server's 401 leads to a new authorization)
+     * {@return the access token to send, renewed first when it is about to expire (a failed renewal keeps the old
+     *         one, so that the server's 401 leads to a new authorization)}
      */
     synchronized Optional<Secret> token() {
         Tokens held = tokens;
@@ -193,10 +193,11 @@ final class OAuthFlow {
     }
 
     /**
+     * {@return the headers that present {@code token}: {@code Authorization: Bearer}, or for a token bound to the
+     *         client's DPoP key {@code Authorization: DPoP} and a fresh proof in {@code DPoP}}
+     *
      * @param method the HTTP method of the request to the MCP server
      * @param uri its URL
-     * @return the headers that present {@code token}: {@code Authorization: Bearer}, or for a token bound to the
-     *         client's DPoP key {@code Authorization: DPoP} and a fresh proof in {@code DPoP}
      */
     synchronized Map<String, String> present(Secret token, String method, URI uri) {
         Tokens held = tokens;
@@ -274,7 +275,7 @@ final class OAuthFlow {
         }
     }
 
-    /** @return tokens from the configured grant */
+    /** {@return tokens from the configured grant} */
     private Tokens obtain(Server at, Set<String> scopes) {
         return switch (config.grant()) {
             case McpOAuth.AuthorizationCode code -> authorizationCode(code, at, scopes);
@@ -343,7 +344,7 @@ final class OAuthFlow {
         return params;
     }
 
-    /** @return whether the metadata's resource is the endpoint or a parent of it, on the same origin */
+    /** {@return whether the metadata's resource is the endpoint or a parent of it, on the same origin} */
     private static boolean covers(String resource, URI endpoint) {
         try {
             URI r = URI.create(resource);
@@ -452,8 +453,8 @@ final class OAuthFlow {
     }
 
     /**
-     * @return the OpenID Connect {@code application_type} (SEP-837): {@code native} for a redirect to the device
-     *         itself (a loopback host or an app's own scheme), {@code web} for a redirect to a web site
+     * {@return the OpenID Connect {@code application_type} (SEP-837): {@code native} for a redirect to the device
+     *         itself (a loopback host or an app's own scheme), {@code web} for a redirect to a web site}
      */
     static String applicationType(URI redirect) {
         String host = redirect.getHost() == null ? "" : redirect.getHost();
@@ -556,7 +557,7 @@ final class OAuthFlow {
                 refreshAt, false, dpop != null && "dpop".equalsIgnoreCase(Json.text(answer, "token_type")));
     }
 
-    /** @return a JWT that authenticates the client ({@code private_key_jwt}, RFC 7523 §2.2) to {@code audience} */
+    /** {@return a JWT that authenticates the client ({@code private_key_jwt}, RFC 7523 §2.2) to {@code audience}} */
     private String clientAssertion(McpOAuth.ClientKey key, String audience) {
         Instant now = clock.instant();
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(clientId).subject(clientId).audience(audience)
@@ -578,12 +579,12 @@ final class OAuthFlow {
                 StandardCharsets.UTF_8));
     }
 
-    /** @return an OAuth error code fit to show (RFC 6749 codes are short tokens), or {@code unknown} */
+    /** {@return an OAuth error code fit to show (RFC 6749 codes are short tokens), or {@code unknown}} */
     private static String errorCode(@Nullable String code) {
         return code != null && ERROR_CODE.matcher(code).matches() ? code : "unknown";
     }
 
-    /** @return {@code bytes} random bytes in unpadded base64url */
+    /** {@return {@code bytes} random bytes in unpadded base64url} */
     private String randomText(int bytes) {
         byte[] value = new byte[bytes];
         random.nextBytes(value);

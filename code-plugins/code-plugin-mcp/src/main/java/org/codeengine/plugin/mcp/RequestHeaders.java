@@ -57,7 +57,7 @@ final class RequestHeaders {
         return true;
     }
 
-    /** @return the headers for a message: none for a response, the standard ones and a tool call's own */
+    /** {@return the headers for a message: none for a response, the standard ones and a tool call's own} */
     Map<String, String> of(ObjectNode message) {
         String method = Json.text(message, "method");
         if (method == null) {
@@ -90,8 +90,8 @@ final class RequestHeaders {
     }
 
     /**
-     * @return the value as a header carries it: as it is when it is printable ASCII without leading or trailing
-     *         space, else {@code =?base64?...?=} around its UTF-8 in Base64
+     * {@return the value as a header carries it: as it is when it is printable ASCII without leading or trailing
+     *         space, else {@code =?base64?...?=} around its UTF-8 in Base64}
      */
     static String value(String text) {
         boolean plain = text.equals(text.strip());

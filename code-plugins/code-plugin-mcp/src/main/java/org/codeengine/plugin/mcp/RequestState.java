@@ -29,14 +29,15 @@ final class RequestState {
         this.key = new SecretKeySpec(bytes, "HmacSHA256");
     }
 
-    /** @return the state as the client carries it */
+    /** {@return the state as the client carries it} */
     String seal(ObjectNode state) {
         String body = ENCODER.encodeToString(Json.bytes(state));
         return body + "." + ENCODER.encodeToString(mac(body));
     }
 
     /**
-     * @return the state the server sealed
+     * {@return the state the server sealed}
+     *
      * @throws McpException with {@link McpException#INVALID_PARAMS} if the server did not seal it or it was altered
      */
     ObjectNode open(String sealed) {

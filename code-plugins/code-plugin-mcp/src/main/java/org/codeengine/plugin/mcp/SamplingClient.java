@@ -36,8 +36,9 @@ public final class SamplingClient implements ExpertClient {
     }
 
     /**
+     * {@return whether its client can answer sampling requests that carry tools}
+     *
      * @param context a request
-     * @return whether its client can answer sampling requests that carry tools
      */
     public static boolean samplesWithTools(McpRequestContext context) {
         return context.clientCapabilities().path("sampling").has("tools");
@@ -59,7 +60,7 @@ public final class SamplingClient implements ExpertClient {
         return response(result, request, params.toString().length(), Duration.ofNanos(System.nanoTime() - began));
     }
 
-    /** @return the {@code sampling/createMessage} params for a chat request */
+    /** {@return the {@code sampling/createMessage} params for a chat request} */
     static ObjectNode params(ChatRequest request) {
         ObjectNode params = Json.object();
         StringBuilder system = new StringBuilder();
@@ -113,7 +114,7 @@ public final class SamplingClient implements ExpertClient {
         return params;
     }
 
-    /** @return the arguments a model wrote, as an object; text that is no JSON object is kept under {@code _raw} */
+    /** {@return the arguments a model wrote, as an object; text that is no JSON object is kept under {@code _raw}} */
     private static JsonNode input(String arguments) {
         try {
             JsonNode parsed = Json.JSON.readTree(arguments.isBlank() ? "{}" : arguments);

@@ -36,8 +36,9 @@ public final class SamplingProvider implements ExpertProvider {
     }
 
     /**
+     * {@return the model name that reaches that client, until {@link #unbind}}
+     *
      * @param context a request whose client is to answer
-     * @return the model name that reaches that client, until {@link #unbind}
      */
     public String bind(McpRequestContext context) {
         String key = "client-" + UUID.randomUUID();

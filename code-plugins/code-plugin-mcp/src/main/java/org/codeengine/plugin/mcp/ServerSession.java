@@ -182,9 +182,9 @@ final class ServerSession {
     }
 
     /**
-     * @return the handler, measured and traced by the server's tracer (if it has one) as {@code code.mcp.requests}: a
+     * {@return the handler, measured and traced by the server's tracer (if it has one) as {@code code.mcp.requests}: a
      *         span continuing the trace the request's {@code _meta.traceparent} names (SEP-414), within which the
-     *         handler runs, so the tool calls it makes are its children
+     *         handler runs, so the tool calls it makes are its children}
      */
     private Peer.Handler traced(String method, Peer.Handler handler) {
         CallTracer tracer = server.tracer();
@@ -461,7 +461,7 @@ final class ServerSession {
         }
     }
 
-    /** @return the task a {@code tasks/*} request names, if it is the caller's and the client declared tasks */
+    /** {@return the task a {@code tasks/*} request names, if it is the caller's and the client declared tasks} */
     private ServerTasks.Task task(Peer.Request r) {
         if (!ServerTasks.negotiated(clientCapabilities)) {
             throw ServerTasks.notNegotiated(r.method());
@@ -469,7 +469,7 @@ final class ServerSession {
         return server.tasks().find(owner(), Json.required(r.params(), "taskId"));
     }
 
-    /** @return whose tasks this session's requests see: the principal's, or the anonymous callers' when none */
+    /** {@return whose tasks this session's requests see: the principal's, or the anonymous callers' when none} */
     private String owner() {
         return principal == null ? "" : principal.kind() + ":" + principal.id();
     }
@@ -834,8 +834,8 @@ final class ServerSession {
         }
 
         /**
-         * @return the answers of earlier rounds (from the sealed {@code requestState}) and of this one
-         *         ({@code inputResponses}), by key
+         * {@return the answers of earlier rounds (from the sealed {@code requestState}) and of this one
+         *         ({@code inputResponses}), by key}
          */
         private ObjectNode known() {
             ObjectNode params = request.params();
@@ -869,7 +869,7 @@ final class ServerSession {
             return known;
         }
 
-        /** @return what a state is bound to: the method and the tool, prompt or resource it names */
+        /** {@return what a state is bound to: the method and the tool, prompt or resource it names} */
         private ObjectNode binding() {
             ObjectNode params = request.params();
             ObjectNode binding = Json.object().put("method", request.method());

@@ -236,7 +236,7 @@ final class ServerSkills {
         };
     }
 
-    /** @return an integer as JSON parses it: an int node when it fits, so that it equals a parsed one */
+    /** {@return an integer as JSON parses it: an int node when it fits, so that it equals a parsed one} */
     private static JsonNode number(long value) {
         return value == (int) value
                 ? Json.JSON.getNodeFactory().numberNode((int) value)
@@ -270,7 +270,7 @@ final class ServerSkills {
         };
     }
 
-    /** @return whether a file's bytes are UTF-8 text to serve as {@code text} (else as a {@code blob}) */
+    /** {@return whether a file's bytes are UTF-8 text to serve as {@code text} (else as a {@code blob})} */
     private static @Nullable String text(File file) {
         if (!(file.mimeType().startsWith("text/") || file.mimeType().equals("application/json") || file.mimeType()
                 .equals("application/yaml"))) {
@@ -284,7 +284,7 @@ final class ServerSkills {
         }
     }
 
-    /** @return each file as a resource: a SKILL.md under its skill's name and description */
+    /** {@return each file as a resource: a SKILL.md under its skill's name and description} */
     List<McpResource> resources() {
         List<McpResource> resources = new ArrayList<>();
         for (Skill skill : skills) {

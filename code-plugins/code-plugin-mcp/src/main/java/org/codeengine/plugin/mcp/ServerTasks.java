@@ -47,12 +47,12 @@ final class ServerTasks {
         this.maxTotal = maxTotal;
     }
 
-    /** @return whether a request's client declared the tasks extension in its capabilities */
+    /** {@return whether a request's client declared the tasks extension in its capabilities} */
     static boolean negotiated(JsonNode clientCapabilities) {
         return clientCapabilities.path("extensions").has(EXTENSION);
     }
 
-    /** @return the error for a client that did not declare the extension: -32021, naming it (SEP-2575) */
+    /** {@return the error for a client that did not declare the extension: -32021, naming it (SEP-2575)} */
     static McpException notNegotiated(String what) {
         ObjectNode data = Json.object();
         data.putObject("requiredCapabilities").putObject("extensions").putObject(EXTENSION);
@@ -93,7 +93,8 @@ final class ServerTasks {
     }
 
     /**
-     * @return the owner's live task of that id
+     * {@return the owner's live task of that id}
+     *
      * @throws McpException (invalid params) if there is none: unknown, expired, or another principal's
      */
     Task find(String owner, String id) {
@@ -108,7 +109,7 @@ final class ServerTasks {
         return task;
     }
 
-    /** @return how many tasks are held now, expired ones included until the next creation */
+    /** {@return how many tasks are held now, expired ones included until the next creation} */
     int size() {
         return tasks.size();
     }
@@ -233,9 +234,10 @@ final class ServerTasks {
         }
 
         /**
+         * {@return the task as the wire shows it}
+         *
          * @param detailed whether to add what {@code tasks/get} shows besides the status: the open questions, the
          *        result or the error
-         * @return the task as the wire shows it
          */
         synchronized ObjectNode describe(boolean detailed) {
             ObjectNode node = Json.object().put("taskId", id).put("status", status).put("createdAt", createdAt

@@ -65,7 +65,7 @@ final class StreamableHttp {
         this.endpointPath = endpointPath;
     }
 
-    /** @return how many sessions are open */
+    /** {@return how many sessions are open} */
     int sessionCount() {
         return sessions.size();
     }
@@ -203,7 +203,7 @@ final class StreamableHttp {
         return new Caller(principal, grantedScopes(token));
     }
 
-    /** @return the scopes in a (verified) JWT's {@code scope} or {@code scp} claim; none for another kind of token */
+    /** {@return the scopes in a (verified) JWT's {@code scope} or {@code scp} claim; none for another kind of token} */
     static Set<String> grantedScopes(String token) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3) {
@@ -228,7 +228,7 @@ final class StreamableHttp {
         return scopes;
     }
 
-    /** @return the scopes the message (or each message of a batch) needs */
+    /** {@return the scopes the message (or each message of a batch) needs} */
     private Set<String> requiredScopes(JsonNode message) {
         Set<String> needed = new LinkedHashSet<>();
         for (JsonNode each : message.isArray() ? message : List.of(message)) {
@@ -379,9 +379,9 @@ final class StreamableHttp {
     // ------------------------------------------------------------------ the stateless wire (2026-07-28)
 
     /**
-     * @return whether a POST without a session speaks the stateless revision: its {@code MCP-Protocol-Version} is
+     * {@return whether a POST without a session speaks the stateless revision: its {@code MCP-Protocol-Version} is
      *         none of the session revisions, or it carries {@code Mcp-Method} or a protocol version in its
-     *         {@code _meta}
+     *         {@code _meta}}
      */
     private static boolean stateless(Exchange ex, JsonNode message) {
         String version = ex.requestHeader("MCP-Protocol-Version");
@@ -545,7 +545,7 @@ final class StreamableHttp {
         return true;
     }
 
-    /** @return whether a message that is no invalid one gets an answer: a request, or a batch with one or with junk */
+    /** {@return whether a message that is no invalid one gets an answer: a request, or a batch with one or with junk} */
     private static boolean hasRequest(JsonNode message) {
         if (message.isArray()) {
             for (JsonNode each : message) {
@@ -559,8 +559,8 @@ final class StreamableHttp {
     }
 
     /**
-     * @return the body, or null when it is larger than the server's limit: then it was read no further than that, and
-     *         not at all when its {@code Content-Length} told
+     * {@return the body, or null when it is larger than the server's limit: then it was read no further than that, and
+     *         not at all when its {@code Content-Length} told}
      */
     private byte @Nullable [] read(Exchange ex) throws IOException {
         int max = server.maxMessageBytes();
@@ -726,8 +726,8 @@ final class StreamableHttp {
     }
 
     /**
-     * @return the HTTP status of an answer on the stateless wire: 404 for an unknown method, 400 for a request the
-     *         server refuses as it stands, 500 for a failure of the server, 200 for a result or another error
+     * {@return the HTTP status of an answer on the stateless wire: 404 for an unknown method, 400 for a request the
+     *         server refuses as it stands, 500 for a failure of the server, 200 for a result or another error}
      */
     private static int status(ObjectNode answer) {
         JsonNode error = answer.get("error");
@@ -804,7 +804,7 @@ final class StreamableHttp {
             return System.nanoTime() - lastUsed > life.toNanos() && session.peer().running() == 0;
         }
 
-        /** @return whether the client holds a GET stream open */
+        /** {@return whether the client holds a GET stream open} */
         boolean streaming() {
             Stream s = standalone;
             return s != null && !s.finished();
@@ -949,7 +949,7 @@ final class StreamableHttp {
             release();
         }
 
-        /** @return whether the stream is SSE now */
+        /** {@return whether the stream is SSE now} */
         synchronized boolean startSse() {
             Exchange ex = exchange;
             if (sse) {

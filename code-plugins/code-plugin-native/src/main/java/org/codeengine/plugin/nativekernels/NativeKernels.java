@@ -48,7 +48,7 @@ public final class NativeKernels implements VectorKernels {
         }
     }
 
-    /** @return why the kernels cannot run here, or null when they can (the library is then loaded) */
+    /** {@return why the kernels cannot run here, or null when they can (the library is then loaded)} */
     private static @Nullable String whyNot(boolean nativeAccess, boolean packaged) {
         Module module = NativeKernels.class.getModule();
         if (!nativeAccess) {

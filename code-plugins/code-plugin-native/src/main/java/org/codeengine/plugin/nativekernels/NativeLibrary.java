@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 final class NativeLibrary {
     private NativeLibrary() {}
 
-    /** @return {@code <os>-<arch>} as the build names its folder, such as {@code linux-x86_64} */
+    /** {@return {@code <os>-<arch>} as the build names its folder, such as {@code linux-x86_64}} */
     static String platform() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
@@ -27,12 +27,12 @@ final class NativeLibrary {
         return o + "-" + a;
     }
 
-    /** @return where the library for this platform lies among the resources */
+    /** {@return where the library for this platform lies among the resources} */
     static String resource() {
         return "/META-INF/native/" + platform() + "/libcodekernels.so";
     }
 
-    /** @return whether the jar holds a library for this platform */
+    /** {@return whether the jar holds a library for this platform} */
     static boolean packaged() {
         return NativeLibrary.class.getResource(resource()) != null;
     }

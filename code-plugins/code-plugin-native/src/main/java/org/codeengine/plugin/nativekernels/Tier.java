@@ -12,14 +12,15 @@ enum Tier {
     /** AVX-512 F, BW, DQ and VL (x86-64-v4): 16 floats per vector. */
     AVX512;
 
-    /** @return the suffix of the tier's symbols */
+    /** {@return the suffix of the tier's symbols} */
     String suffix() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     /**
+     * {@return the tier}
+     *
      * @param value a tier's suffix, as the system property gives it
-     * @return the tier
      * @throws IllegalArgumentException naming the property and the allowed values if there is no such tier
      */
     static Tier parse(String value) {

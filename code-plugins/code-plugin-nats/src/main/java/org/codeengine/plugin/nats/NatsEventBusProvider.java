@@ -10,6 +10,9 @@ import org.codeengine.api.spi.EventTransport;
  * {@code subject}, {@code maxMessages}, {@code ackWait}, {@code fetchWait}, {@code batch} (see {@link NatsSettings}).
  */
 public final class NatsEventBusProvider implements EventBusProvider {
+    /** The provider as {@link java.util.ServiceLoader} makes it. */
+    public NatsEventBusProvider() {}
+
     @Override
     public String name() {
         return "nats";

@@ -57,7 +57,7 @@ record NatsSettings(URI url, String stream, String subject, int maxMessages, Dur
                 Math.min(10_000, Settings.positive(settings, "batch", 100)));
     }
 
-    /** @return the address with any user and password left out */
+    /** {@return the address with any user and password left out} */
     String redactedUrl() {
         return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
     }

@@ -160,7 +160,7 @@ final class NatsTransport implements EventTransport {
         }
     }
 
-    /** @return how many messages the group holds delivered and unacknowledged */
+    /** {@return how many messages the group holds delivered and unacknowledged} */
     long pending(String group) {
         try {
             return management.getConsumerInfo(settings.stream(), durable(group)).getNumAckPending();
@@ -169,7 +169,7 @@ final class NatsTransport implements EventTransport {
         }
     }
 
-    /** @return how many messages the stream holds */
+    /** {@return how many messages the stream holds} */
     long length() {
         try {
             return management.getStreamInfo(settings.stream()).getStreamState().getMsgCount();

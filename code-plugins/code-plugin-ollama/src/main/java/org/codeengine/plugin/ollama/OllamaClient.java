@@ -243,9 +243,10 @@ final class OllamaClient implements ExpertClient {
     }
 
     /**
+     * {@return the calls; one without an id (older servers) gets {@code call_<n>}, so its result can name it}
+     *
      * @param calls the {@code tool_calls} of a message: complete calls, arguments as an object
      * @param before how many calls came before (in earlier pieces of a stream), to number calls without an id
-     * @return the calls; one without an id (older servers) gets {@code call_<n>}, so its result can name it
      */
     private static List<ToolCall> toolCalls(@Nullable JsonNode calls, int before) {
         List<ToolCall> list = new ArrayList<>();

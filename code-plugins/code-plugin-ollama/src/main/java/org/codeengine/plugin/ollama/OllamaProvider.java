@@ -31,7 +31,11 @@ public final class OllamaProvider implements ExpertProvider {
         this(System::getenv);
     }
 
-    /** @param environment reads environment variables */
+    /**
+     * A provider that reads environment variables through {@code environment} rather than from the process.
+     *
+     * @param environment reads environment variables
+     */
     public OllamaProvider(Function<String, @Nullable String> environment) {
         this.environment = environment;
     }
@@ -53,9 +57,10 @@ public final class OllamaProvider implements ExpertProvider {
     }
 
     /**
+     * {@return the base URL it names: without a scheme http and port 11434 ({@code ollama.com} alone is Ollama's
+     *         cloud over https), with one the scheme's port; the bind-all addresses 0.0.0.0 and :: become loopback}
+     *
      * @param value {@code OLLAMA_HOST}: empty, {@code host}, {@code host:port}, or {@code scheme://host[:port][/path]}
-     * @return the base URL it names: without a scheme http and port 11434 ({@code ollama.com} alone is Ollama's
-     *         cloud over https), with one the scheme's port; the bind-all addresses 0.0.0.0 and :: become loopback
      * @throws ConfigurationException if it is no host
      */
     static URI host(@Nullable String value) {

@@ -10,6 +10,9 @@ import org.codeengine.api.spi.EventTransport;
  * {@code claimAfter}, {@code block}, {@code batch} (see {@link RedisSettings}).
  */
 public final class RedisEventBusProvider implements EventBusProvider {
+    /** The provider as {@link java.util.ServiceLoader} makes it. */
+    public RedisEventBusProvider() {}
+
     @Override
     public String name() {
         return "redis";

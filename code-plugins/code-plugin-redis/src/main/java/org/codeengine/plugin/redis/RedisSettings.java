@@ -45,7 +45,7 @@ record RedisSettings(URI url, String stream, long maxLength, Duration claimAfter
                 Math.min(10_000, Settings.positive(settings, "batch", 100)));
     }
 
-    /** @return the address with any user and password left out */
+    /** {@return the address with any user and password left out} */
     String redactedUrl() {
         return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
     }

@@ -94,12 +94,12 @@ final class RedisTransport implements EventTransport {
         }
     }
 
-    /** @return the stream's length, for tests and benchmarks */
+    /** {@return the stream's length, for tests and benchmarks} */
     long length() {
         return client.xlen(settings.stream());
     }
 
-    /** @return how many messages the group's members hold unacknowledged */
+    /** {@return how many messages the group's members hold unacknowledged} */
     long pending(String group) {
         return client.xpending(settings.stream(), group).getTotal();
     }

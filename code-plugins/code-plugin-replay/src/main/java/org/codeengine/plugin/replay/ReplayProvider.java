@@ -34,6 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ReplayProvider implements ExpertProvider {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** The provider as {@link java.util.ServiceLoader} makes it. */
+    public ReplayProvider() {}
+
     @Override
     public String name() {
         return "replay";
@@ -54,7 +57,7 @@ public final class ReplayProvider implements ExpertProvider {
         return new Client(load(Path.of(file)));
     }
 
-    /** @return question to model to reply */
+    /** {@return question to model to reply} */
     static Map<String, Map<String, String>> load(Path file) {
         Map<String, Map<String, String>> replies = new HashMap<>();
         try (InputStream raw = Files.newInputStream(file);

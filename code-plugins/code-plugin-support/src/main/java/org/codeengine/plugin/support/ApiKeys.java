@@ -10,10 +10,11 @@ public final class ApiKeys {
     private ApiKeys() {}
 
     /**
+     * {@return the key, or null when neither has one}
+     *
      * @param config the provider's configuration
      * @param variable the environment variable, such as {@code OPENAI_API_KEY}
      * @param environment reads the environment ({@code System::getenv})
-     * @return the key, or null when neither has one
      */
     public static @Nullable Secret key(ProviderConfig config, String variable,
             Function<String, @Nullable String> environment) {

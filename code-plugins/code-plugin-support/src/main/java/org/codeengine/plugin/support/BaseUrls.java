@@ -10,11 +10,12 @@ public final class BaseUrls {
     private BaseUrls() {}
 
     /**
+     * {@return the base URL}
+     *
      * @param config the provider's configuration
      * @param variable the environment variable, such as {@code OPENAI_BASE_URL}
      * @param otherwise the provider's own base URL
      * @param environment reads the environment ({@code System::getenv})
-     * @return the base URL
      */
     public static URI base(ProviderConfig config, String variable, URI otherwise,
             Function<String, @Nullable String> environment) {
@@ -25,9 +26,10 @@ public final class BaseUrls {
     }
 
     /**
+     * {@return the endpoint}
+     *
      * @param base a base URL, with or without a trailing slash
      * @param path a path below it, without a leading slash ({@code chat/completions}, {@code v1/messages})
-     * @return the endpoint
      */
     public static URI endpoint(URI base, String path) {
         String b = base.toString();

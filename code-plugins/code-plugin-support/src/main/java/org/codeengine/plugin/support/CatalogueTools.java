@@ -15,7 +15,11 @@ import tools.jackson.databind.JsonNode;
 public abstract class CatalogueTools implements ToolProvider {
     private final String name;
 
-    /** @param name the provider's name, as {@code --tools} and {@code config.yaml} use it */
+    /**
+     * A provider of tools by that name.
+     *
+     * @param name the provider's name, as {@code --tools} and {@code config.yaml} use it
+     */
     protected CatalogueTools(String name) {
         this.name = name;
     }
@@ -50,14 +54,15 @@ public abstract class CatalogueTools implements ToolProvider {
         }
     }
 
-    /** @return whether the host configured this provider; an unconfigured one answers every call with why not */
+    /** {@return whether the host configured this provider; an unconfigured one answers every call with why not} */
     protected abstract boolean configuredYet();
 
     /**
+     * {@return the result}
+     *
      * @param tool one of this provider's tools
      * @param arguments the arguments, already checked against the tool's input schema
      * @param context the allowed caller
-     * @return the result
      * @throws ToolKit.ToolFailure with one sentence naming the argument and the rule when the tool fails
      */
     protected abstract ToolResult run(String tool, JsonNode arguments, ToolContext context);

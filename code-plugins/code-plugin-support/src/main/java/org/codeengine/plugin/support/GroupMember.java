@@ -27,6 +27,8 @@ public abstract class GroupMember<E> implements EventTransport.Consumer {
     private volatile boolean closed;
 
     /**
+     * Starts the member's thread, which reads and handles entries until {@link #close}.
+     *
      * @param thread the name of the member's thread
      * @param group the group it belongs to
      * @param name the member's name in the group
@@ -55,18 +57,27 @@ public abstract class GroupMember<E> implements EventTransport.Consumer {
         thread = Thread.ofVirtual().name(threadName).start(this::run);
     }
 
-    /** @return the next entries to handle, waiting a while for them; empty if none came */
+    /** {@return the next entries to handle, waiting a while for them; empty if none came} */
     protected abstract List<E> next();
 
-    /** @return the message an entry holds, or null to skip it unacknowledged (it was trimmed away) */
+    /**
+     * {@return the message an entry holds, or null to skip it unacknowledged (it was trimmed away)}
+     *
+     * @param entry an entry {@link #next} returned
+     */
     protected abstract EventTransport.@Nullable Message message(E entry);
 
-    /** Acknowledges an entry whose handler returned. */
+    /**
+     * Acknowledges an entry whose handler returned.
+     *
+     * @param entry an entry whose handler returned
+     */
     protected abstract void ack(E entry);
 
     /**
      * Called when the handler threw on an entry.
      *
+     * @param entry the entry the handler threw on
      * @return what becomes of the entry, for the warning ("it stays pending")
      */
     protected abstract String failed(E entry);
@@ -74,17 +85,17 @@ public abstract class GroupMember<E> implements EventTransport.Consumer {
     /** Releases what the member holds, after its thread ended (or did not end in time). */
     protected void release() {}
 
-    /** @return whether {@link #close} was called */
+    /** {@return whether {@link #close} was called} */
     protected final boolean closed() {
         return closed;
     }
 
-    /** @return the group it belongs to */
+    /** {@return the group it belongs to} */
     protected final String group() {
         return group;
     }
 
-    /** @return its name in the group */
+    /** {@return its name in the group} */
     protected final String name() {
         return name;
     }

@@ -15,13 +15,14 @@ public final class HttpErrors {
     private HttpErrors() {}
 
     /**
+     * {@return 401/403 authentication; 404 not found; 408 deadline exceeded; 429 rate limited; 409, 5xx and 529
+     *         unavailable (all retriable); other 4xx invalid request}
+     *
      * @param provider the provider's name, for the message
      * @param status the HTTP status
      * @param message the provider's error message (never the request, which may hold a key)
      * @param requestId the provider's request id, or null
      * @param retryAfter the wait the provider asked for, or null
-     * @return 401/403 authentication; 404 not found; 408 deadline exceeded; 429 rate limited; 409, 5xx and 529
-     *         unavailable (all retriable); other 4xx invalid request
      */
     public static CodeException map(String provider, int status, String message, @Nullable String requestId,
             @Nullable Duration retryAfter) {
@@ -29,6 +30,8 @@ public final class HttpErrors {
     }
 
     /**
+     * {@return the exception for {@code mapAs}, its message naming {@code status}}
+     *
      * @param provider the provider's name, for the message
      * @param status the HTTP status, for the message
      * @param mapAs the status that picks the exception, as {@link #map(String, int, String, String, Duration)} does;
@@ -36,7 +39,6 @@ public final class HttpErrors {
      * @param message the provider's error message (never the request, which may hold a key)
      * @param requestId the provider's request id, or null
      * @param retryAfter the wait the provider asked for, or null
-     * @return the exception for {@code mapAs}, its message naming {@code status}
      */
     public static CodeException map(String provider, int status, int mapAs, String message,
             @Nullable String requestId, @Nullable Duration retryAfter) {
@@ -54,7 +56,11 @@ public final class HttpErrors {
         };
     }
 
-    /** @return whether the status is one worth retrying: 408, 409, 429 and 5xx (529 "overloaded" included) */
+    /**
+     * {@return whether the status is one worth retrying: 408, 409, 429 and 5xx (529 "overloaded" included)}
+     *
+     * @param status an HTTP status
+     */
     public static boolean retriable(int status) {
         return status == 408 || status == 409 || status == 429 || status >= 500;
     }

@@ -19,9 +19,10 @@ public final class JsonBodies {
     private JsonBodies() {}
 
     /**
+     * {@return the JSON}
+     *
      * @param body a reply body; closed
      * @param provider the provider's name, for messages
-     * @return the JSON
      * @throws UnavailableException if the body is not well-formed JSON or cannot be read
      */
     public static JsonNode read(InputStream body, String provider) {
@@ -36,9 +37,10 @@ public final class JsonBodies {
     }
 
     /**
+     * {@return the JSON}
+     *
      * @param body a whole reply body
      * @param provider the provider's name, for messages
-     * @return the JSON
      * @throws UnavailableException if the body is not well-formed JSON
      */
     public static JsonNode read(byte[] body, String provider) {
@@ -50,9 +52,10 @@ public final class JsonBodies {
     }
 
     /**
+     * {@return the JSON}
+     *
      * @param text one JSON value (an SSE event's data, an NDJSON line)
      * @param provider the provider's name, for messages
-     * @return the JSON
      * @throws UnavailableException if it is not well-formed JSON
      */
     public static JsonNode parse(String text, String provider) {
@@ -63,7 +66,7 @@ public final class JsonBodies {
         }
     }
 
-    /** @return a new, empty JSON object */
+    /** {@return a new, empty JSON object} */
     public static ObjectNode object() {
         return JSON.createObjectNode();
     }
@@ -89,9 +92,10 @@ public final class JsonBodies {
     }
 
     /**
+     * {@return the message, or null when the body is not JSON or has none}
+     *
      * @param body an error body
      * @param path the field path of the message, such as {@code error.message}
-     * @return the message, or null when the body is not JSON or has none
      */
     public static @org.jspecify.annotations.Nullable String message(String body, String path) {
         try {

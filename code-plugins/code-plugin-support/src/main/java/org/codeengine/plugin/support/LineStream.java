@@ -26,6 +26,8 @@ public final class LineStream implements AutoCloseable {
     private final Thread watchdog;
 
     /**
+     * Reads the body's lines; a watchdog closes the body when no line comes for {@code idle}.
+     *
      * @param in the body
      * @param idle the longest wait for the next line
      * @param provider the provider's name, for messages
@@ -55,7 +57,8 @@ public final class LineStream implements AutoCloseable {
     }
 
     /**
-     * @return the next line without its end, or null at the end of the stream
+     * {@return the next line without its end, or null at the end of the stream}
+     *
      * @throws DeadlineExceededException if the stream stalled
      * @throws UnavailableException if the connection broke
      */

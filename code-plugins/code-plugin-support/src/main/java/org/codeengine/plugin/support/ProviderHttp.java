@@ -52,7 +52,11 @@ public final class ProviderHttp {
      * @param budget the longest all tries together may take
      */
     public record Settings(int maxRetries, Duration initialBackoff, Duration maxBackoff, Duration budget) {
-        /** @throws IllegalArgumentException if a field breaks its rule */
+        /**
+         * Checks the components against their rules.
+         *
+         * @throws IllegalArgumentException if a field breaks its rule
+         */
         public Settings {
             if (maxRetries < 0 || initialBackoff.isNegative() || maxBackoff.isNegative() || !budget.isPositive()) {
                 throw new IllegalArgumentException("maxRetries and backoffs must not be negative, budget positive");
@@ -60,8 +64,9 @@ public final class ProviderHttp {
         }
 
         /**
+         * {@return 2 retries, backoff from 0.5 s to 8 s (the official SDKs' defaults)}
+         *
          * @param budget the total time budget
-         * @return 2 retries, backoff from 0.5 s to 8 s (the official SDKs' defaults)
          */
         public static Settings defaults(Duration budget) {
             return new Settings(2, Duration.ofMillis(500), Duration.ofSeconds(8), budget);
@@ -71,11 +76,18 @@ public final class ProviderHttp {
     /** Waits between tries; tests may count instead. */
     @FunctionalInterface
     public interface Sleeper {
-        /** @param wait how long */
+        /**
+         * Waits.
+         *
+         * @param wait how long
+         * @throws InterruptedException if the thread is interrupted while it waits
+         */
         void sleep(Duration wait) throws InterruptedException;
     }
 
     /**
+     * Sends a provider's requests through {@code client}, with retries and a time budget.
+     *
      * @param provider the provider's name, for messages
      * @param client the HTTP client
      * @param clock now, for HTTP-date retry-after
@@ -91,9 +103,10 @@ public final class ProviderHttp {
     }
 
     /**
+     * {@return an instance with a new HTTP/1.1-or-2 client, the system clock and the SDKs' retry defaults}
+     *
      * @param provider the provider's name, for messages
      * @param budget the total time budget of a call
-     * @return an instance with a new HTTP/1.1-or-2 client, the system clock and the SDKs' retry defaults
      */
     public static ProviderHttp create(String provider, Duration budget) {
         return new ProviderHttp(provider, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
@@ -101,10 +114,11 @@ public final class ProviderHttp {
     }
 
     /**
+     * {@return an instance with a new client, the system clock and the SDKs' backoffs}
+     *
      * @param provider the provider's name, for messages
      * @param config the provider's configuration: its timeout is the budget of a call, the setting
      *        {@value org.codeengine.plugin.support.Settings#MAX_RETRIES} the number of retries
-     * @return an instance with a new client, the system clock and the SDKs' backoffs
      */
     public static ProviderHttp create(String provider, org.codeengine.api.spi.ProviderConfig config) {
         Settings defaults = Settings.defaults(config.timeout());
@@ -117,27 +131,28 @@ public final class ProviderHttp {
                 Thread::sleep);
     }
 
-    /** @return the clock */
+    /** {@return the clock} */
     public Clock clock() {
         return clock;
     }
 
-    /** @return the HTTP client (for hosts that compare against a bare call) */
+    /** {@return the HTTP client (for hosts that compare against a bare call)} */
     public HttpClient client() {
         return client;
     }
 
-    /** @return the total time budget of one call */
+    /** {@return the total time budget of one call} */
     public Duration budget() {
         return settings.budget();
     }
 
     /**
+     * {@return a POST of the body as {@code application/json}, timed out at the call's budget}
+     *
      * @param uri where to post
      * @param body the JSON body
      * @param bearer a key to send as {@code Authorization: Bearer}, or null to send none (providers with their own
      *        key header add it to the builder)
-     * @return a POST of the body as {@code application/json}, timed out at the call's budget
      */
     public HttpRequest.Builder postJson(URI uri, JsonNode body, @Nullable Secret bearer) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.budget()).header("Content-Type",
@@ -151,8 +166,9 @@ public final class ProviderHttp {
     }
 
     /**
+     * {@return the rate limits its headers say}
+     *
      * @param response a reply
-     * @return the rate limits its headers say
      */
     public RateLimits rateLimits(HttpResponse<?> response) {
         return RateLimitHeaders.parse(response.headers(), clock);
@@ -308,7 +324,7 @@ public final class ProviderHttp {
         }
     }
 
-    /** @return the outcome tag of an HTTP status: {@code success}, {@code rate_limited}, {@code client_error}… */
+    /** {@return the outcome tag of an HTTP status: {@code success}, {@code rate_limited}, {@code client_error}…} */
     static String outcome(int status) {
         if (status >= 200 && status < 300) {
             return "success";
@@ -319,7 +335,11 @@ public final class ProviderHttp {
         return status >= 500 ? "server_error" : status >= 400 ? "client_error" : "other";
     }
 
-    /** @return the provider's request id from the usual headers, or null */
+    /**
+     * {@return the provider's request id from the usual headers, or null}
+     *
+     * @param headers a response's headers
+     */
     public static @Nullable String requestId(HttpHeaders headers) {
         for (String name : REQUEST_ID_HEADERS) {
             var value = headers.firstValue(name);

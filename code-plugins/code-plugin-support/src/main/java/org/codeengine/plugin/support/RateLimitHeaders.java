@@ -20,9 +20,10 @@ public final class RateLimitHeaders {
     private RateLimitHeaders() {}
 
     /**
+     * {@return the limits said, or {@link RateLimits#UNKNOWN}}
+     *
      * @param headers a reply's headers
      * @param clock now, for resets given as times
-     * @return the limits said, or {@link RateLimits#UNKNOWN}
      */
     public static RateLimits parse(HttpHeaders headers, Clock clock) {
         if (headers.firstValue("x-ratelimit-limit-requests").isPresent() || headers.firstValue(

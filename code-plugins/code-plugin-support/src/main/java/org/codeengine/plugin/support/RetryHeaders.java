@@ -14,10 +14,11 @@ public final class RetryHeaders {
     private RetryHeaders() {}
 
     /**
+     * {@return the wait asked for: {@code retry-after-ms} first, then {@code retry-after} in seconds or as an HTTP date;
+     *         null when neither is there or readable, or the wait is negative}
+     *
      * @param headers the reply's headers
      * @param clock now, for a {@code retry-after} given as an HTTP date
-     * @return the wait asked for: {@code retry-after-ms} first, then {@code retry-after} in seconds or as an HTTP date;
-     *         null when neither is there or readable, or the wait is negative
      */
     public static @Nullable Duration retryAfter(HttpHeaders headers, Clock clock) {
         Optional<String> ms = headers.firstValue("retry-after-ms");
@@ -50,7 +51,11 @@ public final class RetryHeaders {
         }
     }
 
-    /** @return {@code x-should-retry}: TRUE or FALSE when the provider said, null when it did not */
+    /**
+     * {@return {@code x-should-retry}: TRUE or FALSE when the provider said, null when it did not}
+     *
+     * @param headers a response's headers
+     */
     public static @Nullable Boolean shouldRetry(HttpHeaders headers) {
         return headers.firstValue("x-should-retry").map(v -> v.strip().equalsIgnoreCase("true")
                 ? Boolean.TRUE

@@ -17,10 +17,11 @@ public final class Settings {
     private Settings() {}
 
     /**
+     * {@return the duration}
+     *
      * @param settings the provider's settings
      * @param name a setting holding a duration: {@code 500ms}, {@code 30s}, {@code 2m} or ISO-8601 ({@code PT30S})
      * @param otherwise the value when it is not set
-     * @return the duration
      * @throws ConfigurationException naming the setting if it is not a positive duration
      */
     public static Duration duration(Map<String, String> settings, String name, Duration otherwise) {
@@ -41,15 +42,16 @@ public final class Settings {
         } catch (RuntimeException e) {
             // reported below
         }
-        throw new ConfigurationException("setting " + name + " must be a positive duration like 500ms, 30s or PT30S"
+        throw new ConfigurationException("setting '" + name + "' must be a positive duration like 500ms, 30s or PT30S"
                 + " but was '" + text + "'", null);
     }
 
     /**
+     * {@return the number}
+     *
      * @param settings the provider's settings
      * @param name a setting holding a whole number of at least 0
      * @param otherwise the value when it is not set
-     * @return the number
      * @throws ConfigurationException naming the setting if it is not a whole number of at least 0
      */
     public static int count(Map<String, String> settings, String name, int otherwise) {
@@ -65,15 +67,16 @@ public final class Settings {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new ConfigurationException("setting " + name + " must be a whole number of at least 0 but was '" + text
+        throw new ConfigurationException("setting '" + name + "' must be a whole number of at least 0 but was '" + text
                 + "'", null);
     }
 
     /**
+     * {@return the flag}
+     *
      * @param settings the provider's settings
      * @param name a setting holding {@code true} or {@code false}
      * @param otherwise the value when it is not set
-     * @return the flag
      * @throws ConfigurationException naming the setting if it is neither {@code true} nor {@code false}
      */
     public static boolean flag(Map<String, String> settings, String name, boolean otherwise) {
@@ -84,12 +87,14 @@ public final class Settings {
         return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw new ConfigurationException("setting " + name + " must be true or false but was '" + text
+            default -> throw new ConfigurationException("setting '" + name + "' must be true or false but was '" + text
                     + "'", null);
         };
     }
 
     /**
+     * Checks that a plugin's settings hold only settings it reads.
+     *
      * @param settings a plugin's settings
      * @param known the settings the plugin reads
      * @param plugin the plugin, for the message, such as {@code redis bus}
@@ -105,16 +110,17 @@ public final class Settings {
     }
 
     /**
+     * {@return the number}
+     *
      * @param settings a plugin's settings
      * @param name a setting holding a whole number of at least 1
      * @param otherwise the value when it is not set
-     * @return the number
      * @throws ConfigurationException naming the setting if it is not a whole number of at least 1
      */
     public static int positive(Map<String, String> settings, String name, int otherwise) {
         int n = count(settings, name, otherwise);
         if (n < 1) {
-            throw new ConfigurationException("setting " + name + " must be a whole number of at least 1 but was '"
+            throw new ConfigurationException("setting '" + name + "' must be a whole number of at least 1 but was '"
                     + settings.get(name) + "'", null);
         }
         return n;

@@ -23,13 +23,19 @@ public final class SseReader implements AutoCloseable {
      */
     public record Event(@Nullable String event, String data) {}
 
-    /** @param lines the stream */
+    /**
+     * Reads server-sent events from the stream, ignoring stray lines.
+     *
+     * @param lines the stream
+     */
     public SseReader(LineStream lines) {
         this(lines, line -> {
         });
     }
 
     /**
+     * Reads server-sent events from the stream.
+     *
      * @param lines the stream
      * @param strays receives each line that is no SSE field ({@code data}, {@code event}, {@code id}, {@code retry})
      *        nor a comment, as it is: Google's streams end in an error written as bare, pretty-printed JSON; it may
@@ -41,7 +47,8 @@ public final class SseReader implements AutoCloseable {
     }
 
     /**
-     * @return the next event, or null at the end of the stream
+     * {@return the next event, or null at the end of the stream}
+     *
      * @throws org.codeengine.api.CodeException if the stream stalls or breaks off
      */
     public @Nullable Event next() {
@@ -90,14 +97,14 @@ public final class SseReader implements AutoCloseable {
     }
 
     /**
-     * @return the last {@code id} field read so far (the id a reconnection sends as {@code Last-Event-ID}), or null
-     *         when none came
+     * {@return the last {@code id} field read so far (the id a reconnection sends as {@code Last-Event-ID}), or null
+     *         when none came}
      */
     public @Nullable String lastEventId() {
         return lastEventId;
     }
 
-    /** @return the last {@code retry} field read so far in milliseconds, or -1 when none came */
+    /** {@return the last {@code retry} field read so far in milliseconds, or -1 when none came} */
     public long retryMillis() {
         return retryMillis;
     }

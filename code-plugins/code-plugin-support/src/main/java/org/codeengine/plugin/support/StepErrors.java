@@ -12,10 +12,11 @@ public final class StepErrors {
     private StepErrors() {}
 
     /**
+     * {@return {@code e}, if its message already names a service; else the same kind of error, saying
+     *     {@code service '<service>': <message>}; an error of no other kind becomes an {@link UnavailableException}}
+     *
      * @param service the service's name
      * @param e what went wrong
-     * @return {@code e}, if its message already names a service; else the same kind of error, saying
-     *     {@code service '<service>': <message>}; an error of no other kind becomes an {@link UnavailableException}
      */
     public static CodeException withService(String service, CodeException e) {
         if (e.getMessage() != null && e.getMessage().startsWith("service '")) {

@@ -21,12 +21,20 @@ public final class StreamedReply {
     private final StringBuilder reasoning = new StringBuilder();
     private long firstToken = -1;
 
-    /** @param listener receives the pieces */
+    /**
+     * A reply that passes each piece on to {@code listener} as it comes.
+     *
+     * @param listener receives the pieces
+     */
     public StreamedReply(StreamListener listener) {
         this.listener = listener;
     }
 
-    /** @param piece the next piece of the reply's text; an empty piece is ignored */
+    /**
+     * Adds a piece of the reply's text.
+     *
+     * @param piece the next piece of the reply's text; an empty piece is ignored
+     */
     public void text(String piece) {
         if (!piece.isEmpty()) {
             first();
@@ -35,7 +43,11 @@ public final class StreamedReply {
         }
     }
 
-    /** @param piece the next piece of the model's separate reasoning; an empty piece is ignored */
+    /**
+     * Adds a piece of the model's separate reasoning.
+     *
+     * @param piece the next piece of the model's separate reasoning; an empty piece is ignored
+     */
     public void reasoning(String piece) {
         if (!piece.isEmpty()) {
             first();

@@ -19,40 +19,48 @@ public final class ToolKit {
     public static final class ToolFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        /** @param message one sentence naming the argument and the rule */
+        /**
+         * A failure with that message.
+         *
+         * @param message one sentence naming the argument and the rule
+         */
         public ToolFailure(String message) {
             super(message, null, false, false);
         }
     }
 
     /**
+     * {@return a failure to throw}
+     *
      * @param message one sentence naming the argument and the rule
-     * @return a failure to throw
      */
     public static ToolFailure fail(String message) {
         return new ToolFailure(message);
     }
 
     /**
+     * {@return an error result}
+     *
      * @param message why the tool failed
-     * @return an error result
      */
     public static ToolResult failure(String message) {
         return new ToolResult(message, null, true);
     }
 
     /**
+     * {@return a successful result}
+     *
      * @param structured the result; its JSON text is the text result too
-     * @return a successful result
      */
     public static ToolResult success(ObjectNode structured) {
         return new ToolResult(JsonBodies.JSON.writeValueAsString(structured), structured, false);
     }
 
     /**
+     * {@return its value}
+     *
      * @param args the call's arguments
      * @param name a required string argument
-     * @return its value
      * @throws ToolFailure naming the argument if it is missing, not a string or empty
      */
     public static String text(JsonNode args, String name) {
@@ -64,9 +72,10 @@ public final class ToolKit {
     }
 
     /**
+     * {@return its value, or {@code null} when absent}
+     *
      * @param args the call's arguments
      * @param name an optional string argument
-     * @return its value, or {@code null} when absent
      * @throws ToolFailure naming the argument if it is not a string
      */
     public static @Nullable String optionalText(JsonNode args, String name) {
@@ -81,12 +90,13 @@ public final class ToolKit {
     }
 
     /**
+     * {@return its value}
+     *
      * @param args the call's arguments
      * @param name an optional whole-number argument
      * @param otherwise its value when absent
      * @param min the least value allowed
      * @param max the greatest value allowed
-     * @return its value
      * @throws ToolFailure naming the argument and the range if it is out of range or not a whole number
      */
     public static long number(JsonNode args, String name, long otherwise, long min, long max) {
@@ -102,13 +112,14 @@ public final class ToolKit {
     }
 
     /**
+     * {@return its value}
+     *
      * @param settings a provider's settings
      * @param where the section's name for messages, such as {@code tools.http}
      * @param name a whole-number setting
      * @param otherwise its value when absent
      * @param min the least value allowed
      * @param max the greatest value allowed
-     * @return its value
      * @throws ConfigurationException naming the setting and the range if it is out of range or not a whole number
      */
     public static long setting(JsonNode settings, String where, String name, long otherwise, long min, long max) {
@@ -124,10 +135,11 @@ public final class ToolKit {
     }
 
     /**
+     * {@return its value, or {@code null} when absent}
+     *
      * @param settings a provider's settings
      * @param where the section's name for messages
      * @param name a string setting
-     * @return its value, or {@code null} when absent
      * @throws ConfigurationException naming the setting if it is not a non-empty string
      */
     public static @Nullable String settingText(JsonNode settings, String where, String name) {
@@ -143,10 +155,11 @@ public final class ToolKit {
     }
 
     /**
+     * {@return its values; empty when absent}
+     *
      * @param settings a provider's settings
      * @param where the section's name for messages
      * @param name a setting holding a list of strings (a single string counts as a list of one)
-     * @return its values; empty when absent
      * @throws ConfigurationException naming the setting if it is not a list of non-empty strings
      */
     public static List<String> settingList(JsonNode settings, String where, String name) {
@@ -172,7 +185,7 @@ public final class ToolKit {
         return values;
     }
 
-    /** @return a builder of a JSON Schema object with properties */
+    /** {@return a builder of a JSON Schema object with properties} */
     public static Schema schema() {
         return new Schema();
     }
@@ -186,11 +199,12 @@ public final class ToolKit {
         private Schema() {}
 
         /**
+         * {@return the property's schema, to add more keywords to}
+         *
          * @param name the property
          * @param type its JSON type: string, integer, boolean, object, array, number
          * @param description what it means
          * @param isRequired whether the caller must give it
-         * @return the property's schema, to add more keywords to
          */
         public ObjectNode property(String name, String type, String description, boolean isRequired) {
             if (isRequired) {
@@ -200,10 +214,11 @@ public final class ToolKit {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param name the property
          * @param description what it means
          * @param isRequired whether the caller must give it
-         * @return this builder
          */
         public Schema string(String name, String description, boolean isRequired) {
             property(name, "string", description, isRequired);
@@ -211,11 +226,12 @@ public final class ToolKit {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param name the property
          * @param description what it means
          * @param min the least value
          * @param max the greatest value
-         * @return this builder
          */
         public Schema integer(String name, String description, long min, long max) {
             property(name, "integer", description, false).put("minimum", min).put("maximum", max);
@@ -223,16 +239,36 @@ public final class ToolKit {
         }
 
         /**
+         * {@return this builder}
+         *
          * @param name the property
          * @param description what it means
-         * @return this builder
          */
         public Schema flag(String name, String description) {
             property(name, "boolean", description, false);
             return this;
         }
 
-        /** @return the schema */
+        /**
+         * Marks properties already added as ones the object always has, such as an integer or a flag of an output.
+         *
+         * @param names properties added before
+         * @return this builder
+         * @throws IllegalArgumentException naming the property if it was not added
+         */
+        public Schema require(String... names) {
+            for (String name : names) {
+                if (!properties.has(name)) {
+                    throw new IllegalArgumentException("required property '" + name + "' is not in the schema");
+                }
+                if (!required.contains(name)) {
+                    required.add(name);
+                }
+            }
+            return this;
+        }
+
+        /** {@return the schema} */
         public ObjectNode build() {
             if (!required.isEmpty()) {
                 var list = root.putArray("required");

@@ -22,6 +22,8 @@ public final class ToolSettingsReader {
     private final Path home;
 
     /**
+     * Reads a provider's settings from the section {@code tools.<provider>}.
+     *
      * @param provider the provider's name
      * @param settings the host's settings for it
      * @param known every setting the provider reads
@@ -40,9 +42,10 @@ public final class ToolSettingsReader {
     }
 
     /**
+     * {@return the number}
+     *
      * @param name a setting holding a whole number of at least 1
      * @param otherwise the value when it is not set
-     * @return the number
      * @throws ConfigurationException naming the setting if it is not a whole number of at least 1
      */
     public int positive(String name, int otherwise) {
@@ -57,9 +60,10 @@ public final class ToolSettingsReader {
     }
 
     /**
+     * {@return the flag}
+     *
      * @param name a setting holding {@code true} or {@code false}
      * @param otherwise the value when it is not set
-     * @return the flag
      * @throws ConfigurationException naming the setting if it is not a boolean
      */
     public boolean flag(String name, boolean otherwise) {
@@ -74,9 +78,10 @@ public final class ToolSettingsReader {
     }
 
     /**
+     * {@return the strings}
+     *
      * @param name a setting holding a list of non-blank strings
      * @param otherwise the value when it is not set, or null when the setting is required
-     * @return the strings
      * @throws ConfigurationException naming the setting if it is required and missing, or not a list of strings
      */
     public List<String> strings(String name, @Nullable List<String> otherwise) {
@@ -100,9 +105,10 @@ public final class ToolSettingsReader {
     }
 
     /**
+     * {@return each folder's real path, resolved once, now}
+     *
      * @param name a setting holding a non-empty list of folders, relative ones against the host's home
      * @param otherwise the value when it is not set, or null when the setting is required
-     * @return each folder's real path, resolved once, now
      * @throws ConfigurationException naming the setting if it is missing or empty, or a folder does not exist
      */
     public List<Path> folders(String name, @Nullable List<String> otherwise) {

@@ -141,14 +141,25 @@ class SupportTest {
     }
 
     @Test
+    void schema_require_marksPropertiesAddedBefore_once_andRefusesOnesItDoesNotHave() {
+        ToolKit.Schema schema = ToolKit.schema().string("url", "Where", true).integer("status", "Code", 100, 599)
+                .flag("truncated", "Cut");
+        assertThat(schema.require("status", "url").build().path("required").valueStream().map(n -> n.asString()))
+                .containsExactly("url", "status");
+        assertThatThrownBy(() -> schema.require("length")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("required property 'length' is not in the schema");
+    }
+
+    @Test
     void settings_readDurationsAndCounts_withErrorsNamingTheSetting() {
         assertThat(Settings.duration(Map.of("t", "500ms"), "t", Duration.ZERO)).isEqualTo(Duration.ofMillis(500));
         assertThat(Settings.duration(Map.of("t", "PT2S"), "t", Duration.ZERO)).isEqualTo(Duration.ofSeconds(2));
         assertThat(Settings.duration(Map.of(), "t", Duration.ofSeconds(9))).isEqualTo(Duration.ofSeconds(9));
         assertThatThrownBy(() -> Settings.duration(Map.of("t", "0s"), "t", Duration.ZERO)).isInstanceOf(
-                ConfigurationException.class).hasMessageContaining("setting t must be a positive duration");
+                ConfigurationException.class).hasMessageContaining("setting 't' must be a positive duration");
         assertThat(Settings.count(Map.of("n", "3"), "n", 1)).isEqualTo(3);
-        assertThatThrownBy(() -> Settings.count(Map.of("n", "-1"), "n", 1)).hasMessageContaining("setting n");
+        assertThatThrownBy(() -> Settings.count(Map.of("n", "-1"), "n", 1))
+                .hasMessageContaining("setting 'n' must be a whole number");
     }
 
     @Test

@@ -9,7 +9,11 @@ import java.util.Map;
  * @param setting the name of the wrong one; the error message holds it in quotes ({@code 'port'})
  */
 public record BadSetting(Map<String, String> settings, String setting) {
-    /** @throws IllegalArgumentException if {@code setting} is blank */
+    /**
+     * Copies the settings and checks the setting's name.
+     *
+     * @throws IllegalArgumentException if {@code setting} is blank
+     */
     public BadSetting {
         settings = Map.copyOf(settings);
         if (setting.isBlank()) {
@@ -18,9 +22,10 @@ public record BadSetting(Map<String, String> settings, String setting) {
     }
 
     /**
+     * {@return the bad settings}
+     *
      * @param setting the name of the wrong setting
      * @param pairs the settings as name, value, name, value ...
-     * @return the bad settings
      * @throws IllegalArgumentException if {@code pairs} has an odd length
      */
     public static BadSetting of(String setting, String... pairs) {

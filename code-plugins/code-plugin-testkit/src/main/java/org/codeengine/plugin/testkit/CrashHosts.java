@@ -26,7 +26,7 @@ import org.codeengine.api.orchestrator.RunHandle;
 public final class CrashHosts {
     private CrashHosts() {}
 
-    /** @return the test's class path, as surefire gives it (or the JVM's own) */
+    /** {@return the test's class path, as surefire gives it (or the JVM's own)} */
     public static String testClassPath() {
         String path = System.getProperty("surefire.test.class.path");
         return path != null && !path.isBlank() ? path : System.getProperty("java.class.path");
@@ -69,7 +69,7 @@ public final class CrashHosts {
             Await.until("the host dies", () -> !process.isAlive(), Duration.ofSeconds(30));
         }
 
-        /** @return whether the host wrote {@code finished}: its run ended before it was killed */
+        /** {@return whether the host wrote {@code finished}: its run ended before it was killed} */
         public boolean finished() {
             return Files.exists(log.resolveSibling("finished"));
         }

@@ -26,6 +26,9 @@ import org.junit.jupiter.api.Test;
  */
 @SuppressWarnings("try") // consumers are held open by try-with-resources
 public abstract class EventTransportContract {
+    /** For the test class that extends the contract. */
+    protected EventTransportContract() {}
+
     /** How long a message may stay unacknowledged with one member before another gets it. */
     public static final Duration CLAIM_AFTER = Duration.ofMillis(500);
     /** How long the contract waits for a delivery. */
@@ -33,12 +36,18 @@ public abstract class EventTransportContract {
 
     private final List<EventTransport> opened = new ArrayList<>();
 
-    /** @return a transport on a new, empty stream, with {@link #CLAIM_AFTER} as its redelivery delay */
+    /** {@return a transport on a new, empty stream, with {@link #CLAIM_AFTER} as its redelivery delay} */
     protected abstract EventTransport openFresh();
 
-    /** @return how many messages {@code group} holds delivered but unacknowledged */
+    /**
+     * {@return how many messages {@code group} holds delivered but unacknowledged}
+     *
+     * @param transport a transport {@link #open} returned
+     * @param group the consumer group
+     */
     protected abstract long pending(EventTransport transport, String group);
 
+    /** {@return a transport on a new, empty stream, closed after the test} */
     protected final EventTransport open() {
         EventTransport transport = openFresh();
         opened.add(transport);
@@ -50,6 +59,11 @@ public abstract class EventTransportContract {
         opened.forEach(EventTransport::close);
     }
 
+    /**
+     * {@return messages with new ids, of three types in turn}
+     *
+     * @param n how many
+     */
     protected static List<EventTransport.Message> messages(int n) {
         return IntStream.range(0, n).mapToObj(i -> {
             String id = UUID.randomUUID().toString();
@@ -175,7 +189,12 @@ public abstract class EventTransportContract {
         }
     }
 
-    /** Polls {@code condition} until it holds or {@link #WAIT} has passed. */
+    /**
+     * Polls {@code condition} until it holds or {@link #WAIT} has passed.
+     *
+     * @param what what is awaited, for the failure's message
+     * @param condition the condition
+     */
     protected static void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {

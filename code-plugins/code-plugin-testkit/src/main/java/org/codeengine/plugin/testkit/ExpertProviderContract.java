@@ -61,13 +61,17 @@ import tools.jackson.databind.json.JsonMapper;
  * 500 ms, which every provider plugin honours.
  */
 public abstract class ExpertProviderContract extends ExpertProviderCoreContract {
+    /** For the test class that extends the contract. */
+    protected ExpertProviderContract() {}
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The provider's side. */
     protected ScenarioServer server;
 
     /**
+     * {@return the key it carried (from the provider's auth header or parameter), or null}
+     *
      * @param recorded a request the plugin sent
-     * @return the key it carried (from the provider's auth header or parameter), or null
      */
     protected abstract String keyOf(ScenarioServer.Recorded recorded);
 
@@ -80,25 +84,27 @@ public abstract class ExpertProviderContract extends ExpertProviderCoreContract 
     protected abstract void checkRequest(ScenarioServer.Recorded recorded, boolean streamed);
 
     /**
+     * {@return the JSON body of a complete reply with that text (for the huge reply)}
+     *
      * @param text a reply's text
-     * @return the JSON body of a complete reply with that text (for the huge reply)
      */
     protected abstract String plainBody(String text);
 
-    /** @return whether the provider sends a request id header ({@code req-plain} in the plain scenario) */
+    /** {@return whether the provider sends a request id header ({@code req-plain} in the plain scenario)} */
     protected boolean sendsRequestId() {
         return true;
     }
 
-    /** @return whether the provider sends rate-limit headers (99 requests remaining in the plain scenario) */
+    /** {@return whether the provider sends rate-limit headers (99 requests remaining in the plain scenario)} */
     protected boolean sendsRateLimits() {
         return true;
     }
 
     /**
+     * {@return the configuration that points the plugin at the server}
+     *
      * @param base the server's base URL
      * @param key the API key, or null for none
-     * @return the configuration that points the plugin at the server
      */
     protected ProviderConfig config(URI base, @Nullable Secret key) {
         ProviderConfig.Builder config = ProviderConfig.builder().baseUrl(base).timeout(Duration.ofSeconds(20))
@@ -106,7 +112,7 @@ public abstract class ExpertProviderContract extends ExpertProviderCoreContract 
         return (key == null ? config : config.apiKey(key)).build();
     }
 
-    /** @return {@link #config(URI, Secret)} pointing at the scenario server, with {@link #KEY} */
+    /** {@return {@link #config(URI, Secret)} pointing at the scenario server, with {@link #KEY}} */
     @Override
     protected final ProviderConfig config() {
         return config(server.base(), Secret.of(KEY));
@@ -119,9 +125,10 @@ public abstract class ExpertProviderContract extends ExpertProviderCoreContract 
     }
 
     /**
+     * {@return its file, from {@code scenarios/<name>.txt} on the test's class path; only {@code plain} and
+     *         {@code stream} must be there: a test whose scenario file is missing is skipped}
+     *
      * @param name a scenario
-     * @return its file, from {@code scenarios/<name>.txt} on the test's class path; only {@code plain} and
-     *         {@code stream} must be there: a test whose scenario file is missing is skipped
      */
     protected String scenario(String name) {
         try (InputStream in = getClass().getResourceAsStream("/scenarios/" + name + ".txt")) {
@@ -146,8 +153,9 @@ public abstract class ExpertProviderContract extends ExpertProviderCoreContract 
     }
 
     /**
+     * {@return the token of its {@code Authorization: Bearer} header, or null when it has none}
+     *
      * @param recorded a request
-     * @return the token of its {@code Authorization: Bearer} header, or null when it has none
      */
     protected static String bearerToken(ScenarioServer.Recorded recorded) {
         String auth = recorded.headers().get("authorization");

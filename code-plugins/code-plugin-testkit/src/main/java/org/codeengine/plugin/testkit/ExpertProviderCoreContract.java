@@ -27,6 +27,9 @@ import org.junit.jupiter.api.Test;
  * which adds the wire scenarios (errors, retries, broken streams) to these.
  */
 public abstract class ExpertProviderCoreContract {
+    /** For the test class that extends the contract. */
+    protected ExpertProviderCoreContract() {}
+
     /** The key every call is made with; it must never show in a message. */
     protected static final String KEY = "sk-test-SECRET-0123456789abcdef";
     /** The model every call asks for. */
@@ -36,10 +39,10 @@ public abstract class ExpertProviderCoreContract {
 
     private ExpertClient client;
 
-    /** @return the plugin under test */
+    /** {@return the plugin under test} */
     protected abstract ExpertProvider provider();
 
-    /** @return the configuration the client is made with, holding {@link #KEY} where the provider takes a key */
+    /** {@return the configuration the client is made with, holding {@link #KEY} where the provider takes a key} */
     protected abstract ProviderConfig config();
 
     /**
@@ -55,12 +58,12 @@ public abstract class ExpertProviderCoreContract {
     /** Stops what {@link #setUpBackend} started, after the client is closed; nothing by default. */
     protected void tearDownBackend() {}
 
-    /** @return the client made for this test from {@link #config} */
+    /** {@return the client made for this test from {@link #config}} */
     protected ExpertClient client() {
         return client;
     }
 
-    /** @return a request for the test model */
+    /** {@return a request for the test model} */
     protected static ChatRequest request() {
         return new ChatRequest(MODEL, List.of(new ChatMessage(ChatMessage.Role.SYSTEM, "Answer briefly."),
                 new ChatMessage(ChatMessage.Role.USER, "What is six times seven?")), 0.2, 100, List.of("\n\n"));

@@ -23,24 +23,27 @@ import org.junit.jupiter.api.Test;
  * {@code @BeforeEach}, before the kit's tests run.
  */
 public abstract class HealthProbeContract {
+    /** For the test class that extends the contract. */
+    protected HealthProbeContract() {}
+
     /** The timeout every probe of the kit is given. */
     protected static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    /** @return the probe under test */
+    /** {@return the probe under test} */
     protected abstract HealthProbe probe();
 
-    /** @return settings that point at a healthy target */
+    /** {@return settings that point at a healthy target} */
     protected abstract Map<String, String> healthySettings();
 
-    /** @return settings that point at a target that answers, or fails to, as unhealthy */
+    /** {@return settings that point at a target that answers, or fails to, as unhealthy} */
     protected abstract Map<String, String> unhealthySettings();
 
-    /** @return settings the probe refuses, each with the setting its error must name; at least one */
+    /** {@return settings the probe refuses, each with the setting its error must name; at least one} */
     protected abstract List<BadSetting> badSettings();
 
     /**
-     * @return settings that point at a target that accepts the probe and never answers, so the timeout must cut it;
-     *         empty (the default) where the probe's kind has no such target
+     * {@return settings that point at a target that accepts the probe and never answers, so the timeout must cut it;
+     *         empty (the default) where the probe's kind has no such target}
      */
     protected Optional<Map<String, String>> stalledSettings() {
         return Optional.empty();

@@ -19,6 +19,8 @@ public final class LiveProviderCheck {
     private LiveProviderCheck() {}
 
     /**
+     * Asks the model for a short reply, blocking and then streamed, and checks both and their usage.
+     *
      * @param provider the plugin
      * @param model the model to ask
      */

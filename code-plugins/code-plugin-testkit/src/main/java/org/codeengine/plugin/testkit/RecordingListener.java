@@ -7,6 +7,9 @@ import org.codeengine.api.spi.ToolCall;
 
 /** A stream listener that keeps what it was told: the text and reasoning deltas joined, and the tool calls. */
 public final class RecordingListener implements StreamListener {
+    /** A listener that has received nothing yet. */
+    public RecordingListener() {}
+
     private final StringBuffer text = new StringBuffer();
     private final StringBuffer reasoning = new StringBuffer();
     private final List<ToolCall> toolCalls = new CopyOnWriteArrayList<>();
@@ -26,17 +29,17 @@ public final class RecordingListener implements StreamListener {
         toolCalls.add(call);
     }
 
-    /** @return the text deltas, joined */
+    /** {@return the text deltas, joined} */
     public String text() {
         return text.toString();
     }
 
-    /** @return the reasoning deltas, joined */
+    /** {@return the reasoning deltas, joined} */
     public String reasoning() {
         return reasoning.toString();
     }
 
-    /** @return the tool calls, in the order they came */
+    /** {@return the tool calls, in the order they came} */
     public List<ToolCall> toolCalls() {
         return List.copyOf(toolCalls);
     }

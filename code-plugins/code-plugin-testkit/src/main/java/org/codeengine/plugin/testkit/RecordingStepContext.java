@@ -30,6 +30,8 @@ public final class RecordingStepContext implements StepContext {
     private int recordsBeforeFailure = Integer.MAX_VALUE;
 
     /**
+     * A context for instance 0 of service {@code web} in slot {@code blue}.
+     *
      * @param runId the run's id
      * @param logFolder the folder the executor may write logs to
      */
@@ -38,6 +40,8 @@ public final class RecordingStepContext implements StepContext {
     }
 
     /**
+     * A context for one instance of a service.
+     *
      * @param runId the run's id
      * @param service the service's name
      * @param instance which instance, from 0
@@ -53,8 +57,9 @@ public final class RecordingStepContext implements StepContext {
     }
 
     /**
+     * {@return this context}
+     *
      * @param resources what the instance asks for
-     * @return this context
      */
     public RecordingStepContext resources(Resources resources) {
         this.resources = resources;
@@ -62,8 +67,9 @@ public final class RecordingStepContext implements StepContext {
     }
 
     /**
+     * {@return this context}
+     *
      * @param clock the clock the executor is given
-     * @return this context
      */
     public RecordingStepContext clock(Clock clock) {
         this.clock = clock;
@@ -130,24 +136,25 @@ public final class RecordingStepContext implements StepContext {
         return logFolder;
     }
 
-    /** @return what the executor has recorded so far; a live view */
+    /** {@return what the executor has recorded so far; a live view} */
     public Map<String, String> recorded() {
         return recorded;
     }
 
-    /** @return the progress lines reported so far */
+    /** {@return the progress lines reported so far} */
     public List<String> progressLines() {
         return List.copyOf(progress);
     }
 
-    /** @return the durable record the orchestrator would hand to undo: state healthy, what was recorded */
+    /** {@return the durable record the orchestrator would hand to undo: state healthy, what was recorded} */
     public StepRecord stepRecord() {
         return stepRecord(StepState.HEALTHY);
     }
 
     /**
+     * {@return the durable record the orchestrator would hand to undo, with what was recorded}
+     *
      * @param state the step's state
-     * @return the durable record the orchestrator would hand to undo, with what was recorded
      */
     public StepRecord stepRecord(StepState state) {
         return new StepRecord(runId, service, state, 1, null, null, Map.copyOf(recorded), null);

@@ -56,14 +56,15 @@ public final class ScenarioServer implements AutoCloseable {
         server.start();
     }
 
-    /** @return {@code http://127.0.0.1:<port>} */
+    /** {@return {@code http://127.0.0.1:<port>}} */
     public URI base() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /**
+     * {@return this server}
+     *
      * @param text the scenario: one or more replies, as described above
-     * @return this server
      */
     public ScenarioServer play(String text) {
         List<String> parts = new ArrayList<>();
@@ -75,7 +76,7 @@ public final class ScenarioServer implements AutoCloseable {
         return this;
     }
 
-    /** @return the requests received since the last {@link #play} */
+    /** {@return the requests received since the last {@link #play}} */
     public List<Recorded> requests() {
         return List.copyOf(requests);
     }

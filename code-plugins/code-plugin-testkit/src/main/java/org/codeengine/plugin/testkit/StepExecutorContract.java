@@ -30,13 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
  * started after each test, so nothing is left behind even when a test fails.
  */
 public abstract class StepExecutorContract {
+    /** For the test class that extends the contract. */
+    protected StepExecutorContract() {}
+
     /** A folder of the test's own; the contexts' log folder is under it. */
     @TempDir
     protected Path work;
 
     private final List<RecordingStepContext> started = new ArrayList<>();
 
-    /** @return the executor under test, as {@link java.util.ServiceLoader} would make it */
+    /** {@return the executor under test, as {@link java.util.ServiceLoader} would make it} */
     protected abstract StepExecutor executor();
 
     /**
@@ -48,20 +51,20 @@ public abstract class StepExecutorContract {
      */
     protected abstract Map<String, String> runningSettings(RecordingStepContext context);
 
-    /** @return settings the executor refuses, each with the setting its error must name; at least one */
+    /** {@return settings the executor refuses, each with the setting its error must name; at least one} */
     protected abstract List<BadSetting> badSettings();
 
-    /** @return the longest a start may take before {@link StepHandle#awaitStarted} returns; 60 s by default */
+    /** {@return the longest a start may take before {@link StepHandle#awaitStarted} returns; 60 s by default} */
     protected Duration startTimeout() {
         return Duration.ofSeconds(60);
     }
 
-    /** @return the longest an undone instance may take to be gone from {@link StepHandle#alive}; 30 s by default */
+    /** {@return the longest an undone instance may take to be gone from {@link StepHandle#alive}; 30 s by default} */
     protected Duration stopTimeout() {
         return Duration.ofSeconds(30);
     }
 
-    /** @return a new context for one instance of service {@code web}, in a run of its own */
+    /** {@return a new context for one instance of service {@code web}, in a run of its own} */
     protected RecordingStepContext context() {
         return new RecordingStepContext("contract-" + UUID.randomUUID(), work.resolve("logs"));
     }

@@ -21,23 +21,26 @@ import org.junit.jupiter.api.Test;
  * connecting test is skipped, unless the environment variable {@code CI} is {@code true}: then it fails.
  */
 public abstract class StoreProviderContract {
+    /** For the test class that extends the contract. */
+    protected StoreProviderContract() {}
+
     private static final List<String> OTHER_DATABASES = List.of("jdbc:h2:mem:contract",
             "jdbc:postgresql://127.0.0.1:5432/contract", "jdbc:mariadb://127.0.0.1:3306/contract",
             "jdbc:mysql://127.0.0.1:3306/contract", "jdbc:sqlite:contract.db", "jdbc:oracle:thin:@127.0.0.1:1521/c",
             "jdbc:sqlserver://127.0.0.1:1433", "postgresql://127.0.0.1/contract", "");
 
-    /** @return the provider under test */
+    /** {@return the provider under test} */
     protected abstract StoreProvider provider();
 
-    /** @return the URL of a live database of this provider's kind */
+    /** {@return the URL of a live database of this provider's kind} */
     protected abstract String jdbcUrl();
 
-    /** @return the properties to connect with (user, password); none by default */
+    /** {@return the properties to connect with (user, password); none by default} */
     protected Properties connectionProperties() {
         return new Properties();
     }
 
-    /** @return URLs of other databases, which the provider must not accept: those of other kinds by default */
+    /** {@return URLs of other databases, which the provider must not accept: those of other kinds by default} */
     protected List<String> otherUrls() {
         String prefix = jdbcUrl().substring(0, jdbcUrl().indexOf(':', "jdbc:".length()) + 1);
         return OTHER_DATABASES.stream().filter(url -> !url.startsWith(prefix)).toList();

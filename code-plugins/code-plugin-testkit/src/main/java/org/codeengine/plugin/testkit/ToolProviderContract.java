@@ -34,6 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
  * arguments for every tool, a call that fails, and, for a tool that can run long, a slow call.
  */
 public abstract class ToolProviderContract {
+    /** For the test class that extends the contract. */
+    protected ToolProviderContract() {}
+
     /** Reads JSON for the tests: {@code JSON.readTree("{...}")}. */
     protected static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Set<String> SCHEMA_OBJECTS = Set.of("properties", "$defs", "patternProperties",
@@ -47,41 +50,42 @@ public abstract class ToolProviderContract {
      */
     public record Call(String tool, JsonNode arguments) {
         /**
+         * {@return the call}
+         *
          * @param tool the tool's name
          * @param json its arguments as JSON text
-         * @return the call
          */
         public static Call of(String tool, String json) {
             return new Call(tool, JSON.readTree(json));
         }
     }
 
-    /** @return the provider under test, configured as a host would (see {@link ToolProvider#configured}) */
+    /** {@return the provider under test, configured as a host would (see {@link ToolProvider#configured})} */
     protected abstract ToolProvider provider();
 
     /**
-     * @return for every tool the provider offers, arguments that its input schema accepts (the kit checks that each
-     *         tool has some, so a new tool cannot go without)
+     * {@return for every tool the provider offers, arguments that its input schema accepts (the kit checks that each
+     *         tool has some, so a new tool cannot go without)}
      */
     protected abstract Map<String, JsonNode> sampleArguments();
 
-    /** @return a call whose tool fails (a missing file, a command that exits non-zero): the failure is a result */
+    /** {@return a call whose tool fails (a missing file, a command that exits non-zero): the failure is a result} */
     protected abstract Call failingCall();
 
     /**
-     * @return a call that runs until it is cancelled (at least some seconds); empty (the default) when no tool of
-     *         the provider can run long
+     * {@return a call that runs until it is cancelled (at least some seconds); empty (the default) when no tool of
+     *         the provider can run long}
      */
     protected Optional<Call> slowCall() {
         return Optional.empty();
     }
 
-    /** @return how soon a slow call must end once its thread is interrupted; 5 s by default */
+    /** {@return how soon a slow call must end once its thread is interrupted; 5 s by default} */
     protected Duration cancelWithin() {
         return Duration.ofSeconds(5);
     }
 
-    /** @return the context the kit's calls carry: a service principal, no deadline */
+    /** {@return the context the kit's calls carry: a service principal, no deadline} */
     protected ToolContext context() {
         return new ToolContext(new CallContext(new Principal("contract", Principal.Kind.SERVICE, Set.of()), null,
                 "contract"));

@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
  * data. A plugin's test extends this class and returns its kernels from {@link #kernels()}.
  */
 public abstract class VectorKernelsContract {
+    /** For the test class that extends the contract. */
+    protected VectorKernelsContract() {}
+
     /** Every length from 1 to this is tested. */
     public static final int MAX_LENGTH = 1100;
     /** The relative tolerance of float sums. */
@@ -30,7 +33,7 @@ public abstract class VectorKernelsContract {
 
     private final Arena arena = Arena.ofConfined();
 
-    /** @return the implementation under test; it must be available */
+    /** {@return the implementation under test; it must be available} */
     protected abstract VectorKernels kernels();
 
     @AfterEach
@@ -38,6 +41,7 @@ public abstract class VectorKernelsContract {
         arena.close();
     }
 
+    /** The kernels are available and say what they run on. */
     @Test
     public void kernels_areAvailable_andSayWhatTheyRunOn() {
         assertThat(kernels().available()).as(kernels().describe()).isTrue();
@@ -45,6 +49,7 @@ public abstract class VectorKernelsContract {
         assertThat(kernels().name()).matches("[a-z0-9][a-z0-9._-]{0,62}");
     }
 
+    /** Dot product, cosine and distance match the plain-Java reference at every length up to {@link #MAX_LENGTH}. */
     @Test
     public void dotCosineAndDistance_matchTheReference_atEveryLength() {
         SplittableRandom random = new SplittableRandom(1);
@@ -75,6 +80,7 @@ public abstract class VectorKernelsContract {
         }
     }
 
+    /** The cosine with a vector of zeros is zero. */
     @Test
     public void cosine_isZero_forAVectorOfZeros() {
         MemorySegment zeros = MemorySegment.ofArray(new float[19]);
@@ -83,6 +89,7 @@ public abstract class VectorKernelsContract {
         assertThat(kernels().cosine(ones, ones, 19)).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-6f));
     }
 
+    /** Hamming distances match the reference at every length. */
     @Test
     public void hamming_matchesTheReference_atEveryLength() {
         SplittableRandom random = new SplittableRandom(2);
@@ -101,6 +108,7 @@ public abstract class VectorKernelsContract {
         }
     }
 
+    /** The scores of every row match the reference at every length. */
     @Test
     public void scores_matchTheReference_atEveryLength() {
         SplittableRandom random = new SplittableRandom(3);
@@ -118,6 +126,7 @@ public abstract class VectorKernelsContract {
         }
     }
 
+    /** The matrix of scores matches the reference at every length. */
     @Test
     public void matrix_matchesTheReference_atEveryLength() {
         SplittableRandom random = new SplittableRandom(4);
@@ -128,6 +137,7 @@ public abstract class VectorKernelsContract {
         }
     }
 
+    /** The matrix of scores matches the reference for every square matrix up to 40 rows. */
     @Test
     public void matrix_matchesTheReference_forEverySizeOfSquareMatrixUpTo40() {
         SplittableRandom random = new SplittableRandom(5);
@@ -147,6 +157,7 @@ public abstract class VectorKernelsContract {
         }
     }
 
+    /** The matrix of a band of rows equals those rows of the whole matrix. */
     @Test
     public void matrix_ofABand_equalsTheRowsOfTheWholeMatrix() {
         VectorStore s = randomStore(new SplittableRandom(6), 50, 100);
@@ -162,6 +173,7 @@ public abstract class VectorKernelsContract {
         }
     }
 
+    /** Top-k is exactly the reference when the sums are exact. */
     @Test
     public void topK_isExactlyTheReference_whenSumsAreExact() {
         SplittableRandom random = new SplittableRandom(7);
@@ -192,6 +204,7 @@ public abstract class VectorKernelsContract {
         }
     }
 
+    /** Top-k is the reference, up to ties, on random data. */
     @Test
     public void topK_isTheReference_upToTies_onRandomData() {
         SplittableRandom random = new SplittableRandom(8);
@@ -215,6 +228,7 @@ public abstract class VectorKernelsContract {
         }
     }
 
+    /** MinHash signatures are the reference, bit for bit. */
     @Test
     public void minHash_isTheReference_bitForBit() {
         SplittableRandom random = new SplittableRandom(9);
@@ -246,6 +260,7 @@ public abstract class VectorKernelsContract {
         }
     }
 
+    /** Bad input is rejected with a message naming the argument and the rule. */
     @Test
     public void badInput_isRejected_withTheArgumentAndTheRule() {
         MemorySegment four = MemorySegment.ofArray(new float[4]);

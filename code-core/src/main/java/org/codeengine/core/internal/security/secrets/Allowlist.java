@@ -35,7 +35,7 @@ public record Allowlist(List<Pattern> regexes, Target target, List<String> stopw
         paths = List.copyOf(paths);
     }
 
-    /** @return whether a file at this path is allowed as a whole */
+    /** {@return whether a file at this path is allowed as a whole} */
     boolean allowsPath(String path) {
         for (Pattern p : paths) {
             if (p.matcher(path).find()) {
@@ -45,7 +45,7 @@ public record Allowlist(List<Pattern> regexes, Target target, List<String> stopw
         return false;
     }
 
-    /** @return whether this finding is allowed */
+    /** {@return whether this finding is allowed} */
     boolean allows(String secret, String match, String line) {
         String tested = switch (target) {
             case SECRET -> secret;
@@ -68,7 +68,7 @@ public record Allowlist(List<Pattern> regexes, Target target, List<String> stopw
         return false;
     }
 
-    /** @return whether one of {@code lists} allows a file at this path as a whole */
+    /** {@return whether one of {@code lists} allows a file at this path as a whole} */
     static boolean anyAllowsPath(List<Allowlist> lists, String path) {
         for (Allowlist a : lists) {
             if (a.allowsPath(path)) {
@@ -78,7 +78,7 @@ public record Allowlist(List<Pattern> regexes, Target target, List<String> stopw
         return false;
     }
 
-    /** @return whether one of {@code lists} allows this finding */
+    /** {@return whether one of {@code lists} allows this finding} */
     static boolean anyAllows(List<Allowlist> lists, String secret, String match, String line) {
         for (Allowlist a : lists) {
             if (a.allows(secret, match, line)) {
@@ -88,7 +88,7 @@ public record Allowlist(List<Pattern> regexes, Target target, List<String> stopw
         return false;
     }
 
-    /** @return whether one of {@code lists} tests its regexes against the line */
+    /** {@return whether one of {@code lists} tests its regexes against the line} */
     static boolean anyTargetsLine(List<Allowlist> lists) {
         return lists.stream().anyMatch(a -> a.target() == Target.LINE && !a.regexes().isEmpty());
     }

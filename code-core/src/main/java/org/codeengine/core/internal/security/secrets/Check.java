@@ -103,12 +103,13 @@ public enum Check {
         }
     };
 
-    /** @return whether {@code secret} passes this check */
+    /** {@return whether {@code secret} passes this check} */
     abstract boolean passes(String secret);
 
     /**
+     * {@return the check}
+     *
      * @param name a check's name as configurations write it ({@code private-key-body}, {@code jwt}), or empty
-     * @return the check
      * @throws IllegalArgumentException if no check has that name
      */
     public static Check named(String name) {

@@ -16,12 +16,12 @@ public final class DefaultRules {
 
     private DefaultRules() {}
 
-    /** @return CODE's rules, the more specific first */
+    /** {@return CODE's rules, the more specific first} */
     public static List<Rule> rules() {
         return RULES;
     }
 
-    /** @return an engine over CODE's rules alone */
+    /** {@return an engine over CODE's rules alone} */
     public static ScanEngine engine() {
         return Holder.ENGINE;
     }

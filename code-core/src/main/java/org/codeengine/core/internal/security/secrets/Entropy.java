@@ -6,7 +6,7 @@ final class Entropy {
 
     private Entropy() {}
 
-    /** @return the Shannon entropy of {@code s} in bits per character, over its characters' frequencies */
+    /** {@return the Shannon entropy of {@code s} in bits per character, over its characters' frequencies} */
     static double of(CharSequence s) {
         int n = s.length();
         if (n == 0) {

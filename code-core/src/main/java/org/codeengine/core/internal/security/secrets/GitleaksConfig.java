@@ -38,8 +38,9 @@ public final class GitleaksConfig {
     private GitleaksConfig() {}
 
     /**
+     * {@return an engine with its rules}
+     *
      * @param file a gitleaks-format configuration
-     * @return an engine with its rules
      * @throws IllegalArgumentException naming the file, the rule and the key, if the configuration is not valid
      */
     public static ScanEngine load(Path file) {

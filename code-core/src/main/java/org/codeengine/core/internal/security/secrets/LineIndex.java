@@ -24,23 +24,23 @@ final class LineIndex {
         this.length = length;
     }
 
-    /** @return the line holding {@code pos}, from 0 */
+    /** {@return the line holding {@code pos}, from 0} */
     int lineOf(int pos) {
         int i = Arrays.binarySearch(starts, 0, count, pos);
         return i >= 0 ? i : -i - 2;
     }
 
-    /** @return where line {@code line} (from 0) starts */
+    /** {@return where line {@code line} (from 0) starts} */
     int start(int line) {
         return starts[line];
     }
 
-    /** @return where line {@code line} ends: its newline, or the end of the text */
+    /** {@return where line {@code line} ends: its newline, or the end of the text} */
     int end(int line) {
         return line + 1 < count ? starts[line + 1] - 1 : length;
     }
 
-    /** @return the number of lines (newlines + 1) */
+    /** {@return the number of lines (newlines + 1)} */
     int count() {
         return count;
     }

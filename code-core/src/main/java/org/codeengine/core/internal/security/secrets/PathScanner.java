@@ -56,9 +56,10 @@ public final class PathScanner {
     private record FileResult(List<SecretFinding> findings, @Nullable ScanNotice notice, long bytes, boolean read) {}
 
     /**
+     * {@return the findings and notices}
+     *
      * @param paths files and folders; a symbolic link named here is followed
      * @param options the size limit, excluded folders and threads
-     * @return the findings and notices
      */
     public ScanReport scan(List<Path> paths, ScanOptions options) {
         List<Path> files = new ArrayList<>();

@@ -35,12 +35,12 @@ final class Placeholders {
 
     private Placeholders() {}
 
-    /** @return whether {@code value} is an example key a provider published in its documentation */
+    /** {@return whether {@code value} is an example key a provider published in its documentation} */
     static boolean isDocExample(String value) {
         return DOC_EXAMPLES.contains(value);
     }
 
-    /** @return whether {@code value} is a placeholder rather than a secret */
+    /** {@return whether {@code value} is a placeholder rather than a secret} */
     static boolean isPlaceholder(String value) {
         if (isDocExample(value)) {
             return true;
@@ -54,7 +54,7 @@ final class Placeholders {
         return hasRun(value) || isRepeatedUnit(value);
     }
 
-    /** @return whether six characters in a row are the same, or each one more (or one less) than the last */
+    /** {@return whether six characters in a row are the same, or each one more (or one less) than the last} */
     static boolean hasRun(String s) {
         int same = 1;
         int up = 1;
@@ -73,7 +73,7 @@ final class Placeholders {
         return false;
     }
 
-    /** @return whether the value is a unit of at most four characters written again and again */
+    /** {@return whether the value is a unit of at most four characters written again and again} */
     static boolean isRepeatedUnit(String s) {
         if (s.length() < 8) {
             return false;
@@ -91,9 +91,9 @@ final class Placeholders {
     }
 
     /**
-     * @return whether the generic rule should let this value pass: it holds a stop word, or not both a letter and a
+     * {@return whether the generic rule should let this value pass: it holds a stop word, or not both a letter and a
      *     digit, or is longer than 128 characters, or has a JSON Web Token's shape (the jwt rule, which decodes
-     *     it, decides)
+     *     it, decides)}
      */
     static boolean isGenericNoise(String value) {
         if (value.length() > 128 || value.startsWith("eyJ") && value.indexOf('.') > 0) {

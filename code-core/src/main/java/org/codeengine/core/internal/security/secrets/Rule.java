@@ -46,7 +46,7 @@ public record Rule(String id, Pattern regex, int secretGroup, double entropy, Li
         }
     }
 
-    /** @return whether the rule applies to a file at this path (true for text without a path) */
+    /** {@return whether the rule applies to a file at this path (true for text without a path)} */
     boolean appliesTo(String file) {
         return (path == null || path.matcher(file).find()) && !Allowlist.anyAllowsPath(allowlists, file);
     }

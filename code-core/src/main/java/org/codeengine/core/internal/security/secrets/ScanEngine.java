@@ -78,7 +78,7 @@ public final class ScanEngine {
         this.unkeyed = none.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** @return the rules, in their order */
+    /** {@return the rules, in their order} */
     public List<Rule> rules() {
         return List.of(rules);
     }
@@ -101,8 +101,9 @@ public final class ScanEngine {
     }
 
     /**
+     * {@return the text with each secret replaced by {@code [REDACTED:<rule id>]}}
+     *
      * @param text text that may hold secrets
-     * @return the text with each secret replaced by {@code [REDACTED:<rule id>]}
      */
     public String redact(String text) {
         List<Hit> hits = hits(text, text.length(), new LineIndex(text, text.length()), "", 0, text.length());

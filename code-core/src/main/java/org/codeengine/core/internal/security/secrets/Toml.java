@@ -22,8 +22,9 @@ final class Toml {
     }
 
     /**
+     * {@return its root table}
+     *
      * @param text TOML
-     * @return its root table
      * @throws IllegalArgumentException naming the line, if the text is not TOML this reader knows
      */
     static Map<String, Object> parse(String text) {

@@ -25,9 +25,10 @@ public final class Json {
     private Json() {}
 
     /**
+     * {@return a mapper whose parser refuses nesting deeper than {@link #MAX_DEPTH}, numbers over 1,000 digits, strings
+     *         over {@link #MAX_MESSAGE} characters, and more than {@code maxTokens} tokens}
+     *
      * @param maxTokens the most tokens (names, values, brackets and braces) one document may hold; -1 for no bound
-     * @return a mapper whose parser refuses nesting deeper than {@link #MAX_DEPTH}, numbers over 1,000 digits, strings
-     *         over {@link #MAX_MESSAGE} characters, and more than {@code maxTokens} tokens
      */
     public static JsonMapper mapper(long maxTokens) {
         return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
@@ -82,8 +83,8 @@ public final class Json {
     }
 
     /**
-     * @return the index of the first byte that breaks UTF-8 as RFC 3629 defines it (no overlong forms, no surrogates,
-     *         nothing above U+10FFFF), or -1 when there is none
+     * {@return the index of the first byte that breaks UTF-8 as RFC 3629 defines it (no overlong forms, no surrogates,
+     *         nothing above U+10FFFF), or -1 when there is none}
      */
     static int invalidUtf8(byte[] bytes) {
         int i = 0;
@@ -120,14 +121,14 @@ public final class Json {
     }
 
     /**
-     * @return the message in UTF-8; a string that UTF-8 cannot carry as it is (one with a lone surrogate) is escaped,
-     *         so that it arrives as it was sent
+     * {@return the message in UTF-8; a string that UTF-8 cannot carry as it is (one with a lone surrogate) is escaped,
+     *         so that it arrives as it was sent}
      */
     public static byte[] bytes(JsonNode message) {
         return JSON.writeValueAsBytes(message);
     }
 
-    /** @return the message as text, written as {@link #bytes} writes it */
+    /** {@return the message as text, written as {@link #bytes} writes it} */
     public static String string(JsonNode message) {
         return new String(bytes(message), StandardCharsets.UTF_8);
     }
@@ -140,14 +141,14 @@ public final class Json {
         return JSON.createArrayNode();
     }
 
-    /** @return whether it is a valid request id: a string or an integer, never null */
+    /** {@return whether it is a valid request id: a string or an integer, never null} */
     public static boolean validId(JsonNode id) {
         return id.isString() || id.isIntegralNumber();
     }
 
     /**
-     * @return whether two request ids name the same request: equal strings, or integers of equal value whatever node
-     *         type holds them (an id sent as a long comes back parsed as an int)
+     * {@return whether two request ids name the same request: equal strings, or integers of equal value whatever node
+     *         type holds them (an id sent as a long comes back parsed as an int)}
      */
     public static boolean sameId(@Nullable JsonNode a, @Nullable JsonNode b) {
         if (a == null || b == null) {
@@ -159,7 +160,7 @@ public final class Json {
         return a.isString() && b.isString() && a.stringValue().equals(b.stringValue());
     }
 
-    /** @return whether {@code array} holds the string {@code value} */
+    /** {@return whether {@code array} holds the string {@code value}} */
     public static boolean contains(JsonNode array, String value) {
         for (JsonNode each : array) {
             if (value.equals(each.asString(null))) {
@@ -205,14 +206,15 @@ public final class Json {
         return m;
     }
 
-    /** @return the string field, or null when it is missing or no string */
+    /** {@return the string field, or null when it is missing or no string} */
     public static @Nullable String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value != null && value.isString() ? value.stringValue() : null;
     }
 
     /**
-     * @return the string field
+     * {@return the string field}
+     *
      * @throws McpException with {@link McpException#INVALID_PARAMS} if it is missing or no string
      */
     public static String required(JsonNode node, String field) {
@@ -223,7 +225,7 @@ public final class Json {
         return value;
     }
 
-    /** @return the text cut to 200 characters, for messages that echo what a caller sent */
+    /** {@return the text cut to 200 characters, for messages that echo what a caller sent} */
     public static String clip(String text) {
         return text.length() <= 200 ? text : text.substring(0, 200) + "…";
     }

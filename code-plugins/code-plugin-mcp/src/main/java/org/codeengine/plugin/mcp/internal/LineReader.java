@@ -24,7 +24,7 @@ public final class LineReader implements AutoCloseable {
      * @param tooLong whether it was longer than the bound and dropped
      */
     public record Line(byte[] bytes, boolean tooLong) {
-        /** @return whether it holds nothing but JSON whitespace */
+        /** {@return whether it holds nothing but JSON whitespace} */
         public boolean blank() {
             for (byte b : bytes) {
                 if (b != ' ' && b != '\t' && b != '\r') {
@@ -44,7 +44,7 @@ public final class LineReader implements AutoCloseable {
         this.max = max;
     }
 
-    /** @return the next line, or null at the end of input */
+    /** {@return the next line, or null at the end of input} */
     public @Nullable Line next() throws IOException {
         byte[] line = new byte[Math.min(max, 256)];
         int length = 0;

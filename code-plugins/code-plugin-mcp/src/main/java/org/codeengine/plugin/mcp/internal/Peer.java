@@ -42,8 +42,8 @@ public final class Peer implements AutoCloseable {
         default void detach() {}
 
         /**
-         * @return whether the answers to a batch go to {@link #answers} as one array, as JSON-RPC 2.0 sends them
-         *         (stdio), rather than one by one to {@link #answer} (Streamable HTTP, which may stream them)
+         * {@return whether the answers to a batch go to {@link #answers} as one array, as JSON-RPC 2.0 sends them
+         *         (stdio), rather than one by one to {@link #answer} (Streamable HTTP, which may stream them)}
          */
         default boolean collects() {
             return false;
@@ -96,7 +96,7 @@ public final class Peer implements AutoCloseable {
         notifications.put("notifications/progress", (peer, params) -> progressed(params));
     }
 
-    /** @return where messages go that belong to no incoming request */
+    /** {@return where messages go that belong to no incoming request} */
     public Sink outbound() {
         return outbound;
     }
@@ -118,12 +118,12 @@ public final class Peer implements AutoCloseable {
         this.batches = allowed;
     }
 
-    /** @return whether batches are accepted now */
+    /** {@return whether batches are accepted now} */
     public boolean batches() {
         return batches;
     }
 
-    /** @return how many incoming requests are being handled now */
+    /** {@return how many incoming requests are being handled now} */
     public int running() {
         return running.size();
     }
@@ -189,8 +189,8 @@ public final class Peer implements AutoCloseable {
     }
 
     /**
-     * @return the answer to a batch (a JSON array) that is refused whole: an invalid request when it is empty or the
-     *         negotiated revision has no batches; null when its messages are taken one by one
+     * {@return the answer to a batch (a JSON array) that is refused whole: an invalid request when it is empty or the
+     *         negotiated revision has no batches; null when its messages are taken one by one}
      */
     public @Nullable ObjectNode refused(JsonNode batch) {
         if (!batches || batch.isEmpty()) {
@@ -477,7 +477,7 @@ public final class Peer implements AutoCloseable {
         }
     }
 
-    /** @return whether {@link #close()} was called */
+    /** {@return whether {@link #close()} was called} */
     public boolean isClosed() {
         return closed.get();
     }
@@ -570,22 +570,22 @@ public final class Peer implements AutoCloseable {
             return params;
         }
 
-        /** @return the sink its answer goes to */
+        /** {@return the sink its answer goes to} */
         public Sink sink() {
             return sink;
         }
 
-        /** @return the peer it came to */
+        /** {@return the peer it came to} */
         public Peer peer() {
             return Peer.this;
         }
 
-        /** @return whether the caller cancelled it */
+        /** {@return whether the caller cancelled it} */
         public boolean cancelled() {
             return cancelled;
         }
 
-        /** @return the progress token the caller gave, or null */
+        /** {@return the progress token the caller gave, or null} */
         public @Nullable JsonNode progressToken() {
             JsonNode token = params.path("_meta").get("progressToken");
             return token != null && (token.isString() || token.isIntegralNumber()) ? token : null;

@@ -37,12 +37,12 @@ public final class Protocol {
 
     private Protocol() {}
 
-    /** @return the revision to answer an {@code initialize} asking for {@code requested} with */
+    /** {@return the revision to answer an {@code initialize} asking for {@code requested} with} */
     public static String negotiate(@Nullable String requested) {
         return requested != null && VERSIONS.contains(requested) ? requested : LATEST;
     }
 
-    /** @return the severity of a level, or -1 when it is none */
+    /** {@return the severity of a level, or -1 when it is none} */
     public static int severity(String level) {
         return LEVELS.indexOf(level);
     }

@@ -27,7 +27,7 @@ public final class UriTemplate {
         this.pattern = Pattern.compile(regex.toString());
     }
 
-    /** @return the variables' values if {@code uri} matches */
+    /** {@return the variables' values if {@code uri} matches} */
     public Optional<Map<String, String>> match(String uri) {
         Matcher m = pattern.matcher(uri);
         if (!m.matches()) {

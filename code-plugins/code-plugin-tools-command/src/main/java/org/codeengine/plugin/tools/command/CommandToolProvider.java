@@ -8,18 +8,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import org.codeengine.api.ApiVersion;
 import org.codeengine.api.ConfigurationException;
-import org.codeengine.api.NotFoundException;
 import org.codeengine.api.spi.ToolContext;
 import org.codeengine.api.spi.ToolProvider;
 import org.codeengine.api.spi.ToolSettings;
 import org.codeengine.api.tools.ToolAnnotations;
 import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolResult;
+import org.codeengine.plugin.support.CatalogueTools;
 import org.codeengine.plugin.support.ToolSettingsReader;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -38,7 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
  * maxOutputBytes: 65536        # the most bytes kept of standard output, and of standard error
  * }</pre>
  */
-public final class CommandToolProvider implements ToolProvider {
+public final class CommandToolProvider extends CatalogueTools {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Set<String> SETTINGS = Set.of("executables", "roots", "env", "timeoutSeconds",
             "maxTimeoutSeconds", "maxOutputBytes");
@@ -70,26 +70,13 @@ public final class CommandToolProvider implements ToolProvider {
 
     /** The provider as {@link java.util.ServiceLoader} finds it: not serving until the host configures it. */
     public CommandToolProvider() {
+        super("command");
         this.config = null;
     }
 
     private CommandToolProvider(Config config) {
+        super("command");
         this.config = config;
-    }
-
-    @Override
-    public String name() {
-        return "command";
-    }
-
-    @Override
-    public String apiVersion() {
-        return ApiVersion.CURRENT;
-    }
-
-    @Override
-    public boolean enabledByDefault() {
-        return false;
     }
 
     @Override
@@ -136,7 +123,7 @@ public final class CommandToolProvider implements ToolProvider {
                 maxTimeout, s.positive("maxOutputBytes", 64 * 1024)));
     }
 
-    /** @return the program's absolute, real path: given absolute, or found once on the host's PATH */
+    /** {@return the program's absolute, real path: given absolute, or found once on the host's PATH} */
     private static Path resolveExecutable(String name) {
         List<Path> candidates = new ArrayList<>();
         if (name.contains("/")) {
@@ -172,14 +159,13 @@ public final class CommandToolProvider implements ToolProvider {
     }
 
     @Override
-    public ToolResult call(String tool, JsonNode arguments, ToolContext context) {
-        if (!tool.equals("command_run")) {
-            throw new NotFoundException("the command provider has no tool '" + tool + "'", null);
-        }
-        Config c = config;
-        if (c == null) {
-            return error("the command tool is not configured: set tools.command.executables and roots");
-        }
+    protected boolean configuredYet() {
+        return config != null;
+    }
+
+    @Override
+    protected ToolResult run(String tool, JsonNode arguments, ToolContext context) {
+        Config c = Objects.requireNonNull(config, "run only once configured");
         String command = arguments.path("command").asString("");
         Path program = c.executables().get(command);
         if (program == null) {
@@ -235,7 +221,8 @@ public final class CommandToolProvider implements ToolProvider {
     }
 
     /**
-     * @return the working directory's real path, beneath a root
+     * {@return the working directory's real path, beneath a root}
+     *
      * @throws IllegalArgumentException naming {@code cwd} and the rule it breaks
      */
     private static Path workingDirectory(Config c, String cwd) {

@@ -43,7 +43,7 @@ final class ProcessTree {
 
     private ProcessTree() {}
 
-    /** @return whether a run's whole process group can be signalled here */
+    /** {@return whether a run's whole process group can be signalled here} */
     static boolean groupKill() {
         return SETSID != null && KILL != null;
     }

@@ -13,9 +13,11 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.ConfigurationException;
+import org.codeengine.api.NotFoundException;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.spi.ToolContext;
 import org.codeengine.api.tools.ToolResult;
 import org.codeengine.core.CodeEngine;
 import org.junit.jupiter.api.AfterAll;
@@ -65,6 +67,16 @@ class CommandToolTest {
 
     private ToolResult call(ObjectNode args) {
         return engine.tools().call(robot, "command_run", args);
+    }
+
+    @Test
+    void anUnconfiguredProvider_answersLikeTheOtherCatalogueProviders_andKnowsOnlyItsOwnTool() {
+        CommandToolProvider unconfigured = new CommandToolProvider();
+        ToolResult result = unconfigured.call("command_run", run("echo", "hi"), new ToolContext(robot));
+        assertThat(result.error()).isTrue();
+        assertThat(result.text()).isEqualTo(unconfigured.unavailable().orElse("the command tools are not configured"));
+        assertThatThrownBy(() -> unconfigured.call("command_sh", run("echo"), new ToolContext(robot))).isInstanceOf(
+                NotFoundException.class).hasMessage("the command tools have no tool 'command_sh'");
     }
 
     @Test

@@ -83,7 +83,8 @@ final class PgTools {
     }
 
     /**
-     * @return the reference a secret setting holds, or null when it is absent
+     * {@return the reference a secret setting holds, or null when it is absent}
+     *
      * @throws ConfigurationException naming the setting if it holds anything but a secret reference
      */
     static @Nullable SecretRef secretRef(JsonNode settings, String where, String name) {

@@ -212,7 +212,7 @@ public final class RedisToolProvider extends CatalogueTools {
         return key;
     }
 
-    /** @return the prefix as a glob that matches only itself */
+    /** {@return the prefix as a glob that matches only itself} */
     private static String glob(String literal) {
         StringBuilder out = new StringBuilder();
         for (char c : literal.toCharArray()) {

@@ -429,7 +429,7 @@ final class FileOps {
                 + " the file it names instead");
     }
 
-    /** @return the mode of the file there now, or -1 when there is none */
+    /** {@return the mode of the file there now, or -1 when there is none} */
     private int existingMode(Target target, Parent parent) throws Errno {
         Posix.Stat stat;
         try {

@@ -2,9 +2,9 @@ package org.codeengine.plugin.tools.files;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.codeengine.api.ApiVersion;
 import org.codeengine.api.ConfigurationException;
 import org.codeengine.api.NotFoundException;
 import org.codeengine.api.spi.ToolContext;
@@ -13,6 +13,7 @@ import org.codeengine.api.spi.ToolSettings;
 import org.codeengine.api.tools.ToolAnnotations;
 import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolResult;
+import org.codeengine.plugin.support.CatalogueTools;
 import org.codeengine.plugin.support.ToolSettingsReader;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -29,7 +30,7 @@ import tools.jackson.databind.JsonNode;
  * openat2: true             # false resolves paths component by component, never following a symbolic link
  * }</pre>
  */
-public final class FilesToolProvider implements ToolProvider {
+public final class FilesToolProvider extends CatalogueTools {
     private static final Set<String> SETTINGS = Set.of("roots", "maxReadBytes", "maxLines", "maxResults",
             "searchFiles", "openat2");
     private static final String PATH = """
@@ -109,10 +110,12 @@ public final class FilesToolProvider implements ToolProvider {
 
     /** The provider as {@link java.util.ServiceLoader} finds it: not serving until the host configures roots. */
     public FilesToolProvider() {
+        super("files");
         this.ops = null;
     }
 
     private FilesToolProvider(FileOps ops) {
+        super("files");
         this.ops = ops;
     }
 
@@ -120,21 +123,6 @@ public final class FilesToolProvider implements ToolProvider {
             ToolAnnotations annotations) {
         return new ToolDescriptor(name, description, FileOps.JSON.readTree(input.formatted(PATH)), FileOps.JSON
                 .readTree(output), annotations);
-    }
-
-    @Override
-    public String name() {
-        return "files";
-    }
-
-    @Override
-    public String apiVersion() {
-        return ApiVersion.CURRENT;
-    }
-
-    @Override
-    public boolean enabledByDefault() {
-        return false;
     }
 
     @Override
@@ -161,7 +149,7 @@ public final class FilesToolProvider implements ToolProvider {
         }
     }
 
-    /** @return how paths are confined, such as {@code openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS)} */
+    /** {@return how paths are confined, such as {@code openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS)}} */
     public String confinement() {
         return ops == null ? "not configured" : ops.roots().mode();
     }
@@ -172,11 +160,13 @@ public final class FilesToolProvider implements ToolProvider {
     }
 
     @Override
-    public ToolResult call(String tool, JsonNode arguments, ToolContext context) {
-        FileOps files = ops;
-        if (files == null) {
-            return new ToolResult("the files tools have no roots: configure tools.files.roots", null, true);
-        }
+    protected boolean configuredYet() {
+        return ops != null;
+    }
+
+    @Override
+    protected ToolResult run(String tool, JsonNode arguments, ToolContext context) {
+        FileOps files = Objects.requireNonNull(ops, "run only once configured");
         try {
             return switch (tool) {
                 case "files_read" -> files.read(arguments);

@@ -150,12 +150,12 @@ final class Posix {
         return module.isNamed() ? module.getName() : "ALL-UNNAMED";
     }
 
-    /** @return the bindings, or null when {@link #unavailable()} says why not */
+    /** {@return the bindings, or null when {@link #unavailable()} says why not} */
     static Posix get() {
         return Holder.INSTANCE;
     }
 
-    /** @return why the bindings cannot be used here, or null */
+    /** {@return why the bindings cannot be used here, or null} */
     static String unavailable() {
         return Holder.UNAVAILABLE;
     }
@@ -214,7 +214,7 @@ final class Posix {
         }
     }
 
-    /** @return a second descriptor of the same open file (F_DUPFD_CLOEXEC) */
+    /** {@return a second descriptor of the same open file (F_DUPFD_CLOEXEC)} */
     int dup(int fd) throws Errno {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
@@ -325,12 +325,12 @@ final class Posix {
         }
     }
 
-    /** @return statx of the open descriptor itself */
+    /** {@return statx of the open descriptor itself} */
     Stat stat(int fd) throws Errno {
         return statAt(fd, "", AT_EMPTY_PATH);
     }
 
-    /** @return statx of {@code name} in the directory, a symbolic link itself rather than its target */
+    /** {@return statx of {@code name} in the directory, a symbolic link itself rather than its target} */
     Stat statAt(int dirFd, String name, int flags) throws Errno {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(256, 8);

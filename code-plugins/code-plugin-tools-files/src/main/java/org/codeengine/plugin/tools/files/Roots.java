@@ -70,7 +70,7 @@ final class Roots {
         return roots;
     }
 
-    /** @return how paths are confined here, for a person */
+    /** {@return how paths are confined here, for a person} */
     String mode() {
         return openat2
                 ? "openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS)"
@@ -217,7 +217,7 @@ final class Roots {
         }
     }
 
-    /** @return the kernel's refusal as the rule it enforces */
+    /** {@return the kernel's refusal as the rule it enforces} */
     Refused refusal(Target target, int errno) {
         String arg = target.argument();
         String path = target.relative().isEmpty() ? "." : target.relative();

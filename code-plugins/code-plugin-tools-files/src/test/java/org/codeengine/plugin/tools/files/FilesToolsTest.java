@@ -12,9 +12,11 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.ConfigurationException;
+import org.codeengine.api.NotFoundException;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.security.Permission;
 import org.codeengine.api.security.Principal;
+import org.codeengine.api.spi.ToolContext;
 import org.codeengine.api.tools.ToolDescriptor;
 import org.codeengine.api.tools.ToolResult;
 import org.codeengine.core.CodeEngine;
@@ -60,6 +62,16 @@ class FilesToolsTest {
 
     private static ObjectNode args(String... pairs) {
         return FilesAttackTest.args(pairs);
+    }
+
+    @Test
+    void anUnconfiguredProvider_answersLikeTheOtherCatalogueProviders_andKnowsOnlyItsOwnTools() {
+        FilesToolProvider unconfigured = new FilesToolProvider();
+        ToolResult result = unconfigured.call("files_read", args("path", "a.txt"), new ToolContext(robot));
+        assertThat(result.error()).isTrue();
+        assertThat(result.text()).isEqualTo(unconfigured.unavailable().orElse("the files tools are not configured"));
+        assertThatThrownBy(() -> unconfigured.call("files_delete", args("path", "a.txt"), new ToolContext(robot)))
+                .isInstanceOf(NotFoundException.class).hasMessage("the files tools have no tool 'files_delete'");
     }
 
     @Test

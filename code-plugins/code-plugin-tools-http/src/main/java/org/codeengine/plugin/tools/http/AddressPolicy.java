@@ -68,8 +68,9 @@ final class AddressPolicy {
     }
 
     /**
+     * {@return why it may not, or empty when it may}
+     *
      * @param address an address a fetch would connect to
-     * @return why it may not, or empty when it may
      */
     Optional<String> refusal(InetAddress address) {
         for (Block block : allowed) {

@@ -95,7 +95,7 @@ final class Exchange {
         return new Response(code, headers, body.toByteArray(), truncated);
     }
 
-    /** @return whether the cap cut the body short */
+    /** {@return whether the cap cut the body short} */
     private static boolean chunked(InputStream in, ByteArrayOutputStream body, long maxBytes) throws IOException {
         while (true) {
             String size = line(in);
@@ -121,7 +121,7 @@ final class Exchange {
         }
     }
 
-    /** @return whether all n bytes were read (false when the stream ended first) */
+    /** {@return whether all n bytes were read (false when the stream ended first)} */
     private static boolean copy(InputStream in, ByteArrayOutputStream to, long n) throws IOException {
         byte[] buffer = new byte[8192];
         long left = n;

@@ -108,7 +108,7 @@ final class Fetcher {
         }
     }
 
-    /** @return the one address to connect to, every address of the host having passed the policy */
+    /** {@return the one address to connect to, every address of the host having passed the policy} */
     InetAddress check(Target target, String what) {
         String name = target.host().replaceAll("\\.+$", "");
         if (name.equals("localhost") || name.endsWith(".localhost")) {

@@ -90,7 +90,7 @@ final class HtmlText {
         return end < 0 || end > to ? "" : extract(html.substring(open, end)).strip();
     }
 
-    /** @return the index just past the '>' closing a tag, quoted attribute values skipped */
+    /** {@return the index just past the '>' closing a tag, quoted attribute values skipped} */
     private static int tagEnd(String html, int from) {
         char quote = 0;
         for (int i = from; i < html.length(); i++) {

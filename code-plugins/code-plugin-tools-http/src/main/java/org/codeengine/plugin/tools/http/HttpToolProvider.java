@@ -90,8 +90,8 @@ public final class HttpToolProvider extends CatalogueTools {
                         Integer.MAX_VALUE)
                 .flag("truncated",
                         "Whether the body passed the byte cap and was cut")
+                .require("status", "truncated")
                 .build();
-        output.putArray("required").add("url").add("status").add("content").add("truncated");
         return List.of(new ToolDescriptor("http_fetch", "Fetches a URL (GET or POST) and returns its content, HTML as"
                 + " readable text. Loopback, private, link-local and metadata addresses are refused unless"
                 + " allow-listed; every redirect is checked again.", input.build(), output,

@@ -103,13 +103,13 @@ record Target(URI uri, boolean https, String host, @Nullable InetAddress literal
         return new Target(uri, scheme.equals("https"), host.toLowerCase(Locale.ROOT), literal, number, target);
     }
 
-    /** @return the Host header's value */
+    /** {@return the Host header's value} */
     String hostHeader() {
         String name = literal != null && host.contains(":") ? "[" + host + "]" : host;
         return port == (https ? 443 : 80) ? name : name + ":" + port;
     }
 
-    /** @return whether another URL has the same scheme, host and port */
+    /** {@return whether another URL has the same scheme, host and port} */
     boolean sameOrigin(Target other) {
         return https == other.https && host.equals(other.host) && port == other.port;
     }

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -250,6 +251,14 @@ class HttpFetchTest {
             assertThat(connections).containsExactly(new InetSocketAddress(loop, port));
             assertThat(lastHost.get("host")).isEqualTo("rebind.example:" + port);
         }
+    }
+
+    @Test
+    void outputSchema_keepsContentTypeRequired_besideTheFieldsMarkedRequiredAfterwards() {
+        JsonNode output = new HttpToolProvider().tools().getFirst().outputSchema();
+        assertThat(output).isNotNull();
+        List<String> required = output.path("required").valueStream().map(JsonNode::asString).toList();
+        assertThat(required).containsExactlyInAnyOrder("url", "status", "content_type", "content", "truncated");
     }
 
     @Test

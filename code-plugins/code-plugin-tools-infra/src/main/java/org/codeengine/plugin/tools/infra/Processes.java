@@ -27,7 +27,7 @@ final class Processes {
 
     private Processes() {}
 
-    /** @return the program's absolute path, searched on the PATH, if it is there */
+    /** {@return the program's absolute path, searched on the PATH, if it is there} */
     static Optional<Path> onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (!dir.isEmpty()) {
