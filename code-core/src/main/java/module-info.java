@@ -8,7 +8,6 @@ module org.codeengine.core {
     requires org.codeengine.schema;
     requires com.zaxxer.hikari;
     requires flyway.core;
-    requires com.h2database;
     requires transitive micrometer.core;
     requires transitive micrometer.observation;
     requires micrometer.commons;
@@ -20,7 +19,6 @@ module org.codeengine.core {
     requires com.github.benmanes.caffeine;
     requires java.net.http;
     requires java.management;
-    requires org.bouncycastle.provider;
     requires com.nimbusds.jose.jwt;
     requires re2j;
 
@@ -34,7 +32,6 @@ module org.codeengine.core {
     uses org.codeengine.api.spi.VectorKernels;
     uses org.codeengine.api.spi.StoreProvider;
 
-    provides org.codeengine.api.spi.StoreProvider with org.codeengine.core.internal.store.H2StoreProvider;
     provides org.codeengine.api.spi.StepExecutor with org.codeengine.core.internal.executors.ProcessExecutor;
     provides org.codeengine.api.spi.VectorKernels with org.codeengine.core.internal.vector.JavaKernels;
     provides org.codeengine.api.spi.HealthProbe with org.codeengine.core.internal.executors.HttpProbe,

@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where CODE keeps its durable state (runs, steps, audit entries, expert statistics, leases): any database a
- * {@link org.codeengine.api.spi.StoreProvider} accepts. H2 is built in; PostgreSQL comes with
- * {@code code-plugin-postgres}.
+ * {@link org.codeengine.api.spi.StoreProvider} accepts. Embedded H2, the default, comes with {@code code-plugin-h2};
+ * PostgreSQL with {@code code-plugin-postgres}.
  *
  * @param jdbcUrl the JDBC URL; not blank; printed with any password in it redacted
  * @param username the database user, or {@code null} when the URL or the database needs none

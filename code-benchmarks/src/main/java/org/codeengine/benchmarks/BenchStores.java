@@ -6,8 +6,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 import org.codeengine.api.StoreConfig;
-import org.codeengine.core.internal.store.H2StoreProvider;
 import org.codeengine.core.internal.store.JdbcStore;
+import org.codeengine.plugin.h2.H2StoreProvider;
 import org.codeengine.plugin.postgres.PostgresStoreProvider;
 import org.jspecify.annotations.Nullable;
 

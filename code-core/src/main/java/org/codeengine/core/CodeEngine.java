@@ -434,7 +434,10 @@ public final class CodeEngine implements AutoCloseable {
         return circle;
     }
 
-    /** {@return a builder with the defaults: system UTC clock, virtual threads, H2 in {@code ~/.code/code-db}} */
+    /**
+     * {@return a builder with the defaults: system UTC clock, virtual threads, H2 in {@code code-db} in CODE's home
+     * (with {@code code-plugin-h2} on the path)}
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -710,7 +713,8 @@ public final class CodeEngine implements AutoCloseable {
         /**
          * {@return this builder}
          *
-         * @param store where durable state lives; by default {@link StoreConfig#defaultFile()}
+         * @param store where durable state lives; by default {@link StoreConfig#defaultFile()}, an H2 file, which needs
+         *        {@code code-plugin-h2} on the path
          * @throws IllegalArgumentException if {@code store} is null
          */
         public Builder store(StoreConfig store) {

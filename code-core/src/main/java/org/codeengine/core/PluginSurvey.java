@@ -20,6 +20,11 @@ import org.jspecify.annotations.Nullable;
  * {@link CodeEngine.Builder#survey()}; the vector kernels are chosen on first use.
  */
 public final class PluginSurvey {
+    /** The store plugins CODE ships, by the URL prefix they accept: the error names the one to add. */
+    private static final Map<String, String> SHIPPED_STORES = Map.of("jdbc:h2:",
+            "org.codeengine:code-plugin-h2 (embedded H2, the default store)", "jdbc:postgresql:",
+            "org.codeengine:code-plugin-postgres");
+
     private final PluginRegistry registry;
     private final StoreConfig store;
     private volatile @Nullable VectorKernels kernels;
@@ -79,8 +84,19 @@ public final class PluginSurvey {
     }
 
     static StoreProvider chooseStore(PluginRegistry registry, StoreConfig store) {
-        return registry.choose(StoreProvider.class, p -> p.accepts(store.jdbcUrl()), "jdbcUrl " + store
-                .redactedUrl());
+        String url = store.jdbcUrl();
+        try {
+            return registry.choose(StoreProvider.class, p -> p.accepts(url), "jdbcUrl " + store.redactedUrl());
+        } catch (ConfigurationException e) {
+            Optional<String> plugin = SHIPPED_STORES.entrySet().stream().filter(s -> url.startsWith(s.getKey()))
+                    .map(Map.Entry::getValue).findFirst();
+            if (plugin.isEmpty() || registry.configured(StoreProvider.class).isPresent() || registry.all(
+                    StoreProvider.class).stream().anyMatch(p -> p.accepts(url))) {
+                throw e;
+            }
+            throw new ConfigurationException(e.getMessage() + "; add " + plugin.get()
+                    + " to the class path or module path", e);
+        }
     }
 
     static VectorKernels chooseKernels(PluginRegistry registry) {

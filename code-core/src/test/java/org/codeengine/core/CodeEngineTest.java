@@ -96,6 +96,31 @@ class CodeEngineTest {
     }
 
     @Test
+    void build_withNoStorePluginOnThePath_failsNamingThePluginToAdd_notANullPointer() {
+        CodeEngine.Builder bare = CodeEngine.builder().pluginClassLoader(PluginLoaders.withoutStoreProviders());
+
+        assertThatThrownBy(bare::build).isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("no StoreProvider plugin serves jdbcUrl jdbc:h2:file:")
+                .hasMessageEndingWith("; present: none; add org.codeengine:code-plugin-h2 (embedded H2, the default"
+                        + " store) to the class path or module path");
+        assertThatThrownBy(() -> bare.survey().storeProvider()).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("add org.codeengine:code-plugin-h2");
+        assertThatThrownBy(() -> CodeEngine.builder().pluginClassLoader(PluginLoaders.withoutStoreProviders())
+                .store(StoreConfig.jdbc("jdbc:postgresql://127.0.0.1:5432/code")).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageEndingWith(
+                        "; present: none; add org.codeengine:code-plugin-postgres to the class path or module path");
+    }
+
+    @Test
+    void theDefaultStore_isAnH2File_whenTheH2PluginIsPresent() {
+        PluginSurvey survey = CodeEngine.builder().survey();
+
+        assertThat(survey.storeProvider()).isEqualTo("h2");
+        assertThat(survey.storeUrl()).isEqualTo(StoreConfig.defaultFile().redactedUrl()).startsWith("jdbc:h2:file:")
+                .endsWith("code-db");
+    }
+
+    @Test
     void build_withADatabaseThatDoesNotAnswer_failsRetriably_withoutThePassword() {
         StoreConfig down = StoreConfig.jdbc("jdbc:postgresql://127.0.0.1:1/code?connectTimeout=2")
                 .withCredentials("code", Secret.of("hunter2"));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a new team does: a throw-away Maven project of its own imports {@code code-bom}, depends on {@code code-core}
- * without a version, holds the README's embedding example as its one source file, and builds and runs it on the class
+ * and the default store's {@code code-plugin-h2} without a version, holds the README's embedding example as its one source file, and builds and runs it on the class
  * path and on the module path, against CODE's artifacts installed into a temporary local repository
  * ({@link LocalInstall}); the host's Maven runs offline.
  */
@@ -109,6 +109,11 @@ class HostProjectTest {
                     <dependency>
                       <groupId>org.codeengine</groupId>
                       <artifactId>code-core</artifactId>
+                    </dependency>
+                    <dependency>
+                      <groupId>org.codeengine</groupId>
+                      <artifactId>code-plugin-h2</artifactId>
+                      <scope>runtime</scope>
                     </dependency>
                   </dependencies>
                   <build>

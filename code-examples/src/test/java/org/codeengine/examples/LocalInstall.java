@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * CODE's artifacts installed once per JVM into a temporary local repository (never the user's), as {@code mvn install}
  * would lay them out, for the throw-away projects a new team or a plugin author would write: the parent and BOM poms,
- * {@code code-api}, {@code code-schema}, {@code code-core} and {@code code-plugin-testkit}, from this build's classes.
+ * {@code code-api}, {@code code-schema}, {@code code-core}, {@code code-plugin-h2} (the default store) and
+ * {@code code-plugin-testkit}, from this build's classes.
  * The third-party artifacts the build already downloaded are linked into it, so the projects' Maven runs offline.
  */
 final class LocalInstall {
@@ -50,10 +51,12 @@ final class LocalInstall {
             assertThat(classes.resolve("module-info.class")).as("built by the reactor before this module").exists();
             install(ours, module, version, ROOT.resolve(module + "/pom.xml"), classes);
         }
-        Path testkit = ROOT.resolve("code-plugins/code-plugin-testkit");
-        assertThat(testkit.resolve("target/classes/org/codeengine/plugin/testkit")).as(
-                "the testkit built by the reactor before this module").isDirectory();
-        install(ours, "code-plugin-testkit", version, testkit.resolve("pom.xml"), testkit.resolve("target/classes"));
+        for (String plugin : List.of("code-plugin-h2", "code-plugin-testkit")) {
+            Path module = ROOT.resolve("code-plugins/" + plugin);
+            assertThat(module.resolve("target/classes/org/codeengine/plugin")).as("%s built by the reactor before"
+                    + " this module", plugin).isDirectory();
+            install(ours, plugin, version, module.resolve("pom.xml"), module.resolve("target/classes"));
+        }
         repository = repo;
         return repo;
     }

@@ -8,9 +8,12 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Enumeration;
 import org.codeengine.api.spi.ExpertProvider;
+import org.codeengine.api.spi.StoreProvider;
 
-/** Class loaders whose class path holds exactly the given expert provider plugins. */
+/** Class loaders whose class path holds exactly the given expert provider plugins, or no store provider. */
 public final class PluginLoaders {
     private PluginLoaders() {}
 
@@ -29,5 +32,16 @@ public final class PluginLoaders {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** @return a class loader that finds what the tests' own finds, except any store provider plugin */
+    public static ClassLoader withoutStoreProviders() {
+        String services = "META-INF/services/" + StoreProvider.class.getName();
+        return new ClassLoader(PluginLoaders.class.getClassLoader()) {
+            @Override
+            public Enumeration<URL> getResources(String name) throws IOException {
+                return name.equals(services) ? Collections.emptyEnumeration() : super.getResources(name);
+            }
+        };
     }
 }

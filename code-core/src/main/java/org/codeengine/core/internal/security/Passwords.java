@@ -18,11 +18,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
-import org.bouncycastle.crypto.params.Argon2Parameters;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Password hashing with Argon2id (Bouncy Castle), stored as a PHC string
+ * Password hashing with Argon2id ({@link Argon2id}, on the JDK), stored as a PHC string
  * ({@code $argon2id$v=19$m=19456,t=2,p=1$salt$hash}), and the password policy of ASVS 5: at least 8 characters
  * (15 recommended), up to 256 allowed and never truncated, no composition rules, and not one of the common passwords
  * shipped in {@code common-passwords.txt}.
@@ -114,22 +113,9 @@ public final class Passwords {
     }
 
     /** Argon2id version 1.3 with an optional secret and associated data (RFC 9106). */
-    public static byte[] argon2id(byte[] password, byte[] salt, byte[] secret, byte[] associated, Cost cost,
-            int length) {
-        Argon2Parameters.Builder params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id).withVersion(
-                Argon2Parameters.ARGON2_VERSION_13).withMemoryAsKB(cost.memoryKiB()).withIterations(cost.iterations())
-                .withParallelism(cost.parallelism()).withSalt(salt);
-        if (secret != null) {
-            params.withSecret(secret);
-        }
-        if (associated != null) {
-            params.withAdditional(associated);
-        }
-        Argon2BytesGenerator generator = new Argon2BytesGenerator();
-        generator.init(params.build());
-        byte[] out = new byte[length];
-        generator.generateBytes(password, out);
-        return out;
+    public static byte[] argon2id(byte[] password, byte[] salt, byte @Nullable [] secret,
+            byte @Nullable [] associated, Cost cost, int length) {
+        return Argon2id.hash(password, salt, secret, associated, cost, length);
     }
 
     private static byte[] utf8(char[] password) {

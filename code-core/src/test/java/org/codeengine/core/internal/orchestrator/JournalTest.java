@@ -23,9 +23,9 @@ import org.codeengine.api.UnavailableException;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
-import org.codeengine.core.internal.store.H2StoreProvider;
 import org.codeengine.core.internal.store.JdbcStore;
 import org.codeengine.core.internal.store.RunRecord;
+import org.codeengine.plugin.h2.H2StoreProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

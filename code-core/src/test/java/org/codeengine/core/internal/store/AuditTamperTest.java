@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.security.AuditEntry;
 import org.codeengine.api.security.AuditEntry.Outcome;
+import org.codeengine.plugin.h2.H2StoreProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.spi.StoreProvider;
+import org.codeengine.plugin.h2.H2StoreProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

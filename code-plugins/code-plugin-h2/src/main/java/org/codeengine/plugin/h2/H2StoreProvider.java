@@ -1,10 +1,13 @@
-package org.codeengine.core.internal.store;
+package org.codeengine.plugin.h2;
 
 import java.sql.Driver;
 import org.codeengine.api.ApiVersion;
 import org.codeengine.api.spi.StoreProvider;
 
-/** The embedded default store: H2 in a file or in memory. */
+/**
+ * Lets CODE's store run on embedded H2 ({@code jdbc:h2:} URLs), in a file or in memory: the engine's default store,
+ * {@code StoreConfig.defaultFile()}, is an H2 file.
+ */
 public final class H2StoreProvider implements StoreProvider {
     /** Creates the provider; ServiceLoader calls this. */
     public H2StoreProvider() {}
