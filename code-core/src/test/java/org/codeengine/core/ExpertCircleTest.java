@@ -346,7 +346,7 @@ class ExpertCircleTest {
             assertThat(after.answer()).as("the expert that was always right").isEqualTo("10");
             assertThat(after.experts()).containsExactly("scripted/" + lone);
             assertThat(after.rationale()).as("the result says which rule chose and why")
-                    .startsWith("rule discounted-log-odds:");
+                    .startsWith("rule learned:");
         }
     }
 
