@@ -76,7 +76,7 @@ public final class McpLoad {
             return new Pinning(parts[0], parts[1]);
         }
 
-        /** @return the command that starts a server, under {@code taskset} when pinned */
+        /** {@return the command that starts a server, under {@code taskset} when pinned} */
         List<String> server(List<String> command) {
             if (server == null) {
                 return command;
@@ -241,6 +241,7 @@ public final class McpLoad {
                 clients.put(t.name(), each);
                 each.open();
                 if (settings.warmup() > 0) {
+                    only(targets, t);
                     Phase warm = phase(t, 0, each, settings.warmup(), 0);
                     System.out.println(line(warm) + "  (warm-up)");
                 }
@@ -252,6 +253,7 @@ public final class McpLoad {
                     order = order.reversed();
                 }
                 for (Target t : order) {
+                    only(targets, t);
                     Phase p = phase(t, round, clients.get(t.name()), settings.seconds(), settings.calls());
                     System.out.println(line(p));
                     phases.add(p);
@@ -259,9 +261,36 @@ public final class McpLoad {
             }
             return phases;
         } finally {
+            only(targets, null);
             for (LoadClients c : clients.values()) {
                 c.close();
             }
+        }
+    }
+
+    /**
+     * Lets only {@code running} of the servers this run started take CPU: the others are stopped (SIGSTOP) until their
+     * own phase, so a server that is still compiling or collecting after its phase does not take the CPU it shares with
+     * the server being measured (both run on the same CPUs when pinned). {@code null} lets all run again.
+     */
+    private static void only(List<Target> targets, @Nullable Target running) throws IOException {
+        for (Target t : targets) {
+            if (t.process() != null && t.process().isAlive()) {
+                signal(t.pid(), t == running || running == null ? "-CONT" : "-STOP");
+            }
+        }
+    }
+
+    private static void signal(long pid, String signal) throws IOException {
+        try {
+            int exit = new ProcessBuilder("kill", signal, Long.toString(pid)).redirectErrorStream(true).start()
+                    .waitFor();
+            if (exit != 0) {
+                throw new IOException("kill " + signal + " " + pid + " exited " + exit);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while signalling " + pid, e);
         }
     }
 
@@ -350,7 +379,7 @@ public final class McpLoad {
         }
     }
 
-    /** @return the process's CPU time (user and system) in nanoseconds, or -1 when it is not known */
+    /** {@return the process's CPU time (user and system) in nanoseconds, or -1 when it is not known} */
     static long cpuNanos(long pid) {
         if (pid <= 0) {
             return -1;
@@ -358,7 +387,7 @@ public final class McpLoad {
         return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(-1L);
     }
 
-    /** @return the process's resident set in MiB (Linux), or -1 */
+    /** {@return the process's resident set in MiB (Linux), or -1} */
     static long rssMiB(long pid) {
         if (pid <= 0) {
             return -1;
@@ -393,7 +422,7 @@ public final class McpLoad {
                 p.rssMiB(), p.loadCpuUsPerCall(), loadAverage());
     }
 
-    /** @return the ratios CODE / SDK per round, and how flat each server stayed over the rounds */
+    /** {@return the ratios CODE / SDK per round, and how flat each server stayed over the rounds} */
     static String report(List<Phase> phases, List<Target> targets) {
         StringBuilder out = new StringBuilder();
         Map<Integer, Map<String, Phase>> byRound = new LinkedHashMap<>();
