@@ -58,7 +58,7 @@ class CodeEngineTest {
                 .build().close())).doesNotContain("unsigned");
     }
 
-    /** @return what {@code action} wrote to standard error, where the test log (slf4j-simple) goes */
+    /** {@return what {@code action} wrote to standard error, where the test log (slf4j-simple) goes} */
     private static String stderrOf(Runnable action) {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

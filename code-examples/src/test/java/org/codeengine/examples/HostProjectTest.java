@@ -71,7 +71,7 @@ class HostProjectTest {
         return run.output();
     }
 
-    /** @return the README's embedding example: the one Java block of its section, a whole file */
+    /** {@return the README's embedding example: the one Java block of its section, a whole file} */
     static String readmeExample() throws IOException {
         String readme = Files.readString(LocalInstall.ROOT.resolve("README.md"));
         int section = readme.indexOf("## Embedding CODE in a host application");

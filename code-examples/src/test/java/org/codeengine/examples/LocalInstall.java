@@ -33,7 +33,7 @@ final class LocalInstall {
 
     private LocalInstall() {}
 
-    /** @return the repository, installed on the first call; removed when the JVM exits */
+    /** {@return the repository, installed on the first call; removed when the JVM exits} */
     static synchronized Path repository() throws Exception {
         if (repository != null) {
             return repository;
@@ -61,7 +61,7 @@ final class LocalInstall {
         return repo;
     }
 
-    /** @return the version of CODE's artifacts, from {@code code-bom}'s pom */
+    /** {@return the version of CODE's artifacts, from {@code code-bom}'s pom} */
     static String version() throws IOException {
         Matcher m = Pattern.compile("<artifactId>code-bom</artifactId>\\s*<version>([^<]+)</version>").matcher(Files
                 .readString(ROOT.resolve("code-bom/pom.xml")));

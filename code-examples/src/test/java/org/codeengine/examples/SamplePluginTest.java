@@ -46,7 +46,7 @@ class SamplePluginTest {
         assertThat(reports.get("com.example.sampleplugin.ScriptExecutorTest")[3]).isZero();
     }
 
-    /** @return per test class, its counts of tests run, failures, errors and skipped */
+    /** {@return per test class, its counts of tests run, failures, errors and skipped} */
     private static Map<String, int[]> reports(Path folder) throws Exception {
         Map<String, int[]> counts = new TreeMap<>();
         try (Stream<Path> files = Files.list(folder)) {

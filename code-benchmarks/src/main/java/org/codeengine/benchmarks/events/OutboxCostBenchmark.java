@@ -76,7 +76,7 @@ public class OutboxCostBenchmark {
         bytesAtStart = bytesWritten();
     }
 
-    /** @return the bytes written so far, as the class javadoc says; -1 if they cannot be read */
+    /** {@return the bytes written so far, as the class javadoc says; -1 if they cannot be read} */
     long bytesWritten() throws Exception {
         if (store.equals("postgres")) {
             try (Connection c = DriverManager.getConnection(BenchStores.PG, "postgres", null);

@@ -325,7 +325,7 @@ final class LoadClients implements AutoCloseable {
             received = 0;
         }
 
-        /** @return bytes read, or -1 at the end of the stream */
+        /** {@return bytes read, or -1 at the end of the stream} */
         int read(ReadableByteChannel channel) throws IOException {
             if (filled == in.length) {
                 if (at > 0) {
@@ -345,7 +345,7 @@ final class LoadClients implements AutoCloseable {
             return n;
         }
 
-        /** @return whether the stream's end ends this answer (a body framed by closing the connection) */
+        /** {@return whether the stream's end ends this answer (a body framed by closing the connection)} */
         boolean endedByClose() {
             if (state == 5) {
                 state = 6;
@@ -495,12 +495,12 @@ final class LoadClients implements AutoCloseable {
         }
     }
 
-    /** @return where {@code text} starts in {@code data[from, to)}, or -1 */
+    /** {@return where {@code text} starts in {@code data[from, to)}, or -1} */
     static int indexOf(byte[] data, int from, int to, byte[] text) {
         return indexOf(data, from, to, text, text.length);
     }
 
-    /** @return where the first {@code length} bytes of {@code text} start in {@code data[from, to)}, or -1 */
+    /** {@return where the first {@code length} bytes of {@code text} start in {@code data[from, to)}, or -1} */
     static int indexOf(byte[] data, int from, int to, byte[] text, int length) {
         byte first = text[0];
         outer : for (int i = from; i <= to - length; i++) {
@@ -517,7 +517,7 @@ final class LoadClients implements AutoCloseable {
         return -1;
     }
 
-    /** @return how many decimal digits a non-negative number has */
+    /** {@return how many decimal digits a non-negative number has} */
     static int decimalLength(long n) {
         int digits = 1;
         for (long v = n; v >= 10; v /= 10) {

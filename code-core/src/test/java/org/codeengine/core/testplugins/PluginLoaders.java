@@ -34,7 +34,7 @@ public final class PluginLoaders {
         }
     }
 
-    /** @return a class loader that finds what the tests' own finds, except any store provider plugin */
+    /** {@return a class loader that finds what the tests' own finds, except any store provider plugin} */
     public static ClassLoader withoutStoreProviders() {
         String services = "META-INF/services/" + StoreProvider.class.getName();
         return new ClassLoader(PluginLoaders.class.getClassLoader()) {

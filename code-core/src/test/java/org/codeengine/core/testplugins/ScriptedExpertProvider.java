@@ -61,7 +61,7 @@ public final class ScriptedExpertProvider implements ExpertProvider {
         };
     }
 
-    /** @return the calls model {@code model} received so far */
+    /** {@return the calls model {@code model} received so far} */
     public static int calls(String model) {
         AtomicInteger n = CALLS.get(model);
         return n == null ? 0 : n.get();

@@ -9,7 +9,7 @@ import org.codeengine.api.StoreConfig;
 final class HostArgs {
     private HostArgs() {}
 
-    /** @return the {@code --name value} pairs, by name without the dashes */
+    /** {@return the {@code --name value} pairs, by name without the dashes} */
     static Map<String, String> parse(String[] args) {
         Map<String, String> opts = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
@@ -18,7 +18,7 @@ final class HostArgs {
         return opts;
     }
 
-    /** @return {@code --h2 PATH}, or {@code --jdbc URL --user USER --schema SCHEMA} */
+    /** {@return {@code --h2 PATH}, or {@code --jdbc URL --user USER --schema SCHEMA}} */
     static StoreConfig store(Map<String, String> opts) {
         return opts.containsKey("h2")
                 ? StoreConfig.h2File(Path.of(opts.get("h2")))

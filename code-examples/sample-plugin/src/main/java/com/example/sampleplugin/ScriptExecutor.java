@@ -131,7 +131,7 @@ public final class ScriptExecutor implements StepExecutor {
         }
     }
 
-    /** @return the recorded process, if it still runs and is the one that was started (not a reused id) */
+    /** {@return the recorded process, if it still runs and is the one that was started (not a reused id)} */
     private static Optional<ProcessHandle> find(StepRecord record) {
         String pid = record.outputs().get("pid");
         if (pid == null) {

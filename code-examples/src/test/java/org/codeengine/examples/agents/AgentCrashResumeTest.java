@@ -85,7 +85,7 @@ class AgentCrashResumeTest {
         assertThat(answered).as("rounds that finished with the answer: %s", rounds).isPositive();
     }
 
-    /** @return the id of the run the host started before it was killed */
+    /** {@return the id of the run the host started before it was killed} */
     private String runAndKill(Path h2, Path ledger, int killAfter, int extraMs) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));

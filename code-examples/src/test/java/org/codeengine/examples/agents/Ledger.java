@@ -71,7 +71,7 @@ final class Ledger implements ToolProvider {
         return new ToolResult("the value of " + arguments.path("key").asString() + " is 42", null, false);
     }
 
-    /** @return how many times {@code entry} was appended to {@code file} */
+    /** {@return how many times {@code entry} was appended to {@code file}} */
     static long count(Path file, String entry) throws IOException {
         return Files.exists(file) ? Files.readAllLines(file).stream().filter(entry::equals).count() : 0;
     }

@@ -28,12 +28,12 @@ enum Wire {
         return new Call(id, name, arguments);
     }
 
-    /** @return a scenario: the replies in order, separated as the server wants */
+    /** {@return a scenario: the replies in order, separated as the server wants} */
     static String scenario(String... replies) {
         return String.join("### next\n", replies);
     }
 
-    /** @return a reply that asks for the calls, using {@code in} prompt and {@code out} reply tokens */
+    /** {@return a reply that asks for the calls, using {@code in} prompt and {@code out} reply tokens} */
     String calls(int in, int out, Call... calls) {
         ObjectNode body = JSON.createObjectNode();
         switch (this) {
@@ -89,7 +89,7 @@ enum Wire {
         return http(body);
     }
 
-    /** @return a final answer */
+    /** {@return a final answer} */
     String answer(String text, int in, int out) {
         ObjectNode body = JSON.createObjectNode();
         switch (this) {
@@ -133,7 +133,7 @@ enum Wire {
         return "HTTP/1.1 200 OK\ncontent-type: application/json\n\n" + body + "\n";
     }
 
-    /** @return the tool results a request sent back to the model, as text, whatever the wire */
+    /** {@return the tool results a request sent back to the model, as text, whatever the wire} */
     static List<String> bodies(List<org.codeengine.plugin.testkit.ScenarioServer.Recorded> requests) {
         return requests.stream().map(org.codeengine.plugin.testkit.ScenarioServer.Recorded::body).toList();
     }

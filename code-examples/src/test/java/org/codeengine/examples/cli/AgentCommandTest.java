@@ -134,7 +134,7 @@ class AgentCommandTest {
         return Output.object().put("role", "assistant").put("content", text);
     }
 
-    /** @return an OpenAI chat completion carrying {@code message}, 20 prompt and 5 completion tokens */
+    /** {@return an OpenAI chat completion carrying {@code message}, 20 prompt and 5 completion tokens} */
     private static String reply(ObjectNode message) {
         ObjectNode body = Output.object().put("id", "chatcmpl-1").put("object", "chat.completion").put("created",
                 1764000000).put("model", "scripted");

@@ -83,7 +83,7 @@ final class Cli {
                 """.formatted(instances, pids);
     }
 
-    /** @return the folder that holds shared/eval, above the working directory */
+    /** {@return the folder that holds shared/eval, above the working directory} */
     static Path evalDir() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (dir.resolve("shared/eval").resolve(EvalData.FILE).toFile().isFile()) {

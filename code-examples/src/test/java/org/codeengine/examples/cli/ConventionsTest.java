@@ -82,7 +82,7 @@ class ConventionsTest {
                 .resolve("from-flag")));
     }
 
-    /** @return the URL of an H2 file store as the app opens it: closed by the app, not by H2 when the JVM exits */
+    /** {@return the URL of an H2 file store as the app opens it: closed by the app, not by H2 when the JVM exits} */
     private static String h2(Path file) {
         return "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE";
     }

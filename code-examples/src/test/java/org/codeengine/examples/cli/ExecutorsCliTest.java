@@ -124,7 +124,7 @@ class ExecutorsCliTest {
         }
     }
 
-    /** @return the line {@code code plugins} prints for one step executor */
+    /** {@return the line {@code code plugins} prints for one step executor} */
     private static String line(String out, String executor) {
         return out.lines().filter(l -> l.matches("StepExecutor\\s+" + executor + "\\s.*")).findFirst().orElseThrow(
                 () -> new AssertionError("no line for executor " + executor + " in:\n" + out));

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * are written by hand on a socket, so the {@code Host} header is what the test says.
  */
 class MetricsEndpointTest {
-    /** @return the response's status line and the rest */
+    /** {@return the response's status line and the rest} */
     private static String[] send(int port, String method, String path, String host, String authorization)
             throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {

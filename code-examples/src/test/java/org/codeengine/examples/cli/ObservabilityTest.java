@@ -229,7 +229,7 @@ class ObservabilityTest {
         assertThat(named("code.probe")).allSatisfy(p -> assertThat(p.getTraceId()).isEqualTo(deploy.getTraceId()));
     }
 
-    /** @return the README's meters table: name to type */
+    /** {@return the README's meters table: name to type} */
     private static Map<String, String> documented() throws IOException {
         Path readme = Path.of("").toAbsolutePath();
         while (!Files.exists(readme.resolve("README.md")) || !Files.exists(readme.resolve("code-core"))) {

@@ -272,7 +272,7 @@ class EventBusEndToEndTest {
         });
     }
 
-    /** @return the process id in the name of the relay lease's holder ({@code <pid>@<host>/...}), -1 if none */
+    /** {@return the process id in the name of the relay lease's holder ({@code <pid>@<host>/...}), -1 if none} */
     long relayLeaseHolderPid() {
         return query("select owner, expires_at from code_lease where name = 'code-outbox-relay'", rows -> {
             if (!rows.next() || rows.getObject(2, java.time.OffsetDateTime.class).toInstant().isBefore(Instant

@@ -98,7 +98,7 @@ final class HostileMessages {
             return new Hostile(index, newFamily, category, bytes, outcome);
         }
 
-        /** @return the category, the outcome and the start of the message, in printable ASCII */
+        /** {@return the category, the outcome and the start of the message, in printable ASCII} */
         String describe() {
             StringBuilder b = new StringBuilder();
             for (int i = 0; i < Math.min(bytes.length, 160); i++) {
@@ -158,7 +158,7 @@ final class HostileMessages {
         this.totalWeight = categories.stream().mapToInt(Category::weight).sum();
     }
 
-    /** @return message {@code index}: the same bytes for the same seed and index */
+    /** {@return message {@code index}: the same bytes for the same seed and index} */
     Hostile get(int index) {
         Random r = new Random(seed * 1_000_003L + index);
         for (Heavy h : heavy) {
@@ -176,7 +176,7 @@ final class HostileMessages {
         throw new AssertionError();
     }
 
-    /** @return a message of a client that has not initialized yet (stdio), with its outcome there */
+    /** {@return a message of a client that has not initialized yet (stdio), with its outcome there} */
     Hostile beforeInitialize(int index) {
         Random r = new Random(seed * 7_919L + index);
         Id id = id(900_000 + index, r); // apart from the ids of get(index)
@@ -624,7 +624,7 @@ final class HostileMessages {
         };
     }
 
-    /** @return a valid id unique to {@code index}: an integer, a big integer or a string */
+    /** {@return a valid id unique to {@code index}: an integer, a big integer or a string} */
     private static Id id(int index, Random r) {
         return switch (r.nextInt(4)) {
             case 0 -> number(Integer.toString(1_000_000 + index));
@@ -684,7 +684,7 @@ final class HostileMessages {
         return new Hostile(index, category, category, bytes, outcome);
     }
 
-    /** @return the first {@code max} characters of {@code text}, anything but printable ASCII escaped as in Java */
+    /** {@return the first {@code max} characters of {@code text}, anything but printable ASCII escaped as in Java} */
     static String printable(String text, int max) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < Math.min(text.length(), max); i++) {

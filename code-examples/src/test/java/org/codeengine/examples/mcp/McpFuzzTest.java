@@ -319,7 +319,7 @@ class McpFuzzTest {
             }
         }
 
-        /** @return whether the child lives or how it ended, with what it wrote that was no JSON-RPC */
+        /** {@return whether the child lives or how it ended, with what it wrote that was no JSON-RPC} */
         private String state() throws IOException {
             String stderr = Files.readString(log, StandardCharsets.UTF_8);
             return (child.isAlive() ? "alive" : "exited with " + child.exitValue() + " (3: out of memory)")
@@ -609,7 +609,7 @@ class McpFuzzTest {
                     + body.length), body);
         }
 
-        /** @return the head of a POST to the endpoint with these headers besides the usual ones */
+        /** {@return the head of a POST to the endpoint with these headers besides the usual ones} */
         static String head(URI endpoint, String headers) {
             return "POST " + endpoint.getRawPath() + " HTTP/1.1\r\nHost: 127.0.0.1:" + endpoint.getPort()
                     + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
@@ -678,7 +678,7 @@ class McpFuzzTest {
 
     // ------------------------------------------------------------------ outcomes
 
-    /** @return whether {@code answer} is the outcome: its kind, its error code, and its id or none */
+    /** {@return whether {@code answer} is the outcome: its kind, its error code, and its id or none} */
     private static boolean matches(JsonNode answer, Outcome outcome) {
         JsonNode id = answer.get("id");
         if (outcome.id() == null ? id != null : id == null || !id.toString().equals(outcome.id())) {
@@ -692,7 +692,7 @@ class McpFuzzTest {
         };
     }
 
-    /** @return whether {@code array} holds the batch's answers, each once, in any order, and nothing else */
+    /** {@return whether {@code array} holds the batch's answers, each once, in any order, and nothing else} */
     private static boolean batchMatches(@Nullable JsonNode array, Outcome batch) {
         if (array == null || !array.isArray() || array.size() != batch.answers().size()) {
             return false;
@@ -708,7 +708,7 @@ class McpFuzzTest {
         return true;
     }
 
-    /** @return the start of {@code text}, with what is not printable ASCII escaped */
+    /** {@return the start of {@code text}, with what is not printable ASCII escaped} */
     private static String clip(String text) {
         return HostileMessages.printable(text, 300);
     }

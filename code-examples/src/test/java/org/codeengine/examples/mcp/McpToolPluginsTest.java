@@ -49,7 +49,7 @@ class McpToolPluginsTest {
                 """);
     }
 
-    /** @return the command line that starts the app's MCP server on stdio, on the module path as bin/code runs it */
+    /** {@return the command line that starts the app's MCP server on stdio, on the module path as bin/code runs it} */
     static List<String> serve() throws IOException {
         String modulePath = Files.readString(Path.of("target/module-path.txt")).strip() + File.pathSeparator + Path.of(
                 "target/classes").toAbsolutePath();

@@ -315,7 +315,7 @@ final class AgentLoop implements Runnable {
     private record Plan(@Nullable ToolOutcome known, @Nullable JsonNode arguments, boolean rerunnable,
             @Nullable CallRow row) {}
 
-    /** @return the plan of a call; refusals and malformed calls are audited here */
+    /** {@return the plan of a call; refusals and malformed calls are audited here} */
     private Plan plan(int turn, int position, ToolCall call, @Nullable CallRow journaled) {
         if (journaled != null && journaled.status() != null) {
             return new Plan(new ToolOutcome(call.id(), call.name(), call.arguments(), journaled.result() == null

@@ -207,7 +207,7 @@ public final class Ballots {
         return numericShape(shape(answer));
     }
 
-    /** @return whether an answer of this {@link #shape} is a number */
+    /** {@return whether an answer of this {@link #shape} is a number} */
     static boolean numericShape(String shape) {
         return shape.equals("shape:integer") || shape.equals("shape:decimal") || shape.equals("shape:fraction");
     }

@@ -51,7 +51,7 @@ final class LearnedFit {
         return at;
     }
 
-    /** @return the weights' names, by index */
+    /** {@return the weights' names, by index} */
     List<String> names() {
         return names;
     }
@@ -170,7 +170,7 @@ final class LearnedFit {
     private static final class Newton {
         private Newton() {}
 
-        /** @return x with a x = b, or null if a is singular */
+        /** {@return x with a x = b, or null if a is singular} */
         static double[] solve(double[][] a, double[] b) {
             int n = b.length;
             double[][] m = new double[n][];

@@ -144,7 +144,7 @@ final class LearnedRule implements Rule {
         }
     }
 
-    /** @return the value of a named weight of the panel now: its starting value and the changes in its record */
+    /** {@return the value of a named weight of the panel now: its starting value and the changes in its record} */
     private static double current(Reliability reliability, String panel, String name) {
         return (name.equals(SIGNALS[0]) ? 1 : 0) + reliability.of(panel, name).answered() / SCALE;
     }

@@ -137,7 +137,7 @@ public final class ReliabilityStrategy implements ConsensusStrategy {
         return agreement.computeIfAbsent(circle, c -> new UnsupervisedStrategy(AGREEMENT_WINDOW));
     }
 
-    /** @return the span of the panel's reports a report falls in: reports 2^k to 2^(k+1) - 1 make span k */
+    /** {@return the span of the panel's reports a report falls in: reports 2^k to 2^(k+1) - 1 make span k} */
     private static int span(long reports) {
         return 63 - Long.numberOfLeadingZeros(Math.max(1, reports));
     }

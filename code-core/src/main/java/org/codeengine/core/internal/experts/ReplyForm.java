@@ -103,7 +103,7 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, i
         return -1;
     }
 
-    /** @return whether the reply holds one of the {@link #HEDGES} */
+    /** {@return whether the reply holds one of the {@link #HEDGES}} */
     private static boolean hedged(String reply) {
         int last = reply.length() - 1;
         for (int a = 0; a < ANCHORS.length(); a++) {
@@ -222,13 +222,13 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, i
         return a == answer.length();
     }
 
-    /** @return whether a thousands group, a comma and three digits, stands at {@code at} before {@code to} */
+    /** {@return whether a thousands group, a comma and three digits, stands at {@code at} before {@code to}} */
     private static boolean group(String s, int at, int to) {
         return at + 3 < to && s.charAt(at) == ',' && isDigit(s.charAt(at + 1)) && isDigit(s.charAt(at + 2))
                 && isDigit(s.charAt(at + 3));
     }
 
-    /** @return the end of the run of digits from {@code from}, at most {@code to} */
+    /** {@return the end of the run of digits from {@code from}, at most {@code to}} */
     private static int digitsEnd(String s, int from, int to) {
         int i = from;
         while (i < to && isDigit(s.charAt(i))) {

@@ -122,7 +122,7 @@ final class ScatterRule implements Rule {
             Arrays.fill(usual, Double.NaN);
         }
 
-        /** @return as {@link #usualCollision}, for the expert of vote {@code earlier} */
+        /** {@return as {@link #usualCollision}, for the expert of vote {@code earlier}} */
         double usual(int earlier) {
             double rate = usual[earlier];
             if (Double.isNaN(rate)) {
@@ -132,7 +132,7 @@ final class ScatterRule implements Rule {
             return rate;
         }
 
-        /** @return as {@link #collision(Reliability, String, String)}, for the experts of two votes */
+        /** {@return as {@link #collision(Reliability, String, String)}, for the experts of two votes} */
         double of(int earlier, int later) {
             String pair = pairs[later];
             if (pair == null) {

@@ -178,7 +178,7 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
         s[1] += of;
     }
 
-    /** @return the softmax of the scores: each one's share, exp(score) over the sum of exp(scores) */
+    /** {@return the softmax of the scores: each one's share, exp(score) over the sum of exp(scores)} */
     static double[] softmax(double[] scores) {
         double max = Double.NEGATIVE_INFINITY;
         for (double s : scores) {

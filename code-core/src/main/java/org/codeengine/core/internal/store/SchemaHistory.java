@@ -68,7 +68,7 @@ final class SchemaHistory {
         return applied.stream().max(SchemaHistory::compare);
     }
 
-    /** @return the versions of the migrations at {@code locations} in this module's jar (or classes folder) */
+    /** {@return the versions of the migrations at {@code locations} in this module's jar (or classes folder)} */
     static Optional<Set<String>> carriedVersions(List<String> locations) {
         try {
             return carriedVersions(Path.of(SchemaHistory.class.getProtectionDomain().getCodeSource().getLocation()

@@ -44,7 +44,7 @@ final class Sql {
         this.postgres = postgres;
     }
 
-    /** @return whether the database is PostgreSQL */
+    /** {@return whether the database is PostgreSQL} */
     boolean postgres() {
         return postgres;
     }

@@ -155,7 +155,7 @@ class ReplyFormEquivalenceTest {
             return number == null ? 0 : number.equals(answer) ? 1 : -1;
         }
 
-        /** @return the last number before the answer field (or the end), read by {@link Answers#number} */
+        /** {@return the last number before the answer field (or the end), read by {@link Answers#number}} */
         static @Nullable String lastNumber(String reply) {
             int at = reply.indexOf(FIELD);
             return lastNumber(reply, at >= 0 ? at : reply.length());
@@ -177,7 +177,7 @@ class ReplyFormEquivalenceTest {
         }
     }
 
-    /** @return the recorded replies of {@code ../shared/eval}, found from the working directory up */
+    /** {@return the recorded replies of {@code ../shared/eval}, found from the working directory up} */
     static Path evalData() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isDirectory(dir.resolve("shared/eval"))) {

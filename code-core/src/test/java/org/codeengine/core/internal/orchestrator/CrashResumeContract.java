@@ -45,10 +45,10 @@ abstract class CrashResumeContract {
     final List<Process> hosts = new ArrayList<>();
     final List<CodeEngine> engines = new ArrayList<>();
 
-    /** @return the store both hosts share */
+    /** {@return the store both hosts share} */
     abstract StoreConfig store();
 
-    /** @return the arguments that give {@link DeployAndWait} the same store */
+    /** {@return the arguments that give {@link DeployAndWait} the same store} */
     abstract List<String> storeArgs();
 
     @BeforeEach

@@ -30,13 +30,13 @@ final class MarkedSleeps {
                 .build()));
     }
 
-    /** @return a service of one marked sleep, without a health check */
+    /** {@return a service of one marked sleep, without a health check} */
     ServiceSpec.Builder service(String name) {
         return ServiceSpec.builder(name, "process").setting("command", "sleep 600").setting("env." + MARK, mark)
                 .setting("stopGrace", "5s").retry(RetryPolicy.NONE);
     }
 
-    /** @return the marked processes alive now */
+    /** {@return the marked processes alive now} */
     List<ProcessHandle> alive() {
         return ProcessMarks.find(Map.of(MARK, mark));
     }

@@ -58,7 +58,7 @@ class OrphanWindowTest {
                 .dependsOn("a").instances(2).build()));
     }
 
-    /** @return the run the host left, and the process it left unrecorded */
+    /** {@return the run the host left, and the process it left unrecorded} */
     record Left(String runId, ProcessHandle orphan) {}
 
     Left deployAndHaltBetweenStartAndRecord() throws Exception {

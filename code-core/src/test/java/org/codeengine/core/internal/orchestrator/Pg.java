@@ -48,7 +48,7 @@ public final class Pg implements AutoCloseable {
         return List.of("--jdbc", URL, "--user", USER, "--schema", schema);
     }
 
-    /** @return the lease owner of a run, read straight from the database */
+    /** {@return the lease owner of a run, read straight from the database} */
     static String leaseOwner(String schema, String runId) throws SQLException {
         try (Connection c = DriverManager.getConnection(URL, USER, null);
                 var s = c.prepareStatement(

@@ -58,7 +58,7 @@ class ProcessExecutorTest extends StepExecutorContract {
                 BadSetting.of("colour", "command", "sleep 1", "colour", "blue"));
     }
 
-    /** @return the context of instance 0 of service svc in run run-1, the same for the whole test */
+    /** {@return the context of instance 0 of service svc in run run-1, the same for the whole test} */
     RecordingStepContext svc() {
         if (instance == null) {
             instance = new RecordingStepContext("run-1", "svc", 0, "blue", dir.resolve("logs"));

@@ -57,7 +57,7 @@ final class TinyServices {
         }
     }
 
-    /** @return the services in the order they started (a service started twice appears twice) */
+    /** {@return the services in the order they started (a service started twice appears twice)} */
     List<String> started() {
         return lines().stream().filter(l -> l.startsWith("start ")).map(l -> l.split(" ")[1]).toList();
     }

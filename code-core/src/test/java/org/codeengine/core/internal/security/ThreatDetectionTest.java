@@ -94,7 +94,7 @@ class ThreatDetectionTest {
         return change.apply(ThreatRule.defaults().stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow());
     }
 
-    /** @return the threat events of a rule in the outbox, oldest first */
+    /** {@return the threat events of a rule in the outbox, oldest first} */
     List<CloudEvent> threats(String rule) {
         return engine.events().history(new CallContext(ADMIN, null, "test"), null, CloudEvent.THREAT_DETECTED, 1000)
                 .stream().filter(e -> rule.equals(e.data().get("rule"))).toList();

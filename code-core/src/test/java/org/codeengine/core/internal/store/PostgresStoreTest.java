@@ -81,7 +81,7 @@ class PostgresStoreTest extends StoreContract {
         }
     }
 
-    /** @return how many other sessions wait for a lock that {@code holder} holds */
+    /** {@return how many other sessions wait for a lock that {@code holder} holds} */
     private static int waitingFor(Connection holder) throws SQLException {
         try (Connection c = DriverManager.getConnection(URL, USER, null);
                 PreparedStatement s = c.prepareStatement(

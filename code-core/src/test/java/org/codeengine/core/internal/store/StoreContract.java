@@ -38,12 +38,12 @@ abstract class StoreContract {
     protected final TestClock clock = new TestClock(T0);
     private final List<JdbcStore> opened = new ArrayList<>();
 
-    /** @return a configuration for a database (or schema) no other test uses */
+    /** {@return a configuration for a database (or schema) no other test uses} */
     protected abstract StoreConfig freshConfig();
 
     protected abstract StoreProvider provider();
 
-    /** @return whether {@code table} exists where {@code config} keeps CODE's tables */
+    /** {@return whether {@code table} exists where {@code config} keeps CODE's tables} */
     protected abstract boolean tableExists(Connection connection, StoreConfig config, String table) throws Exception;
 
     protected JdbcStore open(StoreConfig config, String... extraLocations) {

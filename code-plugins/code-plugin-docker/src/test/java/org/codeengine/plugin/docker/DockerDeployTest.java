@@ -76,7 +76,7 @@ class DockerDeployTest {
         return run;
     }
 
-    /** @return the services in the order the daemon saw the action happen to their containers */
+    /** {@return the services in the order the daemon saw the action happen to their containers} */
     List<String> order(String action, String run) {
         return TestDocker.events(docker, since, List.of(run)).stream().filter(e -> e.action().equals(action)).map(
                 TestDocker.Event::service).toList();

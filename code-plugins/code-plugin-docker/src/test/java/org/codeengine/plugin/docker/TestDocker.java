@@ -64,7 +64,7 @@ final class TestDocker {
         Assumptions.abort(why);
     }
 
-    /** @return whether an ELF executable has no program interpreter (PT_INTERP): a static one runs FROM scratch */
+    /** {@return whether an ELF executable has no program interpreter (PT_INTERP): a static one runs FROM scratch} */
     static boolean isStatic(Path elf) {
         try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(elf)) {
             java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -147,7 +147,7 @@ final class TestDocker {
         return events;
     }
 
-    /** @return the ids of the containers, running or stopped, that CODE made for the run */
+    /** {@return the ids of the containers, running or stopped, that CODE made for the run} */
     static List<String> containersOf(DockerClient docker, String run) {
         return docker.containersLabelled(Map.of(Labels.RUN, run));
     }

@@ -89,13 +89,13 @@ final class DeploymentController implements AutoCloseable {
                         d.getMetadata().getName())));
     }
 
-    /** @return how many times a Deployment of this name was created */
+    /** {@return how many times a Deployment of this name was created} */
     int creations(String name) {
         AtomicInteger n = creations.get(name);
         return n == null ? 0 : n.get();
     }
 
-    /** @return the generations seen, in order */
+    /** {@return the generations seen, in order} */
     List<Seen> seen(String name) {
         return seen.stream().filter(s -> s.name().equals(name)).toList();
     }

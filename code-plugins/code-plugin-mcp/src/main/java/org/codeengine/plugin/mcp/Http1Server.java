@@ -67,7 +67,7 @@ final class Http1Server implements AutoCloseable {
         this.acceptor = Thread.ofVirtual().name("mcp-http-accept").start(this::accept);
     }
 
-    /** @return the port it listens on */
+    /** {@return the port it listens on} */
     int port() {
         return listener.getLocalPort();
     }
@@ -237,7 +237,7 @@ final class Http1Server implements AutoCloseable {
             this.in = in;
         }
 
-        /** @return whether bytes are there (reading more if none are buffered), false at the end of the stream */
+        /** {@return whether bytes are there (reading more if none are buffered), false at the end of the stream} */
         boolean fill() throws IOException {
             if (pos < lim) {
                 return true;
@@ -335,7 +335,7 @@ final class Http1Server implements AutoCloseable {
             this.close = close;
         }
 
-        /** @return the next request's exchange, or null when the connection ended before one began */
+        /** {@return the next request's exchange, or null when the connection ended before one began} */
         static @Nullable Conn read(Input in, OutputStream out, String source) throws IOException {
             int[] budget = {MAX_HEAD};
             String requestLine = in.line(budget);
@@ -602,7 +602,7 @@ final class Http1Server implements AutoCloseable {
             return n == all.length ? all : Arrays.copyOf(all, n);
         }
 
-        /** @return whether body bytes are left to read at {@link #remaining}; false at the body's end */
+        /** {@return whether body bytes are left to read at {@link #remaining}; false at the body's end} */
         private boolean ready() throws IOException {
             OutputStream out = continueTo;
             if (out != null) {
@@ -649,7 +649,7 @@ final class Http1Server implements AutoCloseable {
             return true;
         }
 
-        /** @return whether the rest of the body, at most {@code most} bytes of it, was read */
+        /** {@return whether the rest of the body, at most {@code most} bytes of it, was read} */
         boolean drain(int most) throws IOException {
             continueTo = null; // a client waiting for 100 Continue sends no body: nothing to drain
             if (ended) {

@@ -19,7 +19,7 @@ record BearerSecurity(TokenCheck principalOf) implements SecurityFacade {
     /** Who a bearer token is. */
     @FunctionalInterface
     interface TokenCheck {
-        /** @return the principal, or null when the token is unknown or expired */
+        /** {@return the principal, or null when the token is unknown or expired} */
         @Nullable
         Principal principal(String token);
     }

@@ -64,7 +64,7 @@ class Http1ServerTest {
         return s;
     }
 
-    /** @return everything the server sends to {@code request} on a new connection, until it closes it */
+    /** {@return everything the server sends to {@code request} on a new connection, until it closes it} */
     private String untilClosed(String request) throws IOException {
         try (Socket s = connect()) {
             send(s, request);
@@ -74,7 +74,7 @@ class Http1ServerTest {
         }
     }
 
-    /** @return one response with a Content-Length body, read exactly */
+    /** {@return one response with a Content-Length body, read exactly} */
     private static String response(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {

@@ -85,7 +85,7 @@ class McpServerTasksTest {
                 .build();
     }
 
-    /** @return the answer to one request of {@code who}, whose client declares elicitation and, if asked, tasks */
+    /** {@return the answer to one request of {@code who}, whose client declares elicitation and, if asked, tasks} */
     private static JsonNode call(McpServer server, Principal who, boolean tasks, String method, ObjectNode params)
             throws Exception {
         ObjectNode capabilities = Json.object();

@@ -42,10 +42,10 @@ abstract class StreamableHttpScenarios {
 
     /** A running server of the transport, on loopback. */
     interface Served extends AutoCloseable {
-        /** @return the MCP endpoint's URI */
+        /** {@return the MCP endpoint's URI} */
         URI endpoint();
 
-        /** @return how many sessions the transport holds */
+        /** {@return how many sessions the transport holds} */
         int sessionCount();
 
         @Override

@@ -112,7 +112,7 @@ final class TestAuthorizationServer implements AutoCloseable {
         return requests.stream().filter(r -> r.grant().equals(grant)).toList();
     }
 
-    /** @return the authorization requests (the user's visits to the authorization endpoint) */
+    /** {@return the authorization requests (the user's visits to the authorization endpoint)} */
     List<Request> authorizations() {
         return requests.stream().filter(r -> r.path().equals("/authorize")).toList();
     }
@@ -126,7 +126,7 @@ final class TestAuthorizationServer implements AutoCloseable {
         refreshTokens.clear();
     }
 
-    /** @return the MCP server's security: it accepts the tokens this server issued, while they last */
+    /** {@return the MCP server's security: it accepts the tokens this server issued, while they last} */
     SecurityFacade security() {
         return new BearerSecurity(token -> {
             Instant expiresAt = accessTokens.get(token);
@@ -136,7 +136,7 @@ final class TestAuthorizationServer implements AutoCloseable {
         });
     }
 
-    /** @return an access token this server issued with {@code scope} (space-separated), for requests made by hand */
+    /** {@return an access token this server issued with {@code scope} (space-separated), for requests made by hand} */
     String accessToken(String scope) {
         String payload = JSON.createObjectNode().put("scope", scope).put("jti", serial.incrementAndGet()).toString();
         String token = "eyJhbGciOiJub25lIn0." + Base64.getUrlEncoder().withoutPadding().encodeToString(payload
@@ -244,7 +244,7 @@ final class TestAuthorizationServer implements AutoCloseable {
         return expected.equals(r.authorization());
     }
 
-    /** @return whether {@code jwt} is signed by {@code keys}, names this client, is for this issuer and is fresh */
+    /** {@return whether {@code jwt} is signed by {@code keys}, names this client, is for this issuer and is fresh} */
     private boolean verified(@Nullable String jwt, KeyPair keys, @Nullable String type) {
         try {
             SignedJWT parsed = SignedJWT.parse(jwt);

@@ -275,7 +275,7 @@ class FilesAttackTest {
         assertThat(Files.readString(outside.resolve("secret.txt"))).isEqualTo(SECRET);
     }
 
-    /** @return every file and folder under the base but the root, with file contents: what an attack must not touch */
+    /** {@return every file and folder under the base but the root, with file contents: what an attack must not touch} */
     private static Map<String, String> snapshot() throws IOException {
         Map<String, String> all = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(base)) {
