@@ -239,9 +239,9 @@ public final class McpLoad {
                 LoadClients each = new LoadClients(t.endpoint(), settings.clients(), VERSION, settings.tool(),
                         settings.arguments(), settings.expect());
                 clients.put(t.name(), each);
+                only(targets, t);
                 each.open();
                 if (settings.warmup() > 0) {
-                    only(targets, t);
                     Phase warm = phase(t, 0, each, settings.warmup(), 0);
                     System.out.println(line(warm) + "  (warm-up)");
                 }
