@@ -7,23 +7,18 @@ import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.codeengine.api.CallContext;
-import org.codeengine.api.Secret;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.events.CloudEvent;
 import org.codeengine.api.events.PerformanceThreshold;
 import org.codeengine.api.events.PerformanceThreshold.Measure;
 import org.codeengine.api.experts.ExpertPanel;
-import org.codeengine.api.experts.ExpertSpec;
 import org.codeengine.api.experts.Query;
-import org.codeengine.api.experts.Quorum;
 import org.codeengine.api.security.Principal;
-import org.codeengine.api.spi.ProviderConfig;
 import org.codeengine.core.CodeEngine;
 import org.codeengine.plugin.testkit.ScenarioServer;
 import org.junit.jupiter.api.Test;
@@ -64,12 +59,7 @@ class ExpertLatencyThresholdTest {
         MockClock meterClock = new MockClock();
         SimpleMeterRegistry meters = new SimpleMeterRegistry(SimpleConfig.DEFAULT, meterClock);
         try (ScenarioServer openai = new ScenarioServer()) {
-            ExpertPanel panel = ExpertPanel.builder().quorum(Quorum.of(1)).strategy("majority").expert(ExpertSpec.of(
-                    "openai", "m")).provider("openai", new ProviderConfig(openai.base(), Secret.of("sk-t"),
-                            Duration
-                                    .ofSeconds(20),
-                            Map.of("max-retries", "0")))
-                    .build();
+            ExpertPanel panel = ProviderErrorThresholdTest.oneOpenAiExpert(openai, Duration.ofSeconds(20));
             PerformanceThreshold threshold = new PerformanceThreshold("expert-p99", Measure.EXPERT_LATENCY_P99,
                     LIMIT_SECONDS, WINDOW, 2);
             try (CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2InMemory("lat" + UUID.randomUUID()

@@ -48,12 +48,7 @@ class ProviderErrorThresholdTest {
     @Test
     void providerErrors_aboveTheLimit_emitOneEvent_andAtTheLimitNone() {
         try (ScenarioServer openai = new ScenarioServer()) {
-            ExpertPanel panel = ExpertPanel.builder().quorum(Quorum.of(1)).strategy("majority").expert(ExpertSpec.of(
-                    "openai", "m")).provider("openai", new ProviderConfig(openai.base(), Secret.of("sk-t"),
-                            Duration
-                                    .ofSeconds(10),
-                            Map.of("max-retries", "0")))
-                    .build();
+            ExpertPanel panel = oneOpenAiExpert(openai, Duration.ofSeconds(10));
             PerformanceThreshold threshold = new PerformanceThreshold("providers", Measure.PROVIDER_ERROR_RATE, 0.5,
                     Duration.ofHours(1), 2);
             try (CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2InMemory("perr" + UUID.randomUUID()
@@ -78,5 +73,13 @@ class ProviderErrorThresholdTest {
                         .timer().count()).isEqualTo(2);
             }
         }
+    }
+
+    /** {@return a panel of one OpenAI expert on the scenario server, answering as a majority of one, never retried} */
+    static ExpertPanel oneOpenAiExpert(ScenarioServer openai, Duration timeout) {
+        return ExpertPanel.builder().quorum(Quorum.of(1)).strategy("majority").expert(ExpertSpec.of("openai", "m"))
+                .provider("openai", new ProviderConfig(openai.base(), Secret.of("sk-t"), timeout, Map.of(
+                        "max-retries", "0")))
+                .build();
     }
 }
