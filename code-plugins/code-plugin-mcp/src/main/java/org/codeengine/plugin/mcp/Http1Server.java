@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,7 +29,9 @@ import org.jspecify.annotations.Nullable;
  * with both, or another transfer coding, is refused); {@code Expect: 100-continue}; responses of a known length, none,
  * or streamed in chunks until the exchange ends (SSE). Request line and headers together are bounded by
  * {@link #MAX_HEAD} bytes and {@link #MAX_HEADERS} fields; a connection idle longer than its idle time, or slower than
- * that in sending a request, is closed.
+ * that in sending a request, is closed. Open connections are capped, in all and per remote address: one over a cap is
+ * answered 503 with {@code Connection: close} at once, without reading it, and closed, so idle sockets cannot pile up
+ * (each holds a thread and buffers); a closed connection frees its place.
  */
 final class Http1Server implements AutoCloseable {
     /** The most bytes of a request line and its headers together. */
@@ -38,6 +42,9 @@ final class Http1Server implements AutoCloseable {
     private static final int MAX_DRAIN = 64 * 1024;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OVER_CAP = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; "
+            + "charset=utf-8\r\nContent-Length: 21\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+            + "too many connections\n").getBytes(StandardCharsets.US_ASCII);
 
     /** Serves one exchange; the server completes the response when it returns. */
     @FunctionalInterface
@@ -48,23 +55,48 @@ final class Http1Server implements AutoCloseable {
     private final ServerSocket listener;
     private final Handler handler;
     private final int idleMillis;
+    private final int maxConnections;
+    private final int maxPerAddress;
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+    /** Open connections by remote address; only the acceptor adds, so a cap read before an add still holds. */
+    private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
+    private final AtomicLong refused = new AtomicLong();
     private final Thread acceptor;
     private volatile boolean closed;
 
     /**
      * @param address where to listen
      * @param idle how long a connection may wait for its next request, or take to send one
+     * @param maxConnections the most connections open at once
+     * @param maxPerAddress the most connections of one remote address open at once, at most {@code maxConnections}
      * @param handler serves each exchange
      * @throws IOException if the address cannot be bound
+     * @throws IllegalArgumentException if a cap is below 1, or the one per address above the other
      */
-    Http1Server(InetSocketAddress address, Duration idle, Handler handler) throws IOException {
+    Http1Server(InetSocketAddress address, Duration idle, int maxConnections, int maxPerAddress, Handler handler)
+            throws IOException {
+        if (maxConnections < 1 || maxPerAddress < 1 || maxPerAddress > maxConnections) {
+            throw new IllegalArgumentException("maxConnections must be at least 1 and maxConnectionsPerAddress "
+                    + "between 1 and it, but were " + maxConnections + " and " + maxPerAddress);
+        }
+        this.maxConnections = maxConnections;
+        this.maxPerAddress = maxPerAddress;
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(address, 0);
         this.handler = handler;
         this.idleMillis = (int) Math.min(Integer.MAX_VALUE, idle.toMillis());
         this.acceptor = Thread.ofVirtual().name("mcp-http-accept").start(this::accept);
+    }
+
+    /** {@return how many connections are open now} */
+    int connectionCount() {
+        return connections.size();
+    }
+
+    /** {@return how many connections were refused for being over a cap since the server started} */
+    long refusedConnections() {
+        return refused.get();
     }
 
     /** {@return the port it listens on} */
@@ -100,24 +132,62 @@ final class Http1Server implements AutoCloseable {
                 }
                 continue; // one failed accept (such as a connection reset at once) ends nothing
             }
+            String address = socket.getInetAddress().getHostAddress();
+            if (!admit(address)) {
+                overCap(socket);
+                continue;
+            }
             connections.add(socket);
             if (closed) {
-                connections.remove(socket);
+                release(socket, address);
                 quietly(socket);
                 return;
             }
-            Thread.ofVirtual().name("mcp-http").start(() -> serve(socket));
+            Thread.ofVirtual().name("mcp-http").start(() -> serve(socket, address));
+        }
+    }
+
+    /** {@return whether a connection of the address fits under both caps; if so, it is counted} */
+    private boolean admit(String address) {
+        if (connections.size() >= maxConnections) {
+            return false;
+        }
+        boolean[] fits = {false};
+        perAddress.compute(address, (a, open) -> {
+            int now = open == null ? 0 : open;
+            fits[0] = now < maxPerAddress;
+            return fits[0] ? now + 1 : open;
+        });
+        return fits[0];
+    }
+
+    private void release(Socket socket, String address) {
+        if (connections.remove(socket)) {
+            perAddress.computeIfPresent(address, (a, open) -> open <= 1 ? null : open - 1);
+        }
+    }
+
+    /**
+     * Answers 503 on a connection over a cap and closes it, on the acceptor's thread: a new socket's send buffer takes
+     * the few bytes at once, and no thread is started for a connection that is refused.
+     */
+    private void overCap(Socket socket) {
+        refused.incrementAndGet();
+        try (socket) {
+            socket.getOutputStream().write(OVER_CAP);
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            // the client went away already
         }
     }
 
     /** Serves the requests of one connection, one after another, until either side closes it. */
-    private void serve(Socket socket) {
+    private void serve(Socket socket, String source) {
         try (socket) {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(idleMillis);
             Input in = new Input(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
-            String source = socket.getInetAddress().getHostAddress();
             while (!closed) {
                 Conn exchange;
                 try {
@@ -149,7 +219,7 @@ final class Http1Server implements AutoCloseable {
         } catch (IOException e) {
             // the client went away, timed out, or the server is closing
         } finally {
-            connections.remove(socket);
+            release(socket, source);
         }
     }
 

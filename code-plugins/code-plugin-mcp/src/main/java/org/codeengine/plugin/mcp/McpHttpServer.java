@@ -25,6 +25,11 @@ public final class McpHttpServer implements AutoCloseable {
     /**
      * Where and how to serve.
      *
+     * <p>A new session that would break a limit takes the place of another of the same source (for the per-source
+     * limit) or of any source: one whose handshake never finished first, then the one idle longest; never one with a
+     * request running. Only when every candidate is busy does {@code initialize} get 503. A connection over a cap is
+     * answered 503 and closed before its request is read.
+     *
      * @param host the address to bind; {@code 127.0.0.1} by default
      * @param port the port; 0 picks a free one
      * @param path the endpoint's path, such as {@code /mcp}
@@ -36,14 +41,13 @@ public final class McpHttpServer implements AutoCloseable {
      *        one remote address (every loopback client is one source)
      * @param handshakeTimeout how long a session lives whose client sent nothing after {@code initialize}
      * @param authorization bearer tokens required, or null for none
-     *
-     *        <p>A new session that would break a limit takes the place of another of the same source (for the
-     *        per-source limit) or of any source: one whose handshake never finished first, then the one idle longest;
-     *        never one with a request running. Only when every candidate is busy does {@code initialize} get 503.
+     * @param maxConnections the most HTTP connections open at once; one more is answered 503 and closed at once
+     * @param maxConnectionsPerAddress the most HTTP connections of one remote address open at once (every loopback
+     *        client is one address), at most {@code maxConnections}
      */
     public record Options(String host, int port, String path, Set<String> allowedHosts, Duration retry,
             Duration sessionIdle, int maxSessions, int maxSessionsPerSource, Duration handshakeTimeout,
-            @Nullable Authorization authorization) {
+            @Nullable Authorization authorization, int maxConnections, int maxConnectionsPerAddress) {
         /** @throws IllegalArgumentException if a field breaks its rule */
         public Options {
             if (host == null || host.isBlank() || port < 0 || port > 65535 || path == null || !path.startsWith("/")) {
@@ -61,66 +65,89 @@ public final class McpHttpServer implements AutoCloseable {
             if (handshakeTimeout == null || !handshakeTimeout.isPositive()) {
                 throw new IllegalArgumentException("handshakeTimeout must be positive");
             }
+            if (maxConnections < 1 || maxConnectionsPerAddress < 1 || maxConnectionsPerAddress > maxConnections) {
+                throw new IllegalArgumentException("maxConnections must be at least 1 and maxConnectionsPerAddress "
+                        + "between 1 and maxConnections (" + maxConnections + ") but was " + maxConnectionsPerAddress);
+            }
             allowedHosts = Set.copyOf(allowedHosts == null
                     ? Set.of()
                     : allowedHosts.stream().map(h -> h.toLowerCase(
                             Locale.ROOT)).toList());
         }
 
-        /** The default limits: sessions idle 30 min, 1,000 at once, 250 of one source, 10 s to finish a handshake. */
+        /**
+         * The default limits: sessions idle 30 min, 1,000 at once, 250 of one source, 10 s to finish a handshake;
+         * 1,024 connections at once, 512 of one address.
+         */
         private static final int MAX_SESSIONS = 1_000;
         private static final int MAX_PER_SOURCE = 250;
         private static final Duration HANDSHAKE = Duration.ofSeconds(10);
+        /** The default most connections at once. */
+        public static final int MAX_CONNECTIONS = 1_024;
+        /** The default most connections of one remote address at once. */
+        public static final int MAX_CONNECTIONS_PER_ADDRESS = 512;
 
         /**
          * {@return {@code 127.0.0.1:port}, endpoint {@code /mcp}, retry 1 s, sessions idle 30 min, 1,000 sessions, 250
-         *         of one source, 10 s to finish a handshake}
+         *         of one source, 10 s to finish a handshake, 1,024 connections, 512 of one address}
          */
         public static Options loopback(int port) {
             return new Options("127.0.0.1", port, "/mcp", Set.of(), Duration.ofSeconds(1), Duration.ofMinutes(30),
-                    MAX_SESSIONS, MAX_PER_SOURCE, HANDSHAKE, null);
+                    MAX_SESSIONS, MAX_PER_SOURCE, HANDSHAKE, null, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS);
         }
 
         /** {@return these options with another endpoint path} */
         public Options withPath(String newPath) {
             return new Options(host, port, newPath, allowedHosts, retry, sessionIdle, maxSessions,
-                    maxSessionsPerSource, handshakeTimeout, authorization);
+                    maxSessionsPerSource, handshakeTimeout, authorization, maxConnections, maxConnectionsPerAddress);
         }
 
         /** {@return these options bound to another address; name the hosts clients use with {@link #withAllowedHosts}} */
         public Options withHost(String newHost) {
             return new Options(newHost, port, path, allowedHosts, retry, sessionIdle, maxSessions,
-                    maxSessionsPerSource, handshakeTimeout, authorization);
+                    maxSessionsPerSource, handshakeTimeout, authorization, maxConnections, maxConnectionsPerAddress);
         }
 
         /** {@return these options accepting more host names in {@code Host} and {@code Origin}} */
         public Options withAllowedHosts(Set<String> hosts) {
             return new Options(host, port, path, hosts, retry, sessionIdle, maxSessions, maxSessionsPerSource,
-                    handshakeTimeout, authorization);
+                    handshakeTimeout, authorization, maxConnections, maxConnectionsPerAddress);
         }
 
         /** {@return these options with another SSE retry delay} */
         public Options withRetry(Duration newRetry) {
             return new Options(host, port, path, allowedHosts, newRetry, sessionIdle, maxSessions,
-                    maxSessionsPerSource, handshakeTimeout, authorization);
+                    maxSessionsPerSource, handshakeTimeout, authorization, maxConnections, maxConnectionsPerAddress);
         }
 
         /** {@return these options with another idle time and most sessions (and no more of one source than that)} */
         public Options withSessions(Duration idle, int most) {
             return new Options(host, port, path, allowedHosts, retry, idle, most, Math.max(1, Math.min(
-                    maxSessionsPerSource, most)), handshakeTimeout, authorization);
+                    maxSessionsPerSource, most)), handshakeTimeout, authorization, maxConnections,
+                    maxConnectionsPerAddress);
         }
 
         /** {@return these options with other session limits; see {@link Options}} */
         public Options withSessionLimits(Duration idle, int most, int perSource, Duration handshake) {
             return new Options(host, port, path, allowedHosts, retry, idle, most, perSource, handshake,
-                    authorization);
+                    authorization, maxConnections, maxConnectionsPerAddress);
         }
 
         /** {@return these options requiring bearer tokens} */
         public Options withAuthorization(Authorization auth) {
             return new Options(host, port, path, allowedHosts, retry, sessionIdle, maxSessions, maxSessionsPerSource,
-                    handshakeTimeout, auth);
+                    handshakeTimeout, auth, maxConnections, maxConnectionsPerAddress);
+        }
+
+        /**
+         * {@return these options with other connection caps; see {@link Options}}
+         *
+         * @param most the most connections open at once
+         * @param perAddress the most of one remote address, at most {@code most}
+         */
+        public Options withConnectionLimits(int most, int perAddress) {
+            return new Options(host, port, path, allowedHosts, retry, sessionIdle, maxSessions, maxSessionsPerSource,
+                    handshakeTimeout, authorization, most, perAddress);
         }
     }
 
@@ -214,7 +241,7 @@ public final class McpHttpServer implements AutoCloseable {
         this.transport = new StreamableHttp(server, options, options.path());
         try {
             this.http = new Http1Server(new InetSocketAddress(options.host(), options.port()), CONNECTION_IDLE,
-                    transport::handle);
+                    options.maxConnections(), options.maxConnectionsPerAddress(), transport::handle);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind " + options.host() + ":" + options.port(), e);
         }
@@ -236,6 +263,16 @@ public final class McpHttpServer implements AutoCloseable {
         return transport.sessionCount();
     }
 
+    /** {@return how many HTTP connections are open} */
+    public int connectionCount() {
+        return http.connectionCount();
+    }
+
+    /** {@return how many HTTP connections were refused for being over a cap since the server started} */
+    public long refusedConnections() {
+        return http.refusedConnections();
+    }
+
     /** Ends every session and stops listening; calling it again does nothing. */
     @Override
     public void close() {
@@ -245,6 +282,7 @@ public final class McpHttpServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "McpHttpServer[" + endpoint() + ", sessions=" + sessionCount() + "]";
+        return "McpHttpServer[" + endpoint() + ", sessions=" + sessionCount() + ", connections=" + connectionCount()
+                + "]";
     }
 }

@@ -1,6 +1,7 @@
 package org.codeengine.plugin.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,7 +11,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +25,12 @@ class Http1ServerTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new Http1Server(new InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(5), ex -> {
+        server = start(1_024, 1_024);
+    }
+
+    /** {@return a server on a free port with these caps on connections, serving the test paths} */
+    private static Http1Server start(int most, int perAddress) throws IOException {
+        return new Http1Server(new InetSocketAddress("127.0.0.1", 0), Duration.ofSeconds(5), most, perAddress, ex -> {
             switch (ex.path()) {
                 case "/echo" -> {
                     byte[] body = ex.body().readAllBytes();
@@ -51,6 +60,19 @@ class Http1ServerTest {
                 default -> throw new IllegalStateException("no such test path");
             }
         });
+    }
+
+    /** {@return the response to one keep-alive echo request on the connection} */
+    private static String echo(Socket s, String text) throws IOException {
+        send(s, "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: " + text.length() + "\r\n\r\n" + text);
+        return response(s.getInputStream());
+    }
+
+    /** {@return everything the server sends on a new connection before it closes it, the client sending nothing} */
+    private String refusal(Socket s) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        s.getInputStream().transferTo(all);
+        return all.toString(StandardCharsets.ISO_8859_1);
     }
 
     @AfterEach
@@ -207,5 +229,70 @@ class Http1ServerTest {
                     "Content-Length");
             assertThat(response(s.getInputStream())).endsWith("POST 2 ok");
         }
+    }
+
+    @Test
+    void connectionsOverTheCap_get503AndAreClosed_whileKeepAliveClientsUnderItGoOn() throws Exception {
+        server.close();
+        server = start(3, 3);
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                open.add(connect());
+                assertThat(echo(open.get(i), "a" + i)).startsWith("HTTP/1.1 200 OK").endsWith("POST 2 a" + i);
+            }
+            try (Socket over = connect()) {
+                assertThat(refusal(over)).startsWith("HTTP/1.1 503 Service Unavailable\r\n").contains(
+                        "Connection: close\r\n").endsWith("too many connections\n");
+            }
+            assertThat(server.refusedConnections()).isEqualTo(1);
+            assertThat(server.connectionCount()).isEqualTo(3);
+            for (int i = 0; i < 3; i++) { // the connections under the cap are served on as before
+                assertThat(echo(open.get(i), "b" + i)).startsWith("HTTP/1.1 200 OK").endsWith("POST 2 b" + i)
+                        .doesNotContain("Connection: close");
+            }
+
+            open.remove(0).close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (server.connectionCount() > 2) { // the server sees the end of the closed one
+                assertThat(System.nanoTime()).as("the closed connection's place is freed").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            open.add(connect());
+            assertThat(echo(open.get(2), "c")).startsWith("HTTP/1.1 200 OK").endsWith("POST 1 c");
+            assertThat(server.refusedConnections()).isEqualTo(1);
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void oneAddress_overItsOwnCap_isRefused_whileAnotherAddressStillGetsIn() throws Exception {
+        server.close();
+        server = start(4, 2);
+        try (Socket first = connect(); Socket second = connect(); Socket third = connect()) {
+            assertThat(echo(first, "1")).startsWith("HTTP/1.1 200 OK");
+            assertThat(echo(second, "2")).startsWith("HTTP/1.1 200 OK");
+            assertThat(refusal(third)).startsWith("HTTP/1.1 503 ");
+            try (Socket other = new Socket()) { // 127.0.0.0/8 is all loopback: another address on this host
+                other.bind(new InetSocketAddress("127.0.0.2", 0));
+                other.connect(new InetSocketAddress("127.0.0.1", server.port()));
+                other.setSoTimeout(5_000);
+                assertThat(echo(other, "3")).startsWith("HTTP/1.1 200 OK").endsWith("POST 1 3");
+            }
+            assertThat(server.refusedConnections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void connectionCaps_thatBreakTheirRules_areRefusedByName() {
+        assertThatThrownBy(() -> McpHttpServer.Options.loopback(0).withConnectionLimits(2, 3)).isInstanceOf(
+                IllegalArgumentException.class).hasMessageContaining(
+                        "maxConnectionsPerAddress between 1 and "
+                                + "maxConnections (2) but was 3");
+        assertThatThrownBy(() -> McpHttpServer.Options.loopback(0).withConnectionLimits(0, 1)).isInstanceOf(
+                IllegalArgumentException.class).hasMessageContaining("maxConnections must be at least 1");
     }
 }
