@@ -14,8 +14,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.codeengine.api.CodeException;
-import org.codeengine.api.Secret;
-import org.codeengine.api.security.Credentials;
 import org.codeengine.api.security.SecurityFacade;
 import org.jspecify.annotations.Nullable;
 
@@ -105,17 +103,12 @@ final class MetricsEndpoint implements AutoCloseable {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() == 7) {
             return false;
         }
-        Secret presented = Secret.of(header.substring(7).strip());
-        for (Credentials credentials : new Credentials[]{new Credentials.ApiKey(presented),
-                new Credentials.BearerToken(presented)}) {
-            try {
-                security.authenticate(credentials);
-                return true;
-            } catch (CodeException | IllegalStateException e) {
-                // not this kind of credential, or refused: try the next, then refuse
-            }
+        try {
+            security.authenticate(BearerCredentials.of(header.substring(7).strip()));
+            return true;
+        } catch (CodeException | IllegalStateException | IllegalArgumentException e) {
+            return false; // refused, or a kind of credential this store does not take
         }
-        return false;
     }
 
     /** {@return whether a {@code Host} header names the loopback interface (with or without a port)} */
