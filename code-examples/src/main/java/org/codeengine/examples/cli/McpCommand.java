@@ -80,6 +80,17 @@ final class McpCommand extends CommandGroup {
         @Option(names = "--handshake-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s", description = "HTTP: how long a session lives whose client sent nothing after initialize (default: ${DEFAULT-VALUE}).")
         Duration handshakeTimeout;
 
+        @Option(names = "--max-connections", paramLabel = "N", description = "HTTP: the most connections open at once; one more is answered 503 and closed at once (default: ${DEFAULT-VALUE}).")
+        int maxConnections = McpHttpServer.Options.MAX_CONNECTIONS;
+
+        @Option(names = "--max-connections-per-address", paramLabel = "N", description = "HTTP: the most connections of one remote address open at once; every loopback client is one address (default: "
+                + McpHttpServer.Options.MAX_CONNECTIONS_PER_ADDRESS + ", or --max-connections when lower).")
+        @Nullable
+        Integer maxConnectionsPerAddress;
+
+        @Mixin
+        McpTokenOptions tokens = new McpTokenOptions();
+
         @Option(names = "--experts", paramLabel = "FILE|LIST|replay", description = "A panel for the code_ask tool: a panel file, a list provider:model,..., or 'replay'.")
         @Nullable
         String experts;
@@ -113,6 +124,18 @@ final class McpCommand extends CommandGroup {
                 throw CliException.usage("--max-sessions-per-source must be between 1 and --max-sessions ("
                         + maxSessions + "), not " + maxSessionsPerSource, "see 'code mcp serve --help'");
             }
+            if (maxConnections < 1) {
+                throw CliException.usage("--max-connections must be at least 1, not " + maxConnections,
+                        "see 'code mcp serve --help'");
+            }
+            int perAddress = maxConnectionsPerAddress != null
+                    ? maxConnectionsPerAddress
+                    : Math.min(McpHttpServer.Options.MAX_CONNECTIONS_PER_ADDRESS, maxConnections);
+            if (perAddress < 1 || perAddress > maxConnections) {
+                throw CliException.usage("--max-connections-per-address must be between 1 and --max-connections ("
+                        + maxConnections + "), not " + perAddress, "see 'code mcp serve --help'");
+            }
+            tokens.check(transport.http, port);
             metrics.apply(session);
             ExpertPanel panel = experts == null ? null : Panels.resolve(session, experts, eval);
             // agents think with the panel; a server without one lends them its clients' models (sampling)
@@ -126,10 +149,14 @@ final class McpCommand extends CommandGroup {
                         if (sampling != null) {
                             builder.expertProvider(sampling);
                         }
+                        tokens.configure(builder);
                     });
             built[0] = engine;
             McpServer.Builder serving = McpServer.builder().info("code", Versions.version(CodeApp.class)).registry(
-                    engine.tools()).defaultPrincipal(client(session, engine)).tracer(engine.tracer());
+                    engine.tools()).tracer(engine.tracer());
+            if (!tokens.required) { // with tokens, each request acts as its token's subject, and no one else
+                serving.defaultPrincipal(client(session, engine));
+            }
             List<AgentSpec> specs = new ArrayList<>();
             for (String role : agents) {
                 if (role.equals("all")) {
@@ -144,8 +171,9 @@ final class McpCommand extends CommandGroup {
                 server.serveStdio(System.in, System.out);
                 return CodeApp.OK;
             }
-            McpHttpServer http = server.startHttp(McpHttpServer.Options.loopback(port).withSessionLimits(
-                    sessionIdle, maxSessions, maxSessionsPerSource, handshakeTimeout));
+            McpHttpServer http = server.startHttp(tokens.apply(McpHttpServer.Options.loopback(port)
+                    .withSessionLimits(sessionIdle, maxSessions, maxSessionsPerSource, handshakeTimeout)
+                    .withConnectionLimits(maxConnections, perAddress), engine.security()));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 http.close();
@@ -156,7 +184,8 @@ final class McpCommand extends CommandGroup {
                             .toString().substring(2).toLowerCase(java.util.Locale.ROOT)
                     + ", handshake " + handshakeTimeout
                             .toString().substring(2).toLowerCase(java.util.Locale.ROOT)
-                    + "); Ctrl-C stops");
+                    + "; connections: at most " + maxConnections + ", " + perAddress + " per address; "
+                    + tokens.describe() + "); Ctrl-C stops");
             try {
                 stopped.await();
             } catch (InterruptedException e) {
