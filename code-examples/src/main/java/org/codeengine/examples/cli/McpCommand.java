@@ -52,6 +52,8 @@ final class McpCommand extends CommandGroup {
                     + "127.0.0.1 until stopped."}, footer = {"", "Examples:", "  code mcp serve --stdio",
                             "  code mcp serve --stdio --tools files,command --root .",
                             "  code mcp serve --http --port 8765 --experts replay",
+                            "  code mcp serve --http --port 8765 --require-token --token-issuer https://auth.example.com "
+                                    + "--token-jwks jwks.json",
                             "  code mcp serve --stdio --agents all --tools files,command --root ."})
     static final class Serve extends BaseCommand {
         static final class Transport {
