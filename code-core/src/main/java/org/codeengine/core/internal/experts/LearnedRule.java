@@ -2,6 +2,7 @@ package org.codeengine.core.internal.experts;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -33,9 +34,12 @@ import org.codeengine.api.experts.Vote;
  * truth (or of "none" when no expert gave it) over every kept report, solved to its optimum and refitted whenever a
  * {@value #REFIT}th of the reports are new. (The rule's first form took one AdaGrad step per report: after a few
  * hundred reports its weights were still far from the optimum, and it lost to the rules it holds.) The weights are
- * kept in the panel's record in the reliability book, as sums of their changes in billionths (signal
- * {@code learned:<feature>}, the changes in {@code answered}), so that they survive a restart as the experts' records
- * do. The default strategy scores this rule on every reported question before it learns from it, as every other rule.
+ * kept in the panel's record in the reliability book, in billionths from their starting values (signal
+ * {@code learned:<feature>}, in {@code answered}), so that they survive a restart as the experts' records do. A refit
+ * replaces them as one set ({@link Ledger#replace}, versioned under {@code learned:version}), never adds its change to
+ * them: two hosts on one store that refit from the same weights would otherwise apply the change twice. Each host
+ * fits the reports it saw; where another host wrote its fit after this one read the weights, the newer fit is written
+ * over it whole. The default strategy scores this rule on every reported question before it learns from it, as every other rule.
  */
 final class LearnedRule implements Rule {
     static final String NAME = "learned";
@@ -59,6 +63,8 @@ final class LearnedRule implements Rule {
 
     /** The weights are refitted when a {@value}th of the reports since this process started are new. */
     private static final int REFIT = 20;
+    /** How many times a refit tries to write its weights where other hosts keep writing theirs first. */
+    private static final int WRITES = 5;
     private final ScatterRule scatter = new ScatterRule();
     private final Map<String, Panel> panels = new java.util.concurrent.ConcurrentHashMap<>();
     private final Function<List<Vote>, String> circle;
@@ -90,11 +96,9 @@ final class LearnedRule implements Rule {
      * @param votes the ballot
      * @param groups its distinct answers
      * @param truth the right answer
-     * @param reliability the records as they stand before this question
-     * @param counts where the updates of the weights are put, as counts to add to the panel's record
+     * @param reliability the records as they stand before this question, where the refitted weights are written
      */
-    void learn(List<Vote> votes, Map<String, List<Integer>> groups, String truth, Reliability reliability,
-            Map<String, long[]> counts) {
+    void learn(List<Vote> votes, Map<String, List<Integer>> groups, String truth, Ledger reliability) {
         Model model = model(votes, groups, reliability);
         int right = List.copyOf(groups.keySet()).indexOf(truth); // -1: none of these
         int candidates = model.scores.length;
@@ -135,18 +139,28 @@ final class LearnedRule implements Rule {
                 now[k] = current(reliability, model.circle, names.get(k));
             }
             double[] solved = fit.solve(now);
+            Map<String, Long> values = new LinkedHashMap<>();
             for (int k = 0; k < now.length; k++) {
-                long change = Math.round((solved[k] - now[k]) * SCALE);
-                if (change != 0) {
-                    counts.put(names.get(k), new long[]{change, 0});
+                values.put(names.get(k), Math.round((solved[k] - start(names.get(k))) * SCALE));
+            }
+            // the optimum of this host's reports, whatever weights it started from: where another host wrote its own
+            // fit since this one read the weights, this one is written over it, never added to it
+            for (int attempt = 1; !reliability.replace(model.circle, PREFIX, values); attempt++) {
+                if (attempt >= WRITES) {
+                    return; // the hosts keep writing over each other: the next refit writes again
                 }
             }
         }
     }
 
+    /** {@return a named weight's starting value: 1 for the scatter score, 0 for every other} */
+    private static double start(String name) {
+        return name.equals(SIGNALS[0]) ? 1 : 0;
+    }
+
     /** {@return the value of a named weight of the panel now: its starting value and the changes in its record} */
     private static double current(Reliability reliability, String panel, String name) {
-        return (name.equals(SIGNALS[0]) ? 1 : 0) + reliability.of(panel, name).answered() / SCALE;
+        return start(name) + reliability.of(panel, name).answered() / SCALE;
     }
 
     private static double weight(Reliability reliability, String panel, int feature) {
@@ -165,7 +179,7 @@ final class LearnedRule implements Rule {
         String panel = circle.apply(votes);
         double[] weights = new double[NAMES.length];
         for (int f = 0; f < NAMES.length; f++) {
-            weights[f] = (f == 0 ? 1 : 0) + reliability.of(panel, SIGNALS[f]).answered() / SCALE;
+            weights[f] = weight(reliability, panel, f);
         }
         double[] base = scatter.score(votes, groups, reliability).scores();
         int candidates = groups.size();

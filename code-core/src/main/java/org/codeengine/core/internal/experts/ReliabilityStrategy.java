@@ -127,7 +127,7 @@ public final class ReliabilityStrategy implements ConsensusStrategy {
             }
         }
         if (!groups.isEmpty()) {
-            learned.learn(votes, groups, truth, book, counts);
+            learned.learn(votes, groups, truth, book);
         }
         book.add(circle, counts);
     }

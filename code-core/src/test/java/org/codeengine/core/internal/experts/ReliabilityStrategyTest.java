@@ -29,6 +29,15 @@ class ReliabilityStrategyTest {
                     (a, b) -> new Reliability.Record(a.answered() + b.answered(), a.correct() + b.correct())));
         }
 
+        @Override
+        public boolean replace(String expert, String prefix, Map<String, Long> values) {
+            values.forEach((signal, value) -> records.put(expert + '\u0000' + signal, new Reliability.Record(value,
+                    0)));
+            records.merge(expert + '\u0000' + prefix + "version", new Reliability.Record(1, 0),
+                    (a, b) -> new Reliability.Record(a.answered() + 1, 0));
+            return true;
+        }
+
         Memory right(String expert, long answered, long correct) {
             add(expert, Map.of(Ballots.ALL, new long[]{answered, correct}));
             return this;

@@ -14,7 +14,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,12 +24,15 @@ import java.util.concurrent.Future;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.events.CloudEvent;
+import org.codeengine.api.experts.Vote;
 import org.codeengine.api.orchestrator.RunState;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.api.security.AuditEntry;
 import org.codeengine.api.security.AuditEntry.Outcome;
 import org.codeengine.api.spi.StoreProvider;
+import org.codeengine.core.internal.experts.ReliabilityBook;
+import org.codeengine.core.internal.experts.ReliabilityStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -305,6 +310,46 @@ abstract class StoreContract {
         }
         assertThat(store.expertStats().all()).extracting(ExpertStats::signal, ExpertStats::answered,
                 ExpertStats::correct).containsExactly(tuple("all", 200L, 160L), tuple("support:alone", 200L, 160L));
+    }
+
+    @Test
+    void learnedWeights_ofTwoHostsOnOneStore_areOneHostsFit_neverBothHostsChangesAdded() {
+        StoreConfig config = freshConfig();
+        JdbcStore hostA = open(config);
+        JdbcStore hostB = open(config);
+        ReliabilityBook bookA = new ReliabilityBook(hostA.expertStats(), clock);
+        ReliabilityBook bookB = new ReliabilityBook(hostB.expertStats(), clock);
+        ReliabilityStrategy circleA = new ReliabilityStrategy();
+        ReliabilityStrategy circleB = new ReliabilityStrategy();
+        Random random = new Random(5);
+        for (int q = 0; q < 20; q++) { // the hosts take turns; each refits on each of its first twenty reports
+            String truth = Integer.toString(q);
+            List<Vote> votes = new ArrayList<>();
+            for (String expert : List.of("a", "b", "c")) {
+                String answer = random.nextDouble() < (expert.equals("a") ? 0.8 : 0.4)
+                        ? truth
+                        : Integer.toString(100 + random.nextInt(5));
+                votes.add(new Vote(expert, "test", answer, "{\"reasoning\": \"so " + answer + ".\", \"answer\": \""
+                        + answer + "\"}", 1));
+            }
+            (q % 2 == 0 ? circleA : circleB).judge(votes, truth, q % 2 == 0 ? bookA : bookB);
+        }
+
+        Map<String, Long> stored = new TreeMap<>();
+        Map<String, Long> lastFit = new TreeMap<>();
+        long reports = 0;
+        for (ExpertStats s : hostA.expertStats().all()) {
+            if (s.signal().startsWith("learned:")) {
+                stored.put(s.signal(), s.answered());
+                lastFit.put(s.signal(), bookB.of(s.expertId(), s.signal()).answered());
+            }
+            reports += s.signal().equals("reports") ? s.answered() : 0;
+        }
+        assertThat(stored).as("the weights of the fit host B wrote last, as it holds them").isEqualTo(lastFit)
+                .containsEntry("learned:version", 20L).hasSizeGreaterThan(10);
+        assertThat(stored.entrySet().stream().filter(w -> !w.getKey().equals("learned:version") && w.getValue() != 0))
+                .as("weights the fits moved").hasSizeGreaterThan(3);
+        assertThat(reports).as("counts still add up over the hosts").isEqualTo(20);
     }
 
     @Test
