@@ -12,22 +12,37 @@ import java.util.Map;
  * one gradient step per report (the rule's first form) left the weights far from it after a few hundred reports.
  *
  * <p>Each option of a ballot (each distinct answer, and "none of these") is a sparse row of feature values over named
- * weights. The loss is the log-loss of the reported truth summed over the kept ballots, plus {@value #L2} times the
+ * weights. The loss is the log-loss of the reported truth summed over the kept ballots, plus a pull times the
  * squared distance of each weight from its anchor: the weights the panel had when this process first saw one of its
  * reports (the starting weights on a new panel), so that a restart, which loses the kept ballots but not the weights,
  * goes on from where it was. At most {@value #KEPT} ballots are kept, the most recent. Not thread-safe: the rule
  * guards each panel's fit.
+ *
+ * <p>The pull is chosen by cross-validation on the kept ballots, not fixed: how far the data should move the weights
+ * from their anchors depends on how many ballots there are, how many weights (a backer weight per member) and how
+ * separable the panel's answers are, none of which a constant knows. Each time the ballots added have doubled since the
+ * last choice (the first at {@value #CROSS_VALIDATE_FROM}), every pull of {@link #PULLS} is fitted on {@value #FOLDS} - 1 of
+ * {@value #FOLDS} interleaved folds and scored by the log-loss of the fold left out; the pull with the least summed
+ * held-out loss is used until the next choice. Until then, and after a restart, the pull is {@value #L2}.
  */
 final class LearnedFit {
     static final int KEPT = 2000;
-    /** The pull of each weight toward its anchor, against the summed log-loss. */
+    /** The pull of each weight toward its anchor, against the summed log-loss, before one is chosen. */
     static final double L2 = 0.3;
+    /** The pulls cross-validation chooses from: a geometric grid around {@link #L2}, a decade and a half each way. */
+    static final double[] PULLS = {0.01, 0.03, 0.1, 0.3, 1, 3, 10};
+    static final int FOLDS = 5;
+    static final int CROSS_VALIDATE_FROM = 64;
     private static final int ITERATIONS = 25;
 
     private final Map<String, Integer> index = new HashMap<>();
     private final List<String> names = new ArrayList<>();
     private final List<Double> anchors = new ArrayList<>();
     private final ArrayDeque<Ballot> ballots = new ArrayDeque<>();
+    private double pull = L2;
+    /** How many ballots were added, and at how many the pull is next chosen. */
+    private long added;
+    private long nextChoice = CROSS_VALIDATE_FROM;
 
     /** One option's features: weight indexes and values, and a fixed offset added to its score. */
     record Row(int[] at, double[] values, double offset) {}
@@ -51,6 +66,11 @@ final class LearnedFit {
         return at;
     }
 
+    /** {@return the pull toward the anchors now in use} */
+    double pull() {
+        return pull;
+    }
+
     /** {@return the weights' names, by index} */
     List<String> names() {
         return names;
@@ -59,6 +79,7 @@ final class LearnedFit {
     /** Keeps a reported ballot, dropping the oldest beyond {@value #KEPT}. */
     void add(Ballot ballot) {
         ballots.addLast(ballot);
+        added++;
         if (ballots.size() > KEPT) {
             ballots.removeFirst();
         }
@@ -66,19 +87,53 @@ final class LearnedFit {
 
     /**
      * @param start the weights to start from, by index (missing ones: their anchors)
-     * @return the weights that minimise the regularised log-loss of the kept ballots
+     * @return the weights that minimise the regularised log-loss of the kept ballots, under the pull chosen by
+     *         cross-validation when the ballots added last doubled
      */
     double[] solve(double[] start) {
-        int n = names.size();
-        double[] w = new double[n];
-        for (int i = 0; i < n; i++) {
+        double[] w = new double[names.size()];
+        for (int i = 0; i < w.length; i++) {
             w[i] = i < start.length ? start[i] : anchors.get(i);
         }
-        double loss = loss(w);
+        List<Ballot> all = List.copyOf(ballots);
+        if (added >= nextChoice) {
+            nextChoice = 2 * added;
+            pull = choosePull(all, w);
+        }
+        return solve(w, all, pull);
+    }
+
+    /** {@return the pull of {@link #PULLS} whose fits on all folds but one best predict the fold left out} */
+    private double choosePull(List<Ballot> all, double[] start) {
+        double best = pull;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        for (double candidate : PULLS) {
+            double heldOut = 0;
+            for (int fold = 0; fold < FOLDS; fold++) {
+                List<Ballot> train = new ArrayList<>(all.size());
+                List<Ballot> test = new ArrayList<>(all.size() / FOLDS + 1);
+                for (int b = 0; b < all.size(); b++) {
+                    (b % FOLDS == fold ? test : train).add(all.get(b));
+                }
+                heldOut += loss(solve(start, train, candidate), test, 0);
+            }
+            if (heldOut < bestLoss) {
+                best = candidate;
+                bestLoss = heldOut;
+            }
+        }
+        return best;
+    }
+
+    /** {@return the weights that minimise the log-loss of {@code set} plus {@code l2} times their pull, by Newton} */
+    private double[] solve(double[] start, List<Ballot> set, double l2) {
+        int n = start.length;
+        double[] w = start.clone();
+        double loss = loss(w, set, l2);
         for (int it = 0; it < ITERATIONS; it++) {
             double[] gradient = new double[n];
             double[][] hessian = new double[n][n];
-            derivatives(w, gradient, hessian);
+            derivatives(w, set, l2, gradient, hessian);
             double[] step = Newton.solve(hessian, gradient);
             if (step == null) {
                 return w;
@@ -90,7 +145,7 @@ final class LearnedFit {
                 for (int i = 0; i < n; i++) {
                     next[i] = w[i] - scale * step[i];
                 }
-                nextLoss = loss(next);
+                nextLoss = loss(next, set, l2);
                 scale /= 2;
             } while (nextLoss > loss && scale > 1e-4);
             if (nextLoss > loss) {
@@ -106,25 +161,25 @@ final class LearnedFit {
         return w;
     }
 
-    private double loss(double[] w) {
+    private double loss(double[] w, List<Ballot> set, double l2) {
         double loss = 0;
         for (int i = 0; i < w.length; i++) {
-            loss += L2 * (w[i] - anchors.get(i)) * (w[i] - anchors.get(i));
+            loss += l2 * (w[i] - anchors.get(i)) * (w[i] - anchors.get(i));
         }
-        for (Ballot b : ballots) {
+        for (Ballot b : set) {
             double[] p = probabilities(b, w);
             loss -= Math.log(Math.max(p[b.right()], 1e-300));
         }
         return loss;
     }
 
-    private void derivatives(double[] w, double[] gradient, double[][] hessian) {
+    private void derivatives(double[] w, List<Ballot> set, double l2, double[] gradient, double[][] hessian) {
         for (int i = 0; i < w.length; i++) {
-            gradient[i] = 2 * L2 * (w[i] - anchors.get(i));
-            hessian[i][i] = 2 * L2;
+            gradient[i] = 2 * l2 * (w[i] - anchors.get(i));
+            hessian[i][i] = 2 * l2;
         }
         double[] mean = new double[w.length];
-        for (Ballot b : ballots) {
+        for (Ballot b : set) {
             double[] p = probabilities(b, w);
             java.util.Arrays.fill(mean, 0);
             for (int o = 0; o < p.length; o++) {

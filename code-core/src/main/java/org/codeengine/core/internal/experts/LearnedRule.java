@@ -21,7 +21,9 @@ import org.codeengine.api.experts.Vote;
  * ({@code disagree}), the reply lacks the answer field ({@code no-field}), is cut off ({@code cut-off}), hedges
  * ({@code hedged}), its length against the ballot's median ({@code length}, log ratio), writes other answers of the
  * ballot in its working ({@code mentions-others}: it went past them), writes more than a number in its answer field
- * ({@code loose-field}: units, a remark, a second figure; {@link ReplyForm#looseField}), and one ({@code backers});
+ * ({@code loose-field}: units, a remark, a second figure; {@link ReplyForm#looseField}), writes out a sum that does not
+ * hold ({@code slipped}: {@link Arithmetic#slips}), doubts its result ({@code doubts}: rounds a count, finds a
+ * fraction of a thing, says its working went wrong; {@link ReplyForm#doubts}), and one ({@code backers});
  * <li>how many replies that give another answer write this one in their working ({@code mentioned-by-others}: an
  * intermediate step that others went past); both only among the {@value #LEADERS} answers {@link ScatterRule} scores
  * best;
@@ -54,7 +56,7 @@ final class LearnedRule implements Rule {
     /** The answer features in the order of {@link #features}: name and starting weight. */
     private static final String[] NAMES = {"scatter", "agree", "disagree", "no-field", "cut-off", "hedged", "length",
             "backers", "shape:decimal", "shape:fraction", "shape:letter", "shape:text", "mentions-others",
-            "mentioned-by-others", "loose-field"};
+            "mentioned-by-others", "loose-field", "slipped", "doubts"};
     private static final String[] SIGNALS = Arrays.stream(NAMES).map(n -> PREFIX + n).toArray(String[]::new);
     private static final String NONE = PREFIX + "none";
     private static final String NONE_DISTINCT = PREFIX + "none:distinct";
@@ -236,6 +238,8 @@ final class LearnedRule implements Rule {
                 x[6] += w * Math.log((form.length() + 50) / (median + 50));
                 x[7] += w;
                 x[14] += ReplyForm.looseField(vote.reply()) ? w : 0;
+                x[15] += Arithmetic.slips(vote.reply(), form.working()) > 0 ? w : 0;
+                x[16] += ReplyForm.doubts(vote.reply()) ? w : 0;
                 for (int other = 0; other < candidates; other++) {
                     x[12] += other != i && mentions[v * candidates + other] ? w : 0;
                 }

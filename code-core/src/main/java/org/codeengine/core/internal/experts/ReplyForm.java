@@ -1,6 +1,5 @@
 package org.codeengine.core.internal.experts;
 
-import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,48 +17,18 @@ import org.jspecify.annotations.Nullable;
  */
 record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, int length, int working) {
     private static final String FIELD = "\"answer\"";
-    private static final String[] HEDGES = {"approximately", "assum", "not sure", "unclear", "cannot be determined"};
+    /** Hedges: the reply says it approximates, assumes or is unsure. */
+    private static final Phrases HEDGES = new Phrases("xu", "approximately", "assum", "not sure", "unclear",
+            "cannot be determined");
     /**
-     * The letters hedges are looked for by. The JDK searches a text for one character several times faster than for a
-     * string, and most replies hold no hedge: so a hedge that holds one of these letters, rare in English, is looked
-     * for at the places of the first of them it holds (the hedges that share a letter in one pass over its places),
-     * and only there compared in full; the others are searched for whole.
+     * Doubts: the reply had to force its result into shape (round a count up or down, say a fraction of a thing cannot
+     * be), or says its own working went wrong (a mistake, something impossible or that makes no sense, a contradiction,
+     * a recalculation). A reply whose numbers came out right has no cause to write these.
      */
-    private static final String ANCHORS = "xu";
-    /** Per letter of {@link #ANCHORS}: the hedges looked for by it, where the letter stands in each, and what follows. */
-    private static final String[][] ANCHORED = new String[ANCHORS.length()][];
-    private static final int[][] ANCHOR_AT = new int[ANCHORS.length()][];
-    private static final char[][] AFTER_ANCHOR = new char[ANCHORS.length()][];
-    /** The hedges that hold none of the {@link #ANCHORS}. */
-    private static final String[] WHOLE = Arrays.stream(HEDGES).filter(h -> anchor(h) < 0).toArray(String[]::new);
-
-    static {
-        for (int a = 0; a < ANCHORS.length(); a++) {
-            int letter = a;
-            String[] hedges = Arrays.stream(HEDGES).filter(h -> anchor(h) == letter).toArray(String[]::new);
-            ANCHORED[a] = hedges;
-            ANCHOR_AT[a] = new int[hedges.length];
-            AFTER_ANCHOR[a] = new char[hedges.length];
-            for (int h = 0; h < hedges.length; h++) {
-                ANCHOR_AT[a][h] = hedges[h].indexOf(ANCHORS.charAt(a));
-                AFTER_ANCHOR[a][h] = hedges[h].charAt(ANCHOR_AT[a][h] + 1);
-            }
-        }
-    }
-
-    /**
-     * @return the index in {@link #ANCHORS} of the letter a hedge is looked for by, -1 for none: a letter that is not
-     *         its last, so that what follows the letter can be compared first
-     */
-    private static int anchor(String hedge) {
-        for (int a = 0; a < ANCHORS.length(); a++) {
-            int at = hedge.indexOf(ANCHORS.charAt(a));
-            if (at >= 0 && at < hedge.length() - 1) {
-                return a;
-            }
-        }
-        return -1;
-    }
+    private static final Phrases DOUBTS = new Phrases("kvbfuc", "round up", "Round up", "round down", "Round down",
+            "round it", "round this", "fraction of a", "cannot have", "can't have", "whole number", "mistake",
+            "re-evaluate", "recalculate", "doesn't make sense", "does not make sense", "not possible", "impossible",
+            "incorrect", "reconsider", "contradict");
 
     /**
      * {@return the reply's form}
@@ -105,27 +74,17 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, i
 
     /** {@return whether the reply holds one of the {@link #HEDGES}} */
     private static boolean hedged(String reply) {
-        int last = reply.length() - 1;
-        for (int a = 0; a < ANCHORS.length(); a++) {
-            char anchor = ANCHORS.charAt(a);
-            String[] hedges = ANCHORED[a];
-            int[] anchorAt = ANCHOR_AT[a];
-            char[] afterAnchor = AFTER_ANCHOR[a];
-            for (int i = reply.indexOf(anchor); i >= 0 && i < last; i = reply.indexOf(anchor, i + 1)) {
-                char after = reply.charAt(i + 1);
-                for (int h = 0; h < hedges.length; h++) {
-                    if (after == afterAnchor[h] && i >= anchorAt[h] && reply.startsWith(hedges[h], i - anchorAt[h])) {
-                        return true;
-                    }
-                }
-            }
-        }
-        for (String hedge : WHOLE) {
-            if (reply.indexOf(hedge) >= 0) {
-                return true;
-            }
-        }
-        return false;
+        return HEDGES.in(reply);
+    }
+
+    /**
+     * {@return whether the reply doubts its own result: it rounds a count, says a fraction of a thing cannot be, or says
+     *         its working went wrong}
+     *
+     * @param reply the raw reply
+     */
+    static boolean doubts(String reply) {
+        return DOUBTS.in(reply);
     }
 
     /**

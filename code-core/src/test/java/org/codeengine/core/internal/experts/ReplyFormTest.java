@@ -62,4 +62,21 @@ class ReplyFormTest {
         assertThat(ReplyForm.looseField("{\"answer\": \"30 minutes\"}")).isTrue();
         assertThat(ReplyForm.looseField("{\"answer\": \"\"}")).as("empty").isTrue();
     }
+
+    @Test
+    void aReplyThatForcesOrDisownsItsResult_doubts_aPlainOneDoesNot() {
+        assertThat(ReplyForm.doubts("{\"reasoning\": \"13.7 people, so we round up to 14\", \"answer\": \"14\"}"))
+                .isTrue();
+        assertThat(ReplyForm.doubts("you can't have a fraction of a person")).isTrue();
+        assertThat(ReplyForm.doubts("Since age cannot be a fraction, we made a mistake")).isTrue();
+        assertThat(ReplyForm.doubts("which does not make sense, so let's recalculate")).isTrue();
+        assertThat(ReplyForm.doubts("That is impossible.")).isTrue();
+        assertThat(ReplyForm.doubts("This contradicts the total.")).isTrue();
+        assertThat(ReplyForm.doubts("{\"reasoning\": \"She sells 9 eggs * $2 = $18 every day.\", \"answer\": \"18\"}"))
+                .isFalse();
+        assertThat(ReplyForm.doubts("the price rounded to cents is $3.75")).as("rounding money is no doubt").isFalse();
+        assertThat(ReplyForm.doubts("He found 3 more around the pound")).as("not a word that holds 'round'")
+                .isFalse();
+        assertThat(ReplyForm.doubts("")).isFalse();
+    }
 }
