@@ -6,8 +6,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 import org.codeengine.api.experts.ConsensusStrategy;
 import org.codeengine.api.experts.Reliability;
 import org.codeengine.api.experts.Verdict;
@@ -25,17 +27,22 @@ import org.codeengine.api.experts.Vote;
  * then are they updated, so each rule is scored on questions it had not learned from (prequential, or
  * leave-future-out, cross-validation). The first {@value #WARMUP} reports of a panel only teach the records.
  *
- * <p>Why the learned rule by default, and a lead of two standard errors to leave it: it holds every other rule's
- * evidence (the scatter score is one of its features, the backers' identities and the number of distinct answers
- * others), so where the others do well it learns to follow them, and on the stress committees (one strong and two
- * weak members, near-duplicates, all weak) it held the better of majority and the best member where the choice by
- * best record did not. But it has the most weights to learn, so its prequential record understates it early on,
- * and choosing by best record, where rules differ by two or three of a few hundred questions, chose by noise. So
- * another rule is used only where it leads the learned rule by more than two standard errors ({@code lead >
- * 2 sqrt(split)}, where {@code lead} is the questions it got right and the learned rule wrong less the reverse, and
- * {@code split} the questions where one of them was right), counted over the recent reports only (those since the
- * panel's report count last passed a power of two and the span before: at least the last half), so that what a rule
- * did while its records were thin fades.
+ * <p>Why the learned rule by default, and a sign test to leave it: it holds every other rule's evidence (the scatter
+ * score is one of its features, the backers' identities and the number of distinct answers others), so where the
+ * others do well it learns to follow them, and on the stress committees (one strong and two weak members,
+ * near-duplicates, all weak) it held the better of majority and the best member where the choice by best record did
+ * not. But it has the most weights to learn, so its prequential record understates it early on, and rules differ on
+ * few questions (a few to a few dozen of a few hundred), so choosing by best record, or by a lead of two standard
+ * errors of a normal approximation on five questions, chose by noise. So another rule is used only where, on the
+ * recent reports (those since the panel's report count last passed a power of two and the span before: at least the
+ * last half, so that what a rule did while its records were thin fades), it beats the learned rule beyond chance: on
+ * the questions where one of the two was right and the other wrong, the exact one-sided sign test (each side equally
+ * likely under no difference) gives a p-value at most the rule's share of {@value #ALPHA} (weighted Bonferroni over
+ * the rules compared, so that the chance that any of them is chosen by luck stays at most {@value #ALPHA}). The share
+ * follows the risk of the switch: the two safe baselines (majority, best member) share one half, the other rules,
+ * which may fall below both on questions unlike those reported, share the other. The exact test sets the least
+ * evidence itself: a baseline needs at least 7 such questions, all won, another rule at least 8. Where several pass,
+ * the one with the smallest p-value against its share is used.
  *
  * <p>The confidence is calibrated on the same record: per rule, the reported questions are binned by the rule's raw
  * confidence in tenths, and the confidence given is the share right in that bin, shrunk toward the raw value.
@@ -46,6 +53,8 @@ import org.codeengine.api.experts.Vote;
  */
 public final class ReliabilityStrategy implements ConsensusStrategy {
     static final int WARMUP = 30;
+    /** The chance, at most, that a rule is chosen over the learned rule where it is not better. */
+    static final double ALPHA = 0.05;
     private static final double CALIBRATION_STRENGTH = 5;
     private static final String REPORTS = "reports";
     private final Map<String, String> circles = new ConcurrentHashMap<>();
@@ -171,31 +180,70 @@ public final class ReliabilityStrategy implements ConsensusStrategy {
                     split[r] += record.answered();
                 }
             }
+            int baselines = (int) IntStream.range(1, rules.size()).filter(this::safe).count();
+            double safeLevel = ALPHA / 2 / baselines; // the p-value at which a rule is taken over the learned rule
+            double riskyLevel = ALPHA / 2 / (rules.size() - 1 - baselines);
             int best = 0;
-            double bestLead = 0;
+            double bestRatio = Double.POSITIVE_INFINITY;
             StringBuilder others = new StringBuilder();
             for (int r = 1; r < rules.size(); r++) {
                 long lead = 2 * won[r] - split[r]; // right where the learned rule is wrong, less the reverse
-                double margin = lead - 2 * Math.sqrt(split[r]); // a lead within two standard errors is noise
-                if (margin > bestLead) {
+                double p = beyondChance(won[r], split[r]);
+                double ratio = p / (safe(r) ? safeLevel : riskyLevel);
+                if (ratio <= 1 && (ratio < bestRatio || ratio == bestRatio && safe(r) && !safe(best))) {
                     best = r;
-                    bestLead = margin;
+                    bestRatio = ratio;
                 }
                 others.append(others.isEmpty() ? "" : ", ").append(rules.get(r).name()).append(' ').append(
-                        lead >= 0 ? "+" : "").append(lead).append(" of ").append(split[r]);
+                        lead >= 0 ? "+" : "").append(lead).append(" of ").append(split[r]).append(" (p ").append(
+                                p(p))
+                        .append(')');
             }
+            String test = " on the last " + recent + " reported questions, each decided before its truth was learned"
+                    + " (one-sided sign test on the questions where they split, at most " + ALPHA
+                    + " over all rules: p at most " + p(safeLevel) + " for majority or best-member, " + p(riskyLevel)
+                    + " for another rule; lead where they split: " + others + ")";
             String why = best == 0
-                    ? "rule " + LearnedRule.NAME + ": no other rule leads it by more than two standard errors on the "
-                            + "last " + recent + " reported questions, each decided before its truth was learned"
-                            + " (lead on the questions where they split: " + others + ")"
-                    : "rule " + rules.get(best).name() + ": leads the " + LearnedRule.NAME
-                            + " rule by more than two standard errors on the last " + recent
-                            + " reported questions, each decided before its truth was learned (lead on the"
-                            + " questions where they split: " + others + ")";
+                    ? "rule " + LearnedRule.NAME + ": no other rule beats it beyond chance" + test
+                    : "rule " + rules.get(best).name() + ": beats the " + LearnedRule.NAME + " rule beyond chance"
+                            + test;
             choice = new Choice(best, why, judged);
         }
         choices.put(circle, choice);
         return choice;
+    }
+
+    /** {@return whether a rule is one of the safe baselines: majority, or the best member alone} */
+    private boolean safe(int rule) {
+        return rules.get(rule) == Rule.MAJORITY || rules.get(rule) == Rule.BEST_MEMBER;
+    }
+
+    /**
+     * {@return the chance of winning at least {@code won} of {@code split} questions where each side is as likely: the
+     *         exact one-sided sign test}
+     */
+    static double beyondChance(long won, long split) {
+        if (won <= 0) {
+            return 1;
+        }
+        if (won > split) {
+            return 0;
+        }
+        double logHalf = split * Math.log(0.5);
+        double logTerm = logHalf; // log of C(split, k) / 2^split, from k = 0 up
+        for (long k = 0; k < won; k++) {
+            logTerm += Math.log((double) (split - k) / (k + 1));
+        }
+        double sum = 0;
+        for (long k = won; k <= split; k++) {
+            sum += Math.exp(logTerm);
+            logTerm += Math.log((double) (split - k) / (k + 1));
+        }
+        return Math.min(1, sum);
+    }
+
+    private static String p(double p) {
+        return String.format(Locale.ROOT, "%.2g", p);
     }
 
     /** The pseudo-expert under which the record of the panel these votes come from is kept. */
@@ -207,7 +255,8 @@ public final class ReliabilityStrategy implements ConsensusStrategy {
         return circles.computeIfAbsent(ids.toString(), ReliabilityStrategy::hash);
     }
 
-    private static String hash(String ids) {
+    /** {@return the pseudo-expert of the panel whose member ids, each followed by a newline, are {@code ids}} */
+    static String hash(String ids) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(ids.getBytes(StandardCharsets.UTF_8));
             return "circle:" + HexFormat.of().formatHex(digest, 0, 12);

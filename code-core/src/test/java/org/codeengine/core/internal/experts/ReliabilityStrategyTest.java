@@ -175,10 +175,10 @@ class ReliabilityStrategyTest {
         assertThat(right).as("about a's 90%%").isGreaterThan(255);
         assertThat(last.rationale())
                 .matches(
-                        "rule (learned: no other rule leads it|(scatter|discounted-log-odds|log-odds|best-member|majority"
-                                + "|agreement): leads the learned rule) by more than two standard errors on the last"
-                                + " \\d+ reported questions, each decided before its truth was learned \\(lead on the"
-                                + " questions where they split: .*majority [+-]?\\d+ of \\d+.*\\)");
+                        "rule (learned: no other rule beats it|(scatter|discounted-log-odds|log-odds|best-member|majority"
+                                + "|agreement): beats the learned rule) beyond chance on the last \\d+ reported"
+                                + " questions, each decided before its truth was learned \\(one-sided sign test on the"
+                                + " questions where they split, .*majority [+-]?\\d+ of \\d+ \\(p [0-9.e-]+\\).*\\)");
         assertThat(last.confidence()).isBetween(0.0, 1.0);
     }
 
@@ -214,7 +214,7 @@ class ReliabilityStrategyTest {
                 }
             } else {
                 Verdict v = strategy.decide(votes, book);
-                assertThat(v.rationale()).startsWith("rule learned: no other rule leads it");
+                assertThat(v.rationale()).startsWith("rule learned: no other rule beats it beyond chance");
                 learnedRight += truth.equals(v.answer()) ? 1 : 0;
                 scatterRight += truth.equals(decide(new ScatterRule(), votes, book)) ? 1 : 0;
                 test.add(votes);
@@ -227,6 +227,51 @@ class ReliabilityStrategyTest {
             assertThat(restarted.decide(votes, book).answer()).as("the weights are in the book")
                     .isEqualTo(strategy.decide(votes, book).answer());
         }
+    }
+
+    @Test
+    void signTest_isExact() {
+        assertThat(ReliabilityStrategy.beyondChance(5, 5)).isCloseTo(1 / 32.0, within(1e-12));
+        assertThat(ReliabilityStrategy.beyondChance(7, 10)).isCloseTo(176 / 1024.0, within(1e-12));
+        assertThat(ReliabilityStrategy.beyondChance(0, 4)).isEqualTo(1);
+        assertThat(ReliabilityStrategy.beyondChance(3, 2)).isEqualTo(0);
+        assertThat(ReliabilityStrategy.beyondChance(600, 1000)).isCloseTo(1.36e-10, within(0.01e-10));
+    }
+
+    /** A book where the panel a, b, c has 400 reports, and each named rule won and split as given against the learned. */
+    private static Memory record(Object... ruleWonSplit) {
+        String circle = ReliabilityStrategy.hash("a\nb\nc\n");
+        Memory book = new Memory();
+        book.add(circle, Map.of("reports", new long[]{400, 0}, "rule:learned", new long[]{370, 340}, "rule:learned@7",
+                new long[]{128, 118}, "rule:learned@8", new long[]{144, 132}));
+        for (int i = 0; i < ruleWonSplit.length; i += 3) {
+            book.add(circle, Map.of("rule:" + ruleWonSplit[i] + ":split@8", new long[]{(int) ruleWonSplit[i + 2],
+                    (int) ruleWonSplit[i + 1]}));
+        }
+        return book;
+    }
+
+    @Test
+    void theDefault_keepsTheLearnedRule_whereAnotherWonAllOfFiveSplitQuestions_theFallBelowMajorityOfIssue20() {
+        Verdict v = new ReliabilityStrategy().decide(ballot("a", "1", "b", "2", "c", "2"), record("agreement", 5, 5,
+                "majority", 6, 6));
+
+        assertThat(v.rationale()).startsWith("rule learned: no other rule beats it beyond chance on the last 272")
+                .contains("majority +6 of 6 (p 0.016)", "agreement +5 of 5 (p 0.031)");
+    }
+
+    @Test
+    void theDefault_leavesTheLearnedRule_forABaselineOnLessEvidence_thanForAnotherRule() {
+        ReliabilityStrategy strategy = new ReliabilityStrategy();
+        List<Vote> votes = ballot("a", "1", "b", "2", "c", "2");
+
+        assertThat(strategy.decide(votes, record("majority", 7, 7, "agreement", 7, 7)).rationale()).startsWith(
+                "rule majority: beats the learned rule beyond chance");
+        assertThat(new ReliabilityStrategy().decide(votes, record("majority", 7, 7, "agreement", 9, 9)).rationale())
+                .as("the stronger evidence against its share").startsWith(
+                        "rule agreement: beats the learned rule beyond chance");
+        assertThat(new ReliabilityStrategy().decide(votes, record("scatter", 8, 8)).rationale()).startsWith(
+                "rule scatter: beats the learned rule beyond chance");
     }
 
     @Test
