@@ -178,6 +178,10 @@ public final class Outbox {
      * meanwhile is seen once. Finding {@code afterId} takes the history's index on the event id and a look at the
      * queue, which holds only what the relay has not published yet.
      *
+     * <p>Unlike the relay, a reader that goes on from an event still in the queue keeps a position: an event whose
+     * transaction took a lower seq and commits after the reader saw a higher one is not shown to it. Readers of the
+     * history (what the relay published) see every event; the bus's consumers get every event either way.
+     *
      * @param afterId the id of the last event seen, or null for the newest {@code limit} events
      */
     public List<Row> after(@Nullable String afterId, int limit) {
