@@ -16,8 +16,9 @@ create table code_event (
     body         varchar      not null,
     sent_at      timestamp with time zone not null
 );
-create index code_event_id on code_event (event_id);
-create index code_event_sent on code_event (sent_at);
+-- No index but the key: the relay moves every event into the history, and an index on the event id (random UUIDs)
+-- cut its throughput to a third on H2. A reader going on from an event finds it by walking back from the newest rows;
+-- pruning takes the oldest rows first, by the key.
 
 -- what was published already is history, in the order it was written
 insert into code_event (event_id, type, body, sent_at)

@@ -172,11 +172,24 @@ public final class Outbox {
         return c.createArrayOf("bigint", values.toArray(Long[]::new));
     }
 
+    /** How many of the newest history rows a lookup of an event id scans before it scans them all. */
+    static final int RECENT = 10_000;
+
+    /**
+     * The position in the history of the event with the id bound to the first parameter, looked for among the newest
+     * {@value #RECENT} rows (a backward walk of the primary key: the history has no index on the event id, which the
+     * relay would pay for on every event it moves); null if not there.
+     */
+    private static final String RECENT_POS = "(select max(pos) from (select pos, event_id from code_event order by pos"
+            + " desc fetch first " + RECENT + " rows only) r where event_id = ?)";
+
     /**
      * {@return up to {@code limit} events after it (or the newest), oldest first; empty if {@code afterId} is unknown}
-     * The order is the history's, then the queue's; both are read in one statement, so that an event the relay moves
-     * meanwhile is seen once. Finding {@code afterId} takes the history's index on the event id and a look at the
-     * queue, which holds only what the relay has not published yet.
+     * The order is the history's, then the queue's. The events are read in one statement, so that an event the relay
+     * moves from the queue into the history meanwhile is seen once. A reader going on from a recent event (as
+     * {@code code events tail --follow} does) costs a walk back over at most {@value #RECENT} history rows and a look at
+     * the queue, which holds only what the relay has not published yet; only an older or unknown id is looked for in
+     * the whole history.
      *
      * <p>Unlike the relay, a reader that goes on from an event still in the queue keeps a position: an event whose
      * transaction took a lower seq and commits after the reader saw a higher one is not shown to it. Readers of the
@@ -197,16 +210,45 @@ public final class Outbox {
                     return newest.subList(0, Math.min(limit, newest.size())).reversed();
                 }
             }
-            try (PreparedStatement s = c.prepareStatement("select * from (select 0 as part, pos as seq, " + COLUMNS
-                    + ", 1 as sent from code_event where pos > (select max(pos) from code_event where event_id = ?)"
-                    + " order by pos fetch first ? rows only) h union all select * from (select 1, seq, " + COLUMNS
-                    + ", 0 from code_outbox where exists (select 1 from code_event where event_id = ?) or seq >"
-                    + " (select max(seq) from code_outbox where event_id = ?) order by seq fetch first ? rows only) q"
-                    + " order by part, seq")) {
+            // where the event is: in the recent history, in the queue, or (an old one) further back in the history
+            long historyPos = Long.MAX_VALUE;
+            long queueSeq = -1;
+            try (PreparedStatement s = c.prepareStatement("select " + RECENT_POS + ", (select max(seq) from code_outbox"
+                    + " where event_id = ?)")) {
                 s.setString(1, afterId);
-                s.setInt(2, limit);
-                s.setString(3, afterId);
-                s.setString(4, afterId);
+                s.setString(2, afterId);
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next()) {
+                        long pos = r.getLong(1);
+                        historyPos = r.wasNull() ? historyPos : pos;
+                        long seq = r.getLong(2);
+                        queueSeq = r.wasNull() ? queueSeq : seq;
+                    }
+                }
+            }
+            if (historyPos == Long.MAX_VALUE && queueSeq < 0) {
+                try (PreparedStatement s = c.prepareStatement("select max(pos) from code_event where event_id = ?")) {
+                    s.setString(1, afterId);
+                    try (ResultSet r = s.executeQuery()) {
+                        long pos = r.next() ? r.getLong(1) : 0;
+                        if (r.wasNull() || pos == 0) {
+                            return List.<Row>of(); // unknown
+                        }
+                        historyPos = pos;
+                    }
+                }
+            } else if (historyPos != Long.MAX_VALUE) {
+                queueSeq = -1; // the whole queue comes after the history
+            }
+            // an event found in the queue may have moved into the history since: the statement looks again
+            try (PreparedStatement s = c.prepareStatement("select * from (select 0 as part, pos as seq, " + COLUMNS
+                    + ", 1 as sent from code_event where pos > coalesce(" + RECENT_POS + ", ?) order by pos fetch"
+                    + " first ? rows only) h union all select * from (select 1, seq, " + COLUMNS + ", 0 from"
+                    + " code_outbox where seq > ? order by seq fetch first ? rows only) q order by part, seq")) {
+                s.setString(1, afterId);
+                s.setLong(2, historyPos);
+                s.setInt(3, limit);
+                s.setLong(4, queueSeq);
                 s.setInt(5, limit);
                 List<Row> rows = rows(s);
                 return rows.subList(0, Math.min(limit, rows.size()));
@@ -227,16 +269,17 @@ public final class Outbox {
 
     /**
      * Deletes from the history up to {@code limit} events published before {@code before}, oldest first: small
-     * batches, so that pruning never holds many rows at once.
+     * batches, so that pruning never holds many rows at once. The oldest rows are found by the primary key (the relay
+     * stamps rows in the order it moves them), so the history needs no index on the time.
      *
      * @return how many were deleted
      */
     public int prune(Instant before, int limit) {
         return sql.tx("pruning the event history", c -> {
             try (PreparedStatement s = c.prepareStatement("delete from code_event where pos in (select pos from"
-                    + " code_event where sent_at < ? order by sent_at fetch first ? rows only)")) {
-                Sql.setInstant(s, 1, before);
-                s.setInt(2, limit);
+                    + " code_event order by pos fetch first ? rows only) and sent_at < ?")) {
+                s.setInt(1, limit);
+                Sql.setInstant(s, 2, before);
                 return s.executeUpdate();
             }
         });

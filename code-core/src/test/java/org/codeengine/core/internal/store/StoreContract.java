@@ -210,6 +210,24 @@ abstract class StoreContract {
     }
 
     @Test
+    void history_readsOnFromAnEventFurtherBackThanTheRecentRowsALookupWalks() {
+        JdbcStore store = open(freshConfig());
+        List<CloudEvent> events = new ArrayList<>();
+        for (int i = 0; i < Outbox.RECENT + 3; i++) {
+            events.add(event("e" + i, "a"));
+        }
+        store.outbox().append(events);
+        store.outbox().published(store.outbox().unsent(Outbox.RECENT + 3).stream().map(Outbox.Row::seq).toList(),
+                T0);
+        store.outbox().append(List.of(event("queued", "a")));
+
+        assertThat(store.outbox().after("e0", 3)).extracting(Outbox.Row::id).containsExactly("e1", "e2", "e3");
+        assertThat(store.outbox().after("e" + (Outbox.RECENT + 1), 3)).extracting(Outbox.Row::id).containsExactly("e"
+                + (Outbox.RECENT + 2), "queued");
+        assertThat(store.outbox().after("unknown", 3)).isEmpty();
+    }
+
+    @Test
     void prune_deletesFromTheHistoryWhatWasPublishedBeforeTheCutoff_oldestFirst_inBatches() {
         JdbcStore store = open(freshConfig());
         for (int day = 0; day < 3; day++) {
