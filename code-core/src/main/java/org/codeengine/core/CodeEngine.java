@@ -1110,8 +1110,24 @@ public final class CodeEngine implements AutoCloseable {
         public Builder relay(boolean relay, Duration lease, Duration poll) {
             require(lease, "lease");
             require(poll, "poll");
-            this.relaySettings = new OutboxRelay.Settings(lease, poll, OutboxRelay.Settings.DEFAULTS.batch());
+            this.relaySettings = new OutboxRelay.Settings(lease, poll, relaySettings.batch(), relaySettings
+                    .retention());
             this.relay = relay;
+            return this;
+        }
+
+        /**
+         * How long published events stay in the store's event history, which {@code history} and
+         * {@code code events tail} read (by default 7 days). The engine that relays prunes older ones, a small batch at
+         * a time; events not yet published are never pruned.
+         *
+         * @param retention how long, positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code retention} is not positive
+         */
+        public Builder eventRetention(Duration retention) {
+            require(retention, "retention");
+            this.relaySettings = relaySettings.withRetention(retention);
             return this;
         }
 

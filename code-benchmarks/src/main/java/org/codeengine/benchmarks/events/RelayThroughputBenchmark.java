@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Events per second from the outbox to a real broker ({@code redis} on 127.0.0.1:6379, {@code nats} with JetStream on
  * 127.0.0.1:4222), a batch of {@value #BATCH} at a time as the relay sends them (CloudEvents of about 400 bytes):
  * {@code publish} is the transport alone (pipelined XADD with a cap; JetStream async publishes with their acks), and
- * {@code relay} one relay round: read the unsent rows from an H2 outbox, publish them, mark them sent.
+ * {@code relay} one relay round: read the unsent rows from an H2 outbox, publish them, move them into the history.
  *
  * <p>Reference: the brokers' own tools on the same machine, such as
  * {@code redis-benchmark -P 256 -n 200000 XADD bench MAXLEN ~ 1000000 '*' event <400 bytes>}.

@@ -15,21 +15,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes the outbox to the bus. One relay per store does the work: the one holding the lease
- * {@value #LEASE}, renewed while it works; the others wait for it to lapse. It reads what is unsent in order,
- * publishes it, and marks it sent once the bus has stored it. A relay that dies between the two leaves the events
- * unsent, and the next holder publishes them again: delivery is at least once, with the event's id to de-duplicate.
+ * {@value #LEASE}, renewed while it works; the others wait for it to lapse. It reads what waits in the outbox in order,
+ * publishes it, and moves it into the event history once the bus has stored it. A relay that dies between the two
+ * leaves the events in the outbox, and the next holder publishes them again: delivery is at least once, with the
+ * event's id to de-duplicate. The relay keeps no position, so an event whose transaction commits late is published too
+ * (see {@link Outbox}). The holder also prunes the history of events published longer ago than the retention, a small
+ * batch at a time.
  */
 public final class OutboxRelay implements AutoCloseable {
     /** The lease that names the relaying engine. */
     public static final String LEASE = "code-outbox-relay";
+    /** Events pruned from the history at once, at most. */
+    static final int PRUNE_BATCH = 500;
+    private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
     /**
      * @param lease how long the lease lasts unless renewed; another engine takes over this long after a crash
      * @param poll how often an idle relay looks at the outbox and an engine without the lease tries to take it
      * @param batch events published at once, at most
+     * @param retention how long a published event stays in the history ({@code code events tail}, {@code history})
      */
-    public record Settings(Duration lease, Duration poll, int batch) {
+    public record Settings(Duration lease, Duration poll, int batch, Duration retention) {
+        /** The retention unless one is given: a week. */
+        public static final Duration RETENTION = Duration.ofDays(7);
         public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(10), Duration.ofMillis(100), 256);
 
         public Settings {
@@ -42,6 +51,19 @@ public final class OutboxRelay implements AutoCloseable {
             if (batch < 1) {
                 throw new IllegalArgumentException("batch must be at least 1 but was " + batch);
             }
+            if (retention.isNegative() || retention.isZero()) {
+                throw new IllegalArgumentException("retention must be positive but was " + retention);
+            }
+        }
+
+        /** Settings with the default retention, {@link #RETENTION}. */
+        public Settings(Duration lease, Duration poll, int batch) {
+            this(lease, poll, batch, RETENTION);
+        }
+
+        /** {@return these settings with another retention} */
+        public Settings withRetention(Duration retention) {
+            return new Settings(lease, poll, batch, retention);
         }
     }
 
@@ -101,6 +123,8 @@ public final class OutboxRelay implements AutoCloseable {
     private void run() {
         Duration pause = settings.poll();
         long renewedAt = 0;
+        long prunedAt = System.nanoTime();
+        boolean pruneDue = true;
         while (!closed) {
             try {
                 long nanos = System.nanoTime();
@@ -109,6 +133,10 @@ public final class OutboxRelay implements AutoCloseable {
                     renewedAt = nanos;
                 }
                 int sent = holding ? relayOnce() : 0;
+                if (holding && (pruneDue || nanos - prunedAt > PRUNE_EVERY.toNanos())) {
+                    pruneDue = pruneOnce() == PRUNE_BATCH; // more may wait: again next round, not in a minute
+                    prunedAt = nanos;
+                }
                 pause = settings.poll();
                 if (sent == settings.batch()) {
                     continue; // more may wait
@@ -132,9 +160,19 @@ public final class OutboxRelay implements AutoCloseable {
             return 0;
         }
         transport.publish(rows.stream().map(r -> new EventTransport.Message(r.id(), r.type(), r.json())).toList());
-        outbox.markSent(rows.stream().map(Outbox.Row::seq).toList(), clock.instant());
+        outbox.published(rows.stream().map(Outbox.Row::seq).toList(), clock.instant());
         published.increment(rows.size());
         return rows.size();
+    }
+
+    /**
+     * Prunes one batch of the history: events published longer than the retention ago, whoever holds the lease (the
+     * loop checks it).
+     *
+     * @return how many were pruned, {@value #PRUNE_BATCH} at most
+     */
+    public int pruneOnce() {
+        return outbox.prune(clock.instant().minus(settings.retention()), PRUNE_BATCH);
     }
 
     private void idle(Duration pause) {

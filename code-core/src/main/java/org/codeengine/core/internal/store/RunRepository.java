@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.events.CloudEvent;
@@ -263,10 +264,10 @@ public final class RunRepository {
     private boolean reporting(Connection c, String update, Binder binder, List<CloudEvent> events)
             throws SQLException {
         boolean carried = sql.postgres() && !events.isEmpty();
-        try (PreparedStatement s = c.prepareStatement(carried ? Outbox.carriedBy(update) : update)) {
+        try (PreparedStatement s = c.prepareStatement(carried ? Outbox.carriedBy(update, events.size()) : update)) {
             int bound = binder.bind(s);
             if (carried) {
-                Outbox.bindCarried(c, s, bound + 1, events);
+                Outbox.bindCarried(s, bound + 1, events);
                 return s.executeUpdate() > 0;
             }
             boolean written = s.executeUpdate() == 1;
@@ -314,33 +315,34 @@ public final class RunRepository {
                 }
             }
             boolean[] written = new boolean[steps.size()];
-            // on PostgreSQL a step's events ride in its update's statement (Outbox.carriedBy): a batch of those beside
-            // the batch of plain updates; elsewhere the events follow in one insert
+            // on PostgreSQL a step's events ride in its update's statement (Outbox.carriedBy), one statement per count
+            // of events: a batch of each beside the batch of plain updates; elsewhere the events follow in one insert
             boolean carry = sql.postgres();
-            for (boolean carrying : new boolean[]{false, true}) {
-                List<Integer> batched = new ArrayList<>();
-                for (int i = 0; i < steps.size(); i++) {
-                    if (held.get(steps.get(i).runId()) && carrying == (carry && !events.get(i).isEmpty())) {
-                        batched.add(i);
-                    }
+            Map<Integer, List<Integer>> batches = new TreeMap<>();
+            for (int i = 0; i < steps.size(); i++) {
+                if (held.get(steps.get(i).runId())) {
+                    batches.computeIfAbsent(carry ? events.get(i).size() : 0, k -> new ArrayList<>()).add(i);
                 }
-                if (batched.isEmpty()) {
-                    continue;
-                }
-                try (PreparedStatement s = c.prepareStatement(carrying ? Outbox.carriedBy(UPDATE_STEP) : UPDATE_STEP)) {
+            }
+            for (Map.Entry<Integer, List<Integer>> batch : batches.entrySet()) {
+                int carried = batch.getKey();
+                List<Integer> batched = batch.getValue();
+                try (PreparedStatement s = c.prepareStatement(carried > 0
+                        ? Outbox.carriedBy(UPDATE_STEP, carried)
+                        : UPDATE_STEP)) {
                     for (int i : batched) {
                         StepRecord step = steps.get(i);
                         bindStep(s, step, outputs.get(i));
                         s.setString(7, step.runId());
                         s.setString(8, step.service());
-                        if (carrying) {
-                            Outbox.bindCarried(c, s, 9, events.get(i));
+                        if (carried > 0) {
+                            Outbox.bindCarried(s, 9, events.get(i));
                         }
                         s.addBatch();
                     }
                     int[] counts = s.executeBatch();
                     for (int k = 0; k < counts.length; k++) {
-                        written[batched.get(k)] = carrying
+                        written[batched.get(k)] = carried > 0
                                 ? counts[k] > 0 || counts[k] == Statement.SUCCESS_NO_INFO
                                 : counts[k] == 1 || counts[k] == Statement.SUCCESS_NO_INFO;
                     }

@@ -131,12 +131,15 @@ class OutboxEventsTest {
         CodeEngine engine = engine(h2(), false);
         RunHandle run = engine.orchestrator().deploy(CTX, twoSteps());
         assertThat(run.await(WAIT)).isEqualTo(RunState.SUCCEEDED);
-        CloudEvent taken = engine.events().history(CTX, null, "*", 1).getFirst();
         JdbcStore beside = storeBeside();
         var journal = new JdbcRunJournal(beside.runs(), beside.outbox(), Duration.ZERO);
-        // an event whose id is taken makes the outbox insert fail: the run's move is rolled back with it
+        // an event the outbox refuses (a check added here for the test) makes the outbox insert fail: the run's move
+        // is rolled back with it
+        sql("alter table code_outbox add constraint no_poison check (event_id <> 'poison')");
+        CloudEvent poison = new CloudEvent("poison", "/code/test", CloudEvent.DEPLOYMENT_FINISHED, run.runId(), Instant
+                .now(), Map.of("state", "SUPERSEDED"));
         assertThatThrownBy(() -> journal.transition(run.runId(), RunState.SUCCEEDED, RunState.SUPERSEDED, Instant
-                .now(), null, List.of(taken))).isInstanceOf(StoreException.class);
+                .now(), null, List.of(poison))).isInstanceOf(StoreException.class);
         assertThat(journal.find(run.runId()).orElseThrow().state()).isEqualTo(RunState.SUCCEEDED);
         CloudEvent fresh = new CloudEvent(UUID.randomUUID().toString(), "/code/test", CloudEvent.DEPLOYMENT_FINISHED,
                 run.runId(), Instant.now(), Map.of("state", "SUPERSEDED"));
@@ -211,12 +214,23 @@ class OutboxEventsTest {
         return store;
     }
 
+    /** Runs a statement on the engine's H2 store. */
+    void sql(String statement) {
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("db/code-db"));
+                Statement s = c.createStatement()) {
+            s.execute(statement);
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@return the body of every event in the store: those waiting in the outbox and those published} */
     List<String> rawOutbox() throws Exception {
         List<String> bodies = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir
                 .resolve("db/code-db"));
                 Statement s = c.createStatement();
-                ResultSet rows = s.executeQuery("select body from code_outbox")) {
+                ResultSet rows = s.executeQuery("select body from code_outbox union all select body from code_event")) {
             while (rows.next()) {
                 bodies.add(rows.getString(1));
             }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -21,6 +24,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.events.CloudEvent;
@@ -30,9 +35,14 @@ import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.api.security.AuditEntry;
 import org.codeengine.api.security.AuditEntry.Outcome;
+import org.codeengine.api.spi.EventTransport;
 import org.codeengine.api.spi.StoreProvider;
 import org.codeengine.core.internal.experts.ReliabilityBook;
 import org.codeengine.core.internal.experts.ReliabilityStrategy;
+import org.codeengine.core.internal.events.CloudEventJson;
+import org.codeengine.core.internal.events.LocalTransport;
+import org.codeengine.core.internal.events.OutboxRelay;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,7 +88,7 @@ abstract class StoreContract {
     @Test
     void open_migratesAnEmptyDatabaseToTheCurrentSchema() {
         JdbcStore store = open(freshConfig());
-        assertThat(store.schemaVersion()).isEqualTo("10");
+        assertThat(store.schemaVersion()).isEqualTo("11");
         assertThat(store.provider()).isEqualTo(provider().name());
     }
 
@@ -146,6 +156,158 @@ abstract class StoreContract {
         assertThat(store.runs().steps("a")).extracting(StepRecord::state).containsExactly(StepState.STARTING,
                 StepState.HEALTHY);
         assertThat(store.runs().steps("b")).extracting(StepRecord::state).containsOnly(StepState.PENDING);
+    }
+
+    @Test
+    @SuppressWarnings("try") // the consumer and the bus are held open by try-with-resources
+    void relay_publishesAnEventWhoseTransactionCommitsLate_thoughALaterSeqWasPublishedBeforeIt() throws Exception {
+        JdbcStore store = open(freshConfig());
+        LinkedBlockingQueue<String> delivered = new LinkedBlockingQueue<>();
+        try (LocalTransport bus = new LocalTransport();
+                EventTransport.Consumer consumer = bus.consume("g", "c", true, m -> delivered.add(m.id()));
+                OutboxRelay relay = new OutboxRelay(store.outbox(), store.leases(), bus, "host-a", clock,
+                        OutboxRelay.Settings.DEFAULTS, new SimpleMeterRegistry());
+                Connection a = store.dataSource().getConnection();
+                Connection b = store.dataSource().getConnection()) {
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            Outbox.insert(a, List.of(event("late", "a"))); // A takes its seq first and commits last
+            Outbox.insert(b, List.of(event("early", "b")));
+            b.commit();
+
+            assertThat(relay.relayOnce()).isEqualTo(1);
+            assertThat(delivered.poll(10, TimeUnit.SECONDS)).isEqualTo("early");
+            a.commit();
+            assertThat(relay.relayOnce()).as("the late commit's event").isEqualTo(1);
+            assertThat(delivered.poll(10, TimeUnit.SECONDS)).isEqualTo("late");
+            assertThat(relay.relayOnce()).isZero();
+        }
+        assertThat(store.outbox().unsentCount()).isZero();
+        List<Outbox.Row> history = store.outbox().after(null, 10);
+        assertThat(history).extracting(Outbox.Row::id).containsExactly("early", "late");
+        assertThat(history.get(1).seq()).isGreaterThan(history.get(0).seq());
+        assertThat(history).allSatisfy(r -> assertThat(r.sent()).isTrue());
+    }
+
+    @Test
+    void history_readsOnFromAnEventInTheHistoryOrInTheQueue_acrossBoth() {
+        JdbcStore store = open(freshConfig());
+        store.outbox().append(List.of(event("h1", "a"), event("h2", "a"), event("h3", "a")));
+        store.outbox().published(store.outbox().unsent(2).stream().map(Outbox.Row::seq).toList(), T0);
+        store.outbox().append(List.of(event("q1", "a"), event("q2", "a")));
+
+        assertThat(store.outbox().unsent(10)).extracting(Outbox.Row::id).containsExactly("h3", "q1", "q2");
+        assertThat(store.outbox().after(null, 10)).extracting(Outbox.Row::id, Outbox.Row::sent).containsExactly(tuple(
+                "h1", true), tuple("h2", true), tuple("h3", false), tuple("q1", false), tuple("q2", false));
+        assertThat(store.outbox().after(null, 2)).extracting(Outbox.Row::id).containsExactly("q1", "q2");
+        assertThat(store.outbox().after(null, 4)).extracting(Outbox.Row::id).containsExactly("h2", "h3", "q1", "q2");
+        assertThat(store.outbox().after("h1", 10)).extracting(Outbox.Row::id).containsExactly("h2", "h3", "q1", "q2");
+        assertThat(store.outbox().after("h1", 2)).extracting(Outbox.Row::id).containsExactly("h2", "h3");
+        assertThat(store.outbox().after("h2", 10)).extracting(Outbox.Row::id).containsExactly("h3", "q1", "q2");
+        assertThat(store.outbox().after("h3", 10)).extracting(Outbox.Row::id).containsExactly("q1", "q2");
+        assertThat(store.outbox().after("q2", 10)).isEmpty();
+        assertThat(store.outbox().after("unknown", 10)).isEmpty();
+        // a reader that saw h3 in the queue reads on from it after the relay moved it
+        store.outbox().published(store.outbox().unsent(1).stream().map(Outbox.Row::seq).toList(), T0);
+        assertThat(store.outbox().after("h3", 10)).extracting(Outbox.Row::id, Outbox.Row::sent).containsExactly(
+                tuple("q1", false), tuple("q2", false));
+        assertThat(store.outbox().published(List.of(Long.MAX_VALUE), T0)).as("an event no longer queued").isZero();
+    }
+
+    @Test
+    void history_readsOnFromAnEventFurtherBackThanTheRecentRowsALookupWalks() {
+        JdbcStore store = open(freshConfig());
+        List<CloudEvent> events = new ArrayList<>();
+        for (int i = 0; i < Outbox.RECENT + 3; i++) {
+            events.add(event("e" + i, "a"));
+        }
+        store.outbox().append(events);
+        store.outbox().published(store.outbox().unsent(Outbox.RECENT + 3).stream().map(Outbox.Row::seq).toList(),
+                T0);
+        store.outbox().append(List.of(event("queued", "a")));
+
+        assertThat(store.outbox().after("e0", 3)).extracting(Outbox.Row::id).containsExactly("e1", "e2", "e3");
+        assertThat(store.outbox().after("e" + (Outbox.RECENT + 1), 3)).extracting(Outbox.Row::id).containsExactly("e"
+                + (Outbox.RECENT + 2), "queued");
+        assertThat(store.outbox().after("unknown", 3)).isEmpty();
+    }
+
+    @Test
+    void prune_deletesFromTheHistoryWhatWasPublishedBeforeTheCutoff_oldestFirst_inBatches() {
+        JdbcStore store = open(freshConfig());
+        for (int day = 0; day < 3; day++) {
+            store.outbox().append(List.of(event("d" + day + "a", "a"), event("d" + day + "b", "a")));
+            store.outbox().published(store.outbox().unsent(10).stream().map(Outbox.Row::seq).toList(), T0.plus(
+                    Duration.ofDays(day)));
+        }
+        store.outbox().append(List.of(event("queued", "a")));
+
+        assertThat(store.outbox().prune(T0.plus(Duration.ofDays(2)), 3)).isEqualTo(3);
+        assertThat(store.outbox().after(null, 10)).extracting(Outbox.Row::id).containsExactly("d1b", "d2a", "d2b",
+                "queued");
+        assertThat(store.outbox().prune(T0.plus(Duration.ofDays(2)), 3)).isEqualTo(1);
+        assertThat(store.outbox().prune(T0.plus(Duration.ofDays(2)), 3)).isZero();
+        assertThat(store.outbox().prune(T0.plus(Duration.ofDays(30)), 10)).as("never what is unsent").isEqualTo(2);
+        assertThat(store.outbox().after(null, 10)).extracting(Outbox.Row::id).containsExactly("queued");
+    }
+
+    @Test
+    @SuppressWarnings("try") // the consumer and the bus are held open by try-with-resources
+    void relay_prunesTheHistoryOlderThanTheRetention() {
+        JdbcStore store = open(freshConfig());
+        try (LocalTransport bus = new LocalTransport();
+                OutboxRelay relay = new OutboxRelay(store.outbox(), store.leases(), bus, "host-a", clock,
+                        OutboxRelay.Settings.DEFAULTS.withRetention(Duration.ofDays(7)), new SimpleMeterRegistry())) {
+            store.outbox().append(List.of(event("old", "a")));
+            assertThat(relay.relayOnce()).isEqualTo(1);
+            clock.advance(Duration.ofDays(6));
+            store.outbox().append(List.of(event("new", "a")));
+            assertThat(relay.relayOnce()).isEqualTo(1);
+            assertThat(relay.pruneOnce()).isZero();
+            clock.advance(Duration.ofDays(1).plusSeconds(1));
+            assertThat(relay.pruneOnce()).isEqualTo(1);
+            assertThat(store.outbox().after(null, 10)).extracting(Outbox.Row::id).containsExactly("new");
+        }
+    }
+
+    @Test
+    void migrationV11_movesPublishedEventsIntoTheHistory_andQueuesTheUnsentOnes_inOrder() throws Exception {
+        StoreConfig config = freshConfig();
+        Flyway.configure(JdbcStore.class.getClassLoader()).dataSource(config.jdbcUrl(), config.username(), null)
+                .schemas(config.schemaName().map(n -> new String[]{n}).orElse(new String[0])).locations(
+                        JdbcStore.MIGRATIONS)
+                .table(SchemaHistory.TABLE).target("10").load().migrate();
+        try (Connection c = DriverManager.getConnection(config.jdbcUrl(), config.username(), null)) {
+            if (config.schema() != null) {
+                c.setSchema(config.schema());
+            }
+            try (PreparedStatement s = c.prepareStatement("insert into code_outbox (event_id, type, subject, at,"
+                    + " body, sent_at) values (?, ?, ?, ?, ?, ?)")) {
+                // V8's rows: sent and unsent interleaved, as a relay that fell behind a crash leaves them
+                for (String id : List.of("s1", "u1", "s2", "u2")) {
+                    CloudEvent e = event(id, "a");
+                    s.setString(1, id);
+                    s.setString(2, e.type());
+                    s.setString(3, e.subject());
+                    Sql.setInstant(s, 4, e.time());
+                    s.setString(5, CloudEventJson.write(e));
+                    Sql.setInstant(s, 6, id.startsWith("s") ? T0 : null);
+                    s.executeUpdate();
+                }
+            }
+        }
+
+        JdbcStore store = open(config);
+
+        assertThat(store.schemaVersion()).isEqualTo("11");
+        assertThat(store.outbox().unsent(10)).extracting(Outbox.Row::id).containsExactly("u1", "u2");
+        assertThat(store.outbox().after(null, 10)).extracting(Outbox.Row::id, Outbox.Row::sent).containsExactly(tuple(
+                "s1", true), tuple("s2", true), tuple("u1", false), tuple("u2", false));
+        assertThat(CloudEventJson.read(store.outbox().after("s2", 1).getFirst().json())).isEqualTo(event("u1", "a"));
+        store.outbox().append(List.of(event("n1", "a")));
+        store.outbox().published(store.outbox().unsent(10).stream().map(Outbox.Row::seq).toList(), T0);
+        assertThat(store.outbox().after("s1", 10)).extracting(Outbox.Row::id).containsExactly("s2", "u1", "u2",
+                "n1");
     }
 
     @Test
@@ -378,7 +540,7 @@ abstract class StoreContract {
 
         assertThatThrownBy(() -> open(config)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 99").hasMessageContaining("newer CODE")
-                .hasMessageContaining("knows versions up to 10");
+                .hasMessageContaining("knows versions up to 11");
     }
 
     @Test
@@ -392,7 +554,7 @@ abstract class StoreContract {
         }
         migrated.close();
 
-        assertThat(openForReading(config).schemaVersion()).isEqualTo("10");
+        assertThat(openForReading(config).schemaVersion()).isEqualTo("11");
         assertThatThrownBy(() -> open(config)).as("a writer still runs the migrator").isInstanceOf(
                 StoreException.class).hasMessageContaining("Validate failed");
     }
@@ -403,7 +565,7 @@ abstract class StoreContract {
 
         JdbcStore store = openForReading(config);
 
-        assertThat(store.schemaVersion()).isEqualTo("10");
+        assertThat(store.schemaVersion()).isEqualTo("11");
         try (Connection c = store.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_run")).isTrue();
         }
@@ -426,10 +588,10 @@ abstract class StoreContract {
         before.close();
 
         assertThatThrownBy(() -> open(config, "classpath:store-test/broken")).isInstanceOf(StoreException.class)
-                .hasMessageContaining("failed, and it was left at version 10");
+                .hasMessageContaining("failed, and it was left at version 11");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("10");
+        assertThat(after.schemaVersion()).isEqualTo("11");
         assertThat(after.runs().find("kept")).isPresent();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).as("table of the failed migration").isFalse();
@@ -443,7 +605,7 @@ abstract class StoreContract {
                 .hasMessageContaining("failed, and it was left empty");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("10");
+        assertThat(after.schemaVersion()).isEqualTo("11");
         assertThat(after.runs().list(10)).isEmpty();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).isFalse();
