@@ -27,7 +27,7 @@ public final class BenchServers {
                 out.write(body);
             }
         });
-        server.setExecutor(Executors.newFixedThreadPool(2));
+        server.setExecutor(Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().factory())); // a fork ends at once
         server.start();
         return server;
     }

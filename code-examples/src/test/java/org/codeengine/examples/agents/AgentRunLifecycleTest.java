@@ -1,9 +1,12 @@
 package org.codeengine.examples.agents;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.codeengine.examples.agents.Wire.call;
 import static org.codeengine.examples.agents.Wire.scenario;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -31,6 +34,8 @@ import org.codeengine.api.agents.Budget;
 import org.codeengine.api.agents.Gate;
 import org.codeengine.api.agents.StopReason;
 import org.codeengine.api.agents.ToolOutcome;
+import org.codeengine.api.security.AuditEntry;
+import org.codeengine.api.security.AuditEntry.Outcome;
 import org.codeengine.api.security.Principal;
 import org.codeengine.api.spi.ProviderConfig;
 import org.codeengine.api.spi.ToolContext;
@@ -47,7 +52,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What becomes of a run around its loop: its lease while one tool call takes longer than the lease, a cancel while a
- * call runs, and a resume of a run that has ended.
+ * call runs, a resume of a run that has ended, and its audit entries, which ride in its journal's transactions.
  */
 class AgentRunLifecycleTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -141,6 +146,37 @@ class AgentRunLifecycleTest {
         }
         assertThat(server.requests()).as("the model was asked only by the first run").hasSize(2);
         assertThat(tool.looks.get()).as("look ran only in the first run").isEqualTo(2);
+    }
+
+    @Test
+    void aRunsAuditEntries_areCommittedWithItsJournal_withoutCommitsOfTheirOwn_andTheLogVerifies() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        server.play(scenario(Wire.OPENAI.calls(10, 5, call("call_1", "look", "{}"), call("call_2", "nothere", "{}")),
+                Wire.OPENAI.answer("Seen once.", 20, 3)));
+        try (CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2File(dir.resolve("code-db")))
+                .unsignedAudit().meterRegistry(meters).toolProvider(tool).agentProvider("openai", new ProviderConfig(
+                        server.base(), null, Duration.ofSeconds(10), Map.of()))
+                .build()) {
+            long entriesBefore = engine.security().audit(1, 10_000).size();
+            double commitsBefore = auditCommits(meters);
+
+            AgentResult result = engine.agents().run(CTX, SPEC, "Look once.").await(WAIT);
+
+            assertThat(result.stopReason()).as(result.detail()).isEqualTo(StopReason.ANSWERED);
+            List<AuditEntry> entries = engine.security().audit(1, 10_000);
+            assertThat(entries.subList((int) entriesBefore, entries.size())).extracting(AuditEntry::action,
+                    AuditEntry::target, AuditEntry::outcome).containsExactly(
+                            tuple("agent:run:waiter", result.runId(), Outcome.SUCCESS),
+                            tuple("tool:call:nothere", "nothere", Outcome.DENIED),
+                            tuple("tool:call:look", "look", Outcome.SUCCESS));
+            assertThat(auditCommits(meters)).as("commits of the audit log's own during the run").isEqualTo(
+                    commitsBefore);
+            assertThat(engine.security().verifyAudit().intact()).isTrue();
+        }
+    }
+
+    private static double auditCommits(SimpleMeterRegistry meters) {
+        return meters.find("code.audit.commits").timers().stream().mapToDouble(Timer::count).sum();
     }
 
     private static Instant leaseUntil(Connection store, String runId) throws SQLException {

@@ -38,6 +38,7 @@ import org.codeengine.api.tools.ToolResult;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.store.AgentRunRepository;
 import org.codeengine.core.internal.store.AgentRunRepository.CallRow;
+import org.codeengine.core.internal.store.AuditLog;
 import org.codeengine.core.internal.tools.DefaultToolRegistry;
 import org.codeengine.schema.JsonSchema;
 import org.jspecify.annotations.Nullable;
@@ -55,8 +56,8 @@ import tools.jackson.databind.JsonNode;
  * for the calls that will run, done for those refused or malformed), written before any call runs. A call whose tool
  * is not idempotent writes its end at once when it ends, so that a resume never runs it again; the end of an
  * idempotent call (which a resume may run again) goes with the next write, the next turn's or the run's end, and a
- * final answer is written with the end. Audit entries are committed before the journal write that follows them
- * ({@link RunAudit}).
+ * final answer is written with the end. The audit entries of what the run did go in the journal write that follows
+ * them ({@link RunAudit}).
  */
 final class AgentLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
@@ -173,6 +174,7 @@ final class AgentLoop implements Runnable {
             LOG.warn("Agent run {} ended ({}) but the end could not be journaled: {}", runId, stop.reason(), e
                     .getMessage());
         }
+        deps.audit().end();
         handle.finish(result);
     }
 
@@ -274,19 +276,25 @@ final class AgentLoop implements Runnable {
     }
 
     /**
-     * Writes what the run did since its last write in one transaction, once the audit entries of what it did are
-     * committed: the reply of turn {@code turn} (or null), call rows, the ended calls not journaled yet, and the end.
+     * Writes what the run did since its last write in one transaction, with the audit entries of what it did: the
+     * reply of turn {@code turn} (or null), call rows, the ended calls not journaled yet, and the end. Entries of a
+     * write that failed go to the audit log on their own.
      */
     private void journal(int turn, @Nullable String reply, List<CallRow> calls, AgentRunRepository.@Nullable End end) {
-        deps.audit().settle();
         List<CallRow> rows;
         synchronized (unwritten) {
             rows = new ArrayList<>(unwritten);
             unwritten.clear();
         }
         rows.addAll(calls);
-        deps.journal().write(runId, deps.owner(), new AgentRunRepository.Entry(turn, reply, rows, elapsedMs(), end),
-                deps.clock().instant());
+        List<AuditLog.Draft> entries = deps.audit().take();
+        try {
+            deps.journal().write(runId, deps.owner(), new AgentRunRepository.Entry(turn, reply, rows, elapsedMs(),
+                    end, entries), deps.clock().instant());
+        } catch (CodeException e) {
+            deps.audit().apart(entries);
+            throw e;
+        }
     }
 
     private List<ToolSpec> toolSpecs() {

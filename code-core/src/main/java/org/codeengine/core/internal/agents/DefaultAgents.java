@@ -57,7 +57,8 @@ public final class DefaultAgents implements Agents, AutoCloseable {
      * @param tools the tool providers the engine serves
      * @param security the engine's security, which every check starts from
      * @param audit writes audit entries and waits for their commit
-     * @param auditLog appends audit entries without waiting: those of runs, settled before their journal moves on
+     * @param auditLog appends audit entries of runs that no journal write carries (after a run's end, or of a write
+     *        that failed)
      * @param clock the engine's clock
      * @param executor runs the loops and the parallel calls of one turn
      * @param models how brains reach their models
@@ -144,9 +145,10 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         BrainLink brain = brain(spec);
         String runId = UUID.randomUUID().toString();
         Instant now = deps.clock().instant();
+        RunAudit audit = started(context, spec, runId, "agent run started");
         deps.journal().create(runId, spec.name(), context.principal().id(), JournalCodec.spec(spec), task, deps
-                .owner(), now.plus(deps.lease()), now);
-        return start(runId, spec, task, context, brain, confirmer, "agent run started", AgentLoop.Replay.FRESH);
+                .owner(), now.plus(deps.lease()), now, audit.take());
+        return start(runId, spec, task, context, brain, confirmer, audit, AgentLoop.Replay.FRESH);
     }
 
     private static void check(CallContext context, AgentSpec spec, String task) {
@@ -158,10 +160,15 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         }
     }
 
-    private AgentRun start(String runId, AgentSpec spec, String task, CallContext context, BrainLink brain,
-            @Nullable Confirmer confirmer, String started, AgentLoop.Replay replay) {
+    /** {@return the audit of a run that starts or resumes here, holding the entry that says so} */
+    private RunAudit started(CallContext context, AgentSpec spec, String runId, String started) {
         RunAudit audit = new RunAudit(deps.auditLog());
         audit.record(context.principal().id(), permission(spec.name()).toString(), runId, Outcome.SUCCESS, started);
+        return audit;
+    }
+
+    private AgentRun start(String runId, AgentSpec spec, String task, CallContext context, BrainLink brain,
+            @Nullable Confirmer confirmer, RunAudit audit, AgentLoop.Replay replay) {
         NarrowedSecurity narrowed = new NarrowedSecurity(deps.security(), spec, audit);
         DefaultToolRegistry registry = new DefaultToolRegistry(deps.tools(), narrowed, audit, deps.telemetry());
         LiveRun handle = new LiveRun(runId, context.principal().id());
@@ -207,8 +214,11 @@ public final class DefaultAgents implements Agents, AutoCloseable {
                     : row.detail(), row.answer(), new Transcript(spec.role(), row.task(), replay.turns())), row
                             .principal());
         }
+        Confirmer confirmer = gate(context, spec, person);
+        BrainLink brain = brain(spec);
         Instant now = deps.clock().instant();
-        if (!deps.journal().claim(runId, deps.owner(), now, now.plus(deps.lease()), deps.gone())) {
+        RunAudit audit = started(context, spec, runId, "agent run resumed from its journal");
+        if (!deps.journal().claim(runId, deps.owner(), now, now.plus(deps.lease()), deps.gone(), audit.take())) {
             throw new UnavailableException("agent run " + runId + " is held by " + row.leaseOwner() + " until "
                     + row.leaseUntil() + "; resume it after that",
                     Duration.between(now, row.leaseUntil() == null
@@ -216,10 +226,7 @@ public final class DefaultAgents implements Agents, AutoCloseable {
                             : row.leaseUntil()),
                     null);
         }
-        Confirmer confirmer = gate(context, spec, person);
-        BrainLink brain = brain(spec);
-        return start(runId, spec, row.task(), context, brain, confirmer, "agent run resumed from its journal", replay(
-                journal, row.elapsedMs()));
+        return start(runId, spec, row.task(), context, brain, confirmer, audit, replay(journal, row.elapsedMs()));
     }
 
     /** {@return the run, when the caller is the one who started it} */
@@ -278,12 +285,12 @@ public final class DefaultAgents implements Agents, AutoCloseable {
             return;
         }
         Instant now = deps.clock().instant();
-        if (!deps.journal().claim(runId, deps.owner(), now, now.plus(deps.lease()), deps.gone())) {
+        if (!deps.journal().claim(runId, deps.owner(), now, now.plus(deps.lease()), deps.gone(), List.of())) {
             throw new UnavailableException("agent run " + runId + " is running on " + row.leaseOwner()
                     + "; cancel it there", null, null);
         }
         deps.journal().write(runId, deps.owner(), new AgentRunRepository.Entry(0, null, List.of(), row.elapsedMs(),
-                new AgentRunRepository.End(StopReason.CANCELLED.name(), "cancelled", null)), now);
+                new AgentRunRepository.End(StopReason.CANCELLED.name(), "cancelled", null), List.of()), now);
     }
 
     private BrainLink brain(AgentSpec spec) {

@@ -3,15 +3,17 @@ package org.codeengine.core.internal.agents;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.codeengine.api.security.AuditEntry.Outcome;
 import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
+import org.codeengine.core.internal.store.AuditLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The audit entries of one agent run: each is handed to the audit log without waiting for its commit (which then
- * overlaps the model's and the tools' work), and {@link #settle} waits for all of them before the run's journal
- * records anything after them. So the log holds every entry of what a run did before the journal moves past it,
- * without a commit's wait on each permission check and tool call.
+ * The audit entries of one agent run. Each waits for the run's next journal write, which appends it to the audit log
+ * in its own transaction ({@link #take}): the log holds every entry of what the journal records, committed with it, and
+ * a run pays no commit of its own for its audit. Entries recorded after the run's last write, and those of a write
+ * that failed, go to the log on their own ({@link #apart}).
  */
 public final class RunAudit implements DefaultOrchestrator.Audit {
     /** Appends an entry to the audit log; the future completes once it is committed. */
@@ -20,8 +22,12 @@ public final class RunAudit implements DefaultOrchestrator.Audit {
         CompletableFuture<?> append(String principal, String action, String target, Outcome outcome, String detail);
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(RunAudit.class);
     private final Appender log;
-    private final List<CompletableFuture<?>> unsettled = new ArrayList<>();
+    /** Guarded by itself. */
+    private final List<AuditLog.Draft> waiting = new ArrayList<>();
+    /** Whether the run wrote its journal for the last time: entries go to the log at once. Guarded by waiting. */
+    private boolean ended;
 
     RunAudit(Appender log) {
         this.log = log;
@@ -29,38 +35,45 @@ public final class RunAudit implements DefaultOrchestrator.Audit {
 
     @Override
     public void record(String principal, String action, String target, Outcome outcome, String detail) {
-        CompletableFuture<?> committed = log.append(principal, action, target, outcome, detail);
-        synchronized (unsettled) {
-            unsettled.add(committed);
+        AuditLog.Draft entry = new AuditLog.Draft(principal, action, target, outcome, detail);
+        synchronized (waiting) {
+            if (!ended) {
+                waiting.add(entry);
+                return;
+            }
+        }
+        apart(List.of(entry));
+    }
+
+    /** {@return the entries recorded since the last call, for the journal write that appends them} */
+    List<AuditLog.Draft> take() {
+        synchronized (waiting) {
+            List<AuditLog.Draft> taken = List.copyOf(waiting);
+            waiting.clear();
+            return taken;
         }
     }
 
-    /**
-     * Waits until every entry recorded so far is committed.
-     *
-     * @throws RuntimeException the first entry's failure (the store's exception), after all were waited for
-     */
-    void settle() {
-        List<CompletableFuture<?>> waiting;
-        synchronized (unsettled) {
-            if (unsettled.isEmpty()) {
-                return;
-            }
-            waiting = List.copyOf(unsettled);
-            unsettled.clear();
+    /** From now on entries go to the log at once; those still waiting go now. */
+    void end() {
+        List<AuditLog.Draft> left;
+        synchronized (waiting) {
+            ended = true;
+            left = take();
         }
-        RuntimeException failed = null;
-        for (CompletableFuture<?> entry : waiting) {
-            try {
-                entry.join();
-            } catch (CompletionException e) {
-                if (failed == null) {
-                    failed = e.getCause() instanceof RuntimeException r ? r : e;
+        apart(left);
+    }
+
+    /** Appends entries through the log's own commits: no journal write will carry them. */
+    void apart(List<AuditLog.Draft> entries) {
+        for (AuditLog.Draft e : entries) {
+            log.append(e.principal(), e.action(), e.target(), e.outcome(), e.detail()).whenComplete((done,
+                    failed) -> {
+                if (failed != null) {
+                    LOG.warn("An audit entry of an agent run ({} {} {}) could not be appended: {}", e.action(), e
+                            .target(), e.outcome(), failed.getMessage());
                 }
-            }
-        }
-        if (failed != null) {
-            throw failed;
+            });
         }
     }
 }

@@ -9,13 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.codeengine.api.security.AuditEntry;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The journal of agent runs: one row per run, one per turn (written with the model's reply), one per tool call
  * (written before it runs and after it ended), so that a run whose host died resumes from it. What a run does between
- * two steps that must be durable goes in one transaction ({@link #write}). The run row carries the lease of the engine
- * that runs it; every write is fenced by it.
+ * two steps that must be durable goes in one transaction ({@link #write}), together with the audit entries of what it
+ * did ({@link AuditLog#appendIn}): the log holds every entry of what the journal records, with no commit of its own.
+ * The run row carries the lease of the engine that runs it; every write is fenced by it.
  */
 public final class AgentRunRepository {
     /** A run's row. */
@@ -33,15 +35,34 @@ public final class AgentRunRepository {
     private static final String RUNNING = "running";
     private static final String ENDED = "ended";
     private final Sql sql;
+    private final AuditLog audit;
 
-    AgentRunRepository(Sql sql) {
+    AgentRunRepository(Sql sql, AuditLog audit) {
         this.sql = sql;
+        this.audit = audit;
     }
 
-    /** Writes a new run, held by {@code owner} until {@code leaseUntil}. */
+    /**
+     * Runs journal work and appends {@code entries} to the audit log in its transaction, last (so the head row is the
+     * last lock it takes); work that answers {@code false} did nothing, and its entries are not appended.
+     */
+    private <T> T tx(String what, List<AuditLog.Draft> entries, Sql.Work<T> work) {
+        List<List<AuditEntry>> appended = new ArrayList<>(1);
+        T result = sql.tx(what, c -> {
+            T done = work.run(c);
+            if (!entries.isEmpty() && !Boolean.FALSE.equals(done)) {
+                appended.add(audit.appendIn(c, entries));
+            }
+            return done;
+        });
+        appended.forEach(audit::committedIn);
+        return result;
+    }
+
+    /** Writes a new run, held by {@code owner} until {@code leaseUntil}, with the audit entries of its start. */
     public void create(String runId, String agent, String principal, String spec, String task, String owner,
-            Instant leaseUntil, Instant now) {
-        sql.tx("creating agent run " + runId, c -> {
+            Instant leaseUntil, Instant now, List<AuditLog.Draft> entries) {
+        tx("creating agent run " + runId, entries, c -> {
             try (PreparedStatement s = c.prepareStatement("insert into code_agent_run (run_id, agent, principal,"
                     + " spec, task, state, elapsed_ms, created_at, updated_at, lease_owner, lease_until)"
                     + " values (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)")) {
@@ -63,12 +84,13 @@ public final class AgentRunRepository {
 
     /**
      * Takes an unfinished run over for {@code owner}: when no one holds it, its lease ran out, {@code owner} holds it
-     * already, or {@code gone} says its holder's process is gone.
+     * already, or {@code gone} says its holder's process is gone. The audit entries are appended when it does.
      *
      * @return whether {@code owner} holds it now; false when another holds it or it has ended
      */
-    public boolean claim(String runId, String owner, Instant now, Instant leaseUntil, Predicate<String> gone) {
-        return sql.tx("claiming agent run " + runId, c -> {
+    public boolean claim(String runId, String owner, Instant now, Instant leaseUntil, Predicate<String> gone,
+            List<AuditLog.Draft> entries) {
+        return tx("claiming agent run " + runId, entries, c -> {
             String holder;
             try (PreparedStatement s = c.prepareStatement("select state, lease_owner, lease_until from code_agent_run"
                     + " where run_id = ? for update")) {
@@ -173,10 +195,13 @@ public final class AgentRunRepository {
      * @param calls tool-call rows to write: started ({@code status} null) or done
      * @param elapsedMs the time the run has taken so far, in milliseconds
      * @param end how the run ended (it gives its lease up), or null while it goes on
+     * @param audit the audit entries of what the run did since its last write, appended in the same transaction
      */
-    public record Entry(int turn, @Nullable String reply, List<CallRow> calls, long elapsedMs, @Nullable End end) {
+    public record Entry(int turn, @Nullable String reply, List<CallRow> calls, long elapsedMs, @Nullable End end,
+            List<AuditLog.Draft> audit) {
         public Entry {
             calls = List.copyOf(calls);
+            audit = List.copyOf(audit);
         }
     }
 
@@ -187,7 +212,7 @@ public final class AgentRunRepository {
      * @throws org.codeengine.api.StoreException if another engine holds the run now (its lease passed on), or the write fails
      */
     public void write(String runId, String owner, Entry entry, Instant now) {
-        sql.tx("journaling agent run " + runId, c -> {
+        tx("journaling agent run " + runId, entry.audit(), c -> {
             End end = entry.end();
             String set = end == null
                     ? ""

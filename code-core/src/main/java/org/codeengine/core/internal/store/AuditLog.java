@@ -41,7 +41,8 @@ import org.jspecify.annotations.Nullable;
  * The append-only audit log: a hash chain (each entry's hash covers its fields and the hash before it), a Merkle tree
  * over the entry hashes (RFC 6962) for inclusion and consistency proofs, and checkpoints (tree size and root) signed
  * with Ed25519. Appends lock the one head row, so processes appending at once take turns and the chain never forks;
- * appends that arrive while a commit is in flight share the next one.
+ * appends that arrive while a commit is in flight share the next one. A repository whose own transaction must hold
+ * the entries of what it records (an agent run's journal) appends them in it ({@link #appendIn}).
  */
 public final class AuditLog implements AutoCloseable {
     /** The hash before the first entry. */
@@ -98,8 +99,18 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    private record Pending(String principal, String action, String target, Outcome outcome, String detail,
-            CompletableFuture<AuditEntry> done) {}
+    /**
+     * An entry not appended yet. Texts must hold no secrets.
+     *
+     * @param principal who acted
+     * @param action what they did
+     * @param target what they did it to
+     * @param outcome how it ended
+     * @param detail what else the entry says
+     */
+    public record Draft(String principal, String action, String target, Outcome outcome, String detail) {}
+
+    private record Pending(Draft draft, CompletableFuture<AuditEntry> done) {}
 
     /** Entries between checkpoints the log signs by itself. */
     public static final int CHECKPOINT_EVERY = 1000;
@@ -119,7 +130,9 @@ public final class AuditLog implements AutoCloseable {
     private final Thread writer;
     private volatile boolean closed;
     /** Whether this log appended an entry since it opened: only then does closing sign a checkpoint. */
-    private boolean appended;
+    private volatile boolean appended;
+    /** The last sequence appended in another's transaction ({@link #appendIn}), for the writer's checkpoints. */
+    private volatile long appendedIn;
 
     AuditLog(Sql sql, Clock clock) {
         this.sql = sql;
@@ -144,7 +157,8 @@ public final class AuditLog implements AutoCloseable {
     /** Queues an entry; the future completes once it is committed, with its sequence number and hash. */
     public CompletableFuture<AuditEntry> appendAsync(String principalId, String action, String target,
             Outcome outcome, String detail) {
-        Pending pending = new Pending(principalId, action, target, outcome, detail, new CompletableFuture<>());
+        Pending pending = new Pending(new Draft(principalId, action, target, outcome, detail),
+                new CompletableFuture<>());
         if (closed) {
             pending.done().completeExceptionally(new UnavailableException("the audit log is closed", null, null));
         } else {
@@ -161,10 +175,30 @@ public final class AuditLog implements AutoCloseable {
         Timer.builder("code.audit.commits").tag("outcome", outcome).register(registry).record(System.nanoTime()
                 - began, TimeUnit.NANOSECONDS);
         if (outcome.equals("committed")) {
-            for (Pending p : batch) {
-                Counter.builder("code.audit.entries").tag("outcome", p.outcome().name().toLowerCase(Locale.ROOT))
-                        .register(registry).increment();
-            }
+            counted(registry, batch.stream().map(p -> p.draft().outcome()).toList());
+        }
+    }
+
+    private static void counted(MeterRegistry registry, List<Outcome> outcomes) {
+        for (Outcome outcome : outcomes) {
+            Counter.builder("code.audit.entries").tag("outcome", outcome.name().toLowerCase(Locale.ROOT)).register(
+                    registry).increment();
+        }
+    }
+
+    /**
+     * Tells the log that entries {@link #appendIn appended in another's transaction} were committed: they count, and
+     * the writer's checkpoints and the one at close cover them.
+     */
+    void committedIn(List<AuditEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        appended = true;
+        appendedIn = Math.max(appendedIn, entries.getLast().sequence());
+        MeterRegistry registry = meters;
+        if (registry != null) {
+            counted(registry, entries.stream().map(AuditEntry::outcome).toList());
         }
     }
 
@@ -174,6 +208,10 @@ public final class AuditLog implements AutoCloseable {
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    long in = appendedIn;
+                    if (in > 0) {
+                        checkpointIfDue(in);
+                    }
                     continue;
                 }
                 batch.add(first);
@@ -209,57 +247,68 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private List<AuditEntry> commit(List<Pending> batch) {
-        return sql.tx("appending " + batch.size() + " entries to the audit log", c -> {
-            long seq;
-            String prev;
-            try (PreparedStatement s = c.prepareStatement(
-                    "select seq, hash from code_audit_head where id = 1 for update");
-                    ResultSet rows = s.executeQuery()) {
-                if (!rows.next()) {
-                    throw new SQLException("the audit head row is missing; the store's schema was changed by hand");
-                }
-                seq = rows.getLong(1);
-                prev = rows.getString(2);
+        List<Draft> drafts = batch.stream().map(Pending::draft).toList();
+        return sql.tx("appending " + batch.size() + " entries to the audit log", c -> appendIn(c, drafts));
+    }
+
+    /**
+     * Appends entries at the end of the chain inside the caller's transaction: they are committed with it, or not at
+     * all. It locks the head row until that transaction ends, so a caller that locks other rows locks them first (the
+     * head is always the last lock taken, and no two writers wait on each other). Once it committed, the caller tells
+     * the log with {@link #committedIn}.
+     *
+     * @return the entries, with their sequence numbers and hashes
+     */
+    List<AuditEntry> appendIn(Connection c, List<Draft> batch) throws SQLException {
+        long seq;
+        String prev;
+        try (PreparedStatement s = c.prepareStatement(
+                "select seq, hash from code_audit_head where id = 1 for update");
+                ResultSet rows = s.executeQuery()) {
+            if (!rows.next()) {
+                throw new SQLException("the audit head row is missing; the store's schema was changed by hand");
             }
-            Instant at = Sql.truncate(clock.instant());
-            List<AuditEntry> entries = new ArrayList<>(batch.size());
-            try (PreparedStatement s = c.prepareStatement("insert into code_audit (seq, at, principal, action,"
-                    + " target, outcome, detail, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (Pending p : batch) {
-                    seq++;
-                    String hash = hash(seq, at, p.principal(), p.action(), p.target(), p.outcome().name(), p
-                            .detail(), prev);
-                    AuditEntry entry = new AuditEntry(seq, at, p.principal(), p.action(), p.target(), p.outcome(), p
-                            .detail(), prev, hash);
-                    s.setLong(1, seq);
-                    Sql.setInstant(s, 2, at);
-                    s.setString(3, p.principal());
-                    s.setString(4, p.action());
-                    s.setString(5, p.target());
-                    s.setString(6, p.outcome().name());
-                    s.setString(7, p.detail());
-                    s.setString(8, prev);
-                    s.setString(9, hash);
-                    s.addBatch();
-                    entries.add(entry);
-                    prev = hash;
-                }
-                s.executeBatch();
-            }
-            List<CloudEvent> events = new ArrayList<>();
-            String source = eventSource;
-            for (AuditEntry entry : entries) {
-                AuditCloudEvents.of(entry, source).ifPresent(events::add);
-            }
-            Outbox.insert(c, events);
-            try (PreparedStatement s = c
-                    .prepareStatement("update code_audit_head set seq = ?, hash = ? where id = 1")) {
+            seq = rows.getLong(1);
+            prev = rows.getString(2);
+        }
+        Instant at = Sql.truncate(clock.instant());
+        List<AuditEntry> entries = new ArrayList<>(batch.size());
+        try (PreparedStatement s = c.prepareStatement("insert into code_audit (seq, at, principal, action,"
+                + " target, outcome, detail, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Draft p : batch) {
+                seq++;
+                String hash = hash(seq, at, p.principal(), p.action(), p.target(), p.outcome().name(), p
+                        .detail(), prev);
+                AuditEntry entry = new AuditEntry(seq, at, p.principal(), p.action(), p.target(), p.outcome(), p
+                        .detail(), prev, hash);
                 s.setLong(1, seq);
-                s.setString(2, prev);
-                s.executeUpdate();
+                Sql.setInstant(s, 2, at);
+                s.setString(3, p.principal());
+                s.setString(4, p.action());
+                s.setString(5, p.target());
+                s.setString(6, p.outcome().name());
+                s.setString(7, p.detail());
+                s.setString(8, prev);
+                s.setString(9, hash);
+                s.addBatch();
+                entries.add(entry);
+                prev = hash;
             }
-            return entries;
-        });
+            s.executeBatch();
+        }
+        List<CloudEvent> events = new ArrayList<>();
+        String source = eventSource;
+        for (AuditEntry entry : entries) {
+            AuditCloudEvents.of(entry, source).ifPresent(events::add);
+        }
+        Outbox.insert(c, events);
+        try (PreparedStatement s = c
+                .prepareStatement("update code_audit_head set seq = ?, hash = ? where id = 1")) {
+            s.setLong(1, seq);
+            s.setString(2, prev);
+            s.executeUpdate();
+        }
+        return entries;
     }
 
     /** {@return up to {@code limit} entries from sequence {@code from} on} */

@@ -73,7 +73,7 @@ public final class JdbcStore implements AutoCloseable {
         this.expertStats = new ExpertStatsRepository(sql);
         this.leases = new LeaseRepository(sql);
         this.outbox = new Outbox(sql);
-        this.agentRuns = new AgentRunRepository(sql);
+        this.agentRuns = new AgentRunRepository(sql, audit);
     }
 
     /**
