@@ -25,6 +25,7 @@ import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.api.spi.StoreProvider;
 import org.codeengine.plugin.postgres.PostgresStoreProvider;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -135,5 +136,33 @@ class PostgresStoreTest extends StoreContract {
         }
         assertThat(runs.steps("a").getFirst().state()).isEqualTo(StepState.HEALTHY);
         assertThat(runs.steps("b").getFirst().state()).isEqualTo(StepState.HEALTHY);
+    }
+
+    @Test
+    void migrationV11_keepsAnEventThatAHostOfTheOldVersionCommitsWhileItRuns() throws Exception {
+        StoreConfig config = freshConfig();
+        Flyway.configure(JdbcStore.class.getClassLoader()).dataSource(URL, USER, null).schemas(config.schema())
+                .locations(JdbcStore.MIGRATIONS).table(SchemaHistory.TABLE).target("10").load().migrate();
+        try (Connection old = DriverManager.getConnection(URL, USER, null);
+                ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            old.setSchema(config.schema());
+            old.setAutoCommit(false);
+            try (Statement s = old.createStatement()) { // a host still on V10 writes an event, not yet committed
+                s.executeUpdate("insert into code_outbox (event_id, type, subject, at, body) values ('late', 'a',"
+                        + " 'run', now(), '{}')");
+            }
+            Future<JdbcStore> upgraded = threads.submit(() -> open(config));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (waitingFor(old) == 0) {
+                assertThat(System.nanoTime()).as("the migration to wait for the old host's write").isLessThan(
+                        deadline);
+                Thread.sleep(10);
+            }
+            old.commit();
+            JdbcStore store = upgraded.get(60, TimeUnit.SECONDS);
+            assertThat(store.schemaVersion()).isEqualTo("11");
+            assertThat(store.outbox().unsent(10)).extracting(Outbox.Row::id).as("committed before the migration did")
+                    .containsExactly("late");
+        }
     }
 }
