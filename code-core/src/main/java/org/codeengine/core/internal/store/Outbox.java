@@ -270,14 +270,17 @@ public final class Outbox {
     /**
      * Deletes from the history up to {@code limit} events published before {@code before}, oldest first: small
      * batches, so that pruning never holds many rows at once. The oldest rows are found by the primary key (the relay
-     * stamps rows in the order it moves them), so the history needs no index on the time.
+     * stamps rows in the order it moves them), so the history needs no index on the time. The newest event is always
+     * kept, however old: a reader that saw it (as {@code code events tail --follow} does on a quiet store) goes on
+     * from it, where it would find its place gone and read nothing more.
      *
      * @return how many were deleted
      */
     public int prune(Instant before, int limit) {
         return sql.tx("pruning the event history", c -> {
             try (PreparedStatement s = c.prepareStatement("delete from code_event where pos in (select pos from"
-                    + " code_event order by pos fetch first ? rows only) and sent_at < ?")) {
+                    + " code_event order by pos fetch first ? rows only) and sent_at < ? and pos < (select max(pos)"
+                    + " from code_event)")) {
                 s.setInt(1, limit);
                 Sql.setInstant(s, 2, before);
                 return s.executeUpdate();
