@@ -1,6 +1,9 @@
 package org.codeengine.examples.cli;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.codeengine.api.Secret;
 import org.codeengine.api.agents.AgentSpec;
 import org.codeengine.api.experts.ExpertPanel;
 import org.codeengine.api.security.Permission;
@@ -268,8 +272,14 @@ final class McpCommand extends CommandGroup {
             "Call one tool of an MCP server and print its result; exit 1 when the tool reports an error.",
             "SERVER is an http(s) URL (Streamable HTTP) or a command line that starts a stdio server."}, footer = {"",
                     "Examples:", "  code mcp call http://127.0.0.1:8765/mcp code_status --args '{}'",
-                    "  code mcp call 'code mcp serve --stdio' audit_verify --json"})
+                    "  code mcp call 'code mcp serve --stdio' audit_verify --json",
+                    "  code mcp call --token-file key.txt http://127.0.0.1:8765/mcp code_status", "",
+                    "An HTTP server started with --require-token needs a credential: an API key or an access token,"
+                            + " read from --token-file, else from the environment variable CODE_MCP_TOKEN; it goes"
+                            + " in the Authorization header, never on the command line."})
     static final class Call extends BaseCommand {
+        /** The environment variable a bearer credential is read from when no {@code --token-file} is given. */
+        static final String TOKEN_ENV = "CODE_MCP_TOKEN";
         @Parameters(index = "0", paramLabel = "SERVER", description = "An http(s) URL, or the command of a stdio server.")
         String server;
 
@@ -278,6 +288,11 @@ final class McpCommand extends CommandGroup {
 
         @Option(names = "--args", paramLabel = "JSON", description = "The arguments, a JSON object (default: {}).")
         String args = "{}";
+
+        @Option(names = "--token-file", paramLabel = "FILE", description = "HTTP: a file holding the bearer credential"
+                + " (an API key or an access token) to send, or - for standard input.")
+        @Nullable
+        Path tokenFile;
 
         @Override
         int run(Session session) {
@@ -294,6 +309,10 @@ final class McpCommand extends CommandGroup {
             }
             McpClient.Builder builder = McpClient.builder().info("code", Versions.version(CodeApp.class));
             boolean web = server.startsWith("http://") || server.startsWith("https://");
+            Secret token = token(session, web);
+            if (token != null) {
+                builder.bearer(token);
+            }
             try (McpClient client = web
                     ? builder.connect(URI.create(server))
                     : builder.connectStdio(Arrays.asList(server.trim().split("\\s+")))) {
@@ -311,6 +330,39 @@ final class McpCommand extends CommandGroup {
                 }
                 return result.isError() ? CodeApp.FAILURE : CodeApp.OK;
             }
+        }
+
+        /** {@return the bearer credential from --token-file or the environment, or null when neither gives one} */
+        private @Nullable Secret token(Session session, boolean web) {
+            String text;
+            String source;
+            if (tokenFile != null) {
+                if (!web) {
+                    throw CliException.usage("--token-file goes with an http(s) server: a stdio server is this"
+                            + " user's own process", "drop --token-file");
+                }
+                source = "--token-file";
+                try {
+                    text = tokenFile.toString().equals("-")
+                            ? new String(session.io().in().readAllBytes(), StandardCharsets.UTF_8)
+                            : Files.readString(tokenFile);
+                } catch (IOException e) {
+                    throw CliException.usage("--token-file: cannot read " + tokenFile + ": " + e.getMessage(),
+                            "give a readable file, or - for standard input");
+                }
+            } else {
+                source = TOKEN_ENV;
+                text = web ? session.io().env(TOKEN_ENV) : null;
+                if (text == null || text.isBlank()) {
+                    return null;
+                }
+            }
+            text = text.strip();
+            if (text.isEmpty() || text.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+                throw CliException.usage(source + " must hold one token of printable ASCII without spaces",
+                        "put the API key or access token alone in it");
+            }
+            return Secret.of(text);
         }
     }
 }

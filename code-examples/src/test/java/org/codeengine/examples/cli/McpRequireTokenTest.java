@@ -288,6 +288,50 @@ class McpRequireTokenTest {
     }
 
     @Test
+    void mcpCall_sendsTheCredentialFromATokenFileOrTheEnvironment_andSaysWhenTheServerRefusesIt() throws Exception {
+        Path keyFile = home.resolve("bot.key");
+        Files.writeString(keyFile, apiKey + "\n");
+        try (App app = serve("--require-token", "--token-issuer", ISSUER, "--token-jwks", jwks.toString())) {
+            String url = app.endpoint().toString();
+            Cli.Result fromFile = new Cli(home).run("--json", "mcp", "call", "--token-file", keyFile.toString(), url,
+                    "code_status");
+            assertThat(fromFile.exit()).as(fromFile.all()).isZero();
+            assertThat(fromFile.json().path("isError").asBoolean()).as(fromFile.out()).isFalse();
+
+            Cli.Result fromStdin = new Cli(home).stdin(apiKey).run("mcp", "call", "--token-file", "-", url,
+                    "code_status");
+            assertThat(fromStdin.exit()).as(fromStdin.all()).isZero();
+
+            Cli.Result fromEnv = new Cli(home).env("CODE_MCP_TOKEN", apiKey).run("--json", "mcp", "call", url,
+                    "audit_verify");
+            assertThat(fromEnv.exit()).as("the bot may not verify the audit: " + fromEnv.all()).isNotZero();
+            assertThat(fromEnv.all()).contains("tool:call:audit_verify");
+
+            Cli.Result none = new Cli(home).run("mcp", "call", url, "code_status");
+            assertThat(none.exit()).as(none.all()).isNotZero();
+            assertThat(none.err()).contains("401");
+
+            String wrong = apiKey.substring(0, apiKey.length() - 2) + (apiKey.endsWith("AA") ? "BB" : "AA");
+            Cli.Result refused = new Cli(home).env("CODE_MCP_TOKEN", wrong).run("mcp", "call", url, "code_status");
+            assertThat(refused.exit()).as(refused.all()).isNotZero();
+            assertThat(refused.err()).contains("the MCP server refused the bearer token (HTTP 401)");
+
+            for (Cli.Result r : List.of(fromFile, fromStdin, fromEnv, none, refused)) {
+                assertThat(r.all()).doesNotContain(apiKey).doesNotContain(wrong);
+            }
+        }
+        Files.writeString(keyFile, "two words");
+        Cli.Result spaced = new Cli(home).run("mcp", "call", "--token-file", keyFile.toString(),
+                "http://127.0.0.1:9/mcp", "code_status");
+        assertThat(spaced.exit()).isEqualTo(CodeApp.USAGE);
+        assertThat(spaced.err()).contains("--token-file must hold one token of printable ASCII without spaces");
+        Cli.Result stdio = new Cli(home).run("mcp", "call", "--token-file", keyFile.toString(), "code mcp serve"
+                + " --stdio", "code_status");
+        assertThat(stdio.exit()).isEqualTo(CodeApp.USAGE);
+        assertThat(stdio.err()).contains("--token-file goes with an http(s) server");
+    }
+
+    @Test
     void maxConnections_capsTheAppsConnections_andAnswersOneOverTheCap503() throws Exception {
         try (App app = serve("--max-connections", "2");
                 Socket first = new Socket("127.0.0.1", app.endpoint()

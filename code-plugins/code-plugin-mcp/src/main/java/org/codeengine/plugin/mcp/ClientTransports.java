@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
+import org.codeengine.api.AuthenticationException;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.Secret;
 import org.codeengine.api.UnavailableException;
@@ -59,6 +60,7 @@ final class ClientTransports {
         private final URI endpoint;
         private final HttpClient http;
         private final @Nullable OAuthFlow oauth;
+        private final @Nullable Secret bearer;
         private final Duration idle;
         private final RequestHeaders headers = new RequestHeaders();
         private volatile @Nullable Peer peer;
@@ -66,11 +68,13 @@ final class ClientTransports {
         private volatile @Nullable String version;
         private volatile boolean closed;
 
-        Http(URI endpoint, @Nullable McpOAuth oauth, Duration idle) {
+        /** @param bearer a fixed credential sent on every request, or null; never with {@code oauth} */
+        Http(URI endpoint, @Nullable McpOAuth oauth, @Nullable Secret bearer, Duration idle) {
             this.endpoint = endpoint;
             this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).executor(Executors
                     .newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(10)).build();
             this.oauth = oauth == null ? null : new OAuthFlow(oauth, http);
+            this.bearer = bearer;
             this.idle = idle;
         }
 
@@ -210,6 +214,8 @@ final class ClientTransports {
             OAuthFlow flow = oauth;
             if (token != null && flow != null) {
                 flow.present(token, method, endpoint).forEach(b::header);
+            } else if (bearer != null) {
+                b.header("Authorization", "Bearer " + bearer.reveal());
             }
             return b;
         }
@@ -245,6 +251,10 @@ final class ClientTransports {
                 }
                 if (status == 404 && sessionId != null) {
                     throw new UnavailableException("the MCP session ended (404): connect again", null, null);
+                }
+                if ((status == 401 || status == 403) && bearer != null) {
+                    throw new AuthenticationException("the MCP server refused the bearer token (HTTP " + status
+                            + (status == 403 ? ": it lacks a permission or scope the request needs" : "") + ")", null);
                 }
                 if (status / 100 != 2) {
                     if (id == null || !type.startsWith("application/json") || !errorAnswer(in, id)) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
+import org.codeengine.api.Secret;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.spi.CallTracer;
 import org.codeengine.plugin.mcp.internal.Json;
@@ -460,6 +461,7 @@ public final class McpClient implements AutoCloseable {
         private final List<BiConsumer<String, ObjectNode>> listeners = new ArrayList<>();
         private Duration timeout = Duration.ofSeconds(60);
         private @Nullable McpOAuth oauth;
+        private @Nullable Secret bearer;
         private @Nullable String revision;
 
         private Builder() {}
@@ -544,6 +546,19 @@ public final class McpClient implements AutoCloseable {
         }
 
         /**
+         * Sends a credential got elsewhere (a CODE API key, or an access token issued out of band) as
+         * {@code Authorization: Bearer} on every HTTP request, for a server that takes a fixed credential; a server
+         * that refuses it fails the call with an {@link org.codeengine.api.AuthenticationException}. Not with
+         * {@link #oauth}, which gets and renews its tokens itself.
+         *
+         * @return this builder
+         */
+        public Builder bearer(Secret token) {
+            this.bearer = require(token, "bearer");
+            return this;
+        }
+
+        /**
          * Connects over Streamable HTTP and initializes.
          *
          * @param endpoint the server's MCP endpoint
@@ -552,7 +567,11 @@ public final class McpClient implements AutoCloseable {
          * @throws org.codeengine.api.AuthenticationException if authorization fails
          */
         public McpClient connect(URI endpoint) {
-            return start(new ClientTransports.Http(require(endpoint, "endpoint"), oauth, timeout));
+            if (oauth != null && bearer != null) {
+                throw new IllegalStateException("bearer and oauth exclude each other: a fixed token, or tokens the"
+                        + " OAuth flow gets");
+            }
+            return start(new ClientTransports.Http(require(endpoint, "endpoint"), oauth, bearer, timeout));
         }
 
         /**
