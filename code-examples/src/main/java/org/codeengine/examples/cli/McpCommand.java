@@ -86,7 +86,7 @@ final class McpCommand extends CommandGroup {
         @Option(names = "--handshake-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s", description = "HTTP: how long a session lives whose client sent nothing after initialize (default: ${DEFAULT-VALUE}).")
         Duration handshakeTimeout;
 
-        @Option(names = "--max-connections", paramLabel = "N", description = "HTTP: the most connections open at once; one more is answered 503 and closed at once (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--max-connections", paramLabel = "N", description = "HTTP: the most connections open at once; one more pushes out the connection idle longest, or is answered 503 when all are busy (default: ${DEFAULT-VALUE}).")
         int maxConnections = McpHttpServer.Options.MAX_CONNECTIONS;
 
         @Option(names = "--max-connections-per-address", paramLabel = "N", description = "HTTP: the most connections of one remote address open at once; every loopback client is one address (default: "

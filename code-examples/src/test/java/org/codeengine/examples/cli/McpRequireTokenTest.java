@@ -338,10 +338,10 @@ class McpRequireTokenTest {
                         .getPort());
                 Socket second = new Socket("127.0.0.1", app.endpoint().getPort())) {
             assertThat(app.output()).contains("connections: at most 2, 2 per address");
-            for (Socket s : List.of(first, second)) { // each is served, so each holds its place
+            for (Socket s : List.of(first, second)) { // each is answered, then busy with a body that never comes
                 s.setSoTimeout(10_000);
-                s.getOutputStream().write(("GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(
-                        StandardCharsets.US_ASCII));
+                s.getOutputStream().write(("POST /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n"
+                        + "\r\n").getBytes(StandardCharsets.US_ASCII));
                 assertThat(new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo(
                         "HTTP/1.1 404");
             }

@@ -29,9 +29,13 @@ import org.jspecify.annotations.Nullable;
  * with both, or another transfer coding, is refused); {@code Expect: 100-continue}; responses of a known length, none,
  * or streamed in chunks until the exchange ends (SSE). Request line and headers together are bounded by
  * {@link #MAX_HEAD} bytes and {@link #MAX_HEADERS} fields; a connection idle longer than its idle time, or slower than
- * that in sending a request, is closed. Open connections are capped, in all and per remote address: one over a cap is
- * answered 503 with {@code Connection: close} at once, without reading it, and closed, so idle sockets cannot pile up
- * (each holds a thread and buffers); a closed connection frees its place.
+ * that in sending a request, is closed. Open connections are capped, in all and per remote address, so idle sockets
+ * cannot pile up (each holds a thread and buffers). A connection over a cap takes the place of the connection that has
+ * waited longest for a request (a keep-alive connection between requests, or one still sending its request's head),
+ * in all or of its own address, whichever cap it meets, and that one is closed, as a server may close an idle
+ * keep-alive connection at any time (RFC 9112 §9.5); a flood of idle sockets so keeps pushing out its own oldest, not
+ * new clients. When every connection under the cap is busy serving a request, the new one is answered 503 with
+ * {@code Connection: close} at once, without reading it, and closed. A closed connection frees its place.
  */
 final class Http1Server implements AutoCloseable {
     /** The most bytes of a request line and its headers together. */
@@ -61,6 +65,13 @@ final class Http1Server implements AutoCloseable {
     /** Open connections by remote address; only the acceptor adds, so a cap read before an add still holds. */
     private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong evicted = new AtomicLong();
+    /**
+     * The connections waiting for a request's head, with the {@link System#nanoTime()} they began to wait: the ones a
+     * connection over a cap may push out. Whoever removes a connection's entry owns that wait: its own thread when the
+     * head arrived, or the acceptor evicting it.
+     */
+    private final Map<Socket, Long> waiting = new ConcurrentHashMap<>();
     private final Thread acceptor;
     private volatile boolean closed;
 
@@ -99,6 +110,11 @@ final class Http1Server implements AutoCloseable {
         return refused.get();
     }
 
+    /** {@return how many idle connections were closed to make room for new ones since the server started} */
+    long evictedConnections() {
+        return evicted.get();
+    }
+
     /** {@return the port it listens on} */
     int port() {
         return listener.getLocalPort();
@@ -133,7 +149,7 @@ final class Http1Server implements AutoCloseable {
                 continue; // one failed accept (such as a connection reset at once) ends nothing
             }
             String address = socket.getInetAddress().getHostAddress();
-            if (!admit(address)) {
+            if (!admit(address) && !(evictIdle(address) && admit(address))) {
                 overCap(socket);
                 continue;
             }
@@ -159,6 +175,35 @@ final class Http1Server implements AutoCloseable {
             return fits[0] ? now + 1 : open;
         });
         return fits[0];
+    }
+
+    /**
+     * Closes the connection that has waited longest for a request, among all, or among those of {@code address} when
+     * that address is at its own cap, and frees its place.
+     *
+     * @return whether one was closed; false when every candidate is serving a request
+     */
+    private boolean evictIdle(String address) {
+        boolean ownCap = perAddress.getOrDefault(address, 0) >= maxPerAddress;
+        while (true) {
+            Map.Entry<Socket, Long> oldest = null;
+            for (Map.Entry<Socket, Long> e : waiting.entrySet()) {
+                if ((!ownCap || address.equals(e.getKey().getInetAddress().getHostAddress())) && (oldest == null || e
+                        .getValue() - oldest.getValue() < 0)) {
+                    oldest = e;
+                }
+            }
+            if (oldest == null) {
+                return false;
+            }
+            Socket victim = oldest.getKey();
+            if (waiting.remove(victim, oldest.getValue())) { // else its request's head arrived meanwhile: look again
+                evicted.incrementAndGet();
+                release(victim, victim.getInetAddress().getHostAddress());
+                quietly(victim);
+                return true;
+            }
+        }
     }
 
     private void release(Socket socket, String address) {
@@ -190,15 +235,19 @@ final class Http1Server implements AutoCloseable {
             OutputStream out = socket.getOutputStream();
             while (!closed) {
                 Conn exchange;
+                waiting.put(socket, System.nanoTime());
                 try {
                     exchange = Conn.read(in, out, source);
                 } catch (BadRequest e) {
+                    if (waiting.remove(socket) == null) {
+                        return; // pushed out meanwhile, by a connection over a cap
+                    }
                     refuse(out, e);
                     linger(socket, in);
                     return;
                 }
-                if (exchange == null) {
-                    return; // the client closed the connection between requests
+                if (waiting.remove(socket) == null || exchange == null) {
+                    return; // pushed out meanwhile, or the client closed the connection between requests
                 }
                 try {
                     handler.handle(exchange);
@@ -219,6 +268,7 @@ final class Http1Server implements AutoCloseable {
         } catch (IOException e) {
             // the client went away, timed out, or the server is closing
         } finally {
+            waiting.remove(socket);
             release(socket, source);
         }
     }

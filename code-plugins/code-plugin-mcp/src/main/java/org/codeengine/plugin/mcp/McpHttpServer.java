@@ -27,7 +27,9 @@ public final class McpHttpServer implements AutoCloseable {
      *
      * <p>A new session that would break a limit takes the place of another of the same source (for the per-source
      * limit) or of any source: one whose handshake never finished first, then the one idle longest; never one with a
-     * request running. Only when every candidate is busy does {@code initialize} get 503. A connection over a cap is
+     * request running. Only when every candidate is busy does {@code initialize} get 503. Connections work alike: a new
+     * one over a cap takes the place of the connection that has waited longest for a request (of its own address when
+     * that address is at its cap), which is closed; only when every candidate is serving a request is the new one
      * answered 503 and closed before its request is read.
      *
      * @param host the address to bind; {@code 127.0.0.1} by default
@@ -41,7 +43,7 @@ public final class McpHttpServer implements AutoCloseable {
      *        one remote address (every loopback client is one source)
      * @param handshakeTimeout how long a session lives whose client sent nothing after {@code initialize}
      * @param authorization bearer tokens required, or null for none
-     * @param maxConnections the most HTTP connections open at once; one more is answered 503 and closed at once
+     * @param maxConnections the most HTTP connections open at once
      * @param maxConnectionsPerAddress the most HTTP connections of one remote address open at once (every loopback
      *        client is one address), at most {@code maxConnections}
      */
@@ -271,6 +273,14 @@ public final class McpHttpServer implements AutoCloseable {
     /** {@return how many HTTP connections were refused for being over a cap since the server started} */
     public long refusedConnections() {
         return http.refusedConnections();
+    }
+
+    /**
+     * {@return how many idle HTTP connections (waiting for a request) were closed since the server started, each to
+     *         make room for a new connection over a cap}
+     */
+    public long evictedConnections() {
+        return http.evictedConnections();
     }
 
     /** Ends every session and stops listening; calling it again does nothing. */

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,10 +22,17 @@ import org.junit.jupiter.api.Test;
 
 /** The HTTP/1.1 layer under {@link McpHttpServer}, spoken to byte for byte on a raw socket. */
 class Http1ServerTest {
+    /** A permit for each request of {@code /hold} being served. */
+    private static final Semaphore HELD = new Semaphore(0);
+    /** A permit lets one request of {@code /hold} answer. */
+    private static final Semaphore RELEASE = new Semaphore(0);
+
     private Http1Server server;
 
     @BeforeEach
     void start() throws IOException {
+        HELD.drainPermits();
+        RELEASE.drainPermits();
         server = start(1_024, 1_024);
     }
 
@@ -56,6 +64,11 @@ class Http1ServerTest {
                 }
                 case "/short" -> ex.send(200, 10).write('x');
                 case "/none" -> ex.send(202, -1);
+                case "/hold" -> { // busy until the test lets it answer
+                    HELD.release();
+                    RELEASE.acquireUninterruptibly();
+                    ex.send(204, -1);
+                }
                 case "/unread" -> ex.send(204, -1); // the body is left for the server to drop
                 default -> throw new IllegalStateException("no such test path");
             }
@@ -232,36 +245,43 @@ class Http1ServerTest {
     }
 
     @Test
-    void connectionsOverTheCap_get503AndAreClosed_whileKeepAliveClientsUnderItGoOn() throws Exception {
+    void aConnectionOverTheCap_pushesOutTheOneIdleLongest_andGets503OnlyWhenAllAreBusy() throws Exception {
         server.close();
         server = start(3, 3);
         List<Socket> open = new ArrayList<>();
         try {
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 3; i++) { // each served once, then idle between requests, the first idle longest
                 open.add(connect());
                 assertThat(echo(open.get(i), "a" + i)).startsWith("HTTP/1.1 200 OK").endsWith("POST 2 a" + i);
             }
+            open.add(connect());
+            assertThat(echo(open.get(3), "new")).startsWith("HTTP/1.1 200 OK").endsWith("POST 3 new");
+            assertThat(refusal(open.get(0))).as("the longest idle connection is closed, without a word").isEmpty();
+            open.remove(0).close();
+            assertThat(server.evictedConnections()).isEqualTo(1);
+            assertThat(server.refusedConnections()).isZero();
+            assertThat(server.connectionCount()).isEqualTo(3);
+            for (int i = 0; i < 3; i++) { // the others are served on as before
+                assertThat(echo(open.get(i), "b" + i)).startsWith("HTTP/1.1 200 OK").endsWith("POST 2 b" + i)
+                        .doesNotContain("Connection: close");
+            }
+
+            for (Socket s : open) { // now every connection is serving a request
+                send(s, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+            }
+            assertThat(HELD.tryAcquire(3, 10, TimeUnit.SECONDS)).isTrue();
             try (Socket over = connect()) {
                 assertThat(refusal(over)).startsWith("HTTP/1.1 503 Service Unavailable\r\n").contains(
                         "Connection: close\r\n").endsWith("too many connections\n");
             }
             assertThat(server.refusedConnections()).isEqualTo(1);
-            assertThat(server.connectionCount()).isEqualTo(3);
-            for (int i = 0; i < 3; i++) { // the connections under the cap are served on as before
-                assertThat(echo(open.get(i), "b" + i)).startsWith("HTTP/1.1 200 OK").endsWith("POST 2 b" + i)
-                        .doesNotContain("Connection: close");
+            RELEASE.release(3);
+            for (Socket s : open) { // a busy connection was not touched
+                assertThat(response(s.getInputStream())).startsWith("HTTP/1.1 204 No Content");
             }
-
-            open.remove(0).close();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (server.connectionCount() > 2) { // the server sees the end of the closed one
-                assertThat(System.nanoTime()).as("the closed connection's place is freed").isLessThan(deadline);
-                Thread.onSpinWait();
-            }
-            open.add(connect());
-            assertThat(echo(open.get(2), "c")).startsWith("HTTP/1.1 200 OK").endsWith("POST 1 c");
-            assertThat(server.refusedConnections()).isEqualTo(1);
+            assertThat(server.evictedConnections()).isEqualTo(1);
         } finally {
+            RELEASE.release(3);
             for (Socket s : open) {
                 s.close();
             }
@@ -269,20 +289,37 @@ class Http1ServerTest {
     }
 
     @Test
-    void oneAddress_overItsOwnCap_isRefused_whileAnotherAddressStillGetsIn() throws Exception {
+    void anAddressAtItsOwnCap_pushesOutOnlyItsOwnIdleConnections_andElseIsRefused() throws Exception {
         server.close();
         server = start(4, 2);
-        try (Socket first = connect(); Socket second = connect(); Socket third = connect()) {
-            assertThat(echo(first, "1")).startsWith("HTTP/1.1 200 OK");
-            assertThat(echo(second, "2")).startsWith("HTTP/1.1 200 OK");
-            assertThat(refusal(third)).startsWith("HTTP/1.1 503 ");
-            try (Socket other = new Socket()) { // 127.0.0.0/8 is all loopback: another address on this host
-                other.bind(new InetSocketAddress("127.0.0.2", 0));
-                other.connect(new InetSocketAddress("127.0.0.1", server.port()));
-                other.setSoTimeout(5_000);
-                assertThat(echo(other, "3")).startsWith("HTTP/1.1 200 OK").endsWith("POST 1 3");
+        try (Socket other = new Socket()) { // 127.0.0.0/8 is all loopback: another address on this host
+            other.bind(new InetSocketAddress("127.0.0.2", 0));
+            other.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            other.setSoTimeout(5_000);
+            assertThat(echo(other, "0")).startsWith("HTTP/1.1 200 OK"); // idle longest of all from now on
+            try (Socket first = connect(); Socket second = connect()) {
+                assertThat(echo(first, "1")).startsWith("HTTP/1.1 200 OK");
+                assertThat(echo(second, "2")).startsWith("HTTP/1.1 200 OK");
+                try (Socket third = connect()) {
+                    assertThat(echo(third, "3")).startsWith("HTTP/1.1 200 OK").endsWith("POST 1 3");
+                    assertThat(refusal(first)).as("its own longest idle goes, not another address's").isEmpty();
+                    assertThat(echo(other, "4")).startsWith("HTTP/1.1 200 OK").endsWith("POST 1 4");
+
+                    send(second, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+                    send(third, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+                    assertThat(HELD.tryAcquire(2, 10, TimeUnit.SECONDS)).isTrue();
+                    try (Socket fourth = connect()) {
+                        assertThat(refusal(fourth)).startsWith("HTTP/1.1 503 ");
+                    } finally {
+                        RELEASE.release(2);
+                    }
+                    assertThat(response(second.getInputStream())).startsWith("HTTP/1.1 204 No Content");
+                    assertThat(response(third.getInputStream())).startsWith("HTTP/1.1 204 No Content");
+                }
             }
+            assertThat(echo(other, "5")).startsWith("HTTP/1.1 200 OK");
             assertThat(server.refusedConnections()).isEqualTo(1);
+            assertThat(server.evictedConnections()).isEqualTo(1);
         }
     }
 
