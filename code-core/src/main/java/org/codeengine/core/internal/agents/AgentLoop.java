@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.NotFoundException;
@@ -52,16 +53,19 @@ import tools.jackson.databind.JsonNode;
  * results back, and stops on an answer or a spent budget. A resumed run starts from what the journal holds
  * ({@link Replay}).
  *
- * <p>The journal takes one transaction per turn: the model's reply together with a row for each of its calls (started
- * for the calls that will run, done for those refused or malformed), written before any call runs. A call whose tool
- * is not idempotent writes its end at once when it ends, so that a resume never runs it again; the end of an
- * idempotent call (which a resume may run again) goes with the next write, the next turn's or the run's end, and a
- * final answer is written with the end. The audit entries of what the run did go in the journal write that follows
+ * <p>The journal takes one transaction per turn: the model's reply, with a done row for each of its calls refused or
+ * malformed, written before any call runs. The reply lists its calls, so its row is the start of every call it holds
+ * that has no done row: a resume treats such a call as started (it may have run). A call whose tool is not idempotent
+ * writes its end at once when it ends, so that a resume never runs it again; the end of an idempotent call (which a
+ * resume may run again) goes with the next write, the next turn's or the run's end, and a final answer is written
+ * with the end. The audit entries of what the run did go in the journal write that follows
  * them ({@link RunAudit}).
  */
 final class AgentLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
     private static final int MAX_REPLY_TOKENS = 8192;
+    /** The names a model's function may have; tools named otherwise are not offered. */
+    private static final Pattern FUNCTION_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /**
      * What the run needs of the engine.
@@ -76,7 +80,8 @@ final class AgentLoop implements Runnable {
      *
      * @param turns the turns that ended (reply and every call's outcome)
      * @param pending the reply of a turn whose calls did not all end, or null
-     * @param pendingCalls the journaled calls of that turn, by position
+     * @param pendingCalls the calls of that turn, by position: each call of the reply, started (status null) unless it
+     *        ended
      * @param elapsedMs the time the run took before, in milliseconds
      */
     record Replay(List<Turn> turns, JournalCodec.@Nullable Reply pending, Map<Integer, CallRow> pendingCalls,
@@ -300,7 +305,7 @@ final class AgentLoop implements Runnable {
     private List<ToolSpec> toolSpecs() {
         List<ToolSpec> specs = new ArrayList<>();
         for (ToolDescriptor tool : visible.values()) {
-            if (tool.name().matches("[A-Za-z0-9_-]{1,64}")) {
+            if (FUNCTION_NAME.matcher(tool.name()).matches()) {
                 specs.add(new ToolSpec(tool.name(), tool.description(), tool.inputSchema()));
             }
         }
@@ -318,7 +323,8 @@ final class AgentLoop implements Runnable {
      *        or {@link #IN_FLIGHT}), else null: it runs
      * @param arguments the arguments it runs with, when it runs
      * @param rerunnable whether its tool is idempotent, so that a resume may run it again
-     * @param row the row to journal with the reply, or null when the journal holds what it needs already
+     * @param row the done row to journal with the reply, or null when the reply's row records what the journal needs
+     *        (a call that runs is started by it) or the journal holds it already
      */
     private record Plan(@Nullable ToolOutcome known, @Nullable JsonNode arguments, boolean rerunnable,
             @Nullable CallRow row) {}
@@ -373,9 +379,7 @@ final class AgentLoop implements Runnable {
             return malformed(turn, position, call, "the arguments of " + name + " break its schema: " + String.join(
                     "; ", broken));
         }
-        return new Plan(null, arguments, rerunnable, journaled != null
-                ? null
-                : new CallRow(turn, position, call.id(), name, call.arguments(), null, null));
+        return new Plan(null, arguments, rerunnable, null);
     }
 
     private Plan malformed(int turn, int position, ToolCall call, String why) {

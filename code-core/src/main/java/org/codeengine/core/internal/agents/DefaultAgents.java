@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Predicate;
@@ -39,6 +38,7 @@ import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.store.AgentRunRepository;
 import org.codeengine.core.internal.store.AgentRunRepository.CallRow;
 import org.codeengine.core.internal.store.AgentRunRepository.TurnRow;
+import org.codeengine.core.internal.store.TimeOrderedIds;
 import org.codeengine.core.internal.tools.DefaultToolRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -143,7 +143,7 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         deps.security().require(context.principal(), permission(spec.name()));
         Confirmer confirmer = gate(context, spec, person);
         BrainLink brain = brain(spec);
-        String runId = UUID.randomUUID().toString();
+        String runId = TimeOrderedIds.next(deps.clock());
         Instant now = deps.clock().instant();
         RunAudit audit = started(context, spec, runId, "agent run started");
         deps.journal().create(runId, spec.name(), context.principal().id(), JournalCodec.spec(spec), task, deps
@@ -242,7 +242,11 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         return row;
     }
 
-    /** {@return where the journal leaves a run: its ended turns, and the turn whose calls did not all end} */
+    /**
+     * {@return where the journal leaves a run: its ended turns, and the turn whose calls did not all end} A journaled
+     * reply started each of its calls, so a call of it without a done row is started (its row may be missing: the
+     * reply's row is its start).
+     */
     static AgentLoop.Replay replay(AgentRunRepository.Journal journal, long elapsedMs) {
         Map<Integer, Map<Integer, CallRow>> calls = new LinkedHashMap<>();
         for (CallRow call : journal.calls()) {
@@ -260,7 +264,7 @@ public final class DefaultAgents implements Agents, AutoCloseable {
             for (int i = 0; i < asked.size(); i++) {
                 CallRow call = journaled.get(i);
                 if (call == null || call.status() == null) {
-                    return new AgentLoop.Replay(turns, reply, journaled, elapsedMs);
+                    return new AgentLoop.Replay(turns, reply, started(row.turn(), asked, journaled), elapsedMs);
                 }
                 outcomes.add(new ToolOutcome(asked.get(i).id(), asked.get(i).name(), asked.get(i).arguments(), call
                         .result() == null ? "" : call.result(), ToolOutcome.Status.valueOf(call.status())));
@@ -268,6 +272,17 @@ public final class DefaultAgents implements Agents, AutoCloseable {
             turns.add(new Turn(row.turn(), reply.message(), outcomes, reply.usage(), reply.costUsd()));
         }
         return new AgentLoop.Replay(turns, null, Map.of(), elapsedMs);
+    }
+
+    /** {@return the rows of a journaled reply's calls by position: each one's own row, or a started one} */
+    private static Map<Integer, CallRow> started(int turn, List<ToolCall> asked, Map<Integer, CallRow> journaled) {
+        Map<Integer, CallRow> calls = new LinkedHashMap<>();
+        for (int i = 0; i < asked.size(); i++) {
+            ToolCall call = asked.get(i);
+            calls.put(i, journaled.getOrDefault(i, new CallRow(turn, i, call.id(), call.name(), call.arguments(), null,
+                    null)));
+        }
+        return calls;
     }
 
     @Override

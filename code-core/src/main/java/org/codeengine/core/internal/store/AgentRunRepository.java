@@ -13,8 +13,10 @@ import org.codeengine.api.security.AuditEntry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The journal of agent runs: one row per run, one per turn (written with the model's reply), one per tool call
- * (written before it runs and after it ended), so that a run whose host died resumes from it. What a run does between
+ * The journal of agent runs: one row per run, one per turn (written with the model's reply, before any of its tool
+ * calls runs: it is their start), one per tool call that ended (a started row, status null, is what runs journaled
+ * before a call ran until the reply's row took that role; it reads the same), so that a run whose host died resumes
+ * from it. What a run does between
  * two steps that must be durable goes in one transaction ({@link #write}), together with the audit entries of what it
  * did ({@link AuditLog#appendIn}): the log holds every entry of what the journal records, with no commit of its own.
  * The run row carries the lease of the engine that runs it; every write is fenced by it.

@@ -101,7 +101,8 @@ public final class JdbcStore implements AutoCloseable {
             @Nullable MeterRegistry registry, List<String> locations, boolean migrateOnlyWhenBehind) {
         String url = config.redactedUrl();
         prepareH2File(config.jdbcUrl());
-        DataSource direct = new DriverDataSource(provider.driver(), durable(config.jdbcUrl()), config.username(),
+        DataSource direct = new DriverDataSource(provider.driver(), cachingQueries(durable(config.jdbcUrl())), config
+                .username(),
                 config.password());
         boolean createdSchema = createSchemaIfMissing(direct, config.schema(), url);
         HikariDataSource pool;
@@ -143,6 +144,22 @@ public final class JdbcStore implements AutoCloseable {
         return file && !jdbcUrl.toUpperCase(Locale.ROOT).contains("WRITE_DELAY=")
                 ? jdbcUrl
                         + ";WRITE_DELAY=0"
+                : jdbcUrl;
+    }
+
+    /** Statements each H2 session keeps parsed; H2's default, 8, is fewer than a run's journal and audit use. */
+    static final int H2_QUERY_CACHE = 64;
+
+    /**
+     * H2 keeps the last 8 statements a session parsed; the store's connections serve every repository, so an agent
+     * turn's dozen statements would be parsed anew on each use. Sessions of an embedded database keep
+     * {@value #H2_QUERY_CACHE}, unless the URL says otherwise (a server's database has its own settings).
+     */
+    static String cachingQueries(String jdbcUrl) {
+        boolean embedded = jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:h2:tcp:") && !jdbcUrl
+                .startsWith("jdbc:h2:ssl:");
+        return embedded && !jdbcUrl.toUpperCase(Locale.ROOT).contains("QUERY_CACHE_SIZE=")
+                ? jdbcUrl + ";QUERY_CACHE_SIZE=" + H2_QUERY_CACHE
                 : jdbcUrl;
     }
 

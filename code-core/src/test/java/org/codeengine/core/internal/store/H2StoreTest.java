@@ -42,6 +42,29 @@ class H2StoreTest extends StoreContract {
     }
 
     @Test
+    void sessions_keepEnoughParsedStatementsForAnAgentTurn_unlessTheUrlSaysOtherwise(@TempDir Path dir)
+            throws Exception {
+        assertThat(querySetting(open(freshConfig()), "QUERY_CACHE_SIZE")).isEqualTo(Integer.toString(
+                JdbcStore.H2_QUERY_CACHE));
+        StoreConfig own = StoreConfig.jdbc("jdbc:h2:file:" + dir.resolve("own/code-db") + ";QUERY_CACHE_SIZE=5");
+        assertThat(querySetting(open(own), "QUERY_CACHE_SIZE")).isEqualTo("5");
+        assertThat(JdbcStore.cachingQueries("jdbc:h2:tcp://localhost/code")).isEqualTo(
+                "jdbc:h2:tcp://localhost/code");
+    }
+
+    private static String querySetting(JdbcStore store, String name) throws Exception {
+        try (Connection c = store.dataSource().getConnection();
+                var s = c.prepareStatement(
+                        "select setting_value from information_schema.settings where setting_name = ?")) {
+            s.setString(1, name);
+            try (var rows = s.executeQuery()) {
+                assertThat(rows.next()).as(name).isTrue();
+                return rows.getString(1);
+            }
+        }
+    }
+
+    @Test
     void fileStore_keepsItsDataAcrossReopen(@TempDir Path dir) {
         StoreConfig config = StoreConfig.h2File(dir.resolve("nested/code-db"));
         JdbcStore first = open(config);
