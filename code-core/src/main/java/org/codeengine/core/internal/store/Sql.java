@@ -37,11 +37,14 @@ final class Sql {
 
     private final DataSource dataSource;
     private final boolean postgres;
+    /** Statements kept per connection between transactions; null where the driver keeps them (PostgreSQL's). */
+    private final @Nullable StatementCache statements;
 
     /** @param postgres whether the database is PostgreSQL, whose statements may carry others along (see {@link Outbox}) */
     Sql(DataSource dataSource, boolean postgres) {
         this.dataSource = dataSource;
         this.postgres = postgres;
+        this.statements = postgres ? null : new StatementCache();
     }
 
     /** {@return whether the database is PostgreSQL} */
@@ -92,7 +95,7 @@ final class Sql {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                T result = work.run(connection);
+                T result = work.run(statements == null ? connection : statements.reusing(connection));
                 connection.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
