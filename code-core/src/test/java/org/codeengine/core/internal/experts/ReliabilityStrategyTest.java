@@ -285,6 +285,16 @@ class ReliabilityStrategyTest {
     }
 
     @Test
+    void learned_prefersTheReplyThatWritesOutItsSteps_overThoseThatSkipThem() {
+        // all three of one length and with the same numbers; the right one writes each step as a statement
+        double right = learnedOnOneOneOneSplits(6, (role, a) -> role == 0
+                ? "2 + 3 = 5, 5 * 2 = 10, 10 - 1 = 9"
+                : "2 + 3 ~ 5, 5 * 2 ~ 10, 10 - 1 = 9");
+
+        assertThat(right).as("right share of 400 splits").isGreaterThan(0.9);
+    }
+
+    @Test
     void signTest_isExact() {
         assertThat(ReliabilityStrategy.beyondChance(5, 5)).isCloseTo(1 / 32.0, within(1e-12));
         assertThat(ReliabilityStrategy.beyondChance(7, 10)).isCloseTo(176 / 1024.0, within(1e-12));
