@@ -15,17 +15,38 @@ final class Arithmetic {
     private Arithmetic() {}
 
     /**
+     * What a reply's working writes out: how many statements ({@code a = b}, each {@code =} that stands alone, checkable
+     * or not) and how many of the checkable ones do not hold.
+     *
+     * @param statements the statements written
+     * @param slips the checkable statements among them whose two sides differ
+     */
+    record Working(int statements, int slips) {}
+
+    /**
      * {@return how many of the checkable statements in {@code reply[0, end)} do not hold}
      *
      * @param reply a reply
      * @param end where its working ends
      */
     static int slips(String reply, int end) {
+        return read(reply, end).slips();
+    }
+
+    /**
+     * {@return the statements {@code reply[0, end)} writes and its slips, read in one pass}
+     *
+     * @param reply a reply
+     * @param end where its working ends
+     */
+    static Working read(String reply, int end) {
+        int statements = 0;
         int slips = 0;
         for (int eq = reply.indexOf('='); eq >= 0 && eq < end; eq = reply.indexOf('=', eq + 1)) {
             if (!plainEquals(reply, eq)) {
                 continue;
             }
+            statements++;
             Parser left = new Parser(reply, leftStart(reply, eq), eq);
             double lhs = left.whole();
             if (Double.isNaN(lhs)) {
@@ -41,7 +62,7 @@ final class Arithmetic {
                 slips++;
             }
         }
-        return slips;
+        return new Working(statements, slips);
     }
 
     /** {@return whether the {@code =} at {@code at} stands alone: not {@code ==}, {@code <=}, {@code =>} and such} */

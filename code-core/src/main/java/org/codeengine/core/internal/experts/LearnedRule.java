@@ -23,10 +23,14 @@ import org.codeengine.api.experts.Vote;
  * ballot in its working ({@code mentions-others}: it went past them), writes more than a number in its answer field
  * ({@code loose-field}: units, a remark, a second figure; {@link ReplyForm#looseField}), writes out a sum that does not
  * hold ({@code slipped}: {@link Arithmetic#slips}), doubts its result ({@code doubts}: rounds a count, finds a
- * fraction of a thing, says its working went wrong; {@link ReplyForm#doubts}), and one ({@code backers});
- * <li>how many replies that give another answer write this one in their working ({@code mentioned-by-others}: an
- * intermediate step that others went past); both only among the {@value #LEADERS} answers {@link ScatterRule} scores
- * best;
+ * fraction of a thing, says its working went wrong; {@link ReplyForm#doubts}), how many statements ({@code a = b})
+ * its working writes against the ballot's median ({@code statements}, log ratio: a reply that reaches its answer
+ * without writing out the steps more often skipped one; {@link Arithmetic#read}), and one ({@code backers});
+ * <li>how many replies that give another answer write this one in their working ({@code mentioned-by-others}), and
+ * whether every one of them does ({@code mentioned-by-all}: an intermediate step that all the others went past, which
+ * a reply that stopped early gives; a count alone cannot say this, because an answer one other reply passed through is
+ * more often right than one none wrote, and one that all of them passed through far less often); the mentions only among
+ * the {@value #LEADERS} answers {@link ScatterRule} scores best;
  * <li>the answer's form ({@code shape:decimal|fraction|letter|text}; an integer is the reference);
  * <li>which members back it ({@code backer:<expert>});
  * <li>for "none of these": a bias and the log of the number of distinct answers.
@@ -56,7 +60,7 @@ final class LearnedRule implements Rule {
     /** The answer features in the order of {@link #features}: name and starting weight. */
     private static final String[] NAMES = {"scatter", "agree", "disagree", "no-field", "cut-off", "hedged", "length",
             "backers", "shape:decimal", "shape:fraction", "shape:letter", "shape:text", "mentions-others",
-            "mentioned-by-others", "loose-field", "slipped", "doubts"};
+            "mentioned-by-others", "loose-field", "slipped", "doubts", "mentioned-by-all", "statements"};
     private static final String[] SIGNALS = Arrays.stream(NAMES).map(n -> PREFIX + n).toArray(String[]::new);
     private static final String NONE = PREFIX + "none";
     private static final String NONE_DISTINCT = PREFIX + "none:distinct";
@@ -206,6 +210,17 @@ final class LearnedRule implements Rule {
         }
         Arrays.sort(lengths, 0, answered);
         double median = answered == 0 ? 0 : lengths[answered / 2];
+        // each reply's working is read once: its statements against the ballot's median, and its slips
+        Arithmetic.Working[] worked = new Arithmetic.Working[votes.size()];
+        int[] statements = new int[answered];
+        for (int v = 0, k = 0; v < votes.size(); v++) {
+            if (forms[v] != null) {
+                worked[v] = Arithmetic.read(votes.get(v).reply(), forms[v].working());
+                statements[k++] = worked[v].statements();
+            }
+        }
+        Arrays.sort(statements);
+        double medianStatements = answered == 0 ? 0 : statements[answered / 2];
         boolean[] mentions = new boolean[votes.size() * candidates]; // [v * candidates + g]: reply v writes answer g
         for (int leader : leaders(base)) {
             if (Ballots.numericShape(shapes[leader])) {
@@ -238,8 +253,9 @@ final class LearnedRule implements Rule {
                 x[6] += w * Math.log((form.length() + 50) / (median + 50));
                 x[7] += w;
                 x[14] += ReplyForm.looseField(vote.reply()) ? w : 0;
-                x[15] += Arithmetic.slips(vote.reply(), form.working()) > 0 ? w : 0;
+                x[15] += worked[v].slips() > 0 ? w : 0;
                 x[16] += ReplyForm.doubts(vote.reply()) ? w : 0;
+                x[18] += w * Math.log((worked[v].statements() + 1) / (medianStatements + 1));
                 for (int other = 0; other < candidates; other++) {
                     x[12] += other != i && mentions[v * candidates + other] ? w : 0;
                 }
@@ -248,9 +264,14 @@ final class LearnedRule implements Rule {
                 members.add(backer);
                 score += w * reliability.of(panel, backer).answered() / SCALE;
             }
+            int others = 0; // the replies that give another answer, and how many of them write this one
+            int mentioning = 0;
             for (int v = 0; v < votes.size(); v++) {
                 x[13] += mentions[v * candidates + i] ? votes.get(v).weight() : 0; // never by a reply that gives it
+                others += answerOf[v] >= 0 && answerOf[v] != i ? 1 : 0;
+                mentioning += mentions[v * candidates + i] ? 1 : 0;
             }
+            x[17] = others > 0 && mentioning == others ? 1 : 0;
             switch (shapes[i]) {
                 case "shape:decimal" -> x[8] = 1;
                 case "shape:fraction" -> x[9] = 1;

@@ -37,11 +37,26 @@ class ArithmeticTest {
         assertThat(Arithmetic.slips(text, text.length())).isEqualTo(slips);
     }
 
+    @ParameterizedTest(name = "{0}: {1} statements, {2} slips")
+    @CsvSource(delimiter = '|', textBlock = """
+            She sells 9 * $2 = $18 every day.                                        | 1 | 0
+            so 16 - 3 - 4 = 9, then 9 * 2 = 19 and x = 9 + 2                         | 3 | 1
+            Let d = the defense; 2d + d + d/2 = 105, so d = 30                       | 3 | 0
+            if a == 3 + 4 or a <= 7 or b => 2 or c != 1, no statement                | 0 | 0
+            Cups = (365 - 180) * 2 = 730 / 2 = 365                                   | 3 | 1
+            she has nine eggs left and sells them for eighteen dollars               | 0 | 0
+            """)
+    void everyStandaloneEqualsIsAStatement_checkableOrNot_readInTheSamePassAsTheSlips(String text, int statements,
+            int slips) {
+        assertThat(Arithmetic.read(text, text.length())).isEqualTo(new Arithmetic.Working(statements, slips));
+    }
+
     @Test
     void onlyTheWorkingIsRead() {
         String reply = "{\"reasoning\": \"3 * 4 = 12\", \"answer\": \"12\", \"note\": \"2 + 2 = 5\"}";
 
         assertThat(Arithmetic.slips(reply, reply.indexOf("\"answer\""))).isZero();
         assertThat(Arithmetic.slips(reply, reply.length())).isEqualTo(1);
+        assertThat(Arithmetic.read(reply, reply.indexOf("\"answer\"")).statements()).isEqualTo(1);
     }
 }

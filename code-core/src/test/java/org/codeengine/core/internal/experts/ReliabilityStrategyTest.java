@@ -229,6 +229,71 @@ class ReliabilityStrategyTest {
         }
     }
 
+    /**
+     * {@return the right share of the learned rule's choices on 400 one-one-one splits of experts alike, after 400
+     *         reported ones, where only the replies' working tells the answers apart: {@code working} writes a reply's
+     *         reasoning, all of one length, from its role (0 right, 1 and 2 wrong) and the ballot's three answers}
+     */
+    private static double learnedOnOneOneOneSplits(long seed, WorkingOf working) {
+        Random random = new Random(seed);
+        Memory book = new Memory();
+        ReliabilityStrategy strategy = new ReliabilityStrategy();
+        int right = 0;
+        for (int q = 0; q < 800; q++) {
+            String[] answers = {Integer.toString(10_000 + q), Integer.toString(20_000 + q), Integer.toString(30_000
+                    + q)};
+            List<Integer> roles = new ArrayList<>(List.of(0, 1, 2));
+            java.util.Collections.shuffle(roles, random);
+            List<Vote> votes = new ArrayList<>();
+            for (int e = 0; e < 3; e++) {
+                int role = roles.get(e);
+                String reasoning = working.of(role, answers);
+                assertThat(reasoning).as("every reply as long as every other").hasSize(working.of(0, answers).length());
+                votes.add(new Vote("abc".substring(e, e + 1), "test", answers[role], "{\"reasoning\": \"" + reasoning
+                        + " so it is " + answers[role] + ".\", \"answer\": \"" + answers[role] + "\"}", 1));
+            }
+            if (q < 400) {
+                strategy.judge(votes, answers[0], book);
+                for (int i = 0; i < votes.size(); i++) {
+                    book.add(votes.get(i).expert(), Ballots.outcomes(votes, i, answers[0]));
+                }
+            } else {
+                right += answers[0].equals(strategy.decide(votes, book).answer()) ? 1 : 0;
+            }
+        }
+        return right / 400.0;
+    }
+
+    /** The reasoning of a reply in {@link #learnedOnOneOneOneSplits}. */
+    @FunctionalInterface
+    private interface WorkingOf {
+        String of(int role, String[] answers);
+    }
+
+    @Test
+    void learned_tellsAnIntermediateStepThatEveryOtherReplyWentPast_fromOneThatOnlySomeWrite() {
+        // the right reply passes the first wrong answer on its way; a second wrong reply passes both; the first wrong
+        // reply stopped there. Mentioned by others: right 1, stopped 2, overshot 0; mentions of others: 1, 0, 2; so no
+        // weighing of the counts picks the right one, only that every other reply went past the one that stopped
+        double right = learnedOnOneOneOneSplits(5, (role, a) -> switch (role) {
+            case 0 -> "we pass " + a[1] + " and go on     ";
+            case 1 -> "we stop here, go no further ";
+            default -> "we pass " + a[1] + " and then " + a[0];
+        });
+
+        assertThat(right).as("right share of 400 splits").isGreaterThan(0.9);
+    }
+
+    @Test
+    void learned_prefersTheReplyThatWritesOutItsSteps_overThoseThatSkipThem() {
+        // all three of one length and with the same numbers; the right one writes each step as a statement
+        double right = learnedOnOneOneOneSplits(6, (role, a) -> role == 0
+                ? "2 + 3 = 5, 5 * 2 = 10, 10 - 1 = 9"
+                : "2 + 3 ~ 5, 5 * 2 ~ 10, 10 - 1 = 9");
+
+        assertThat(right).as("right share of 400 splits").isGreaterThan(0.9);
+    }
+
     @Test
     void signTest_isExact() {
         assertThat(ReliabilityStrategy.beyondChance(5, 5)).isCloseTo(1 / 32.0, within(1e-12));
