@@ -110,6 +110,11 @@ final class Http1Server implements AutoCloseable {
         return refused.get();
     }
 
+    /** {@return how many connections are waiting for a request's head now: those a new one may push out} */
+    int waitingConnections() {
+        return waiting.size();
+    }
+
     /** {@return how many idle connections were closed to make room for new ones since the server started} */
     long evictedConnections() {
         return evicted.get();

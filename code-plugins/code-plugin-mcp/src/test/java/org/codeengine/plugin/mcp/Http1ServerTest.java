@@ -88,6 +88,18 @@ class Http1ServerTest {
         return all.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * Waits until {@code n} connections wait for a request: a connection's thread marks its wait after its response
+     * went out, so without this a client could outrun it and the order of the waits would not be the test's.
+     */
+    private void awaitWaiting(int n) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (server.waitingConnections() != n) {
+            assertThat(System.nanoTime()).as("connections waiting for a request: " + n).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
     @AfterEach
     void stop() {
         server.close();
@@ -253,6 +265,7 @@ class Http1ServerTest {
             for (int i = 0; i < 3; i++) { // each served once, then idle between requests, the first idle longest
                 open.add(connect());
                 assertThat(echo(open.get(i), "a" + i)).startsWith("HTTP/1.1 200 OK").endsWith("POST 2 a" + i);
+                awaitWaiting(i + 1);
             }
             open.add(connect());
             assertThat(echo(open.get(3), "new")).startsWith("HTTP/1.1 200 OK").endsWith("POST 3 new");
@@ -297,24 +310,29 @@ class Http1ServerTest {
             other.connect(new InetSocketAddress("127.0.0.1", server.port()));
             other.setSoTimeout(5_000);
             assertThat(echo(other, "0")).startsWith("HTTP/1.1 200 OK"); // idle longest of all from now on
-            try (Socket first = connect(); Socket second = connect()) {
+            awaitWaiting(1);
+            try (Socket first = connect()) {
                 assertThat(echo(first, "1")).startsWith("HTTP/1.1 200 OK");
-                assertThat(echo(second, "2")).startsWith("HTTP/1.1 200 OK");
-                try (Socket third = connect()) {
-                    assertThat(echo(third, "3")).startsWith("HTTP/1.1 200 OK").endsWith("POST 1 3");
-                    assertThat(refusal(first)).as("its own longest idle goes, not another address's").isEmpty();
-                    assertThat(echo(other, "4")).startsWith("HTTP/1.1 200 OK").endsWith("POST 1 4");
+                awaitWaiting(2);
+                try (Socket second = connect()) {
+                    assertThat(echo(second, "2")).startsWith("HTTP/1.1 200 OK");
+                    awaitWaiting(3);
+                    try (Socket third = connect()) {
+                        assertThat(echo(third, "3")).startsWith("HTTP/1.1 200 OK").endsWith("POST 1 3");
+                        assertThat(refusal(first)).as("its own longest idle goes, not another address's").isEmpty();
+                        assertThat(echo(other, "4")).startsWith("HTTP/1.1 200 OK").endsWith("POST 1 4");
 
-                    send(second, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
-                    send(third, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
-                    assertThat(HELD.tryAcquire(2, 10, TimeUnit.SECONDS)).isTrue();
-                    try (Socket fourth = connect()) {
-                        assertThat(refusal(fourth)).startsWith("HTTP/1.1 503 ");
-                    } finally {
-                        RELEASE.release(2);
+                        send(second, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+                        send(third, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+                        assertThat(HELD.tryAcquire(2, 10, TimeUnit.SECONDS)).isTrue();
+                        try (Socket fourth = connect()) {
+                            assertThat(refusal(fourth)).startsWith("HTTP/1.1 503 ");
+                        } finally {
+                            RELEASE.release(2);
+                        }
+                        assertThat(response(second.getInputStream())).startsWith("HTTP/1.1 204 No Content");
+                        assertThat(response(third.getInputStream())).startsWith("HTTP/1.1 204 No Content");
                     }
-                    assertThat(response(second.getInputStream())).startsWith("HTTP/1.1 204 No Content");
-                    assertThat(response(third.getInputStream())).startsWith("HTTP/1.1 204 No Content");
                 }
             }
             assertThat(echo(other, "5")).startsWith("HTTP/1.1 200 OK");
