@@ -56,7 +56,9 @@ public interface EventBus {
             Consumer<CloudEvent> handler);
 
     /**
-     * Reads the outbox: the events written after {@code afterId}, oldest first, whether sent yet or not.
+     * Reads the outbox: the events written after {@code afterId}, oldest first, whether sent yet or not. Going on
+     * from an event, it returns {@code limit} events of the type unless fewer follow, so that an empty list means the
+     * reader is at the end; without one, it filters the latest {@code limit} events of any type.
      *
      * @param context who reads
      * @param afterId the id of the last event already seen, or null for the latest {@code limit} events
@@ -64,6 +66,8 @@ public interface EventBus {
      * @param limit at most this many, 1 to 10000
      * @return the events, oldest first
      * @throws PolicyDeniedException if the principal may not read events
+     * @throws org.codeengine.api.NotFoundException if no event {@code afterId} is kept: it was pruned (the reader fell
+     *         further behind than the history keeps), or never written; read again from the newest ({@code null})
      */
     List<CloudEvent> history(CallContext context, @Nullable String afterId, String typePattern, int limit);
 

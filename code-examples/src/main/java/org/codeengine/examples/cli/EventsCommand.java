@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.codeengine.api.CallContext;
+import org.codeengine.api.NotFoundException;
 import org.codeengine.api.events.CloudEvent;
 import org.codeengine.api.events.EventBus;
 import org.jspecify.annotations.Nullable;
@@ -76,9 +77,16 @@ final class EventsCommand extends CommandGroup {
             String after = newest.isEmpty() ? null : newest.getFirst().id();
             long stopAt = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() - stopAt < 0) {
-                List<CloudEvent> all = after == null
-                        ? events.history(context, null, "*", 10_000)
-                        : events.history(context, after, "*", 10_000);
+                List<CloudEvent> all;
+                try {
+                    all = events.history(context, after, "*", 10_000);
+                } catch (NotFoundException lost) { // pruned while this tail was behind: say so, go on from the newest
+                    out.warn("event " + after + " left the history before the events after it were shown (pruned);"
+                            + " events may be missing here; going on from the newest");
+                    List<CloudEvent> latest = events.history(context, null, "*", 1);
+                    after = latest.isEmpty() ? null : latest.getFirst().id();
+                    continue;
+                }
                 for (CloudEvent e : all) {
                     after = e.id();
                     if (matches(e.type())) {

@@ -1,5 +1,6 @@
 package org.codeengine.core.internal.events;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -89,8 +90,28 @@ public final class DefaultEventBus implements EventBus {
             throw new IllegalArgumentException("limit must be 1 to 10000 but was " + limit);
         }
         guard.require(require(context, "context").principal(), READ);
-        return outbox.after(afterId, limit).stream().filter(r -> matches.test(r.type())).map(r -> CloudEventJson
-                .read(r.json())).toList();
+        if (afterId == null) {
+            return outbox.after(null, limit).stream().filter(r -> matches.test(r.type())).map(r -> CloudEventJson.read(
+                    r.json())).toList();
+        }
+        // pages on until it has limit events of the type or read the last event: an empty answer means the end
+        List<CloudEvent> found = new ArrayList<>();
+        String after = afterId;
+        while (true) {
+            List<Outbox.Row> page = outbox.after(after, limit);
+            for (Outbox.Row r : page) {
+                if (matches.test(r.type())) {
+                    found.add(CloudEventJson.read(r.json()));
+                    if (found.size() == limit) {
+                        return found;
+                    }
+                }
+            }
+            if (page.size() < limit) {
+                return found;
+            }
+            after = page.getLast().id();
+        }
     }
 
     private static <T> T require(@Nullable T value, String field) {

@@ -7,7 +7,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.codeengine.api.NotFoundException;
 import org.codeengine.api.events.CloudEvent;
 import org.codeengine.core.internal.events.CloudEventJson;
 import org.jspecify.annotations.Nullable;
@@ -184,21 +188,24 @@ public final class Outbox {
             + " desc fetch first " + RECENT + " rows only) r where event_id = ?)";
 
     /**
-     * {@return up to {@code limit} events after it (or the newest), oldest first; empty if {@code afterId} is unknown}
-     * The order is the history's, then the queue's. The events are read in one statement, so that an event the relay
-     * moves from the queue into the history meanwhile is seen once. A reader going on from a recent event (as
-     * {@code code events tail --follow} does) costs a walk back over at most {@value #RECENT} history rows and a look at
-     * the queue, which holds only what the relay has not published yet; only an older or unknown id is looked for in
-     * the whole history.
+     * {@return up to {@code limit} events after it (or the newest), oldest first} The order is the history's, then the
+     * queue's. The events are read in one statement, so that an event the relay moves from the queue into the history
+     * meanwhile is seen once. A reader going on from a recent event (as {@code code events tail --follow} does) costs a
+     * walk back over at most {@value #RECENT} history rows and a look at the queue, which holds only what the relay has
+     * not published yet. A reader paging through older history goes on from the last event of a page this outbox gave
+     * it, whose place it remembers (the last {@value #PLACES} pages' ends): a look-up by the key, however far back. Only
+     * an id this outbox did not hand out lately, and not among the recent rows, is looked for in the whole history.
      *
      * <p>Unlike the relay, a reader that goes on from an event still in the queue keeps a position: an event whose
      * transaction took a lower seq and commits after the reader saw a higher one is not shown to it. Readers of the
      * history (what the relay published) see every event; the bus's consumers get every event either way.
      *
      * @param afterId the id of the last event seen, or null for the newest {@code limit} events
+     * @throws NotFoundException if {@code afterId} is neither in the history nor in the queue: pruned, or never written
+     *         to this store; a reader that lost its place so learns it and can start again from the newest
      */
     public List<Row> after(@Nullable String afterId, int limit) {
-        return sql.tx("reading the outbox", c -> {
+        List<Row> rows = sql.tx("reading the outbox", c -> {
             if (afterId == null) {
                 try (PreparedStatement s = c.prepareStatement("select * from (select 1 as part, seq, " + COLUMNS
                         + ", 0 as sent from code_outbox order by seq desc fetch first ? rows only) q union all"
@@ -206,54 +213,102 @@ public final class Outbox {
                         + " fetch first ? rows only) h order by part desc, seq desc")) {
                     s.setInt(1, limit);
                     s.setInt(2, limit);
-                    List<Row> newest = rows(s);
-                    return newest.subList(0, Math.min(limit, newest.size())).reversed();
+                    return first(rows(s), limit).reversed();
                 }
             }
+            Long placedAt = places.get(afterId);
+            if (placedAt != null && inHistory(c, placedAt, afterId)) {
+                return fromHistory(c, placedAt, limit);
+            }
             // where the event is: in the recent history, in the queue, or (an old one) further back in the history
-            long historyPos = Long.MAX_VALUE;
-            long queueSeq = -1;
             try (PreparedStatement s = c.prepareStatement("select " + RECENT_POS + ", (select max(seq) from code_outbox"
                     + " where event_id = ?)")) {
                 s.setString(1, afterId);
                 s.setString(2, afterId);
                 try (ResultSet r = s.executeQuery()) {
-                    if (r.next()) {
-                        long pos = r.getLong(1);
-                        historyPos = r.wasNull() ? historyPos : pos;
-                        long seq = r.getLong(2);
-                        queueSeq = r.wasNull() ? queueSeq : seq;
+                    r.next();
+                    long pos = r.getLong(1);
+                    if (!r.wasNull()) {
+                        return fromHistory(c, pos, limit);
+                    }
+                    long seq = r.getLong(2);
+                    if (!r.wasNull()) {
+                        return fromQueue(c, afterId, seq, limit);
                     }
                 }
             }
-            if (historyPos == Long.MAX_VALUE && queueSeq < 0) {
-                try (PreparedStatement s = c.prepareStatement("select max(pos) from code_event where event_id = ?")) {
-                    s.setString(1, afterId);
-                    try (ResultSet r = s.executeQuery()) {
-                        long pos = r.next() ? r.getLong(1) : 0;
-                        if (r.wasNull() || pos == 0) {
-                            return List.<Row>of(); // unknown
-                        }
-                        historyPos = pos;
-                    }
-                }
-            } else if (historyPos != Long.MAX_VALUE) {
-                queueSeq = -1; // the whole queue comes after the history
-            }
-            // an event found in the queue may have moved into the history since: the statement looks again
-            try (PreparedStatement s = c.prepareStatement("select * from (select 0 as part, pos as seq, " + COLUMNS
-                    + ", 1 as sent from code_event where pos > coalesce(" + RECENT_POS + ", ?) order by pos fetch"
-                    + " first ? rows only) h union all select * from (select 1, seq, " + COLUMNS + ", 0 from"
-                    + " code_outbox where seq > ? order by seq fetch first ? rows only) q order by part, seq")) {
+            try (PreparedStatement s = c.prepareStatement("select max(pos) from code_event where event_id = ?")) {
                 s.setString(1, afterId);
-                s.setLong(2, historyPos);
-                s.setInt(3, limit);
-                s.setLong(4, queueSeq);
-                s.setInt(5, limit);
-                List<Row> rows = rows(s);
-                return rows.subList(0, Math.min(limit, rows.size()));
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    long pos = r.getLong(1);
+                    if (r.wasNull()) {
+                        throw new NotFoundException("afterId: no event " + afterId + " in the history or the queue:"
+                                + " it was pruned, or never written to this store; read again from the newest events",
+                                null);
+                    }
+                    return fromHistory(c, pos, limit);
+                }
             }
         });
+        if (!rows.isEmpty() && rows.getLast().sent()) {
+            places.put(rows.getLast().id(), rows.getLast().seq());
+        }
+        return rows;
+    }
+
+    /** How many page ends {@link #after} remembers the places of. */
+    static final int PLACES = 1024;
+
+    /** The history's positions of the last events of the pages {@link #after} gave, by event id; the eldest go. */
+    private final Map<String, Long> places = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > PLACES;
+        }
+    });
+
+    private static boolean inHistory(Connection c, long pos, String eventId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("select event_id from code_event where pos = ?")) {
+            s.setLong(1, pos);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() && eventId.equals(r.getString(1));
+            }
+        }
+    }
+
+    /** {@return the events after the history's position {@code pos}: the rest of the history, then the queue} */
+    private static List<Row> fromHistory(Connection c, long pos, int limit) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("select * from (select 0 as part, pos as seq, " + COLUMNS
+                + ", 1 as sent from code_event where pos > ? order by pos fetch first ? rows only) h union all"
+                + " select * from (select 1, seq, " + COLUMNS + ", 0 from code_outbox order by seq fetch first ?"
+                + " rows only) q order by part, seq")) {
+            s.setLong(1, pos);
+            s.setInt(2, limit);
+            s.setInt(3, limit);
+            return first(rows(s), limit);
+        }
+    }
+
+    /**
+     * {@return the events after the queue's {@code seq}, where the event {@code afterId} was when it was looked for}
+     * It may have moved into the history since: the statement looks for it there again, and then reads on from its
+     * place in the history.
+     */
+    private static List<Row> fromQueue(Connection c, String afterId, long seq, int limit) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("select * from (select 0 as part, pos as seq, " + COLUMNS
+                + ", 1 as sent from code_event where pos > coalesce(" + RECENT_POS + ", ?) order by pos fetch"
+                + " first ? rows only) h union all select * from (select 1, seq, " + COLUMNS + ", 0 from"
+                + " code_outbox where seq > ? order by seq fetch first ? rows only) q order by part, seq")) {
+            s.setString(1, afterId);
+            s.setLong(2, Long.MAX_VALUE);
+            s.setInt(3, limit);
+            s.setLong(4, seq);
+            s.setInt(5, limit);
+            return first(rows(s), limit);
+        }
     }
 
     /** {@return how many events wait to be published} */
@@ -286,6 +341,10 @@ public final class Outbox {
                 return s.executeUpdate();
             }
         });
+    }
+
+    private static List<Row> first(List<Row> rows, int limit) {
+        return rows.subList(0, Math.min(limit, rows.size()));
     }
 
     private static List<Row> rows(PreparedStatement s) throws SQLException {

@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.codeengine.api.AuthenticationException;
 import org.codeengine.api.CallContext;
+import org.codeengine.api.NotFoundException;
 import org.codeengine.api.PolicyDeniedException;
 import org.codeengine.api.Secret;
 import org.codeengine.api.StoreConfig;
@@ -154,6 +155,31 @@ class OutboxEventsTest {
         assertThat(engine.events().history(CTX, null, "*", 1000)).extracting(CloudEvent::id).doesNotContain(never
                 .id());
         journal.close();
+    }
+
+    @Test
+    void history_goingOnFromAnEvent_pagesPastOtherTypes_andAnUnknownPlaceIsReported() {
+        CodeEngine engine = engine(h2(), false);
+        assertThat(engine.orchestrator().deploy(CTX, twoSteps()).await(WAIT)).isEqualTo(RunState.SUCCEEDED);
+        List<String> all = engine.events().history(CTX, null, "*", 10_000).stream().map(CloudEvent::id).toList();
+        String healthChanges = CloudEvent.STEP_HEALTH_CHANGED;
+        List<String> runEvents = engine.events().history(CTX, null, healthChanges, 10_000).stream().map(CloudEvent::id)
+                .toList();
+        assertThat(runEvents).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(all.indexOf(runEvents.getLast()) - all.indexOf(runEvents.getFirst())).as("other events between")
+                .isGreaterThan(runEvents.size() - 1);
+        // one event at a time: the next of the type, though other types come first; empty only at the end
+        List<String> oneByOne = new ArrayList<>(List.of(runEvents.getFirst()));
+        for (int read = 0; read < all.size(); read++) { // bounded: a reader that never reaches the end fails below
+            List<CloudEvent> next = engine.events().history(CTX, oneByOne.getLast(), healthChanges, 1);
+            if (next.isEmpty()) {
+                break;
+            }
+            oneByOne.add(next.getFirst().id());
+        }
+        assertThat(oneByOne).isEqualTo(runEvents);
+        assertThatThrownBy(() -> engine.events().history(CTX, "no-such-event", "*", 10)).isInstanceOf(
+                NotFoundException.class).hasMessageContaining("afterId");
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.codeengine.api.NotFoundException;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.StoreException;
 import org.codeengine.api.events.CloudEvent;
@@ -206,7 +207,8 @@ abstract class StoreContract {
         assertThat(store.outbox().after("h2", 10)).extracting(Outbox.Row::id).containsExactly("h3", "q1", "q2");
         assertThat(store.outbox().after("h3", 10)).extracting(Outbox.Row::id).containsExactly("q1", "q2");
         assertThat(store.outbox().after("q2", 10)).isEmpty();
-        assertThat(store.outbox().after("unknown", 10)).isEmpty();
+        assertThatThrownBy(() -> store.outbox().after("unknown", 10)).isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("afterId: no event unknown");
         // a reader that saw h3 in the queue reads on from it after the relay moved it
         store.outbox().published(store.outbox().unsent(1).stream().map(Outbox.Row::seq).toList(), T0);
         assertThat(store.outbox().after("h3", 10)).extracting(Outbox.Row::id, Outbox.Row::sent).containsExactly(
@@ -229,7 +231,35 @@ abstract class StoreContract {
         assertThat(store.outbox().after("e0", 3)).extracting(Outbox.Row::id).containsExactly("e1", "e2", "e3");
         assertThat(store.outbox().after("e" + (Outbox.RECENT + 1), 3)).extracting(Outbox.Row::id).containsExactly("e"
                 + (Outbox.RECENT + 2), "queued");
-        assertThat(store.outbox().after("unknown", 3)).isEmpty();
+        assertThatThrownBy(() -> store.outbox().after("unknown", 3)).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void history_aReaderPagingThroughOldHistory_goesOnFromItsPages_andIsToldWhenItsPlaceWasPruned() {
+        JdbcStore store = open(freshConfig());
+        List<CloudEvent> events = new ArrayList<>();
+        for (int i = 0; i < Outbox.RECENT + 20; i++) {
+            events.add(event("e" + i, "a"));
+        }
+        store.outbox().append(events);
+        store.outbox().published(store.outbox().unsent(Outbox.RECENT + 20).stream().map(Outbox.Row::seq).toList(),
+                T0);
+        // page by page from the start: each page goes on from the last event of the one before, wherever it is
+        List<String> read = new ArrayList<>();
+        String after = "e0";
+        for (int page = 0; page < 6; page++) {
+            List<Outbox.Row> rows = store.outbox().after(after, 3);
+            rows.forEach(r -> read.add(r.id()));
+            after = rows.getLast().id();
+        }
+        assertThat(read).containsExactly("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10", "e11", "e12",
+                "e13", "e14", "e15", "e16", "e17", "e18");
+        // the reader's place goes: it is told, not left reading nothing
+        assertThat(store.outbox().prune(T0.plusSeconds(1), 30)).isEqualTo(30);
+        String lost = after;
+        assertThatThrownBy(() -> store.outbox().after(lost, 3)).isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("e18").hasMessageContaining("pruned");
+        assertThat(store.outbox().after("e30", 2)).extracting(Outbox.Row::id).containsExactly("e31", "e32");
     }
 
     @Test
