@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.codeengine.api.NotFoundException;
 import org.codeengine.api.events.CloudEvent;
 import org.codeengine.core.internal.events.CloudEventJson;
@@ -79,16 +80,37 @@ public final class Outbox {
      * The statement that makes an update and writes the events it reports in one, on PostgreSQL: the events cost the
      * state change no round trip of their own. The events are inserted, in order, only if the update wrote its row (it
      * must write one row at most), so the statement's count, the events inserted, is above 0 exactly when it wrote. The
-     * events are plain parameters, one row of {@code values} each: no array to encode on the client and parse on the
-     * server, and one prepared statement per count of events.
+     * events are plain parameters, one row of {@code values} each (one event, the usual case, is a plain
+     * {@code select} of its parameters: no values list to scan and sort): no array to encode on the client and parse
+     * on the server, and one prepared statement per count of events. The text is kept for the usual counts, so a state
+     * change does not build it, and the driver does not hash a new string of it, each time.
      *
      * @param update an {@code update} statement without {@code returning}
      * @param events how many events the statement carries, at least 1
      * @return the statement; bind the update's parameters, then {@link #bindCarried} after them
      */
     static String carriedBy(String update, int events) {
+        if (events > CARRIED_KEPT) {
+            return carrying(update, events);
+        }
+        return CARRIED.computeIfAbsent(new Carried(update, events), k -> carrying(k.update(), k.events()));
+    }
+
+    /** The most events per statement whose text {@link #carriedBy} keeps. */
+    private static final int CARRIED_KEPT = 8;
+
+    /** An update statement and a count of events it carries. */
+    private record Carried(String update, int events) {}
+
+    private static final ConcurrentHashMap<Carried, String> CARRIED = new ConcurrentHashMap<>();
+
+    private static String carrying(String update, int events) {
         StringBuilder sql = new StringBuilder("with written as (").append(update).append(" returning 1)"
-                + " insert into code_outbox (" + COLUMNS + ") select e.i, e.t, e.b from written, (values ");
+                + " insert into code_outbox (" + COLUMNS + ") select ");
+        if (events == 1) {
+            return sql.append("?, ?, ? from written").toString();
+        }
+        sql.append("e.i, e.t, e.b from written, (values ");
         for (int n = 0; n < events; n++) {
             sql.append(n == 0 ? "" : ", ").append('(').append(n).append(", ?, ?, ?)");
         }

@@ -3,7 +3,10 @@ package org.codeengine.core.internal.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.codeengine.api.events.CloudEvent;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -49,5 +52,30 @@ class CloudEventJsonTest {
         CloudEvent event = new CloudEvent("e-2", "/code/h", CloudEvent.AUDIT_CHECKPOINT, "", Instant.EPOCH, Map.of());
         assertThat(CloudEventJson.write(event)).endsWith("\"data\":{}}");
         assertThat(JSON.readTree(CloudEventJson.write(event))).isEqualTo(tree(event));
+    }
+
+    @Test
+    void time_writesWhatInstantToStringWrites_acrossYearsAndFractions() {
+        List<Instant> instants = new ArrayList<>(List.of(Instant.EPOCH, Instant.parse("1969-12-31T23:59:59.999Z"),
+                Instant.parse("2024-02-29T23:59:59.000000001Z"), Instant.parse("2026-12-07T04:15:00.100Z"),
+                Instant.parse("2026-12-07T04:15:00.000100Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("-0001-01-01T00:00:00Z"), Instant.MIN,
+                Instant.MAX));
+        Random random = new Random(18);
+        for (int i = 0; i < 20_000; i++) {
+            long seconds = random.nextLong(-100_000_000_000L, 300_000_000_000L);
+            int nano = switch (i % 4) {
+                case 0 -> 0;
+                case 1 -> random.nextInt(1000) * 1_000_000;
+                case 2 -> random.nextInt(1_000_000) * 1000;
+                default -> random.nextInt(1_000_000_000);
+            };
+            instants.add(Instant.ofEpochSecond(seconds, nano));
+        }
+        for (Instant instant : instants) {
+            StringBuilder out = new StringBuilder();
+            CloudEventJson.time(out, instant);
+            assertThat(out.toString()).as("%s", instant).isEqualTo(instant.toString());
+        }
     }
 }

@@ -35,10 +35,24 @@ class H2StoreTest extends StoreContract {
         return tableInSchema(connection, "PUBLIC", table);
     }
 
+    @Override
+    protected String outboxSeqCache(Connection connection) throws Exception {
+        return onlyValue(connection,
+                "select identity_cache from information_schema.columns where table_name = 'CODE_OUTBOX'"
+                        + " and column_name = 'SEQ'");
+    }
+
+    @Test
+    void outboxSeqs_comeFromACacheOfAThousand_soOneEventInAThousandPaysForACommitOfTheCounter() throws Exception {
+        try (Connection c = open(freshConfig()).dataSource().getConnection()) {
+            assertThat(outboxSeqCache(c)).isEqualTo(Integer.toString(JdbcStore.H2_OUTBOX_SEQ_CACHE));
+        }
+    }
+
     @Test
     void inMemoryStore_opensAtTheCurrentSchema() {
         JdbcStore store = open(StoreConfig.h2InMemory("t" + UUID.randomUUID().toString().replace("-", "")));
-        assertThat(store.schemaVersion()).isEqualTo("11");
+        assertThat(store.schemaVersion()).isEqualTo("13");
     }
 
     @Test

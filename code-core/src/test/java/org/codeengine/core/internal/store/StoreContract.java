@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,7 +90,7 @@ abstract class StoreContract {
     @Test
     void open_migratesAnEmptyDatabaseToTheCurrentSchema() {
         JdbcStore store = open(freshConfig());
-        assertThat(store.schemaVersion()).isEqualTo("11");
+        assertThat(store.schemaVersion()).isEqualTo("13");
         assertThat(store.provider()).isEqualTo(provider().name());
     }
 
@@ -157,6 +158,33 @@ abstract class StoreContract {
         assertThat(store.runs().steps("a")).extracting(StepRecord::state).containsExactly(StepState.STARTING,
                 StepState.HEALTHY);
         assertThat(store.runs().steps("b")).extracting(StepRecord::state).containsOnly(StepState.PENDING);
+    }
+
+    @Test
+    void outboxSeqs_keepGrowing_acrossAReopen_andTheOutboxSeqCacheOfTheDatabase() throws Exception {
+        StoreConfig config = freshConfig();
+        JdbcStore first = open(config);
+        first.outbox().append(List.of(event("before-1", "a"), event("before-2", "a")));
+        first.close();
+        JdbcStore second = open(config);
+        second.outbox().append(List.of(event("after", "a")));
+        List<Outbox.Row> rows = second.outbox().unsent(10);
+        assertThat(rows).extracting(Outbox.Row::id).containsExactly("before-1", "before-2", "after");
+        assertThat(rows.get(2).seq()).isGreaterThan(rows.get(1).seq());
+        try (Connection c = second.dataSource().getConnection()) {
+            assertThat(outboxSeqCache(c)).isEqualTo(JdbcStore.placeholders(config.jdbcUrl()).get("outbox_seq_cache"));
+        }
+    }
+
+    /** {@return how many seqs of the outbox the database hands out between writing its counter down, as text} */
+    protected abstract String outboxSeqCache(Connection connection) throws Exception;
+
+    /** {@return the first column of the one row a query gives, as text} */
+    protected static String onlyValue(Connection connection, String query) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(query)) {
+            assertThat(r.next()).as("a row of %s", query).isTrue();
+            return r.getString(1);
+        }
     }
 
     @Test
@@ -332,7 +360,7 @@ abstract class StoreContract {
 
         JdbcStore store = open(config);
 
-        assertThat(store.schemaVersion()).isEqualTo("11");
+        assertThat(store.schemaVersion()).isEqualTo("13");
         assertThat(store.outbox().unsent(10)).extracting(Outbox.Row::id).containsExactly("u1", "u2");
         assertThat(store.outbox().after(null, 10)).extracting(Outbox.Row::id, Outbox.Row::sent).containsExactly(tuple(
                 "s1", true), tuple("s2", true), tuple("u1", false), tuple("u2", false));
@@ -573,7 +601,7 @@ abstract class StoreContract {
 
         assertThatThrownBy(() -> open(config)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 99").hasMessageContaining("newer CODE")
-                .hasMessageContaining("knows versions up to 11");
+                .hasMessageContaining("knows versions up to 13");
     }
 
     @Test
@@ -587,7 +615,7 @@ abstract class StoreContract {
         }
         migrated.close();
 
-        assertThat(openForReading(config).schemaVersion()).isEqualTo("11");
+        assertThat(openForReading(config).schemaVersion()).isEqualTo("13");
         assertThatThrownBy(() -> open(config)).as("a writer still runs the migrator").isInstanceOf(
                 StoreException.class).hasMessageContaining("Validate failed");
     }
@@ -598,7 +626,7 @@ abstract class StoreContract {
 
         JdbcStore store = openForReading(config);
 
-        assertThat(store.schemaVersion()).isEqualTo("11");
+        assertThat(store.schemaVersion()).isEqualTo("13");
         try (Connection c = store.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_run")).isTrue();
         }
@@ -621,10 +649,10 @@ abstract class StoreContract {
         before.close();
 
         assertThatThrownBy(() -> open(config, "classpath:store-test/broken")).isInstanceOf(StoreException.class)
-                .hasMessageContaining("failed, and it was left at version 11");
+                .hasMessageContaining("failed, and it was left at version 13");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("11");
+        assertThat(after.schemaVersion()).isEqualTo("13");
         assertThat(after.runs().find("kept")).isPresent();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).as("table of the failed migration").isFalse();
@@ -638,7 +666,7 @@ abstract class StoreContract {
                 .hasMessageContaining("failed, and it was left empty");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("11");
+        assertThat(after.schemaVersion()).isEqualTo("13");
         assertThat(after.runs().list(10)).isEmpty();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).isFalse();
