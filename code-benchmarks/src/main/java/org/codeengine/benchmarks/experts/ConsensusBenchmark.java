@@ -46,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * field, or GSM8K's {@code #### answer} line), {@link Extraction#auto()} extraction, then the default strategy with a
  * record for every expert, signal and pair of experts and a panel record that makes it use its {@code scatter} rule
  * ({@code reliability}) or its {@code learned} rule (which also reads each reply's form: answer field, cut-off, the
- * reasoning's last number, hedging, length) with calibrated confidence, or plain majority: the cheap path for answers that compare exactly. The default's cost
+ * reasoning's last number, hedging, length, which of the word problem's five numbers its working writes) with calibrated confidence, or plain majority: the cheap path for answers that compare exactly. The default's cost
  * above majority's is its rule: a record look-up per voter and per pair of voters of an answer, and for the learned
  * rule a read of each reply's form (a few single-character searches) and a search per other leading answer.
  * </ul>
@@ -73,6 +73,8 @@ public class ConsensusBenchmark {
     String strategy;
 
     List<List<String>> questions;
+    /** The word problem each of {@link #questions} answers (empty for free text). */
+    List<String> asked;
     String[] experts;
     Function<String, String> extract;
     ConsensusStrategy decider;
@@ -97,12 +99,15 @@ public class ConsensusBenchmark {
             default -> throw new IllegalArgumentException("strategy must be medoid, reliability, learned or majority");
         };
         questions = new ArrayList<>(QUESTIONS);
+        asked = new ArrayList<>(QUESTIONS);
+        Random problems = new Random(20_26); // apart, so that the replies are those the benchmark always had
         for (int q = 0; q < QUESTIONS; q++) {
             Replies.Batch batch = freeText
                     ? Replies.freeText(random, replies, clusters)
                     : Replies.gsm8k(random, replies);
             questions.add(batch.texts());
-            Verdict verdict = decide(batch.texts());
+            asked.add(freeText ? "" : Replies.question(problems));
+            Verdict verdict = decide(asked.getLast(), batch.texts());
             if (freeText && verdict.clusters().size() != clusters) {
                 throw new IllegalStateException("medoid found " + verdict.clusters().size() + " clusters, not the "
                         + clusters + " generated: " + verdict.clusters().stream().map(c -> c.experts().size())
@@ -122,17 +127,18 @@ public class ConsensusBenchmark {
     @Benchmark
     public Verdict decide() {
         List<String> texts = questions.get(next);
+        String question = asked.get(next);
         next = (next + 1) % QUESTIONS;
-        return decide(texts);
+        return decide(question, texts);
     }
 
-    Verdict decide(List<String> texts) {
+    Verdict decide(String question, List<String> texts) {
         List<Vote> votes = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
             String text = texts.get(i);
             votes.add(new Vote(experts[i], "bench", extract.apply(text), text, 1));
         }
-        return decider.decide(votes, reliability);
+        return decider.decide(question, votes, reliability);
     }
 
     /**
