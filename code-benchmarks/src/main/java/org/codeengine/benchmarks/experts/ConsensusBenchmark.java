@@ -113,6 +113,11 @@ public class ConsensusBenchmark {
                         + clusters + " generated: " + verdict.clusters().stream().map(c -> c.experts().size())
                                 .toList());
             }
+            String expected = strategy.equals("learned") ? "rule learned:" : "rule scatter:";
+            if (decider instanceof ReliabilityStrategy && !verdict.rationale().startsWith(expected)) {
+                throw new IllegalStateException("the default strategy did not use the rule this benchmark measures ("
+                        + expected + "): " + verdict.rationale());
+            }
             if (!freeText) {
                 String right = extract.apply(batch.texts().get(batch.groups().indexOf(0)));
                 if (verdict.answer() == null || (decider instanceof MajorityStrategy && !verdict.answer().equals(
@@ -144,8 +149,10 @@ public class ConsensusBenchmark {
     /**
      * A record for every expert under every signal (and for every pair of experts: how often one repeated the other's
      * mistakes), as a busy panel's reliability book holds; and a panel record under which the default strategy has
-     * judged 370 questions, so that it decides with the rule it chose ({@code rule}) and calibrates its confidence,
-     * with weights for every feature of the learned rule.
+     * judged 370 questions, so that it decides with {@code rule} and calibrates its confidence, with weights for every
+     * feature of the learned rule. On the recent questions where a rule and the learned rule split, {@code rule} won
+     * them all and every other rule half: the default leaves the learned rule only for a rule that beats it beyond
+     * chance, and the setup checks that the rule measured is the one used.
      */
     static Reliability records(Random random, String[] experts, String rule) {
         Map<String, Reliability.Record> records = new ConcurrentHashMap<>();
@@ -165,11 +172,13 @@ public class ConsensusBenchmark {
         return (expert, signal) -> expert.startsWith("circle:")
                 ? signal.startsWith("learned:")
                         ? new Reliability.Record((signal.hashCode() % 1000) * 100_000L, 1_000_000_000L)
-                        : new Reliability.Record(370, signal.equals("rule:" + rule)
-                                ? 350
-                                : signal.startsWith("rule:")
-                                        ? 340
-                                        : 180)
+                        : signal.startsWith("rule:") && signal.contains(":split@")
+                                ? new Reliability.Record(40, signal.startsWith("rule:" + rule + ":") ? 40 : 20)
+                                : new Reliability.Record(370, signal.equals("rule:" + rule)
+                                        ? 350
+                                        : signal.startsWith("rule:")
+                                                ? 340
+                                                : 180)
                 : records.getOrDefault(expert + '\u0000' + signal, Reliability.Record.NONE);
     }
 }
