@@ -30,6 +30,7 @@ import org.codeengine.api.StoreConfig;
 import org.codeengine.api.UnavailableException;
 import org.codeengine.api.experts.Axiom;
 import org.codeengine.api.experts.ConsensusResult;
+import org.codeengine.api.experts.ConsensusStrategy;
 import org.codeengine.api.experts.ExpertAnswer;
 import org.codeengine.api.experts.ExpertPanel;
 import org.codeengine.api.experts.ExpertSpec;
@@ -37,9 +38,13 @@ import org.codeengine.api.experts.Extraction;
 import org.codeengine.api.experts.Price;
 import org.codeengine.api.experts.Query;
 import org.codeengine.api.experts.Quorum;
+import org.codeengine.api.experts.Reliability;
+import org.codeengine.api.experts.Verdict;
+import org.codeengine.api.experts.Vote;
 import org.codeengine.api.security.Principal;
 import org.codeengine.api.spi.ChatRequest;
 import org.codeengine.api.spi.RateLimits;
+import org.codeengine.core.internal.experts.MajorityStrategy;
 import org.codeengine.core.testplugins.PluginLoaders;
 import org.codeengine.core.testplugins.ScriptedExpertProvider;
 import org.junit.jupiter.api.Test;
@@ -119,6 +124,48 @@ class ExpertCircleTest {
             assertThat(engine.meterRegistry().get("code.expert.cost").tag("expert", "scripted/" + a).counter()
                     .count()).isEqualTo(100.0);
         }
+    }
+
+    @Test
+    void aStrategy_isGivenTheQuestionAsked_andOneWrittenAgainstTheVotesAloneKeepsWorking() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ConsensusStrategy reading = new ConsensusStrategy() {
+            @Override
+            public String name() {
+                return "reads-the-question";
+            }
+
+            @Override
+            public Verdict decide(List<Vote> votes, Reliability reliability) {
+                return decide("", votes, reliability);
+            }
+
+            @Override
+            public Verdict decide(String question, List<Vote> votes, Reliability reliability) {
+                seen.add(question);
+                return new MajorityStrategy().decide(votes, reliability);
+            }
+        };
+        String a = says("42");
+        String b = says("41");
+        String c = says("42");
+        // majority implements only decide(votes, reliability), as a host's strategy written before the question was
+        // passed does
+        for (String strategy : List.of(reading.name(), "majority")) {
+            try (CodeEngine engine = CodeEngine.builder().store(StoreConfig.h2InMemory("e" + UUID.randomUUID()
+                    .toString().replace("-", ""))).pluginClassLoader(PluginLoaders.withExpertProviders(dir,
+                            ScriptedExpertProvider.class))
+                    .consensusStrategy(reading).experts(panel(a, b, c).strategy(strategy).build())
+                    .build()) {
+                ConsensusResult r = engine.experts().ask(CTX, Query.of("What is six times seven?"));
+
+                assertThat(r.answer()).isEqualTo("42");
+                assertThat(r.strategy()).isEqualTo(strategy);
+                assertThat(r.question()).isEqualTo("What is six times seven?");
+                engine.experts().report(CTX, r, "42");
+            }
+        }
+        assertThat(seen).containsExactly("What is six times seven?");
     }
 
     @Test

@@ -22,10 +22,12 @@ import org.jspecify.annotations.Nullable;
  *        answer), or {@code null} when it broke none
  * @param rationale why the strategy chose the answer (for the default strategy: which rule it used and the record
  *        that made it choose that rule), or {@code null} when the strategy gives no reason
+ * @param question the question the experts were asked ({@link Query#question()}), as the strategy was given it; kept
+ *        so that a report of the truth can be read against it too; {@code null} where it is not known
  */
 public record ConsensusResult(@Nullable String answer, List<String> experts, String strategy, double agreement,
         double confidence, List<Cluster> clusters, List<ExpertAnswer> answers, Usage usage, double cost,
-        boolean cached, @Nullable String rejectedBy, @Nullable String rationale) {
+        boolean cached, @Nullable String rejectedBy, @Nullable String rationale, @Nullable String question) {
     /**
      * Checks the components against their rules.
      *
@@ -42,6 +44,30 @@ public record ConsensusResult(@Nullable String answer, List<String> experts, Str
         if (!(cost >= 0)) {
             throw new IllegalArgumentException("cost must not be negative but was " + cost);
         }
+    }
+
+    /**
+     * A result whose question is not known; the parameters are those of the canonical constructor.
+     *
+     * @param answer the chosen answer, or {@code null}
+     * @param experts the ids of the experts behind it
+     * @param strategy the strategy's name
+     * @param agreement the share of the answering weight behind it, 0 to 1
+     * @param confidence the estimate that it is right, 0 to 1
+     * @param clusters every answer given, the chosen one first
+     * @param answers every expert's answer or failure
+     * @param usage the tokens of all experts
+     * @param cost the cost of all experts, in US dollars
+     * @param cached whether it came from the cache
+     * @param rejectedBy the first axiom broken, or {@code null}
+     * @param rationale why the strategy chose the answer, or {@code null}
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
+    public ConsensusResult(@Nullable String answer, List<String> experts, String strategy, double agreement,
+            double confidence, List<Cluster> clusters, List<ExpertAnswer> answers, Usage usage, double cost,
+            boolean cached, @Nullable String rejectedBy, @Nullable String rationale) {
+        this(answer, experts, strategy, agreement, confidence, clusters, answers, usage, cost, cached, rejectedBy,
+                rationale, null);
     }
 
     /**
@@ -64,7 +90,7 @@ public record ConsensusResult(@Nullable String answer, List<String> experts, Str
             double confidence, List<Cluster> clusters, List<ExpertAnswer> answers, Usage usage, double cost,
             boolean cached, @Nullable String rejectedBy) {
         this(answer, experts, strategy, agreement, confidence, clusters, answers, usage, cost, cached, rejectedBy,
-                null);
+                null, null);
     }
 
     /** {@return the chosen answer, if any expert gave one} */
@@ -94,6 +120,6 @@ public record ConsensusResult(@Nullable String answer, List<String> experts, Str
      */
     public ConsensusResult withCached(boolean cachedNow) {
         return new ConsensusResult(answer, experts, strategy, agreement, confidence, clusters, answers, usage, cost,
-                cachedNow, rejectedBy, rationale);
+                cachedNow, rejectedBy, rationale, question);
     }
 }

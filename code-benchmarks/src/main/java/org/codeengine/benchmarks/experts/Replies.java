@@ -103,6 +103,22 @@ final class Replies {
         return new Batch(texts, groups);
     }
 
+    /**
+     * A GSM8K-like word problem with five numbers, written as such problems write them: digits, a price with cents, a
+     * thousands separator, a number word and "a quarter"; the default strategy's learned rule looks for each in every
+     * reply's working.
+     */
+    static String question(Random random) {
+        String who = NAMES[random.nextInt(NAMES.length)];
+        String what = THINGS[random.nextInt(THINGS.length)];
+        String[] days = {"three", "four", "five", "six", "seven", "eight", "nine", "ten"};
+        return who + " has " + (2 + random.nextInt(90)) + " " + what + " and gets " + (2 + random.nextInt(40))
+                + " more each day. After " + days[random.nextInt(days.length)] + " days, " + who + " gives a quarter"
+                + " of them away, sells the rest for $" + (1 + random.nextInt(9)) + "." + (10 + random.nextInt(90))
+                + " each and pays " + String.format(java.util.Locale.ROOT, "%,d", 1_000 + random.nextInt(9_000))
+                + " for the stall. How much is left?";
+    }
+
     /** Replies with the group each belongs to. */
     record Batch(List<String> texts, List<Integer> groups) {}
 

@@ -213,7 +213,7 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
         ConsensusResult result;
         Observation circle = telemetry.span("code.circle", null, "strategy", panel.strategy());
         try {
-            result = circle.scoped(() -> decide(fanOut(context, query, circle)));
+            result = circle.scoped(() -> decide(query.question(), fanOut(context, query, circle)));
         } catch (CodeException e) {
             Telemetry.end(circle, e);
             audit.record(context.principal().id(), "expert:query", context.traceId(), Outcome.FAILURE, e
@@ -365,8 +365,8 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
         return new ChatRequest(expert.model(), messages, query.temperature(), query.maxTokens(), List.of());
     }
 
-    /** Lets the strategy decide on the answers and checks the axioms. */
-    ConsensusResult decide(List<ExpertAnswer> answers) {
+    /** Lets the strategy decide on the answers to the question and checks the axioms. */
+    ConsensusResult decide(String question, List<ExpertAnswer> answers) {
         List<Vote> votes = new ArrayList<>(answers.size());
         Usage usage = Usage.NONE;
         double cost = 0;
@@ -380,7 +380,7 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
         }
         Verdict verdict;
         try {
-            verdict = strategy.decide(votes, book);
+            verdict = strategy.decide(question, votes, book);
         } catch (RuntimeException e) {
             throw new UnavailableException("consensus strategy '" + strategy.name() + "' failed: " + e, null, e);
         }
@@ -393,7 +393,7 @@ public final class DefaultExpertCircle implements ExpertCircle, AutoCloseable {
                 : Axioms.firstBroken(panel.axioms(), verdict.answer(), chosen, votes, providerOf, scanner);
         return new ConsensusResult(verdict.answer(), chosen == null ? List.of() : chosen.experts(), strategy.name(),
                 chosen == null ? 0 : chosen.weight(), verdict.confidence(), verdict.clusters(), answers, usage, cost,
-                false, rejectedBy, verdict.rationale());
+                false, rejectedBy, verdict.rationale(), question);
     }
 
     @Override
