@@ -86,6 +86,7 @@ final class AgentLoop implements Runnable {
      */
     record Replay(List<Turn> turns, JournalCodec.@Nullable Reply pending, Map<Integer, CallRow> pendingCalls,
             long elapsedMs) {
+        /** The replay of a run that starts here, whose journal holds no rows yet (told apart by identity). */
         static final Replay FRESH = new Replay(List.of(), null, Map.of(), 0);
     }
 
@@ -104,6 +105,8 @@ final class AgentLoop implements Runnable {
     private JournalCodec.@Nullable Reply pending;
     private Map<Integer, CallRow> pendingCalls;
     private final long elapsedBefore;
+    /** The turn a resumed run goes on with, whose rows an older journal may hold; 0 for a run that starts here. */
+    private final int journaledTurn;
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private volatile @Nullable Thread thread;
     private Instant segmentStart = Instant.EPOCH;
@@ -129,6 +132,7 @@ final class AgentLoop implements Runnable {
         this.pending = replay.pending();
         this.pendingCalls = replay.pendingCalls();
         this.elapsedBefore = replay.elapsedMs();
+        this.journaledTurn = replay == Replay.FRESH ? 0 : replay.turns().size() + 1;
         handle.onCancel(this::cancel);
     }
 
@@ -295,7 +299,7 @@ final class AgentLoop implements Runnable {
         List<AuditLog.Draft> entries = deps.audit().take();
         try {
             deps.journal().write(runId, deps.owner(), new AgentRunRepository.Entry(turn, reply, rows, elapsedMs(),
-                    end, entries), deps.clock().instant());
+                    end, entries, journaledTurn), deps.clock().instant());
         } catch (CodeException e) {
             deps.audit().apart(entries);
             throw e;

@@ -245,9 +245,14 @@ public final class DefaultAgents implements Agents, AutoCloseable {
     /**
      * {@return where the journal leaves a run: its ended turns, and the turn whose calls did not all end} A journaled
      * reply started each of its calls, so a call of it without a done row is started (its row may be missing: the
-     * reply's row is its start).
+     * reply's row is its start). The time the run took before is the larger of the run's and its last reply's: a
+     * write that carries a reply keeps the time on the reply's row only.
      */
-    static AgentLoop.Replay replay(AgentRunRepository.Journal journal, long elapsedMs) {
+    static AgentLoop.Replay replay(AgentRunRepository.Journal journal, long runElapsedMs) {
+        long elapsedMs = runElapsedMs;
+        for (TurnRow row : journal.turns()) {
+            elapsedMs = Math.max(elapsedMs, row.elapsedMs()); // a reply's write keeps the time on its turn's row
+        }
         Map<Integer, Map<Integer, CallRow>> calls = new LinkedHashMap<>();
         for (CallRow call : journal.calls()) {
             calls.computeIfAbsent(call.turn(), t -> new LinkedHashMap<>()).put(call.position(), call);
@@ -305,7 +310,7 @@ public final class DefaultAgents implements Agents, AutoCloseable {
                     + "; cancel it there", null, null);
         }
         deps.journal().write(runId, deps.owner(), new AgentRunRepository.Entry(0, null, List.of(), row.elapsedMs(),
-                new AgentRunRepository.End(StopReason.CANCELLED.name(), "cancelled", null), List.of()), now);
+                new AgentRunRepository.End(StopReason.CANCELLED.name(), "cancelled", null), List.of(), 0), now);
     }
 
     private BrainLink brain(AgentSpec spec) {

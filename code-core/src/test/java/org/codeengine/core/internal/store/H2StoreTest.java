@@ -38,7 +38,7 @@ class H2StoreTest extends StoreContract {
     @Test
     void inMemoryStore_opensAtTheCurrentSchema() {
         JdbcStore store = open(StoreConfig.h2InMemory("t" + UUID.randomUUID().toString().replace("-", "")));
-        assertThat(store.schemaVersion()).isEqualTo("11");
+        assertThat(store.schemaVersion()).isEqualTo("13");
     }
 
     @Test
