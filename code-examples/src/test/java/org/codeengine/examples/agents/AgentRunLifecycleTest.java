@@ -1,6 +1,7 @@
 package org.codeengine.examples.agents;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.codeengine.examples.agents.Wire.call;
 import static org.codeengine.examples.agents.Wire.scenario;
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.codeengine.api.ApiVersion;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.StoreConfig;
+import org.codeengine.api.StoreException;
 import org.codeengine.api.agents.AgentResult;
 import org.codeengine.api.agents.AgentRun;
 import org.codeengine.api.agents.AgentSpec;
@@ -172,6 +174,34 @@ class AgentRunLifecycleTest {
             assertThat(auditCommits(meters)).as("commits of the audit log's own during the run").isEqualTo(
                     commitsBefore);
             assertThat(engine.security().verifyAudit().intact()).isTrue();
+        }
+    }
+
+    @Test
+    void aRunWhoseRowCannotBeWritten_fails_andNothingOfItIsJournaledOrRun_thoughItsFirstTurnIsAskedMeanwhile()
+            throws Exception {
+        String db = "norow" + UUID.randomUUID().toString().replace("-", "");
+        server.play(scenario(Wire.OPENAI.calls(10, 5, call("call_1", "look", "{}")), Wire.OPENAI.answer("Done.", 20,
+                3)));
+        try (CodeEngine engine = engine(StoreConfig.h2InMemory(db), Duration.ofMinutes(10));
+                Connection store = DriverManager.getConnection("jdbc:h2:mem:" + db)) {
+            store.createStatement().execute("alter table code_agent_run add constraint no_waiters check (agent <>"
+                    + " 'waiter')");
+
+            assertThatThrownBy(() -> engine.agents().run(CTX, SPEC, "Look.")).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("creating agent run");
+
+            Instant deadline = Instant.now().plusSeconds(5);
+            while (Instant.now().isBefore(deadline) && tool.looks.get() == 0) {
+                Thread.sleep(20); // a loop that went on would call the tool within this
+            }
+            assertThat(tool.looks.get()).as("the tool never ran").isZero();
+            assertThat(server.requests().size()).as("the first turn at most").isLessThanOrEqualTo(1);
+            try (ResultSet rows = store.createStatement().executeQuery("select (select count(*) from"
+                    + " code_agent_turn) + (select count(*) from code_agent_call)")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getLong(1)).as("journal rows").isZero();
+            }
         }
     }
 

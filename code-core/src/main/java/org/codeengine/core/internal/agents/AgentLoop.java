@@ -8,6 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -17,6 +20,7 @@ import org.codeengine.api.CallContext;
 import org.codeengine.api.CodeException;
 import org.codeengine.api.NotFoundException;
 import org.codeengine.api.PolicyDeniedException;
+import org.codeengine.api.UnavailableException;
 import org.codeengine.api.agents.AgentEvent;
 import org.codeengine.api.agents.AgentResult;
 import org.codeengine.api.agents.AgentSpec;
@@ -59,7 +63,8 @@ import tools.jackson.databind.JsonNode;
  * writes its end at once when it ends, so that a resume never runs it again; the end of an idempotent call (which a
  * resume may run again) goes with the next write, the next turn's or the run's end, and a final answer is written
  * with the end. The audit entries of what the run did go in the journal write that follows
- * them ({@link RunAudit}).
+ * them ({@link RunAudit}). A new run asks the model for its first turn while its row is written; its first write waits
+ * for the row, so the journal holds nothing of a run whose row it lacks.
  */
 final class AgentLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
@@ -86,6 +91,7 @@ final class AgentLoop implements Runnable {
      */
     record Replay(List<Turn> turns, JournalCodec.@Nullable Reply pending, Map<Integer, CallRow> pendingCalls,
             long elapsedMs) {
+        /** The replay of a run that starts here, whose journal holds no rows yet (told apart by identity). */
         static final Replay FRESH = new Replay(List.of(), null, Map.of(), 0);
     }
 
@@ -104,6 +110,8 @@ final class AgentLoop implements Runnable {
     private JournalCodec.@Nullable Reply pending;
     private Map<Integer, CallRow> pendingCalls;
     private final long elapsedBefore;
+    /** The turn a resumed run goes on with, whose rows an older journal may hold; 0 for a run that starts here. */
+    private final int journaledTurn;
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private volatile @Nullable Thread thread;
     private Instant segmentStart = Instant.EPOCH;
@@ -114,9 +122,14 @@ final class AgentLoop implements Runnable {
     private final List<CallRow> unwritten = new ArrayList<>();
     /** The final answer's reply, journaled with the run's end; null until the model answers in this segment. */
     private @Nullable String answerReply;
+    /**
+     * Done once the run's row is in the store: a new run asks the model for its first turn while its row is written,
+     * and journals nothing before. Failed when it could not be written: the run then never was, and ends unjournaled.
+     */
+    private final CompletableFuture<@Nullable Void> created;
 
     AgentLoop(String runId, AgentSpec spec, String task, CallContext caller, Deps deps, BrainLink brain,
-            @Nullable Confirmer confirmer, LiveRun handle, Replay replay) {
+            @Nullable Confirmer confirmer, LiveRun handle, Replay replay, CompletableFuture<@Nullable Void> created) {
         this.runId = runId;
         this.spec = spec;
         this.task = task;
@@ -129,6 +142,8 @@ final class AgentLoop implements Runnable {
         this.pending = replay.pending();
         this.pendingCalls = replay.pendingCalls();
         this.elapsedBefore = replay.elapsedMs();
+        this.created = created;
+        this.journaledTurn = replay == Replay.FRESH ? 0 : replay.turns().size() + 1;
         handle.onCancel(this::cancel);
     }
 
@@ -173,8 +188,10 @@ final class AgentLoop implements Runnable {
         AgentResult result = new AgentResult(runId, stop.reason(), stop.detail(), answer, new Transcript(spec.role(),
                 task, turns));
         try {
-            journal(turns.size(), answerReply, List.of(), new AgentRunRepository.End(stop.reason().name(), stop
-                    .detail(), answer));
+            if (created()) {
+                journal(turns.size(), answerReply, List.of(), new AgentRunRepository.End(stop.reason().name(), stop
+                        .detail(), answer));
+            }
         } catch (CodeException e) {
             LOG.warn("Agent run {} ended ({}) but the end could not be journaled: {}", runId, stop.reason(), e
                     .getMessage());
@@ -286,6 +303,9 @@ final class AgentLoop implements Runnable {
      * write that failed go to the audit log on their own.
      */
     private void journal(int turn, @Nullable String reply, List<CallRow> calls, AgentRunRepository.@Nullable End end) {
+        if (!created()) {
+            throw new UnavailableException("agent run " + runId + " could not be created", null, null);
+        }
         List<CallRow> rows;
         synchronized (unwritten) {
             rows = new ArrayList<>(unwritten);
@@ -295,10 +315,20 @@ final class AgentLoop implements Runnable {
         List<AuditLog.Draft> entries = deps.audit().take();
         try {
             deps.journal().write(runId, deps.owner(), new AgentRunRepository.Entry(turn, reply, rows, elapsedMs(),
-                    end, entries), deps.clock().instant());
+                    end, entries, journaledTurn), deps.clock().instant());
         } catch (CodeException e) {
             deps.audit().apart(entries);
             throw e;
+        }
+    }
+
+    /** Waits for the write of the run's row to end. {@return whether the row is in the store} */
+    private boolean created() {
+        try {
+            created.join();
+            return true;
+        } catch (CompletionException | CancellationException e) {
+            return false;
         }
     }
 

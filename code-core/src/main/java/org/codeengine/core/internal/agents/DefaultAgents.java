@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Predicate;
@@ -38,6 +39,7 @@ import org.codeengine.core.internal.orchestrator.DefaultOrchestrator;
 import org.codeengine.core.internal.store.AgentRunRepository;
 import org.codeengine.core.internal.store.AgentRunRepository.CallRow;
 import org.codeengine.core.internal.store.AgentRunRepository.TurnRow;
+import org.codeengine.core.internal.store.AuditLog;
 import org.codeengine.core.internal.store.TimeOrderedIds;
 import org.codeengine.core.internal.tools.DefaultToolRegistry;
 import org.jspecify.annotations.Nullable;
@@ -146,9 +148,20 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         String runId = TimeOrderedIds.next(deps.clock());
         Instant now = deps.clock().instant();
         RunAudit audit = started(context, spec, runId, "agent run started");
-        deps.journal().create(runId, spec.name(), context.principal().id(), JournalCodec.spec(spec), task, deps
-                .owner(), now.plus(deps.lease()), now, audit.take());
-        return start(runId, spec, task, context, brain, confirmer, audit, AgentLoop.Replay.FRESH);
+        List<AuditLog.Draft> startEntries = audit.take();
+        CompletableFuture<@Nullable Void> created = new CompletableFuture<>();
+        LiveRun handle = start(runId, spec, task, context, brain, confirmer, audit, AgentLoop.Replay.FRESH, created);
+        try {
+            deps.journal().create(runId, spec.name(), context.principal().id(), JournalCodec.spec(spec), task, deps
+                    .owner(), now.plus(deps.lease()), now, startEntries);
+        } catch (RuntimeException e) {
+            created.completeExceptionally(e);
+            handle.cancel();
+            throw e;
+        }
+        live.put(runId, handle); // before the loop may end: its first journal write waits for the row
+        created.complete(null);
+        return handle;
     }
 
     private static void check(CallContext context, AgentSpec spec, String task) {
@@ -167,14 +180,23 @@ public final class DefaultAgents implements Agents, AutoCloseable {
         return audit;
     }
 
-    private AgentRun start(String runId, AgentSpec spec, String task, CallContext context, BrainLink brain,
-            @Nullable Confirmer confirmer, RunAudit audit, AgentLoop.Replay replay) {
+    /**
+     * Starts the loop of a run. A new run's loop starts while its row is written ({@code created} not done): it asks
+     * the model for its first turn meanwhile, and its first journal write waits for the row; the caller puts such a
+     * run among the live ones once its row is there, so that the lease keeper never renews a run the store lacks.
+     */
+    private LiveRun start(String runId, AgentSpec spec, String task, CallContext context, BrainLink brain,
+            @Nullable Confirmer confirmer, RunAudit audit, AgentLoop.Replay replay,
+            CompletableFuture<@Nullable Void> created) {
         NarrowedSecurity narrowed = new NarrowedSecurity(deps.security(), spec, audit);
         DefaultToolRegistry registry = new DefaultToolRegistry(deps.tools(), narrowed, audit, deps.telemetry());
         LiveRun handle = new LiveRun(runId, context.principal().id());
         AgentLoop loop = new AgentLoop(runId, spec, task, context, new AgentLoop.Deps(deps.journal(), registry,
-                narrowed, audit, deps.clock(), deps.executor(), deps.owner()), brain, confirmer, handle, replay);
-        live.put(runId, handle);
+                narrowed, audit, deps.clock(), deps.executor(), deps.owner()), brain, confirmer, handle, replay,
+                created);
+        if (created.isDone()) {
+            live.put(runId, handle);
+        }
         handle.onEvent(event -> {
             if (event instanceof org.codeengine.api.agents.AgentEvent.Stopped) {
                 live.remove(runId);
@@ -226,7 +248,8 @@ public final class DefaultAgents implements Agents, AutoCloseable {
                             : row.leaseUntil()),
                     null);
         }
-        return start(runId, spec, row.task(), context, brain, confirmer, audit, replay(journal, row.elapsedMs()));
+        return start(runId, spec, row.task(), context, brain, confirmer, audit, replay(journal, row.elapsedMs()),
+                CompletableFuture.completedFuture(null));
     }
 
     /** {@return the run, when the caller is the one who started it} */
@@ -245,9 +268,14 @@ public final class DefaultAgents implements Agents, AutoCloseable {
     /**
      * {@return where the journal leaves a run: its ended turns, and the turn whose calls did not all end} A journaled
      * reply started each of its calls, so a call of it without a done row is started (its row may be missing: the
-     * reply's row is its start).
+     * reply's row is its start). The time the run took before is the larger of the run's and its last reply's: a
+     * write that carries a reply keeps the time on the reply's row only.
      */
-    static AgentLoop.Replay replay(AgentRunRepository.Journal journal, long elapsedMs) {
+    static AgentLoop.Replay replay(AgentRunRepository.Journal journal, long runElapsedMs) {
+        long elapsedMs = runElapsedMs;
+        for (TurnRow row : journal.turns()) {
+            elapsedMs = Math.max(elapsedMs, row.elapsedMs()); // a reply's write keeps the time on its turn's row
+        }
         Map<Integer, Map<Integer, CallRow>> calls = new LinkedHashMap<>();
         for (CallRow call : journal.calls()) {
             calls.computeIfAbsent(call.turn(), t -> new LinkedHashMap<>()).put(call.position(), call);
@@ -305,7 +333,7 @@ public final class DefaultAgents implements Agents, AutoCloseable {
                     + "; cancel it there", null, null);
         }
         deps.journal().write(runId, deps.owner(), new AgentRunRepository.Entry(0, null, List.of(), row.elapsedMs(),
-                new AgentRunRepository.End(StopReason.CANCELLED.name(), "cancelled", null), List.of()), now);
+                new AgentRunRepository.End(StopReason.CANCELLED.name(), "cancelled", null), List.of(), 0), now);
     }
 
     private BrainLink brain(AgentSpec spec) {

@@ -27,8 +27,12 @@ public final class AgentRunRepository {
             @Nullable String stopReason, @Nullable String detail, @Nullable String answer, long elapsedMs,
             @Nullable String leaseOwner, @Nullable Instant leaseUntil) {}
 
-    /** A turn's row: {@code reply} is null while the model has not answered. */
-    public record TurnRow(int turn, @Nullable String reply) {}
+    /**
+     * A turn's row: {@code reply} is null while the model has not answered (an asked row, which older journals hold);
+     * {@code elapsedMs} is the time the run had taken when the reply was written, in milliseconds (0 in rows written
+     * before it was kept).
+     */
+    public record TurnRow(int turn, @Nullable String reply, long elapsedMs) {}
 
     /** A tool call's row: {@code status} and {@code result} are null while it is in flight. */
     public record CallRow(int turn, int position, String callId, String tool, String arguments,
@@ -146,12 +150,12 @@ public final class AgentRunRepository {
     public Journal journal(String runId) {
         return sql.tx("reading the journal of agent run " + runId, c -> {
             List<TurnRow> turns = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("select turn, reply from code_agent_turn where run_id = ?"
-                    + " order by turn")) {
+            try (PreparedStatement s = c.prepareStatement("select turn, reply, elapsed_ms from code_agent_turn where"
+                    + " run_id = ? order by turn")) {
                 s.setString(1, runId);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
-                        turns.add(new TurnRow(r.getInt("turn"), r.getString("reply")));
+                        turns.add(new TurnRow(r.getInt("turn"), r.getString("reply"), r.getLong("elapsed_ms")));
                     }
                 }
             }
@@ -198,9 +202,12 @@ public final class AgentRunRepository {
      * @param elapsedMs the time the run has taken so far, in milliseconds
      * @param end how the run ended (it gives its lease up), or null while it goes on
      * @param audit the audit entries of what the run did since its last write, appended in the same transaction
+     * @param journaledTurn the one turn whose rows the journal may hold already (the turn a resumed run goes on
+     *        with: an older journal may hold its asked row or its calls' started rows), or 0: the rows of every other
+     *        turn are new, and are inserted without looking for them first
      */
     public record Entry(int turn, @Nullable String reply, List<CallRow> calls, long elapsedMs, @Nullable End end,
-            List<AuditLog.Draft> audit) {
+            List<AuditLog.Draft> audit, int journaledTurn) {
         public Entry {
             calls = List.copyOf(calls);
             audit = List.copyOf(audit);
@@ -209,54 +216,84 @@ public final class AgentRunRepository {
 
     /**
      * Writes what a run did since its last write, all or nothing, fenced by the lease: only while {@code owner} holds
-     * the run.
+     * the run. A write that carries a reply and goes on locks the run's row to check its holder and keeps the time
+     * taken on the reply's row: on H2 an update of the run's row would rewrite it and its key's index in the commit. A
+     * write without a reply, and the end, update the run's row.
      *
      * @throws org.codeengine.api.StoreException if another engine holds the run now (its lease passed on), or the write fails
      */
     public void write(String runId, String owner, Entry entry, Instant now) {
         tx("journaling agent run " + runId, entry.audit(), c -> {
             End end = entry.end();
-            String set = end == null
-                    ? ""
-                    : ", state = ?, stop_reason = ?, detail = ?, answer = ?, lease_owner = null, lease_until = null";
-            try (PreparedStatement s = c.prepareStatement("update code_agent_run set elapsed_ms = ?, updated_at = ?"
-                    + set + " where run_id = ? and lease_owner = ?")) {
-                s.setLong(1, entry.elapsedMs());
-                Sql.setInstant(s, 2, now);
-                int at = 3;
-                if (end != null) {
-                    s.setString(at++, ENDED);
-                    s.setString(at++, end.stopReason());
-                    s.setString(at++, end.detail());
-                    Sql.setText(s, at++, end.answer());
-                }
-                s.setString(at++, runId);
-                s.setString(at, owner);
-                if (s.executeUpdate() != 1) {
-                    throw new SQLException("agent run " + runId + " is not held by " + owner
-                            + " (it ended, or its lease passed to another engine)");
-                }
+            if (entry.reply() != null && end == null) {
+                checkHolder(c, runId, owner);
+            } else {
+                updateRun(c, runId, owner, entry, end, now);
             }
             if (entry.reply() != null) {
-                upsert(c, "update code_agent_turn set state = 'replied', reply = ? where run_id = ? and turn = ?",
-                        "insert into code_agent_turn (reply, run_id, turn, state) values (?, ?, ?, 'replied')",
-                        entry.reply(), runId, entry.turn());
+                writeTurn(c, runId, entry.turn(), entry.reply(), entry.elapsedMs(), entry.turn() == entry
+                        .journaledTurn());
             }
             if (!entry.calls().isEmpty()) {
-                writeCalls(c, runId, entry.calls());
+                writeCalls(c, runId, entry.calls(), entry.journaledTurn());
             }
             return null;
         });
     }
 
-    private static void writeCalls(Connection c, String runId, List<CallRow> calls) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("update code_agent_call set state = ?, result = ?,"
-                + " status = ? where run_id = ? and turn = ? and position = ?");
-                PreparedStatement insert = c.prepareStatement("insert into code_agent_call (state, result, status,"
-                        + " run_id, turn, position, call_id, tool, arguments) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    /** Locks the run's row until the transaction ends, and fails unless {@code owner} holds it. */
+    private static void checkHolder(Connection c, String runId, String owner) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("select lease_owner from code_agent_run where run_id = ?"
+                + " for update")) {
+            s.setString(1, runId);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next() || !owner.equals(r.getString(1))) {
+                    throw notHeld(runId, owner);
+                }
+            }
+        }
+    }
+
+    /** Writes the time taken (and the end) on the run's row, if {@code owner} holds it. */
+    private static void updateRun(Connection c, String runId, String owner, Entry entry, @Nullable End end,
+            Instant now) throws SQLException {
+        String set = end == null
+                ? ""
+                : ", state = ?, stop_reason = ?, detail = ?, answer = ?, lease_owner = null, lease_until = null";
+        try (PreparedStatement s = c.prepareStatement("update code_agent_run set elapsed_ms = ?, updated_at = ?" + set
+                + " where run_id = ? and lease_owner = ?")) {
+            s.setLong(1, entry.elapsedMs());
+            Sql.setInstant(s, 2, now);
+            int at = 3;
+            if (end != null) {
+                s.setString(at++, ENDED);
+                s.setString(at++, end.stopReason());
+                s.setString(at++, end.detail());
+                Sql.setText(s, at++, end.answer());
+            }
+            s.setString(at++, runId);
+            s.setString(at, owner);
+            if (s.executeUpdate() != 1) {
+                throw notHeld(runId, owner);
+            }
+        }
+    }
+
+    private static SQLException notHeld(String runId, String owner) {
+        return new SQLException("agent run " + runId + " is not held by " + owner
+                + " (it ended, or its lease passed to another engine)");
+    }
+
+    /**
+     * Writes a call's row: inserts it, unless it is of {@code journaledTurn}, whose row may be there already (then
+     * updates it, and inserts it when there was none).
+     */
+    private static void writeCalls(Connection c, String runId, List<CallRow> calls, int journaledTurn)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into code_agent_call (state, result, status,"
+                + " run_id, turn, position, call_id, tool, arguments) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (CallRow call : calls) {
-                bindCall(update, call, runId);
-                if (update.executeUpdate() == 1) {
+                if (call.turn() == journaledTurn && updated(c, call, runId)) {
                     continue;
                 }
                 bindCall(insert, call, runId);
@@ -265,6 +302,15 @@ public final class AgentRunRepository {
                 insert.setString(9, call.arguments());
                 insert.executeUpdate();
             }
+        }
+    }
+
+    /** {@return whether the call had a row, which now holds its end} */
+    private static boolean updated(Connection c, CallRow call, String runId) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("update code_agent_call set state = ?, result = ?,"
+                + " status = ? where run_id = ? and turn = ? and position = ?")) {
+            bindCall(update, call, runId);
+            return update.executeUpdate() == 1;
         }
     }
 
@@ -304,22 +350,28 @@ public final class AgentRunRepository {
         });
     }
 
-    /** Runs {@code update}, and {@code insert} when it changed no row; both bind (text, run id, turn). */
-    private static void upsert(Connection c, String update, String insert, String text, String runId, int turn)
-            throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(update)) {
-            s.setString(1, text);
-            s.setString(2, runId);
-            s.setInt(3, turn);
-            if (s.executeUpdate() == 1) {
-                return;
+    /**
+     * Writes a turn's reply with the time the run has taken: inserts its row, or updates the row an older journal may
+     * hold when {@code mayExist} (and inserts it when there was none).
+     */
+    private static void writeTurn(Connection c, String runId, int turn, String reply, long elapsedMs,
+            boolean mayExist) throws SQLException {
+        String insert = "insert into code_agent_turn (reply, elapsed_ms, run_id, turn, state) values (?, ?, ?, ?,"
+                + " 'replied')";
+        List<String> tries = mayExist
+                ? List.of("update code_agent_turn set reply = ?, elapsed_ms = ?, state = 'replied' where run_id = ?"
+                        + " and turn = ?", insert)
+                : List.of(insert);
+        for (String statement : tries) { // both bind (reply, elapsed, run id, turn)
+            try (PreparedStatement s = c.prepareStatement(statement)) {
+                s.setString(1, reply);
+                s.setLong(2, elapsedMs);
+                s.setString(3, runId);
+                s.setInt(4, turn);
+                if (s.executeUpdate() == 1) {
+                    return;
+                }
             }
-        }
-        try (PreparedStatement s = c.prepareStatement(insert)) {
-            s.setString(1, text);
-            s.setString(2, runId);
-            s.setInt(3, turn);
-            s.executeUpdate();
         }
     }
 }

@@ -24,7 +24,7 @@ class JournalReplayTest {
 
     @Test
     void aReplyWhoseCallsHaveNoRows_leavesEachCallStarted_soAResumeNeverRunsItAsNew() {
-        var replay = DefaultAgents.replay(new Journal(List.of(new TurnRow(1, reply(READ, WRITE))), List.of()), 42);
+        var replay = DefaultAgents.replay(new Journal(List.of(new TurnRow(1, reply(READ, WRITE), 0)), List.of()), 42);
 
         assertThat(replay.turns()).isEmpty();
         assertThat(replay.pending()).isNotNull();
@@ -41,7 +41,7 @@ class JournalReplayTest {
         CallRow ended = new CallRow(1, 0, "c1", "files_read", READ.arguments(), "text of a", "OK");
         CallRow started = new CallRow(1, 1, "c2", "files_write", WRITE.arguments(), null, null);
         for (CallRow own : List.of(ended, started)) {
-            var replay = DefaultAgents.replay(new Journal(List.of(new TurnRow(1, reply(READ, WRITE))), List.of(own)),
+            var replay = DefaultAgents.replay(new Journal(List.of(new TurnRow(1, reply(READ, WRITE), 0)), List.of(own)),
                     0);
 
             assertThat(replay.pendingCalls().get(own.position())).isEqualTo(own);
@@ -51,12 +51,26 @@ class JournalReplayTest {
 
     @Test
     void turnsWhoseCallsAllEnded_replayWhole() {
-        var replay = DefaultAgents.replay(new Journal(List.of(new TurnRow(1, reply(READ)), new TurnRow(2, reply())),
-                List.of(new CallRow(1, 0, "c1", "files_read", READ.arguments(), "text of a", "OK"))), 0);
+        var replay = DefaultAgents
+                .replay(new Journal(List.of(new TurnRow(1, reply(READ), 0), new TurnRow(2, reply(), 0)),
+                        List.of(new CallRow(1, 0, "c1", "files_read", READ.arguments(), "text of a", "OK"))), 0);
 
         assertThat(replay.pending()).isNull();
         assertThat(replay.turns()).hasSize(2);
         assertThat(replay.turns().getFirst().outcomes()).extracting(ToolOutcome::result, ToolOutcome::status)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("text of a", ToolOutcome.Status.OK));
+    }
+
+    @Test
+    void theTimeTaken_isTheLargerOfTheRunsAndItsLastReplys_soACrashAfterAReplyLosesNoTimeOfTheBudget() {
+        var turns = List.of(new TurnRow(1, reply(READ), 1200), new TurnRow(2, reply(WRITE), 3400));
+        var calls = List.of(new CallRow(1, 0, "c1", "files_read", READ.arguments(), "text of a", "OK"));
+
+        assertThat(DefaultAgents.replay(new Journal(turns, calls), 0).elapsedMs()).as("a reply's write keeps the time"
+                + " on its turn's row only").isEqualTo(3400);
+        assertThat(DefaultAgents.replay(new Journal(turns, calls), 5000).elapsedMs()).as("a later write of the run's"
+                + " row").isEqualTo(5000);
+        assertThat(DefaultAgents.replay(new Journal(List.of(new TurnRow(1, reply(READ), 0)), List.of()), 42)
+                .elapsedMs()).as("rows written before the time was kept on them").isEqualTo(42);
     }
 }

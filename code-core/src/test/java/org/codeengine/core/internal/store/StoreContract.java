@@ -331,17 +331,23 @@ abstract class StoreContract {
         }
     }
 
-    @Test
-    void migrationV11_movesPublishedEventsIntoTheHistory_andQueuesTheUnsentOnes_inOrder() throws Exception {
-        StoreConfig config = freshConfig();
+    /** {@return a connection to a store migrated up to {@code version} only, in its schema} */
+    private static Connection migratedTo(StoreConfig config, String version) throws Exception {
         Flyway.configure(JdbcStore.class.getClassLoader()).dataSource(config.jdbcUrl(), config.username(), null)
                 .schemas(config.schemaName().map(n -> new String[]{n}).orElse(new String[0])).locations(
                         JdbcStore.MIGRATIONS)
-                .table(SchemaHistory.TABLE).target("10").load().migrate();
-        try (Connection c = DriverManager.getConnection(config.jdbcUrl(), config.username(), null)) {
-            if (config.schema() != null) {
-                c.setSchema(config.schema());
-            }
+                .table(SchemaHistory.TABLE).target(version).load().migrate();
+        Connection c = DriverManager.getConnection(config.jdbcUrl(), config.username(), null);
+        if (config.schema() != null) {
+            c.setSchema(config.schema());
+        }
+        return c;
+    }
+
+    @Test
+    void migrationV11_movesPublishedEventsIntoTheHistory_andQueuesTheUnsentOnes_inOrder() throws Exception {
+        StoreConfig config = freshConfig();
+        try (Connection c = migratedTo(config, "10")) {
             try (PreparedStatement s = c.prepareStatement("insert into code_outbox (event_id, type, subject, at,"
                     + " body, sent_at) values (?, ?, ?, ?, ?, ?)")) {
                 // V8's rows: sent and unsent interleaved, as a relay that fell behind a crash leaves them
@@ -592,6 +598,81 @@ abstract class StoreContract {
         assertThat(store.leases().release("scheduler", "host-a")).isFalse();
         assertThat(store.leases().release("scheduler", "host-b")).isTrue();
         assertThat(store.leases().holder("scheduler", clock.instant())).isEmpty();
+    }
+
+    @Test
+    void agentJournal_insertsTheRowsOfANewTurn_andUpdatesTheAskedAndStartedRowsAnOlderJournalHolds() throws Exception {
+        StoreConfig config = freshConfig();
+        JdbcStore store = open(config);
+        AgentRunRepository journal = store.agentRuns();
+        journal.create("r1", "a", "alice", "{}", "task", "host-a", T0.plusSeconds(60), T0, List.of());
+        try (Connection c = store.dataSource().getConnection(); Statement s = c.createStatement()) {
+            // what an older version journaled before turn 1's reply and before its call ran
+            s.executeUpdate("insert into code_agent_turn (run_id, turn, state) values ('r1', 1, 'asked')");
+            s.executeUpdate("insert into code_agent_call (run_id, turn, position, call_id, tool, arguments, state)"
+                    + " values ('r1', 1, 0, 'c1', 'echo', '{}', 'started')");
+        }
+        var ended = new AgentRunRepository.CallRow(1, 0, "c1", "echo", "{}", "hello", "OK");
+
+        journal.write("r1", "host-a", new AgentRunRepository.Entry(1, "reply 1", List.of(ended), 1500, null, List
+                .of(), 1), T0);
+        journal.write("r1", "host-a", new AgentRunRepository.Entry(2, "reply 2", List.of(
+                new AgentRunRepository.CallRow(2, 0, "c2", "echo", "{}", "again", "OK")), 2500, null, List.of(), 1),
+                T0);
+
+        var written = journal.journal("r1");
+        assertThat(written.turns()).containsExactly(new AgentRunRepository.TurnRow(1, "reply 1", 1500),
+                new AgentRunRepository.TurnRow(2, "reply 2", 2500));
+        assertThat(written.calls()).extracting(AgentRunRepository.CallRow::turn, AgentRunRepository.CallRow::result,
+                AgentRunRepository.CallRow::status).containsExactly(tuple(1, "hello", "OK"), tuple(2, "again", "OK"));
+        assertThatThrownBy(() -> journal.write("r1", "host-a", new AgentRunRepository.Entry(2, "reply 2 again", List
+                .of(), 2600, null, List.of(), 0), T0)).as("a turn outside the journaled one is new: inserted, never"
+                        + " overwritten")
+                .isInstanceOf(StoreException.class);
+        assertThat(journal.journal("r1").turns().get(1).reply()).isEqualTo("reply 2");
+    }
+
+    @Test
+    void agentJournal_aReplysWrite_isFencedByTheLease_likeEveryWrite() {
+        JdbcStore store = open(freshConfig());
+        AgentRunRepository journal = store.agentRuns();
+        journal.create("r1", "a", "alice", "{}", "task", "host-a", T0.plusSeconds(60), T0, List.of());
+        assertThat(journal.claim("r1", "host-b", T0.plusSeconds(61), T0.plusSeconds(120), holder -> false, List.of()))
+                .isTrue();
+
+        assertThatThrownBy(() -> journal.write("r1", "host-a", new AgentRunRepository.Entry(1, "reply 1", List.of(),
+                10, null, List.of(), 0), T0)).isInstanceOf(StoreException.class).hasMessageContaining(
+                        "is not held by host-a");
+        assertThat(journal.journal("r1").turns()).isEmpty();
+        journal.write("r1", "host-b", new AgentRunRepository.Entry(1, "reply 1", List.of(), 10, null, List.of(), 0),
+                T0);
+        assertThat(journal.journal("r1").turns()).hasSize(1);
+    }
+
+    @Test
+    void migrationV13_keepsTheJournalOfEveryRun() throws Exception {
+        StoreConfig config = freshConfig();
+        try (Connection c = migratedTo(config, "11")) {
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("insert into code_agent_run (run_id, agent, principal, spec, task, state, elapsed_ms,"
+                        + " created_at, updated_at) values ('r1', 'a', 'alice', '{}', 'task', 'running', 700,"
+                        + " current_timestamp, current_timestamp)");
+                s.executeUpdate("insert into code_agent_turn (run_id, turn, state, reply) values ('r1', 1, 'replied',"
+                        + " 'reply 1'), ('r1', 2, 'asked', null)");
+                s.executeUpdate("insert into code_agent_call (run_id, turn, position, call_id, tool, arguments,"
+                        + " state, result, status) values ('r1', 1, 0, 'c1', 'echo', '{}', 'done', 'hello', 'OK')");
+            }
+        }
+
+        JdbcStore store = open(config);
+
+        assertThat(store.schemaVersion()).isEqualTo("13");
+        var journal = store.agentRuns().journal("r1");
+        assertThat(journal.turns()).containsExactly(new AgentRunRepository.TurnRow(1, "reply 1", 0),
+                new AgentRunRepository.TurnRow(2, null, 0));
+        assertThat(journal.calls()).containsExactly(new AgentRunRepository.CallRow(1, 0, "c1", "echo", "{}", "hello",
+                "OK"));
+        assertThat(store.agentRuns().find("r1")).get().extracting(AgentRunRepository.Run::elapsedMs).isEqualTo(700L);
     }
 
     @Test
