@@ -40,7 +40,7 @@ class CodeEngineTest {
                     .contains(org.assertj.core.groups.Tuple.tuple("StoreProvider", "h2", Status.LOADED),
                             org.assertj.core.groups.Tuple.tuple("StoreProvider", "postgres", Status.LOADED));
             assertThat(engine.store().provider()).isEqualTo("h2");
-            assertThat(engine.store().schemaVersion()).isEqualTo("13");
+            assertThat(engine.store().schemaVersion()).isEqualTo("14");
             assertThat(engine.clock()).isSameAs(clock);
             assertThat(registry.find("hikaricp.connections.max").gauge()).as("pool metrics").isNotNull();
         }

@@ -43,7 +43,7 @@ class HelloEngineModulePathTest {
         String output = finish(process);
 
         assertThat(process.exitValue()).as(output).isZero();
-        assertThat(output).contains("module  module path").contains("schema version 13")
+        assertThat(output).contains("module  module path").contains("schema version 14")
                 .containsPattern("StoreProvider\\s+h2\\s+0\\.1\\.0-SNAPSHOT\\s+api 1\\.0\\s+LOADED")
                 .containsPattern("StoreProvider\\s+postgres\\s+0\\.1\\.0-SNAPSHOT\\s+api 1\\.0\\s+LOADED")
                 .containsPattern("StepExecutor\\s+docker\\s+0\\.1\\.0-SNAPSHOT\\s+api 1\\.0\\s+LOADED")

@@ -52,7 +52,7 @@ class H2StoreTest extends StoreContract {
     @Test
     void inMemoryStore_opensAtTheCurrentSchema() {
         JdbcStore store = open(StoreConfig.h2InMemory("t" + UUID.randomUUID().toString().replace("-", "")));
-        assertThat(store.schemaVersion()).isEqualTo("13");
+        assertThat(store.schemaVersion()).isEqualTo("14");
     }
 
     @Test

@@ -166,7 +166,7 @@ class PostgresStoreTest extends StoreContract {
             }
             old.commit();
             JdbcStore store = upgraded.get(60, TimeUnit.SECONDS);
-            assertThat(store.schemaVersion()).isEqualTo("13");
+            assertThat(store.schemaVersion()).isEqualTo("14");
             assertThat(store.outbox().unsent(10)).extracting(Outbox.Row::id).as("committed before the migration did")
                     .containsExactly("late");
         }

@@ -90,7 +90,7 @@ abstract class StoreContract {
     @Test
     void open_migratesAnEmptyDatabaseToTheCurrentSchema() {
         JdbcStore store = open(freshConfig());
-        assertThat(store.schemaVersion()).isEqualTo("13");
+        assertThat(store.schemaVersion()).isEqualTo("14");
         assertThat(store.provider()).isEqualTo(provider().name());
     }
 
@@ -366,7 +366,7 @@ abstract class StoreContract {
 
         JdbcStore store = open(config);
 
-        assertThat(store.schemaVersion()).isEqualTo("13");
+        assertThat(store.schemaVersion()).isEqualTo("14");
         assertThat(store.outbox().unsent(10)).extracting(Outbox.Row::id).containsExactly("u1", "u2");
         assertThat(store.outbox().after(null, 10)).extracting(Outbox.Row::id, Outbox.Row::sent).containsExactly(tuple(
                 "s1", true), tuple("s2", true), tuple("u1", false), tuple("u2", false));
@@ -650,7 +650,7 @@ abstract class StoreContract {
     }
 
     @Test
-    void migrationV13_keepsTheJournalOfEveryRun() throws Exception {
+    void migrationV14_keepsTheJournalOfEveryRun() throws Exception {
         StoreConfig config = freshConfig();
         try (Connection c = migratedTo(config, "11")) {
             try (Statement s = c.createStatement()) {
@@ -666,7 +666,7 @@ abstract class StoreContract {
 
         JdbcStore store = open(config);
 
-        assertThat(store.schemaVersion()).isEqualTo("13");
+        assertThat(store.schemaVersion()).isEqualTo("14");
         var journal = store.agentRuns().journal("r1");
         assertThat(journal.turns()).containsExactly(new AgentRunRepository.TurnRow(1, "reply 1", 0),
                 new AgentRunRepository.TurnRow(2, null, 0));
@@ -682,7 +682,7 @@ abstract class StoreContract {
 
         assertThatThrownBy(() -> open(config)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("schema version 99").hasMessageContaining("newer CODE")
-                .hasMessageContaining("knows versions up to 13");
+                .hasMessageContaining("knows versions up to 14");
     }
 
     @Test
@@ -696,7 +696,7 @@ abstract class StoreContract {
         }
         migrated.close();
 
-        assertThat(openForReading(config).schemaVersion()).isEqualTo("13");
+        assertThat(openForReading(config).schemaVersion()).isEqualTo("14");
         assertThatThrownBy(() -> open(config)).as("a writer still runs the migrator").isInstanceOf(
                 StoreException.class).hasMessageContaining("Validate failed");
     }
@@ -707,7 +707,7 @@ abstract class StoreContract {
 
         JdbcStore store = openForReading(config);
 
-        assertThat(store.schemaVersion()).isEqualTo("13");
+        assertThat(store.schemaVersion()).isEqualTo("14");
         try (Connection c = store.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_run")).isTrue();
         }
@@ -730,10 +730,10 @@ abstract class StoreContract {
         before.close();
 
         assertThatThrownBy(() -> open(config, "classpath:store-test/broken")).isInstanceOf(StoreException.class)
-                .hasMessageContaining("failed, and it was left at version 13");
+                .hasMessageContaining("failed, and it was left at version 14");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("13");
+        assertThat(after.schemaVersion()).isEqualTo("14");
         assertThat(after.runs().find("kept")).isPresent();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).as("table of the failed migration").isFalse();
@@ -747,7 +747,7 @@ abstract class StoreContract {
                 .hasMessageContaining("failed, and it was left empty");
 
         JdbcStore after = open(config);
-        assertThat(after.schemaVersion()).isEqualTo("13");
+        assertThat(after.schemaVersion()).isEqualTo("14");
         assertThat(after.runs().list(10)).isEmpty();
         try (Connection c = after.dataSource().getConnection()) {
             assertThat(tableExists(c, config, "code_extra")).isFalse();
