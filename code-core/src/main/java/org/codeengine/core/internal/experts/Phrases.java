@@ -3,77 +3,82 @@ package org.codeengine.core.internal.experts;
 import java.util.Arrays;
 
 /**
- * A fixed set of phrases looked for in replies, fast, with the Wu–Manber search: most replies hold none of the phrases,
- * so the search reads the text in steps of up to the shortest phrase's length less one. At each step it reads the two
- * characters that end a window as long as the shortest phrase; a table says how far the nearest phrase that could hold
- * that pair there is, and the search moves on by that much, or, where a phrase's first characters could end there,
- * compares those phrases in full. Each character pair is hashed into a small table; pairs that share a slot take the
- * smaller step, so the search never steps over a phrase.
+ * A fixed set of phrases looked for in replies, fast: the JDK searches a text for one character several times faster
+ * than for a string, and most replies hold none of the phrases. So a phrase that holds one of the given anchor
+ * letters (rare in English) is looked for at the places of the first of them it holds (the phrases that share a letter
+ * in one pass over its places), and only there compared in full; the others are searched for whole.
  */
 final class Phrases {
-    /** Slots of the pair table: a power of two. */
-    private static final int SLOTS = 1 << 12;
-    private final String[] phrases;
-    /** The shortest phrase's length: the window. */
-    private final int window;
-    /** Per slot, how far the window may move on: the least distance from a pair in a phrase's window to its end. */
-    private final byte[] shift;
-    /** Per slot with no step, the phrases whose window ends with a pair of that slot. */
-    private final int[][] ending;
+    private final String anchors;
+    /** Per letter of {@link #anchors}: the phrases looked for by it, where the letter stands in each, what follows. */
+    private final String[][] anchored;
+    private final int[][] anchorAt;
+    private final char[][] afterAnchor;
+    /** The phrases that hold none of the {@link #anchors}. */
+    private final String[] whole;
 
-    /** @param phrases the phrases, case-sensitive, each at least two characters long */
-    Phrases(String... phrases) {
-        this.phrases = phrases.clone();
-        int shortest = Integer.MAX_VALUE;
-        for (String phrase : phrases) {
-            if (phrase.length() < 2) {
-                throw new IllegalArgumentException("phrases must be at least 2 characters long: '" + phrase + "'");
+    /**
+     * @param anchors the letters to look for phrases by, the rarest first: a phrase is looked for by the first of them
+     *        it holds, not as its last character
+     * @param phrases the phrases, case-sensitive
+     */
+    Phrases(String anchors, String... phrases) {
+        this.anchors = anchors;
+        anchored = new String[anchors.length()][];
+        anchorAt = new int[anchors.length()][];
+        afterAnchor = new char[anchors.length()][];
+        for (int a = 0; a < anchors.length(); a++) {
+            int letter = a;
+            String[] these = Arrays.stream(phrases).filter(p -> anchor(p) == letter).toArray(String[]::new);
+            anchored[a] = these;
+            anchorAt[a] = new int[these.length];
+            afterAnchor[a] = new char[these.length];
+            for (int p = 0; p < these.length; p++) {
+                anchorAt[a][p] = these[p].indexOf(anchors.charAt(a));
+                afterAnchor[a][p] = these[p].charAt(anchorAt[a][p] + 1);
             }
-            shortest = Math.min(shortest, phrase.length());
         }
-        window = Math.min(shortest, Byte.MAX_VALUE);
-        shift = new byte[SLOTS];
-        Arrays.fill(shift, (byte) (window - 1));
-        int[] counts = new int[SLOTS];
-        for (String phrase : phrases) {
-            for (int j = 1; j < window; j++) {
-                int slot = slot(phrase.charAt(j - 1), phrase.charAt(j));
-                shift[slot] = (byte) Math.min(shift[slot], window - 1 - j);
-            }
-            counts[slot(phrase.charAt(window - 2), phrase.charAt(window - 1))]++;
-        }
-        ending = new int[SLOTS][];
-        for (int p = 0; p < phrases.length; p++) {
-            int slot = slot(phrases[p].charAt(window - 2), phrases[p].charAt(window - 1));
-            if (ending[slot] == null) {
-                ending[slot] = new int[counts[slot]];
-                counts[slot] = 0;
-            }
-            ending[slot][counts[slot]++] = p;
-        }
+        whole = Arrays.stream(phrases).filter(p -> anchor(p) < 0).toArray(String[]::new);
     }
 
-    private static int slot(char first, char second) {
-        return (first * 31 + second) & (SLOTS - 1);
+    /**
+     * @return the index in {@link #anchors} of the letter a phrase is looked for by, -1 for none: a letter that is not
+     *         its last, so that what follows the letter can be compared first
+     */
+    private int anchor(String phrase) {
+        for (int a = 0; a < anchors.length(); a++) {
+            int at = phrase.indexOf(anchors.charAt(a));
+            if (at >= 0 && at < phrase.length() - 1) {
+                return a;
+            }
+        }
+        return -1;
     }
 
     /** {@return whether the text holds one of the phrases} */
     boolean in(String text) {
-        int length = text.length();
-        for (int end = window - 1; end < length;) {
-            int slot = slot(text.charAt(end - 1), text.charAt(end));
-            int step = shift[slot];
-            if (step > 0) {
-                end += step;
+        int last = text.length() - 1;
+        for (int a = 0; a < anchors.length(); a++) {
+            char anchor = anchors.charAt(a);
+            String[] phrases = anchored[a];
+            if (phrases.length == 0) {
                 continue;
             }
-            int start = end - window + 1;
-            for (int p : ending[slot]) {
-                if (text.startsWith(phrases[p], start)) {
-                    return true;
+            int[] at = anchorAt[a];
+            char[] after = afterAnchor[a];
+            for (int i = text.indexOf(anchor); i >= 0 && i < last; i = text.indexOf(anchor, i + 1)) {
+                char next = text.charAt(i + 1);
+                for (int p = 0; p < phrases.length; p++) {
+                    if (next == after[p] && i >= at[p] && text.startsWith(phrases[p], i - at[p])) {
+                        return true;
+                    }
                 }
             }
-            end++;
+        }
+        for (String phrase : whole) {
+            if (text.indexOf(phrase) >= 0) {
+                return true;
+            }
         }
         return false;
     }

@@ -18,14 +18,14 @@ import org.jspecify.annotations.Nullable;
 record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, int length, int working) {
     private static final String FIELD = "\"answer\"";
     /** Hedges: the reply says it approximates, assumes or is unsure. */
-    private static final Phrases HEDGES = new Phrases("approximately", "assum", "not sure", "unclear",
+    private static final Phrases HEDGES = new Phrases("xu", "approximately", "assum", "not sure", "unclear",
             "cannot be determined");
     /**
      * Doubts: the reply had to force its result into shape (round a count up or down, say a fraction of a thing cannot
      * be), or says its own working went wrong (a mistake, something impossible or that makes no sense, a contradiction,
      * a recalculation). A reply whose numbers came out right has no cause to write these.
      */
-    private static final Phrases DOUBTS = new Phrases("round up", "Round up", "round down", "Round down",
+    private static final Phrases DOUBTS = new Phrases("kvbfuc", "round up", "Round up", "round down", "Round down",
             "round it", "round this", "fraction of a", "cannot have", "can't have", "whole number", "mistake",
             "re-evaluate", "recalculate", "doesn't make sense", "does not make sense", "not possible", "impossible",
             "incorrect", "reconsider", "contradict");
