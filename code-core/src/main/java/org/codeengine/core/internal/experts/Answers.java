@@ -2,6 +2,7 @@ package org.codeengine.core.internal.experts;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -293,7 +294,18 @@ public final class Answers {
 
     private static @Nullable String scanField(String reply, String field) {
         String key = '"' + field + '"';
-        for (int at = reply.lastIndexOf(key); at >= 0; at = reply.lastIndexOf(key, at - 1)) {
+        // the places of the key, found forwards (indexOf is an intrinsic, lastIndexOf of a string scans char by char)
+        // and tried from the last
+        int[] places = new int[4];
+        int found = 0;
+        for (int at = reply.indexOf(key); at >= 0; at = reply.indexOf(key, at + 1)) {
+            if (found == places.length) {
+                places = Arrays.copyOf(places, found * 2);
+            }
+            places[found++] = at;
+        }
+        for (int k = found - 1; k >= 0; k--) {
+            int at = places[k];
             int i = skipSpaces(reply, at + key.length());
             if (i >= reply.length() || reply.charAt(i) != ':') {
                 continue;

@@ -127,7 +127,20 @@ final class Arithmetic {
     }
 
     private static boolean isOperator(char c) {
-        return "+-−*x×·/÷".indexOf(c) >= 0;
+        return isSign(c) || isProduct(c);
+    }
+
+    /** {@return whether {@code c} adds or subtracts: {@code + - −}} */
+    private static boolean isSign(char c) {
+        return c == '+' || c == '-' || c == '−';
+    }
+
+    /** {@return whether {@code c} multiplies or divides: {@code * x × · / ÷}} */
+    private static boolean isProduct(char c) {
+        return switch (c) {
+            case '*', 'x', '×', '·', '/', '÷' -> true;
+            default -> false;
+        };
     }
 
     private static boolean isDigit(char c) {
@@ -190,7 +203,7 @@ final class Arithmetic {
             double v = term();
             while (!Double.isNaN(v)) {
                 spaces();
-                if (at >= to || "+-−".indexOf(s.charAt(at)) < 0) {
+                if (at >= to || !isSign(s.charAt(at))) {
                     return v;
                 }
                 boolean minus = s.charAt(at++) != '+';
@@ -205,7 +218,7 @@ final class Arithmetic {
             double v = factor();
             while (!Double.isNaN(v)) {
                 spaces();
-                if (at >= to || "*x×·/÷".indexOf(s.charAt(at)) < 0 || (s.charAt(at) == 'x' && !times(s, at))) {
+                if (at >= to || !isProduct(s.charAt(at)) || (s.charAt(at) == 'x' && !times(s, at))) {
                     return v;
                 }
                 boolean divide = s.charAt(at) == '/' || s.charAt(at) == '÷';

@@ -252,7 +252,7 @@ final class LearnedRule implements Rule {
                 x[5] += form.hedged() ? w : 0;
                 x[6] += w * Math.log((form.length() + 50) / (median + 50));
                 x[7] += w;
-                x[14] += ReplyForm.looseField(vote.reply()) ? w : 0;
+                x[14] += form.loose(vote.reply()) ? w : 0;
                 x[15] += worked[v].slips() > 0 ? w : 0;
                 x[16] += ReplyForm.doubts(vote.reply()) ? w : 0;
                 x[18] += w * Math.log((worked[v].statements() + 1) / (medianStatements + 1));

@@ -238,7 +238,20 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, i
      * @return whether its answer field is loose
      */
     static boolean looseField(String reply) {
-        int at = reply.indexOf(FIELD);
+        return looseField(reply, reply.indexOf(FIELD));
+    }
+
+    /**
+     * {@return as {@link #looseField(String)}, with the answer field this form found}
+     *
+     * @param reply the reply this is the form of
+     */
+    boolean loose(String reply) {
+        return looseField(reply, field ? working : -1);
+    }
+
+    /** @param at where the reply's first answer field starts, or -1 */
+    private static boolean looseField(String reply, int at) {
         if (at < 0) {
             return false;
         }

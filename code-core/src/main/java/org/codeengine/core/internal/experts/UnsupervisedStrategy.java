@@ -9,6 +9,7 @@ import org.codeengine.api.experts.ConsensusStrategy;
 import org.codeengine.api.experts.Reliability;
 import org.codeengine.api.experts.Verdict;
 import org.codeengine.api.experts.Vote;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Learns how reliable each expert is from agreement alone, with no reported truth: a one-coin Dawid–Skene model fitted
@@ -20,6 +21,12 @@ import org.codeengine.api.experts.Vote;
  * model asked twice) are not taken for two witnesses: the second adds nothing. (The likelihood of {@link ScatterRule}
  * was tried here too: fitted without labels it lost up to a point to majority on the twelve-model committee.) The model
  * is refitted when a twentieth of the window is new. Thread-safe.
+ *
+ * <p>The refit is lazy: {@link #learn} only notes the ballots it is due over, and the fit runs the first time the
+ * model is read ({@link #score}, {@link #chances}) after that. The model read is the same as if it had been fitted at
+ * once, but a caller that adds ballots and seldom or never scores with this model (the default strategy decides with
+ * it only where it beats its other rules) does not pay for the expectation-maximisation, thousands of ballots over
+ * {@value #ITERATIONS} rounds, on its decision path.
  */
 public final class UnsupervisedStrategy implements ConsensusStrategy {
     private static final int ITERATIONS = 15;
@@ -29,6 +36,12 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
     private final int window;
     private final ArrayDeque<Ballot> ballots = new ArrayDeque<>();
     private Fit fitted = new Fit(Map.of(), Map.of(), Map.of(), Map.of());
+    /** The ballots a refit is due over, not fitted yet; null when {@link #fitted} is up to date. */
+    private Object @Nullable [] due;
+    /** Whether the model as last due (fitted or not) has no expert: it is refitted on every ballot until it has one. */
+    private boolean dueEmpty = true;
+    /** How many ballots of {@link #ballots} have an answer: a fit over none of them has no expert. */
+    private int answered;
     private int unseen;
 
     /** @param window how many recent ballots the model is fitted to */
@@ -80,9 +93,11 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
         for (Vote v : votes) {
             kept.add(new Vote(v.expert(), v.provider(), v.answer(), "", v.weight())); // the replies are not needed
         }
-        ballots.addLast(new Ballot(kept, Ballots.byAnswer(kept)));
+        Ballot ballot = new Ballot(kept, Ballots.byAnswer(kept));
+        ballots.addLast(ballot);
+        answered += ballot.groups.isEmpty() ? 0 : 1;
         if (ballots.size() > window) {
-            ballots.removeFirst();
+            answered -= ballots.removeFirst().groups.isEmpty() ? 0 : 1;
         }
         unseen++;
     }
@@ -95,13 +110,26 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
         return Ballots.verdict(votes, groups, scored.scores(), scored.confidence());
     }
 
-    /** Adds a ballot to the history and refits the model when enough of the history is new. */
+    /**
+     * Adds a ballot to the history and, when enough of the history is new, marks the model due for a refit over the
+     * history as it is now; the refit runs when the model is next read.
+     */
     synchronized void learn(List<Vote> votes) {
         observe(votes);
-        if (unseen * 20 >= ballots.size() || fitted.experts().isEmpty()) {
-            fitted = fit();
+        if (unseen * 20 >= ballots.size() || dueEmpty) {
+            due = ballots.toArray(); // untyped: a plain copy, no check per element
+            dueEmpty = answered == 0; // a fit has an expert for every voter of a ballot with an answer
             unseen = 0;
         }
+    }
+
+    /** {@return the model, refitted first if a refit is due} */
+    private synchronized Fit model() {
+        if (due != null) {
+            fitted = fit(due);
+            due = null;
+        }
+        return fitted;
     }
 
     /**
@@ -110,27 +138,24 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
      * @return each answer's score under the model as last fitted, and the posterior of the best
      */
     Rule.Scored score(List<Vote> votes, Map<String, List<Integer>> groups) {
-        Fit fit;
-        synchronized (this) {
-            fit = fitted;
-        }
-        double[] scores = fit.scores(new Ballot(votes, groups));
+        double[] scores = model().scores(new Ballot(votes, groups));
         return new Rule.Scored(scores, Ballots.posterior(scores));
     }
 
     /** {@return each expert's estimated chance of being right, as last fitted} */
-    public synchronized Map<String, Double> chances() {
-        return Map.copyOf(fitted.experts());
+    public Map<String, Double> chances() {
+        return Map.copyOf(model().experts());
     }
 
-    private Fit fit() {
+    private static Fit fit(Object[] ballots) {
         Fit fit = new Fit(Map.of(), Map.of(), Map.of(), Map.of());
         for (int it = 0; it < ITERATIONS; it++) {
             Map<String, double[]> expertSums = new HashMap<>(); // expected right, answered
             Map<String, double[]> shapeSums = new HashMap<>();
             Map<String, double[]> pairSums = new HashMap<>(); // expected repeated mistakes, expected mistakes
             Map<String, double[]> pooledSums = new HashMap<>();
-            for (Ballot b : ballots) {
+            for (Object ballot : ballots) {
+                Ballot b = (Ballot) ballot;
                 if (b.groups.isEmpty()) {
                     continue;
                 }
