@@ -244,16 +244,20 @@ abstract class StoreContract {
         assertThat(store.outbox().published(List.of(Long.MAX_VALUE), T0)).as("an event no longer queued").isZero();
     }
 
-    @Test
-    void history_readsOnFromAnEventFurtherBackThanTheRecentRowsALookupWalks() {
-        JdbcStore store = open(freshConfig());
+    /** Writes the events e0, e1, … e(count − 1) and moves them into the history, as the relay would. */
+    private static void publishEvents(JdbcStore store, int count) {
         List<CloudEvent> events = new ArrayList<>();
-        for (int i = 0; i < Outbox.RECENT + 3; i++) {
+        for (int i = 0; i < count; i++) {
             events.add(event("e" + i, "a"));
         }
         store.outbox().append(events);
-        store.outbox().published(store.outbox().unsent(Outbox.RECENT + 3).stream().map(Outbox.Row::seq).toList(),
-                T0);
+        store.outbox().published(store.outbox().unsent(count).stream().map(Outbox.Row::seq).toList(), T0);
+    }
+
+    @Test
+    void history_readsOnFromAnEventFurtherBackThanTheRecentRowsALookupWalks() {
+        JdbcStore store = open(freshConfig());
+        publishEvents(store, Outbox.RECENT + 3);
         store.outbox().append(List.of(event("queued", "a")));
 
         assertThat(store.outbox().after("e0", 3)).extracting(Outbox.Row::id).containsExactly("e1", "e2", "e3");
@@ -265,13 +269,7 @@ abstract class StoreContract {
     @Test
     void history_aReaderPagingThroughOldHistory_goesOnFromItsPages_andIsToldWhenItsPlaceWasPruned() {
         JdbcStore store = open(freshConfig());
-        List<CloudEvent> events = new ArrayList<>();
-        for (int i = 0; i < Outbox.RECENT + 20; i++) {
-            events.add(event("e" + i, "a"));
-        }
-        store.outbox().append(events);
-        store.outbox().published(store.outbox().unsent(Outbox.RECENT + 20).stream().map(Outbox.Row::seq).toList(),
-                T0);
+        publishEvents(store, Outbox.RECENT + 20);
         // page by page from the start: each page goes on from the last event of the one before, wherever it is
         List<String> read = new ArrayList<>();
         String after = "e0";
