@@ -78,6 +78,12 @@ public class OutboxCostBenchmark {
 
     /** {@return the bytes written so far, as the class javadoc says; -1 if they cannot be read} */
     long bytesWritten() throws Exception {
+        return bytesWritten(store);
+    }
+
+    /** {@return the bytes written so far on that store ({@code h2} or {@code postgres}), as the class javadoc says; -1
+     * if they cannot be read} */
+    static long bytesWritten(String store) throws Exception {
         if (store.equals("postgres")) {
             try (Connection c = DriverManager.getConnection(BenchStores.PG, "postgres", null);
                     Statement s = c.createStatement();

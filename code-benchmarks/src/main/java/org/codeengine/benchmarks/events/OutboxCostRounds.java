@@ -127,7 +127,8 @@ public final class OutboxCostRounds {
                 drain > 0 ? ", the outbox drained every " + drain + " writes" : "", median(ratios), median(cpuRatios));
     }
 
-    private static double median(List<Double> values) {
+    /** {@return the median of the values, of which there is at least one} */
+    static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
