@@ -254,7 +254,7 @@ final class LearnedRule implements Rule {
                 x[7] += w;
                 x[14] += form.loose(vote.reply()) ? w : 0;
                 x[15] += worked[v].slips() > 0 ? w : 0;
-                x[16] += ReplyForm.doubts(vote.reply()) ? w : 0;
+                x[16] += form.doubts() ? w : 0;
                 x[18] += w * Math.log((worked[v].statements() + 1) / (medianStatements + 1));
                 for (int other = 0; other < candidates; other++) {
                     x[12] += other != i && mentions[v * candidates + other] ? w : 0;

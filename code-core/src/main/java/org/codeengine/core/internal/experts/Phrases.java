@@ -1,44 +1,86 @@
 package org.codeengine.core.internal.experts;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * A fixed set of phrases looked for in replies, fast: the JDK searches a text for one character several times faster
- * than for a string, and most replies hold none of the phrases. So a phrase that holds one of the given anchor
- * letters (rare in English) is looked for at the places of the first of them it holds (the phrases that share a letter
- * in one pass over its places), and only there compared in full; the others are searched for whole.
+ * Fixed sets of phrases looked for in replies, fast: the JDK searches a text for one character several times faster
+ * than for a string, and most replies hold none of the phrases. So each phrase is looked for at the places of the
+ * first of the given anchor letters (rare in English) it holds, the phrases of every set that share a letter in one
+ * pass over its places, and the text is compared with a phrase only where the characters on both sides of the letter
+ * are the phrase's ({@code k} in "keep" is not the {@code k} of "mistake"); a phrase that holds none of the letters is
+ * searched for whole. One reading answers for all the sets: the passes stop once each set has a phrase in the text.
  */
 final class Phrases {
+    /** Marks a phrase that starts with its anchor letter: any character, or none, may stand before it. */
+    private static final int ANY = -1;
     private final String anchors;
     /** Per letter of {@link #anchors}: the phrases looked for by it, where the letter stands in each, what follows. */
     private final String[][] anchored;
     private final int[][] anchorAt;
     private final char[][] afterAnchor;
-    /** The phrases that hold none of the {@link #anchors}. */
+    /** Per letter of {@link #anchors}, per phrase: the character before the letter in it, or {@link #ANY}. */
+    private final int[][] beforeAnchor;
+    /** Per letter of {@link #anchors}, per phrase: the bit of the set it belongs to. */
+    private final int[][] setOf;
+    /** The phrases that hold none of the {@link #anchors}, and the bits of their sets. */
     private final String[] whole;
+    private final int[] wholeSet;
+    /** The bits of every set. */
+    private final int all;
 
     /**
      * @param anchors the letters to look for phrases by, the rarest first: a phrase is looked for by the first of them
      *        it holds, not as its last character
-     * @param phrases the phrases, case-sensitive
+     * @param sets the sets of phrases, case-sensitive; at most 31
      */
-    Phrases(String anchors, String... phrases) {
+    Phrases(String anchors, String[]... sets) {
+        if (sets.length > 31) {
+            throw new IllegalArgumentException("sets must be at most 31, not " + sets.length);
+        }
         this.anchors = anchors;
+        all = (1 << sets.length) - 1;
         anchored = new String[anchors.length()][];
         anchorAt = new int[anchors.length()][];
         afterAnchor = new char[anchors.length()][];
+        beforeAnchor = new int[anchors.length()][];
+        setOf = new int[anchors.length()][];
         for (int a = 0; a < anchors.length(); a++) {
-            int letter = a;
-            String[] these = Arrays.stream(phrases).filter(p -> anchor(p) == letter).toArray(String[]::new);
-            anchored[a] = these;
-            anchorAt[a] = new int[these.length];
-            afterAnchor[a] = new char[these.length];
-            for (int p = 0; p < these.length; p++) {
-                anchorAt[a][p] = these[p].indexOf(anchors.charAt(a));
-                afterAnchor[a][p] = these[p].charAt(anchorAt[a][p] + 1);
+            List<String> these = new ArrayList<>();
+            List<Integer> bits = new ArrayList<>();
+            for (int s = 0; s < sets.length; s++) {
+                for (String phrase : sets[s]) {
+                    if (anchor(phrase) == a) {
+                        these.add(phrase);
+                        bits.add(1 << s);
+                    }
+                }
+            }
+            anchored[a] = these.toArray(String[]::new);
+            anchorAt[a] = new int[these.size()];
+            afterAnchor[a] = new char[these.size()];
+            beforeAnchor[a] = new int[these.size()];
+            setOf[a] = bits.stream().mapToInt(Integer::intValue).toArray();
+            for (int p = 0; p < these.size(); p++) {
+                int at = these.get(p).indexOf(anchors.charAt(a));
+                anchorAt[a][p] = at;
+                afterAnchor[a][p] = these.get(p).charAt(at + 1);
+                beforeAnchor[a][p] = at > 0 ? these.get(p).charAt(at - 1) : ANY;
             }
         }
-        whole = Arrays.stream(phrases).filter(p -> anchor(p) < 0).toArray(String[]::new);
+        List<String> unanchored = new ArrayList<>();
+        List<Integer> unanchoredSets = new ArrayList<>();
+        for (int s = 0; s < sets.length; s++) {
+            for (String phrase : sets[s]) {
+                if (anchor(phrase) < 0) {
+                    unanchored.add(phrase);
+                    unanchoredSets.add(1 << s);
+                }
+            }
+        }
+        whole = unanchored.toArray(String[]::new);
+        wholeSet = unanchoredSets.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**
@@ -55,31 +97,44 @@ final class Phrases {
         return -1;
     }
 
-    /** {@return whether the text holds one of the phrases} */
-    boolean in(String text) {
+    /**
+     * {@return which sets the text holds a phrase of: bit {@code s} (the value {@code 1 << s}) for the set given
+     *         {@code s}th}
+     *
+     * @param text the text to look in
+     */
+    int in(String text) {
+        int found = 0;
         int last = text.length() - 1;
-        for (int a = 0; a < anchors.length(); a++) {
+        for (int a = 0; a < anchors.length() && found != all; a++) {
             char anchor = anchors.charAt(a);
             String[] phrases = anchored[a];
+            int[] at = anchorAt[a];
+            char[] after = afterAnchor[a];
+            int[] before = beforeAnchor[a];
+            int[] set = setOf[a];
             if (phrases.length == 0) {
                 continue;
             }
-            int[] at = anchorAt[a];
-            char[] after = afterAnchor[a];
             for (int i = text.indexOf(anchor); i >= 0 && i < last; i = text.indexOf(anchor, i + 1)) {
                 char next = text.charAt(i + 1);
+                int previous = i > 0 ? text.charAt(i - 1) : ANY;
                 for (int p = 0; p < phrases.length; p++) {
-                    if (next == after[p] && i >= at[p] && text.startsWith(phrases[p], i - at[p])) {
-                        return true;
+                    if (next == after[p] && (before[p] == ANY || before[p] == previous) && (found & set[p]) == 0
+                            && i >= at[p] && text.startsWith(phrases[p], i - at[p])) {
+                        found |= set[p];
+                        if (found == all) {
+                            return found;
+                        }
                     }
                 }
             }
         }
-        for (String phrase : whole) {
-            if (text.indexOf(phrase) >= 0) {
-                return true;
+        for (int p = 0; p < whole.length; p++) {
+            if ((found & wholeSet[p]) == 0 && text.indexOf(whole[p]) >= 0) {
+                found |= wholeSet[p];
             }
         }
-        return false;
+        return found;
     }
 }

@@ -56,9 +56,9 @@ class ReplyFormEquivalenceTest {
 
         assertThat(check.mismatches).isEmpty();
         assertThat(check.replies).as("the 12 models' replies to 1,319 questions").isGreaterThan(15_000);
-        assertThat(check.seen).as("agrees, disagrees, field, cut off, hedged: each read both ways somewhere")
+        assertThat(check.seen).as("agrees, disagrees, field, cut off, hedged, doubts: each read both ways somewhere")
                 .containsExactlyInAnyOrder("agreement 1", "agreement -1", "agreement 0", "field", "no field",
-                        "cut off", "not cut off", "hedged", "not hedged");
+                        "cut off", "not cut off", "hedged", "not hedged", "doubts", "no doubts");
     }
 
     @Test
@@ -69,7 +69,11 @@ class ReplyFormEquivalenceTest {
                 "approximatel", "assum", "assu", "ssum", "not sure", "not sur", "unclear", "nclear",
                 "cannot be determined",
                 "cannot be determine", "so it is ", " = ", "1,234,567", "1,2345", "12,34", "0,123", "-0", "-0.0",
-                "3/4", "1e3"};
+                "3/4", "1e3", "round", "Round", "ound", " up", " down", " it", " this", "around", "fraction of a",
+                "fraction of", "cannot have", "can't have", "an't", " have", "whole number", "whole numbe", "mistake",
+                "mistak", "istake", "re-evaluate", "recalculate", "recalculat", "doesn't make sense", "does not",
+                " make sense", "make sens", "not possible", "impossible", "possible", "incorrect", "incorrec",
+                "reconsider", "contradict", "contradic", "ontradict", "keep", "co", "c", "k", "v"};
         Random random = new Random(20);
         Checker check = new Checker();
         for (int i = 0; i < 40_000; i++) {
@@ -91,7 +95,7 @@ class ReplyFormEquivalenceTest {
 
         assertThat(check.mismatches).isEmpty();
         assertThat(check.seen).containsExactlyInAnyOrder("agreement 1", "agreement -1", "agreement 0", "field",
-                "no field", "cut off", "not cut off", "hedged", "not hedged");
+                "no field", "cut off", "not cut off", "hedged", "not hedged", "doubts", "no doubts");
     }
 
     /** Compares the two forms of a reply read with each of a question's answers (its own among them) and none. */
@@ -118,14 +122,15 @@ class ReplyFormEquivalenceTest {
             seen.add(plain.field() ? "field" : "no field");
             seen.add(plain.cutOff() ? "cut off" : "not cut off");
             seen.add(plain.hedged() ? "hedged" : "not hedged");
+            seen.add(plain.doubts() ? "doubts" : "no doubts");
         }
     }
 
-    /** The plain form of {@link ReplyForm#of(String, String)}: five string searches and a regular expression. */
+    /**
+     * The plain form of {@link ReplyForm#of(String, String)}: a string search per phrase and a regular expression.
+     */
     private static final class Plain {
         private static final String FIELD = "\"answer\"";
-        private static final String[] HEDGES = {"approximately", "assum", "not sure", "unclear",
-                "cannot be determined"};
 
         static ReplyForm of(String reply, @Nullable String answer) {
             int at = reply.indexOf(FIELD);
@@ -137,14 +142,17 @@ class ReplyFormEquivalenceTest {
             boolean cutOff = end >= 0 && reply.indexOf('{') >= 0 && reply.charAt(end) != '}' && reply.charAt(
                     end) != '`';
             int agreement = field && answer != null ? agreement(reply, at, answer) : 0;
-            boolean hedged = false;
-            for (String hedge : HEDGES) {
-                if (reply.indexOf(hedge) >= 0) {
-                    hedged = true;
-                    break;
+            return new ReplyForm(field, cutOff, agreement, holdsOne(reply, ReplyForm.HEDGES), holdsOne(reply,
+                    ReplyForm.DOUBTS), reply.length(), field ? at : reply.length());
+        }
+
+        private static boolean holdsOne(String reply, String[] phrases) {
+            for (String phrase : phrases) {
+                if (reply.contains(phrase)) {
+                    return true;
                 }
             }
-            return new ReplyForm(field, cutOff, agreement, hedged, reply.length(), field ? at : reply.length());
+            return false;
         }
 
         private static int agreement(String reply, int before, String answer) {
