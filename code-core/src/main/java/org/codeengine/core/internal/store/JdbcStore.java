@@ -102,8 +102,9 @@ public final class JdbcStore implements AutoCloseable {
             @Nullable MeterRegistry registry, List<String> locations, boolean migrateOnlyWhenBehind) {
         String url = config.redactedUrl();
         prepareH2File(config.jdbcUrl());
-        DataSource direct = new DriverDataSource(provider.driver(), cachingQueries(durable(config.jdbcUrl())), config
-                .username(),
+        DataSource direct = new DriverDataSource(provider.driver(),
+                cachingQueries(smallPages(durable(config.jdbcUrl()))), config
+                        .username(),
                 config.password());
         boolean createdSchema = createSchemaIfMissing(direct, config.schema(), url);
         HikariDataSource pool;
@@ -138,14 +139,36 @@ public final class JdbcStore implements AutoCloseable {
      * loses it. The orchestrator's journal must survive a SIGKILL: commits go to the file (the OS) at once.
      */
     static String durable(String jdbcUrl) {
-        boolean file = jdbcUrl.startsWith("jdbc:h2:file:") || (jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl
-                .startsWith("jdbc:h2:mem:") && !jdbcUrl.startsWith("jdbc:h2:tcp:")
-                && !jdbcUrl.startsWith(
-                        "jdbc:h2:ssl:"));
-        return file && !jdbcUrl.toUpperCase(Locale.ROOT).contains("WRITE_DELAY=")
+        return isH2File(jdbcUrl) ? withSetting(jdbcUrl, "WRITE_DELAY", 0) : jdbcUrl;
+    }
+
+    /** {@return whether the URL names an embedded H2 database in a file} */
+    private static boolean isH2File(String jdbcUrl) {
+        return jdbcUrl.startsWith("jdbc:h2:file:") || (jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith(
+                "jdbc:h2:mem:") && !jdbcUrl.startsWith("jdbc:h2:tcp:") && !jdbcUrl.startsWith("jdbc:h2:ssl:"));
+    }
+
+    /** {@return the URL with the H2 setting appended, unless the URL sets it already} */
+    private static String withSetting(String jdbcUrl, String name, int value) {
+        return jdbcUrl.toUpperCase(Locale.ROOT).contains(";" + name + "=")
                 ? jdbcUrl
-                        + ";WRITE_DELAY=0"
-                : jdbcUrl;
+                : jdbcUrl + ";" + name + "=" + value;
+    }
+
+    /** The memory, as H2 estimates it in bytes, at which an embedded file database splits a B-tree page. */
+    static final int H2_PAGE_SPLIT = 4096;
+
+    /**
+     * H2 splits a B-tree page once it holds about 16 KB by default (by its estimate of the page's memory, a few times
+     * the bytes the page takes in the file), and each commit writes every page it changed, whole, with the path to its
+     * root, into a new chunk of the file. A journal or audit commit changes a few rows at the right end of a few
+     * tables, so the size of their pages, not of the rows, sets how much it serializes and writes; pages split at
+     * {@value #H2_PAGE_SPLIT} make an agent run write about half as many bytes. The setting only decides splits: it is
+     * not kept in the file, and pages written before split the new way when they next change. Not where the URL
+     * sets {@code PAGE_SIZE} itself.
+     */
+    static String smallPages(String jdbcUrl) {
+        return isH2File(jdbcUrl) ? withSetting(jdbcUrl, "PAGE_SIZE", H2_PAGE_SPLIT) : jdbcUrl;
     }
 
     /** Statements each H2 session keeps parsed; H2's default, 8, is fewer than a run's journal and audit use. */
@@ -159,9 +182,7 @@ public final class JdbcStore implements AutoCloseable {
     static String cachingQueries(String jdbcUrl) {
         boolean embedded = jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:h2:tcp:") && !jdbcUrl
                 .startsWith("jdbc:h2:ssl:");
-        return embedded && !jdbcUrl.toUpperCase(Locale.ROOT).contains("QUERY_CACHE_SIZE=")
-                ? jdbcUrl + ";QUERY_CACHE_SIZE=" + H2_QUERY_CACHE
-                : jdbcUrl;
+        return embedded ? withSetting(jdbcUrl, "QUERY_CACHE_SIZE", H2_QUERY_CACHE) : jdbcUrl;
     }
 
     private static HikariConfig poolConfig(StoreConfig config, DataSource direct, @Nullable MeterRegistry registry) {

@@ -58,12 +58,26 @@ class H2StoreTest extends StoreContract {
     @Test
     void sessions_keepEnoughParsedStatementsForAnAgentTurn_unlessTheUrlSaysOtherwise(@TempDir Path dir)
             throws Exception {
-        assertThat(querySetting(open(freshConfig()), "QUERY_CACHE_SIZE")).isEqualTo(Integer.toString(
-                JdbcStore.H2_QUERY_CACHE));
-        StoreConfig own = StoreConfig.jdbc("jdbc:h2:file:" + dir.resolve("own/code-db") + ";QUERY_CACHE_SIZE=5");
-        assertThat(querySetting(open(own), "QUERY_CACHE_SIZE")).isEqualTo("5");
+        assertSetUnlessTheUrlSetsIt(dir, "QUERY_CACHE_SIZE", "QUERY_CACHE_SIZE", JdbcStore.H2_QUERY_CACHE, 5);
         assertThat(JdbcStore.cachingQueries("jdbc:h2:tcp://localhost/code")).isEqualTo(
                 "jdbc:h2:tcp://localhost/code");
+    }
+
+    @Test
+    void fileStore_splitsSmallPages_soACommitWritesLess_unlessTheUrlSaysOtherwise(@TempDir Path dir)
+            throws Exception {
+        assertSetUnlessTheUrlSetsIt(dir, "PAGE_SIZE", "info.PAGE_SIZE", JdbcStore.H2_PAGE_SPLIT, 16384);
+        assertThat(JdbcStore.smallPages("jdbc:h2:mem:code")).isEqualTo("jdbc:h2:mem:code");
+        assertThat(JdbcStore.smallPages("jdbc:h2:tcp://localhost/code")).isEqualTo("jdbc:h2:tcp://localhost/code");
+    }
+
+    /** A new store has the setting at {@code expected}; one whose URL gives it a value ({@code own}) keeps that. */
+    private void assertSetUnlessTheUrlSetsIt(Path dir, String urlName, String settingName, int expected, int own)
+            throws Exception {
+        assertThat(querySetting(open(freshConfig()), settingName)).isEqualTo(Integer.toString(expected));
+        StoreConfig config = StoreConfig.jdbc("jdbc:h2:file:" + dir.resolve("own/code-db") + ";" + urlName + "="
+                + own);
+        assertThat(querySetting(open(config), settingName)).isEqualTo(Integer.toString(own));
     }
 
     private static String querySetting(JdbcStore store, String name) throws Exception {
