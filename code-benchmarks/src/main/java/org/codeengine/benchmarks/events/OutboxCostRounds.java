@@ -50,13 +50,11 @@ public final class OutboxCostRounds {
 
     /** Runs the rounds; see the class javadoc for the arguments. */
     public static void main(String[] args) throws Exception {
-        if (args.length < 1 || args.length > 4) {
-            throw new IllegalArgumentException("arguments: h2|postgres [writes per block] [rounds] [drain every]");
-        }
-        String store = args[0];
-        int writes = args.length > 1 ? Integer.parseInt(args[1]) : 60;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 4;
-        int drain = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        RoundsArgs parsed = RoundsArgs.parse(args, "drain every", 60, 4);
+        String store = parsed.store();
+        int writes = parsed.writes();
+        int rounds = parsed.rounds();
+        int drain = parsed.extra() != null ? RoundsArgs.atLeast("drain every", parsed.extra(), 0) : 0;
         int span = drain > 0 ? drain : writes;
         List<OutboxCostBenchmark> sides = new ArrayList<>();
         for (String events : List.of("none", "outbox")) {

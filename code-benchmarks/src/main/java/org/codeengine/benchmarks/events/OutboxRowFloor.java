@@ -204,13 +204,11 @@ public final class OutboxRowFloor {
 
     /** Runs the rounds; see the class javadoc for the arguments. */
     public static void main(String[] args) throws Exception {
-        if (args.length < 1 || args.length > 4) {
-            throw new IllegalArgumentException("arguments: h2|postgres [writes per block] [rounds] [shapes]");
-        }
-        String store = args[0];
-        int writes = args.length > 1 ? Integer.parseInt(args[1]) : 300;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-        List<String> names = args.length > 3 ? List.of(args[3].split(",")) : List.of();
+        RoundsArgs parsed = RoundsArgs.parse(args, "shapes", 300, 20);
+        String store = parsed.store();
+        int writes = parsed.writes();
+        int rounds = parsed.rounds();
+        List<String> names = parsed.extra() != null ? List.of(parsed.extra().split(",")) : List.of();
         for (String name : names) {
             if (SHAPES.stream().noneMatch(s -> s.name().equals(name))) {
                 throw new IllegalArgumentException("shapes must be among " + SHAPES.stream().map(Shape::name).toList()
