@@ -85,11 +85,8 @@ public class OutboxCostBenchmark {
      * if they cannot be read} */
     static long bytesWritten(String store) throws Exception {
         if (store.equals("postgres")) {
-            try (Connection c = DriverManager.getConnection(BenchStores.PG, "postgres", null);
-                    Statement s = c.createStatement();
-                    ResultSet r = s.executeQuery("select pg_current_wal_lsn() - '0/0'::pg_lsn")) {
-                r.next();
-                return r.getLong(1);
+            try (Connection c = DriverManager.getConnection(BenchStores.PG, "postgres", null)) {
+                return walBytes(c);
             }
         }
         Path io = Path.of("/proc/self/io");
@@ -98,6 +95,15 @@ public class OutboxCostBenchmark {
         }
         return Files.readAllLines(io).stream().filter(l -> l.startsWith("write_bytes:")).mapToLong(
                 l -> Long.parseLong(l.substring(12).strip())).findFirst().orElse(-1);
+    }
+
+    /** {@return the bytes of WAL the PostgreSQL server that connection reaches has written so far} */
+    static long walBytes(Connection c) throws Exception {
+        try (Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("select pg_current_wal_lsn() - '0/0'::pg_lsn")) {
+            r.next();
+            return r.getLong(1);
+        }
     }
 
     StepRecord step(StepState state, int attempt) {

@@ -50,11 +50,12 @@ public final class OutboxCostRounds {
 
     /** Runs the rounds; see the class javadoc for the arguments. */
     public static void main(String[] args) throws Exception {
-        RoundsArgs parsed = RoundsArgs.parse(args, "drain every", 60, 4);
+        RoundsArgs parsed = RoundsArgs.parse(args, 60, 4, "drain every");
         String store = parsed.store();
         int writes = parsed.writes();
         int rounds = parsed.rounds();
-        int drain = parsed.extra() != null ? RoundsArgs.atLeast("drain every", parsed.extra(), 0) : 0;
+        String drainArg = parsed.extra(0);
+        int drain = drainArg != null ? RoundsArgs.atLeast("drain every", drainArg, 0) : 0;
         int span = drain > 0 ? drain : writes;
         List<OutboxCostBenchmark> sides = new ArrayList<>();
         for (String events : List.of("none", "outbox")) {
