@@ -120,8 +120,8 @@ public final class AuditLog implements AutoCloseable {
     private volatile @Nullable Signer signer;
     /** The source of the events entries report, {@code /code/<engine>}. */
     private volatile String eventSource = "/code";
-    /** Where commits are timed and entries counted; none until {@link #meters} is called. */
-    private volatile @Nullable MeterRegistry meters;
+    /** The meters commits are timed and entries counted on, made once; none until {@link #meters} is called. */
+    private volatile @Nullable Meters meters;
     private long lastCheckpoint = -1;
     /** The right edge of the tree over the entries checkpoints have covered so far, and the last one's leaf hash. */
     private Merkle.Frontier frontier = new Merkle.Frontier();
@@ -142,7 +142,38 @@ public final class AuditLog implements AutoCloseable {
 
     /** Times each commit ({@code code.audit.commits}) and counts each entry by outcome ({@code code.audit.entries}). */
     void meters(MeterRegistry registry) {
-        this.meters = registry;
+        this.meters = new Meters(registry);
+    }
+
+    /**
+     * The log's meters, registered once: an append counts its entries without a registry lookup each.
+     *
+     * @param committed times the writer's commits that committed
+     * @param failed times the writer's commits that failed
+     * @param entries counts entries by outcome, indexed by {@link Outcome#ordinal()}
+     */
+    private record Meters(Timer committed, Timer failed, Counter[] entries) {
+        Meters(MeterRegistry registry) {
+            this(commits(registry, "committed"), commits(registry, "failed"), entries(registry));
+        }
+
+        private static Timer commits(MeterRegistry registry, String outcome) {
+            return Timer.builder("code.audit.commits").tag("outcome", outcome).register(registry);
+        }
+
+        private static Counter[] entries(MeterRegistry registry) {
+            Outcome[] outcomes = Outcome.values();
+            Counter[] counters = new Counter[outcomes.length];
+            for (Outcome outcome : outcomes) {
+                counters[outcome.ordinal()] = Counter.builder("code.audit.entries").tag("outcome", outcome.name()
+                        .toLowerCase(Locale.ROOT)).register(registry);
+            }
+            return counters;
+        }
+
+        void count(Outcome outcome) {
+            entries[outcome.ordinal()].increment();
+        }
     }
 
     /** Appends an entry at the end of the chain and returns it once committed. Texts must hold no secrets. */
@@ -167,22 +198,14 @@ public final class AuditLog implements AutoCloseable {
         return pending.done();
     }
 
-    private void counted(List<Pending> batch, long began, String outcome) {
-        MeterRegistry registry = meters;
-        if (registry == null) {
+    private void counted(List<Pending> batch, long began, boolean committed) {
+        Meters m = meters;
+        if (m == null) {
             return;
         }
-        Timer.builder("code.audit.commits").tag("outcome", outcome).register(registry).record(System.nanoTime()
-                - began, TimeUnit.NANOSECONDS);
-        if (outcome.equals("committed")) {
-            counted(registry, batch.stream().map(p -> p.draft().outcome()).toList());
-        }
-    }
-
-    private static void counted(MeterRegistry registry, List<Outcome> outcomes) {
-        for (Outcome outcome : outcomes) {
-            Counter.builder("code.audit.entries").tag("outcome", outcome.name().toLowerCase(Locale.ROOT)).register(
-                    registry).increment();
+        (committed ? m.committed() : m.failed()).record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+        if (committed) {
+            batch.forEach(p -> m.count(p.draft().outcome()));
         }
     }
 
@@ -196,9 +219,9 @@ public final class AuditLog implements AutoCloseable {
         }
         appended = true;
         appendedIn = Math.max(appendedIn, entries.getLast().sequence());
-        MeterRegistry registry = meters;
-        if (registry != null) {
-            counted(registry, entries.stream().map(AuditEntry::outcome).toList());
+        Meters m = meters;
+        if (m != null) {
+            entries.forEach(e -> m.count(e.outcome()));
         }
     }
 
@@ -222,14 +245,14 @@ public final class AuditLog implements AutoCloseable {
             long began = System.nanoTime();
             try {
                 List<AuditEntry> entries = commit(batch);
-                counted(batch, began, "committed");
+                counted(batch, began, true);
                 appended = true;
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).done().complete(entries.get(i));
                 }
                 checkpointIfDue(entries.getLast().sequence());
             } catch (RuntimeException e) {
-                counted(batch, began, "failed");
+                counted(batch, began, false);
                 batch.forEach(p -> p.done().completeExceptionally(e));
             }
             batch.clear();
