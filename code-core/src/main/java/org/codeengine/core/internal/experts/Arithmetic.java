@@ -12,6 +12,29 @@ package org.codeengine.core.internal.experts;
  * read to the precision it is written in ({@code 55 / 3 = 18.33} holds).
  */
 final class Arithmetic {
+    /** {@code Math.pow(10, -d)} for the decimals {@code d} numbers are written with, read once. */
+    private static final double[] TENTHS = new double[24];
+    /** What each ASCII character is to a side, in bits: {@link #SIGN}, {@link #PRODUCT}, {@link #SIDE}. */
+    private static final byte[] KINDS = new byte[128];
+    private static final byte SIGN = 1;
+    private static final byte PRODUCT = 2;
+    /** A character that may stand in a side wherever it is: a digit, space, dollar, bracket or operator but x. */
+    private static final byte SIDE = 4;
+
+    static {
+        for (int d = 0; d < TENTHS.length; d++) {
+            TENTHS[d] = Math.pow(10, -d);
+        }
+        KINDS['+'] = SIGN | SIDE;
+        KINDS['-'] = SIGN | SIDE;
+        KINDS['*'] = PRODUCT | SIDE;
+        KINDS['/'] = PRODUCT | SIDE;
+        KINDS['x'] = PRODUCT; // a times sign only where spaced or between digits
+        for (char c : "0123456789 $()".toCharArray()) {
+            KINDS[c] = SIDE;
+        }
+    }
+
     private Arithmetic() {}
 
     /**
@@ -40,19 +63,33 @@ final class Arithmetic {
      * @param end where its working ends
      */
     static Working read(String reply, int end) {
+        return read(reply, end, new char[reply.length()]);
+    }
+
+    /**
+     * {@return as {@link #read(String, int)}, reading the reply's characters from a copy in {@code scratch}}: a reader
+     * of several replies copies each into one array, where a copy of its own would cost more than the reading
+     *
+     * @param scratch an array at least as long as the reply, overwritten
+     */
+    static Working read(String reply, int end, char[] scratch) {
+        // the sides are read a character at a time, many of them twice: from an array, without String.charAt's checks
+        reply.getChars(0, reply.length(), scratch, 0);
+        char[] text = scratch;
+        int limit = reply.length();
         int statements = 0;
         int slips = 0;
         for (int eq = reply.indexOf('='); eq >= 0 && eq < end; eq = reply.indexOf('=', eq + 1)) {
-            if (!plainEquals(reply, eq)) {
+            if (!plainEquals(text, limit, eq)) {
                 continue;
             }
             statements++;
-            Parser left = new Parser(reply, leftStart(reply, eq), eq);
+            Parser left = new Parser(text, limit, leftStart(text, limit, eq), eq);
             double lhs = left.whole();
             if (Double.isNaN(lhs)) {
                 continue;
             }
-            Parser right = new Parser(reply, eq + 1, reply.length());
+            Parser right = new Parser(text, limit, eq + 1, limit);
             double rhs = right.prefix();
             if (Double.isNaN(rhs) || left.operators == 0) {
                 continue;
@@ -66,9 +103,9 @@ final class Arithmetic {
     }
 
     /** {@return whether the {@code =} at {@code at} stands alone: not {@code ==}, {@code <=}, {@code =>} and such} */
-    private static boolean plainEquals(String s, int at) {
-        char before = at > 0 ? s.charAt(at - 1) : ' ';
-        char after = at + 1 < s.length() ? s.charAt(at + 1) : ' ';
+    private static boolean plainEquals(char[] s, int n, int at) {
+        char before = at > 0 ? s[at - 1] : ' ';
+        char after = at + 1 < n ? s[at + 1] : ' ';
         return "=<>!:".indexOf(before) < 0 && "=>".indexOf(after) < 0;
     }
 
@@ -78,52 +115,51 @@ final class Arithmetic {
      * that binds to its first number ({@code B2}, {@code 3^2}, {@code √9}), follows "of" (a part of a longer product:
      * {@code 10% of $600 * 12}), or starts with a sign (the end of a longer sum: {@code Bo's crabs - 4})}
      */
-    private static int leftStart(String s, int eq) {
+    private static int leftStart(char[] s, int n, int eq) {
         int start = eq;
-        while (start > 0 && arithmetic(s, start - 1)) {
+        while (start > 0 && arithmetic(s, n, start - 1)) {
             start--;
         }
-        if (start > 0 && start < eq && !Character.isWhitespace(s.charAt(start)) && (Character.isLetterOrDigit(s
-                .charAt(start - 1)) || "^%√²³!_\\.".indexOf(s.charAt(start - 1)) >= 0)) {
+        if (start > 0 && start < eq && !Character.isWhitespace(s[start])
+                && (Character.isLetterOrDigit(s[start - 1]) || "^%√²³!_\\.".indexOf(s[start - 1]) >= 0)) {
             return eq;
         }
-        if (start >= 2 && s.startsWith("of", start - 2) && !letterAt(s, start - 3)) {
+        if (start >= 2 && s[start - 2] == 'o' && s[start - 1] == 'f' && !letterAt(s, n, start - 3)) {
             return eq;
         }
-        while (start < eq && (Character.isWhitespace(s.charAt(start)) || (s.charAt(start) == '*' && start + 1 < eq
-                && s.charAt(start + 1) == '*'))) {
-            start += s.charAt(start) == '*' ? 2 : 1;
+        while (start < eq && (Character.isWhitespace(s[start]) || (s[start] == '*' && start + 1 < eq
+                && s[start + 1] == '*'))) {
+            start += s[start] == '*' ? 2 : 1;
         }
-        return start < eq && (isDigit(s.charAt(start)) || s.charAt(start) == '(' || s.charAt(start) == '$')
+        return start < eq && (isDigit(s[start]) || s[start] == '(' || s[start] == '$')
                 ? start
                 : eq;
     }
 
     /** {@return whether the character at {@code i} can be part of a plain arithmetic side} */
-    private static boolean arithmetic(String s, int i) {
-        char c = s.charAt(i);
+    private static boolean arithmetic(char[] s, int n, int i) {
+        char c = s[i];
         if (c == 'x') {
-            return times(s, i);
+            return times(s, n, i);
         }
-        if (isDigit(c) || c == ' ' || c == '$' || c == '(' || c == ')' || isOperator(c)) {
+        if (c < KINDS.length ? (KINDS[c] & SIDE) != 0 : isOperator(c)) {
             return true;
         }
-        return (c == '.' || c == ',') && i > 0 && i + 1 < s.length() && isDigit(s.charAt(i - 1)) && isDigit(s.charAt(
-                i + 1));
+        return (c == '.' || c == ',') && i > 0 && i + 1 < n && isDigit(s[i - 1]) && isDigit(s[i + 1]);
     }
 
     /** {@return whether the {@code x} at {@code i} is a times sign: spaced on both sides, or between two digits} */
-    private static boolean times(String s, int i) {
-        if (i <= 0 || i + 1 >= s.length()) {
+    private static boolean times(char[] s, int n, int i) {
+        if (i <= 0 || i + 1 >= n) {
             return false;
         }
-        char before = s.charAt(i - 1);
-        char after = s.charAt(i + 1);
+        char before = s[i - 1];
+        char after = s[i + 1];
         return (before == ' ' && after == ' ') || (isDigit(before) && isDigit(after));
     }
 
-    private static boolean letterAt(String s, int i) {
-        return i >= 0 && i < s.length() && Character.isLetter(s.charAt(i));
+    private static boolean letterAt(char[] s, int n, int i) {
+        return i >= 0 && i < n && Character.isLetter(s[i]);
     }
 
     private static boolean isOperator(char c) {
@@ -132,15 +168,12 @@ final class Arithmetic {
 
     /** {@return whether {@code c} adds or subtracts: {@code + - −}} */
     private static boolean isSign(char c) {
-        return c == '+' || c == '-' || c == '−';
+        return c < KINDS.length ? (KINDS[c] & SIGN) != 0 : c == '−';
     }
 
     /** {@return whether {@code c} multiplies or divides: {@code * x × · / ÷}} */
     private static boolean isProduct(char c) {
-        return switch (c) {
-            case '*', 'x', '×', '·', '/', '÷' -> true;
-            default -> false;
-        };
+        return c < KINDS.length ? (KINDS[c] & PRODUCT) != 0 : c == '×' || c == '·' || c == '÷';
     }
 
     private static boolean isDigit(char c) {
@@ -152,7 +185,9 @@ final class Arithmetic {
      * {@code factor := -factor | (expr) | $?number}; NaN where the text is not such an expression.
      */
     private static final class Parser {
-        private final String s;
+        private final char[] s;
+        /** The length of the reply in {@link #s}. */
+        private final int n;
         private final int to;
         private int at;
         int operators;
@@ -161,8 +196,9 @@ final class Arithmetic {
         /** The decimals of the last number read; -1 before the first. */
         private int decimals = -1;
 
-        Parser(String s, int from, int to) {
+        Parser(char[] s, int n, int from, int to) {
             this.s = s;
+            this.n = n;
             this.at = from;
             this.to = to;
         }
@@ -185,8 +221,8 @@ final class Arithmetic {
             }
             spaces();
             if (at < to) {
-                char c = s.charAt(at);
-                if (isDigit(c) || isOperator(c) || "(%^.²³!".indexOf(c) >= 0 || (s.charAt(at - 1) != ' '
+                char c = s[at];
+                if (isDigit(c) || isOperator(c) || "(%^.²³!".indexOf(c) >= 0 || (s[at - 1] != ' '
                         && Character.isLetter(c))) {
                     return Double.NaN;
                 }
@@ -196,17 +232,19 @@ final class Arithmetic {
 
         /** {@return how far a value written on this side may be from the other: half its last written digit} */
         double tolerance() {
-            return decimals < 0 || operators > 0 ? 0 : 0.5 * Math.pow(10, -decimals);
+            return decimals < 0 || operators > 0
+                    ? 0
+                    : 0.5 * (decimals < TENTHS.length ? TENTHS[decimals] : Math.pow(10, -decimals));
         }
 
         private double expression() {
             double v = term();
             while (!Double.isNaN(v)) {
                 spaces();
-                if (at >= to || !isSign(s.charAt(at))) {
+                if (at >= to || !isSign(s[at])) {
                     return v;
                 }
-                boolean minus = s.charAt(at++) != '+';
+                boolean minus = s[at++] != '+';
                 double t = term();
                 operators++;
                 v = minus ? v - t : v + t;
@@ -218,10 +256,10 @@ final class Arithmetic {
             double v = factor();
             while (!Double.isNaN(v)) {
                 spaces();
-                if (at >= to || !isProduct(s.charAt(at)) || (s.charAt(at) == 'x' && !times(s, at))) {
+                if (at >= to || !isProduct(s[at]) || (s[at] == 'x' && !times(s, n, at))) {
                     return v;
                 }
-                boolean divide = s.charAt(at) == '/' || s.charAt(at) == '÷';
+                boolean divide = s[at] == '/' || s[at] == '÷';
                 at++;
                 double f = factor();
                 operators++;
@@ -235,7 +273,7 @@ final class Arithmetic {
             if (at >= to) {
                 return Double.NaN;
             }
-            char c = s.charAt(at);
+            char c = s[at];
             if ((c == '-' || c == '−') && signed) {
                 at++;
                 signed = false;
@@ -247,7 +285,7 @@ final class Arithmetic {
                 signed = true;
                 double v = expression();
                 spaces();
-                if (at >= to || s.charAt(at) != ')') {
+                if (at >= to || s[at] != ')') {
                     return Double.NaN;
                 }
                 at++;
@@ -263,10 +301,10 @@ final class Arithmetic {
         private double number() {
             int start = at;
             long whole = 0;
-            while (at < to && isDigit(s.charAt(at))) {
-                whole = Math.min(whole * 10 + s.charAt(at++) - '0', Long.MAX_VALUE / 100);
-                if (at + 3 < to && s.charAt(at) == ',' && isDigit(s.charAt(at + 1)) && isDigit(s.charAt(at + 2))
-                        && isDigit(s.charAt(at + 3)) && (at + 4 >= to || !isDigit(s.charAt(at + 4)))) {
+            while (at < to && isDigit(s[at])) {
+                whole = Math.min(whole * 10 + s[at++] - '0', Long.MAX_VALUE / 100);
+                if (at + 3 < to && s[at] == ',' && isDigit(s[at + 1]) && isDigit(s[at + 2])
+                        && isDigit(s[at + 3]) && (at + 4 >= to || !isDigit(s[at + 4]))) {
                     at++;
                 }
             }
@@ -275,12 +313,12 @@ final class Arithmetic {
             }
             double v = whole;
             int places = 0;
-            if (at + 1 < to && s.charAt(at) == '.' && isDigit(s.charAt(at + 1))) {
+            if (at + 1 < to && s[at] == '.' && isDigit(s[at + 1])) {
                 at++;
                 double scale = 1;
-                while (at < to && isDigit(s.charAt(at))) {
+                while (at < to && isDigit(s[at])) {
                     scale /= 10;
-                    v += (s.charAt(at++) - '0') * scale;
+                    v += (s[at++] - '0') * scale;
                     places++;
                 }
             }
@@ -289,7 +327,7 @@ final class Arithmetic {
         }
 
         private void spaces() {
-            while (at < to && s.charAt(at) == ' ') {
+            while (at < to && s[at] == ' ') {
                 at++;
             }
         }

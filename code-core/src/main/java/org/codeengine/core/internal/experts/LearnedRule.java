@@ -210,12 +210,18 @@ final class LearnedRule implements Rule {
         }
         Arrays.sort(lengths, 0, answered);
         double median = answered == 0 ? 0 : lengths[answered / 2];
-        // each reply's working is read once: its statements against the ballot's median, and its slips
+        // each reply's working is read once, from one copy of its characters: its statements against the ballot's
+        // median, and its slips
         Arithmetic.Working[] worked = new Arithmetic.Working[votes.size()];
         int[] statements = new int[answered];
+        int longest = 0;
+        for (int v = 0; v < votes.size(); v++) {
+            longest = forms[v] == null ? longest : Math.max(longest, forms[v].length());
+        }
+        char[] scratch = new char[longest];
         for (int v = 0, k = 0; v < votes.size(); v++) {
             if (forms[v] != null) {
-                worked[v] = Arithmetic.read(votes.get(v).reply(), forms[v].working());
+                worked[v] = Arithmetic.read(votes.get(v).reply(), forms[v].working(), scratch);
                 statements[k++] = worked[v].statements();
             }
         }

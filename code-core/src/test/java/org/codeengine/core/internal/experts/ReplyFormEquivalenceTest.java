@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -32,27 +33,20 @@ class ReplyFormEquivalenceTest {
     @Test
     void everyRecordedReply_isReadAsThePlainFormReadsIt() throws IOException {
         Checker check = new Checker();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(
-                evalData())), StandardCharsets.UTF_8))) {
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode row = JSON.readTree(line);
-                Set<String> answers = new LinkedHashSet<>(List.of(row.get("gold").asString()));
-                List<String> replies = new ArrayList<>();
-                for (Map.Entry<String, JsonNode> reply : row.get("answers").properties()) {
-                    replies.add(reply.getValue().asString());
-                    String answer = Answers.auto(reply.getValue().asString());
-                    if (answer != null) {
-                        answers.add(answer); // each reply is read with every answer of its question, as the rule does
-                    }
-                }
-                for (String reply : replies) {
-                    check.reply(reply, answers);
+        eachRecordedQuestion(row -> {
+            Set<String> answers = new LinkedHashSet<>(List.of(row.get("gold").asString()));
+            List<String> replies = new ArrayList<>();
+            for (Map.Entry<String, JsonNode> reply : row.get("answers").properties()) {
+                replies.add(reply.getValue().asString());
+                String answer = Answers.auto(reply.getValue().asString());
+                if (answer != null) {
+                    answers.add(answer); // each reply is read with every answer of its question, as the rule does
                 }
             }
-        }
+            for (String reply : replies) {
+                check.reply(reply, answers);
+            }
+        });
 
         assertThat(check.mismatches).isEmpty();
         assertThat(check.replies).as("the 12 models' replies to 1,319 questions").isGreaterThan(15_000);
@@ -182,6 +176,23 @@ class ReplyFormEquivalenceTest {
 
         private static boolean isDigit(char c) {
             return c >= '0' && c <= '9';
+        }
+    }
+
+    /**
+     * Reads the recorded questions of {@code ../shared/eval}: each row holds a question's {@code gold} answer and its
+     * {@code answers}, the reply of each model by name.
+     *
+     * @param row what is done with each row
+     */
+    static void eachRecordedQuestion(Consumer<JsonNode> row) throws IOException {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(
+                evalData())), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (!line.isBlank()) {
+                    row.accept(JSON.readTree(line));
+                }
+            }
         }
     }
 
