@@ -9,21 +9,27 @@ import java.util.List;
  * than for a string, and most replies hold none of the phrases. So each phrase is looked for at the places of the
  * first of the given anchor letters (rare in English) it holds, the phrases of every set that share a letter in one
  * pass over its places, and the text is compared with a phrase only where the characters on both sides of the letter
- * are the phrase's ({@code k} in "keep" is not the {@code k} of "mistake"); a phrase that holds none of the letters is
- * searched for whole. One reading answers for all the sets: the passes stop once each set has a phrase in the text.
+ * are the phrase's ({@code k} in "keep" is not the {@code k} of "mistake"): at each place only the phrases in which the
+ * character that follows there follows the letter are looked at, found through a table. A phrase that holds none of the
+ * letters is searched for whole. One reading answers for all the sets: the passes stop once each set has a phrase in the text.
  */
 final class Phrases {
     /** Marks a phrase that starts with its anchor letter: any character, or none, may stand before it. */
     private static final int ANY = -1;
     private final String anchors;
-    /** Per letter of {@link #anchors}: the phrases looked for by it, where the letter stands in each, what follows. */
+    /** Per letter of {@link #anchors}: the phrases looked for by it, and where the letter stands in each. */
     private final String[][] anchored;
     private final int[][] anchorAt;
-    private final char[][] afterAnchor;
     /** Per letter of {@link #anchors}, per phrase: the character before the letter in it, or {@link #ANY}. */
     private final int[][] beforeAnchor;
     /** Per letter of {@link #anchors}, per phrase: the bit of the set it belongs to. */
     private final int[][] setOf;
+    /**
+     * Per letter of {@link #anchors}, per ASCII character: the first of its phrases in which that character follows the
+     * letter, or -1; and per phrase the next such phrase, or -1. A place of the letter is compared only with these.
+     */
+    private final int[][] firstAfter;
+    private final int[][] nextAfter;
     /** The phrases that hold none of the {@link #anchors}, and the bits of their sets. */
     private final String[] whole;
     private final int[] wholeSet;
@@ -43,9 +49,10 @@ final class Phrases {
         all = (1 << sets.length) - 1;
         anchored = new String[anchors.length()][];
         anchorAt = new int[anchors.length()][];
-        afterAnchor = new char[anchors.length()][];
         beforeAnchor = new int[anchors.length()][];
         setOf = new int[anchors.length()][];
+        firstAfter = new int[anchors.length()][];
+        nextAfter = new int[anchors.length()][];
         for (int a = 0; a < anchors.length(); a++) {
             List<String> these = new ArrayList<>();
             List<Integer> bits = new ArrayList<>();
@@ -59,14 +66,24 @@ final class Phrases {
             }
             anchored[a] = these.toArray(String[]::new);
             anchorAt[a] = new int[these.size()];
-            afterAnchor[a] = new char[these.size()];
             beforeAnchor[a] = new int[these.size()];
             setOf[a] = bits.stream().mapToInt(Integer::intValue).toArray();
             for (int p = 0; p < these.size(); p++) {
                 int at = these.get(p).indexOf(anchors.charAt(a));
                 anchorAt[a][p] = at;
-                afterAnchor[a][p] = these.get(p).charAt(at + 1);
                 beforeAnchor[a][p] = at > 0 ? these.get(p).charAt(at - 1) : ANY;
+            }
+            firstAfter[a] = new int[128];
+            Arrays.fill(firstAfter[a], -1);
+            nextAfter[a] = new int[these.size()];
+            for (int p = these.size() - 1; p >= 0; p--) {
+                char follows = these.get(p).charAt(anchorAt[a][p] + 1);
+                if (follows >= 128) {
+                    throw new IllegalArgumentException("phrase '" + these.get(p) + "' must hold an ASCII character"
+                            + " after its anchor letter");
+                }
+                nextAfter[a][p] = firstAfter[a][follows];
+                firstAfter[a][follows] = p;
             }
         }
         List<String> unanchored = new ArrayList<>();
@@ -110,7 +127,8 @@ final class Phrases {
             char anchor = anchors.charAt(a);
             String[] phrases = anchored[a];
             int[] at = anchorAt[a];
-            char[] after = afterAnchor[a];
+            int[] first = firstAfter[a];
+            int[] chain = nextAfter[a];
             int[] before = beforeAnchor[a];
             int[] set = setOf[a];
             if (phrases.length == 0) {
@@ -118,9 +136,12 @@ final class Phrases {
             }
             for (int i = text.indexOf(anchor); i >= 0 && i < last; i = text.indexOf(anchor, i + 1)) {
                 char next = text.charAt(i + 1);
+                if (next >= first.length) {
+                    continue;
+                }
                 int previous = i > 0 ? text.charAt(i - 1) : ANY;
-                for (int p = 0; p < phrases.length; p++) {
-                    if (next == after[p] && (before[p] == ANY || before[p] == previous) && (found & set[p]) == 0
+                for (int p = first[next]; p >= 0; p = chain[p]) {
+                    if ((before[p] == ANY || before[p] == previous) && (found & set[p]) == 0
                             && i >= at[p] && text.startsWith(phrases[p], i - at[p])) {
                         found |= set[p];
                         if (found == all) {

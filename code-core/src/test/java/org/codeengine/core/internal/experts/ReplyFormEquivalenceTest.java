@@ -67,7 +67,9 @@ class ReplyFormEquivalenceTest {
                 "fraction of", "cannot have", "can't have", "an't", " have", "whole number", "whole numbe", "mistake",
                 "mistak", "istake", "re-evaluate", "recalculate", "recalculat", "doesn't make sense", "does not",
                 " make sense", "make sens", "not possible", "impossible", "possible", "incorrect", "incorrec",
-                "reconsider", "contradict", "contradic", "ontradict", "keep", "co", "c", "k", "v"};
+                "reconsider", "contradict", "contradic", "ontradict", "keep", "co", "c", "k", "v", "ca", "can",
+                "an't have",
+                "-evaluate", "re-", "valuate", "uate", "uc", "cu", "ul", "uu", "cc", "ucé", "cé", "ué"};
         Random random = new Random(20);
         Checker check = new Checker();
         for (int i = 0; i < 40_000; i++) {
