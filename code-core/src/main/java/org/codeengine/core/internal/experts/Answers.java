@@ -19,6 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class Answers {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The key of the answer field of a JSON reply, in quotes. */
+    private static final String ANSWER_KEY = "\"answer\"";
     // a number with optional sign, thousands separators (1,000 = a thousand: the English convention), decimals, an
     // exponent, and an optional "/denominator" or percent sign
     private static final Pattern NUMBER = Pattern.compile("(?<![\\w.])([-−]?)\\s?\\$?\\s?(\\d{1,3}(?:,\\d{3})+|\\d+)?"
@@ -94,12 +96,13 @@ public final class Answers {
      * number, a choice letter or text.
      */
     static @Nullable String auto(String reply) {
-        String field = jsonField(reply, new String[]{"answer"});
-        if (field != null) {
+        int key = find(reply, ANSWER_KEY, 0); // one search tells whether there is a field, and where to read from
+        if (key >= 0) {
+            String field = scanField(reply, ANSWER_KEY, key);
+            if (field == null) {
+                return null; // an answer field that is null or empty: the expert said it has no answer
+            }
             return field.startsWith("{") || field.startsWith("[") ? field : shaped(field);
-        }
-        if (find(reply, "\"answer\"", 0) >= 0) {
-            return null; // an answer field that is null or empty: the expert said it has no answer
         }
         String inBox = MathAnswers.boxed(reply);
         if (inBox != null && !inBox.isBlank()) {
@@ -398,11 +401,19 @@ public final class Answers {
 
     private static @Nullable String scanField(String reply, String field) {
         String key = '"' + field + '"';
+        return scanField(reply, key, find(reply, key, 0));
+    }
+
+    /**
+     * @param key the field's name in quotes
+     * @param first the first place of {@code key} in the reply, or -1
+     */
+    private static @Nullable String scanField(String reply, String key, int first) {
         // the places of the key, found forwards (indexOf is an intrinsic, lastIndexOf of a string scans char by char)
         // and tried from the last
         int[] places = new int[4];
         int found = 0;
-        for (int at = find(reply, key, 0); at >= 0; at = find(reply, key, at + 1)) {
+        for (int at = first; at >= 0; at = find(reply, key, at + 1)) {
             if (found == places.length) {
                 places = Arrays.copyOf(places, found * 2);
             }
