@@ -211,6 +211,17 @@ final class Arithmetic {
         return c < KINDS.length ? (KINDS[c] & PRODUCT) != 0 : c == '×' || c == '·' || c == '÷';
     }
 
+    /**
+     * {@return whether {@code c}, right after a side's expression, makes it part of a longer one: a bracket, percent,
+     *         power, point or factorial}
+     */
+    private static boolean continues(char c) {
+        return switch (c) {
+            case '(', '%', '^', '.', '²', '³', '!' -> true;
+            default -> false;
+        };
+    }
+
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
     }
@@ -274,7 +285,7 @@ final class Arithmetic {
             spaces();
             if (at < to) {
                 char c = s[at];
-                if (isDigit(c) || isOperator(c) || "(%^.²³!".indexOf(c) >= 0 || (s[at - 1] != ' '
+                if (isDigit(c) || isOperator(c) || continues(c) || (s[at - 1] != ' '
                         && Character.isLetter(c))) {
                     return Double.NaN;
                 }
