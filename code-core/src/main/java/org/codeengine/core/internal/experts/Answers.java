@@ -19,6 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class Answers {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The key of the answer field of a JSON reply, in quotes. */
+    private static final String ANSWER_KEY = "\"answer\"";
     // a number with optional sign, thousands separators (1,000 = a thousand: the English convention), decimals, an
     // exponent, and an optional "/denominator" or percent sign
     private static final Pattern NUMBER = Pattern.compile("(?<![\\w.])([-−]?)\\s?\\$?\\s?(\\d{1,3}(?:,\\d{3})+|\\d+)?"
@@ -94,12 +96,13 @@ public final class Answers {
      * number, a choice letter or text.
      */
     static @Nullable String auto(String reply) {
-        String field = jsonField(reply, new String[]{"answer"});
-        if (field != null) {
+        int key = find(reply, ANSWER_KEY, 0); // one search tells whether there is a field, and where to read from
+        if (key >= 0) {
+            String field = scanField(reply, ANSWER_KEY, key);
+            if (field == null) {
+                return null; // an answer field that is null or empty: the expert said it has no answer
+            }
             return field.startsWith("{") || field.startsWith("[") ? field : shaped(field);
-        }
-        if (reply.contains("\"answer\"")) {
-            return null; // an answer field that is null or empty: the expert said it has no answer
         }
         String inBox = MathAnswers.boxed(reply);
         if (inBox != null && !inBox.isBlank()) {
@@ -123,6 +126,11 @@ public final class Answers {
     /** A value read as a number if it is one, a letter if it is one, else text. */
     static @Nullable String shaped(String value) {
         String v = value.strip();
+        if (!v.isEmpty() && numberChars(v)) {
+            // no letter for a choice or prose, no sign of notation: a number, or text
+            String number = number(v);
+            return number != null ? number : text(v);
+        }
         String letter = v.length() <= 4 ? choice(v, 'Z') : null;
         if (letter != null && LETTER_DRESS.matcher(v).replaceAll("").length() == 1) {
             return letter;
@@ -140,6 +148,17 @@ public final class Answers {
         return text(v);
     }
 
+    /** {@return whether the value holds only digits, thousands separators, points, dollar and minus signs} */
+    private static boolean numberChars(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!(isDigit(c) || c == ',' || c == '.' || c == '$' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** {@return the first number of the text, canonical: integer, terminating decimal, or reduced fraction} */
     public static @Nullable String number(String text) {
         return number(text, false);
@@ -151,10 +170,14 @@ public final class Answers {
      * @param last whether the last number counts (the end of a line of working: "so 3 + 4 = 7") rather than the first
      */
     static @Nullable String number(String text, boolean last) {
+        String plain = plainNumber(text);
+        if (plain != null) {
+            return plain;
+        }
         Matcher m = NUMBER.matcher(text);
         String found = null;
         while (m.find()) {
-            String one = number(m);
+            String one = number(text, m);
             if (one != null && !last) {
                 return one;
             }
@@ -163,12 +186,96 @@ public final class Answers {
         return found;
     }
 
-    private static @Nullable String number(Matcher m) {
-        String whole = m.group(2);
-        String decimals = m.group(3);
-        if (whole == null && decimals == null) {
+    /**
+     * {@return the canonical number of a text that is one plain number and nothing else, or null for any other text}:
+     * an optional minus sign and dollar sign, digits (with thousands separators only in groups of three after at most
+     * three digits), optional decimals. {@link #NUMBER} finds such a text whole and only it; this reads it without the
+     * regular expression.
+     */
+    private static @Nullable String plainNumber(String text) {
+        int n = text.length();
+        int i = 0;
+        boolean negative = n > 0 && text.charAt(0) == '-';
+        i += negative ? 1 : 0;
+        i += i < n && text.charAt(i) == '$' ? 1 : 0;
+        int whole = i;
+        while (i < n && isDigit(text.charAt(i))) {
+            i++;
+        }
+        if (i == whole || (i < n && text.charAt(i) == ',' && i - whole > 3)) {
             return null;
         }
+        while (i + 3 < n && text.charAt(i) == ',' && isDigit(text.charAt(i + 1)) && isDigit(text.charAt(i + 2))
+                && isDigit(text.charAt(i + 3))) {
+            i += 4;
+        }
+        int wholeEnd = i;
+        int decimals = i;
+        if (i + 1 < n && text.charAt(i) == '.') {
+            decimals = ++i;
+            while (i < n && isDigit(text.charAt(i))) {
+                i++;
+            }
+        }
+        return i == n && (decimals == wholeEnd || i > decimals)
+                ? decimal(text, negative, whole, wholeEnd, decimals, i)
+                : null;
+    }
+
+    /**
+     * {@return the canonical form of the decimal number written {@code text[whole, wholeEnd)} (digits and thousands
+     * separators) and {@code text[decimals, decimalsEnd)} (the digits after the point): as
+     * {@link #canonical(BigDecimal, BigInteger)} writes it, without leading zeros, trailing zeros in the decimals, or the
+     * sign of zero}
+     */
+    private static String decimal(String text, boolean negative, int whole, int wholeEnd, int decimals,
+            int decimalsEnd) {
+        int from = whole;
+        while (from < wholeEnd && (text.charAt(from) == '0' || text.charAt(from) == ',')) {
+            from++;
+        }
+        int to = decimalsEnd;
+        while (to > decimals && text.charAt(to - 1) == '0') {
+            to--;
+        }
+        if (from == wholeEnd && to == decimals) {
+            return "0";
+        }
+        StringBuilder out = new StringBuilder(wholeEnd - from + to - decimals + 3);
+        if (negative) {
+            out.append('-');
+        }
+        if (from == wholeEnd) {
+            out.append('0');
+        }
+        for (int i = from; i < wholeEnd; i++) {
+            char c = text.charAt(i);
+            if (c != ',') {
+                out.append(c);
+            }
+        }
+        if (to > decimals) {
+            out.append('.').append(text, decimals, to);
+        }
+        return out.toString();
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static @Nullable String number(String text, Matcher m) {
+        if (m.start(2) < 0 && m.start(3) < 0) {
+            return null;
+        }
+        if (m.start(4) < 0 && m.start(5) < 0 && m.start(6) == m.end(6)) { // a plain decimal: read in place
+            int whole = Math.max(0, m.start(2));
+            return decimal(text, m.start(1) != m.end(1), whole, Math.max(whole, m.end(2)), m.start(3) < 0
+                    ? 0
+                    : m.start(3) + 1, Math.max(0, m.end(3)));
+        }
+        String whole = m.group(2);
+        String decimals = m.group(3);
         BigDecimal value = new BigDecimal((whole == null ? "0" : whole.replace(",", "")) + (decimals == null
                 ? ""
                 : decimals));
@@ -294,11 +401,19 @@ public final class Answers {
 
     private static @Nullable String scanField(String reply, String field) {
         String key = '"' + field + '"';
+        return scanField(reply, key, find(reply, key, 0));
+    }
+
+    /**
+     * @param key the field's name in quotes
+     * @param first the first place of {@code key} in the reply, or -1
+     */
+    private static @Nullable String scanField(String reply, String key, int first) {
         // the places of the key, found forwards (indexOf is an intrinsic, lastIndexOf of a string scans char by char)
         // and tried from the last
         int[] places = new int[4];
         int found = 0;
-        for (int at = reply.indexOf(key); at >= 0; at = reply.indexOf(key, at + 1)) {
+        for (int at = first; at >= 0; at = find(reply, key, at + 1)) {
             if (found == places.length) {
                 places = Arrays.copyOf(places, found * 2);
             }
@@ -364,6 +479,20 @@ public final class Answers {
             return value.isEmpty() || value.equals("null") ? null : value;
         }
         return null;
+    }
+
+    /**
+     * {@return the first place of {@code needle} in {@code text} from {@code from}, or -1}: looked for at the places of
+     * its first character, which for a JSON key, a quote mark, is faster than the JDK's search for a string
+     */
+    static int find(String text, String needle, int from) {
+        char first = needle.charAt(0);
+        for (int i = text.indexOf(first, from); i >= 0; i = text.indexOf(first, i + 1)) {
+            if (text.startsWith(needle, i)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** {@return the index of the bracket that closes the one at {@code open}, minding strings; -1 if there is none} */

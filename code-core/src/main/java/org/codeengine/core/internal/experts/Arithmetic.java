@@ -1,5 +1,8 @@
 package org.codeengine.core.internal.experts;
 
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The arithmetic a reply's working writes out, checked: a statement {@code 16 - 3 - 4 = 9} or {@code 9 * $2 = $18}
  * whose two sides are plain arithmetic (numbers, {@code + - * x × · / ÷}, brackets, dollar signs) and do not have the
@@ -35,6 +38,10 @@ final class Arithmetic {
         }
     }
 
+    /** The longest array {@link #scratch} keeps per thread, in characters. */
+    private static final int KEPT = 1 << 16;
+    private static final ThreadLocal<char @Nullable []> SCRATCH = new ThreadLocal<>();
+
     private Arithmetic() {}
 
     /**
@@ -67,6 +74,26 @@ final class Arithmetic {
     }
 
     /**
+     * {@return an array of at least {@code length} characters for {@link #read(String, int, char[])}, kept by this
+     *         thread and handed out again}: a decision reads its replies one after another, and a new array per
+     *         decision costs more to clear than the copies into it. An array longer than {@value #KEPT} characters is
+     *         not kept.
+     *
+     * @param length the longest reply to be read into it
+     */
+    static char[] scratch(int length) {
+        char[] kept = SCRATCH.get();
+        if (kept != null && kept.length >= length) {
+            return kept;
+        }
+        char[] array = new char[Math.max(length, 2_048)];
+        if (array.length <= KEPT) {
+            SCRATCH.set(array);
+        }
+        return array;
+    }
+
+    /**
      * {@return as {@link #read(String, int)}, reading the reply's characters from a copy in {@code scratch}}: a reader
      * of several replies copies each into one array, where a copy of its own would cost more than the reading
      *
@@ -79,19 +106,20 @@ final class Arithmetic {
         int limit = reply.length();
         int statements = 0;
         int slips = 0;
+        // one reader per side for the whole reply, each set to the next statement's side
+        Parser left = new Parser(text, limit);
+        Parser right = new Parser(text, limit);
         for (int eq = reply.indexOf('='); eq >= 0 && eq < end; eq = reply.indexOf('=', eq + 1)) {
             if (!plainEquals(text, limit, eq)) {
                 continue;
             }
             statements++;
-            Parser left = new Parser(text, limit, leftStart(text, limit, eq), eq);
-            double lhs = left.whole();
-            if (Double.isNaN(lhs)) {
+            double lhs = left.reset(leftStart(text, limit, eq), eq).whole();
+            if (Double.isNaN(lhs) || left.operators == 0) { // a side with no operator is only checked against a sum
                 continue;
             }
-            Parser right = new Parser(text, limit, eq + 1, limit);
-            double rhs = right.prefix();
-            if (Double.isNaN(rhs) || left.operators == 0) {
+            double rhs = right.reset(eq + 1, limit).prefix();
+            if (Double.isNaN(rhs)) {
                 continue;
             }
             double tolerance = Math.max(Math.max(left.tolerance(), right.tolerance()), 1e-3 * Math.abs(rhs));
@@ -106,7 +134,8 @@ final class Arithmetic {
     private static boolean plainEquals(char[] s, int n, int at) {
         char before = at > 0 ? s[at - 1] : ' ';
         char after = at + 1 < n ? s[at + 1] : ' ';
-        return "=<>!:".indexOf(before) < 0 && "=>".indexOf(after) < 0;
+        return before != '=' && before != '<' && before != '>' && before != '!' && before != ':' && after != '='
+                && after != '>';
     }
 
     /**
@@ -117,8 +146,14 @@ final class Arithmetic {
      */
     private static int leftStart(char[] s, int n, int eq) {
         int start = eq;
-        while (start > 0 && arithmetic(s, n, start - 1)) {
-            start--;
+        while (start > 0) {
+            char c = s[start - 1];
+            // most characters of a side are digits, spaces and operators: looked up at once, the rest asked for
+            if ((c < KINDS.length && (KINDS[c] & SIDE) != 0) || arithmetic(s, n, start - 1)) {
+                start--;
+            } else {
+                break;
+            }
         }
         if (start > 0 && start < eq && !Character.isWhitespace(s[start])
                 && (Character.isLetterOrDigit(s[start - 1]) || "^%√²³!_\\.".indexOf(s[start - 1]) >= 0)) {
@@ -176,31 +211,59 @@ final class Arithmetic {
         return c < KINDS.length ? (KINDS[c] & PRODUCT) != 0 : c == '×' || c == '·' || c == '÷';
     }
 
+    /**
+     * {@return whether {@code c}, right after a side's expression, makes it part of a longer one: a bracket, percent,
+     *         power, point or factorial}
+     */
+    private static boolean continues(char c) {
+        return switch (c) {
+            case '(', '%', '^', '.', '²', '³', '!' -> true;
+            default -> false;
+        };
+    }
+
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
     }
 
     /**
-     * A recursive-descent reader of one side: {@code expr := term (+|- term)*}, {@code term := factor (op factor)*},
-     * {@code factor := -factor | (expr) | $?number}; NaN where the text is not such an expression.
+     * A reader of one side: {@code expr := term (+|- term)*}, {@code term := factor (op factor)*},
+     * {@code factor := -factor | (expr) | $?number}, where a minus sign may start a factor only at the start of the
+     * side or after an opening bracket; NaN where the text is not such an expression.
      */
     private static final class Parser {
         private final char[] s;
         /** The length of the reply in {@link #s}. */
         private final int n;
-        private final int to;
+        private int to;
         private int at;
         int operators;
-        /** Whether a minus sign may start the next factor: at the start of the side and after an opening bracket. */
-        private boolean signed = true;
+        /** The operator of a sum or product that has no term or factor yet. */
+        private static final char FIRST = 0;
+        /**
+         * Per open bracket, outermost first: the sum and product it interrupts, their operators, and its sign; empty
+         * until a side opens a bracket.
+         */
+        private double[] sums = {};
+        private double[] products = {};
+        private char[] sumOps = {};
+        private char[] productOps = {};
+        private boolean[] negatives = {};
         /** The decimals of the last number read; -1 before the first. */
-        private int decimals = -1;
+        private int decimals;
 
-        Parser(char[] s, int n, int from, int to) {
+        Parser(char[] s, int n) {
             this.s = s;
             this.n = n;
+        }
+
+        /** {@return this reader, set to read the side {@code [from, to)} afresh} */
+        Parser reset(int from, int to) {
             this.at = from;
             this.to = to;
+            operators = 0;
+            decimals = -1;
+            return this;
         }
 
         /** {@return the value of the whole of {@code [from, to)}, or NaN} */
@@ -222,7 +285,7 @@ final class Arithmetic {
             spaces();
             if (at < to) {
                 char c = s[at];
-                if (isDigit(c) || isOperator(c) || "(%^.²³!".indexOf(c) >= 0 || (s[at - 1] != ' '
+                if (isDigit(c) || isOperator(c) || continues(c) || (s[at - 1] != ' '
                         && Character.isLetter(c))) {
                     return Double.NaN;
                 }
@@ -237,93 +300,136 @@ final class Arithmetic {
                     : 0.5 * (decimals < TENTHS.length ? TENTHS[decimals] : Math.pow(10, -decimals));
         }
 
+        /**
+         * {@return the value of the expression that starts at {@link #at}, or NaN}: read in one loop, left to right,
+         * each product and sum worked out in the order the recursive form of the grammar works them out. An opening
+         * bracket keeps the sum and product it interrupts, and the sign before it, on a stack; its closing bracket
+         * gives them back. A NaN anywhere makes the whole side NaN, as it goes on into every sum and product after it.
+         * The place read is kept in a local, and written back to {@link #at} on the way out.
+         */
         private double expression() {
-            double v = term();
-            while (!Double.isNaN(v)) {
-                spaces();
-                if (at >= to || !isSign(s[at])) {
-                    return v;
+            final char[] s = this.s;
+            final int to = this.to;
+            int i = at;
+            boolean signed = true; // whether a minus sign may start the next factor
+            int depth = 0;
+            double sum = 0;
+            double product = 0;
+            char sumOp = FIRST;
+            char productOp = FIRST;
+            boolean negative = false;
+            while (true) {
+                while (i < to && s[i] == ' ') {
+                    i++;
                 }
-                boolean minus = s[at++] != '+';
-                double t = term();
-                operators++;
-                v = minus ? v - t : v + t;
-            }
-            return v;
-        }
-
-        private double term() {
-            double v = factor();
-            while (!Double.isNaN(v)) {
-                spaces();
-                if (at >= to || !isProduct(s[at]) || (s[at] == 'x' && !times(s, n, at))) {
-                    return v;
-                }
-                boolean divide = s[at] == '/' || s[at] == '÷';
-                at++;
-                double f = factor();
-                operators++;
-                v = divide ? (f == 0 ? Double.NaN : v / f) : v * f;
-            }
-            return v;
-        }
-
-        private double factor() {
-            spaces();
-            if (at >= to) {
-                return Double.NaN;
-            }
-            char c = s[at];
-            if ((c == '-' || c == '−') && signed) {
-                at++;
-                signed = false;
-                return -factor();
-            }
-            signed = false;
-            if (c == '(') {
-                at++;
-                signed = true;
-                double v = expression();
-                spaces();
-                if (at >= to || s[at] != ')') {
+                if (i >= to) {
                     return Double.NaN;
                 }
-                at++;
-                return v;
+                char c = s[i];
+                if ((c == '-' || c == '−') && signed) {
+                    i++;
+                    signed = false;
+                    negative = true;
+                    continue;
+                }
+                signed = false;
+                if (c == '(') {
+                    i++;
+                    push(depth++, sum, sumOp, product, productOp, negative);
+                    signed = true;
+                    sumOp = FIRST;
+                    productOp = FIRST;
+                    negative = false;
+                    continue;
+                }
+                if (c == '$') {
+                    i++;
+                }
+                // a number: digits, thousands groups of three, decimals; the decimals noted, as the side may be one
+                int start = i;
+                long whole = 0;
+                while (i < to && isDigit(s[i])) {
+                    whole = Math.min(whole * 10 + s[i++] - '0', Long.MAX_VALUE / 100);
+                    if (i + 3 < to && s[i] == ',' && isDigit(s[i + 1]) && isDigit(s[i + 2])
+                            && isDigit(s[i + 3]) && (i + 4 >= to || !isDigit(s[i + 4]))) {
+                        i++;
+                    }
+                }
+                if (i == start) {
+                    at = i;
+                    return Double.NaN;
+                }
+                double f = whole;
+                int places = 0;
+                if (i + 1 < to && s[i] == '.' && isDigit(s[i + 1])) {
+                    i++;
+                    double scale = 1;
+                    while (i < to && isDigit(s[i])) {
+                        scale /= 10;
+                        f += (s[i++] - '0') * scale;
+                        places++;
+                    }
+                }
+                decimals = places;
+                while (true) {
+                    f = negative ? -f : f;
+                    negative = false;
+                    product = productOp == FIRST
+                            ? f
+                            : productOp == '/' ? (f == 0 ? Double.NaN : product / f) : product * f;
+                    while (i < to && s[i] == ' ') {
+                        i++;
+                    }
+                    if (i < to && isProduct(s[i]) && (s[i] != 'x' || times(s, n, i))) {
+                        productOp = s[i] == '/' || s[i] == '÷' ? '/' : '*';
+                        i++;
+                        operators++;
+                        break;
+                    }
+                    // a NaN goes on into every sum and product after it, and so into the side's value
+                    sum = sumOp == FIRST ? product : sumOp == '-' ? sum - product : sum + product;
+                    if (i < to && isSign(s[i])) {
+                        sumOp = s[i] != '+' ? '-' : '+';
+                        productOp = FIRST;
+                        i++;
+                        operators++;
+                        break;
+                    }
+                    if (depth == 0) {
+                        at = i;
+                        return sum;
+                    }
+                    if (i >= to || s[i] != ')') {
+                        at = i;
+                        return Double.NaN;
+                    }
+                    i++;
+                    f = sum;
+                    depth--;
+                    sum = sums[depth];
+                    product = products[depth];
+                    sumOp = sumOps[depth];
+                    productOp = productOps[depth];
+                    negative = negatives[depth];
+                }
             }
-            if (c == '$') {
-                at++;
-            }
-            return number();
         }
 
-        /** Reads digits, thousands groups of three and decimals; notes the decimals if the side is one number. */
-        private double number() {
-            int start = at;
-            long whole = 0;
-            while (at < to && isDigit(s[at])) {
-                whole = Math.min(whole * 10 + s[at++] - '0', Long.MAX_VALUE / 100);
-                if (at + 3 < to && s[at] == ',' && isDigit(s[at + 1]) && isDigit(s[at + 2])
-                        && isDigit(s[at + 3]) && (at + 4 >= to || !isDigit(s[at + 4]))) {
-                    at++;
-                }
+        /** Keeps the state of the expression an opening bracket interrupts, at {@code depth} of the stack. */
+        private void push(int depth, double sum, char sumOp, double product, char productOp, boolean negative) {
+            if (depth == sums.length) {
+                int length = Math.max(4, depth * 2);
+                sums = Arrays.copyOf(sums, length);
+                products = Arrays.copyOf(products, length);
+                sumOps = Arrays.copyOf(sumOps, length);
+                productOps = Arrays.copyOf(productOps, length);
+                negatives = Arrays.copyOf(negatives, length);
             }
-            if (at == start) {
-                return Double.NaN;
-            }
-            double v = whole;
-            int places = 0;
-            if (at + 1 < to && s[at] == '.' && isDigit(s[at + 1])) {
-                at++;
-                double scale = 1;
-                while (at < to && isDigit(s[at])) {
-                    scale /= 10;
-                    v += (s[at++] - '0') * scale;
-                    places++;
-                }
-            }
-            decimals = places;
-            return v;
+            sums[depth] = sum;
+            products[depth] = product;
+            sumOps[depth] = sumOp;
+            productOps[depth] = productOp;
+            negatives[depth] = negative;
         }
 
         private void spaces() {

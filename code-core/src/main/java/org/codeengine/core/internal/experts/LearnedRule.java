@@ -218,7 +218,7 @@ final class LearnedRule implements Rule {
         for (int v = 0; v < votes.size(); v++) {
             longest = forms[v] == null ? longest : Math.max(longest, forms[v].length());
         }
-        char[] scratch = new char[longest];
+        char[] scratch = Arithmetic.scratch(longest);
         for (int v = 0, k = 0; v < votes.size(); v++) {
             if (forms[v] != null) {
                 worked[v] = Arithmetic.read(votes.get(v).reply(), forms[v].working(), scratch);

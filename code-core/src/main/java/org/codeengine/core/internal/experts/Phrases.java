@@ -9,8 +9,8 @@ import java.util.List;
  * than for a string, and most replies hold none of the phrases. So each phrase is looked for at the places of the
  * first of the given anchor letters (rare in English) it holds, the phrases of every set that share a letter in one
  * pass over its places, and the text is compared with a phrase only where the characters on both sides of the letter
- * are the phrase's ({@code k} in "keep" is not the {@code k} of "mistake"): at each place only the phrases in which the
- * character that follows there follows the letter are looked at, found through a table. A phrase that holds none of the
+ * are the phrase's ({@code k} in "keep" is not the {@code k} of "mistake"), and so is the second after it: at each place
+ * only the phrases in which the character that follows there follows the letter are looked at, found through a table. A phrase that holds none of the
  * letters is searched for whole. One reading answers for all the sets: the passes stop once each set has a phrase in the text.
  */
 final class Phrases {
@@ -22,6 +22,11 @@ final class Phrases {
     private final int[][] anchorAt;
     /** Per letter of {@link #anchors}, per phrase: the character before the letter in it, or {@link #ANY}. */
     private final int[][] beforeAnchor;
+    /**
+     * Per letter of {@link #anchors}, per phrase: the character two after the letter in it, or {@link #ANY} where the
+     * phrase ends before: the last cheap test before a comparison ({@code ca} in "cache" is not that of "cannot").
+     */
+    private final int[][] secondAfter;
     /** Per letter of {@link #anchors}, per phrase: the bit of the set it belongs to. */
     private final int[][] setOf;
     /**
@@ -50,6 +55,7 @@ final class Phrases {
         anchored = new String[anchors.length()][];
         anchorAt = new int[anchors.length()][];
         beforeAnchor = new int[anchors.length()][];
+        secondAfter = new int[anchors.length()][];
         setOf = new int[anchors.length()][];
         firstAfter = new int[anchors.length()][];
         nextAfter = new int[anchors.length()][];
@@ -67,11 +73,13 @@ final class Phrases {
             anchored[a] = these.toArray(String[]::new);
             anchorAt[a] = new int[these.size()];
             beforeAnchor[a] = new int[these.size()];
+            secondAfter[a] = new int[these.size()];
             setOf[a] = bits.stream().mapToInt(Integer::intValue).toArray();
             for (int p = 0; p < these.size(); p++) {
                 int at = these.get(p).indexOf(anchors.charAt(a));
                 anchorAt[a][p] = at;
                 beforeAnchor[a][p] = at > 0 ? these.get(p).charAt(at - 1) : ANY;
+                secondAfter[a][p] = at + 2 < these.get(p).length() ? these.get(p).charAt(at + 2) : ANY;
             }
             firstAfter[a] = new int[128];
             Arrays.fill(firstAfter[a], -1);
@@ -130,6 +138,7 @@ final class Phrases {
             int[] first = firstAfter[a];
             int[] chain = nextAfter[a];
             int[] before = beforeAnchor[a];
+            int[] second = secondAfter[a];
             int[] set = setOf[a];
             if (phrases.length == 0) {
                 continue;
@@ -142,7 +151,8 @@ final class Phrases {
                 int previous = i > 0 ? text.charAt(i - 1) : ANY;
                 for (int p = first[next]; p >= 0; p = chain[p]) {
                     if ((before[p] == ANY || before[p] == previous) && (found & set[p]) == 0
-                            && i >= at[p] && text.startsWith(phrases[p], i - at[p])) {
+                            && (second[p] == ANY || (i + 2 <= last && text.charAt(i + 2) == second[p]))
+                            && i >= at[p] && standsAt(text, phrases[p], i - at[p])) {
                         found |= set[p];
                         if (found == all) {
                             return found;
@@ -157,5 +167,23 @@ final class Phrases {
             }
         }
         return found;
+    }
+
+    /**
+     * {@return whether {@code phrase} stands in {@code text} at {@code from}, at least 0}: as {@link String#startsWith},
+     * compared from the phrase's first character, where the places that the table lets through mostly differ (the
+     * {@code k} of "bakery" is the {@code k} of "mistake" on both sides), without the JDK's set-up for a long compare
+     */
+    private static boolean standsAt(String text, String phrase, int from) {
+        int n = phrase.length();
+        if (from + n > text.length()) {
+            return false;
+        }
+        for (int k = 0; k < n; k++) {
+            if (text.charAt(from + k) != phrase.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -95,7 +95,7 @@ public final class ReliabilityStrategy implements ConsensusStrategy {
             return new Verdict(null, 0, List.of(), "no expert gave an answer");
         }
         String circle = circle(votes);
-        agreement(circle).learn(votes);
+        agreement(circle).learn(votes, groups);
         Choice choice = choose(circle, reliability);
         Rule.Scored scored = rules.get(choice.rule()).score(votes, groups, reliability);
         Reliability.Record bin = reliability.of(circle, binSignals[choice.rule()][bin(scored.confidence())]);

@@ -57,7 +57,7 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, b
      * @param numeric whether {@code answer} is a number ({@link Ballots#numeric})
      */
     static ReplyForm of(String reply, @Nullable String answer, boolean numeric) {
-        int at = find(reply, FIELD);
+        int at = Answers.find(reply, FIELD, 0);
         boolean field = at >= 0;
         int end = reply.length() - 1;
         while (end >= 0 && Character.isWhitespace(reply.charAt(end))) {
@@ -68,20 +68,6 @@ record ReplyForm(boolean field, boolean cutOff, int agreement, boolean hedged, b
         int phrases = PHRASES.in(reply);
         return new ReplyForm(field, cutOff, agreement, (phrases & HEDGED) != 0, (phrases & DOUBTED) != 0, reply
                 .length(), field ? at : reply.length());
-    }
-
-    /**
-     * @return the first place of {@code needle} in {@code text}, or -1: looked for at the places of its first character,
-     *         which for the answer field, a quote mark, is faster than the JDK's search for a string
-     */
-    private static int find(String text, String needle) {
-        char first = needle.charAt(0);
-        for (int i = text.indexOf(first); i >= 0; i = text.indexOf(first, i + 1)) {
-            if (text.startsWith(needle, i)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /**

@@ -88,12 +88,21 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
     }
 
     /** Adds a ballot to the history without deciding it. */
-    public synchronized void observe(List<Vote> votes) {
+    public void observe(List<Vote> votes) {
+        observe(votes, Ballots.byAnswer(votes));
+    }
+
+    /**
+     * As {@link #observe(List)}, with the ballot's distinct answers already found.
+     *
+     * @param groups the distinct answers of {@code votes} ({@link Ballots#byAnswer}), kept as they are: not changed later
+     */
+    private synchronized void observe(List<Vote> votes, Map<String, List<Integer>> groups) {
         List<Vote> kept = new ArrayList<>(votes.size());
         for (Vote v : votes) {
             kept.add(new Vote(v.expert(), v.provider(), v.answer(), "", v.weight())); // the replies are not needed
         }
-        Ballot ballot = new Ballot(kept, Ballots.byAnswer(kept));
+        Ballot ballot = new Ballot(kept, groups);
         ballots.addLast(ballot);
         answered += ballot.groups.isEmpty() ? 0 : 1;
         if (ballots.size() > window) {
@@ -104,8 +113,8 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
 
     @Override
     public Verdict decide(List<Vote> votes, Reliability reliability) {
-        learn(votes);
         Map<String, List<Integer>> groups = Ballots.byAnswer(votes);
+        learn(votes, groups);
         Rule.Scored scored = score(votes, groups);
         return Ballots.verdict(votes, groups, scored.scores(), scored.confidence());
     }
@@ -114,8 +123,17 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
      * Adds a ballot to the history and, when enough of the history is new, marks the model due for a refit over the
      * history as it is now; the refit runs when the model is next read.
      */
-    synchronized void learn(List<Vote> votes) {
-        observe(votes);
+    void learn(List<Vote> votes) {
+        learn(votes, Ballots.byAnswer(votes));
+    }
+
+    /**
+     * As {@link #learn(List)}, with the ballot's distinct answers already found.
+     *
+     * @param groups the distinct answers of {@code votes} ({@link Ballots#byAnswer}), kept as they are: not changed later
+     */
+    synchronized void learn(List<Vote> votes, Map<String, List<Integer>> groups) {
+        observe(votes, groups);
         if (unseen * 20 >= ballots.size() || dueEmpty) {
             due = ballots.toArray(); // untyped: a plain copy, no check per element
             dueEmpty = answered == 0; // a fit has an expert for every voter of a ballot with an answer

@@ -1,0 +1,65 @@
+package org.codeengine.core.internal.experts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Random;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A plain number ({@code 18}, {@code -$1,800.50}) is read without the regular expression, and any number the
+ * expression finds without an exponent, a fraction or a percent sign is written canonical without big decimals. These
+ * tests hold both to what the reader gave when every number went through the expression and {@code BigDecimal}: a
+ * digest of the answers read from every recorded reply of {@code ../shared/eval}, and of generated texts made of the
+ * pieces numbers are written with (the figures taken from the reader before the fast paths, on the same texts).
+ */
+class AnswersEquivalenceTest {
+    @Test
+    void everyRecordedReply_isReadAsTheExpressionReadIt() throws IOException {
+        Digest digest = new Digest();
+        ReplyFormEquivalenceTest.eachRecordedQuestion(row -> {
+            for (Map.Entry<String, JsonNode> reply : row.get("answers").properties()) {
+                String text = reply.getValue().asString();
+                digest.add(Answers.auto(text));
+                digest.add(Answers.number(text, true));
+            }
+        });
+
+        assertThat(digest.count).as("the 12 models' replies to 1,319 questions, twice").isGreaterThan(30_000);
+        assertThat(digest.value).as("digest of every answer read").isEqualTo(-4_450_381_368_302_181_600L);
+    }
+
+    @Test
+    void generatedNumbers_atTheEdgesOfSignsSeparatorsAndDecimals_areReadAsTheExpressionReadThem() {
+        String[] pieces = {"0", "00", "7", "12", "123", "1234", "1,000", "1,0000", "12,34", ",", ".", "..", ".5",
+                "1.", "2.50", "0.0", "$", "-", "−", "+", " ", "e5", "E-2", "/", "/4", "%", "a", "x", "(", ")", "\n"};
+        Random random = new Random(22);
+        Digest digest = new Digest();
+        for (int i = 0; i < 200_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int n = 1 + random.nextInt(6); n > 0; n--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String value = text.toString();
+            digest.add(Answers.number(value, false));
+            digest.add(Answers.number(value, true));
+            digest.add(Answers.shaped(value));
+        }
+
+        assertThat(digest.value).as("digest of every number read").isEqualTo(-8_475_787_538_184_587_865L);
+    }
+
+    /** A digest of a sequence of answers, null included. */
+    private static final class Digest {
+        long value;
+        int count;
+
+        void add(@Nullable String answer) {
+            value = value * 31 + (answer == null ? 7 : answer.hashCode() + answer.length());
+            count++;
+        }
+    }
+}
