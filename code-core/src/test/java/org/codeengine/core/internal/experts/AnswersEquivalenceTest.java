@@ -3,11 +3,9 @@ package org.codeengine.core.internal.experts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.util.Map;
 import java.util.Random;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
 
 /**
  * A plain number ({@code 18}, {@code -$1,800.50}) is read without the regular expression, and any number the
@@ -20,12 +18,9 @@ class AnswersEquivalenceTest {
     @Test
     void everyRecordedReply_isReadAsTheExpressionReadIt() throws IOException {
         Digest digest = new Digest();
-        ReplyFormEquivalenceTest.eachRecordedQuestion(row -> {
-            for (Map.Entry<String, JsonNode> reply : row.get("answers").properties()) {
-                String text = reply.getValue().asString();
-                digest.add(Answers.auto(text));
-                digest.add(Answers.number(text, true));
-            }
+        ReplyFormEquivalenceTest.eachRecordedReply(text -> {
+            digest.add(Answers.auto(text));
+            digest.add(Answers.number(text, true));
         });
 
         assertThat(digest.count).as("the 12 models' replies to 1,319 questions, twice").isGreaterThan(30_000);
@@ -39,11 +34,7 @@ class AnswersEquivalenceTest {
         Random random = new Random(22);
         Digest digest = new Digest();
         for (int i = 0; i < 200_000; i++) {
-            StringBuilder text = new StringBuilder();
-            for (int n = 1 + random.nextInt(6); n > 0; n--) {
-                text.append(pieces[random.nextInt(pieces.length)]);
-            }
-            String value = text.toString();
+            String value = ReplyFormEquivalenceTest.generated(random, pieces, 6);
             digest.add(Answers.number(value, false));
             digest.add(Answers.number(value, true));
             digest.add(Answers.shaped(value));

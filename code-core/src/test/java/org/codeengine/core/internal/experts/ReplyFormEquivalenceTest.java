@@ -73,11 +73,7 @@ class ReplyFormEquivalenceTest {
         Random random = new Random(20);
         Checker check = new Checker();
         for (int i = 0; i < 40_000; i++) {
-            StringBuilder text = new StringBuilder();
-            for (int n = 1 + random.nextInt(24); n > 0; n--) {
-                text.append(pieces[random.nextInt(pieces.length)]);
-            }
-            String reply = text.toString();
+            String reply = generated(random, pieces, 24);
             String last = Plain.lastNumber(reply);
             Set<String> answers = new LinkedHashSet<>(List.of("0", "7", "-7", "12", "1234", "0.5", "3/4", "B", "text"));
             if (last != null) {
@@ -196,6 +192,21 @@ class ReplyFormEquivalenceTest {
                 }
             }
         }
+    }
+
+    /** Gives {@code reply} the text of every recorded reply of {@code ../shared/eval}, question by question. */
+    static void eachRecordedReply(Consumer<String> reply) throws IOException {
+        eachRecordedQuestion(row -> row.get("answers").properties().forEach(r -> reply.accept(r.getValue()
+                .asString())));
+    }
+
+    /** {@return a text of one to {@code most} pieces, each drawn at random} */
+    static String generated(Random random, String[] pieces, int most) {
+        StringBuilder text = new StringBuilder();
+        for (int n = 1 + random.nextInt(most); n > 0; n--) {
+            text.append(pieces[random.nextInt(pieces.length)]);
+        }
+        return text.toString();
     }
 
     /** {@return the recorded replies of {@code ../shared/eval}, found from the working directory up} */
