@@ -99,17 +99,44 @@ public final class ConsensusEval {
      * @throws IOException if a file cannot be read
      */
     public static void main(String[] args) throws IOException {
-        if (args.length < 2 || args.length > 3) {
-            System.err.println("usage: consensus-eval.sh DATA.jsonl.gz COMMITTEES.json [SEED]");
-            System.exit(2);
+        List<String> plain = new ArrayList<>(List.of(args));
+        double shared = Double.NaN;
+        int hard = plain.indexOf("--hard");
+        if (hard >= 0) {
+            if (hard + 1 >= plain.size()) {
+                usage("--hard needs the chance that a replaced reply is the question's shared distractor, 0 to 1");
+            }
+            shared = Double.parseDouble(plain.get(hard + 1));
+            plain.subList(hard, hard + 2).clear();
         }
-        long seed = args.length == 3 ? Long.parseLong(args[2]) : 42;
-        Path data = Path.of(args[0]);
-        List<Row> rows = read(data);
-        PrintStream out = System.out;
-        for (var committee : committees(Path.of(args[1])).entrySet()) {
-            out.println(evaluate(committee.getKey(), committee.getValue(), data, rows, seed, 400).json());
+        if (plain.size() < 2 || plain.size() > 3) {
+            usage(null);
         }
+        long seed = plain.size() == 3 ? Long.parseLong(plain.get(2)) : 42;
+        Path data = Path.of(plain.get(0));
+        Path hardened = null;
+        if (!Double.isNaN(shared)) {
+            hardened = Files.createTempFile("consensus-eval-hard-", ".jsonl.gz");
+            HardenedData.write(data, hardened, seed, shared);
+            data = hardened;
+        }
+        try {
+            List<Row> rows = read(data);
+            PrintStream out = System.out;
+            for (var committee : committees(Path.of(plain.get(1))).entrySet()) {
+                out.println(evaluate(committee.getKey(), committee.getValue(), data, rows, seed, 400).json());
+            }
+        } finally {
+            if (hardened != null) {
+                Files.deleteIfExists(hardened);
+            }
+        }
+    }
+
+    private static void usage(String problem) {
+        System.err.println((problem == null ? "" : "consensus-eval: " + problem + "\n")
+                + "usage: consensus-eval.sh DATA.jsonl.gz COMMITTEES.json [SEED] [--hard SHARED]");
+        System.exit(2);
     }
 
     /** Reads a committees file: a JSON object, committee name to list of model names, in file order. */
@@ -126,22 +153,30 @@ public final class ConsensusEval {
     /** Reads the questions, their gold answers and which models replied. */
     public static List<Row> read(Path data) throws IOException {
         List<Row> rows = new ArrayList<>();
+        for (String line : lines(data)) {
+            JsonNode row = JSON.readTree(line);
+            List<String> models = new ArrayList<>();
+            row.get("answers").properties().forEach(e -> models.add(e.getKey()));
+            rows.add(new Row(row.get("question").asString(), row.get("gold").asString(), Set.copyOf(models)));
+        }
+        return rows;
+    }
+
+    /** {@return the lines of a data file that are not blank, gunzipped if its name ends in {@code .gz}} */
+    static List<String> lines(Path data) throws IOException {
+        List<String> lines = new ArrayList<>();
         try (InputStream raw = Files.newInputStream(data);
                 InputStream in = data.toString().endsWith(".gz")
                         ? new GZIPInputStream(raw)
                         : raw;
-                BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                if (line.isBlank()) {
-                    continue;
+                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (!line.isBlank()) {
+                    lines.add(line);
                 }
-                JsonNode row = JSON.readTree(line);
-                List<String> models = new ArrayList<>();
-                row.get("answers").properties().forEach(e -> models.add(e.getKey()));
-                rows.add(new Row(row.get("question").asString(), row.get("gold").asString(), Set.copyOf(models)));
             }
         }
-        return rows;
+        return lines;
     }
 
     /**
