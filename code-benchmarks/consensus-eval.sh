@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scores the circle of experts on recorded model replies; see code-benchmarks/README.md.
-# usage: code-benchmarks/consensus-eval.sh DATA.jsonl.gz COMMITTEES.json [SEED] [--hard SHARED]   (after `mvn install -DskipTests`)
+# usage: code-benchmarks/consensus-eval.sh DATA.jsonl.gz COMMITTEES.json [SEED] [--hard SHARED] [--no-reports]   (after `mvn install -DskipTests`)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 jar="$here/target/benchmarks.jar"

@@ -43,8 +43,11 @@ import tools.jackson.databind.node.ObjectNode;
  * strategy learns from the truth reported on the training split; every figure is accuracy in percent on the rest.
  *
  * <pre>
- * java -cp code-benchmarks/target/benchmarks.jar org.codeengine.benchmarks.experts.ConsensusEval DATA.jsonl.gz COMMITTEES.json [SEED]
+ * java -cp code-benchmarks/target/benchmarks.jar org.codeengine.benchmarks.experts.ConsensusEval DATA.jsonl.gz COMMITTEES.json [SEED] [--hard SHARED] [--no-reports]
  * </pre>
+ *
+ * {@code --hard SHARED} scores a harder copy of the data ({@link HardenedData}); {@code --no-reports} asks the default
+ * strategy the training questions without reporting their truth, as a host that never reports.
  *
  * One JSON object per committee: committee, n_train, n_test, seed, best_single (and best_member), majority, default,
  * unsupervised, oracle, gap_recovered (the share of the best member to oracle gap the default strategy closed), ece
@@ -95,7 +98,7 @@ public final class ConsensusEval {
     private ConsensusEval() {}
 
     /**
-     * @param args DATA.jsonl[.gz] COMMITTEES.json [SEED]
+     * @param args DATA.jsonl[.gz] COMMITTEES.json [SEED] [--hard SHARED] [--no-reports]
      * @throws IOException if a file cannot be read
      */
     public static void main(String[] args) throws IOException {
@@ -109,6 +112,7 @@ public final class ConsensusEval {
             shared = Double.parseDouble(plain.get(hard + 1));
             plain.subList(hard, hard + 2).clear();
         }
+        boolean reports = !plain.remove("--no-reports");
         if (plain.size() < 2 || plain.size() > 3) {
             usage(null);
         }
@@ -124,7 +128,8 @@ public final class ConsensusEval {
             List<Row> rows = read(data);
             PrintStream out = System.out;
             for (var committee : committees(Path.of(plain.get(1))).entrySet()) {
-                out.println(evaluate(committee.getKey(), committee.getValue(), data, rows, seed, 400).json());
+                out.println(evaluate(committee.getKey(), committee.getValue(), data, rows, seed, 400, true, reports)
+                        .json());
             }
         } finally {
             if (hardened != null) {
@@ -135,7 +140,7 @@ public final class ConsensusEval {
 
     private static void usage(String problem) {
         System.err.println((problem == null ? "" : "consensus-eval: " + problem + "\n")
-                + "usage: consensus-eval.sh DATA.jsonl.gz COMMITTEES.json [SEED] [--hard SHARED]");
+                + "usage: consensus-eval.sh DATA.jsonl.gz COMMITTEES.json [SEED] [--hard SHARED] [--no-reports]");
         System.exit(2);
     }
 
@@ -193,6 +198,15 @@ public final class ConsensusEval {
      */
     public static Score evaluate(String name, List<String> models, Path data, List<Row> rows, long seed, int train,
             boolean unsupervised) {
+        return evaluate(name, models, data, rows, seed, train, unsupervised, true);
+    }
+
+    /**
+     * As {@link #evaluate(String, List, Path, List, long, int, boolean)}; without {@code reports}, the default strategy
+     * is asked the training questions but never told their truth: what a host that never reports gets.
+     */
+    public static Score evaluate(String name, List<String> models, Path data, List<Row> rows, long seed, int train,
+            boolean unsupervised, boolean reports) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             order.add(i);
@@ -208,7 +222,9 @@ public final class ConsensusEval {
             for (int i : trainSet) {
                 Row row = rows.get(i);
                 ConsensusResult r = reliability.ask(CTX, query(row));
-                reliability.report(CTX, r, row.gold());
+                if (reports) {
+                    reliability.report(CTX, r, row.gold());
+                }
                 if (agreement != null) {
                     answer(agreement, row); // sees the question, never the truth
                 }

@@ -112,6 +112,28 @@ class ConsensusEvalTest {
         }
     }
 
+    /**
+     * Issue 20's small-committee failure for a host that never reports the truth: with nothing judged, the default was
+     * a majority vote, on small3 two points under its best member on the visible data and fourteen on the hardened
+     * data (three answers that all differ leave a majority vote nothing to go on). It now decides by the panel's
+     * agreement rule, whose experts' chances need no truth.
+     */
+    @Test
+    void withNoTruthReported_theDefaultHoldsItsBestMember_onSmall3_visibleAndHard(@TempDir Path dir)
+            throws IOException {
+        List<String> small3 = ConsensusEval.committees(stressTable()).get("small3");
+        Path hard = dir.resolve("hard.jsonl.gz");
+        HardenedData.write(data, hard, 7, 0);
+        ConsensusEval.Score visible = ConsensusEval.evaluate("small3", small3, data, rows, 7, 400, false, false);
+        ConsensusEval.Score hardened = ConsensusEval.evaluate("small3", small3, hard, ConsensusEval.read(hard), 7, 400,
+                false, false);
+
+        for (ConsensusEval.Score s : List.of(visible, hardened)) {
+            assertThat(s.defaultStrategy()).as(s.why()).isGreaterThan(Math.max(s.bestSingle(), s.majority()) - 0.5);
+            assertThat(s.rule()).isEqualTo("rule agreement");
+        }
+    }
+
     @Test
     void hardenedData_leavesEveryModelRightUnderHalfTheTime_withItsOwnReplies_andIsTheSameForASeed(@TempDir Path dir)
             throws IOException {

@@ -24,17 +24,18 @@ import org.jspecify.annotations.Nullable;
  * two experts agree at about the product of their chances, so each expert's chance is read from the triads it is in
  * ({@code p_e = sqrt(a_ef a_eg / a_fg)}, the median over pairs {@code f, g}), and each pair's collision rate from the
  * agreement that the chances leave unexplained. {@value #ROUNDS} rounds of expectation–maximisation then refine every
- * figure and fit the shape priors: the E step scores every answer of a ballot ({@link Fit#scores}) and turns the
- * scores into a posterior over the answers and "none of these"; the M step re-estimates each expert's chance as its
- * expected share of right answers and each collision rate as the expected share of one expert's mistakes that the
- * other repeated. So two experts that always agree (one model asked twice) are not taken for two witnesses: the second
- * adds nothing. (Run from a majority start to convergence, expectation–maximisation gave the strongest expert all the
- * credit where every expert is right under half the time, chance 0.99 against 0.1 for the rest, and fell ten points
- * under majority on twelve members. Its E step is not exact for open answers: "none of these" is weighed against
- * every answer by a constant, so each round moves credit from "none" to the strongest expert. A few rounds from the
- * agreement rates refine the estimates without that drift taking over: on the hardened data of
- * {@code consensus-eval.sh --hard}, three rounds did better against majority than none, five or fifteen.) The model
- * is refitted when a twentieth of the window is new. Thread-safe.
+ * figure and fit the shape priors: the E step weighs every answer of a ballot against "none of these" ({@link
+ * Fit#scores(Ballot, double[])}: where the answer is wrong, its first voter's mistake lands somewhere by itself, and
+ * only each further voter landing on the same value is a coincidence, so the first weighs {@code log p / (1 - p)} and
+ * each further one {@code log p / ((1 - p) c)}) and turns that into a posterior over the answers and "none"; the M
+ * step re-estimates each expert's chance as its expected share of right answers and each collision rate as the
+ * expected share of one expert's mistakes that the other repeated. So two experts that always agree (one model asked
+ * twice) are not taken for two witnesses: the second adds nothing. (Run from a majority start, with an E step that
+ * weighed every voter, the first too, by {@code log p / ((1 - p) c)}, expectation–maximisation gave the strongest
+ * expert all the credit where every expert is right under half the time, chance 0.99 against 0.1 for the rest, and
+ * fell ten points under majority on twelve members: each round moved credit from "none" to the strongest expert.
+ * With its shape prior also weighed against "none", the E step drifted the other way, every chance toward 0.01.) The
+ * model is refitted when a twentieth of the window is new. Thread-safe.
  *
  * <p>The refit is lazy: {@link #learn} only notes the ballots it is due over, and the fit runs the first time the
  * model is read ({@link #score}, {@link #chances}) after that. The model read is the same as if it had been fitted at
@@ -76,21 +77,43 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
 
         /**
          * Each answer scores the shape's prior log-odds plus its voters' weights, {@code log p / ((1 - p) c)} with
-         * {@code c} the voter's usual collision rate (at least 0.01), each discounted by how far it repeats an earlier voter's mistakes ({@link LogOddsRule#independence}).
+         * {@code c} the voter's usual collision rate (at least 0.01), each discounted by how far it repeats an earlier
+         * voter's mistakes ({@link LogOddsRule#independence}).
          */
         double[] scores(Ballot b) {
+            return scores(b, null);
+        }
+
+        /**
+         * As {@link #scores(Ballot)}, and where {@code against} is given, each answer's log-odds against "none of these"
+         * in it: the same but for the first voter, who weighs {@code log p / (1 - p)}. Where the answer is wrong, its
+         * first voter's mistake lands somewhere by itself; only each further voter's landing on the same value is a
+         * coincidence ({@code c}). The decision scores count {@code c} for every voter, which orders the answers alike
+         * (every answer has a first voter) but weighs each against "none" as if its first voter had been joined by
+         * chance: as a confidence that was several times too sure where every expert is weak.
+         */
+        double[] scores(Ballot b, double @Nullable [] against) {
             double[] scores = new double[b.groups.size()];
             int i = 0;
             for (Map.Entry<String, List<Integer>> group : b.groups.entrySet()) {
                 List<Integer> voters = group.getValue();
-                double score = logit(shapes.getOrDefault(Ballots.shape(group.getKey()), 0.5));
+                double prior = logit(shapes.getOrDefault(Ballots.shape(group.getKey()), 0.5));
+                double score = prior;
+                double first = 0;
                 for (int n = 0; n < voters.size(); n++) {
                     Vote vote = b.votes.get(voters.get(n));
                     double independent = LogOddsRule.independence(b.votes, voters, n, this::collision,
                             earlier -> pooled.getOrDefault(earlier, COLLISION_PRIOR));
                     double p = experts.getOrDefault(vote.expert(), PRIOR);
                     double lands = pooled.getOrDefault(vote.expert(), COLLISION_PRIOR);
-                    score += vote.weight() * independent * Math.max(0.01, Math.log(p / ((1 - p) * lands)));
+                    double weight = vote.weight() * independent * Math.max(0.01, Math.log(p / ((1 - p) * lands)));
+                    score += weight;
+                    if (n == 0) {
+                        first = vote.weight() * independent * logit(p) - weight;
+                    }
+                }
+                if (against != null) {
+                    against[i] = score + first - prior;
                 }
                 scores[i++] = score;
             }
@@ -169,11 +192,18 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
     /**
      * @param votes a ballot
      * @param groups its distinct answers ({@link Ballots#byAnswer})
-     * @return each answer's score under the model as last fitted, and the posterior of the best
+     * @return each answer's score under the model as last fitted, and the chance that the best is right: its share
+     *         of the softmax over every answer's log-odds against "none of these" and "none" itself
      */
     Rule.Scored score(List<Vote> votes, Map<String, List<Integer>> groups) {
-        double[] scores = model().scores(new Ballot(votes, groups));
-        return new Rule.Scored(scores, Ballots.posterior(scores));
+        double[] against = new double[groups.size()];
+        double[] scores = model().scores(new Ballot(votes, groups), against);
+        return new Rule.Scored(scores, withNone(against)[Ballots.best(votes, groups, scores)]);
+    }
+
+    /** {@return how many of the ballots the model is fitted to have an answer} */
+    synchronized int answered() {
+        return answered;
     }
 
     /** {@return each expert's estimated chance of being right, as last fitted} */
@@ -280,7 +310,9 @@ public final class UnsupervisedStrategy implements ConsensusStrategy {
                 if (b.groups.isEmpty()) {
                     continue;
                 }
-                double[] posterior = withNone(fit.scores(b));
+                double[] against = new double[b.groups.size()];
+                fit.scores(b, against);
+                double[] posterior = withNone(against);
                 int d = 0;
                 for (Map.Entry<String, List<Integer>> group : b.groups.entrySet()) {
                     add(shapeSums, Ballots.shape(group.getKey()), posterior[d], 1);

@@ -346,4 +346,44 @@ class ReliabilityStrategyTest {
         assertThat(v.answer()).isEqualTo("2");
         assertThat(v.rationale()).startsWith("rule learned: no question of this panel judged yet");
     }
+
+    /**
+     * A host that never reports the truth still gets more than a majority vote once the panel has decided enough
+     * ballots: the agreement rule's chances, fitted to how often the experts agree. One expert right 45 % of the time,
+     * two right 20 %, mistakes scattered: where all three differ, a majority vote has nothing to go on (it takes the
+     * first answer), the agreement rule takes the stronger expert's.
+     */
+    @Test
+    void withNoQuestionJudged_theAgreementRuleDecides_onceItHasSeenEnoughBallots() {
+        ReliabilityStrategy strategy = new ReliabilityStrategy();
+        Memory none = new Memory();
+        List<Vote> allDiffer = ballot("weak-1", "11", "weak-2", "12", "strong", "13");
+        Random random = new Random(3);
+        for (int n = 0; n < ReliabilityStrategy.AGREEMENT_FROM - 2; n++) { // with the next, one short
+            strategy.decide(hardBallot(random), none);
+        }
+        Verdict early = strategy.decide(allDiffer, none);
+        assertThat(early.rationale()).startsWith("rule learned: no question of this panel judged yet");
+        assertThat(early.answer()).as("a majority vote takes the first of three").isEqualTo("11");
+        for (int n = 0; n < 400; n++) {
+            strategy.decide(hardBallot(random), none);
+        }
+
+        Verdict v = strategy.decide(allDiffer, none);
+
+        assertThat(v.rationale()).startsWith("rule agreement: no question of this panel judged yet");
+        assertThat(v.answer()).isEqualTo("13");
+    }
+
+    /** A ballot of one expert right 45 % of the time and two right 20 %, their mistakes scattered; the truth is 7. */
+    private static List<Vote> hardBallot(Random random) {
+        String[] experts = {"weak-1", "weak-2", "strong"};
+        double[] skill = {0.2, 0.2, 0.45};
+        List<Vote> votes = new ArrayList<>();
+        for (int e = 0; e < experts.length; e++) {
+            String answer = random.nextDouble() < skill[e] ? "7" : String.valueOf(100 + random.nextInt(10_000));
+            votes.add(new Vote(experts[e], "test", answer, "", 1));
+        }
+        return votes;
+    }
 }
