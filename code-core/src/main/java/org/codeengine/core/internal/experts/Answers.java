@@ -33,6 +33,10 @@ public final class Answers {
     // markdown around a line: quotes, headings, bold, code
     private static final Pattern MARKUP = Pattern.compile("^[`*#>\\s]+|[`*\\s]+$");
     // what may surround a choice letter: "(B)", "B.", "B:"
+    /** A number in groups of three digits set apart by spaces (1 000 000), as SI and many locales write it. */
+    private static final Pattern SPACED_THOUSANDS = Pattern
+            .compile("[-−]?\\$?\\d{1,3}(?:[ \u00a0\u202f]\\d{3})+(?:\\.\\d+)?");
+    private static final Pattern SPACES = Pattern.compile("[ \u00a0\u202f]");
     private static final Pattern LETTER_DRESS = Pattern.compile("[()\\s.:]");
 
     private Answers() {}
@@ -140,6 +144,9 @@ public final class Answers {
             if (canonical != null) {
                 return canonical;
             }
+        }
+        if (SPACED_THOUSANDS.matcher(v).matches()) {
+            return number(SPACES.matcher(v).replaceAll("")); // 1 000 000, as SI writes it: one number, not three
         }
         String number = number(v);
         if (number != null) {

@@ -2,6 +2,7 @@ package org.codeengine.core.internal.experts;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -10,7 +11,11 @@ import org.jspecify.annotations.Nullable;
  * Canonical forms of answers in the mathematical notation models write, so that equal answers compare equal:
  * {@code \boxed{}}, {@code $...$}, {@code \frac}/{@code \dfrac}/{@code a/b}/decimals (as {@link Answers#number}),
  * {@code \sqrt}, {@code \pi}, degrees, percentages, units in {@code \text{}}, {@code \left(}/{@code \right)}, intervals,
- * tuples and sets (sets in sorted order), {@code x = 5} as {@code 5}, thousands separators, trailing {@code .0}.
+ * tuples and sets (sets in sorted order), {@code x = 5} as {@code 5}, thousands separators, trailing {@code .0}, mixed
+ * numbers ({@code 3\frac{1}{2}}), relations and set signs ({@code \le}, {@code <=} and {@code ≤} alike; {@code \pm},
+ * {@code \cup}, {@code \emptyset}), roots of any degree, and a text answer in notation ({@code \text{Monday}}) as text.
+ * A list of numbers ({@code 2, 3}), a relation ({@code x ≤ 3}) or an expression in a one-letter variable
+ * ({@code (x+1)/2}) is read whole, never as its first number.
  * Anything the rules do not recognise is left as the expression it is, spaces removed: two answers are merged only when
  * their written forms agree after these rewrites, never by guessing.
  */
@@ -18,19 +23,35 @@ final class MathAnswers {
     private static final Pattern PLAIN_NUMBER = Pattern.compile(
             "[-−+]?\\$?(?:\\d{1,3}(?:,\\d{3})+|\\d+)?(?:\\.\\d+)?(?:/\\d+)?%?");
     // a number, then a unit: after a space, or of two letters or more (5 cm, 5cm, 5 m; not 5x)
-    private static final Pattern UNIT = Pattern
-            .compile("([-−+]?\\$?[\\d.,/]+%?)(?:\\s+[a-zA-Z]|[a-zA-Z]{2})[a-zA-Z. ]*");
+    private static final Pattern UNIT = Pattern.compile(
+            "([-−+]?\\$?[\\d.,/]+%?)(?:\\s+[a-zA-Z]|[a-zA-Z]{2})[a-zA-Z. ]*(?:\\^\\s*\\{?[23]\\}?)?\\s*");
+    // a whole number and a proper fraction of integers written after it: 3\frac{1}{2} is 7/2
+    private static final Pattern MIXED = Pattern
+            .compile("([-+]?)(\\d+)\\s*\\\\frac\\s*(?:\\{(\\d+)\\}|(\\d))\\s*(?:\\{(\\d+)\\}|(\\d))");
+    // relations and set signs written as commands or as ASCII pairs, each to its one character
+    private static final Pattern RELATION = Pattern.compile(
+            "\\\\(leqslant|leq|le|geqslant|geq|ge|neq|ne|lt|gt|pm|mp|cup|cap|emptyset|varnothing)(?![a-zA-Z])|<=|>=|!=");
+    // a word that joins two equations: x = 2 or x = 3
+    private static final Pattern CONNECTIVE = Pattern.compile("(?<![a-zA-Z])(?:or|and)(?![a-zA-Z])");
+    // a word or a few: a text answer in notation (\\text{Monday}), compared as text
+    private static final Pattern WORDS = Pattern.compile("[a-zA-Z]{3,}(?: [a-zA-Z]+)*");
+    // numbers listed with a comma and a space: 2, 3 is a list, never its first number
+    private static final Pattern LIST = Pattern.compile("[-+]?\\d+(?:\\.\\d+)?(?:,\\s+[-+]?\\d+(?:\\.\\d+)?)+");
+    // a one-letter variable beside a sign, in a value with a digit: (x+1)/2, 3-y; not a choice label: (B) 12
+    private static final Pattern VARIABLE = Pattern.compile(
+            "(?<![a-zA-Z])[a-zA-Z](?![a-zA-Z])\\s*[-+*^]|[-+*^]\\s*[a-zA-Z](?![a-zA-Z])");
     // brackets around a number, a name or a call, where removing them cannot join it to what stands before:
     // (2) = 2, (-1)/2 = -1/2, (sqrt(3))/2 = sqrt(3)/2; sqrt(3) and x(2) stay
     private static final Pattern ATOM = Pattern.compile(
-            "(?<![\\w)])\\((-?\\d+(?:\\.\\d+)?|[a-zA-Z]+(?:\\([^()]*\\))?)\\)(?!\\()");
+            "(?<![\\w)\\]])\\((-?\\d+(?:\\.\\d+)?|[a-zA-Z]+(?:\\([^()]*\\))?)\\)(?!\\()");
     // a coefficient and one variable: 5x, 2y (not 5 apples, not 3rd)
     private static final Pattern TERM = Pattern.compile("\\d[a-zA-Z](?![a-zA-Z])");
     // three words in a row: prose
     private static final Pattern PROSE = Pattern.compile("[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}");
     private static final Pattern LEFT_SIDE = Pattern.compile("^[a-zA-Z](?:_\\{?\\w+\\}?)?\\s*(?:=|\\\\in\\b)\\s*");
     private static final Pattern DECIMAL = Pattern.compile("(?<![\\d.])(\\d+)\\.(\\d*?)0+(?![\\d.])");
-    private static final Pattern STYLE = Pattern.compile("\\\\(?:text|mathrm|textbf|mathbf|mbox|operatorname)\\s*\\{");
+    private static final Pattern STYLE = Pattern.compile(
+            "\\\\(?:text|textnormal|textrm|textit|textsf|texttt|mathrm|mathit|mathsf|mathtt|textbf|mathbf|mbox|hbox|emph|operatorname)\\s*\\{");
     private static final String[][] SPELLINGS = {{"\\left", ""}, {"\\right", ""}, {"\\displaystyle", ""}, {"\\dfrac",
             "\\frac"}, {"\\tfrac", "\\frac"}, {"^{\\circ}", ""}, {"^\\circ", ""}, {"\\circ", ""}, {"\\degree", ""},
             {"°",
@@ -38,7 +59,7 @@ final class MathAnswers {
             {"\\%", "%"}, {"\\$", "$"}, {"{,}", ","}, {"\\!", ""}, {"\\,", ""}, {"\\;", ""}, {"\\:", ""},
             {"\\ ", " "}, {"~", " "}, {"\\pi", "pi"}, {"π", "pi"}, {"\\infty", "inf"}, {"∞", "inf"}, {"\\cdot", "*"},
             {"\\times", "*"}, {"×", "*"}, {"√", "\\sqrt"}, {"\\{", "\u0001"}, {"\\}", "\u0002"}, {"\\lbrace", "\u0001"},
-            {"\\rbrace", "\u0002"}, {"−", "-"}};
+            {"\\rbrace", "\u0002"}, {"−", "-"}, {"\\dbinom", "\\binom"}, {"\\tbinom", "\\binom"}};
 
     private MathAnswers() {}
 
@@ -47,11 +68,18 @@ final class MathAnswers {
         if (value.indexOf('\\') < 0 && PROSE.matcher(value).find()) {
             return false; // a sentence with numbers in it, not notation
         }
+        boolean digit = false;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c == '\\' || c == '^' || c == '{' || c == '√' || c == 'π' || c == '°' || c == '∞' || c == '=') {
+            if (c == '\\' || c == '^' || c == '{' || c == '√' || c == 'π' || c == '°' || c == '∞' || c == '='
+                    || c == '<' || c == '>' || c == '≤' || c == '≥' || c == '≠' || c == '±' || c == '∓' || c == '∪'
+                    || c == '∩' || c == '∅') {
                 return true;
             }
+            digit |= c >= '0' && c <= '9';
+        }
+        if (digit && (LIST.matcher(value).matches() || VARIABLE.matcher(value).find())) {
+            return true;
         }
         char first = value.charAt(0);
         char last = value.charAt(value.length() - 1);
@@ -69,7 +97,23 @@ final class MathAnswers {
         if (s.startsWith("$") && s.endsWith("$") && s.length() > 1) {
             s = s.substring(1, s.length() - 1);
         }
+        s = RELATION.matcher(s).replaceAll(MathAnswers::relation);
         s = unstyled(s).strip();
+        while (s.endsWith(".")) {
+            s = s.substring(0, s.length() - 1).strip(); // a sentence's full stop: \frac{1}{2}.
+        }
+        if (WORDS.matcher(s).matches()) {
+            return Answers.text(s); // \text{Monday} is the word Monday
+        }
+        Matcher mixed = MIXED.matcher(s);
+        if (mixed.matches()) {
+            String number = mixedNumber(mixed.group(1), mixed.group(2), mixed.group(3) != null
+                    ? mixed.group(3)
+                    : mixed.group(4), mixed.group(5) != null ? mixed.group(5) : mixed.group(6));
+            if (number != null) {
+                return number;
+            }
+        }
         if (s.startsWith("{") && matching(s, 0) == s.length() - 1 && split(s.substring(1, s.length() - 1))
                 .size() > 1) {
             s = '\u0001' + s.substring(1, s.length() - 1) + '\u0002'; // {1, 2} written without escapes: a set
@@ -77,7 +121,7 @@ final class MathAnswers {
         Matcher left = LEFT_SIDE.matcher(s);
         if (left.find() && s.indexOf('=', left.end()) < 0) {
             s = s.substring(left.end());
-        } else if (s.lastIndexOf('=') >= 0 && s.indexOf(',') < 0) {
+        } else if (s.lastIndexOf('=') >= 0 && s.indexOf(',') < 0 && !twoEquations(s)) {
             s = s.substring(s.lastIndexOf('=') + 1); // working that ends in its result: 5*50+75*15=250+1125=1375
         }
         s = s.strip();
@@ -113,6 +157,46 @@ final class MathAnswers {
         return close < 0 ? null : text.substring(open + 1, close);
     }
 
+    /** {@return the one character a relation or set sign is written as} */
+    private static String relation(MatchResult m) {
+        String sign = m.group(1) == null ? m.group() : m.group(1);
+        return switch (sign) {
+            case "leqslant", "leq", "le", "<=" -> "≤";
+            case "geqslant", "geq", "ge", ">=" -> "≥";
+            case "neq", "ne", "!=" -> "≠";
+            case "lt" -> "<";
+            case "gt" -> ">";
+            case "pm" -> "±";
+            case "mp" -> "∓";
+            case "cup" -> "∪";
+            case "cap" -> "∩";
+            default -> "∅"; // emptyset, varnothing
+        };
+    }
+
+    /**
+     * {@return whether "or" or "and" stands between the text's first and last equals signs: {@code x=2 or x=3} is two
+     *         equations, where {@code 2+3=5 apples. 5-1=4 apples} is working that ends in its result}
+     */
+    private static boolean twoEquations(String s) {
+        int first = s.indexOf('=');
+        int last = s.lastIndexOf('=');
+        return first < last && CONNECTIVE.matcher(s).region(first, last).find();
+    }
+
+    /** {@return a mixed number's value, canonical ({@code 3\frac{1}{2}} is 3.5), or null where its fraction is not proper} */
+    private static @Nullable String mixedNumber(String sign, String whole, String numerator, String denominator) {
+        if (whole.length() > 9 || numerator.length() > 9 || denominator.length() > 9) {
+            return null;
+        }
+        long n = Long.parseLong(numerator);
+        long d = Long.parseLong(denominator);
+        if (d == 0 || n >= d) {
+            return null;
+        }
+        return Answers.number((sign.equals("-") ? "-" : "") + (Long.parseLong(whole) * d + n) + "/" + d);
+    }
+
     /** {@code \text{cm}} and the like become their content, set apart by spaces. */
     private static String unstyled(String s) {
         for (Matcher m = STYLE.matcher(s); m.find(); m = STYLE.matcher(s)) {
@@ -134,15 +218,33 @@ final class MathAnswers {
                 int[] a = argument(s, i + 5);
                 int[] b = a == null ? null : argument(s, a[1]);
                 if (b != null) {
-                    out.append('(').append(rewriteCommands(s.substring(a[0], a[2]))).append(")/(").append(
+                    String numerator = s.substring(a[0], a[2]).strip();
+                    if (numerator.startsWith("-") && !sum(numerator.substring(1))) {
+                        out.append('-'); // \frac{-\sqrt{2}}{2} is -\frac{\sqrt{2}}{2}
+                        numerator = numerator.substring(1);
+                    }
+                    out.append('(').append(rewriteCommands(numerator)).append(")/(").append(
                             rewriteCommands(s.substring(b[0], b[2]))).append(')');
                     i = b[1];
                     continue;
                 }
             } else if (s.startsWith("\\sqrt", i)) {
-                int[] a = argument(s, i + 5);
+                int from = i + 5;
+                String index = ""; // \sqrt[3]{2}: the cube root, written sqrt[3](2); \sqrt[2] is \sqrt
+                int open = from;
+                while (open < s.length() && s.charAt(open) == ' ') {
+                    open++;
+                }
+                int close = open < s.length() && s.charAt(open) == '[' ? s.indexOf(']', open) : -1;
+                if (close > 0) {
+                    String n = s.substring(open + 1, close).strip();
+                    index = n.equals("2") ? "" : "[" + rewriteCommands(n) + "]";
+                    from = close + 1;
+                }
+                int[] a = argument(s, from);
                 if (a != null) {
-                    out.append("sqrt(").append(rewriteCommands(s.substring(a[0], a[2]))).append(')');
+                    out.append("sqrt").append(index).append('(').append(rewriteCommands(s.substring(a[0], a[2])))
+                            .append(')');
                     i = a[1];
                     continue;
                 }
@@ -152,6 +254,22 @@ final class MathAnswers {
             i++;
         }
         return out.toString();
+    }
+
+    /** {@return whether a sign outside brackets adds or subtracts terms in the text: {@code a+b}, not {@code 2^{-1}}} */
+    private static boolean sum(String s) {
+        int depth = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                depth--;
+            } else if ((c == '+' || c == '-') && depth == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

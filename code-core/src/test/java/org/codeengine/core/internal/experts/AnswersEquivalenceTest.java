@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
  * tests hold both to what the reader gave when every number went through the expression and {@code BigDecimal}: a
  * digest of the answers read from every recorded reply of {@code ../shared/eval}, and of generated texts made of the
  * pieces numbers are written with (the figures taken from the reader before the fast paths, on the same texts).
+ * The figures were taken again when answers in notation learned relations, lists and one-letter variables: of the
+ * 15,828 recorded replies, 11 answer fields changed, each from a number taken out of an expression, a list or prose
+ * ({@code x + 3} was 3, {@code 86, 42} was 86) to the expression itself; none of the 11 was right before.
  */
 class AnswersEquivalenceTest {
     @Test
@@ -24,7 +27,7 @@ class AnswersEquivalenceTest {
         });
 
         assertThat(digest.count).as("the 12 models' replies to 1,319 questions, twice").isGreaterThan(30_000);
-        assertThat(digest.value).as("digest of every answer read").isEqualTo(-4_450_381_368_302_181_600L);
+        assertThat(digest.value).as("digest of every answer read").isEqualTo(544_460_895_542_655_388L);
     }
 
     @Test
@@ -40,7 +43,7 @@ class AnswersEquivalenceTest {
             digest.add(Answers.shaped(value));
         }
 
-        assertThat(digest.value).as("digest of every number read").isEqualTo(-8_475_787_538_184_587_865L);
+        assertThat(digest.value).as("digest of every number read").isEqualTo(-5_637_217_956_953_602_253L);
     }
 
     /** A digest of a sequence of answers, null included. */

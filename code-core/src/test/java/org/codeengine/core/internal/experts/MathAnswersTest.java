@@ -48,7 +48,19 @@ class MathAnswersTest {
             "\\!5|5", "2 \\pi|2\\pi", "\\displaystyle\\frac{1}{2}|0.5", "x^{2}|x^2", "2^{10}|2^10", "~7|7",
             "\\boxed{x = 5}|5", "\\text{(B)}|B",
             // working that ends in its result; a sentence keeps its first number, as before
-            "5*50+75*15=250+1125=1375|1375", "$105-$90=$15|15", "20+10+10=40|40.0"})
+            "5*50+75*15=250+1125=1375|1375", "$105-$90=$15|15", "20+10+10=40|40.0",
+            "60 minutes / 2 + 40 minutes / 2 = 30 minutes + 20 minutes = 50 minutes|50",
+            // mixed numbers, a sentence's full stop, other styles, units squared, spaced thousands
+            "3\\frac{1}{2}|\\frac{7}{2}", "2\\frac{1}{4}|2.25", "-1\\frac12|-1.5", "\\frac{1}{2}.|\\frac{1}{2}",
+            "x = 5.|5", "\\textnormal{5}|5", "\\textit{7}|7", "5\\ \\text{cm}^2|5", "5 \\text{ cm}^{2}|5",
+            "1 000 000|1000000", "\\text{Monday}|Monday", "\\text{(C)}|(C)",
+            // relations, plus-minus, unions, the empty set, a sign moved out of a fraction, roots of other degrees
+            "x \\leq 3|x ≤ 3", "x \\le 3|x <= 3", "x \\geq 3|x ≥ 3", "x \\neq 3|x ≠ 3", "\\pm 2|±2",
+            "(-\\infty, -2) \\cup (3, \\infty)|(-∞,-2)∪(3,∞)", "\\emptyset|\\varnothing", "\\emptyset|∅",
+            "\\frac{-\\sqrt{2}}{2}|-\\frac{\\sqrt{2}}{2}", "\\frac{-1}{2}|-0.5", "\\sqrt[3]{2}|\\sqrt[3] {2}",
+            "\\sqrt[2]{5}|\\sqrt{5}", "\\dbinom{5}{2}|\\binom{5}{2}",
+            // expressions in a variable written without notation
+            "(x+1)/2|\\frac{x+1}{2}", "x + 3|x+3", "3 - y|3-y", "(B) 12|12"})
     void equalAnswers_landInOneCluster(String one, String other) {
         assertThat(Answers.shaped(one)).as(one + " vs " + other).isNotNull().isEqualTo(Answers.shaped(other));
     }
@@ -60,7 +72,13 @@ class MathAnswersTest {
             "\\{1, 2\\}|\\{1, 2, 3\\}", "1,000|1", "1,2|12", "5\\%|5", "50\\%|50", "x = 5|5x", "-5|5", "x = -5|5",
             "30^\\circ|60^\\circ", "5 \\text{ cm}|50", "\\sqrt{x^2+1}|\\sqrt{x^2}+1", "x^2|x2", "2^{10}|210",
             "(-\\infty, 3]|(-\\infty, 3)", "0.5|5", "\\frac{\\sqrt{3}}{2}|\\frac{\\sqrt{2}}{2}", "4\\pi|4",
-            "20+10+10=40|20", "20+10+10=40|10"})
+            "20+10+10=40|20", "20+10+10=40|10",
+            // each of these was read as the other before: a mixed number, a relation, a list, a variable, a root
+            "3\\frac{1}{2}|\\frac{31}{2}", "3\\frac{1}{2}|3", "x \\leq 3|x < 3", "x \\leq 3|3", "x ≥ 3|3",
+            "±2|2", "\\pm 2|2", "2, 3|2", "1, 2, 3|1", "x=2 \\text{ or } x=3|3", "(x+1)/2|1", "x + 3|3",
+            "x - 2|-2", "\\sqrt[3]{2}|\\sqrt{2}", "\\sqrt[3]{2}|\\sqrt[4]{2}", "\\sqrt[3]{23}|\\sqrt[3]{2}3",
+            "1 000 000|1", "\\frac{-\\sqrt{2}}{2}|\\frac{\\sqrt{2}}{2}", "x \\neq 3|x = 3",
+            "(-\\infty, -2) \\cup (3, \\infty)|(-\\infty, -2) \\cap (3, \\infty)"})
     void unequalAnswers_neverShareACluster(String one, String other) {
         assertThat(Answers.shaped(one)).as(one + " vs " + other).isNotEqualTo(Answers.shaped(other));
     }
