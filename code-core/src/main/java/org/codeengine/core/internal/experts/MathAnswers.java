@@ -15,9 +15,11 @@ import org.jspecify.annotations.Nullable;
  * numbers ({@code 3\frac{1}{2}}), relations and set signs ({@code \le}, {@code <=} and {@code ≤} alike; {@code \pm},
  * {@code \cup}, {@code \emptyset}), roots of any degree, and a text answer in notation ({@code \text{Monday}}) as text.
  * A list of numbers ({@code 2, 3}), a relation ({@code x ≤ 3}) or an expression in a one-letter variable
- * ({@code (x+1)/2}) is read whole, never as its first number.
+ * ({@code (x+1)/2}) is read whole, never as its first number. A constant with a root, {@code \pi} or a power is
+ * written as its value ({@link Constant}), so that its forms compare equal.
  * Anything the rules do not recognise is left as the expression it is, spaces removed: two answers are merged only when
- * their written forms agree after these rewrites, never by guessing.
+ * their written forms agree after these rewrites, or, for constants, their values agree to 12 significant digits; never
+ * by guessing.
  */
 final class MathAnswers {
     private static final Pattern PLAIN_NUMBER = Pattern.compile(
@@ -337,6 +339,10 @@ final class MathAnswers {
             String number = Answers.number(e);
             return number != null ? number : e;
         }
+        if (e.contains("sqrt") || e.contains("pi") || e.indexOf('^') >= 0) {
+            String value = Constant.of(e);
+            return value != null ? value : e;
+        }
         return e;
     }
 
@@ -386,5 +392,135 @@ final class MathAnswers {
             }
         }
         return -1;
+    }
+
+    /**
+     * The value of an expression of numbers, {@code pi}, roots and powers with no variable, so that the forms of one
+     * constant compare equal ({@code sqrt(2)/2} and {@code 1/sqrt(2)}, {@code 2sqrt(2)} and {@code sqrt(8)},
+     * {@code (3pi)/4} and {@code 3/4pi}, {@code 2^10} and {@code 1024}): a rational value with a denominator of at most
+     * {@value #DENOMINATOR} as {@link Answers#number} writes it, any other to {@value #DIGITS} significant digits. Two
+     * constants that agree to that many digits are taken as one; a decimal a model rounded ({@code 1.4142}) is not the
+     * root it rounds. Implicit products ({@code 2pi}) bind as a product written out, left to right with division, as
+     * {@code \frac{1}{2}\pi} reads.
+     */
+    private static final class Constant {
+        static final int DENOMINATOR = 1000;
+        static final int DIGITS = 12;
+        private final String s;
+        private int at;
+
+        private Constant(String s) {
+            this.s = s;
+        }
+
+        /** {@return the canonical value, or null where the text is not such a constant or has no finite real value} */
+        static @Nullable String of(String expression) {
+            Constant c = new Constant(expression);
+            double v;
+            try {
+                v = c.sum();
+            } catch (IllegalArgumentException notAConstant) {
+                return null;
+            }
+            if (c.at != expression.length() || !Double.isFinite(v) || Math.abs(v) > 1e15) {
+                return null;
+            }
+            for (int q = 1; q <= DENOMINATOR; q++) {
+                double p = Math.rint(v * q);
+                if (Math.abs(v * q - p) <= 1e-9 * Math.max(1, Math.abs(v * q))) {
+                    return Answers.number((long) p + "/" + q);
+                }
+            }
+            return new java.math.BigDecimal(v).round(new java.math.MathContext(DIGITS)).stripTrailingZeros()
+                    .toPlainString();
+        }
+
+        private double sum() {
+            double v = product();
+            while (at < s.length() && (s.charAt(at) == '+' || s.charAt(at) == '-')) {
+                v = s.charAt(at++) == '+' ? v + product() : v - product();
+            }
+            return v;
+        }
+
+        private double product() {
+            double v = signed();
+            while (at < s.length()) {
+                char c = s.charAt(at);
+                if (c == '*' || c == '/') {
+                    at++;
+                    v = c == '*' ? v * signed() : v / signed();
+                } else if (c == '(' || c == '.' || c >= '0' && c <= '9' || s.startsWith("pi", at) || s.startsWith(
+                        "sqrt", at)) {
+                    v *= power(); // an implicit product: 2pi, 3sqrt(2), (1+sqrt(5))(2)
+                } else {
+                    break;
+                }
+            }
+            return v;
+        }
+
+        private double signed() {
+            if (at < s.length() && (s.charAt(at) == '-' || s.charAt(at) == '+')) {
+                return s.charAt(at++) == '-' ? -signed() : signed();
+            }
+            return power();
+        }
+
+        private double power() {
+            double base = atom();
+            if (at < s.length() && s.charAt(at) == '^') {
+                at++;
+                return Math.pow(base, signed()); // right to left: 2^3^2 is 2^9
+            }
+            return base;
+        }
+
+        private double atom() {
+            if (at >= s.length()) {
+                throw new IllegalArgumentException("expression ends early");
+            }
+            char c = s.charAt(at);
+            if (c == '(') {
+                at++;
+                double v = sum();
+                expect(')');
+                return v;
+            }
+            if (s.startsWith("pi", at)) {
+                at += 2;
+                return Math.PI;
+            }
+            if (s.startsWith("sqrt", at)) {
+                at += 4;
+                double degree = 2;
+                if (at < s.length() && s.charAt(at) == '[') {
+                    at++;
+                    degree = sum();
+                    expect(']');
+                }
+                double radicand = power();
+                return degree == 2
+                        ? Math.sqrt(radicand)
+                        : radicand < 0 && degree % 2 == 1
+                                ? -Math.pow(-radicand, 1 / degree)
+                                : Math.pow(radicand, 1 / degree);
+            }
+            int start = at;
+            while (at < s.length() && (s.charAt(at) >= '0' && s.charAt(at) <= '9' || s.charAt(at) == '.')) {
+                at++;
+            }
+            if (start == at) {
+                throw new IllegalArgumentException("not a constant at " + start);
+            }
+            return Double.parseDouble(s.substring(start, at));
+        }
+
+        private void expect(char c) {
+            if (at >= s.length() || s.charAt(at) != c) {
+                throw new IllegalArgumentException("expected " + c + " at " + at);
+            }
+            at++;
+        }
     }
 }
