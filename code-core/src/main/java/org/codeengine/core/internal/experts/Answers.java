@@ -32,11 +32,16 @@ public final class Answers {
 
     // markdown around a line: quotes, headings, bold, code
     private static final Pattern MARKUP = Pattern.compile("^[`*#>\\s]+|[`*\\s]+$");
-    // what may surround a choice letter: "(B)", "B.", "B:"
     /** A number in groups of three digits set apart by spaces (1 000 000), as SI and many locales write it. */
     private static final Pattern SPACED_THOUSANDS = Pattern
             .compile("[-−]?\\$?\\d{1,3}(?:[ \u00a0\u202f]\\d{3})+(?:\\.\\d+)?");
     private static final Pattern SPACES = Pattern.compile("[ \u00a0\u202f]");
+    /** A sentence that ends on a choice letter: "The answer is (C).", "Answer: B". */
+    private static final Pattern CHOICE_AT_END = Pattern
+            .compile("(?i:answer)(?:\\s+is)?\\s*[:=]?\\s*\\(?([A-Z])\\)?[.\\s]*$");
+    /** Three words in a row: prose, not notation. */
+    private static final Pattern PROSE = Pattern.compile("[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}");
+    // what may surround a choice letter: "(B)", "B.", "B:"
     private static final Pattern LETTER_DRESS = Pattern.compile("[()\\s.:]");
 
     private Answers() {}
@@ -96,8 +101,10 @@ public final class Answers {
     }
 
     /**
-     * The {@code answer} field of a JSON reply if there is one, else the last line that holds something; read as a
-     * number, a choice letter or text.
+     * The {@code answer} field of a JSON reply if there is one, else the last {@code \boxed{}}, else the last line that
+     * holds something; read as a number, a choice letter, notation or text. A last line that is a sentence is read for
+     * the choice it ends on ("The answer is (C).") or its last inline mathematics ("The final answer is
+     * $\frac{3}{4}$.").
      */
     static @Nullable String auto(String reply) {
         int key = find(reply, ANSWER_KEY, 0); // one search tells whether there is a field, and where to read from
@@ -119,6 +126,14 @@ public final class Answers {
             }
             String line = MARKUP.matcher(reply.substring(start + 1, end).strip()).replaceAll("");
             if (!line.isEmpty()) {
+                Matcher letter = endsOnCapital(line) ? CHOICE_AT_END.matcher(line) : null;
+                if (letter != null && letter.find()) {
+                    return letter.group(1); // The answer is (C).
+                }
+                String math = inlineMath(line);
+                if (math != null) {
+                    return shaped(math); // Final Answer: The final answer is $\frac{1}{2}$. I hope it is correct.
+                }
                 String number = line.indexOf('\\') >= 0 ? null : number(line, true); // LaTeX: read it whole
                 return number != null ? number : shaped(line);
             }
@@ -130,6 +145,10 @@ public final class Answers {
     /** A value read as a number if it is one, a letter if it is one, else text. */
     static @Nullable String shaped(String value) {
         String v = value.strip();
+        String math = inlineMath(v);
+        if (math != null) {
+            return shaped(math); // The final answer is $\frac{3}{4}$.
+        }
         if (!v.isEmpty() && numberChars(v)) {
             // no letter for a choice or prose, no sign of notation: a number, or text
             String number = number(v);
@@ -153,6 +172,82 @@ public final class Answers {
             return number;
         }
         return text(v);
+    }
+
+    /**
+     * {@return the last piece of inline mathematics ({@code $...$} or {@code \(...\)}) of a sentence with words
+     *         outside it, or null} A pair of dollar signs is mathematics only where what they hold neither starts nor
+     *         ends with a space, nor reads as prose, and its brackets balance: in "$5 and then $3" they are prices.
+     */
+    static @Nullable String inlineMath(String text) {
+        if (text.indexOf('$') < 0 && text.indexOf('\\') < 0) {
+            return null; // one-character searches: the JDK's fastest
+        }
+        int from = -1;
+        int to = -1;
+        int open = -1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' && i + 1 < text.length()) {
+                char next = text.charAt(i + 1);
+                if (next == '(') {
+                    int close = text.indexOf("\\)", i + 2);
+                    if (close > i + 2) {
+                        from = i + 2;
+                        to = close;
+                        i = close + 1;
+                    }
+                } else {
+                    i++; // an escaped character: \\$ is a dollar sign, not a delimiter
+                }
+            } else if (c == '$') {
+                int start = i + 1 < text.length() && text.charAt(i + 1) == '$' ? i + 2 : i + 1;
+                if (open < 0) {
+                    open = start;
+                    i = start - 1;
+                    continue;
+                }
+                String inside = text.substring(open, i);
+                if (!inside.isBlank() && !Character.isWhitespace(inside.charAt(0)) && !Character.isWhitespace(inside
+                        .charAt(inside.length() - 1)) && !PROSE.matcher(inside).find() && balanced(inside)) {
+                    from = open;
+                    to = i;
+                }
+                open = -1;
+                i = start - 1;
+            }
+        }
+        if (from < 0) {
+            return null;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((i < from - 2 || i >= to + 2) && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
+                return text.substring(from, to); // words stand outside it: a sentence about this value
+            }
+        }
+        return null;
+    }
+
+    /** {@return whether the line's last letter or digit, before closing brackets and stops, is a capital letter} */
+    private static boolean endsOnCapital(String line) {
+        for (int i = line.length() - 1; i >= 0; i--) {
+            char c = line.charAt(i);
+            if (c != '.' && c != ')' && c != ' ' && c != '*') {
+                return c >= 'A' && c <= 'Z';
+            }
+        }
+        return false;
+    }
+
+    /** {@return whether as many brackets of any kind close in the text as open, never more before they open} */
+    private static boolean balanced(String text) {
+        int depth = 0;
+        for (int i = 0; i < text.length() && depth >= 0; i++) {
+            char c = text.charAt(i);
+            depth += c == '(' || c == '[' || c == '{' ? 1 : c == ')' || c == ']' || c == '}' ? -1 : 0;
+        }
+        return depth == 0;
     }
 
     /** {@return whether the value holds only digits, thousands separators, points, dollar and minus signs} */

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
  * pieces numbers are written with (the figures taken from the reader before the fast paths, on the same texts).
  * The figures were taken again when answers in notation learned relations, lists and one-letter variables: of the
  * 15,828 recorded replies, 11 answer fields changed, each from a number taken out of an expression, a list or prose
- * ({@code x + 3} was 3, {@code 86, 42} was 86) to the expression itself; none of the 11 was right before.
+ * ({@code x + 3} was 3, {@code 86, 42} was 86) to the expression itself; none of the 11 was right before. Reading the
+ * inline mathematics of a sentence ({@code The answer is $\frac{3}{4}$.}) changed no recorded reply, only generated
+ * texts with two dollar signs.
  */
 class AnswersEquivalenceTest {
     @Test
@@ -43,7 +45,7 @@ class AnswersEquivalenceTest {
             digest.add(Answers.shaped(value));
         }
 
-        assertThat(digest.value).as("digest of every number read").isEqualTo(-5_637_217_956_953_602_253L);
+        assertThat(digest.value).as("digest of every number read").isEqualTo(639_342_632_250_352_135L);
     }
 
     /** A digest of a sequence of answers, null included. */

@@ -26,6 +26,22 @@ class AnswersTest {
         assertThat(Answers.compile(new Extraction.Choice('E')).apply(text)).isEqualTo(expected);
     }
 
+    /** Replies in free text (no JSON, no box) end on a sentence: its inline mathematics or its choice is the answer. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "We add them.\\nThe final answer is $\\frac{3}{4}$.|0.75",
+            "Work.\\nFinal Answer: The final answer is $\\frac{1}{2}$. I hope it is correct.|0.5",
+            "Work.\\nFinal Answer: The final answer is $12$. I hope it is correct.|12",
+            "Solving.\\nSo, the answer is $x = 5$.|5", "Hence the sum is $-\\dfrac{1}{2}$.|-0.5",
+            "So the interval is $[2, 5)$.|[2,5)", "Therefore $x \\in (-\\infty, 3]$.|(-inf,3]",
+            "Thus the probability is \\(\\frac{5}{36}\\).|5/36", "Approximately 3.14, exactly $\\pi$.|3.14159265359",
+            "Comparing the options.\\nThe answer is (C).|C", "**Answer: B**|B",
+            "He paid $5 and then $3 more, so 8 in all.|8", "It costs $1,000 and then $2,000, so 3000.|3000",
+            "Counting.\\nTherefore, there are 42 ways.|42", "The answer is a bit more than 7.|7"})
+    void auto_readsTheSentenceAFreeTextReplyEndsOn(String reply, String expected) {
+        assertThat(Answers.auto(reply.replace("\\n", "\n"))).isEqualTo(expected);
+    }
+
     @Test
     void text_isTrimmedLowerCaseSingleSpacedWithoutTrailingFullStops() {
         assertThat(Answers.text("  Restart\tthe\r\n  Database. ")).isEqualTo("restart the database");
