@@ -39,8 +39,6 @@ public final class Answers {
     /** A sentence that ends on a choice letter: "The answer is (C).", "Answer: B". */
     private static final Pattern CHOICE_AT_END = Pattern
             .compile("(?i:answer)(?:\\s+is)?\\s*[:=]?\\s*\\(?([A-Z])\\)?[.\\s]*$");
-    /** Three words in a row: prose, not notation. */
-    private static final Pattern PROSE = Pattern.compile("[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}");
     // what may surround a choice letter: "(B)", "B.", "B:"
     private static final Pattern LETTER_DRESS = Pattern.compile("[()\\s.:]");
 
@@ -209,7 +207,8 @@ public final class Answers {
                 }
                 String inside = text.substring(open, i);
                 if (!inside.isBlank() && !Character.isWhitespace(inside.charAt(0)) && !Character.isWhitespace(inside
-                        .charAt(inside.length() - 1)) && !PROSE.matcher(inside).find() && balanced(inside)) {
+                        .charAt(inside.length() - 1)) && !MathAnswers.PROSE.matcher(inside).find()
+                        && balanced(inside)) {
                     from = open;
                     to = i;
                 }

@@ -49,7 +49,7 @@ final class MathAnswers {
     // a coefficient and one variable: 5x, 2y (not 5 apples, not 3rd)
     private static final Pattern TERM = Pattern.compile("\\d[a-zA-Z](?![a-zA-Z])");
     // three words in a row: prose
-    private static final Pattern PROSE = Pattern.compile("[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}");
+    static final Pattern PROSE = Pattern.compile("[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}\\s+[a-zA-Z]{2,}");
     private static final Pattern LEFT_SIDE = Pattern.compile("^[a-zA-Z](?:_\\{?\\w+\\}?)?\\s*(?:=|\\\\in\\b)\\s*");
     private static final Pattern DECIMAL = Pattern.compile("(?<![\\d.])(\\d+)\\.(\\d*?)0+(?![\\d.])");
     private static final Pattern STYLE = Pattern.compile(
