@@ -35,7 +35,7 @@ final class MathAnswers {
             "\\\\(leqslant|leq|le|geqslant|geq|ge|neq|ne|lt|gt|pm|mp|cup|cap|emptyset|varnothing)(?![a-zA-Z])|<=|>=|!=");
     // a word that joins two equations: x = 2 or x = 3
     private static final Pattern CONNECTIVE = Pattern.compile("(?<![a-zA-Z])(?:or|and)(?![a-zA-Z])");
-    // a word or a few: a text answer in notation (\\text{Monday}), compared as text
+    // a word or a few: a text answer in notation (\text{Monday}), compared as text
     private static final Pattern WORDS = Pattern.compile("[a-zA-Z]{3,}(?: [a-zA-Z]+)*");
     // numbers listed with a comma and a space: 2, 3 is a list, never its first number
     private static final Pattern LIST = Pattern.compile("[-+]?\\d+(?:\\.\\d+)?(?:,\\s+[-+]?\\d+(?:\\.\\d+)?)+");
@@ -67,6 +67,9 @@ final class MathAnswers {
 
     /** {@return whether the value is written in notation that {@link #canonical} reads better than a number scan} */
     static boolean looksMathematical(String value) {
+        if (tooDeep(value)) {
+            return false; // read by the number scan or as text
+        }
         if (value.indexOf('\\') < 0 && PROSE.matcher(value).find()) {
             return false; // a sentence with numbers in it, not notation
         }
@@ -90,6 +93,9 @@ final class MathAnswers {
 
     /** {@return the canonical form of a mathematical answer, or null when nothing is left of it} */
     static @Nullable String canonical(String value) {
+        if (tooDeep(value)) {
+            return null;
+        }
         String inBox = boxed(value);
         String s = inBox == null ? value : inBox;
         for (String[] spelling : SPELLINGS) {
@@ -157,6 +163,37 @@ final class MathAnswers {
         int open = text.indexOf('{', at);
         int close = open < 0 ? -1 : matching(text, open);
         return close < 0 ? null : text.substring(open + 1, close);
+    }
+
+    /** The most brackets (of any kind) and powers one inside another that an answer in notation may hold. */
+    static final int DEPTH = 40;
+    /** The longest answer read as notation. */
+    static final int LENGTH = 2_000;
+
+    /**
+     * {@return whether a value is longer than {@value #LENGTH} characters or nests brackets and powers deeper than
+     *         {@value #DEPTH}} The readers here recurse once per level; a reply built to nest thousands deep must not
+     *         exhaust the stack, and no answer a model means nests so deep.
+     */
+    private static boolean tooDeep(String value) {
+        if (value.length() > LENGTH) {
+            return true;
+        }
+        int depth = 0;
+        int powers = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '(' || c == '[' || c == '{') {
+                if (++depth > DEPTH) {
+                    return true;
+                }
+            } else if (c == ')' || c == ']' || c == '}') {
+                depth--;
+            } else if (c == '^' && ++powers > DEPTH) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@return the one character a relation or set sign is written as} */

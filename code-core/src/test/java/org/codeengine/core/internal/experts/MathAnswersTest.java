@@ -101,6 +101,19 @@ class MathAnswersTest {
         assertThat(equal + unequal).isGreaterThanOrEqualTo(100);
     }
 
+    /** A reply built to nest thousands deep is read by the number scan, never by readers that recurse per level. */
+    @Test
+    void answersNestedThousandsDeep_areReadWithoutExhaustingTheStack() {
+        assertThat(Answers.shaped("(".repeat(20_000) + "1" + ")".repeat(20_000))).isEqualTo("1");
+        assertThat(Answers.shaped("\\frac{".repeat(5_000) + "1" + "}{2}".repeat(5_000))).isEqualTo("1");
+        assertThat(Answers.shaped("\\sqrt{".repeat(20_000) + "2" + "}".repeat(20_000))).isEqualTo("2");
+        assertThat(Answers.shaped("2^".repeat(20_000) + "2")).isEqualTo("2");
+        assertThat(Answers.auto("So it is $" + "(".repeat(20_000) + "1" + ")".repeat(20_000) + "$.")).isEqualTo("1");
+        assertThat(Answers.auto("\\boxed{" + "{".repeat(20_000) + "}".repeat(20_000) + "}")).isNull();
+        assertThat(Answers.shaped("\\sqrt{".repeat(40) + "2" + "}".repeat(40))).as("40 deep is still notation")
+                .isEqualTo(Answers.shaped("2^{" + "1/2*".repeat(39) + "1/2}"));
+    }
+
     @Test
     void aReplyEndingInABoxedAnswer_isReadWhole_notByItsLastNumber() {
         var auto = Answers.compile(Extraction.auto());
