@@ -39,9 +39,11 @@ final class MathAnswers {
     private static final Pattern WORDS = Pattern.compile("[a-zA-Z]{3,}(?: [a-zA-Z]+)*");
     // numbers listed with a comma and a space: 2, 3 is a list, never its first number
     private static final Pattern LIST = Pattern.compile("[-+]?\\d+(?:\\.\\d+)?(?:,\\s+[-+]?\\d+(?:\\.\\d+)?)+");
-    // a one-letter variable beside a sign, in a value with a digit: (x+1)/2, 3-y; not a choice label: (B) 12
+    // a one-letter variable and a sign between it and a number, a bracket or another one-letter variable, in a value
+    // with a digit: (x+1)/2, 3-y, x+y+1; not a choice label, (B) 12, nor a word, T-shirt 15
     private static final Pattern VARIABLE = Pattern.compile(
-            "(?<![a-zA-Z])[a-zA-Z](?![a-zA-Z])\\s*[-+*^]|[-+*^]\\s*[a-zA-Z](?![a-zA-Z])");
+            "(?<![a-zA-Z])[a-zA-Z]\\s*[-+*^]\\s*(?:[\\d(]|[a-zA-Z](?![a-zA-Z]))"
+                    + "|(?:[\\d)]|(?<![a-zA-Z])[a-zA-Z])\\s*[-+*^]\\s*[a-zA-Z](?![a-zA-Z])");
     // brackets around a number, a name or a call, where removing them cannot join it to what stands before:
     // (2) = 2, (-1)/2 = -1/2, (sqrt(3))/2 = sqrt(3)/2; sqrt(3) and x(2) stay
     private static final Pattern ATOM = Pattern.compile(

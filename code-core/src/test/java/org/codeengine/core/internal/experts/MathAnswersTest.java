@@ -60,7 +60,7 @@ class MathAnswersTest {
             "\\frac{-\\sqrt{2}}{2}|-\\frac{\\sqrt{2}}{2}", "\\frac{-1}{2}|-0.5", "\\sqrt[3]{2}|\\sqrt[3] {2}",
             "\\sqrt[2]{5}|\\sqrt{5}", "\\dbinom{5}{2}|\\binom{5}{2}",
             // expressions in a variable written without notation
-            "(x+1)/2|\\frac{x+1}{2}", "x + 3|x+3", "3 - y|3-y", "(B) 12|12",
+            "(x+1)/2|\\frac{x+1}{2}", "x + 3|x+3", "3 - y|3-y", "(B) 12|12", "T-shirt 15|15", "-x + 5|-x+5",
             // one constant in different forms: a root in the denominator, a root not simplified, pi after a fraction
             "\\frac{1}{\\sqrt{2}}|\\frac{\\sqrt{2}}{2}", "\\sqrt{8}|2\\sqrt{2}", "\\frac{1}{2}\\pi|\\frac{\\pi}{2}",
             "\\frac{3\\pi}{4}|\\frac{3}{4}\\pi", "\\sqrt{3}|3^{1/2}", "5\\cdot10^3|5000", "2^{10}|1024",
