@@ -648,7 +648,10 @@ public final class CodeEngine implements AutoCloseable {
          * {@return this builder}
          *
          * @param executor runs the engine's blocking work; the host keeps owning it and shuts it down itself. By
-         *        default the engine uses a virtual thread per task and shuts it down on close.
+         *        default the engine uses a virtual thread per task and shuts it down on close. With an executor of
+         *        platform threads, an interrupt that lands while one of them writes to an embedded H2 store closes the
+         *        database (H2 closes its file when a thread is interrupted in its I/O): the store shields only virtual
+         *        threads' writes, so cancelling an agent run, or {@code shutdownNow} on the executor, can do that
          * @throws IllegalArgumentException if {@code executor} is null
          */
         public Builder executor(ExecutorService executor) {

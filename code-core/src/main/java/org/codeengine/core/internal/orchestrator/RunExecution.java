@@ -759,14 +759,14 @@ final class RunExecution implements RunHandle {
         }
     }
 
-    /** Runs the health gates of several instances at once; the first failure, whichever gate, fails them all. */
+    /**
+     * Runs the health gates of a step's instances at once; the first failure, whichever gate, fails them all. Each
+     * gate runs on a virtual thread of its own, even a lone one: a gate writes an event when its health changes, and
+     * the store shields a virtual thread's writes from the interrupt that a stop sends to the waiting gates.
+     */
     private void awaitAll(Task task, List<Runnable> gates) {
         task.beginWait();
         try {
-            if (gates.size() == 1) {
-                gates.getFirst().run();
-                return;
-            }
             try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
                 CompletionService<Object> completed = new ExecutorCompletionService<>(each);
                 List<Future<Object>> futures = gates.stream().map(g -> completed.submit(g, null)).toList();

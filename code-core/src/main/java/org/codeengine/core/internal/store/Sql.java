@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.codeengine.api.CodeException;
@@ -91,7 +93,43 @@ final class Sql {
         }
     }
 
+    /**
+     * Runs one transaction; on a virtual thread, where no interrupt can reach it. An interrupt that lands in a
+     * driver's I/O closes what the I/O used: H2 closes the whole embedded database when a thread is interrupted in a
+     * read or write of its file, and a virtual thread interrupted in a socket read drops its PostgreSQL connection,
+     * leaving unknown whether the commit landed. CODE interrupts the virtual threads it starts to end their waits (a
+     * run's health gates when it is stopped, an agent's tool calls, an MCP request its client cancelled), and such a
+     * thread may be writing at that moment; so a virtual thread's transaction runs on a fresh virtual thread that no
+     * one interrupts, and the caller waits for it without being interruptible, keeping its interrupt for its next
+     * wait. The hand-over costs about a microsecond. A platform thread runs its transaction itself: handing over
+     * would cost it ten times that, and a host that interrupts its own threads while they call the store is warned
+     * in {@link org.codeengine.core.CodeEngine.Builder#executor}.
+     */
     private <T> T once(Work<T> work) throws SQLException {
+        if (!Thread.currentThread().isVirtual()) {
+            return unshielded(work);
+        }
+        CompletableFuture<T> done = new CompletableFuture<>();
+        Thread.ofVirtual().name("code-store-tx").start(() -> {
+            try {
+                done.complete(unshielded(work));
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        try {
+            return done.join(); // not interruptible
+        } catch (CompletionException e) {
+            switch (e.getCause()) {
+                case SQLException s -> throw s;
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw e;
+            }
+        }
+    }
+
+    private <T> T unshielded(Work<T> work) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {

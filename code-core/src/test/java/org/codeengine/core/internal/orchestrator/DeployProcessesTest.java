@@ -11,15 +11,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.codeengine.api.CallContext;
 import org.codeengine.api.StoreConfig;
 import org.codeengine.api.orchestrator.DeploymentEvent;
 import org.codeengine.api.orchestrator.DeploymentSpec;
 import org.codeengine.api.orchestrator.HealthCheckSpec;
+import org.codeengine.api.orchestrator.RetryPolicy;
 import org.codeengine.api.orchestrator.Rollout;
 import org.codeengine.api.orchestrator.RunHandle;
 import org.codeengine.api.orchestrator.RunState;
+import org.codeengine.api.orchestrator.ServiceSpec;
 import org.codeengine.api.orchestrator.StepRecord;
 import org.codeengine.api.orchestrator.StepState;
 import org.codeengine.api.security.Principal;
@@ -172,6 +175,38 @@ class DeployProcessesTest {
         assertThat(tiny.alivePids()).isEmpty();
         assertThat(engine.orchestrator().history(CTX, 10)).extracting(r -> r.state()).containsExactly(
                 RunState.CANCELLED);
+    }
+
+    /**
+     * A stop interrupts what waits on health, never a write: a probe that flips on every try makes each instance's
+     * gate write an event per probe, so a cancel lands in the middle of one. An interrupt that reached H2's file
+     * write would close the whole database (the run's undoing then fails: "The database has been closed").
+     */
+    @Test
+    void cancel_whileHealthGatesWriteEvents_leavesTheStoreOpen_andEndsCancelled() throws Exception {
+        Path flip = dir.resolve("flip");
+        HealthCheckSpec flipping = new HealthCheckSpec("command", Map.of("command", "sh -c 'if [ -e " + flip
+                + "${instance} ]; then rm " + flip + "${instance}; exit 1; else touch " + flip
+                + "${instance}; exit 0; fi'"), Duration.ZERO, Duration.ofMillis(1), Duration.ofSeconds(5),
+                1_000_000, 1_000_000);
+        DeploymentSpec spec = DeploymentSpec.of("flaky", "dev", List.of(ServiceSpec.builder("api", "process")
+                .setting("command", "sleep 120").setting("stopGrace", "5s").instances(3).healthCheck(flipping)
+                .timeout(Duration.ofMinutes(5)).retry(RetryPolicy.NONE).build()));
+        for (int round = 0; round < 12; round++) {
+            RunHandle run = engine.orchestrator().deploy(CTX, spec);
+            AtomicInteger changes = new AtomicInteger();
+            run.onEvent(e -> {
+                if (e instanceof DeploymentEvent.HealthChanged) {
+                    changes.incrementAndGet();
+                }
+            });
+            int wanted = 20 + 7 * round; // each round cancels at another point of the stream of writes
+            TinyServices.await("health events", WAIT, () -> changes.get() >= wanted);
+            engine.orchestrator().cancel(CTX, run.runId());
+            assertThat(run.await(WAIT)).as("round " + round).isEqualTo(RunState.CANCELLED);
+        }
+        assertThat(engine.orchestrator().history(CTX, 20)).extracting(r -> r.state()).containsOnly(
+                RunState.CANCELLED).hasSize(12);
     }
 
     private static Instant at(List<DeploymentEvent> events, String service, StepState state) {
