@@ -12,6 +12,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 suite="$here/../../scripts/mcp-conformance"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
+kept="${CONFORMANCE_KEEP:-$here/../target/conformance}" # a failed scenario's output stays here
 failed=()
 
 # server RELEASE BASELINE LABEL ARGS...: one server run, its tally printed
@@ -24,6 +25,8 @@ server() {
   else
     failed+=("$release:server-$label"); echo "$release server $label: FAILED"
     grep -E '^Total:|✗|FAILURE|Unexpected|Stale' "$out/server.txt" | head -20
+    mkdir -p "$kept" && cp "$out/server.txt" "$kept/$release-server-$label.txt"
+    echo "  its whole output: $kept/$release-server-$label.txt"
   fi
 }
 
@@ -53,6 +56,9 @@ for release in ${RELEASES:-0.1.16 0.2.0-alpha.12}; do
     else
       failed+=("$release:client:$s"); echo "$release client $s: FAILED"
       grep -E 'FAILURE|Error|Stale|Unexpected' "$out/client.txt" | head -10
+      mkdir -p "$kept" && cp "$out/client.txt" "$kept/$release-client-${s//\//_}.txt"
+      echo "  its whole output: $kept/$release-client-${s//\//_}.txt; the last lines:"
+      tail -25 "$out/client.txt" | sed 's/^/  | /'
     fi
   done
   echo "$release client: $passed of $(echo $scenarios | wc -w) scenarios as expected" \
