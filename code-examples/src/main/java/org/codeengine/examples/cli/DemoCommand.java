@@ -206,6 +206,12 @@ final class DemoCommand extends BaseCommand {
                 ? "intact"
                 : "BROKEN")));
         out.line(row(out, left.isEmpty(), "processes", pids.size() + " started, " + left.size() + " left running"));
+        for (long pid : left) { // which one, and what it is: a service of the demo's or a child of another kind
+            String what = ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).map(security.scanner()::redact)
+                    .orElse("(gone, or its command line is not readable)");
+            out.line("      " + pid + (pids.contains(pid) ? " a service: " : " a child of the app: ") + Output.safe(
+                    what));
+        }
         out.line(String.format(Locale.ROOT, "  took %.1f s; 'code status' lists the runs, 'code audit tail' the log",
                 seconds));
         ArrayNode started = report.putArray("pids");
